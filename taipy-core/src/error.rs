@@ -1,0 +1,234 @@
+//! The error types, one per domain: the store and its values, configurations, submissions, and
+//! the failures of users' tasks.
+
+use std::path::PathBuf;
+
+/// A boxed error of any kind, as task functions return them.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Errors of the store: opening it, reading and writing entities and data-node values.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// Another process (or another handle in this process) already has the store open.
+    #[error("store `{}` is already open in another process or handle (lock file `{}`)", path.display(), lock.display())]
+    AlreadyOpen {
+        /// The store's folder.
+        path: PathBuf,
+        /// The lock file that is held.
+        lock: PathBuf,
+    },
+    /// A file-system operation failed.
+    #[error("{action} `{}`: {source}", path.display())]
+    Io {
+        /// What was being done, e.g. "cannot create artifact".
+        action: &'static str,
+        /// The file or folder at fault.
+        path: PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The embedded database reported an error.
+    #[error("store database error: {0}")]
+    Database(#[from] sled::Error),
+    /// A stored record could not be decoded (corruption, or a store written by a newer version).
+    #[error("stored {what} `{key}` cannot be decoded: {reason}")]
+    Corrupt {
+        /// The kind of record.
+        what: &'static str,
+        /// Its key.
+        key: String,
+        /// Why decoding failed.
+        reason: String,
+    },
+    /// No entity with this id exists.
+    #[error("no {kind} `{id}` in the store")]
+    NotFound {
+        /// The kind of entity: "scenario", "data node", "job" ...
+        kind: &'static str,
+        /// The id that was asked for.
+        id: String,
+    },
+    /// A value could not be encoded for storage.
+    #[error("cannot store a value of type `{type_name}`: {reason}")]
+    Encode {
+        /// The value's type.
+        type_name: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// A stored value could not be decoded into its type.
+    #[error("cannot read a value of type `{type_name}`: {reason}")]
+    Decode {
+        /// The expected type.
+        type_name: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// A data node has no version yet.
+    #[error("data node `{node}` of scenario `{scenario}` has never been written")]
+    NeverWritten {
+        /// The node's config id.
+        node: String,
+        /// The scenario's name.
+        scenario: String,
+    },
+    /// A data node was asked for with the wrong Rust type.
+    #[error("data node `{node}` holds `{actual}`, not `{requested}`")]
+    WrongType {
+        /// The node's config id.
+        node: String,
+        /// The type the node holds.
+        actual: &'static str,
+        /// The type that was asked for.
+        requested: &'static str,
+    },
+    /// The scenario config has no such data node.
+    #[error("scenario config `{config}` has no data node `{node}`; declared nodes: {declared}")]
+    UnknownNode {
+        /// The scenario config.
+        config: String,
+        /// The unknown name.
+        node: String,
+        /// The declared nodes, comma-separated.
+        declared: String,
+    },
+    /// A scenario was opened with a config other than the one it was created from.
+    #[error("scenario `{scenario}` was created from config `{stored}`, not `{given}`")]
+    ConfigMismatch {
+        /// The scenario id.
+        scenario: String,
+        /// The config it was created from.
+        stored: String,
+        /// The config given.
+        given: String,
+    },
+    /// A data node is being written by a running job.
+    #[error("data node `{node}` is being written by job `{job}`; try again when it finishes")]
+    NodeBusy {
+        /// The node's config id.
+        node: String,
+        /// The job holding it.
+        job: String,
+    },
+}
+
+impl StoreError {
+    pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Self::Io { action, path: path.into(), source }
+    }
+}
+
+/// Errors found while validating a scenario configuration: every problem at once.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The configuration has one or more problems, listed one per line.
+    #[error("scenario config `{config}` is invalid:\n{}", problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
+    Invalid {
+        /// The scenario config id.
+        config: String,
+        /// Every problem found.
+        problems: Vec<String>,
+    },
+}
+
+impl ConfigError {
+    /// The individual problems.
+    pub fn problems(&self) -> &[String] {
+        match self {
+            Self::Invalid { problems, .. } => problems,
+        }
+    }
+}
+
+/// Errors of submitting and waiting for scenarios, sequences and tasks.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SubmitError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The scenario config has no such sequence.
+    #[error("scenario `{scenario}` has no sequence `{sequence}`; declared sequences: {declared}")]
+    UnknownSequence {
+        /// The scenario's name.
+        scenario: String,
+        /// The unknown sequence.
+        sequence: String,
+        /// The declared sequences.
+        declared: String,
+    },
+    /// The scenario config has no such task.
+    #[error("scenario `{scenario}` has no task `{task}`; declared tasks: {declared}")]
+    UnknownTask {
+        /// The scenario's name.
+        scenario: String,
+        /// The unknown task.
+        task: String,
+        /// The declared tasks.
+        declared: String,
+    },
+    /// Some jobs of the submission failed (the others ran or were abandoned).
+    #[error("submission `{submission}` failed: {}", failures.iter().map(|(t, e)| format!("task `{t}`: {e}")).collect::<Vec<_>>().join("; "))]
+    JobsFailed {
+        /// The submission id.
+        submission: String,
+        /// Each failed task with its error message.
+        failures: Vec<(String, String)>,
+    },
+    /// The submission was canceled before all its jobs finished.
+    #[error("submission `{submission}` was canceled")]
+    Canceled {
+        /// The submission id.
+        submission: String,
+    },
+}
+
+/// The failure of a user's task: its message, the chain of sources, and for a panic the
+/// backtrace text.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TaskError {
+    /// The error's message (or the panic's payload).
+    pub message: String,
+    /// The messages of the error's sources, outermost first.
+    pub sources: Vec<String>,
+    /// The backtrace captured where the task panicked.
+    pub backtrace: Option<String>,
+    /// Whether the task panicked rather than returned an error.
+    pub panicked: bool,
+}
+
+impl TaskError {
+    /// A task error from any error value, keeping its source chain.
+    pub fn from_error(error: BoxError) -> Self {
+        let mut sources = Vec::new();
+        let mut next = error.source();
+        while let Some(source) = next {
+            sources.push(source.to_string());
+            next = source.source();
+        }
+        Self { message: error.to_string(), sources, backtrace: None, panicked: false }
+    }
+
+    /// A task error with only a message.
+    pub fn msg(message: impl Into<String>) -> Self {
+        Self { message: message.into(), sources: Vec::new(), backtrace: None, panicked: false }
+    }
+}
+
+impl std::fmt::Display for TaskError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.panicked {
+            write!(f, "panicked: ")?;
+        }
+        f.write_str(&self.message)?;
+        for source in &self.sources {
+            write!(f, ": {source}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for TaskError {}

@@ -1,0 +1,68 @@
+//! The taipy-rs runtime: data nodes, a persistent store, scenarios, and an orchestrator that
+//! skips every task whose inputs and code did not change.
+//!
+//! Most users depend on the facade crate `taipy`, which re-exports this crate and the macros.
+//! This crate is the runtime the macros expand to, and the plain API for building scenarios at
+//! run time:
+//!
+//! ```
+//! use taipy_core::prelude::*;
+//!
+//! fn double(x: &i64) -> i64 { x * 2 }
+//!
+//! let config = ScenarioConfig::builder("doubling")
+//!     .node(DataNodeConfig::with_default("x", 21i64))
+//!     .task(TaskConfig::new("double", double).inputs(["x"]).outputs(["y"]))
+//!     .build()?;
+//! let store = Store::temporary()?;
+//! let scenario = Scenario::create(&store, &config, "first")?;
+//! let report = scenario.submit()?.wait()?;
+//! assert_eq!(report.tasks_with(JobStatus::Completed), ["double"]);
+//! assert_eq!(scenario.data_node::<i64>("y")?.read()?, 42);
+//!
+//! // Nothing changed: the second submit reuses the result.
+//! let report = scenario.submit()?.wait()?;
+//! assert_eq!(report.tasks_with(JobStatus::Skipped), ["double"]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+extern crate self as taipy_core;
+
+mod config;
+mod error;
+mod fingerprint;
+mod node;
+mod orchestrator;
+mod scenario;
+mod store;
+mod task;
+mod value;
+
+pub use config::{DataNodeConfig, ScenarioConfig, ScenarioConfigBuilder, Scope, TaskConfig};
+pub use error::{BoxError, ConfigError, StoreError, SubmitError, TaskError};
+pub use fingerprint::{Fingerprint, FingerprintBuilder};
+pub use node::DataNode;
+pub use orchestrator::{
+    Job, JobStatus, Reason, StatusCallback, Submission, SubmissionReport, SubmissionStatus, SubmitOptions,
+};
+pub use scenario::Scenario;
+pub use store::records::{Version, Writer};
+pub use store::{ExecutionMode, ScenarioInfo, Store, StoreOptions};
+pub use task::{TaskFn, TaskOutput};
+pub use value::{
+    AnyValue, ArtifactWriter, CsvFile, DataValue, ParquetFile, Payload, StoreCx, Stored, ValueType,
+};
+
+/// The handful of items most programs need.
+pub mod prelude {
+    pub use crate::{
+        CsvFile, DataNode, DataNodeConfig, DataValue, JobStatus, ParquetFile, Scenario, ScenarioConfig,
+        Store, StoreOptions, SubmitOptions, TaskConfig,
+    };
+}
+
+/// Items the macros' expansions use. Not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::value::{decode_serde, encode_serde};
+}

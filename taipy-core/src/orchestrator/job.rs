@@ -1,0 +1,261 @@
+//! Jobs and their status machine, the submission status derived from its jobs, and the reason
+//! recorded for every run or skip.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::TaskError;
+
+/// The status of a job, as in Taipy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum JobStatus {
+    /// Created, not yet examined.
+    Submitted,
+    /// Waiting for jobs of the same submission that produce its inputs.
+    Blocked,
+    /// Ready, waiting for a worker.
+    Pending,
+    /// Its task is running.
+    Running,
+    /// Its task ran and its outputs are committed.
+    Completed,
+    /// Its task returned an error or panicked (or its process died while it ran).
+    Failed,
+    /// Canceled before it started.
+    Canceled,
+    /// Its inputs and code were unchanged: earlier outputs were reused.
+    Skipped,
+    /// It cannot run because a job it depends on failed or was canceled.
+    Abandoned,
+}
+
+impl JobStatus {
+    /// Whether the job has reached a final status.
+    pub fn is_finished(self) -> bool {
+        matches!(self, Self::Completed | Self::Failed | Self::Canceled | Self::Skipped | Self::Abandoned)
+    }
+
+    /// Whether the job succeeded (ran or was skipped).
+    pub fn is_success(self) -> bool {
+        matches!(self, Self::Completed | Self::Skipped)
+    }
+
+    /// The status machine: which transitions are allowed.
+    pub(crate) fn can_become(self, next: JobStatus) -> bool {
+        use JobStatus::*;
+        match self {
+            Submitted => matches!(next, Blocked | Pending | Canceled | Abandoned),
+            Blocked => matches!(next, Pending | Canceled | Abandoned),
+            Pending => matches!(next, Running | Skipped | Failed | Canceled | Abandoned),
+            Running => matches!(next, Completed | Failed),
+            Completed | Failed | Canceled | Skipped | Abandoned => false,
+        }
+    }
+}
+
+impl std::fmt::Display for JobStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self, f)
+    }
+}
+
+/// The status of a submission, derived from its jobs' statuses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SubmissionStatus {
+    /// Jobs created, none examined yet.
+    Submitted,
+    /// Some job waits on another.
+    Blocked,
+    /// Some job waits for a worker.
+    Pending,
+    /// Some job runs.
+    Running,
+    /// Every job completed or was skipped.
+    Completed,
+    /// Some job failed.
+    Failed,
+    /// Some job was canceled.
+    Canceled,
+}
+
+impl SubmissionStatus {
+    /// Derives the status from the jobs' statuses, most serious first.
+    pub fn from_jobs(jobs: impl IntoIterator<Item = JobStatus>) -> Self {
+        let mut seen = [false; 9];
+        for status in jobs {
+            seen[status as usize] = true;
+        }
+        let has = |s: JobStatus| seen[s as usize];
+        if has(JobStatus::Failed) {
+            Self::Failed
+        } else if has(JobStatus::Canceled) || has(JobStatus::Abandoned) {
+            Self::Canceled
+        } else if has(JobStatus::Running) {
+            Self::Running
+        } else if has(JobStatus::Pending) {
+            Self::Pending
+        } else if has(JobStatus::Blocked) {
+            Self::Blocked
+        } else if has(JobStatus::Submitted) {
+            Self::Submitted
+        } else {
+            Self::Completed
+        }
+    }
+
+    /// Whether every job has reached a final status.
+    pub fn is_finished(self) -> bool {
+        matches!(self, Self::Completed | Self::Failed | Self::Canceled)
+    }
+}
+
+/// Why a job ran, was skipped, or did not run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum Reason {
+    /// Ran: the task never ran in this scenario and no earlier result matches.
+    FirstRun,
+    /// Ran: the code or some inputs changed since the task last ran in this scenario.
+    Changed {
+        /// The code fingerprint changed.
+        code: bool,
+        /// The inputs whose content changed, in declared order.
+        inputs: Vec<String>,
+    },
+    /// Ran: nothing changed since the last run, but no result is remembered for these inputs.
+    NoMemoEntry,
+    /// Ran: a result is remembered but one of its stored outputs is gone.
+    OutputsMissing,
+    /// Ran: the submission was forced.
+    Forced,
+    /// Ran: the task is declared non-skippable.
+    NotSkippable,
+    /// Skipped: inputs and code are unchanged since the last run.
+    Unchanged,
+    /// Skipped: inputs or code differ from the last run, but match an earlier remembered result,
+    /// which was reused.
+    Reused {
+        /// The inputs that differ from the last run.
+        inputs: Vec<String>,
+    },
+    /// Abandoned: a job it depends on failed, was canceled or abandoned.
+    Upstream {
+        /// The task whose job did not succeed.
+        task: String,
+    },
+    /// Canceled by the user.
+    Canceled,
+    /// Failed: the process running the job stopped before it finished.
+    Interrupted,
+}
+
+impl Reason {
+    /// Whether this reason belongs to a skip.
+    pub fn is_skip(&self) -> bool {
+        matches!(self, Self::Unchanged | Self::Reused { .. })
+    }
+}
+
+fn list(inputs: &[String]) -> String {
+    inputs.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ")
+}
+
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Reason::FirstRun => f.write_str("first run: no earlier result"),
+            Reason::Changed { code, inputs } => {
+                let plural = if inputs.len() == 1 { "" } else { "s" };
+                match (code, inputs.is_empty()) {
+                    (true, true) => f.write_str("code changed"),
+                    (true, false) => write!(f, "code changed; input{plural} {} changed", list(inputs)),
+                    (false, _) => write!(f, "input{plural} {} changed", list(inputs)),
+                }
+            }
+            Reason::NoMemoEntry => f.write_str("no remembered result for these inputs"),
+            Reason::OutputsMissing => f.write_str("a remembered output is missing from the store"),
+            Reason::Forced => f.write_str("forced"),
+            Reason::NotSkippable => f.write_str("task is not skippable"),
+            Reason::Unchanged => f.write_str("inputs and code unchanged"),
+            Reason::Reused { inputs } if inputs.is_empty() => {
+                f.write_str("earlier result reused: code returned to a remembered version")
+            }
+            Reason::Reused { inputs } => {
+                write!(f, "earlier result reused: {} returned to remembered values", list(inputs))
+            }
+            Reason::Upstream { task } => write!(f, "upstream task `{task}` did not succeed"),
+            Reason::Canceled => f.write_str("canceled"),
+            Reason::Interrupted => f.write_str("interrupted: the process running it stopped"),
+        }
+    }
+}
+
+/// A job: one execution (or skip) of one task within a submission.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Job {
+    /// The job's id.
+    pub id: String,
+    /// The submission it belongs to.
+    pub submission: String,
+    /// The scenario it belongs to.
+    pub scenario: String,
+    /// The task's config id.
+    pub task: String,
+    /// Its status.
+    pub status: JobStatus,
+    /// Why it ran, skipped, or did not run.
+    pub reason: Option<Reason>,
+    /// The task's failure, for a failed job.
+    pub error: Option<TaskError>,
+    /// Creation time (µs since the Unix epoch).
+    pub created_us: u64,
+    /// When it started running or deciding (µs since the Unix epoch).
+    pub started_us: Option<u64>,
+    /// When it reached its final status (µs since the Unix epoch).
+    pub finished_us: Option<u64>,
+}
+
+impl Job {
+    /// How long the job took from start to finish (deciding, running, storing, committing).
+    pub fn duration(&self) -> Option<Duration> {
+        Some(Duration::from_micros(self.finished_us?.saturating_sub(self.started_us?)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_status_machine_only_moves_forward() {
+        use JobStatus::*;
+        assert!(Submitted.can_become(Blocked));
+        assert!(Blocked.can_become(Pending));
+        assert!(Pending.can_become(Running));
+        assert!(Running.can_become(Completed));
+        assert!(Pending.can_become(Skipped));
+        assert!(!Running.can_become(Canceled), "a running job cannot be canceled");
+        assert!(!Completed.can_become(Running));
+        assert!(!Skipped.can_become(Failed));
+    }
+
+    #[test]
+    fn submission_status_is_derived() {
+        use JobStatus::*;
+        assert_eq!(SubmissionStatus::from_jobs([Completed, Skipped]), SubmissionStatus::Completed);
+        assert_eq!(SubmissionStatus::from_jobs([Completed, Running, Blocked]), SubmissionStatus::Running);
+        assert_eq!(SubmissionStatus::from_jobs([Failed, Abandoned, Completed]), SubmissionStatus::Failed);
+        assert_eq!(SubmissionStatus::from_jobs([Canceled, Completed]), SubmissionStatus::Canceled);
+        assert_eq!(SubmissionStatus::from_jobs([Pending, Blocked]), SubmissionStatus::Pending);
+    }
+
+    #[test]
+    fn reasons_read_well() {
+        let r = Reason::Changed { code: false, inputs: vec!["payment_threshold".into()] };
+        assert_eq!(r.to_string(), "input `payment_threshold` changed");
+        let r = Reason::Changed { code: true, inputs: vec![] };
+        assert_eq!(r.to_string(), "code changed");
+        assert!(Reason::Unchanged.is_skip());
+    }
+}

@@ -1,0 +1,166 @@
+//! Submissions: one job per task, run in dependency order, in parallel where the graph allows.
+//!
+//! - [`job`]: statuses, the status machine, reasons;
+//! - [`skip`]: the skip decision;
+//! - [`run`]: the scheduler that executes a submission's jobs;
+//! - the commit protocol is in `store/commit.rs`.
+
+pub(crate) mod job;
+mod run;
+pub(crate) mod skip;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use job::{Job, JobStatus, Reason, SubmissionStatus};
+use run::Run;
+pub(crate) use run::Target;
+
+use crate::error::SubmitError;
+use crate::scenario::Scenario;
+
+/// A callback told of every job status change.
+pub type StatusCallback = Arc<dyn Fn(&Job) + Send + Sync>;
+
+/// Options of a submission.
+#[derive(Clone, Default)]
+pub struct SubmitOptions {
+    force: bool,
+    on_status: Option<StatusCallback>,
+}
+
+impl SubmitOptions {
+    /// Default options: skip what can be skipped, no callback.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Runs every task even if a remembered result could be reused.
+    pub fn force(mut self, force: bool) -> Self {
+        self.force = force;
+        self
+    }
+
+    /// Calls `callback` with the job after each status change (from worker threads).
+    pub fn on_status(mut self, callback: impl Fn(&Job) + Send + Sync + 'static) -> Self {
+        self.on_status = Some(Arc::new(callback));
+        self
+    }
+}
+
+impl std::fmt::Debug for SubmitOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SubmitOptions")
+            .field("force", &self.force)
+            .field("on_status", &self.on_status.is_some())
+            .finish()
+    }
+}
+
+/// A running or finished submission: wait for it, inspect its jobs, cancel what has not started.
+#[derive(Clone)]
+pub struct Submission {
+    run: Arc<Run>,
+}
+
+/// The outcome of a finished submission.
+#[derive(Clone, Debug)]
+pub struct SubmissionReport {
+    /// The submission's id.
+    pub id: String,
+    /// Its final status.
+    pub status: SubmissionStatus,
+    /// Its jobs, in the order of the config's tasks.
+    pub jobs: Vec<Job>,
+    /// Wall time from submit to the last job's end.
+    pub elapsed: Duration,
+}
+
+impl SubmissionReport {
+    /// The job of a task.
+    pub fn job(&self, task: &str) -> Option<&Job> {
+        self.jobs.iter().find(|j| j.task == task)
+    }
+
+    /// The tasks whose jobs have `status`, in order.
+    pub fn tasks_with(&self, status: JobStatus) -> Vec<&str> {
+        self.jobs.iter().filter(|j| j.status == status).map(|j| j.task.as_str()).collect()
+    }
+}
+
+impl Submission {
+    pub(crate) fn start(
+        scenario: &Scenario,
+        target: Target,
+        options: SubmitOptions,
+    ) -> Result<Self, SubmitError> {
+        Ok(Self { run: Run::start(scenario, target, options)? })
+    }
+
+    /// The submission's id.
+    pub fn id(&self) -> &str {
+        self.run.id()
+    }
+
+    /// The current status, derived from the jobs.
+    pub fn status(&self) -> SubmissionStatus {
+        SubmissionStatus::from_jobs(self.run.jobs().iter().map(|j| j.status))
+    }
+
+    /// Snapshots of the jobs, in the order of the config's tasks.
+    pub fn jobs(&self) -> Vec<Job> {
+        self.run.jobs()
+    }
+
+    /// Whether every job has finished.
+    pub fn is_finished(&self) -> bool {
+        self.run.is_finished()
+    }
+
+    /// Waits until every job has finished. An error if a job failed (with each failure's
+    /// message) or the submission was canceled; the report is then still available through
+    /// [`report`](Self::report).
+    pub fn wait(&self) -> Result<SubmissionReport, SubmitError> {
+        self.run.wait(None);
+        self.result()
+    }
+
+    /// Waits at most `timeout`; `None` if jobs are still unfinished then.
+    pub fn wait_timeout(&self, timeout: Duration) -> Option<Result<SubmissionReport, SubmitError>> {
+        if self.run.wait(Some(timeout)) { Some(self.result()) } else { None }
+    }
+
+    /// The report as of now (statuses may still change if unfinished).
+    pub fn report(&self) -> SubmissionReport {
+        self.run.report()
+    }
+
+    /// Cancels the jobs that have not started; those depending on them are abandoned. Running
+    /// jobs finish. Returns how many jobs were canceled.
+    pub fn cancel(&self) -> usize {
+        self.run.cancel()
+    }
+
+    fn result(&self) -> Result<SubmissionReport, SubmitError> {
+        let report = self.run.report();
+        let failures: Vec<(String, String)> = report
+            .jobs
+            .iter()
+            .filter(|j| j.status == JobStatus::Failed)
+            .map(|j| (j.task.clone(), j.error.as_ref().map_or_else(String::new, |e| e.to_string())))
+            .collect();
+        if !failures.is_empty() {
+            return Err(SubmitError::JobsFailed { submission: report.id, failures });
+        }
+        if report.status == SubmissionStatus::Canceled {
+            return Err(SubmitError::Canceled { submission: report.id });
+        }
+        Ok(report)
+    }
+}
+
+impl std::fmt::Debug for Submission {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Submission").field("id", &self.id()).field("status", &self.status()).finish()
+    }
+}

@@ -1,0 +1,639 @@
+//! The scheduler of one submission.
+//!
+//! Each job waits for the jobs of the same submission that produce its inputs (Blocked), then
+//! becomes Pending and is handed to a worker (or, in development mode, run in order by the
+//! submitting thread). A worker decides (see `skip.rs`), then either restores the remembered
+//! outputs (Skipped) or runs the task (Running → Completed / Failed) and commits (see
+//! `store/commit.rs`). A finished job releases its dependants; a failed one abandons them, while
+//! independent branches go on. Values produced within the submission are handed to downstream
+//! jobs in memory instead of being read back from the store.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, Once};
+use std::time::{Duration, Instant};
+
+use super::job::{Job, JobStatus, Reason};
+use super::skip::{Decision, Memo, decide, memo_key};
+use super::{SubmissionReport, SubmitOptions};
+use crate::config::{ScenarioConfig, TaskConfig};
+use crate::error::{StoreError, SubmitError, TaskError};
+use crate::node::read_erased;
+use crate::scenario::Scenario;
+use crate::store::Store;
+use crate::store::commit::JobCommit;
+use crate::store::records::{
+    MemoEntry, NodeRecord, SubmissionRecord, TaskRun, Version, Writer, encode, now_us,
+};
+use crate::value::{AnyValue, Stored};
+
+/// What a submission covers: a label and the tasks (config positions, ascending).
+pub(crate) struct Target {
+    pub(crate) entity: String,
+    pub(crate) tasks: Vec<usize>,
+}
+
+/// The fixed part of one job.
+struct Slot {
+    task: usize,
+    upstream: Vec<usize>,
+    downstream: Vec<usize>,
+}
+
+/// The changing part of the submission, behind one mutex.
+struct State {
+    jobs: Vec<Job>,
+    /// Unfinished upstream jobs per job.
+    waiting: Vec<usize>,
+    /// Whether a worker has taken the job (it can no longer be canceled).
+    claimed: Vec<bool>,
+    unfinished: usize,
+    /// Values produced in this submission, by node name, until their last reader has them.
+    values: HashMap<String, AnyValue>,
+    readers_left: HashMap<String, usize>,
+    finished_at: Option<Instant>,
+    /// Status changes not yet told to the callback.
+    events: Vec<Job>,
+}
+
+pub(crate) struct Run {
+    id: String,
+    store: Store,
+    config: Arc<ScenarioConfig>,
+    scenario_id: String,
+    scenario_name: String,
+    node_ids: HashMap<String, String>,
+    force: bool,
+    on_status: Option<super::StatusCallback>,
+    slots: Vec<Slot>,
+    started: Instant,
+    state: Mutex<State>,
+    done: Condvar,
+}
+
+impl Run {
+    pub(crate) fn start(
+        scenario: &Scenario,
+        target: Target,
+        options: SubmitOptions,
+    ) -> Result<Arc<Self>, SubmitError> {
+        let store = scenario.store().clone();
+        let config = scenario.config().clone();
+        let id = store.new_id("SUBMISSION", scenario.config().id())?;
+        let position: HashMap<usize, usize> = target.tasks.iter().enumerate().map(|(s, &t)| (t, s)).collect();
+        let slots: Vec<Slot> = target
+            .tasks
+            .iter()
+            .map(|&t| Slot {
+                task: t,
+                upstream: config.upstream(t).iter().filter_map(|u| position.get(u).copied()).collect(),
+                downstream: config.downstream(t).iter().filter_map(|d| position.get(d).copied()).collect(),
+            })
+            .collect();
+
+        let created = now_us();
+        let mut jobs = Vec::with_capacity(slots.len());
+        let mut batch = sled::Batch::default();
+        for slot in &slots {
+            let task = &config.tasks()[slot.task];
+            let job = Job {
+                id: store.new_id("JOB", task.id())?,
+                submission: id.clone(),
+                scenario: scenario.id().to_owned(),
+                task: task.id().to_owned(),
+                status: JobStatus::Submitted,
+                reason: None,
+                error: None,
+                created_us: created,
+                started_us: None,
+                finished_us: None,
+            };
+            batch.insert(job.id.as_bytes(), encode("job", &job)?);
+            jobs.push(job);
+        }
+        let record = SubmissionRecord {
+            id: id.clone(),
+            scenario_id: scenario.id().to_owned(),
+            entity: target.entity,
+            jobs: jobs.iter().map(|j| j.id.clone()).collect(),
+            created_us: created,
+            force: options.force,
+        };
+        store.trees().jobs.apply_batch(batch).map_err(StoreError::from)?;
+        store.put(&store.trees().submissions, "submission", id.as_bytes(), &record)?;
+
+        let mut readers_left: HashMap<String, usize> = HashMap::new();
+        for slot in &slots {
+            for input in config.tasks()[slot.task].input_nodes() {
+                *readers_left.entry(input.clone()).or_default() += 1;
+            }
+        }
+        let node_ids =
+            config.nodes().iter().map(|n| (n.id().to_owned(), scenario.node_id(n.id()).to_owned())).collect();
+        let count = slots.len();
+        let run = Arc::new(Run {
+            id,
+            store,
+            config,
+            scenario_id: scenario.id().to_owned(),
+            scenario_name: scenario.name().to_owned(),
+            node_ids,
+            force: options.force,
+            on_status: options.on_status,
+            state: Mutex::new(State {
+                waiting: slots.iter().map(|s| s.upstream.len()).collect(),
+                claimed: vec![false; count],
+                unfinished: count,
+                jobs,
+                values: HashMap::new(),
+                readers_left,
+                finished_at: None,
+                events: Vec::new(),
+            }),
+            slots,
+            started: Instant::now(),
+            done: Condvar::new(),
+        });
+
+        // Submitted → Blocked / Pending, then hand the ready jobs out.
+        let ready = run.with_state(|state| {
+            let mut ready = Vec::new();
+            for i in 0..count {
+                let next = if state.waiting[i] == 0 { JobStatus::Pending } else { JobStatus::Blocked };
+                run.transition(state, i, next, None)?;
+                if next == JobStatus::Pending {
+                    ready.push(i);
+                }
+            }
+            if count == 0 {
+                state.finished_at = Some(Instant::now());
+            }
+            Ok::<_, StoreError>(ready)
+        })?;
+        run.dispatch(ready);
+        Ok(run)
+    }
+
+    pub(crate) fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Hands ready jobs to the workers; in development mode runs them (and every job they
+    /// release) here, in order.
+    fn dispatch(self: &Arc<Self>, ready: Vec<usize>) {
+        match &self.store.inner.pool {
+            Some(pool) => {
+                for i in ready {
+                    let run = Arc::clone(self);
+                    pool.spawn(move || {
+                        let released = run.execute(i);
+                        run.dispatch(released);
+                    });
+                }
+            }
+            None => {
+                let mut queue = std::collections::VecDeque::from(ready);
+                while let Some(i) = queue.pop_front() {
+                    queue.extend(self.execute(i));
+                }
+            }
+        }
+    }
+
+    /// Changes a job's status (checked against the status machine), persists it and tells the
+    /// callback.
+    fn transition(
+        &self,
+        state: &mut State,
+        i: usize,
+        next: JobStatus,
+        reason: Option<Reason>,
+    ) -> Result<(), StoreError> {
+        let job = &mut state.jobs[i];
+        debug_assert!(job.status.can_become(next), "{} -> {next}", job.status);
+        job.status = next;
+        if reason.is_some() {
+            job.reason = reason;
+        }
+        if next.is_finished() {
+            job.finished_us = Some(now_us());
+        }
+        self.store.put(&self.store.trees().jobs, "job", job.id.as_bytes(), job)?;
+        self.queue_event(state, i);
+        Ok(())
+    }
+
+    /// Remembers a status change for the callback, which is called once the lock is released
+    /// (so a callback may inspect the submission).
+    fn queue_event(&self, state: &mut State, i: usize) {
+        if self.on_status.is_some() {
+            state.events.push(state.jobs[i].clone());
+        }
+    }
+
+    /// Runs `f` on the locked state, then tells the callback of the status changes it made.
+    fn with_state<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
+        let (result, events) = {
+            let mut state = self.lock();
+            let result = f(&mut state);
+            (result, std::mem::take(&mut state.events))
+        };
+        if let Some(callback) = &self.on_status {
+            for job in &events {
+                let _ = std::panic::catch_unwind(AssertUnwindSafe(|| callback(job)));
+            }
+        }
+        result
+    }
+
+    /// Runs (or skips) job `i`; returns the jobs it released.
+    fn execute(self: &Arc<Self>, i: usize) -> Vec<usize> {
+        let mut job = {
+            let mut state = self.lock();
+            if state.jobs[i].status != JobStatus::Pending || state.claimed[i] {
+                return Vec::new(); // canceled before a worker took it
+            }
+            state.claimed[i] = true;
+            state.jobs[i].started_us = Some(now_us());
+            state.jobs[i].clone()
+        };
+        let task = &self.config.tasks()[self.slots[i].task];
+        let outcome = self.decide_and_run(i, task, &mut job);
+        let (status, reason, error, values) = match outcome {
+            Ok(Outcome::Skipped(reason)) => (JobStatus::Skipped, Some(reason), None, Vec::new()),
+            Ok(Outcome::Completed(reason, values)) => (JobStatus::Completed, Some(reason), None, values),
+            Err(error) => {
+                // Record the failure and release the outputs the job held.
+                let release: Vec<String> =
+                    task.output_nodes().iter().map(|n| self.node_ids[n].clone()).collect();
+                job.status = JobStatus::Failed;
+                job.error = Some(error.clone());
+                job.finished_us = Some(now_us());
+                let commit = JobCommit {
+                    job: &job,
+                    outputs: &[],
+                    release: &release,
+                    writer: Writer::User,
+                    memo: None,
+                    task_run: None,
+                };
+                if let Err(e) = self.store.commit_job(&commit) {
+                    eprintln!("taipy: cannot record the failure of job {}: {e}", job.id);
+                }
+                (JobStatus::Failed, job.reason.clone(), Some(error), Vec::new())
+            }
+        };
+        self.finish(i, job, status, reason, error, values)
+    }
+
+    /// Decides, then restores or runs and commits. Errors are the job's failure.
+    fn decide_and_run(&self, i: usize, task: &TaskConfig, job: &mut Job) -> Result<Outcome, TaskError> {
+        let store_error = |e: StoreError| TaskError::msg(e.to_string());
+        // What the task would run with now.
+        let mut inputs = Vec::with_capacity(task.input_nodes().len());
+        for name in task.input_nodes() {
+            inputs.push((name.clone(), self.input_hash(name).map_err(store_error)?));
+        }
+        let current = TaskRun { fingerprint: task.fingerprint(), inputs };
+        let hashes: Vec<_> = current.inputs.iter().map(|(_, h)| *h).collect();
+        let key = memo_key(task, &hashes);
+        let run_key = format!("{}\0{}", self.scenario_id, task.id()).into_bytes();
+        let trees = self.store.trees();
+        let last: Option<TaskRun> =
+            self.store.get(&trees.task_runs, "task run", &run_key).map_err(store_error)?;
+        let entry: Option<MemoEntry> =
+            self.store.get(&trees.memo, "memo entry", &key.0).map_err(store_error)?;
+        let memo = match &entry {
+            None => Memo::Absent,
+            Some(entry) if entry.outputs.iter().all(|o| self.still_stored(o)) => Memo::Usable,
+            Some(_) => Memo::OutputsMissing,
+        };
+        let outputs: Vec<String> = task.output_nodes().iter().map(|n| self.node_ids[n].clone()).collect();
+
+        match decide(task.is_skippable(), self.force, &current, last.as_ref(), memo) {
+            Decision::Skip(reason) => {
+                let entry = entry.expect("a usable memo entry");
+                let restored: Vec<(String, Stored)> = outputs.into_iter().zip(entry.outputs).collect();
+                job.status = JobStatus::Skipped;
+                job.reason = Some(reason.clone());
+                job.finished_us = Some(now_us());
+                let commit = JobCommit {
+                    job,
+                    outputs: &restored,
+                    release: &[],
+                    writer: Writer::Reused { job: job.id.clone(), from_job: entry.job_id },
+                    memo: None,
+                    task_run: Some((run_key, current)),
+                };
+                self.store.commit_job(&commit).map_err(store_error)?;
+                Ok(Outcome::Skipped(reason))
+            }
+            Decision::Run(reason) => {
+                job.reason = Some(reason.clone());
+                job.status = JobStatus::Running;
+                self.store.start_job(job, &outputs).map_err(store_error)?;
+                self.with_state(|state| {
+                    state.jobs[i].reason = Some(reason.clone());
+                    state.jobs[i].status = JobStatus::Running;
+                    self.queue_event(state, i);
+                });
+                let values = self.read_inputs(task).map_err(store_error)?;
+                let produced = call_task(task, &values)?;
+                let mut stored = Vec::with_capacity(produced.len());
+                let mut handed = Vec::with_capacity(produced.len());
+                let cx = self.store.cx();
+                for ((name, value), node_id) in task.output_nodes().iter().zip(produced).zip(&outputs) {
+                    let ty = self.config.node(name).expect("validated").value_type();
+                    let s = ty.store(&value, &cx).map_err(store_error)?;
+                    let value =
+                        if ty.reload_after_store() { ty.load(&s, &cx).map_err(store_error)? } else { value };
+                    handed.push((name.clone(), value));
+                    stored.push((node_id.clone(), s));
+                }
+                job.status = JobStatus::Completed;
+                job.finished_us = Some(now_us());
+                let memo = MemoEntry {
+                    task_id: task.id().to_owned(),
+                    job_id: job.id.clone(),
+                    outputs: stored.iter().map(|(_, s)| s.clone()).collect(),
+                };
+                let commit = JobCommit {
+                    job,
+                    outputs: &stored,
+                    release: &[],
+                    writer: Writer::Job { job: job.id.clone(), task: task.id().to_owned() },
+                    memo: Some((key.0.to_vec(), memo)),
+                    task_run: Some((run_key, current)),
+                };
+                self.store.commit_job(&commit).map_err(store_error)?;
+                Ok(Outcome::Completed(reason, handed))
+            }
+        }
+    }
+
+    /// The content hash of an input as of now; external files are re-fingerprinted, and a
+    /// changed file becomes a new version of its node.
+    fn input_hash(&self, name: &str) -> Result<crate::Fingerprint, StoreError> {
+        let node_id = &self.node_ids[name];
+        let trees = self.store.trees();
+        let node: NodeRecord = self
+            .store
+            .get(&trees.nodes, "data node", node_id.as_bytes())?
+            .ok_or_else(|| StoreError::NotFound { kind: "data node", id: node_id.clone() })?;
+        let current = node.current.ok_or_else(|| StoreError::NeverWritten {
+            node: name.to_owned(),
+            scenario: self.scenario_name.clone(),
+        })?;
+        let ty = self.config.node(name).expect("validated").value_type();
+        if !ty.is_external() {
+            return Ok(current.hash);
+        }
+        let key = crate::store::commit::version_key(node_id, current.number);
+        let version: Version = self.store.get(&trees.versions, "version", &key)?.ok_or_else(|| {
+            StoreError::NotFound { kind: "version", id: format!("{name} #{}", current.number) }
+        })?;
+        let fresh = ty.refresh(&version.stored, &self.store.cx())?;
+        if fresh != current.hash {
+            let stored = Stored { hash: fresh, payload: version.stored.payload };
+            self.store.write_node(node_id, &stored, Writer::FileChanged, None)?;
+        }
+        Ok(fresh)
+    }
+
+    fn still_stored(&self, stored: &Stored) -> bool {
+        self.store.cx().artifact_path(&stored.payload).is_none_or(|path| path.exists())
+    }
+
+    /// The task's input values: from this submission's producers, else from the store.
+    fn read_inputs(&self, task: &TaskConfig) -> Result<Vec<AnyValue>, StoreError> {
+        let mut values = Vec::with_capacity(task.input_nodes().len());
+        for name in task.input_nodes() {
+            let handed = {
+                let mut state = self.lock();
+                let left = state.readers_left.get_mut(name).map(|n| {
+                    *n -= 1;
+                    *n
+                });
+                if left == Some(0) { state.values.remove(name) } else { state.values.get(name).cloned() }
+            };
+            let value = match handed {
+                Some(value) => value,
+                None => {
+                    let ty = self.config.node(name).expect("validated").value_type();
+                    read_erased(&self.store, &self.node_ids[name], ty)?.map(|(_, value)| value).ok_or_else(
+                        || StoreError::NeverWritten {
+                            node: name.clone(),
+                            scenario: self.scenario_name.clone(),
+                        },
+                    )?
+                }
+            };
+            values.push(value);
+        }
+        Ok(values)
+    }
+
+    /// Records the job's end and releases (or abandons) its dependants.
+    fn finish(
+        &self,
+        i: usize,
+        job: Job,
+        status: JobStatus,
+        reason: Option<Reason>,
+        error: Option<TaskError>,
+        values: Vec<(String, AnyValue)>,
+    ) -> Vec<usize> {
+        self.with_state(|state| self.finish_locked(state, i, job, status, reason, error, values))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn finish_locked(
+        &self,
+        state: &mut State,
+        i: usize,
+        job: Job,
+        status: JobStatus,
+        reason: Option<Reason>,
+        error: Option<TaskError>,
+        values: Vec<(String, AnyValue)>,
+    ) -> Vec<usize> {
+        let mut released = Vec::new();
+        {
+            let slot = &mut state.jobs[i];
+            slot.status = status;
+            slot.reason = reason;
+            slot.error = error;
+            slot.started_us = job.started_us;
+            slot.finished_us = Some(job.finished_us.unwrap_or_else(now_us));
+        }
+        // The commit already persisted the final record; only tell the callback.
+        self.queue_event(state, i);
+        state.unfinished -= 1;
+        for (name, value) in values {
+            if state.readers_left.get(&name).is_some_and(|&n| n > 0) {
+                state.values.insert(name, value);
+            }
+        }
+        if status.is_success() {
+            for &d in &self.slots[i].downstream {
+                state.waiting[d] -= 1;
+                if state.waiting[d] == 0 && state.jobs[d].status == JobStatus::Blocked {
+                    if let Err(e) = self.transition(state, d, JobStatus::Pending, None) {
+                        eprintln!("taipy: cannot record job {}: {e}", state.jobs[d].id);
+                    }
+                    released.push(d);
+                }
+            }
+        } else {
+            let task = state.jobs[i].task.clone();
+            self.abandon_downstream(state, i, &task);
+        }
+        if state.unfinished == 0 {
+            state.finished_at = Some(Instant::now());
+            if let Err(e) = self.store.flush() {
+                eprintln!("taipy: cannot flush the store: {e}");
+            }
+            self.done.notify_all();
+        }
+        released
+    }
+
+    fn abandon_downstream(&self, state: &mut State, i: usize, task: &str) {
+        let mut stack: Vec<usize> = self.slots[i].downstream.clone();
+        while let Some(d) = stack.pop() {
+            if state.jobs[d].status.is_finished() || state.claimed[d] {
+                continue;
+            }
+            state.claimed[d] = true;
+            let reason = Reason::Upstream { task: task.to_owned() };
+            if let Err(e) = self.transition(state, d, JobStatus::Abandoned, Some(reason)) {
+                eprintln!("taipy: cannot record job {}: {e}", state.jobs[d].id);
+            }
+            state.unfinished -= 1;
+            stack.extend(self.slots[d].downstream.iter().copied());
+        }
+    }
+
+    pub(crate) fn cancel(&self) -> usize {
+        self.with_state(|state| self.cancel_locked(state))
+    }
+
+    fn cancel_locked(&self, state: &mut State) -> usize {
+        let mut canceled = 0;
+        for i in 0..self.slots.len() {
+            let status = state.jobs[i].status;
+            if state.claimed[i] || status.is_finished() || status == JobStatus::Running {
+                continue;
+            }
+            state.claimed[i] = true;
+            if let Err(e) = self.transition(state, i, JobStatus::Canceled, Some(Reason::Canceled)) {
+                eprintln!("taipy: cannot record job {}: {e}", state.jobs[i].id);
+            }
+            state.unfinished -= 1;
+            canceled += 1;
+            let task = state.jobs[i].task.clone();
+            self.abandon_downstream(state, i, &task);
+        }
+        if state.unfinished == 0 && state.finished_at.is_none() {
+            state.finished_at = Some(Instant::now());
+            let _ = self.store.flush();
+            self.done.notify_all();
+        }
+        canceled
+    }
+
+    /// Waits for the end; returns whether it came before the timeout.
+    pub(crate) fn wait(&self, timeout: Option<Duration>) -> bool {
+        let deadline = timeout.map(|t| Instant::now() + t);
+        let mut state = self.lock();
+        while state.unfinished > 0 {
+            match deadline {
+                None => state = self.done.wait(state).unwrap_or_else(|p| p.into_inner()),
+                Some(deadline) => {
+                    let now = Instant::now();
+                    if now >= deadline {
+                        return false;
+                    }
+                    state =
+                        self.done.wait_timeout(state, deadline - now).unwrap_or_else(|p| p.into_inner()).0;
+                }
+            }
+        }
+        true
+    }
+
+    pub(crate) fn is_finished(&self) -> bool {
+        self.lock().unfinished == 0
+    }
+
+    pub(crate) fn jobs(&self) -> Vec<Job> {
+        self.lock().jobs.clone()
+    }
+
+    pub(crate) fn report(&self) -> SubmissionReport {
+        let state = self.lock();
+        let end = state.finished_at.unwrap_or_else(Instant::now);
+        SubmissionReport {
+            id: self.id.clone(),
+            status: super::SubmissionStatus::from_jobs(state.jobs.iter().map(|j| j.status)),
+            jobs: state.jobs.clone(),
+            elapsed: end.duration_since(self.started),
+        }
+    }
+}
+
+enum Outcome {
+    Skipped(Reason),
+    Completed(Reason, Vec<(String, AnyValue)>),
+}
+
+thread_local! {
+    static IN_TASK: Cell<bool> = const { Cell::new(false) };
+    static PANIC_BACKTRACE: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Installs (once) a panic hook that, on threads running a task, keeps the backtrace for the
+/// job's record instead of printing it; other threads keep the previous hook.
+fn install_panic_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if IN_TASK.get() {
+                let trace = std::backtrace::Backtrace::force_capture().to_string();
+                PANIC_BACKTRACE.with_borrow_mut(|slot| *slot = Some(trace));
+            } else {
+                previous(info);
+            }
+        }));
+    });
+}
+
+/// Calls the task's function, turning a panic into the job's failure with its backtrace.
+fn call_task(task: &TaskConfig, inputs: &[AnyValue]) -> Result<Vec<AnyValue>, TaskError> {
+    install_panic_hook();
+    IN_TASK.set(true);
+    let result = std::panic::catch_unwind(AssertUnwindSafe(|| (task.runner())(inputs)));
+    IN_TASK.set(false);
+    match result {
+        Ok(result) => result,
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a non-string panic payload".to_owned());
+            Err(TaskError {
+                message,
+                sources: Vec::new(),
+                backtrace: PANIC_BACKTRACE.with_borrow_mut(Option::take),
+                panicked: true,
+            })
+        }
+    }
+}

@@ -1,0 +1,205 @@
+//! Scenarios: persisted instances of a scenario config, each with its own data nodes (or shared
+//! ones, by scope).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::config::{ScenarioConfig, Scope};
+use crate::error::{StoreError, SubmitError};
+use crate::node::DataNode;
+use crate::orchestrator::{Submission, SubmitOptions, Target};
+use crate::store::Store;
+use crate::store::records::{NodeRecord, ScenarioRecord, Writer, now_us};
+use crate::value::{DataValue, ValueType};
+
+/// A persisted, submittable instance of a [`ScenarioConfig`].
+#[derive(Clone)]
+pub struct Scenario {
+    store: Store,
+    config: Arc<ScenarioConfig>,
+    record: ScenarioRecord,
+}
+
+impl std::fmt::Debug for Scenario {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scenario").field("id", &self.record.id).field("name", &self.record.name).finish()
+    }
+}
+
+impl Scenario {
+    /// Creates and persists a new scenario named `name`; every node with a default value gets it
+    /// as its first version.
+    pub fn create(store: &Store, config: &Arc<ScenarioConfig>, name: &str) -> Result<Self, StoreError> {
+        let id = store.new_id("SCENARIO", config.id())?;
+        let mut record = ScenarioRecord {
+            id,
+            config_id: config.id().to_owned(),
+            name: name.to_owned(),
+            created_us: now_us(),
+            nodes: BTreeMap::new(),
+            tags: Vec::new(),
+            properties: BTreeMap::new(),
+        };
+        ensure_nodes(store, config, &mut record)?;
+        store.put(&store.trees().scenarios, "scenario", record.id.as_bytes(), &record)?;
+        Ok(Self { store: store.clone(), config: config.clone(), record })
+    }
+
+    /// Opens a stored scenario by id. Nodes the config gained since the scenario was created
+    /// are added with their defaults.
+    pub fn open(store: &Store, config: &Arc<ScenarioConfig>, id: &str) -> Result<Self, StoreError> {
+        let mut record: ScenarioRecord = store
+            .get(&store.trees().scenarios, "scenario", id.as_bytes())?
+            .ok_or_else(|| StoreError::NotFound { kind: "scenario", id: id.to_owned() })?;
+        if record.config_id != config.id() {
+            return Err(StoreError::ConfigMismatch {
+                scenario: id.to_owned(),
+                stored: record.config_id,
+                given: config.id().to_owned(),
+            });
+        }
+        if ensure_nodes(store, config, &mut record)? {
+            store.put(&store.trees().scenarios, "scenario", record.id.as_bytes(), &record)?;
+        }
+        Ok(Self { store: store.clone(), config: config.clone(), record })
+    }
+
+    /// The most recently created scenario of this config named `name`, if any.
+    pub fn find(store: &Store, config: &Arc<ScenarioConfig>, name: &str) -> Result<Option<Self>, StoreError> {
+        let found = store.scenarios()?.into_iter().rfind(|s| s.config_id == config.id() && s.name == name);
+        found.map(|info| Self::open(store, config, &info.id)).transpose()
+    }
+
+    /// The scenario's id.
+    pub fn id(&self) -> &str {
+        &self.record.id
+    }
+
+    /// Its name.
+    pub fn name(&self) -> &str {
+        &self.record.name
+    }
+
+    /// Its config.
+    pub fn config(&self) -> &Arc<ScenarioConfig> {
+        &self.config
+    }
+
+    /// The store it lives in.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Creation time (µs since the Unix epoch).
+    pub fn created_us(&self) -> u64 {
+        self.record.created_us
+    }
+
+    /// A typed handle to the data node `name`; an error if the node does not exist or holds
+    /// another type.
+    pub fn data_node<T: DataValue>(&self, name: &str) -> Result<DataNode<T>, StoreError> {
+        let config = self.config.node(name).ok_or_else(|| StoreError::UnknownNode {
+            config: self.config.id().to_owned(),
+            node: name.to_owned(),
+            declared: self.config.node_names(),
+        })?;
+        let requested = ValueType::of::<T>();
+        if config.value_type() != requested {
+            return Err(StoreError::WrongType {
+                node: name.to_owned(),
+                actual: config.value_type().name(),
+                requested: requested.name(),
+            });
+        }
+        Ok(DataNode::new(
+            self.store.clone(),
+            self.node_id(name).to_owned(),
+            name.to_owned(),
+            self.record.name.clone(),
+        ))
+    }
+
+    /// Submits every task; see [`submit_with`](Self::submit_with).
+    pub fn submit(&self) -> Result<Submission, SubmitError> {
+        self.submit_with(SubmitOptions::default())
+    }
+
+    /// Submits every task: one job per task; tasks whose inputs and code did not change are
+    /// skipped. In development mode this returns when all jobs are done; otherwise at once.
+    pub fn submit_with(&self, options: SubmitOptions) -> Result<Submission, SubmitError> {
+        let tasks = (0..self.config.tasks().len()).collect();
+        Submission::start(self, Target { entity: "scenario".into(), tasks }, options)
+    }
+
+    /// Submits the tasks of the named sequence.
+    pub fn submit_sequence(&self, sequence: &str, options: SubmitOptions) -> Result<Submission, SubmitError> {
+        let Some(names) = self.config.sequences().get(sequence) else {
+            return Err(SubmitError::UnknownSequence {
+                scenario: self.name().to_owned(),
+                sequence: sequence.to_owned(),
+                declared: self.config.sequences().keys().cloned().collect::<Vec<_>>().join(", "),
+            });
+        };
+        let mut tasks: Vec<usize> = names.iter().filter_map(|t| self.config.task_position(t)).collect();
+        tasks.sort_unstable();
+        tasks.dedup();
+        Submission::start(self, Target { entity: format!("sequence {sequence}"), tasks }, options)
+    }
+
+    /// Submits one task.
+    pub fn submit_task(&self, task: &str, options: SubmitOptions) -> Result<Submission, SubmitError> {
+        let Some(position) = self.config.task_position(task) else {
+            return Err(SubmitError::UnknownTask {
+                scenario: self.name().to_owned(),
+                task: task.to_owned(),
+                declared: self.config.tasks().iter().map(|t| t.id()).collect::<Vec<_>>().join(", "),
+            });
+        };
+        Submission::start(self, Target { entity: format!("task {task}"), tasks: vec![position] }, options)
+    }
+
+    pub(crate) fn node_id(&self, name: &str) -> &str {
+        &self.record.nodes[name]
+    }
+}
+
+/// Creates the node instances `record` lacks (all of them for a new scenario) and writes their
+/// defaults. Returns whether anything was added.
+fn ensure_nodes(
+    store: &Store,
+    config: &ScenarioConfig,
+    record: &mut ScenarioRecord,
+) -> Result<bool, StoreError> {
+    let mut added = false;
+    for node in config.nodes() {
+        if record.nodes.contains_key(node.id()) {
+            continue;
+        }
+        let (node_id, owner) = match node.node_scope() {
+            Scope::Scenario => (store.new_id("DATANODE", node.id())?, Some(record.id.clone())),
+            // Until cycles exist, cycle-scoped nodes are shared like global ones.
+            Scope::Cycle | Scope::Global => (format!("DATANODE_GLOBAL_{}_{}", config.id(), node.id()), None),
+        };
+        let exists = store.trees().nodes.contains_key(node_id.as_bytes())?;
+        if !exists {
+            let node_record = NodeRecord {
+                id: node_id.clone(),
+                config_id: node.id().to_owned(),
+                scope: node.node_scope(),
+                owner,
+                type_name: node.value_type().name().to_owned(),
+                current: None,
+                next_version: 0,
+                busy_job: None,
+            };
+            store.put(&store.trees().nodes, "data node", node_id.as_bytes(), &node_record)?;
+            if let Some(default) = node.default_value() {
+                let stored = node.value_type().store(default, &store.cx())?;
+                store.write_node(&node_id, &stored, Writer::Default, None)?;
+            }
+        }
+        record.nodes.insert(node.id().to_owned(), node_id);
+        added = true;
+    }
+    Ok(added)
+}

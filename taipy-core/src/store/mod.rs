@@ -1,0 +1,384 @@
+//! The embedded store: a sled database for entities and versions, a folder of content-addressed
+//! artifacts, a lock file so one process at a time owns the store, and the worker pool that runs
+//! jobs.
+//!
+//! On disk:
+//! ```text
+//! <store>/LOCK          held (flock) while a process has the store open
+//! <store>/db/           sled: scenarios, nodes, versions, jobs, submissions, memo, task_runs, files
+//! <store>/artifacts/    <blake3>.<ext> files (Parquet frames ...)
+//! ```
+
+pub(crate) mod commit;
+pub(crate) mod records;
+
+use std::fs::{File, TryLockError};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::StoreError;
+use crate::orchestrator::job::{Job, JobStatus, Reason};
+use crate::value::{Payload, StoreCx};
+use records::{NodeRecord, ScenarioRecord, decode, encode, now_us};
+
+/// How jobs are executed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ExecutionMode {
+    /// Jobs run one after another in the submitting thread; `submit` returns when all are done.
+    /// Easiest to debug.
+    Development,
+    /// Jobs run on a pool of worker threads; independent tasks run in parallel.
+    #[default]
+    Standalone,
+}
+
+/// Options for opening a store.
+#[derive(Clone, Debug)]
+pub struct StoreOptions {
+    /// How jobs are executed.
+    pub mode: ExecutionMode,
+    /// The number of worker threads in [`ExecutionMode::Standalone`] (default: the number of
+    /// cores).
+    pub max_workers: usize,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Self { mode: ExecutionMode::Standalone, max_workers: cores }
+    }
+}
+
+impl StoreOptions {
+    /// Synchronous execution in the submitting thread.
+    pub fn development() -> Self {
+        Self { mode: ExecutionMode::Development, ..Self::default() }
+    }
+
+    /// Parallel execution on `workers` threads.
+    pub fn standalone(workers: usize) -> Self {
+        Self { mode: ExecutionMode::Standalone, max_workers: workers.max(1) }
+    }
+}
+
+/// The sled trees, one per kind of record.
+pub(crate) struct Trees {
+    pub(crate) scenarios: sled::Tree,
+    pub(crate) nodes: sled::Tree,
+    pub(crate) versions: sled::Tree,
+    pub(crate) jobs: sled::Tree,
+    pub(crate) submissions: sled::Tree,
+    pub(crate) memo: sled::Tree,
+    pub(crate) task_runs: sled::Tree,
+    pub(crate) files: sled::Tree,
+}
+
+pub(crate) struct StoreInner {
+    pub(crate) path: PathBuf,
+    pub(crate) db: sled::Db,
+    pub(crate) trees: Trees,
+    pub(crate) artifacts: PathBuf,
+    pub(crate) options: StoreOptions,
+    pub(crate) pool: Option<rayon::ThreadPool>,
+    _lock: File,
+    _temporary: Option<tempfile::TempDir>,
+}
+
+/// A handle to an open store; cheap to clone and share between threads.
+#[derive(Clone)]
+pub struct Store {
+    pub(crate) inner: Arc<StoreInner>,
+}
+
+/// A summary of a stored scenario.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScenarioInfo {
+    /// The scenario's id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// The config it was created from.
+    pub config_id: String,
+    /// Creation time (µs since the Unix epoch).
+    pub created_us: u64,
+}
+
+impl Store {
+    /// Opens (or creates) the store in folder `path`, running jobs on a pool with one worker per
+    /// core.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        Self::open_with(path, StoreOptions::default())
+    }
+
+    /// Opens (or creates) the store in folder `path` with the given options.
+    ///
+    /// Jobs that a previous process left unfinished (it crashed or was killed) are marked:
+    /// running ones Failed ("interrupted"), waiting ones Abandoned, and the data nodes they held
+    /// are released.
+    pub fn open_with(path: impl AsRef<Path>, options: StoreOptions) -> Result<Self, StoreError> {
+        Self::open_inner(path.as_ref(), options, None)
+    }
+
+    /// A store in a new temporary folder, deleted when the last handle is dropped.
+    pub fn temporary() -> Result<Self, StoreError> {
+        Self::temporary_with(StoreOptions::default())
+    }
+
+    /// A temporary store with the given options.
+    pub fn temporary_with(options: StoreOptions) -> Result<Self, StoreError> {
+        let dir = tempfile::Builder::new()
+            .prefix("taipy-store-")
+            .tempdir()
+            .map_err(|e| StoreError::io("cannot create temporary store", std::env::temp_dir(), e))?;
+        let path = dir.path().to_owned();
+        Self::open_inner(&path, options, Some(dir))
+    }
+
+    fn open_inner(
+        path: &Path,
+        options: StoreOptions,
+        temporary: Option<tempfile::TempDir>,
+    ) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(path).map_err(|e| StoreError::io("cannot create store folder", path, e))?;
+        let lock_path = path.join("LOCK");
+        let lock = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| StoreError::io("cannot open lock file", &lock_path, e))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
+                return Err(StoreError::AlreadyOpen { path: path.to_owned(), lock: lock_path });
+            }
+            Err(TryLockError::Error(e)) => return Err(StoreError::io("cannot lock", &lock_path, e)),
+        }
+        let artifacts = path.join("artifacts");
+        std::fs::create_dir_all(&artifacts)
+            .map_err(|e| StoreError::io("cannot create artifacts folder", &artifacts, e))?;
+        let db = sled::Config::new()
+            .path(path.join("db"))
+            .cache_capacity(256 << 20)
+            .flush_every_ms(Some(1000))
+            .open()?;
+        let tree = |name: &str| db.open_tree(name);
+        let trees = Trees {
+            scenarios: tree("scenarios")?,
+            nodes: tree("nodes")?,
+            versions: tree("versions")?,
+            jobs: tree("jobs")?,
+            submissions: tree("submissions")?,
+            memo: tree("memo")?,
+            task_runs: tree("task_runs")?,
+            files: tree("files")?,
+        };
+        let pool = match options.mode {
+            ExecutionMode::Development => None,
+            ExecutionMode::Standalone => Some(
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(options.max_workers.max(1))
+                    .thread_name(|i| format!("taipy-worker-{i}"))
+                    .build()
+                    .map_err(|e| {
+                        StoreError::io("cannot start worker threads", path, std::io::Error::other(e))
+                    })?,
+            ),
+        };
+        let store = Store {
+            inner: Arc::new(StoreInner {
+                path: path.to_owned(),
+                db,
+                trees,
+                artifacts,
+                options,
+                pool,
+                _lock: lock,
+                _temporary: temporary,
+            }),
+        };
+        store.recover()?;
+        Ok(store)
+    }
+
+    /// Marks jobs left unfinished by a dead process and releases the nodes they held.
+    fn recover(&self) -> Result<(), StoreError> {
+        let trees = &self.inner.trees;
+        let mut touched = false;
+        for item in trees.jobs.iter() {
+            let (key, bytes) = item?;
+            let mut job: Job = decode("job", &key, &bytes)?;
+            let status = match job.status {
+                JobStatus::Running => JobStatus::Failed,
+                JobStatus::Submitted | JobStatus::Blocked | JobStatus::Pending => JobStatus::Abandoned,
+                _ => continue,
+            };
+            job.status = status;
+            job.reason = Some(Reason::Interrupted);
+            job.finished_us = Some(now_us());
+            trees.jobs.insert(key, encode("job", &job)?)?;
+            touched = true;
+        }
+        for item in trees.nodes.iter() {
+            let (key, bytes) = item?;
+            let mut node: NodeRecord = decode("data node", &key, &bytes)?;
+            if node.busy_job.take().is_some() {
+                trees.nodes.insert(key, encode("data node", &node)?)?;
+                touched = true;
+            }
+        }
+        if touched {
+            self.inner.db.flush()?;
+        }
+        Ok(())
+    }
+
+    /// The store's folder.
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// The options the store was opened with.
+    pub fn options(&self) -> &StoreOptions {
+        &self.inner.options
+    }
+
+    /// Makes every committed change durable (submissions do this when they finish).
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.inner.db.flush()?;
+        Ok(())
+    }
+
+    /// Every stored scenario, oldest first.
+    pub fn scenarios(&self) -> Result<Vec<ScenarioInfo>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.inner.trees.scenarios.iter() {
+            let (key, bytes) = item?;
+            let record: ScenarioRecord = decode("scenario", &key, &bytes)?;
+            out.push(ScenarioInfo {
+                id: record.id,
+                name: record.name,
+                config_id: record.config_id,
+                created_us: record.created_us,
+            });
+        }
+        out.sort_by(|a, b| (a.created_us, &a.id).cmp(&(b.created_us, &b.id)));
+        Ok(out)
+    }
+
+    /// A job by id.
+    pub fn job(&self, id: &str) -> Result<Job, StoreError> {
+        self.get(&self.inner.trees.jobs, "job", id.as_bytes())?
+            .ok_or_else(|| StoreError::NotFound { kind: "job", id: id.to_owned() })
+    }
+
+    /// Every stored job.
+    pub fn jobs(&self) -> Result<Vec<Job>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.inner.trees.jobs.iter() {
+            let (key, bytes) = item?;
+            out.push(decode("job", &key, &bytes)?);
+        }
+        Ok(out)
+    }
+
+    /// Deletes artifact files that no data-node version and no remembered result refers to.
+    /// Returns how many were deleted.
+    pub fn collect_garbage(&self) -> Result<usize, StoreError> {
+        let mut referenced = std::collections::HashSet::new();
+        let mut keep = |payload: &Payload| {
+            if let Some(path) = self.cx().artifact_path(payload) {
+                referenced.insert(path);
+            }
+        };
+        for item in self.inner.trees.versions.iter() {
+            let (key, bytes) = item?;
+            let version: records::Version = decode("version", &key, &bytes)?;
+            keep(&version.stored.payload);
+        }
+        for item in self.inner.trees.memo.iter() {
+            let (key, bytes) = item?;
+            let entry: records::MemoEntry = decode("memo entry", &key, &bytes)?;
+            entry.outputs.iter().for_each(|stored| keep(&stored.payload));
+        }
+        let dir = &self.inner.artifacts;
+        let mut removed = 0;
+        let entries = std::fs::read_dir(dir).map_err(|e| StoreError::io("cannot list artifacts", dir, e))?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let temporary = path.file_name().is_some_and(|n| n.to_string_lossy().starts_with(".tmp-"));
+            if temporary || !referenced.contains(&path) {
+                std::fs::remove_file(&path)
+                    .map_err(|e| StoreError::io("cannot delete artifact", &path, e))?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+
+    pub(crate) fn cx(&self) -> StoreCx<'_> {
+        StoreCx { artifacts: &self.inner.artifacts, files: &self.inner.trees.files }
+    }
+
+    pub(crate) fn trees(&self) -> &Trees {
+        &self.inner.trees
+    }
+
+    pub(crate) fn get<T: DeserializeOwned>(
+        &self,
+        tree: &sled::Tree,
+        what: &'static str,
+        key: &[u8],
+    ) -> Result<Option<T>, StoreError> {
+        match tree.get(key)? {
+            Some(bytes) => Ok(Some(decode(what, key, &bytes)?)),
+            None => Ok(None),
+        }
+    }
+
+    pub(crate) fn put<T: Serialize>(
+        &self,
+        tree: &sled::Tree,
+        what: &'static str,
+        key: &[u8],
+        record: &T,
+    ) -> Result<(), StoreError> {
+        tree.insert(key, encode(what, record)?)?;
+        Ok(())
+    }
+
+    /// A new unique id with a readable prefix, e.g. `JOB_scored_3f`.
+    pub(crate) fn new_id(&self, prefix: &str, name: &str) -> Result<String, StoreError> {
+        Ok(format!("{prefix}_{name}_{:x}", self.inner.db.generate_id()?))
+    }
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.inner.path).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_open_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let _first = Store::open(dir.path()).unwrap();
+        let err = Store::open(dir.path()).unwrap_err();
+        assert!(matches!(err, StoreError::AlreadyOpen { .. }), "{err:?}");
+        assert!(err.to_string().contains(&dir.path().display().to_string()), "{err}");
+    }
+
+    #[test]
+    fn reopening_after_drop_works() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(Store::open(dir.path()).unwrap());
+        Store::open(dir.path()).unwrap();
+    }
+}

@@ -1,0 +1,154 @@
+//! What the store keeps, one record type per tree, and the codec that turns records into bytes
+//! (postcard behind a format-version byte).
+
+use std::collections::BTreeMap;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::config::Scope;
+use crate::error::StoreError;
+use crate::fingerprint::Fingerprint;
+use crate::value::Stored;
+
+const RECORD_FORMAT_V1: u8 = 1;
+
+pub(crate) fn encode<T: Serialize>(what: &'static str, record: &T) -> Result<Vec<u8>, StoreError> {
+    postcard::to_extend(record, vec![RECORD_FORMAT_V1])
+        .map_err(|e| StoreError::Encode { type_name: what, reason: e.to_string() })
+}
+
+pub(crate) fn decode<T: DeserializeOwned>(
+    what: &'static str,
+    key: &[u8],
+    bytes: &[u8],
+) -> Result<T, StoreError> {
+    let corrupt =
+        |reason: String| StoreError::Corrupt { what, key: String::from_utf8_lossy(key).into_owned(), reason };
+    match bytes.split_first() {
+        Some((&RECORD_FORMAT_V1, rest)) => postcard::from_bytes(rest).map_err(|e| corrupt(e.to_string())),
+        Some((v, _)) => Err(corrupt(format!("unknown record format {v}"))),
+        None => Err(corrupt("empty record".into())),
+    }
+}
+
+/// Microseconds since the Unix epoch.
+pub(crate) fn now_us() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_micros() as u64)
+}
+
+/// A persisted scenario: which data node instance backs each node of its config.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct ScenarioRecord {
+    pub(crate) id: String,
+    pub(crate) config_id: String,
+    pub(crate) name: String,
+    pub(crate) created_us: u64,
+    /// Node config id → data node id.
+    pub(crate) nodes: BTreeMap<String, String>,
+    pub(crate) tags: Vec<String>,
+    pub(crate) properties: BTreeMap<String, String>,
+}
+
+/// A persisted data node instance.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct NodeRecord {
+    pub(crate) id: String,
+    pub(crate) config_id: String,
+    pub(crate) scope: Scope,
+    pub(crate) owner: Option<String>,
+    pub(crate) type_name: String,
+    /// The current version, if any.
+    pub(crate) current: Option<VersionRef>,
+    pub(crate) next_version: u64,
+    /// The job writing this node right now, if any.
+    pub(crate) busy_job: Option<String>,
+}
+
+/// A pointer to one version of a node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct VersionRef {
+    pub(crate) number: u64,
+    pub(crate) hash: Fingerprint,
+}
+
+/// Who wrote a data-node version.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum Writer {
+    /// The config's default value, written when the scenario was created.
+    Default,
+    /// A user, through [`DataNode::write`](crate::DataNode::write).
+    User,
+    /// A job that ran the producing task.
+    Job {
+        /// The job id.
+        job: String,
+        /// The task id.
+        task: String,
+    },
+    /// A skipped job that restored an earlier result of its task.
+    Reused {
+        /// The skipped job's id.
+        job: String,
+        /// The job whose result was reused.
+        from_job: String,
+    },
+    /// A submit that found an external file's bytes changed on disk.
+    FileChanged,
+}
+
+impl std::fmt::Display for Writer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Writer::Default => f.write_str("default value"),
+            Writer::User => f.write_str("user"),
+            Writer::Job { job, task } => write!(f, "job {job} (task {task})"),
+            Writer::Reused { job, from_job } => write!(f, "job {job} reusing the result of {from_job}"),
+            Writer::FileChanged => f.write_str("file changed on disk"),
+        }
+    }
+}
+
+/// One version of a data node: an entry of its edit history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Version {
+    /// 1 for the first version, then consecutive.
+    pub number: u64,
+    /// The value's content hash.
+    pub hash: Fingerprint,
+    /// Where the value is stored.
+    pub(crate) stored: Stored,
+    /// When it was written, in microseconds since the Unix epoch.
+    pub written_us: u64,
+    /// Who wrote it.
+    pub writer: Writer,
+    /// The writer's comment, if any.
+    pub comment: Option<String>,
+}
+
+/// A remembered task result: the outputs produced for one memo key.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct MemoEntry {
+    pub(crate) task_id: String,
+    pub(crate) job_id: String,
+    pub(crate) outputs: Vec<Stored>,
+}
+
+/// What a task of a scenario last ran (or skipped) with: used to explain the next decision.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct TaskRun {
+    pub(crate) fingerprint: Fingerprint,
+    pub(crate) inputs: Vec<(String, Fingerprint)>,
+}
+
+/// A persisted submission.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct SubmissionRecord {
+    pub(crate) id: String,
+    pub(crate) scenario_id: String,
+    pub(crate) entity: String,
+    pub(crate) jobs: Vec<String>,
+    pub(crate) created_us: u64,
+    pub(crate) force: bool,
+}

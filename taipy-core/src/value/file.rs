@@ -1,0 +1,169 @@
+//! External files as data values: the path is stored, the content is fingerprinted.
+//!
+//! A file's fingerprint is the blake3 hash of its bytes. Hashing a large CSV at every submit
+//! would be wasteful, so fingerprints are cached in the store by path, keyed by the file's size,
+//! modification time and inode: touching a file re-hashes it (and finds the same hash, so nothing
+//! re-runs); editing it changes the hash, so the tasks reading it re-run.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::artifact::hash_file;
+use super::{DataValue, Payload, StoreCx, Stored, decode_serde};
+use crate::error::StoreError;
+use crate::fingerprint::Fingerprint;
+
+/// A CSV file on disk, referenced by path. Tasks reading it re-run when its bytes change.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct CsvFile {
+    path: PathBuf,
+}
+
+/// A Parquet file on disk, referenced by path. Tasks reading it re-run when its bytes change.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ParquetFile {
+    path: PathBuf,
+}
+
+macro_rules! external_file {
+    ($ty:ident) => {
+        impl $ty {
+            /// Refers to the file at `path` (relative paths are taken from the current folder).
+            pub fn new(path: impl Into<PathBuf>) -> Self {
+                Self { path: path.into() }
+            }
+
+            /// The file's path.
+            pub fn path(&self) -> &Path {
+                &self.path
+            }
+        }
+
+        impl DataValue for $ty {
+            const EXTERNAL: bool = true;
+
+            fn store(&self, cx: &StoreCx<'_>) -> Result<Stored, StoreError> {
+                store_path(&self.path, cx)
+            }
+
+            fn load(stored: &Stored, _cx: &StoreCx<'_>) -> Result<Self, StoreError> {
+                Ok(Self { path: decode_serde(stored)? })
+            }
+
+            fn refresh(stored: &Stored, cx: &StoreCx<'_>) -> Result<Fingerprint, StoreError> {
+                let path: PathBuf = decode_serde(stored)?;
+                cx.file_fingerprint(&path)
+            }
+        }
+    };
+}
+
+external_file!(CsvFile);
+external_file!(ParquetFile);
+
+fn store_path(path: &Path, cx: &StoreCx<'_>) -> Result<Stored, StoreError> {
+    let hash = cx.file_fingerprint(path)?;
+    let payload = super::encode_serde(&path.to_path_buf())?.payload;
+    debug_assert!(matches!(payload, Payload::Inline(_)));
+    Ok(Stored { hash, payload })
+}
+
+/// What the cache remembers of a file when it was hashed.
+#[derive(Serialize, Deserialize, PartialEq, Eq, Debug)]
+struct FileStamp {
+    size: u64,
+    modified_ns: i128,
+    inode: u64,
+    hash: Fingerprint,
+}
+
+pub(crate) fn fingerprint_cached(files: &sled::Tree, path: &Path) -> Result<Fingerprint, StoreError> {
+    let meta = std::fs::metadata(path).map_err(|e| StoreError::io("cannot read data file", path, e))?;
+    if !meta.is_file() {
+        return Err(StoreError::io(
+            "cannot read data file",
+            path,
+            std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a regular file"),
+        ));
+    }
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    let key = absolute.to_string_lossy().into_owned();
+    let stamp = stamp_of(&meta);
+
+    if let Some(bytes) = files.get(key.as_bytes())?
+        && let Ok(cached) = postcard::from_bytes::<FileStamp>(&bytes)
+        && (cached.size, cached.modified_ns, cached.inode) == stamp
+    {
+        return Ok(cached.hash);
+    }
+    let hash = hash_file(path)?;
+    let (size, modified_ns, inode) = stamp;
+    let record = FileStamp { size, modified_ns, inode, hash };
+    let bytes = postcard::to_allocvec(&record)
+        .map_err(|e| StoreError::Encode { type_name: "file fingerprint", reason: e.to_string() })?;
+    files.insert(key.as_bytes(), bytes)?;
+    Ok(hash)
+}
+
+fn stamp_of(meta: &std::fs::Metadata) -> (u64, i128, u64) {
+    let modified_ns = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos() as i128);
+    #[cfg(unix)]
+    let inode = std::os::unix::fs::MetadataExt::ino(meta);
+    #[cfg(not(unix))]
+    let inode = 0;
+    (meta.len(), modified_ns, inode)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn setup() -> (tempfile::TempDir, sled::Db) {
+        (tempfile::tempdir().unwrap(), sled::Config::new().temporary(true).open().unwrap())
+    }
+
+    #[test]
+    fn editing_changes_the_fingerprint_touching_does_not() {
+        let (dir, db) = setup();
+        let files = db.open_tree("files").unwrap();
+        let path = dir.path().join("a.csv");
+        std::fs::write(&path, "x,y\n1,2\n").unwrap();
+        let first = fingerprint_cached(&files, &path).unwrap();
+
+        // Rewrite the same bytes: new mtime, same content.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::write(&path, "x,y\n1,2\n").unwrap();
+        assert_eq!(fingerprint_cached(&files, &path).unwrap(), first);
+
+        std::fs::write(&path, "x,y\n1,3\n").unwrap();
+        assert_ne!(fingerprint_cached(&files, &path).unwrap(), first);
+    }
+
+    #[test]
+    fn a_missing_file_is_an_error_naming_it() {
+        let (dir, db) = setup();
+        let files = db.open_tree("files").unwrap();
+        let path = dir.path().join("missing.csv");
+        let err = fingerprint_cached(&files, &path).unwrap_err();
+        assert!(err.to_string().contains("missing.csv"), "{err}");
+    }
+
+    #[test]
+    fn csv_file_round_trips_and_refreshes() {
+        let (dir, db) = setup();
+        let files = db.open_tree("files").unwrap();
+        let cx = StoreCx { artifacts: dir.path(), files: &files };
+        let path = dir.path().join("c.csv");
+        std::fs::write(&path, "a\n1\n").unwrap();
+        let stored = CsvFile::new(&path).store(&cx).unwrap();
+        assert_eq!(CsvFile::load(&stored, &cx).unwrap().path(), path);
+        assert_eq!(CsvFile::refresh(&stored, &cx).unwrap(), stored.hash);
+        std::fs::write(&path, "a\n2\n").unwrap();
+        assert_ne!(CsvFile::refresh(&stored, &cx).unwrap(), stored.hash);
+    }
+}

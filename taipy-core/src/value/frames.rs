@@ -1,0 +1,1 @@
+//! polars frames as data values (feature `polars`): written here in a later change.

@@ -1,0 +1,197 @@
+//! How values are stored, read and fingerprinted: the [`DataValue`] trait.
+//!
+//! - serde types are stored inline as postcard bytes behind a format-version byte
+//!   ([`serde_value!`](crate::serde_value) implements the trait for a type of yours);
+//! - external files ([`CsvFile`], [`ParquetFile`]) are stored as their path, fingerprinted by
+//!   their bytes;
+//! - with the `polars` feature, `DataFrame` and `LazyFrame` are content-addressed Parquet
+//!   artifacts.
+
+mod artifact;
+mod file;
+#[cfg(feature = "polars")]
+mod frames;
+mod serde_impls;
+
+use std::any::{Any, TypeId};
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+pub use artifact::ArtifactWriter;
+pub use file::{CsvFile, ParquetFile};
+#[doc(hidden)]
+pub use serde_impls::{decode_serde, encode_serde};
+
+use crate::error::StoreError;
+use crate::fingerprint::Fingerprint;
+
+/// A value as the store keeps it: its content hash and where its bytes are.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stored {
+    /// The content hash: equal hashes mean equal values.
+    pub hash: Fingerprint,
+    /// Where the bytes are.
+    pub payload: Payload,
+}
+
+/// Where a stored value's bytes are.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Payload {
+    /// Small values: the encoded bytes themselves, kept in the database.
+    Inline(Vec<u8>),
+    /// Large values: a content-addressed file `artifacts/<hash>.<extension>`.
+    Artifact {
+        /// The file's blake3 hash (its name).
+        hash: Fingerprint,
+        /// The file's extension, e.g. `parquet`.
+        extension: String,
+    },
+}
+
+/// What a [`DataValue`] implementation may use of the store: the artifacts folder and the cache
+/// of file fingerprints.
+pub struct StoreCx<'a> {
+    pub(crate) artifacts: &'a Path,
+    pub(crate) files: &'a sled::Tree,
+}
+
+impl StoreCx<'_> {
+    /// Starts writing a new artifact with the given extension; see [`ArtifactWriter`].
+    pub fn new_artifact(&self, extension: &str) -> Result<ArtifactWriter, StoreError> {
+        ArtifactWriter::create(self.artifacts, extension)
+    }
+
+    /// The path of a stored artifact.
+    pub fn artifact_path(&self, payload: &Payload) -> Option<std::path::PathBuf> {
+        match payload {
+            Payload::Inline(_) => None,
+            Payload::Artifact { hash, extension } => {
+                Some(artifact::artifact_path(self.artifacts, hash, extension))
+            }
+        }
+    }
+
+    /// The content fingerprint of an external file, re-hashed only when its size, mtime or
+    /// inode changed since it was last hashed.
+    pub fn file_fingerprint(&self, path: &Path) -> Result<Fingerprint, StoreError> {
+        file::fingerprint_cached(self.files, path)
+    }
+}
+
+/// How a type is stored in a data node, read back, and fingerprinted.
+///
+/// Implemented for the common std types (numbers, `bool`, `String`, `Vec`, `Option`, maps),
+/// for [`CsvFile`] and [`ParquetFile`], and with the `polars` feature for `DataFrame` and
+/// `LazyFrame`. For a serde type of yours, [`serde_value!`](crate::serde_value) writes the impl.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be stored in a data node",
+    label = "not a `DataValue`",
+    note = "for a serde type, add `taipy::serde_value!({Self});` to implement `DataValue`"
+)]
+pub trait DataValue: Send + Sync + 'static {
+    /// Whether the value refers to something outside the store whose content can change
+    /// without a write (a file): its fingerprint is then refreshed at every submit.
+    const EXTERNAL: bool = false;
+
+    /// Whether downstream tasks of the same submission should receive the value read back from
+    /// the store rather than the value the task returned (a lazy query is then not re-executed).
+    const RELOAD_AFTER_STORE: bool = false;
+
+    /// Encodes the value for storage and computes its content hash.
+    fn store(&self, cx: &StoreCx<'_>) -> Result<Stored, StoreError>;
+
+    /// Reads a stored value back.
+    fn load(stored: &Stored, cx: &StoreCx<'_>) -> Result<Self, StoreError>
+    where
+        Self: Sized;
+
+    /// For [`EXTERNAL`](Self::EXTERNAL) values: the content hash as of now.
+    fn refresh(stored: &Stored, cx: &StoreCx<'_>) -> Result<Fingerprint, StoreError>
+    where
+        Self: Sized,
+    {
+        let _ = cx;
+        Ok(stored.hash)
+    }
+}
+
+/// A value of any stored type, shared between the tasks of one submission.
+pub type AnyValue = Arc<dyn Any + Send + Sync>;
+
+/// The type-erased operations of one [`DataValue`] type, as configs hold them.
+#[derive(Clone, Copy)]
+pub struct ValueType {
+    name: fn() -> &'static str,
+    type_id: fn() -> TypeId,
+    external: bool,
+    reload_after_store: bool,
+    store: fn(&AnyValue, &StoreCx<'_>) -> Result<Stored, StoreError>,
+    load: fn(&Stored, &StoreCx<'_>) -> Result<AnyValue, StoreError>,
+    refresh: fn(&Stored, &StoreCx<'_>) -> Result<Fingerprint, StoreError>,
+}
+
+impl ValueType {
+    /// The operations of `T`.
+    pub fn of<T: DataValue>() -> Self {
+        Self {
+            name: std::any::type_name::<T>,
+            type_id: TypeId::of::<T>,
+            external: T::EXTERNAL,
+            reload_after_store: T::RELOAD_AFTER_STORE,
+            store: |value, cx| match value.downcast_ref::<T>() {
+                Some(value) => value.store(cx),
+                None => Err(StoreError::Encode {
+                    type_name: std::any::type_name::<T>(),
+                    reason: "the value has another type".into(),
+                }),
+            },
+            load: |stored, cx| Ok(Arc::new(T::load(stored, cx)?) as AnyValue),
+            refresh: T::refresh,
+        }
+    }
+
+    /// The Rust type's name.
+    pub fn name(&self) -> &'static str {
+        (self.name)()
+    }
+
+    /// The Rust type's id.
+    pub fn type_id(&self) -> TypeId {
+        (self.type_id)()
+    }
+
+    /// Whether this type's content can change outside the store.
+    pub fn is_external(&self) -> bool {
+        self.external
+    }
+
+    pub(crate) fn reload_after_store(&self) -> bool {
+        self.reload_after_store
+    }
+
+    pub(crate) fn store(&self, value: &AnyValue, cx: &StoreCx<'_>) -> Result<Stored, StoreError> {
+        (self.store)(value, cx)
+    }
+
+    pub(crate) fn load(&self, stored: &Stored, cx: &StoreCx<'_>) -> Result<AnyValue, StoreError> {
+        (self.load)(stored, cx)
+    }
+
+    pub(crate) fn refresh(&self, stored: &Stored, cx: &StoreCx<'_>) -> Result<Fingerprint, StoreError> {
+        (self.refresh)(stored, cx)
+    }
+}
+
+impl std::fmt::Debug for ValueType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl PartialEq for ValueType {
+    fn eq(&self, other: &Self) -> bool {
+        self.type_id() == other.type_id()
+    }
+}
