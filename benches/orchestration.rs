@@ -1,2 +1,83 @@
-//! Orchestration overhead benchmark (written in a later change).
-fn main() {}
+//! Orchestration overhead: 10,000 trivial tasks on an on-disk store, as a chain and as a wide
+//! fan-out, first run and fully-skipped re-run. Prints the median per-job time of several
+//! repetitions.
+//!
+//! `cargo bench --bench orchestration [-- --tasks N --repeat R]`
+
+use std::time::{Duration, Instant};
+
+use taipy::prelude::*;
+
+fn chain(n: usize) -> std::sync::Arc<ScenarioConfig> {
+    let mut builder = ScenarioConfig::builder("chain").node(DataNodeConfig::with_default("n0", 0u64));
+    for i in 1..=n {
+        builder = builder.task(
+            TaskConfig::new(format!("t{i}"), |x: &u64| x + 1)
+                .inputs([format!("n{}", i - 1)])
+                .outputs([format!("n{i}")]),
+        );
+    }
+    builder.build().unwrap()
+}
+
+fn fan_out(n: usize) -> std::sync::Arc<ScenarioConfig> {
+    let mut builder = ScenarioConfig::builder("fan_out").node(DataNodeConfig::with_default("x", 0u64));
+    for i in 0..n {
+        builder = builder.task(
+            TaskConfig::new(format!("t{i}"), move |x: &u64| x + i as u64)
+                .inputs(["x"])
+                .outputs([format!("y{i}")]),
+        );
+    }
+    builder.build().unwrap()
+}
+
+struct Sample {
+    first: Duration,
+    skipped: Duration,
+}
+
+fn measure(config: &std::sync::Arc<ScenarioConfig>, options: StoreOptions) -> Sample {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_with(dir.path(), options).unwrap();
+    let scenario = Scenario::create(&store, config, "bench").unwrap();
+    let started = Instant::now();
+    let report = scenario.submit().unwrap().wait().unwrap();
+    let first = started.elapsed();
+    assert!(report.jobs.iter().all(|j| j.status == JobStatus::Completed));
+    let started = Instant::now();
+    let report = scenario.submit().unwrap().wait().unwrap();
+    let skipped = started.elapsed();
+    assert!(report.jobs.iter().all(|j| j.status == JobStatus::Skipped));
+    Sample { first, skipped }
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let flag = |name: &str, default: usize| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .map_or(default, |v| v.parse().unwrap())
+    };
+    let tasks = flag("--tasks", 10_000);
+    let repeat = flag("--repeat", 5);
+    println!("orchestration overhead: {tasks} trivial tasks, on-disk store, median of {repeat} runs");
+    println!("{:<10} {:<12} {:>16} {:>20}", "graph", "mode", "first run µs/job", "skipped re-run µs/job");
+    for (name, config) in [("chain", chain(tasks)), ("fan-out", fan_out(tasks))] {
+        for (mode, options) in
+            [("standalone", StoreOptions::default()), ("development", StoreOptions::development())]
+        {
+            let samples: Vec<Sample> = (0..repeat).map(|_| measure(&config, options.clone())).collect();
+            let per_job = |d: Duration| d.as_secs_f64() * 1e6 / tasks as f64;
+            let first = median(samples.iter().map(|s| per_job(s.first)).collect());
+            let skipped = median(samples.iter().map(|s| per_job(s.skipped)).collect());
+            println!("{name:<10} {mode:<12} {first:>16.1} {skipped:>20.1}");
+        }
+    }
+}

@@ -101,6 +101,7 @@ pub struct TaskConfig {
     skippable: bool,
     code: Option<Fingerprint>,
     version: u64,
+    fingerprint: Fingerprint,
 }
 
 impl TaskConfig {
@@ -117,7 +118,9 @@ impl TaskConfig {
             skippable: true,
             code: None,
             version: 0,
+            fingerprint: Fingerprint([0; 32]),
         }
+        .refingerprint()
     }
 
     /// The data nodes the task reads, in the order of the function's parameters.
@@ -143,14 +146,14 @@ impl TaskConfig {
     /// Without one, only the id and [`version`](Self::version) identify the code.
     pub fn code_fingerprint(mut self, code: Fingerprint) -> Self {
         self.code = Some(code);
-        self
+        self.refingerprint()
     }
 
     /// A salt for code changes the fingerprint cannot see (a helper function, a dependency
     /// upgrade): bumping it re-runs the task.
     pub fn version(mut self, version: u64) -> Self {
         self.version = version;
-        self
+        self.refingerprint()
     }
 
     /// The task's id.
@@ -175,13 +178,18 @@ impl TaskConfig {
 
     /// The fingerprint identifying the task's code: its code fingerprint (or id) and version.
     pub fn fingerprint(&self) -> Fingerprint {
+        self.fingerprint
+    }
+
+    fn refingerprint(mut self) -> Self {
         let mut builder = FingerprintBuilder::new("taipy.task.code.v1");
         match &self.code {
             Some(code) => builder.str("code").fingerprint(code),
             None => builder.str("id").str(&self.id),
         };
         builder.u64(self.version);
-        builder.finish()
+        self.fingerprint = builder.finish();
+        self
     }
 
     pub(crate) fn runner(&self) -> &Runner {

@@ -101,7 +101,7 @@ impl<T: DataValue> DataNode<T> {
         let mut prefix = self.id.as_bytes().to_vec();
         prefix.push(0);
         let mut out = Vec::new();
-        for item in self.store.trees().versions.scan_prefix(&prefix) {
+        for item in self.store.trees().versions.scan(&prefix) {
             let (key, bytes) = item?;
             out.push(decode("version", &key, &bytes)?);
         }

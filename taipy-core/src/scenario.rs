@@ -190,7 +190,6 @@ fn ensure_nodes(
                 type_name: node.value_type().name().to_owned(),
                 current: None,
                 next_version: 0,
-                busy_job: None,
             };
             store.put(&store.trees().nodes, "data node", node_id.as_bytes(), &node_record)?;
             if let Some(default) = node.default_value() {

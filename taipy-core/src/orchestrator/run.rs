@@ -109,7 +109,7 @@ impl Run {
                 started_us: None,
                 finished_us: None,
             };
-            batch.insert(job.id.as_bytes(), encode("job", &job)?);
+            store.trees().jobs.stage(&mut batch, job.id.as_bytes(), encode("job", &job)?);
             jobs.push(job);
         }
         let record = SubmissionRecord {
@@ -120,8 +120,8 @@ impl Run {
             created_us: created,
             force: options.force,
         };
-        store.trees().jobs.apply_batch(batch).map_err(StoreError::from)?;
-        store.put(&store.trees().submissions, "submission", id.as_bytes(), &record)?;
+        store.trees().submissions.stage(&mut batch, id.as_bytes(), encode("submission", &record)?);
+        store.trees().entities.apply_batch(batch).map_err(StoreError::from)?;
 
         let mut readers_left: HashMap<String, usize> = HashMap::new();
         for slot in &slots {
@@ -205,8 +205,9 @@ impl Run {
         }
     }
 
-    /// Changes a job's status (checked against the status machine), persists it and tells the
-    /// callback.
+    /// Changes a job's status (checked against the status machine) and tells the callback.
+    /// Final statuses are persisted here or by the job's commit, Running by `start_job`;
+    /// Blocked and Pending are not persisted: after a crash they are treated like Submitted.
     fn transition(
         &self,
         state: &mut State,
@@ -223,7 +224,9 @@ impl Run {
         if next.is_finished() {
             job.finished_us = Some(now_us());
         }
-        self.store.put(&self.store.trees().jobs, "job", job.id.as_bytes(), job)?;
+        if next.is_finished() {
+            self.store.put(&self.store.trees().jobs, "job", job.id.as_bytes(), job)?;
+        }
         self.queue_event(state, i);
         Ok(())
     }
@@ -322,13 +325,14 @@ impl Run {
                 job.status = JobStatus::Skipped;
                 job.reason = Some(reason.clone());
                 job.finished_us = Some(now_us());
+                let unchanged = last.as_ref() == Some(&current);
                 let commit = JobCommit {
                     job,
                     outputs: &restored,
                     release: &[],
                     writer: Writer::Reused { job: job.id.clone(), from_job: entry.job_id },
                     memo: None,
-                    task_run: Some((run_key, current)),
+                    task_run: (!unchanged).then_some((run_key, current)),
                 };
                 self.store.commit_job(&commit).map_err(store_error)?;
                 Ok(Outcome::Skipped(reason))

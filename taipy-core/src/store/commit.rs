@@ -3,56 +3,28 @@
 //! 1. A value's bytes are made durable first: inline values are part of the record; artifacts
 //!    are written to a temporary file, fsynced and renamed into `artifacts/`
 //!    ([`ArtifactWriter`](crate::value::ArtifactWriter)).
-//! 2. Then one sled transaction records everything a job produced: the new data-node versions,
-//!    the memo entry, the task's last run, and the job's final status. Either all of it is
-//!    visible or none of it.
+//! 2. Then one atomic sled batch records everything a job produced: the new data-node
+//!    versions, the memo entry, the task's last run, and the job's final status. Either all of
+//!    it is visible or none of it. (Every kind of record lives in one sled tree, under its own
+//!    key prefix, so one batch can cover them all.)
 //! 3. Records are not fsynced per job (sled keeps them in order); a submission flushes the store
 //!    when it finishes. After a crash at most the last jobs run again, and a Completed job never
 //!    lacks its outputs, because its status is committed with them, after them.
 //!
+//! A commit reads a node's record (its current version and version counter) and writes it
+//! back, so commits are serialized by the store's commit lock; the store's lock file guarantees
+//! no other process writes meanwhile. A node being written by a running job is marked busy (in
+//! memory) and refuses users' writes until the job commits.
+//!
 //! Every write of a data node, by a job, a user or scenario creation, goes through
-//! [`write_version`] inside a transaction.
+//! [`stage_version`].
 
-use sled::Transactional;
-use sled::transaction::{
-    ConflictableTransactionError, ConflictableTransactionResult, TransactionError, TransactionalTree,
-};
+use std::sync::MutexGuard;
 
-use super::records::{MemoEntry, NodeRecord, TaskRun, Version, VersionRef, Writer, decode, encode, now_us};
+use super::records::{MemoEntry, NodeRecord, TaskRun, Version, VersionRef, Writer, encode, now_us};
 use super::{Store, StoreError};
 use crate::orchestrator::job::Job;
 use crate::value::Stored;
-
-type TxResult<T> = ConflictableTransactionResult<T, StoreError>;
-
-fn abort<T>(error: StoreError) -> TxResult<T> {
-    Err(ConflictableTransactionError::Abort(error))
-}
-
-fn tx_node(nodes: &TransactionalTree, node_id: &str) -> TxResult<NodeRecord> {
-    match nodes.get(node_id.as_bytes())? {
-        Some(bytes) => decode("data node", node_id.as_bytes(), &bytes).or_else(abort),
-        None => abort(StoreError::NotFound { kind: "data node", id: node_id.to_owned() }),
-    }
-}
-
-fn tx_put<T: serde::Serialize>(
-    tree: &TransactionalTree,
-    what: &'static str,
-    key: &[u8],
-    record: &T,
-) -> TxResult<()> {
-    let bytes = encode(what, record).or_else(abort)?;
-    tree.insert(key, bytes)?;
-    Ok(())
-}
-
-fn finish<T>(result: Result<T, TransactionError<StoreError>>) -> Result<T, StoreError> {
-    result.map_err(|e| match e {
-        TransactionError::Abort(e) => e,
-        TransactionError::Storage(e) => StoreError::Database(e),
-    })
-}
 
 /// The key of a version: the node id, a zero byte, the version number big-endian (so a node's
 /// versions are contiguous and in order).
@@ -64,26 +36,41 @@ pub(crate) fn version_key(node_id: &str, number: u64) -> Vec<u8> {
     key
 }
 
-/// Records `stored` as the node's current value, unless it already is (same content hash:
-/// early cutoff, no new edit). `busy_job`: the job that must hold the node, if a job writes it;
-/// a user's write is refused while a job holds it. Returns the new version number, if any.
-fn write_version(
-    nodes: &TransactionalTree,
-    versions: &TransactionalTree,
-    node_id: &str,
-    stored: &Stored,
-    writer: &Writer,
-    comment: Option<&str>,
-    release: bool,
-) -> TxResult<Option<u64>> {
-    let mut node = tx_node(nodes, node_id)?;
-    if let (Writer::User | Writer::FileChanged, Some(job)) = (writer, &node.busy_job) {
-        return abort(StoreError::NodeBusy { node: node.config_id.clone(), job: job.clone() });
+/// Everything one job's commit writes.
+pub(crate) struct JobCommit<'a> {
+    pub(crate) job: &'a Job,
+    /// Output node ids with their stored values (empty for a failed job).
+    pub(crate) outputs: &'a [(String, Stored)],
+    /// Nodes the job held, to release.
+    pub(crate) release: &'a [String],
+    pub(crate) writer: Writer,
+    pub(crate) memo: Option<(Vec<u8>, MemoEntry)>,
+    pub(crate) task_run: Option<(Vec<u8>, TaskRun)>,
+}
+
+impl Store {
+    fn lock_commits(&self) -> MutexGuard<'_, ()> {
+        self.inner.commit_lock.lock().unwrap_or_else(|p| p.into_inner())
     }
-    let unchanged = node.current.is_some_and(|c| c.hash == stored.hash) && comment.is_none();
-    let written = if unchanged {
-        None
-    } else {
+
+    /// Stages `stored` as the node's current value, unless it already is (same content hash:
+    /// early cutoff, no new edit). Returns the new version number, if any. The caller holds the
+    /// commit lock and applies the batch.
+    fn stage_version(
+        &self,
+        batch: &mut sled::Batch,
+        node_id: &str,
+        stored: &Stored,
+        writer: &Writer,
+        comment: Option<&str>,
+    ) -> Result<Option<u64>, StoreError> {
+        let trees = self.trees();
+        let mut node: NodeRecord = self
+            .get(&trees.nodes, "data node", node_id.as_bytes())?
+            .ok_or_else(|| StoreError::NotFound { kind: "data node", id: node_id.to_owned() })?;
+        if node.current.is_some_and(|c| c.hash == stored.hash) && comment.is_none() {
+            return Ok(None);
+        }
         node.next_version += 1;
         let number = node.next_version;
         let version = Version {
@@ -94,21 +81,14 @@ fn write_version(
             writer: writer.clone(),
             comment: comment.map(str::to_owned),
         };
-        tx_put(versions, "version", &version_key(node_id, number), &version)?;
+        trees.versions.stage(batch, &version_key(node_id, number), encode("version", &version)?);
         node.current = Some(VersionRef { number, hash: stored.hash });
-        Some(number)
-    };
-    if release {
-        node.busy_job = None;
+        trees.nodes.stage(batch, node_id.as_bytes(), encode("data node", &node)?);
+        Ok(Some(number))
     }
-    if written.is_some() || release {
-        tx_put(nodes, "data node", node_id.as_bytes(), &node)?;
-    }
-    Ok(written)
-}
 
-impl Store {
-    /// A user's (or the scenario's creation) write of one node, in its own transaction.
+    /// A write of one node outside a job (a user, a scenario's defaults, a changed file):
+    /// refused while a running job holds the node.
     pub(crate) fn write_node(
         &self,
         node_id: &str,
@@ -116,70 +96,63 @@ impl Store {
         writer: Writer,
         comment: Option<&str>,
     ) -> Result<Option<u64>, StoreError> {
-        let t = self.trees();
-        finish((&t.nodes, &t.versions).transaction(|(nodes, versions)| {
-            write_version(nodes, versions, node_id, stored, &writer, comment, false)
-        }))
+        let _guard = self.lock_commits();
+        if let Some(job) = self.inner.busy.lock().unwrap_or_else(|p| p.into_inner()).get(node_id) {
+            let node = self
+                .get::<NodeRecord>(&self.trees().nodes, "data node", node_id.as_bytes())?
+                .map_or_else(|| node_id.to_owned(), |n| n.config_id);
+            return Err(StoreError::NodeBusy { node, job: job.clone() });
+        }
+        let mut batch = sled::Batch::default();
+        let written = self.stage_version(&mut batch, node_id, stored, &writer, comment)?;
+        self.trees().entities.apply_batch(batch)?;
+        Ok(written)
     }
 
-    /// Marks a job Running and its output nodes as held by it, atomically.
+    /// Records a job as Running and marks its output nodes as held by it.
     pub(crate) fn start_job(&self, job: &Job, outputs: &[String]) -> Result<(), StoreError> {
-        let t = self.trees();
-        finish((&t.nodes, &t.jobs).transaction(|(nodes, jobs)| {
+        {
+            let mut busy = self.inner.busy.lock().unwrap_or_else(|p| p.into_inner());
             for node_id in outputs {
-                let mut node = tx_node(nodes, node_id)?;
-                node.busy_job = Some(job.id.clone());
-                tx_put(nodes, "data node", node_id.as_bytes(), &node)?;
+                busy.insert(node_id.clone(), job.id.clone());
             }
-            tx_put(jobs, "job", job.id.as_bytes(), job)
-        }))
+        }
+        self.put(&self.trees().jobs, "job", job.id.as_bytes(), job)
     }
 
-    /// Commits a finished job: its outputs' versions, memo entry and last run, its status, and
-    /// the release of its output nodes, in one transaction (step 2 of the protocol).
+    /// Commits a finished job: its outputs' versions, memo entry and last run, and its status,
+    /// in one atomic batch (step 2 of the protocol); then releases the nodes it held. Returns
+    /// the new version number of each output (`None` where the content was unchanged).
     pub(crate) fn commit_job(&self, commit: &JobCommit<'_>) -> Result<Vec<Option<u64>>, StoreError> {
-        let t = self.trees();
-        finish((&t.nodes, &t.versions, &t.memo, &t.task_runs, &t.jobs).transaction(
-            |(nodes, versions, memo, task_runs, jobs)| {
+        let trees = self.trees();
+        let result = {
+            let _guard = self.lock_commits();
+            let mut batch = sled::Batch::default();
+            let staged: Result<Vec<Option<u64>>, StoreError> = (|| {
                 let mut written = Vec::with_capacity(commit.outputs.len());
                 for (node_id, stored) in commit.outputs {
-                    written.push(write_version(
-                        nodes,
-                        versions,
-                        node_id,
-                        stored,
-                        &commit.writer,
-                        None,
-                        true,
-                    )?);
-                }
-                for node_id in commit.release {
-                    let mut node = tx_node(nodes, node_id)?;
-                    if node.busy_job.take().is_some() {
-                        tx_put(nodes, "data node", node_id.as_bytes(), &node)?;
-                    }
+                    written.push(self.stage_version(&mut batch, node_id, stored, &commit.writer, None)?);
                 }
                 if let Some((key, entry)) = &commit.memo {
-                    tx_put(memo, "memo entry", key, entry)?;
+                    trees.memo.stage(&mut batch, key, encode("memo entry", entry)?);
                 }
                 if let Some((key, run)) = &commit.task_run {
-                    tx_put(task_runs, "task run", key, run)?;
+                    trees.task_runs.stage(&mut batch, key, encode("task run", run)?);
                 }
-                tx_put(jobs, "job", commit.job.id.as_bytes(), commit.job)?;
+                trees.jobs.stage(&mut batch, commit.job.id.as_bytes(), encode("job", commit.job)?);
                 Ok(written)
-            },
-        ))
+            })();
+            staged.and_then(|written| {
+                trees.entities.apply_batch(batch)?;
+                Ok(written)
+            })
+        };
+        let mut busy = self.inner.busy.lock().unwrap_or_else(|p| p.into_inner());
+        for node_id in commit.release.iter().chain(commit.outputs.iter().map(|(id, _)| id)) {
+            if busy.get(node_id) == Some(&commit.job.id) {
+                busy.remove(node_id);
+            }
+        }
+        result
     }
-}
-
-/// Everything one job's commit writes.
-pub(crate) struct JobCommit<'a> {
-    pub(crate) job: &'a Job,
-    /// Output node ids with their stored values (empty for a failed job).
-    pub(crate) outputs: &'a [(String, Stored)],
-    /// Nodes to release without writing (a failed job's outputs).
-    pub(crate) release: &'a [String],
-    pub(crate) writer: Writer,
-    pub(crate) memo: Option<(Vec<u8>, MemoEntry)>,
-    pub(crate) task_run: Option<(Vec<u8>, TaskRun)>,
 }

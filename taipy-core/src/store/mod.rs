@@ -5,16 +5,18 @@
 //! On disk:
 //! ```text
 //! <store>/LOCK          held (flock) while a process has the store open
-//! <store>/db/           sled: scenarios, nodes, versions, jobs, submissions, memo, task_runs, files
+//! <store>/db/           sled: one tree of entities (scenarios, nodes, versions, jobs,
+//!                       submissions, memo, task runs; one key prefix each) and a file cache
 //! <store>/artifacts/    <blake3>.<ext> files (Parquet frames ...)
 //! ```
 
 pub(crate) mod commit;
 pub(crate) mod records;
 
+use std::collections::HashMap;
 use std::fs::{File, TryLockError};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -22,7 +24,7 @@ use serde::de::DeserializeOwned;
 use crate::error::StoreError;
 use crate::orchestrator::job::{Job, JobStatus, Reason};
 use crate::value::{Payload, StoreCx};
-use records::{NodeRecord, ScenarioRecord, decode, encode, now_us};
+use records::{ScenarioRecord, decode, encode, now_us};
 
 /// How jobs are executed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -64,15 +66,59 @@ impl StoreOptions {
     }
 }
 
-/// The sled trees, one per kind of record.
+/// One kind of record: a key prefix within the entities tree. All kinds share one sled tree so
+/// that a commit touching several kinds is one atomic batch (see `commit.rs`).
+pub(crate) struct Space {
+    tree: sled::Tree,
+    prefix: &'static [u8],
+}
+
+impl Space {
+    pub(crate) fn key(&self, key: &[u8]) -> Vec<u8> {
+        let mut full = Vec::with_capacity(self.prefix.len() + key.len());
+        full.extend_from_slice(self.prefix);
+        full.extend_from_slice(key);
+        full
+    }
+
+    pub(crate) fn get(&self, key: &[u8]) -> sled::Result<Option<sled::IVec>> {
+        self.tree.get(self.key(key))
+    }
+
+    pub(crate) fn insert(&self, key: &[u8], value: Vec<u8>) -> sled::Result<()> {
+        self.tree.insert(self.key(key), value).map(drop)
+    }
+
+    pub(crate) fn contains_key(&self, key: &[u8]) -> sled::Result<bool> {
+        self.tree.contains_key(self.key(key))
+    }
+
+    /// The records whose keys start with `prefix`, keys without the space's prefix.
+    pub(crate) fn scan(
+        &self,
+        prefix: &[u8],
+    ) -> impl Iterator<Item = sled::Result<(Vec<u8>, sled::IVec)>> + '_ {
+        let skip = self.prefix.len();
+        self.tree.scan_prefix(self.key(prefix)).map(move |item| item.map(|(k, v)| (k[skip..].to_vec(), v)))
+    }
+
+    /// Stages an insert in a batch of the entities tree.
+    pub(crate) fn stage(&self, batch: &mut sled::Batch, key: &[u8], value: Vec<u8>) {
+        batch.insert(self.key(key), value);
+    }
+}
+
+/// The kinds of records.
 pub(crate) struct Trees {
-    pub(crate) scenarios: sled::Tree,
-    pub(crate) nodes: sled::Tree,
-    pub(crate) versions: sled::Tree,
-    pub(crate) jobs: sled::Tree,
-    pub(crate) submissions: sled::Tree,
-    pub(crate) memo: sled::Tree,
-    pub(crate) task_runs: sled::Tree,
+    pub(crate) entities: sled::Tree,
+    pub(crate) scenarios: Space,
+    pub(crate) nodes: Space,
+    pub(crate) versions: Space,
+    pub(crate) jobs: Space,
+    pub(crate) submissions: Space,
+    pub(crate) memo: Space,
+    pub(crate) task_runs: Space,
+    /// The cache of external files' fingerprints (not part of commits).
     pub(crate) files: sled::Tree,
 }
 
@@ -83,6 +129,11 @@ pub(crate) struct StoreInner {
     pub(crate) artifacts: PathBuf,
     pub(crate) options: StoreOptions,
     pub(crate) pool: Option<rayon::ThreadPool>,
+    /// Serializes commits, which read a node's record and write it back (see `commit.rs`).
+    pub(crate) commit_lock: Mutex<()>,
+    /// Data node id → the job writing it now. In memory only: a process that dies releases its
+    /// nodes with it.
+    pub(crate) busy: Mutex<HashMap<String, String>>,
     _lock: File,
     _temporary: Option<tempfile::TempDir>,
 }
@@ -164,17 +215,21 @@ impl Store {
             .path(path.join("db"))
             .cache_capacity(256 << 20)
             .flush_every_ms(Some(1000))
+            .mode(sled::Mode::HighThroughput)
+            .segment_size(8 << 20)
             .open()?;
-        let tree = |name: &str| db.open_tree(name);
+        let entities = db.open_tree("entities")?;
+        let space = |prefix: &'static [u8]| Space { tree: entities.clone(), prefix };
         let trees = Trees {
-            scenarios: tree("scenarios")?,
-            nodes: tree("nodes")?,
-            versions: tree("versions")?,
-            jobs: tree("jobs")?,
-            submissions: tree("submissions")?,
-            memo: tree("memo")?,
-            task_runs: tree("task_runs")?,
-            files: tree("files")?,
+            scenarios: space(b"scenario/"),
+            nodes: space(b"node/"),
+            versions: space(b"version/"),
+            jobs: space(b"job/"),
+            submissions: space(b"submission/"),
+            memo: space(b"memo/"),
+            task_runs: space(b"taskrun/"),
+            files: db.open_tree("files")?,
+            entities,
         };
         let pool = match options.mode {
             ExecutionMode::Development => None,
@@ -196,6 +251,8 @@ impl Store {
                 artifacts,
                 options,
                 pool,
+                commit_lock: Mutex::new(()),
+                busy: Mutex::new(HashMap::new()),
                 _lock: lock,
                 _temporary: temporary,
             }),
@@ -204,11 +261,12 @@ impl Store {
         Ok(store)
     }
 
-    /// Marks jobs left unfinished by a dead process and releases the nodes they held.
+    /// Marks jobs left unfinished by a dead process. (The nodes they held were held in that
+    /// process's memory, so they are free.)
     fn recover(&self) -> Result<(), StoreError> {
         let trees = &self.inner.trees;
         let mut touched = false;
-        for item in trees.jobs.iter() {
+        for item in trees.jobs.scan(b"") {
             let (key, bytes) = item?;
             let mut job: Job = decode("job", &key, &bytes)?;
             let status = match job.status {
@@ -219,16 +277,8 @@ impl Store {
             job.status = status;
             job.reason = Some(Reason::Interrupted);
             job.finished_us = Some(now_us());
-            trees.jobs.insert(key, encode("job", &job)?)?;
+            trees.jobs.insert(&key, encode("job", &job)?)?;
             touched = true;
-        }
-        for item in trees.nodes.iter() {
-            let (key, bytes) = item?;
-            let mut node: NodeRecord = decode("data node", &key, &bytes)?;
-            if node.busy_job.take().is_some() {
-                trees.nodes.insert(key, encode("data node", &node)?)?;
-                touched = true;
-            }
         }
         if touched {
             self.inner.db.flush()?;
@@ -255,7 +305,7 @@ impl Store {
     /// Every stored scenario, oldest first.
     pub fn scenarios(&self) -> Result<Vec<ScenarioInfo>, StoreError> {
         let mut out = Vec::new();
-        for item in self.inner.trees.scenarios.iter() {
+        for item in self.inner.trees.scenarios.scan(b"") {
             let (key, bytes) = item?;
             let record: ScenarioRecord = decode("scenario", &key, &bytes)?;
             out.push(ScenarioInfo {
@@ -278,7 +328,7 @@ impl Store {
     /// Every stored job.
     pub fn jobs(&self) -> Result<Vec<Job>, StoreError> {
         let mut out = Vec::new();
-        for item in self.inner.trees.jobs.iter() {
+        for item in self.inner.trees.jobs.scan(b"") {
             let (key, bytes) = item?;
             out.push(decode("job", &key, &bytes)?);
         }
@@ -294,12 +344,12 @@ impl Store {
                 referenced.insert(path);
             }
         };
-        for item in self.inner.trees.versions.iter() {
+        for item in self.inner.trees.versions.scan(b"") {
             let (key, bytes) = item?;
             let version: records::Version = decode("version", &key, &bytes)?;
             keep(&version.stored.payload);
         }
-        for item in self.inner.trees.memo.iter() {
+        for item in self.inner.trees.memo.scan(b"") {
             let (key, bytes) = item?;
             let entry: records::MemoEntry = decode("memo entry", &key, &bytes)?;
             entry.outputs.iter().for_each(|stored| keep(&stored.payload));
@@ -329,7 +379,7 @@ impl Store {
 
     pub(crate) fn get<T: DeserializeOwned>(
         &self,
-        tree: &sled::Tree,
+        tree: &Space,
         what: &'static str,
         key: &[u8],
     ) -> Result<Option<T>, StoreError> {
@@ -341,7 +391,7 @@ impl Store {
 
     pub(crate) fn put<T: Serialize>(
         &self,
-        tree: &sled::Tree,
+        tree: &Space,
         what: &'static str,
         key: &[u8],
         record: &T,

@@ -61,8 +61,6 @@ pub(crate) struct NodeRecord {
     /// The current version, if any.
     pub(crate) current: Option<VersionRef>,
     pub(crate) next_version: u64,
-    /// The job writing this node right now, if any.
-    pub(crate) busy_job: Option<String>,
 }
 
 /// A pointer to one version of a node.
