@@ -182,7 +182,12 @@ impl std::fmt::Display for Reason {
                 f.write_str("earlier result reused: code returned to a remembered version")
             }
             Reason::Reused { inputs } => {
-                write!(f, "earlier result reused: {} returned to remembered values", list(inputs))
+                let (s, verb) = if inputs.len() == 1 { ("", "is") } else { ("s", "are") };
+                write!(
+                    f,
+                    "earlier result reused: input{s} {} {verb} back to a remembered state",
+                    list(inputs)
+                )
             }
             Reason::Upstream { task } => write!(f, "upstream task `{task}` did not succeed"),
             Reason::Canceled => f.write_str("canceled"),
