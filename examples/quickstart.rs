@@ -21,14 +21,14 @@ fn load(path: &CsvFile) -> Result<Vec<f64>, Box<dyn Error + Send + Sync>> {
 }
 
 /// Keeps the amounts above the threshold.
-fn filter(amounts: &Vec<f64>, threshold: &f64) -> Vec<f64> {
+fn filter(amounts: &[f64], threshold: &f64) -> Vec<f64> {
     amounts.iter().copied().filter(|a| a > threshold).collect()
 }
 
 /// Summarises the kept amounts with the named statistic.
-fn summarise(kept: &Vec<f64>, statistic: &String) -> Result<f64, String> {
+fn summarise(kept: &[f64], statistic: &str) -> Result<f64, String> {
     let n = kept.len().max(1) as f64;
-    match statistic.as_str() {
+    match statistic {
         "mean" => Ok(kept.iter().sum::<f64>() / n),
         "max" => Ok(kept.iter().copied().fold(f64::NEG_INFINITY, f64::max)),
         other => Err(format!("unknown statistic `{other}`; expected mean or max")),

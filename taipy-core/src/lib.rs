@@ -48,7 +48,7 @@ pub use orchestrator::{
 pub use scenario::Scenario;
 pub use store::records::{Version, Writer};
 pub use store::{ExecutionMode, ScenarioInfo, Store, StoreOptions};
-pub use task::{TaskFn, TaskOutput};
+pub use task::{TaskFn, TaskInput, TaskOutput};
 pub use value::{
     AnyValue, ArtifactWriter, CsvFile, DataValue, ParquetFile, Payload, StoreCx, Stored, ValueType,
 };

@@ -2,8 +2,9 @@
 //! orchestrator can call with stored values.
 //!
 //! [`TaskFn`] is implemented for every `Fn(&A0, &A1, ...) -> R` (up to 12 inputs) whose inputs
-//! are [`DataValue`]s and whose result is a [`TaskOutput`]: one value, a tuple of values for
-//! several outputs, `()` for none, or a `Result` of any of these.
+//! are [`TaskInput`]s (any [`DataValue`], and `[T]` / `str` borrowed from a stored `Vec<T>` /
+//! `String`) and whose result is a [`TaskOutput`]: one value, a tuple of values for several
+//! outputs, `()` for none, or a `Result` of any of these.
 
 use std::sync::Arc;
 
@@ -70,6 +71,44 @@ tuple_output!(A, B, C, D);
 tuple_output!(A, B, C, D, E);
 tuple_output!(A, B, C, D, E, F);
 
+/// What a task function may take by reference: a stored [`DataValue`], or a borrowed view of
+/// one (`&[T]` of a `Vec<T>`, `&str` of a `String`).
+#[diagnostic::on_unimplemented(
+    message = "a task cannot take `&{Self}` as an input",
+    note = "task inputs are `&T` with `T: DataValue`, or `&[T]` / `&str` borrowed from a stored `Vec<T>` / `String`"
+)]
+pub trait TaskInput: 'static {
+    /// The type stored in the data node.
+    type Value: DataValue;
+    /// Borrows the input from the stored value.
+    fn borrow(value: &Self::Value) -> &Self;
+}
+
+impl<T: DataValue> TaskInput for T {
+    type Value = T;
+    fn borrow(value: &T) -> &T {
+        value
+    }
+}
+
+impl<T> TaskInput for [T]
+where
+    Vec<T>: DataValue,
+    T: 'static,
+{
+    type Value = Vec<T>;
+    fn borrow(value: &Vec<T>) -> &[T] {
+        value
+    }
+}
+
+impl TaskInput for str {
+    type Value = String;
+    fn borrow(value: &String) -> &str {
+        value
+    }
+}
+
 /// A function the orchestrator can run as a task. `Marker` only distinguishes the impls for
 /// different arities; callers never name it.
 #[diagnostic::on_unimplemented(
@@ -97,20 +136,20 @@ fn input<T: 'static>(inputs: &[AnyValue], i: usize) -> Result<&T, TaskError> {
 
 macro_rules! task_fn {
     ($($A:ident $i:tt),*) => {
-        impl<Func, R, $($A: DataValue),*> TaskFn<fn($(&$A),*) -> R> for Func
+        impl<Func, R, $($A: ?Sized + TaskInput),*> TaskFn<fn($(&$A),*) -> R> for Func
         where
             Func: Fn($(&$A),*) -> R + Send + Sync + 'static,
             R: TaskOutput,
         {
             fn input_types() -> Vec<ValueType> {
-                vec![$(ValueType::of::<$A>()),*]
+                vec![$(ValueType::of::<$A::Value>()),*]
             }
             fn output_types() -> Vec<ValueType> {
                 R::output_types()
             }
             fn call(&self, inputs: &[AnyValue]) -> Result<Vec<AnyValue>, TaskError> {
                 let _ = inputs;
-                (self)($(input::<$A>(inputs, $i)?),*).into_outputs()
+                (self)($($A::borrow(input::<$A::Value>(inputs, $i)?)),*).into_outputs()
             }
         }
     };
@@ -160,6 +199,14 @@ mod tests {
         assert_eq!(ok[1].downcast_ref::<String>().unwrap(), "4");
         let err = run(&[Arc::new(-1i64)]).unwrap_err();
         assert_eq!(err.message, "negative");
+    }
+
+    #[test]
+    fn slices_and_strs_borrow_from_stored_vecs_and_strings() {
+        let (ins, _, run) = erase(|xs: &[f64], label: &str| format!("{label}{}", xs.len()));
+        assert_eq!(ins, vec![ValueType::of::<Vec<f64>>(), ValueType::of::<String>()]);
+        let out = run(&[Arc::new(vec![1.0f64, 2.0]), Arc::new("n=".to_string())]).unwrap();
+        assert_eq!(out[0].downcast_ref::<String>().unwrap(), "n=2");
     }
 
     #[test]

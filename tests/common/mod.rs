@@ -1,6 +1,6 @@
 //! A small pipeline shaped like the tutorial's customer analysis, on plain serde values, shared by
 //! the integration tests.
-// Task inputs are references to the stored types (`&Vec<f64>`, `&String`), not slices.
+// Task inputs are references to the stored types (`&[f64]`, `&String`), not slices.
 #![allow(dead_code, unreachable_pub, clippy::ptr_arg)]
 
 use std::path::Path;
@@ -25,7 +25,7 @@ pub fn score(path: &CsvFile) -> Result<Vec<f64>, std::io::Error> {
 }
 
 /// Segments: (score, high spender, high value).
-pub fn segment(scored: &Vec<f64>, payment_threshold: &f64, score_threshold: &f64) -> Vec<(f64, bool, bool)> {
+pub fn segment(scored: &[f64], payment_threshold: &f64, score_threshold: &f64) -> Vec<(f64, bool, bool)> {
     if let Ok(marker) = std::env::var("TAIPY_TEST_HANG_IN_SEGMENT") {
         std::fs::write(&marker, b"started").unwrap();
         std::thread::sleep(std::time::Duration::from_secs(120));
@@ -34,23 +34,23 @@ pub fn segment(scored: &Vec<f64>, payment_threshold: &f64, score_threshold: &f64
 }
 
 /// Aggregates high-value scores with the metric ("mean" or "max").
-pub fn analyse(segmented: &Vec<(f64, bool, bool)>, metric: &String) -> f64 {
+pub fn analyse(segmented: &[(f64, bool, bool)], metric: &str) -> f64 {
     let high: Vec<f64> = segmented.iter().filter(|r| r.2).map(|r| r.0).collect();
-    match metric.as_str() {
+    match metric {
         "max" => high.iter().cloned().fold(f64::MIN, f64::max),
         _ => high.iter().sum::<f64>() / high.len().max(1) as f64,
     }
 }
 
 /// Summarises, reading both the segmented rows and the analysis.
-pub fn summarise(segmented: &Vec<(f64, bool, bool)>, result: &f64, statistic: &String) -> String {
+pub fn summarise(segmented: &[(f64, bool, bool)], result: &f64, statistic: &str) -> String {
     let spenders = segmented.iter().filter(|r| r.1).count();
     format!("{statistic}: {result:.4} over {} rows, {spenders} high spenders", segmented.len())
 }
 
 /// A changed segment task: high value from the threshold included.
 pub fn segment_inclusive(
-    scored: &Vec<f64>,
+    scored: &[f64],
     payment_threshold: &f64,
     score_threshold: &f64,
 ) -> Vec<(f64, bool, bool)> {
@@ -58,7 +58,7 @@ pub fn segment_inclusive(
 }
 
 /// The signature of the segment task.
-pub type SegmentFn = fn(&Vec<f64>, &f64, &f64) -> Vec<(f64, bool, bool)>;
+pub type SegmentFn = fn(&[f64], &f64, &f64) -> Vec<(f64, bool, bool)>;
 
 /// The tutorial-shaped config: score → segment → analyse, and summarise reads segment and
 /// analyse.

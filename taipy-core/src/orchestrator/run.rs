@@ -55,6 +55,10 @@ struct State {
     finished_at: Option<Instant>,
     /// Status changes not yet told to the callback.
     events: Vec<Job>,
+    /// Threads telling the callback of status changes right now.
+    delivering: usize,
+    /// Every job finished and every status change was told: waiters may return.
+    complete: bool,
 }
 
 pub(crate) struct Run {
@@ -150,6 +154,8 @@ impl Run {
                 readers_left,
                 finished_at: None,
                 events: Vec::new(),
+                delivering: 0,
+                complete: count == 0,
             }),
             slots,
             started: Instant::now(),
@@ -240,16 +246,24 @@ impl Run {
     }
 
     /// Runs `f` on the locked state, then tells the callback of the status changes it made.
+    /// Waiters are woken once the last job has finished and every change has been told.
     fn with_state<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
         let (result, events) = {
             let mut state = self.lock();
             let result = f(&mut state);
+            state.delivering += 1;
             (result, std::mem::take(&mut state.events))
         };
         if let Some(callback) = &self.on_status {
             for job in &events {
                 let _ = std::panic::catch_unwind(AssertUnwindSafe(|| callback(job)));
             }
+        }
+        let mut state = self.lock();
+        state.delivering -= 1;
+        if state.unfinished == 0 && state.delivering == 0 && !state.complete {
+            state.complete = true;
+            self.done.notify_all();
         }
         result
     }
@@ -502,7 +516,6 @@ impl Run {
             if let Err(e) = self.store.flush() {
                 eprintln!("taipy: cannot flush the store: {e}");
             }
-            self.done.notify_all();
         }
         released
     }
@@ -546,7 +559,6 @@ impl Run {
         if state.unfinished == 0 && state.finished_at.is_none() {
             state.finished_at = Some(Instant::now());
             let _ = self.store.flush();
-            self.done.notify_all();
         }
         canceled
     }
@@ -555,7 +567,7 @@ impl Run {
     pub(crate) fn wait(&self, timeout: Option<Duration>) -> bool {
         let deadline = timeout.map(|t| Instant::now() + t);
         let mut state = self.lock();
-        while state.unfinished > 0 {
+        while !state.complete {
             match deadline {
                 None => state = self.done.wait(state).unwrap_or_else(|p| p.into_inner()),
                 Some(deadline) => {
@@ -572,7 +584,7 @@ impl Run {
     }
 
     pub(crate) fn is_finished(&self) -> bool {
-        self.lock().unfinished == 0
+        self.lock().complete
     }
 
     pub(crate) fn jobs(&self) -> Vec<Job> {
