@@ -71,8 +71,8 @@ impl<T: DataValue> DataNode<T> {
         T::load(&version.stored, &self.store.cx())
     }
 
-    /// Writes a new value, recorded as a user's edit. Writing the value the node already holds
-    /// records nothing.
+    /// Writes a new value, recorded as a user's edit and durable when this returns. Writing the
+    /// value the node already holds records nothing.
     pub fn write(&self, value: T) -> Result<(), StoreError> {
         self.write_inner(value, None)
     }
@@ -84,7 +84,10 @@ impl<T: DataValue> DataNode<T> {
 
     fn write_inner(&self, value: T, comment: Option<&str>) -> Result<(), StoreError> {
         let stored = value.store(&self.store.cx())?;
-        self.store.write_node(&self.id, &stored, Writer::User, comment)?;
+        if self.store.write_node(&self.id, &stored, Writer::User, comment)?.is_some() {
+            // A user's edit is durable when `write` returns.
+            self.store.flush()?;
+        }
         Ok(())
     }
 

@@ -27,8 +27,8 @@ impl std::fmt::Debug for Scenario {
 }
 
 impl Scenario {
-    /// Creates and persists a new scenario named `name`; every node with a default value gets it
-    /// as its first version.
+    /// Creates and persists a new scenario named `name` (durable when this returns); every node
+    /// with a default value gets it as its first version.
     pub fn create(store: &Store, config: &Arc<ScenarioConfig>, name: &str) -> Result<Self, StoreError> {
         let id = store.new_id("SCENARIO", config.id())?;
         let mut record = ScenarioRecord {
@@ -42,6 +42,7 @@ impl Scenario {
         };
         ensure_nodes(store, config, &mut record)?;
         store.put(&store.trees().scenarios, "scenario", record.id.as_bytes(), &record)?;
+        store.flush()?;
         Ok(Self { store: store.clone(), config: config.clone(), record })
     }
 
@@ -60,6 +61,7 @@ impl Scenario {
         }
         if ensure_nodes(store, config, &mut record)? {
             store.put(&store.trees().scenarios, "scenario", record.id.as_bytes(), &record)?;
+            store.flush()?;
         }
         Ok(Self { store: store.clone(), config: config.clone(), record })
     }

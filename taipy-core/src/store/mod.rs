@@ -211,13 +211,7 @@ impl Store {
         let artifacts = path.join("artifacts");
         std::fs::create_dir_all(&artifacts)
             .map_err(|e| StoreError::io("cannot create artifacts folder", &artifacts, e))?;
-        let db = sled::Config::new()
-            .path(path.join("db"))
-            .cache_capacity(256 << 20)
-            .flush_every_ms(Some(1000))
-            .mode(sled::Mode::HighThroughput)
-            .segment_size(8 << 20)
-            .open()?;
+        let db = open_database(&path.join("db"))?;
         let entities = db.open_tree("entities")?;
         let space = |prefix: &'static [u8]| Space { tree: entities.clone(), prefix };
         let trees = Trees {
@@ -403,6 +397,30 @@ impl Store {
     /// A new unique id with a readable prefix, e.g. `JOB_scored_3f`.
     pub(crate) fn new_id(&self, prefix: &str, name: &str) -> Result<String, StoreError> {
         Ok(format!("{prefix}_{name}_{:x}", self.inner.db.generate_id()?))
+    }
+}
+
+/// Opens the sled database. The caller holds the store's lock file, so sled's own lock can only
+/// be held by a handle of this process that is still shutting down (sled releases it from a
+/// background thread): retry briefly.
+fn open_database(path: &Path) -> Result<sled::Db, StoreError> {
+    let config = sled::Config::new()
+        .path(path)
+        .cache_capacity(256 << 20)
+        .flush_every_ms(Some(1000))
+        .mode(sled::Mode::HighThroughput)
+        .segment_size(8 << 20);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        match config.open() {
+            Err(sled::Error::Io(e))
+                if e.to_string().contains("could not acquire lock")
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            result => return Ok(result?),
+        }
     }
 }
 
