@@ -2,7 +2,7 @@
 //! fan-out, first run and fully-skipped re-run. Prints the median per-job time of several
 //! repetitions.
 //!
-//! `cargo bench --bench orchestration [-- --tasks N --repeat R]`
+//! `cargo bench --bench orchestration [-- --tasks N --repeat R --graph chain|fan-out --mode standalone|development]`
 
 use std::time::{Duration, Instant};
 
@@ -67,12 +67,18 @@ fn main() {
     };
     let tasks = flag("--tasks", 10_000);
     let repeat = flag("--repeat", 5);
+    let only = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
+    let (only_graph, only_mode) = (only("--graph"), only("--mode"));
     println!("orchestration overhead: {tasks} trivial tasks, on-disk store, median of {repeat} runs");
     println!("{:<10} {:<12} {:>16} {:>20}", "graph", "mode", "first run µs/job", "skipped re-run µs/job");
     for (name, config) in [("chain", chain(tasks)), ("fan-out", fan_out(tasks))] {
         for (mode, options) in
             [("standalone", StoreOptions::default()), ("development", StoreOptions::development())]
         {
+            let skip = |only: &Option<String>, this: &str| only.as_deref().is_some_and(|o| o != this);
+            if skip(&only_graph, name) || skip(&only_mode, mode) {
+                continue;
+            }
             let samples: Vec<Sample> = (0..repeat).map(|_| measure(&config, options.clone())).collect();
             let per_job = |d: Duration| d.as_secs_f64() * 1e6 / tasks as f64;
             let first = median(samples.iter().map(|s| per_job(s.first)).collect());

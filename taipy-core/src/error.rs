@@ -104,6 +104,12 @@ pub enum StoreError {
         /// The config given.
         given: String,
     },
+    /// The database refused to record a batch of commits.
+    #[error("the store could not record committed results: {reason}")]
+    CommitFailed {
+        /// The database's error.
+        reason: String,
+    },
     /// A data node is being written by a running job.
     #[error("data node `{node}` is being written by job `{job}`; try again when it finishes")]
     NodeBusy {

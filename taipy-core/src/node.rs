@@ -93,14 +93,12 @@ impl<T: DataValue> DataNode<T> {
 
     /// The current version, if the node was ever written.
     pub fn last_edit(&self) -> Result<Option<Version>, StoreError> {
-        match self.record()?.current {
-            Some(current) => Ok(Some(self.version(current.number)?)),
-            None => Ok(None),
-        }
+        Ok(self.store.node_state(&self.id)?.current)
     }
 
     /// Every version, oldest first.
     pub fn history(&self) -> Result<Vec<Version>, StoreError> {
+        self.store.apply_all()?;
         let mut prefix = self.id.as_bytes().to_vec();
         prefix.push(0);
         let mut out = Vec::new();
@@ -112,6 +110,7 @@ impl<T: DataValue> DataNode<T> {
     }
 
     fn version(&self, number: u64) -> Result<Version, StoreError> {
+        self.store.apply_all()?;
         let key = version_key(&self.id, number);
         self.store
             .get(&self.store.trees().versions, "version", &key)?
@@ -119,9 +118,7 @@ impl<T: DataValue> DataNode<T> {
     }
 
     fn record(&self) -> Result<NodeRecord, StoreError> {
-        self.store
-            .get(&self.store.trees().nodes, "data node", self.id.as_bytes())?
-            .ok_or_else(|| StoreError::NotFound { kind: "data node", id: self.id.clone() })
+        Ok(self.store.node_state(&self.id)?.record)
     }
 
     fn never_written(&self) -> StoreError {
@@ -140,14 +137,7 @@ pub(crate) fn read_erased(
     node_id: &str,
     value_type: ValueType,
 ) -> Result<Option<(Version, AnyValue)>, StoreError> {
-    let Some(node) = store.get::<NodeRecord>(&store.trees().nodes, "data node", node_id.as_bytes())? else {
-        return Ok(None);
-    };
-    let Some(current) = node.current else { return Ok(None) };
-    let key = version_key(node_id, current.number);
-    let version: Version = store.get(&store.trees().versions, "version", &key)?.ok_or_else(|| {
-        StoreError::NotFound { kind: "version", id: format!("{node_id} #{}", current.number) }
-    })?;
+    let Some(version) = store.node_state(node_id)?.current else { return Ok(None) };
     let value = value_type.load(&version.stored, &store.cx())?;
     Ok(Some((version, value)))
 }

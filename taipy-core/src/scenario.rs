@@ -9,6 +9,7 @@ use crate::error::{StoreError, SubmitError};
 use crate::node::DataNode;
 use crate::orchestrator::{Submission, SubmitOptions, Target};
 use crate::store::Store;
+use crate::store::commit::Group;
 use crate::store::records::{NodeRecord, ScenarioRecord, Writer, now_us};
 use crate::value::{DataValue, ValueType};
 
@@ -40,9 +41,7 @@ impl Scenario {
             tags: Vec::new(),
             properties: BTreeMap::new(),
         };
-        ensure_nodes(store, config, &mut record)?;
-        store.put(&store.trees().scenarios, "scenario", record.id.as_bytes(), &record)?;
-        store.flush()?;
+        save_with_nodes(store, config, &mut record)?;
         Ok(Self { store: store.clone(), config: config.clone(), record })
     }
 
@@ -59,10 +58,7 @@ impl Scenario {
                 given: config.id().to_owned(),
             });
         }
-        if ensure_nodes(store, config, &mut record)? {
-            store.put(&store.trees().scenarios, "scenario", record.id.as_bytes(), &record)?;
-            store.flush()?;
-        }
+        save_with_nodes(store, config, &mut record)?;
         Ok(Self { store: store.clone(), config: config.clone(), record })
     }
 
@@ -165,13 +161,14 @@ impl Scenario {
     }
 }
 
-/// Creates the node instances `record` lacks (all of them for a new scenario) and writes their
-/// defaults. Returns whether anything was added.
-fn ensure_nodes(
+/// Creates the node instances `record` lacks (all of them for a new scenario) with their
+/// defaults, then the scenario record, as one commit group; durable when this returns.
+fn save_with_nodes(
     store: &Store,
     config: &ScenarioConfig,
     record: &mut ScenarioRecord,
-) -> Result<bool, StoreError> {
+) -> Result<(), StoreError> {
+    let mut group = Group::default();
     let mut added = false;
     for node in config.nodes() {
         if record.nodes.contains_key(node.id()) {
@@ -182,8 +179,7 @@ fn ensure_nodes(
             // Until cycles exist, cycle-scoped nodes are shared like global ones.
             Scope::Cycle | Scope::Global => (format!("DATANODE_GLOBAL_{}_{}", config.id(), node.id()), None),
         };
-        let exists = store.trees().nodes.contains_key(node_id.as_bytes())?;
-        if !exists {
+        if !store.node_exists(&node_id)? {
             let node_record = NodeRecord {
                 id: node_id.clone(),
                 config_id: node.id().to_owned(),
@@ -193,14 +189,17 @@ fn ensure_nodes(
                 current: None,
                 next_version: 0,
             };
-            store.put(&store.trees().nodes, "data node", node_id.as_bytes(), &node_record)?;
-            if let Some(default) = node.default_value() {
-                let stored = node.value_type().store(default, &store.cx())?;
-                store.write_node(&node_id, &stored, Writer::Default, None)?;
-            }
+            let default =
+                node.default_value().map(|v| node.value_type().store(v, &store.cx())).transpose()?;
+            store.stage_new_node(&mut group, node_record, default.as_ref().map(|s| (s, Writer::Default)))?;
         }
         record.nodes.insert(node.id().to_owned(), node_id);
         added = true;
     }
-    Ok(added)
+    if added || !store.trees().scenarios.contains_key(record.id.as_bytes())? {
+        group.put(&store.trees().scenarios, "scenario", record.id.as_bytes(), record)?;
+        store.stage(group);
+        store.flush()?;
+    }
+    Ok(())
 }

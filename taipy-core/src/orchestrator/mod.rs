@@ -142,6 +142,9 @@ impl Submission {
     }
 
     fn result(&self) -> Result<SubmissionReport, SubmitError> {
+        if let Some(reason) = self.run.commit_error() {
+            return Err(SubmitError::Store(crate::StoreError::CommitFailed { reason }));
+        }
         let report = self.run.report();
         let failures: Vec<(String, String)> = report
             .jobs

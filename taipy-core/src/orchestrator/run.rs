@@ -22,10 +22,8 @@ use crate::error::{StoreError, SubmitError, TaskError};
 use crate::node::read_erased;
 use crate::scenario::Scenario;
 use crate::store::Store;
-use crate::store::commit::JobCommit;
-use crate::store::records::{
-    MemoEntry, NodeRecord, SubmissionRecord, TaskRun, Version, Writer, encode, now_us,
-};
+use crate::store::commit::{Group, JobCommit};
+use crate::store::records::{MemoEntry, SubmissionRecord, TaskRun, Writer, now_us};
 use crate::value::{AnyValue, Stored};
 
 /// What a submission covers: a label and the tasks (config positions, ascending).
@@ -59,6 +57,10 @@ struct State {
     delivering: usize,
     /// Every job finished and every status change was told: waiters may return.
     complete: bool,
+    /// A thread is making the submission's commits durable.
+    completing: bool,
+    /// Why the submission's results could not be recorded, if they could not.
+    commit_error: Option<String>,
 }
 
 pub(crate) struct Run {
@@ -98,7 +100,7 @@ impl Run {
 
         let created = now_us();
         let mut jobs = Vec::with_capacity(slots.len());
-        let mut batch = sled::Batch::default();
+        let mut group = Group::default();
         for slot in &slots {
             let task = &config.tasks()[slot.task];
             let job = Job {
@@ -113,7 +115,7 @@ impl Run {
                 started_us: None,
                 finished_us: None,
             };
-            store.trees().jobs.stage(&mut batch, job.id.as_bytes(), encode("job", &job)?);
+            group.put(&store.trees().jobs, "job", job.id.as_bytes(), &job)?;
             jobs.push(job);
         }
         let record = SubmissionRecord {
@@ -124,8 +126,9 @@ impl Run {
             created_us: created,
             force: options.force,
         };
-        store.trees().submissions.stage(&mut batch, id.as_bytes(), encode("submission", &record)?);
-        store.trees().entities.apply_batch(batch).map_err(StoreError::from)?;
+        group.put(&store.trees().submissions, "submission", id.as_bytes(), &record)?;
+        store.stage(group);
+        store.apply_queued()?;
 
         let mut readers_left: HashMap<String, usize> = HashMap::new();
         for slot in &slots {
@@ -156,6 +159,8 @@ impl Run {
                 events: Vec::new(),
                 delivering: 0,
                 complete: count == 0,
+                completing: false,
+                commit_error: None,
             }),
             slots,
             started: Instant::now(),
@@ -199,6 +204,9 @@ impl Run {
                     pool.spawn(move || {
                         let released = run.execute(i);
                         run.dispatch(released);
+                        // Write this job's commit group, and those of jobs finished meanwhile,
+                        // while the released jobs already run on other workers.
+                        run.apply_commits();
                     });
                 }
             }
@@ -206,8 +214,15 @@ impl Run {
                 let mut queue = std::collections::VecDeque::from(ready);
                 while let Some(i) = queue.pop_front() {
                     queue.extend(self.execute(i));
+                    self.apply_commits();
                 }
             }
+        }
+    }
+
+    fn apply_commits(&self) {
+        if let Err(e) = self.store.apply_queued() {
+            self.lock().commit_error.get_or_insert_with(|| e.to_string());
         }
     }
 
@@ -261,7 +276,15 @@ impl Run {
         }
         let mut state = self.lock();
         state.delivering -= 1;
-        if state.unfinished == 0 && state.delivering == 0 && !state.complete {
+        if state.unfinished == 0 && state.delivering == 0 && !state.complete && !state.completing {
+            // Make the submission's commits durable before anyone sees it complete.
+            state.completing = true;
+            drop(state);
+            let flushed = self.store.flush();
+            state = self.lock();
+            if let Err(e) = flushed {
+                state.commit_error.get_or_insert_with(|| e.to_string());
+            }
             state.complete = true;
             self.done.notify_all();
         }
@@ -398,25 +421,16 @@ impl Run {
     /// changed file becomes a new version of its node.
     fn input_hash(&self, name: &str) -> Result<crate::Fingerprint, StoreError> {
         let node_id = &self.node_ids[name];
-        let trees = self.store.trees();
-        let node: NodeRecord = self
-            .store
-            .get(&trees.nodes, "data node", node_id.as_bytes())?
-            .ok_or_else(|| StoreError::NotFound { kind: "data node", id: node_id.clone() })?;
-        let current = node.current.ok_or_else(|| StoreError::NeverWritten {
+        let version = self.store.node_state(node_id)?.current.ok_or_else(|| StoreError::NeverWritten {
             node: name.to_owned(),
             scenario: self.scenario_name.clone(),
         })?;
         let ty = self.config.node(name).expect("validated").value_type();
         if !ty.is_external() {
-            return Ok(current.hash);
+            return Ok(version.hash);
         }
-        let key = crate::store::commit::version_key(node_id, current.number);
-        let version: Version = self.store.get(&trees.versions, "version", &key)?.ok_or_else(|| {
-            StoreError::NotFound { kind: "version", id: format!("{name} #{}", current.number) }
-        })?;
         let fresh = ty.refresh(&version.stored, &self.store.cx())?;
-        if fresh != current.hash {
+        if fresh != version.hash {
             let stored = Stored { hash: fresh, payload: version.stored.payload };
             self.store.write_node(node_id, &stored, Writer::FileChanged, None)?;
         }
@@ -513,9 +527,6 @@ impl Run {
         }
         if state.unfinished == 0 {
             state.finished_at = Some(Instant::now());
-            if let Err(e) = self.store.flush() {
-                eprintln!("taipy: cannot flush the store: {e}");
-            }
         }
         released
     }
@@ -558,7 +569,6 @@ impl Run {
         }
         if state.unfinished == 0 && state.finished_at.is_none() {
             state.finished_at = Some(Instant::now());
-            let _ = self.store.flush();
         }
         canceled
     }
@@ -581,6 +591,10 @@ impl Run {
             }
         }
         true
+    }
+
+    pub(crate) fn commit_error(&self) -> Option<String> {
+        self.lock().commit_error.clone()
     }
 
     pub(crate) fn is_finished(&self) -> bool {

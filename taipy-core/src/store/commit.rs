@@ -3,26 +3,33 @@
 //! 1. A value's bytes are made durable first: inline values are part of the record; artifacts
 //!    are written to a temporary file, fsynced and renamed into `artifacts/`
 //!    ([`ArtifactWriter`](crate::value::ArtifactWriter)).
-//! 2. Then one atomic sled batch records everything a job produced: the new data-node
-//!    versions, the memo entry, the task's last run, and the job's final status. Either all of
-//!    it is visible or none of it. (Every kind of record lives in one sled tree, under its own
-//!    key prefix, so one batch can cover them all.)
-//! 3. Records are not fsynced per job (sled keeps them in order); a submission flushes the store
-//!    when it finishes. After a crash at most the last jobs run again, and a Completed job never
-//!    lacks its outputs, because its status is committed with them, after them.
+//! 2. Then everything a job produced — the new data-node versions, the memo entry, the task's
+//!    last run and the job's final status — is staged as one *commit group* and applied to the
+//!    database as one atomic sled batch. Either all of it is visible after a crash or none of it.
+//!    (Every kind of record lives in one sled tree, under its own key prefix, so one batch can
+//!    cover them all.)
+//! 3. Records are not fsynced per job. Groups are applied in the order they were staged, by
+//!    whichever thread finds the queue idle (group commit): while one thread writes, jobs that
+//!    finish meanwhile queue up and are applied together in the next batch, so a long pipeline
+//!    pays for one log write per batch, not per job. A submission waits until its groups are
+//!    applied and flushes the store before it reports completion. After a crash at most the
+//!    last jobs run again, and a Completed job never lacks its outputs, because its status is in
+//!    the same group as its outputs, after them.
 //!
-//! A commit reads a node's record (its current version and version counter) and writes it
-//! back, so commits are serialized by the store's commit lock; the store's lock file guarantees
-//! no other process writes meanwhile. A node being written by a running job is marked busy (in
-//! memory) and refuses users' writes until the job commits.
+//! The process that holds the store's lock file is the only writer, so the current state of
+//! every data node is kept in memory (`NodeState`) and is authoritative: version numbers are
+//! assigned there, under the commit lock, before the group reaches the database. A node being
+//! written by a running job is marked busy (in memory) and refuses other writes until the job
+//! commits.
 //!
-//! Every write of a data node, by a job, a user or scenario creation, goes through
-//! [`stage_version`].
+//! Every write of a data node — by a job, a user, a scenario's defaults or a changed file —
+//! goes through [`Store::stage_version`].
 
-use std::sync::MutexGuard;
+use std::collections::HashMap;
+use std::sync::{Condvar, Mutex, MutexGuard};
 
-use super::records::{MemoEntry, NodeRecord, TaskRun, Version, VersionRef, Writer, encode, now_us};
-use super::{Store, StoreError};
+use super::records::{MemoEntry, NodeRecord, TaskRun, Version, VersionRef, Writer, decode, encode, now_us};
+use super::{Space, Store, StoreError};
 use crate::orchestrator::job::Job;
 use crate::value::Stored;
 
@@ -34,6 +41,53 @@ pub(crate) fn version_key(node_id: &str, number: u64) -> Vec<u8> {
     key.push(0);
     key.extend_from_slice(&number.to_be_bytes());
     key
+}
+
+/// A data node's state as of the last staged write: its record and its current version.
+#[derive(Clone)]
+pub(crate) struct NodeState {
+    pub(crate) record: NodeRecord,
+    pub(crate) current: Option<Version>,
+}
+
+/// Records staged together, applied as one atomic batch.
+#[derive(Default)]
+pub(crate) struct Group {
+    writes: Vec<(Vec<u8>, Vec<u8>)>,
+}
+
+impl Group {
+    pub(crate) fn put<T: serde::Serialize>(
+        &mut self,
+        space: &Space,
+        what: &'static str,
+        key: &[u8],
+        record: &T,
+    ) -> Result<(), StoreError> {
+        self.writes.push((space.key(key), encode(what, record)?));
+        Ok(())
+    }
+}
+
+/// The queue of staged groups and how far the database has applied them.
+#[derive(Default)]
+struct Queue {
+    groups: Vec<Group>,
+    staged: u64,
+    applied: u64,
+    writing: bool,
+    failure: Option<String>,
+}
+
+/// The in-memory side of the commit protocol.
+#[derive(Default)]
+pub(crate) struct Committer {
+    /// Serializes staging: node states are read, changed and queued under it.
+    nodes: Mutex<HashMap<String, NodeState>>,
+    /// Data node id → the job writing it now.
+    busy: Mutex<HashMap<String, String>>,
+    queue: Mutex<Queue>,
+    applied: Condvar,
 }
 
 /// Everything one job's commit writes.
@@ -48,31 +102,64 @@ pub(crate) struct JobCommit<'a> {
     pub(crate) task_run: Option<(Vec<u8>, TaskRun)>,
 }
 
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 impl Store {
-    fn lock_commits(&self) -> MutexGuard<'_, ()> {
-        self.inner.commit_lock.lock().unwrap_or_else(|p| p.into_inner())
+    fn committer(&self) -> &Committer {
+        &self.inner.committer
+    }
+
+    /// The node's state, from memory or, the first time, from the database.
+    fn load_state<'a>(
+        &self,
+        nodes: &'a mut HashMap<String, NodeState>,
+        node_id: &str,
+    ) -> Result<&'a mut NodeState, StoreError> {
+        if !nodes.contains_key(node_id) {
+            let trees = self.trees();
+            let record: NodeRecord = self
+                .get(&trees.nodes, "data node", node_id.as_bytes())?
+                .ok_or_else(|| StoreError::NotFound { kind: "data node", id: node_id.to_owned() })?;
+            let current = match record.current {
+                Some(current) => {
+                    let key = version_key(node_id, current.number);
+                    let bytes = trees.versions.get(&key)?.ok_or_else(|| StoreError::NotFound {
+                        kind: "version",
+                        id: format!("{} #{}", record.config_id, current.number),
+                    })?;
+                    Some(decode("version", &key, &bytes)?)
+                }
+                None => None,
+            };
+            nodes.insert(node_id.to_owned(), NodeState { record, current });
+        }
+        Ok(nodes.get_mut(node_id).expect("just inserted"))
+    }
+
+    /// A node's record and current version as of the last staged write.
+    pub(crate) fn node_state(&self, node_id: &str) -> Result<NodeState, StoreError> {
+        let mut nodes = lock(&self.committer().nodes);
+        self.load_state(&mut nodes, node_id).map(|state| state.clone())
     }
 
     /// Stages `stored` as the node's current value, unless it already is (same content hash:
-    /// early cutoff, no new edit). Returns the new version number, if any. The caller holds the
-    /// commit lock and applies the batch.
+    /// early cutoff, no new edit). Returns the new version number, if any.
     fn stage_version(
         &self,
-        batch: &mut sled::Batch,
+        nodes: &mut HashMap<String, NodeState>,
+        group: &mut Group,
         node_id: &str,
         stored: &Stored,
         writer: &Writer,
         comment: Option<&str>,
     ) -> Result<Option<u64>, StoreError> {
-        let trees = self.trees();
-        let mut node: NodeRecord = self
-            .get(&trees.nodes, "data node", node_id.as_bytes())?
-            .ok_or_else(|| StoreError::NotFound { kind: "data node", id: node_id.to_owned() })?;
-        if node.current.is_some_and(|c| c.hash == stored.hash) && comment.is_none() {
+        let state = self.load_state(nodes, node_id)?;
+        if state.record.current.is_some_and(|c| c.hash == stored.hash) && comment.is_none() {
             return Ok(None);
         }
-        node.next_version += 1;
-        let number = node.next_version;
+        let number = state.record.next_version + 1;
         let version = Version {
             number,
             hash: stored.hash,
@@ -81,14 +168,43 @@ impl Store {
             writer: writer.clone(),
             comment: comment.map(str::to_owned),
         };
-        trees.versions.stage(batch, &version_key(node_id, number), encode("version", &version)?);
-        node.current = Some(VersionRef { number, hash: stored.hash });
-        trees.nodes.stage(batch, node_id.as_bytes(), encode("data node", &node)?);
+        let trees = self.trees();
+        group.put(&trees.versions, "version", &version_key(node_id, number), &version)?;
+        let mut record = state.record.clone();
+        record.next_version = number;
+        record.current = Some(VersionRef { number, hash: stored.hash });
+        group.put(&trees.nodes, "data node", node_id.as_bytes(), &record)?;
+        *state = NodeState { record, current: Some(version) };
         Ok(Some(number))
     }
 
-    /// A write of one node outside a job (a user, a scenario's defaults, a changed file):
-    /// refused while a running job holds the node.
+    /// Creates a node (if it does not exist) with an optional first value, in `group`.
+    pub(crate) fn stage_new_node(
+        &self,
+        group: &mut Group,
+        record: NodeRecord,
+        first: Option<(&Stored, Writer)>,
+    ) -> Result<(), StoreError> {
+        let mut nodes = lock(&self.committer().nodes);
+        let id = record.id.clone();
+        group.put(&self.trees().nodes, "data node", id.as_bytes(), &record)?;
+        nodes.insert(id.clone(), NodeState { record, current: None });
+        if let Some((stored, writer)) = first {
+            self.stage_version(&mut nodes, group, &id, stored, &writer, None)?;
+        }
+        Ok(())
+    }
+
+    /// Whether a node exists (staged or stored).
+    pub(crate) fn node_exists(&self, node_id: &str) -> Result<bool, StoreError> {
+        if lock(&self.committer().nodes).contains_key(node_id) {
+            return Ok(true);
+        }
+        Ok(self.trees().nodes.contains_key(node_id.as_bytes())?)
+    }
+
+    /// A write of one node outside a job (a user, a changed file): refused while a running job
+    /// holds the node. Queued; durable after [`Store::flush`].
     pub(crate) fn write_node(
         &self,
         node_id: &str,
@@ -96,63 +212,130 @@ impl Store {
         writer: Writer,
         comment: Option<&str>,
     ) -> Result<Option<u64>, StoreError> {
-        let _guard = self.lock_commits();
-        if let Some(job) = self.inner.busy.lock().unwrap_or_else(|p| p.into_inner()).get(node_id) {
-            let node = self
-                .get::<NodeRecord>(&self.trees().nodes, "data node", node_id.as_bytes())?
-                .map_or_else(|| node_id.to_owned(), |n| n.config_id);
-            return Err(StoreError::NodeBusy { node, job: job.clone() });
-        }
-        let mut batch = sled::Batch::default();
-        let written = self.stage_version(&mut batch, node_id, stored, &writer, comment)?;
-        self.trees().entities.apply_batch(batch)?;
+        let written = {
+            let mut nodes = lock(&self.committer().nodes);
+            if let Some(job) = lock(&self.committer().busy).get(node_id) {
+                let node = self.load_state(&mut nodes, node_id)?.record.config_id.clone();
+                return Err(StoreError::NodeBusy { node, job: job.clone() });
+            }
+            let mut group = Group::default();
+            let written = self.stage_version(&mut nodes, &mut group, node_id, stored, &writer, comment)?;
+            self.enqueue(group);
+            written
+        };
+        self.apply_queued()?;
         Ok(written)
     }
 
     /// Records a job as Running and marks its output nodes as held by it.
     pub(crate) fn start_job(&self, job: &Job, outputs: &[String]) -> Result<(), StoreError> {
         {
-            let mut busy = self.inner.busy.lock().unwrap_or_else(|p| p.into_inner());
+            let mut busy = lock(&self.committer().busy);
             for node_id in outputs {
                 busy.insert(node_id.clone(), job.id.clone());
             }
         }
-        self.put(&self.trees().jobs, "job", job.id.as_bytes(), job)
+        let mut group = Group::default();
+        group.put(&self.trees().jobs, "job", job.id.as_bytes(), job)?;
+        self.stage(group);
+        Ok(())
     }
 
-    /// Commits a finished job: its outputs' versions, memo entry and last run, and its status,
-    /// in one atomic batch (step 2 of the protocol); then releases the nodes it held. Returns
-    /// the new version number of each output (`None` where the content was unchanged).
+    /// Stages a finished job's commit group: its outputs' versions, memo entry and last run, and
+    /// its status; then releases the nodes it held. The group reaches the database with the
+    /// next [`apply_queued`](Self::apply_queued). Returns the new version number of each output
+    /// (`None` where the content was unchanged).
     pub(crate) fn commit_job(&self, commit: &JobCommit<'_>) -> Result<Vec<Option<u64>>, StoreError> {
         let trees = self.trees();
-        let result = {
-            let _guard = self.lock_commits();
-            let mut batch = sled::Batch::default();
+        let staged = {
+            let mut nodes = lock(&self.committer().nodes);
+            let mut group = Group::default();
             let staged: Result<Vec<Option<u64>>, StoreError> = (|| {
                 let mut written = Vec::with_capacity(commit.outputs.len());
                 for (node_id, stored) in commit.outputs {
-                    written.push(self.stage_version(&mut batch, node_id, stored, &commit.writer, None)?);
+                    let number =
+                        self.stage_version(&mut nodes, &mut group, node_id, stored, &commit.writer, None)?;
+                    written.push(number);
                 }
                 if let Some((key, entry)) = &commit.memo {
-                    trees.memo.stage(&mut batch, key, encode("memo entry", entry)?);
+                    group.put(&trees.memo, "memo entry", key, entry)?;
                 }
                 if let Some((key, run)) = &commit.task_run {
-                    trees.task_runs.stage(&mut batch, key, encode("task run", run)?);
+                    group.put(&trees.task_runs, "task run", key, run)?;
                 }
-                trees.jobs.stage(&mut batch, commit.job.id.as_bytes(), encode("job", commit.job)?);
+                group.put(&trees.jobs, "job", commit.job.id.as_bytes(), commit.job)?;
                 Ok(written)
             })();
-            staged.and_then(|written| {
-                trees.entities.apply_batch(batch)?;
-                Ok(written)
-            })
+            if staged.is_ok() {
+                self.enqueue(group);
+            }
+            staged
         };
-        let mut busy = self.inner.busy.lock().unwrap_or_else(|p| p.into_inner());
+        let mut busy = lock(&self.committer().busy);
         for node_id in commit.release.iter().chain(commit.outputs.iter().map(|(id, _)| id)) {
             if busy.get(node_id) == Some(&commit.job.id) {
                 busy.remove(node_id);
             }
         }
-        result
+        staged
+    }
+
+    /// Queues a group of records that involves no node state.
+    pub(crate) fn stage(&self, group: Group) {
+        let _nodes = lock(&self.committer().nodes);
+        self.enqueue(group);
+    }
+
+    /// Queues a group; the caller holds the node-state lock, so groups queue in staging order.
+    fn enqueue(&self, group: Group) {
+        let mut queue = lock(&self.committer().queue);
+        queue.groups.push(group);
+        queue.staged += 1;
+    }
+
+    /// Applies the queued groups, unless another thread is already writing (it will take them
+    /// in its next batch). Errors of an earlier batch are reported here.
+    pub(crate) fn apply_queued(&self) -> Result<(), StoreError> {
+        let committer = self.committer();
+        let mut queue = lock(&committer.queue);
+        if queue.writing {
+            return Ok(());
+        }
+        while !queue.groups.is_empty() {
+            let groups = std::mem::take(&mut queue.groups);
+            let upto = queue.staged;
+            queue.writing = true;
+            drop(queue);
+            let mut batch = sled::Batch::default();
+            for (key, value) in groups.into_iter().flat_map(|g| g.writes) {
+                batch.insert(key, value);
+            }
+            let result = self.trees().entities.apply_batch(batch);
+            queue = lock(&committer.queue);
+            queue.writing = false;
+            queue.applied = upto;
+            if let Err(e) = result {
+                queue.failure = Some(e.to_string());
+            }
+            committer.applied.notify_all();
+        }
+        match &queue.failure {
+            Some(failure) => Err(StoreError::CommitFailed { reason: failure.clone() }),
+            None => Ok(()),
+        }
+    }
+
+    /// Waits until every group staged so far is applied (applying them if nobody is).
+    pub(crate) fn apply_all(&self) -> Result<(), StoreError> {
+        let committer = self.committer();
+        let target = lock(&committer.queue).staged;
+        loop {
+            self.apply_queued()?;
+            let queue = lock(&committer.queue);
+            if queue.applied >= target {
+                return Ok(());
+            }
+            let _unused = committer.applied.wait(queue).unwrap_or_else(|p| p.into_inner());
+        }
     }
 }

@@ -13,10 +13,9 @@
 pub(crate) mod commit;
 pub(crate) mod records;
 
-use std::collections::HashMap;
 use std::fs::{File, TryLockError};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -101,11 +100,6 @@ impl Space {
         let skip = self.prefix.len();
         self.tree.scan_prefix(self.key(prefix)).map(move |item| item.map(|(k, v)| (k[skip..].to_vec(), v)))
     }
-
-    /// Stages an insert in a batch of the entities tree.
-    pub(crate) fn stage(&self, batch: &mut sled::Batch, key: &[u8], value: Vec<u8>) {
-        batch.insert(self.key(key), value);
-    }
 }
 
 /// The kinds of records.
@@ -129,11 +123,9 @@ pub(crate) struct StoreInner {
     pub(crate) artifacts: PathBuf,
     pub(crate) options: StoreOptions,
     pub(crate) pool: Option<rayon::ThreadPool>,
-    /// Serializes commits, which read a node's record and write it back (see `commit.rs`).
-    pub(crate) commit_lock: Mutex<()>,
-    /// Data node id → the job writing it now. In memory only: a process that dies releases its
-    /// nodes with it.
-    pub(crate) busy: Mutex<HashMap<String, String>>,
+    /// Node states, busy marks and the queue of commit groups (see `commit.rs`). In memory
+    /// only: a process that dies releases its nodes with it.
+    pub(crate) committer: commit::Committer,
     _lock: File,
     _temporary: Option<tempfile::TempDir>,
 }
@@ -245,8 +237,7 @@ impl Store {
                 artifacts,
                 options,
                 pool,
-                commit_lock: Mutex::new(()),
-                busy: Mutex::new(HashMap::new()),
+                committer: commit::Committer::default(),
                 _lock: lock,
                 _temporary: temporary,
             }),
@@ -292,12 +283,14 @@ impl Store {
 
     /// Makes every committed change durable (submissions do this when they finish).
     pub fn flush(&self) -> Result<(), StoreError> {
+        self.apply_all()?;
         self.inner.db.flush()?;
         Ok(())
     }
 
     /// Every stored scenario, oldest first.
     pub fn scenarios(&self) -> Result<Vec<ScenarioInfo>, StoreError> {
+        self.apply_all()?;
         let mut out = Vec::new();
         for item in self.inner.trees.scenarios.scan(b"") {
             let (key, bytes) = item?;
@@ -315,12 +308,14 @@ impl Store {
 
     /// A job by id.
     pub fn job(&self, id: &str) -> Result<Job, StoreError> {
+        self.apply_all()?;
         self.get(&self.inner.trees.jobs, "job", id.as_bytes())?
             .ok_or_else(|| StoreError::NotFound { kind: "job", id: id.to_owned() })
     }
 
     /// Every stored job.
     pub fn jobs(&self) -> Result<Vec<Job>, StoreError> {
+        self.apply_all()?;
         let mut out = Vec::new();
         for item in self.inner.trees.jobs.scan(b"") {
             let (key, bytes) = item?;
@@ -332,6 +327,7 @@ impl Store {
     /// Deletes artifact files that no data-node version and no remembered result refers to.
     /// Returns how many were deleted.
     pub fn collect_garbage(&self) -> Result<usize, StoreError> {
+        self.apply_all()?;
         let mut referenced = std::collections::HashSet::new();
         let mut keep = |payload: &Payload| {
             if let Some(path) = self.cx().artifact_path(payload) {
