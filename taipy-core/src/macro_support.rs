@@ -1,0 +1,151 @@
+//! The traits and helpers `#[task]` and `scenario!` expand to. Reached only through
+//! `__private`; not a public API.
+//!
+//! Traits dispatch, macros name: `#[task]` implements [`TaskDescriptor`] for a hidden type
+//! named after the function, and `scenario!` reads node types off it with [`OutputOf`].
+
+use std::sync::{Arc, OnceLock};
+
+use crate::config::ScenarioConfig;
+use crate::error::TaskError;
+use crate::registry::{self, ScenarioEntry, TaskEntry};
+use crate::task::TaskOutput;
+use crate::value::{AnyValue, DataValue};
+
+/// What `#[task]` generates for a function: implemented on a hidden type with the function's
+/// name, so `scenario!` can name it by the path of the function.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a `#[task]` function",
+    label = "not a task",
+    note = "annotate the function with `#[task]` so that `scenario!` can wire it"
+)]
+pub trait TaskDescriptor: 'static {
+    /// The stored types of the inputs, as a tuple (`&T` parameters read a `T` node).
+    type Inputs;
+    /// The function's return type.
+    type Output;
+    /// The registry entry: id, fingerprint, types and runner.
+    const ENTRY: TaskEntry;
+}
+
+/// The output values of a task's return type, as a tuple, at the type level.
+pub trait OutputValues {
+    /// `(T,)` for one value, `(A, B)` for a tuple, `()` for none.
+    type Values;
+}
+
+impl<T: DataValue> OutputValues for T {
+    type Values = (T,);
+}
+
+impl OutputValues for () {
+    type Values = ();
+}
+
+impl<T: OutputValues, E> OutputValues for Result<T, E> {
+    type Values = T::Values;
+}
+
+/// Element `I` of a tuple type.
+#[diagnostic::on_unimplemented(
+    message = "the task has no output number {I} (counting from 0)",
+    label = "the task does not return that many values"
+)]
+pub trait Nth<const I: usize> {
+    /// The element's type.
+    type Out;
+}
+
+/// Tuples of exactly `N` elements.
+#[diagnostic::on_unimplemented(
+    message = "the task does not return {N} values",
+    label = "this pattern names {N} output nodes",
+    note = "the task returns `{Self}`; name one node per returned value"
+)]
+pub trait Arity<const N: usize> {}
+
+macro_rules! tuples {
+    ($n:literal: $($T:ident $i:literal),*) => {
+        impl<$($T: DataValue),*> OutputValues for ($($T,)*) {
+            type Values = ($($T,)*);
+        }
+        impl<$($T),*> Arity<$n> for ($($T,)*) {}
+        nth!([$($T),*] ($($T,)*): $($T $i),*);
+    };
+}
+
+macro_rules! nth {
+    ($gens:tt $tuple:tt: $($T:ident $i:literal),*) => {
+        $(nth!(@one $gens $tuple $T $i);)*
+    };
+    (@one [$($G:ident),*] $tuple:tt $T:ident $i:literal) => {
+        impl<$($G),*> Nth<$i> for $tuple {
+            type Out = $T;
+        }
+    };
+}
+
+impl Arity<0> for () {}
+impl<A> Arity<1> for (A,) {}
+impl<A> Nth<0> for (A,) {
+    type Out = A;
+}
+tuples!(2: A 0, B 1);
+tuples!(3: A 0, B 1, C 2);
+tuples!(4: A 0, B 1, C 2, D 3);
+tuples!(5: A 0, B 1, C 2, D 3, E 4);
+tuples!(6: A 0, B 1, C 2, D 3, E 4, F 5);
+
+/// The type of output `I` of task `T`: the type of the node it writes.
+pub type OutputOf<T, const I: usize> =
+    <<<T as TaskDescriptor>::Output as OutputValues>::Values as Nth<I>>::Out;
+
+/// Checks that task `T` returns `N` values (the outputs a scenario line names).
+pub fn check_outputs<T: TaskDescriptor, const N: usize>()
+where
+    T::Output: OutputValues,
+    <T::Output as OutputValues>::Values: Arity<N>,
+{
+}
+
+/// Input `i` of an erased task call, downcast to the parameter's stored type.
+pub fn input<T: 'static>(inputs: &[AnyValue], i: usize) -> Result<&T, TaskError> {
+    inputs
+        .get(i)
+        .and_then(|v| v.downcast_ref::<T>())
+        .ok_or_else(|| TaskError::msg(format!("input {i} is not a `{}`", std::any::type_name::<T>())))
+}
+
+/// A value of any type, for type checks that are never run.
+pub fn placeholder<T>() -> T {
+    unreachable!("taipy type checks are never executed")
+}
+
+/// Checks that `T` can be stored in a data node.
+pub fn data_value<T: DataValue>() {}
+
+/// Checks that `T` can be a task's result.
+pub fn task_output<T: TaskOutput>() {}
+
+/// Checks that an owned parameter's type can be cloned from the stored value.
+pub fn cloneable<T: Clone>() {}
+
+/// Builds a scenario type's config once, and records its entries against the linking trap.
+pub fn scenario_config(
+    cell: &'static OnceLock<Arc<ScenarioConfig>>,
+    entry: &'static ScenarioEntry,
+    tasks: &[&'static TaskEntry],
+    build: impl FnOnce() -> Result<Arc<ScenarioConfig>, crate::ConfigError>,
+) -> Arc<ScenarioConfig> {
+    cell.get_or_init(|| {
+        registry::remember_scenario(entry);
+        for &task in tasks {
+            registry::remember_task(task);
+        }
+        match build() {
+            Ok(config) => config,
+            Err(e) => panic!("scenario! config `{}` is invalid (a taipy bug): {e}", entry.id),
+        }
+    })
+    .clone()
+}

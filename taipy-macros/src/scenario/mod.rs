@@ -1,0 +1,33 @@
+//! `scenario!`: parse the declaration, check its wiring, expand to a typed scenario type.
+
+mod check;
+mod expand;
+mod parse;
+
+use proc_macro2::TokenStream;
+
+/// The macro's whole pipeline, with the one error path.
+pub(crate) fn expand(input: TokenStream) -> TokenStream {
+    let def = match syn::parse2::<parse::Def>(input) {
+        Ok(def) => def,
+        Err(error) => return error.into_compile_error(),
+    };
+    match check::scenario(&def) {
+        Ok(model) => {
+            let tokens = expand::scenario(&model);
+            crate::support::dump("scenario!", &def.name.to_string(), &tokens);
+            tokens
+        }
+        // The type is still declared (with no methods), so uses of it elsewhere do not add
+        // "cannot find type" errors to the real one.
+        Err(error) => {
+            let (attrs, vis, name) = (&def.attrs, &def.vis, &def.name);
+            let stub = quote::quote! {
+                #(#attrs)*
+                #[allow(dead_code)]
+                #vis struct #name {}
+            };
+            crate::support::with_error(stub, error)
+        }
+    }
+}
