@@ -7,10 +7,11 @@
 use std::sync::{Arc, OnceLock};
 
 use crate::config::ScenarioConfig;
+use crate::error::StoreError;
 use crate::error::TaskError;
 use crate::registry::{self, ScenarioEntry, TaskEntry};
 use crate::task::TaskOutput;
-use crate::value::{AnyValue, DataValue};
+use crate::value::{AnyValue, DataValue, StoreCx, Stored};
 
 /// What `#[task]` generates for a function: implemented on a hidden type with the function's
 /// name, so `scenario!` can name it by the path of the function.
@@ -59,42 +60,62 @@ pub trait Nth<const I: usize> {
 /// Tuples of exactly `N` elements.
 #[diagnostic::on_unimplemented(
     message = "the task does not return {N} values",
-    label = "this pattern names {N} output nodes",
+    label = "this line names {N} output nodes for the task",
     note = "the task returns `{Self}`; name one node per returned value"
 )]
 pub trait Arity<const N: usize> {}
 
 macro_rules! tuples {
-    ($n:literal: $($T:ident $i:literal),*) => {
+    ($n:literal: $($T:ident),*) => {
         impl<$($T: DataValue),*> OutputValues for ($($T,)*) {
             type Values = ($($T,)*);
         }
         impl<$($T),*> Arity<$n> for ($($T,)*) {}
-        nth!([$($T),*] ($($T,)*): $($T $i),*);
     };
 }
 
+impl Arity<0> for () {}
+impl<A> Arity<1> for (A,) {}
+tuples!(2: A, B);
+tuples!(3: A, B, C);
+tuples!(4: A, B, C, D);
+tuples!(5: A, B, C, D, E);
+tuples!(6: A, B, C, D, E, F);
+
+/// Stands for an output a task does not have, so that a pattern naming too many outputs is
+/// reported once (by [`Arity`]) rather than at every use of the missing node's type.
+#[doc(hidden)]
+#[derive(Debug)]
+pub enum NoSuchOutput {}
+
+impl DataValue for NoSuchOutput {
+    fn store(&self, _cx: &StoreCx<'_>) -> Result<Stored, StoreError> {
+        match *self {}
+    }
+    fn load(_stored: &Stored, _cx: &StoreCx<'_>) -> Result<Self, StoreError> {
+        Err(StoreError::Decode { type_name: "NoSuchOutput", reason: "a task has no such output".into() })
+    }
+}
+
+/// Element `I` of the tuple types of up to 6 elements ([`NoSuchOutput`] past the end).
 macro_rules! nth {
-    ($gens:tt $tuple:tt: $($T:ident $i:literal),*) => {
-        $(nth!(@one $gens $tuple $T $i);)*
+    ($gens:tt $tuple:ty: $($i:literal => $T:ty),*) => {
+        $(nth!(@one $gens $tuple, $i, $T);)*
     };
-    (@one [$($G:ident),*] $tuple:tt $T:ident $i:literal) => {
+    (@one [$($G:ident),*] $tuple:ty, $i:literal, $T:ty) => {
         impl<$($G),*> Nth<$i> for $tuple {
             type Out = $T;
         }
     };
 }
 
-impl Arity<0> for () {}
-impl<A> Arity<1> for (A,) {}
-impl<A> Nth<0> for (A,) {
-    type Out = A;
-}
-tuples!(2: A 0, B 1);
-tuples!(3: A 0, B 1, C 2);
-tuples!(4: A 0, B 1, C 2, D 3);
-tuples!(5: A 0, B 1, C 2, D 3, E 4);
-tuples!(6: A 0, B 1, C 2, D 3, E 4, F 5);
+nth!([] (): 0 => NoSuchOutput, 1 => NoSuchOutput, 2 => NoSuchOutput, 3 => NoSuchOutput, 4 => NoSuchOutput, 5 => NoSuchOutput);
+nth!([A] (A,): 0 => A, 1 => NoSuchOutput, 2 => NoSuchOutput, 3 => NoSuchOutput, 4 => NoSuchOutput, 5 => NoSuchOutput);
+nth!([A, B] (A, B,): 0 => A, 1 => B, 2 => NoSuchOutput, 3 => NoSuchOutput, 4 => NoSuchOutput, 5 => NoSuchOutput);
+nth!([A, B, C] (A, B, C,): 0 => A, 1 => B, 2 => C, 3 => NoSuchOutput, 4 => NoSuchOutput, 5 => NoSuchOutput);
+nth!([A, B, C, D] (A, B, C, D,): 0 => A, 1 => B, 2 => C, 3 => D, 4 => NoSuchOutput, 5 => NoSuchOutput);
+nth!([A, B, C, D, E] (A, B, C, D, E,): 0 => A, 1 => B, 2 => C, 3 => D, 4 => E, 5 => NoSuchOutput);
+nth!([A, B, C, D, E, F] (A, B, C, D, E, F,): 0 => A, 1 => B, 2 => C, 3 => D, 4 => E, 5 => F);
 
 /// The type of output `I` of task `T`: the type of the node it writes.
 pub type OutputOf<T, const I: usize> =

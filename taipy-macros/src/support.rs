@@ -63,7 +63,7 @@ pub(crate) fn dump(macro_name: &str, item_name: &str, tokens: &TokenStream) {
 
 /// A readable rendering for humans: one statement or item per line, indented by braces.
 fn pretty(tokens: &TokenStream) -> String {
-    let flat = tokens.to_string();
+    let flat = tokens.to_string().replace('\n', " ");
     let mut out = String::with_capacity(flat.len() + flat.len() / 8);
     let mut depth = 0usize;
     let mut in_string = false;

@@ -3,10 +3,10 @@
 //! the user's tokens (an argument of the wrong type, a default of the wrong type, a pattern
 //! naming more outputs than the task returns).
 
-use proc_macro2::{Span, TokenStream};
-use quote::{quote, quote_spanned};
-use syn::Attribute;
+use proc_macro2::{Delimiter, Group, Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
+use syn::{Attribute, Ident};
 
 use super::check::{Model, Node};
 
@@ -16,12 +16,30 @@ pub(crate) fn scenario(model: &Model<'_>) -> TokenStream {
     let (attrs, vis, name) = (&def.attrs, &def.vis, &def.name);
     let name_str = name.to_string();
 
+    // One alias per task, the only place the callee's path is resolved as a type: a callee
+    // that is not a `#[task]` is reported once, at the callee.
+    let aliases: Vec<Ident> = def
+        .tasks
+        .iter()
+        .map(|call| format_ident!("__taipy_{}_{}", name, call.id(), span = call.id().span()))
+        .collect();
+    let alias_items = def.tasks.iter().zip(&aliases).map(|(call, alias)| {
+        let callee = &call.callee;
+        let doc = format!("The task `{}` of scenario `{name}`.", call.id());
+        quote! {
+            #[doc = #doc]
+            #[doc(hidden)]
+            #[allow(non_camel_case_types)]
+            #vis type #alias = #callee;
+        }
+    });
+
     let node_type = |node: &Node<'_>| -> TokenStream {
         match (node.declared, node.producer) {
             (Some(ty), _) => quote!(#ty),
             (None, Some((t, o))) => {
-                let callee = &def.tasks[t].callee;
-                quote!(#root::__private::OutputOf<#callee, #o>)
+                let alias = &aliases[t];
+                respan(quote!(#root::__private::OutputOf<#alias, #o>), alias.span())
             }
             (None, None) => unreachable!("checked: every node has a type"),
         }
@@ -38,14 +56,14 @@ pub(crate) fn scenario(model: &Model<'_>) -> TokenStream {
             None => quote!(.node(#root::__private::DataNodeConfig::new::<#ty>(#id))),
         })
     });
-    let tasks = def.tasks.iter().map(|call| {
-        let callee = &call.callee;
+    let tasks = def.tasks.iter().zip(&aliases).map(|(call, callee)| {
         let id = call.id().to_string();
         let inputs = call.args.iter().map(|a| a.to_string());
         let outputs = call.outputs.iter().map(|o| o.to_string());
+        let entry = respan(quote!(<#callee as #root::__private::TaskDescriptor>::ENTRY), callee.span());
         quote! {
             .task(
-                <#callee as #root::__private::TaskDescriptor>::ENTRY
+                #entry
                     .task_config(#id)
                     .inputs([#(#inputs),*])
                     .outputs([#(#outputs),*])
@@ -57,10 +75,9 @@ pub(crate) fn scenario(model: &Model<'_>) -> TokenStream {
         let tasks = s.tasks.iter().map(|t| t.to_string());
         quote!(.sequence(#seq, [#(#tasks),*]))
     });
-    let task_entries = def.tasks.iter().map(|call| {
-        let callee = &call.callee;
-        quote!(&<#callee as #root::__private::TaskDescriptor>::ENTRY)
-    });
+    let task_entries = aliases
+        .iter()
+        .map(|callee| respan(quote!(&<#callee as #root::__private::TaskDescriptor>::ENTRY), callee.span()));
 
     // Typed accessors.
     let accessors = model.nodes.iter().map(|node| {
@@ -74,41 +91,64 @@ pub(crate) fn scenario(model: &Model<'_>) -> TokenStream {
         } else {
             quote!(#(#docs)*)
         };
+        let mut body = quote! {
+            match self.scenario.data_node::<#ty>(#id) {
+                #root::__private::Result::Ok(node) => node,
+                #root::__private::Result::Err(error) => ::core::panic!("{}", error),
+            }
+        };
+        let mut returns = quote!(#root::__private::DataNode<#ty>);
+        if let (None, Some((t, _))) = (node.declared, node.producer) {
+            // Errors about the producer's type are then reported at the producer.
+            body = respan(body, aliases[t].span());
+            returns = respan(returns, aliases[t].span());
+        }
         quote! {
             #doc
-            #vis fn #method(&self) -> #root::__private::DataNode<#ty> {
-                match self.scenario.data_node::<#ty>(#id) {
-                    #root::__private::Result::Ok(node) => node,
-                    #root::__private::Result::Err(error) => ::core::panic!("{}", error),
-                }
+            #vis fn #method(&self) -> #returns {
+                #body
             }
         }
     });
 
     // Type checks, each spanned at the user's tokens.
-    let checks = def.tasks.iter().map(|call| {
-        let callee = &call.callee;
-        let pattern_span = call.pattern.clone().into_iter().next().map_or_else(Span::call_site, |t| t.span());
+    let checks = def.tasks.iter().zip(&aliases).enumerate().map(|(t, (call, alias))| {
+        let callee_span = call.callee.span();
         let count = call.outputs.len();
-        let args = call.args.iter().map(|arg| {
+        // One local per argument, named at the argument: the call below passes single tokens,
+        // so a type mismatch is reported exactly at the argument.
+        let locals: Vec<Ident> = call
+            .args
+            .iter()
+            .enumerate()
+            .map(|(i, arg)| format_ident!("__taipy_arg_{}_{}", t, i, span = arg.span()))
+            .collect();
+        let lets = call.args.iter().zip(&locals).map(|(arg, local)| {
             let ty = node_type(model.node(arg));
-            quote_spanned!(arg.span()=> #root::__private::placeholder::<#ty>())
+            quote!(let #local: #ty = #root::__private::placeholder();)
         });
-        let outputs_check =
-            quote_spanned!(pattern_span=> #root::__private::check_outputs::<#callee, #count>(););
+        let outputs_check = respan(quote!(#root::__private::check_outputs::<#alias, #count>();), callee_span);
+        // The path at the callee, the parentheses at the user's: rustc's "provide the
+        // argument" suggestion then reads right.
+        let mut parens = Group::new(Delimiter::Parenthesis, quote!(#(#locals),*));
+        parens.set_span(call.paren.span.join());
+        let call = quote_spanned!(callee_span=> #alias::__taipy_typed #parens);
         quote! {
             #outputs_check
-            let _ = #callee::__taipy_typed(#(#args),*);
+            #(#lets)*
+            let _ = #call;
         }
     });
     let annotated = model.nodes.iter().filter(|n| n.declared.is_some() && n.producer.is_some()).map(|node| {
         let ty = node.declared.expect("filtered");
         let (t, o) = node.producer.expect("filtered");
-        let callee = &def.tasks[t].callee;
-        quote_spanned!(ty.span()=> let _: #ty = #root::__private::placeholder::<#root::__private::OutputOf<#callee, #o>>();)
+        let alias = &aliases[t];
+        quote_spanned!(ty.span()=> let _: #ty = #root::__private::placeholder::<#root::__private::OutputOf<#alias, #o>>();)
     });
 
     quote! {
+        #(#alias_items)*
+
         #(#attrs)*
         #[derive(Clone, Debug)]
         #vis struct #name {
@@ -235,4 +275,23 @@ pub(crate) fn scenario(model: &Model<'_>) -> TokenStream {
 /// The doc attributes among `attrs`.
 fn docs(attrs: &[Attribute]) -> Vec<&Attribute> {
     attrs.iter().filter(|a| a.path().is_ident("doc")).collect()
+}
+
+/// `tokens` with every span set to `span`, so rustc reports an error in them at `span`
+/// (interpolated tokens otherwise keep their own spans, and a type spanning tokens from two
+/// places is reported at the whole macro call).
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tree| {
+            if let proc_macro2::TokenTree::Group(group) = &tree {
+                let mut inner = Group::new(group.delimiter(), respan(group.stream(), span));
+                inner.set_span(span);
+                tree = proc_macro2::TokenTree::Group(inner);
+            } else {
+                tree.set_span(span);
+            }
+            tree
+        })
+        .collect()
 }

@@ -10,7 +10,6 @@
 //! }
 //! ```
 
-use proc_macro2::TokenStream;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::{Attribute, Expr, Ident, Path, Token, Type, Visibility, braced, bracketed, parenthesized};
@@ -38,10 +37,10 @@ pub(crate) struct Source {
 /// `out = task(a, b)` or `(x, y) = task(a)`.
 pub(crate) struct Call {
     pub(crate) attrs: Vec<Attribute>,
-    /// The output pattern's tokens, for errors about the number of outputs.
-    pub(crate) pattern: TokenStream,
     pub(crate) outputs: Vec<Ident>,
     pub(crate) callee: Path,
+    /// The parentheses around the arguments.
+    pub(crate) paren: syn::token::Paren,
     pub(crate) args: Vec<Ident>,
 }
 
@@ -87,15 +86,12 @@ impl Parse for Def {
                 }
             } else if body.peek(syn::token::Paren) {
                 let pattern;
-                let group = parenthesized!(pattern in body);
+                parenthesized!(pattern in body);
                 let outputs = Punctuated::<Ident, Token![,]>::parse_terminated(&pattern)?;
-                let mut tokens = TokenStream::new();
-                group.surround(&mut tokens, |t| quote::ToTokens::to_tokens(&outputs, t));
-                def.tasks.push(call(&body, attrs, tokens, outputs.into_iter().collect())?);
+                def.tasks.push(call(&body, attrs, outputs.into_iter().collect())?);
             } else if body.peek(Ident) && body.peek2(Token![=]) {
                 let output: Ident = body.parse()?;
-                let tokens = quote::ToTokens::to_token_stream(&output);
-                def.tasks.push(call(&body, attrs, tokens, vec![output])?);
+                def.tasks.push(call(&body, attrs, vec![output])?);
             } else if body.peek(Ident) && body.peek2(Token![:]) {
                 let name: Ident = body.parse()?;
                 body.parse::<Token![:]>()?;
@@ -122,18 +118,13 @@ impl Parse for Def {
     }
 }
 
-fn call(
-    input: ParseStream<'_>,
-    attrs: Vec<Attribute>,
-    pattern: TokenStream,
-    outputs: Vec<Ident>,
-) -> syn::Result<Call> {
+fn call(input: ParseStream<'_>, attrs: Vec<Attribute>, outputs: Vec<Ident>) -> syn::Result<Call> {
     input.parse::<Token![=]>()?;
     let callee = Path::parse_mod_style(input)?;
     let args;
-    parenthesized!(args in input);
+    let paren = parenthesized!(args in input);
     let args = Punctuated::<Ident, Token![,]>::parse_terminated(&args)?;
-    Ok(Call { attrs, pattern, outputs, callee, args: args.into_iter().collect() })
+    Ok(Call { attrs, outputs, callee, paren, args: args.into_iter().collect() })
 }
 
 fn sequence(input: ParseStream<'_>) -> syn::Result<Sequence> {

@@ -1,6 +1,6 @@
 //! The options of `#[task(...)]`: `skippable = false`, `version = N`.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use syn::parse::{ParseStream, Parser};
 use syn::{Ident, Lit, Token};
 
@@ -36,7 +36,7 @@ pub(crate) fn options(args: TokenStream) -> syn::Result<Options> {
                 ("skippable", other) => errors.push(expected(other, "`true` or `false`")),
                 ("version", Lit::Int(n)) => match n.base10_parse::<u64>() {
                     Ok(v) => options.version = v,
-                    Err(e) => errors.push(e),
+                    Err(_) => errors.push(expected(&value, "a non-negative integer such as `version = 2`")),
                 },
                 ("version", other) => errors.push(expected(other, "an integer such as `version = 2`")),
                 _ => errors.push(syn::Error::new(
@@ -56,9 +56,5 @@ pub(crate) fn options(args: TokenStream) -> syn::Result<Options> {
 }
 
 fn expected(value: &Lit, what: &str) -> syn::Error {
-    syn::Error::new(lit_span(value), format!("expected {what}"))
-}
-
-fn lit_span(value: &Lit) -> Span {
-    value.span()
+    syn::Error::new_spanned(value, format!("expected {what}"))
 }
