@@ -74,10 +74,15 @@ pub(crate) fn scenario(def: &Def) -> syn::Result<Model<'_>> {
         let id = call.id().to_string();
         if let Some(&first) = task_ids.get(&id) {
             errors.push(syn::Error::new_spanned(
-                &call.callee,
+                call.rename.as_ref().map_or_else(
+                    || quote::ToTokens::to_token_stream(&call.callee),
+                    |r| quote::ToTokens::to_token_stream(r),
+                ),
                 format!(
-                    "task `{id}` is already used by the line producing `{}`; a task runs once per scenario",
-                    def.tasks[first].outputs.first().map_or_else(|| "()".to_owned(), |o| o.to_string())
+                    "task name `{id}` is already used by the line producing `{}`; name this use of the \
+                     function with `as`: `... = {}(...) as {id}_2`",
+                    def.tasks[first].outputs.first().map_or_else(|| "()".to_owned(), |o| o.to_string()),
+                    quote::ToTokens::to_token_stream(&call.callee).to_string().replace(' ', ""),
                 ),
             ));
         } else {

@@ -9,11 +9,12 @@ use syn::spanned::Spanned;
 use syn::{Attribute, Ident};
 
 use super::check::{Model, Node};
+use super::parse::Def;
 
 pub(crate) fn scenario(model: &Model<'_>) -> TokenStream {
     let root = crate::support::runtime();
     let def = model.def;
-    let (attrs, vis, name) = (&def.attrs, &def.vis, &def.name);
+    let (vis, name) = (&def.vis, &def.name);
     let name_str = name.to_string();
 
     // One alias per task, the only place the callee's path is resolved as a type: a callee
@@ -146,22 +147,7 @@ pub(crate) fn scenario(model: &Model<'_>) -> TokenStream {
         quote_spanned!(ty.span()=> let _: #ty = #root::__private::placeholder::<#root::__private::OutputOf<#alias, #o>>();)
     });
 
-    quote! {
-        #(#alias_items)*
-
-        #(#attrs)*
-        #[derive(Clone, Debug)]
-        #vis struct #name {
-            scenario: #root::__private::Scenario,
-        }
-
-        #[allow(dead_code)]
-        impl #name {
-            /// The scenario config's id.
-            #vis const CONFIG_ID: &'static str = #name_str;
-
-            /// The scenario's static config, built once.
-            #vis fn config() -> #root::__private::Arc<#root::__private::ScenarioConfig> {
+    let config_body = quote! {
                 static CONFIG: #root::__private::OnceLock<#root::__private::Arc<#root::__private::ScenarioConfig>> =
                     #root::__private::OnceLock::new();
                 static ENTRY: #root::__private::ScenarioEntry = #root::__private::ScenarioEntry {
@@ -176,6 +162,81 @@ pub(crate) fn scenario(model: &Model<'_>) -> TokenStream {
                         #(#sequences)*
                         .build()
                 })
+    };
+    let shell = shell(&root, def, &config_body, accessors);
+
+    quote! {
+        #(#alias_items)*
+
+        #shell
+
+        #root::__private::inventory::submit! {
+            #root::__private::ScenarioEntry {
+                id: #name_str,
+                path: ::core::concat!(::core::module_path!(), "::", #name_str),
+                config: #name::config,
+            }
+        }
+
+        const _: () = {
+            #[allow(dead_code, unused_variables, clippy::all)]
+            fn __taipy_check() {
+                #(#checks)*
+                #(#annotated)*
+            }
+        };
+    }
+}
+
+/// The doc attributes among `attrs`.
+fn docs(attrs: &[Attribute]) -> Vec<&Attribute> {
+    attrs.iter().filter(|a| a.path().is_ident("doc")).collect()
+}
+
+/// `tokens` with every span set to `span`, so rustc reports an error in them at `span`
+/// (interpolated tokens otherwise keep their own spans, and a type spanning tokens from two
+/// places is reported at the whole macro call).
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tree| {
+            if let proc_macro2::TokenTree::Group(group) = &tree {
+                let mut inner = Group::new(group.delimiter(), respan(group.stream(), span));
+                inner.set_span(span);
+                tree = proc_macro2::TokenTree::Group(inner);
+            } else {
+                tree.set_span(span);
+            }
+            tree
+        })
+        .collect()
+}
+
+/// The type and its methods: the scenario's struct, `config` (with `config_body`), `create`,
+/// `open`, `find`, the submit methods, the node accessors, and `Deref` to `Scenario`.
+fn shell(
+    root: &TokenStream,
+    def: &Def,
+    config_body: &TokenStream,
+    accessors: impl Iterator<Item = TokenStream>,
+) -> TokenStream {
+    let (attrs, vis, name) = (&def.attrs, &def.vis, &def.name);
+    let name_str = name.to_string();
+    quote! {
+        #(#attrs)*
+        #[derive(Clone, Debug)]
+        #vis struct #name {
+            scenario: #root::__private::Scenario,
+        }
+
+        #[allow(dead_code)]
+        impl #name {
+            /// The scenario config's id.
+            #vis const CONFIG_ID: &'static str = #name_str;
+
+            /// The scenario's static config, built once.
+            #vis fn config() -> #root::__private::Arc<#root::__private::ScenarioConfig> {
+                #config_body
             }
 
             /// Creates and persists a new scenario named `name`; source nodes get their defaults.
@@ -253,45 +314,24 @@ pub(crate) fn scenario(model: &Model<'_>) -> TokenStream {
                 &self.scenario
             }
         }
-
-        #root::__private::inventory::submit! {
-            #root::__private::ScenarioEntry {
-                id: #name_str,
-                path: ::core::concat!(::core::module_path!(), "::", #name_str),
-                config: #name::config,
-            }
-        }
-
-        const _: () = {
-            #[allow(dead_code, unused_variables, clippy::all)]
-            fn __taipy_check() {
-                #(#checks)*
-                #(#annotated)*
-            }
-        };
     }
 }
 
-/// The doc attributes among `attrs`.
-fn docs(attrs: &[Attribute]) -> Vec<&Attribute> {
-    attrs.iter().filter(|a| a.path().is_ident("doc")).collect()
-}
-
-/// `tokens` with every span set to `span`, so rustc reports an error in them at `span`
-/// (interpolated tokens otherwise keep their own spans, and a type spanning tokens from two
-/// places is reported at the whole macro call).
-fn respan(tokens: TokenStream, span: Span) -> TokenStream {
-    tokens
-        .into_iter()
-        .map(|mut tree| {
-            if let proc_macro2::TokenTree::Group(group) = &tree {
-                let mut inner = Group::new(group.delimiter(), respan(group.stream(), span));
-                inner.set_span(span);
-                tree = proc_macro2::TokenTree::Group(inner);
-            } else {
-                tree.set_span(span);
+/// What a `scenario!` with errors expands to beside them: the type with its methods (which
+/// panic) and the accessors of the source nodes, so the rest of the program does not add
+/// errors of its own to the real ones.
+pub(crate) fn stub(def: &Def) -> TokenStream {
+    let root = crate::support::runtime();
+    let vis = &def.vis;
+    let accessors = def.sources.iter().map(|source| {
+        let (method, ty) = (&source.name, &source.ty);
+        quote! {
+            #[allow(missing_docs)]
+            #vis fn #method(&self) -> #root::__private::DataNode<#ty> {
+                ::core::unreachable!("scenario! reported errors")
             }
-            tree
-        })
-        .collect()
+        }
+    });
+    let config_body = quote!(::core::unreachable!("scenario! reported errors"));
+    shell(&root, def, &config_body, accessors)
 }

@@ -18,15 +18,10 @@ pub(crate) fn expand(input: TokenStream) -> TokenStream {
             crate::support::dump("scenario!", &def.name.to_string(), &tokens);
             tokens
         }
-        // The type is still declared (with no methods), so uses of it elsewhere do not add
-        // "cannot find type" errors to the real one.
+        // The type is still declared, with its methods and the accessors of its source
+        // nodes, so uses of it elsewhere do not add errors to the real one.
         Err(error) => {
-            let (attrs, vis, name) = (&def.attrs, &def.vis, &def.name);
-            let stub = quote::quote! {
-                #(#attrs)*
-                #[allow(dead_code)]
-                #vis struct #name {}
-            };
+            let stub = expand::stub(&def);
             crate::support::with_error(stub, error)
         }
     }

@@ -6,6 +6,7 @@
 //!     source: Type = default,
 //!     out = task(input, ...),
 //!     (a, b) = task(input, ...),
+//!     c = task(other, ...) as second_use,
 //!     sequences { name: [task, ...], ... }
 //! }
 //! ```
@@ -42,12 +43,14 @@ pub(crate) struct Call {
     /// The parentheses around the arguments.
     pub(crate) paren: syn::token::Paren,
     pub(crate) args: Vec<Ident>,
+    /// `... as name`: the task's name in the scenario, for a function used more than once.
+    pub(crate) rename: Option<Ident>,
 }
 
 impl Call {
-    /// The task's name in the scenario: the function's name.
+    /// The task's name in the scenario: its `as` name, or the function's name.
     pub(crate) fn id(&self) -> &Ident {
-        &self.callee.segments.last().expect("a path has a segment").ident
+        self.rename.as_ref().unwrap_or(&self.callee.segments.last().expect("a path has a segment").ident)
     }
 }
 
@@ -124,7 +127,13 @@ fn call(input: ParseStream<'_>, attrs: Vec<Attribute>, outputs: Vec<Ident>) -> s
     let args;
     let paren = parenthesized!(args in input);
     let args = Punctuated::<Ident, Token![,]>::parse_terminated(&args)?;
-    Ok(Call { attrs, outputs, callee, paren, args: args.into_iter().collect() })
+    let rename = if input.peek(Token![as]) {
+        input.parse::<Token![as]>()?;
+        Some(input.parse::<Ident>()?)
+    } else {
+        None
+    };
+    Ok(Call { attrs, outputs, callee, paren, args: args.into_iter().collect(), rename })
 }
 
 fn sequence(input: ParseStream<'_>) -> syn::Result<Sequence> {
