@@ -3,8 +3,11 @@
 //! The encoding sees what the compiler sees and nothing else: identifiers by their text,
 //! punctuation by character and spacing, literals by their text, groups by their delimiters.
 //! Spans (so formatting and comments) and doc attributes (`///`, `//!`, `#[doc = ...]`) are
-//! left out. Every token is tagged and variable-length text is length-prefixed, so different
-//! token sequences never encode to the same bytes.
+//! left out, and so is a trailing comma where it cannot change the meaning (rustfmt adds and
+//! removes those when it re-flows a list): before the closing delimiter of a list that has
+//! another comma or is a parameter list. A trailing comma that makes a one-element tuple,
+//! `(x,)`, is kept. Every token is tagged and variable-length text is length-prefixed, so
+//! different token sequences never encode to the same bytes.
 
 use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
 
@@ -15,7 +18,7 @@ const DOMAIN: &str = "taipy.task.tokens.v1";
 pub(crate) fn fingerprint(parts: &[&TokenStream]) -> [u8; 32] {
     let mut encoder = Encoder { hasher: blake3::Hasher::new_derive_key(DOMAIN) };
     for part in parts {
-        encoder.stream(part);
+        encoder.stream(part, None);
         encoder.hasher.update(b"|");
     }
     *encoder.hasher.finalize().as_bytes()
@@ -26,8 +29,13 @@ struct Encoder {
 }
 
 impl Encoder {
-    fn stream(&mut self, tokens: &TokenStream) {
-        let trees: Vec<TokenTree> = tokens.clone().into_iter().collect();
+    fn stream(&mut self, tokens: &TokenStream, delimiter: Option<Delimiter>) {
+        let mut trees: Vec<TokenTree> = tokens.clone().into_iter().collect();
+        if let Some(delimiter) = delimiter {
+            if ignorable_trailing_comma(&trees, delimiter) {
+                trees.pop();
+            }
+        }
         let mut i = 0;
         while i < trees.len() {
             if let Some(skip) = doc_attribute_len(&trees[i..]) {
@@ -61,7 +69,7 @@ impl Encoder {
                     Delimiter::None => (b'<', b'>'),
                 };
                 self.hasher.update(&[b'g', open]);
-                self.stream(&group.stream());
+                self.stream(&group.stream(), Some(group.delimiter()));
                 self.hasher.update(&[b'g', close]);
             }
         }
@@ -72,6 +80,31 @@ impl Encoder {
         self.hasher.update(&(text.len() as u64).to_le_bytes());
         self.hasher.update(text.as_bytes());
     }
+}
+
+/// Whether the last of a group's `trees` is a comma that can go without changing the meaning.
+fn ignorable_trailing_comma(trees: &[TokenTree], delimiter: Delimiter) -> bool {
+    let is_punct = |tree: &TokenTree, c: char| matches!(tree, TokenTree::Punct(p) if p.as_char() == c);
+    match trees.last() {
+        Some(last) if is_punct(last, ',') => {}
+        _ => return false,
+    }
+    if delimiter != Delimiter::Parenthesis {
+        return true;
+    }
+    let body = &trees[..trees.len() - 1];
+    // `(a, b,)`: still a list of two without the trailing comma.
+    if body.iter().any(|t| is_punct(t, ',')) {
+        return true;
+    }
+    // `(x: T,)`: a parameter list (a lone `:` at the top level; `::` is a path), never a tuple.
+    body.iter().enumerate().any(|(i, t)| {
+        let TokenTree::Punct(p) = t else { return false };
+        let joint_with_next = p.spacing() == Spacing::Joint && body.get(i + 1).is_some_and(|n| is_punct(n, ':'));
+        let after_colon = i > 0
+            && matches!(&body[i - 1], TokenTree::Punct(q) if q.as_char() == ':' && q.spacing() == Spacing::Joint);
+        p.as_char() == ':' && !joint_with_next && !after_colon
+    })
 }
 
 /// If `trees` starts with a doc attribute (`#[doc ...]` or `#![doc ...]`), its length in trees.
@@ -135,6 +168,32 @@ mod tests {
             if y > limit { y } else { 0.0 }
         }";
         assert_eq!(fp(BASE), fp(documented));
+    }
+
+    #[test]
+    fn trailing_commas_rustfmt_moves_do_not_change_it() {
+        let vertical = "fn score(
+            x: f64,
+            limit: f64,
+        ) -> f64 {
+            let y = x * 1.5;
+            if y > limit { y } else { 0.0 }
+        }";
+        assert_eq!(fp(BASE), fp(vertical));
+        assert_eq!(fp("fn f(x: i64) -> i64 { x }"), fp("fn f(x: i64,) -> i64 { x }"));
+        assert_eq!(fp("fn f() -> Vec<i64> { vec![1, 2] }"), fp("fn f() -> Vec<i64> { vec![1, 2,] }"));
+        assert_eq!(
+            fp("fn f(x: i64) -> i64 { match x { 0 => 1, _ => 2 } }"),
+            fp("fn f(x: i64) -> i64 { match x { 0 => 1, _ => 2, } }")
+        );
+    }
+
+    #[test]
+    fn a_one_element_tuple_keeps_its_comma() {
+        assert_ne!(fp("fn f(x: i64) -> (i64,) { (x,) }"), fp("fn f(x: i64) -> (i64,) { (x) }"));
+        assert_ne!(fp("fn f() { let _t: (i64,) = (1,); }"), fp("fn f() { let _t: (i64) = (1); }"));
+        // A path is not a parameter list.
+        assert_ne!(fp("fn f() { let _t = (a::B,); }"), fp("fn f() { let _t = (a::B); }"));
     }
 
     #[test]

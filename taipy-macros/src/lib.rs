@@ -74,7 +74,7 @@ use proc_macro::TokenStream;
 ///
 /// A parameter whose type cannot be stored is reported at the type:
 ///
-/// ```compile_fail
+/// ```compile_fail,E0277
 /// struct Opaque;
 ///
 /// #[taipy::task]
@@ -209,7 +209,7 @@ pub fn task(args: TokenStream, item: TokenStream) -> TokenStream {
 ///
 /// An argument whose node holds another type than the parameter is reported at the argument:
 ///
-/// ```compile_fail
+/// ```compile_fail,E0308
 /// use taipy::prelude::*;
 /// #[task]
 /// fn double(x: i64) -> i64 { x * 2 }

@@ -30,7 +30,7 @@ pub(crate) fn scenario(model: &Model<'_>) -> TokenStream {
         quote! {
             #[doc = #doc]
             #[doc(hidden)]
-            #[allow(non_camel_case_types)]
+            #[allow(non_camel_case_types, unreachable_pub)]
             #vis type #alias = #callee;
         }
     });
@@ -229,7 +229,7 @@ fn shell(
             scenario: #root::__private::Scenario,
         }
 
-        #[allow(dead_code)]
+        #[allow(dead_code, unreachable_pub)]
         impl #name {
             /// The scenario config's id.
             #vis const CONFIG_ID: &'static str = #name_str;

@@ -57,11 +57,11 @@ pub(crate) fn task(task: &Task, options: &Options) -> TokenStream {
         #item
 
         #[doc(hidden)]
-        #[allow(non_camel_case_types, dead_code)]
+        #[allow(non_camel_case_types, dead_code, unreachable_pub)]
         #vis struct #name {}
 
         #[doc(hidden)]
-        #[allow(dead_code, unused_variables, clippy::all)]
+        #[allow(dead_code, unused_variables, unreachable_pub, clippy::all)]
         impl #name {
             /// The task's signature with its inputs taken by value: what `scenario!` type-checks
             /// its arguments against. Never called.
