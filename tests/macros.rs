@@ -13,7 +13,7 @@ pub mod stats {
 
     /// Splits values into those under and over a limit.
     #[task]
-    pub fn split(values: &Vec<f64>, limit: f64) -> (Vec<f64>, Vec<f64>) {
+    pub fn split(values: &[f64], limit: f64) -> (Vec<f64>, Vec<f64>) {
         values.iter().partition(|&&v| v < limit)
     }
 
@@ -41,7 +41,7 @@ pub struct Count {
 }
 
 #[task]
-fn count(values: &Vec<f64>) -> Count {
+fn count(values: &[f64]) -> Count {
     Count { n: values.len() as u64 }
 }
 
@@ -70,7 +70,7 @@ scenario! {
 
 #[test]
 fn tasks_stay_ordinary_functions() {
-    assert_eq!(stats::split(&vec![1.0, 9.0], 5.0), (vec![1.0], vec![9.0]));
+    assert_eq!(stats::split(&[1.0, 9.0], 5.0), (vec![1.0], vec![9.0]));
     assert_eq!(stats::mean(vec![2.0, 4.0]).unwrap(), 3.0);
     assert_eq!(label(&1.0, &2.0, "x".into()), "x: 1.0 / 2.0");
 }

@@ -38,7 +38,7 @@ struct SegmentResult {
 
 /// t1: reads the "data" (a seed) and scores customers.
 #[task]
-fn preprocess_and_score(path_to_data: &String) -> Scored {
+fn preprocess_and_score(path_to_data: &str) -> Scored {
     let seed = path_to_data.len() as i64;
     Scored((1..=10).map(|i| i * seed).collect())
 }

@@ -31,10 +31,10 @@ struct Encoder {
 impl Encoder {
     fn stream(&mut self, tokens: &TokenStream, delimiter: Option<Delimiter>) {
         let mut trees: Vec<TokenTree> = tokens.clone().into_iter().collect();
-        if let Some(delimiter) = delimiter {
-            if ignorable_trailing_comma(&trees, delimiter) {
-                trees.pop();
-            }
+        if let Some(delimiter) = delimiter
+            && ignorable_trailing_comma(&trees, delimiter)
+        {
+            trees.pop();
         }
         let mut i = 0;
         while i < trees.len() {

@@ -20,8 +20,8 @@ use proc_macro::TokenStream;
 /// importing the function imports it too) carrying:
 ///
 /// - the task's id, `module::path::function_name`;
-/// - its input types (a `&T` parameter reads a `T` node and is passed through; a `T`
-///   parameter is cloned from the stored value) and output types (`T`, a tuple for several
+/// - its input types (a `&T` parameter reads a `T` node and is passed through, `&str` reads a
+///   `String` and `&[T]` a `Vec<T>`; a `T` parameter is cloned from the stored value) and output types (`T`, a tuple for several
 ///   outputs, `()`, or a `Result` of one of these whose error converts into a boxed error);
 /// - an erased runner the orchestrator calls with stored values;
 /// - a code fingerprint computed at compile time: blake3 over the canonical token trees of
@@ -47,12 +47,12 @@ use proc_macro::TokenStream;
 ///
 /// /// Customers whose score passes the threshold.
 /// #[task(version = 2)]
-/// pub fn select(scores: &Vec<f64>, threshold: f64) -> Vec<f64> {
+/// pub fn select(scores: &[f64], threshold: f64) -> Vec<f64> {
 ///     scores.iter().copied().filter(|&s| s >= threshold).collect()
 /// }
 ///
 /// // Still an ordinary function:
-/// assert_eq!(select(&vec![1.0, 2.0, 3.0], 2.0), vec![2.0, 3.0]);
+/// assert_eq!(select(&[1.0, 2.0, 3.0], 2.0), vec![2.0, 3.0]);
 /// ```
 ///
 /// # Errors
@@ -160,7 +160,7 @@ pub fn task(args: TokenStream, item: TokenStream) -> TokenStream {
 /// fn double(x: i64) -> i64 { x * 2 }
 ///
 /// #[task]
-/// fn describe(doubled: &i64, label: &String) -> String { format!("{label}: {doubled}") }
+/// fn describe(doubled: &i64, label: &str) -> String { format!("{label}: {doubled}") }
 ///
 /// scenario! {
 ///     /// Doubles a number and labels it.

@@ -76,7 +76,7 @@ pub(crate) fn scenario(def: &Def) -> syn::Result<Model<'_>> {
             errors.push(syn::Error::new_spanned(
                 call.rename.as_ref().map_or_else(
                     || quote::ToTokens::to_token_stream(&call.callee),
-                    |r| quote::ToTokens::to_token_stream(r),
+                    quote::ToTokens::to_token_stream,
                 ),
                 format!(
                     "task name `{id}` is already used by the line producing `{}`; name this use of the \
@@ -228,10 +228,10 @@ fn find_cycle(def: &Def, nodes: &[Node<'_>], index: &HashMap<String, usize>) -> 
                 cycle.push(cycle[0]);
                 return Some(cycle);
             }
-            if state[u] == 0 {
-                if let Some(cycle) = visit(u, upstream, state, stack) {
-                    return Some(cycle);
-                }
+            if state[u] == 0
+                && let Some(cycle) = visit(u, upstream, state, stack)
+            {
+                return Some(cycle);
             }
         }
         stack.pop();

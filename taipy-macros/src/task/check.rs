@@ -19,7 +19,8 @@ pub(crate) struct Task {
 pub(crate) struct Param {
     /// The parameter's name, when its pattern is a plain identifier.
     pub(crate) name: Option<syn::Ident>,
-    /// The type stored in the node: `T` for both `T` and `&T`.
+    /// The type stored in the node: `T` for both `T` and `&T` (`String` for `&str`, `Vec<T>`
+    /// for `&[T]`).
     pub(crate) stored: Type,
     /// Whether the function takes `&T` (passed through) rather than `T` (cloned).
     pub(crate) by_ref: bool,
@@ -86,7 +87,7 @@ pub(crate) fn task(item: Item) -> syn::Result<Task> {
                         ));
                         continue;
                     }
-                    Type::Reference(r) => ((*r.elem).clone(), true),
+                    Type::Reference(r) => (borrowed_to_stored(&r.elem), true),
                     other => (other.clone(), false),
                 };
                 if let Some(bad) = impl_trait(&stored) {
@@ -114,6 +115,21 @@ pub(crate) fn task(item: Item) -> syn::Result<Task> {
     };
     crate::support::combine(errors)?;
     Ok(Task { item, params, output })
+}
+
+/// The node type a `&T` parameter reads: `T`, except that `&str` reads a `String` and `&[T]`
+/// a `Vec<T>` (deref coercion passes them), as clippy would have the function written.
+fn borrowed_to_stored(elem: &Type) -> Type {
+    match elem {
+        Type::Path(p) if p.qself.is_none() && p.path.is_ident("str") => {
+            syn::parse_quote_spanned!(syn::spanned::Spanned::span(elem)=> ::std::string::String)
+        }
+        Type::Slice(slice) => {
+            let inner = &slice.elem;
+            syn::parse_quote_spanned!(syn::spanned::Spanned::span(elem)=> ::std::vec::Vec<#inner>)
+        }
+        other => other.clone(),
+    }
 }
 
 fn impl_trait(ty: &Type) -> Option<&Type> {
