@@ -45,6 +45,12 @@ fn count(values: &[f64]) -> Count {
     Count { n: values.len() as u64 }
 }
 
+/// A task without outputs (a side effect): never skipped.
+#[task(skippable = false)]
+fn audit(n: &Count) {
+    assert!(n.n > 0);
+}
+
 scenario! {
     /// Splits values and summarizes both halves.
     pub(crate) Summary {
@@ -60,6 +66,7 @@ scenario! {
         high_mean = stats::mean(high) as mean_high,
         text = label(low_mean, high_mean, name),
         n = count(values),
+        () = audit(n),
 
         sequences {
             /// Only the split and the means.
@@ -80,7 +87,7 @@ fn a_scenario_runs_and_types_its_nodes() {
     let store = Store::temporary().unwrap();
     let s = Summary::create(&store, "first").unwrap();
     let report = s.submit().unwrap().wait().unwrap();
-    assert_eq!(report.tasks_with(JobStatus::Completed).len(), 5, "{report:?}");
+    assert_eq!(report.tasks_with(JobStatus::Completed).len(), 6, "{report:?}");
     let low: Vec<f64> = s.low().read().unwrap();
     assert_eq!(low, vec![1.0, 2.0, 3.0]);
     assert_eq!(s.high_mean().read().unwrap(), 15.0);
@@ -89,7 +96,7 @@ fn a_scenario_runs_and_types_its_nodes() {
 
     // `label` is not skippable: it runs every time.
     let report = s.submit().unwrap().wait().unwrap();
-    assert_eq!(report.tasks_with(JobStatus::Completed), ["label"]);
+    assert_eq!(report.tasks_with(JobStatus::Completed), ["label", "audit"]);
     assert_eq!(report.job("label").unwrap().reason, Some(Reason::NotSkippable));
 }
 

@@ -40,6 +40,9 @@ use proc_macro::TokenStream;
 ///
 /// Unknown or repeated options are errors on the option.
 ///
+/// Set `TAIPY_EXPAND=1` (or `TAIPY_EXPAND=function_name`) while building to print the
+/// expansion to stderr.
+///
 /// # Example
 ///
 /// ```

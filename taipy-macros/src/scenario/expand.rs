@@ -59,6 +59,7 @@ pub(crate) fn scenario(model: &Model<'_>) -> TokenStream {
     });
     let tasks = def.tasks.iter().zip(&aliases).map(|(call, callee)| {
         let id = call.id().to_string();
+        let (input_count, output_count) = (call.args.len(), call.outputs.len());
         let inputs = call.args.iter().map(|a| a.to_string());
         let outputs = call.outputs.iter().map(|o| o.to_string());
         let entry = respan(quote!(<#callee as #root::__private::TaskDescriptor>::ENTRY), callee.span());
@@ -66,8 +67,8 @@ pub(crate) fn scenario(model: &Model<'_>) -> TokenStream {
             .task(
                 #entry
                     .task_config(#id)
-                    .inputs([#(#inputs),*])
-                    .outputs([#(#outputs),*])
+                    .inputs::<[&str; #input_count], &str>([#(#inputs),*])
+                    .outputs::<[&str; #output_count], &str>([#(#outputs),*])
             )
         }
     });

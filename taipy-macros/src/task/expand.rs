@@ -89,7 +89,7 @@ pub(crate) fn task(task: &Task, options: &Options) -> TokenStream {
                     #root::__private::Vec::from([#(#input_types),*]),
                     #output_types,
                 )
-                .code_fingerprint(#root::__private::Fingerprint([#(#code),*]))
+                .code_fingerprint(<Self as #root::__private::TaskDescriptor>::ENTRY.code)
                 .version(#version)
                 .skippable(#skippable)
             }
