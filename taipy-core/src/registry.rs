@@ -203,6 +203,20 @@ fn find<E: Copy>(
 mod tests {
     use super::*;
 
+    // The macros inside taipy-core itself: `extern crate self as taipy_core` makes the
+    // expansion's `::taipy_core` paths resolve.
+    #[taipy_macros::task(version = 1)]
+    fn registered_in_core(x: i64) -> i64 {
+        x + 1
+    }
+
+    #[test]
+    fn tasks_of_this_crate_register() {
+        let entry = task("taipy_core::registry::tests::registered_in_core").unwrap();
+        assert_eq!((entry.name, entry.version), ("registered_in_core", 1));
+        assert_eq!(registered_in_core(1), 2);
+    }
+
     #[test]
     fn lookups_explain_what_is_missing() {
         let err = find::<&TaskEntry>("task", Vec::new(), "x", |e| (e.id, e.name)).unwrap_err();

@@ -223,8 +223,15 @@ fn shell(
 ) -> TokenStream {
     let (attrs, vis, name) = (&def.attrs, &def.vis, &def.name);
     let name_str = name.to_string();
+    let default_doc = if docs(attrs).is_empty() {
+        let doc = format!("The scenario `{name}`, declared with `scenario!`.");
+        quote!(#[doc = #doc])
+    } else {
+        TokenStream::new()
+    };
     quote! {
         #(#attrs)*
+        #default_doc
         #[derive(Clone, Debug)]
         #vis struct #name {
             scenario: #root::__private::Scenario,

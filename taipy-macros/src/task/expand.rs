@@ -34,7 +34,7 @@ pub(crate) fn task(task: &Task, options: &Options) -> TokenStream {
     let reads = task.params.iter().enumerate().map(|(i, p)| {
         let var = format_ident!("__input{i}");
         let ty = &p.stored;
-        quote_spanned!(ty.span()=> let #var = #root::__private::input::<#ty>(inputs, #i)?;)
+        quote_spanned!(ty.span()=> let #var = #root::__private::input::<#ty>(__taipy_inputs, #i)?;)
     });
     let passes = task.params.iter().enumerate().map(|(i, p)| {
         let var = format_ident!("__input{i}");
@@ -51,7 +51,7 @@ pub(crate) fn task(task: &Task, options: &Options) -> TokenStream {
     let output_types =
         quote_spanned!(output_span=> <#output as #root::__private::TaskOutput>::output_types());
     let into_outputs =
-        quote_spanned!(output_span=> <#output as #root::__private::TaskOutput>::into_outputs(result));
+        quote_spanned!(output_span=> <#output as #root::__private::TaskOutput>::into_outputs(__taipy_result));
 
     quote! {
         #item
@@ -73,10 +73,10 @@ pub(crate) fn task(task: &Task, options: &Options) -> TokenStream {
             /// The erased runner: reads the inputs, calls the function, erases its outputs.
             #[doc(hidden)]
             fn __taipy_run(
-                inputs: &[#root::__private::AnyValue],
+                __taipy_inputs: &[#root::__private::AnyValue],
             ) -> #root::__private::Result<#root::__private::Vec<#root::__private::AnyValue>, #root::__private::TaskError> {
                 #(#reads)*
-                let result: #output = #name(#(#passes),*);
+                let __taipy_result: #output = #name(#(#passes),*);
                 #into_outputs
             }
 
