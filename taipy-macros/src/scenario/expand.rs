@@ -51,9 +51,13 @@ pub(crate) fn scenario(model: &Model<'_>) -> TokenStream {
         let ty = node.declared?;
         let id = node.name.to_string();
         Some(match node.default {
-            Some(default) => quote! {
-                .node(#root::__private::DataNodeConfig::with_default::<#ty>(#id, #default))
-            },
+            Some(default) => {
+                // The function at the node's type, the value at the default: a default of the
+                // wrong type reads "expected `f64`, found `&str`" under the value.
+                let function =
+                    respan(quote!(#root::__private::DataNodeConfig::with_default::<#ty>), ty.span());
+                quote!(.node(#function(#id, #default)))
+            }
             None => quote!(.node(#root::__private::DataNodeConfig::new::<#ty>(#id))),
         })
     });
@@ -100,11 +104,15 @@ pub(crate) fn scenario(model: &Model<'_>) -> TokenStream {
             }
         };
         let mut returns = quote!(#root::__private::DataNode<#ty>);
-        if let (None, Some((t, _))) = (node.declared, node.producer) {
-            // Errors about the producer's type are then reported at the producer.
-            body = respan(body, aliases[t].span());
-            returns = respan(returns, aliases[t].span());
-        }
+        // Errors about the node's type are reported where it comes from: the declared type,
+        // or the producing task.
+        let origin = match (node.declared, node.producer) {
+            (Some(ty), _) => ty.span(),
+            (None, Some((t, _))) => aliases[t].span(),
+            (None, None) => Span::call_site(),
+        };
+        body = respan(body, origin);
+        returns = respan(returns, origin);
         quote! {
             #doc
             #vis fn #method(&self) -> #returns {
