@@ -1,7 +1,7 @@
 //! What both macros share: the runtime's path, the one error path, and the expansion dump.
 
 use proc_macro_crate::{FoundCrate, crate_name};
-use proc_macro2::TokenStream;
+use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
 use quote::{ToTokens, format_ident, quote};
 
 /// The path of the runtime crate as the caller names it: `::taipy` for users of the facade
@@ -61,46 +61,140 @@ pub(crate) fn dump(macro_name: &str, item_name: &str, tokens: &TokenStream) {
     }
 }
 
-/// A readable rendering for humans: one statement or item per line, indented by braces.
+/// A readable rendering for humans: items and statements on their own lines, braces indented,
+/// attributes on lines of their own.
 fn pretty(tokens: &TokenStream) -> String {
-    let flat = tokens.to_string().replace('\n', " ");
-    let mut out = String::with_capacity(flat.len() + flat.len() / 8);
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut previous = '\0';
-    for c in flat.chars() {
-        if c == '"' && previous != '\\' {
-            in_string = !in_string;
-        }
-        if in_string {
-            out.push(c);
-            previous = c;
-            continue;
-        }
-        match c {
-            '{' => {
-                depth += 1;
-                out.push_str("{\n");
-                out.push_str(&"    ".repeat(depth));
-            }
-            '}' => {
-                depth = depth.saturating_sub(1);
-                while out.ends_with(' ') {
-                    out.pop();
+    let mut printer = Printer { out: String::new(), depth: 0, joint: false };
+    printer.stream(tokens.clone());
+    printer.out
+}
+
+struct Printer {
+    out: String,
+    depth: usize,
+    /// Whether the last token was a punctuation joint to the next one.
+    joint: bool,
+}
+
+impl Printer {
+    fn stream(&mut self, tokens: TokenStream) {
+        let trees: Vec<TokenTree> = tokens.into_iter().collect();
+        for (i, tree) in trees.iter().enumerate() {
+            self.joint = false;
+            match tree {
+                TokenTree::Group(group) if group.delimiter() == Delimiter::Brace => {
+                    self.space();
+                    self.out.push('{');
+                    self.depth += 1;
+                    self.newline();
+                    self.stream(group.stream());
+                    self.depth -= 1;
+                    self.newline();
+                    self.out.push('}');
+                    self.newline();
                 }
-                out.push('\n');
-                out.push_str(&"    ".repeat(depth));
-                out.push_str("}\n");
-                out.push_str(&"    ".repeat(depth));
+                TokenTree::Group(group) => {
+                    let (open, close) = match group.delimiter() {
+                        Delimiter::Parenthesis => ('(', ')'),
+                        Delimiter::Bracket => ('[', ']'),
+                        _ => (' ', ' '),
+                    };
+                    // Calls, indexing and macro calls glue to what precedes them.
+                    let glue = self.out.ends_with(|c: char| c.is_alphanumeric() || "_!>)]&#(".contains(c));
+                    if !glue {
+                        self.space();
+                    }
+                    self.out.push(open);
+                    self.stream(group.stream());
+                    self.trim();
+                    self.out.push(close);
+                    let after_pound =
+                        i > 0 && matches!(&trees[i - 1], TokenTree::Punct(p) if p.as_char() == '#');
+                    if group.delimiter() == Delimiter::Bracket && after_pound {
+                        self.newline();
+                    }
+                }
+                TokenTree::Punct(punct) => {
+                    let c = punct.as_char();
+                    let second_colon = c == ':' && self.out.ends_with(':');
+                    if self.joint {
+                        // The second character of `->`, `::`, `=>`, `+=`...
+                    } else if matches!(c, ',' | ';' | '.' | '?')
+                        || (c == ':' && punct.spacing() == Spacing::Alone)
+                    {
+                        self.trim_all();
+                    } else if c == ':' {
+                        if ends_with_keyword(&self.out) {
+                            self.space();
+                        }
+                    } else if !matches!(c, '<' | '>' | '!') {
+                        self.space();
+                    }
+                    self.out.push(c);
+                    self.joint = punct.spacing() == Spacing::Joint;
+                    if c == ';' {
+                        self.newline();
+                    } else if !self.joint && !matches!(c, '&' | '#' | '!' | '.' | '<' | '\'') && !second_colon
+                    {
+                        self.out.push(' ');
+                    }
+                    continue;
+                }
+                other => self.word(&other.to_string()),
             }
-            ';' => {
-                out.push_str(";\n");
-                out.push_str(&"    ".repeat(depth));
-            }
-            ' ' if out.ends_with(' ') || out.ends_with('\n') => {}
-            _ => out.push(c),
         }
-        previous = c;
     }
-    out
+
+    fn word(&mut self, word: &str) {
+        let glued = self.out.ends_with(|c: char| "([.&#!<'".contains(c)) || self.out.ends_with("::");
+        if !glued {
+            self.space();
+        }
+        self.out.push_str(word);
+    }
+
+    fn space(&mut self) {
+        if !self.out.is_empty() && !self.out.ends_with([' ', '\n']) {
+            self.out.push(' ');
+        }
+    }
+
+    fn trim_all(&mut self) {
+        while self.out.ends_with(char::is_whitespace) {
+            self.out.pop();
+        }
+    }
+
+    fn trim(&mut self) {
+        while self.out.ends_with(' ') {
+            self.out.pop();
+        }
+    }
+
+    fn newline(&mut self) {
+        self.trim();
+        if !self.out.ends_with('\n') {
+            self.out.push('\n');
+        }
+        self.out.push_str(&"    ".repeat(self.depth));
+    }
+}
+
+fn ends_with_keyword(out: &str) -> bool {
+    let word = out.rsplit(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap_or("");
+    matches!(
+        word,
+        "impl"
+            | "as"
+            | "for"
+            | "in"
+            | "dyn"
+            | "where"
+            | "return"
+            | "let"
+            | "mut"
+            | "const"
+            | "static"
+            | "type"
+    )
 }
