@@ -16,11 +16,18 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     };
     let result = match (options, check::task(parsed)) {
         (Ok(options), Ok(task)) => Ok(expand::task(&task, &options)),
+        // Only the options are wrong: the descriptor is still generated (with the default
+        // options), so scenarios using the task add no errors of their own.
+        (Err(error), Ok(task)) => {
+            let mut tokens = expand::task(&task, &parse::Options::default());
+            tokens.extend(error.into_compile_error());
+            return tokens;
+        }
         (Err(mut a), Err(b)) => {
             a.combine(b);
             Err(a)
         }
-        (Err(e), _) | (_, Err(e)) => Err(e),
+        (Ok(_), Err(e)) => Err(e),
     };
     match result {
         Ok(tokens) => {

@@ -12,13 +12,19 @@ pub(crate) struct Options {
     pub(crate) version: u64,
 }
 
+impl Default for Options {
+    fn default() -> Self {
+        Self { skippable: true, version: 0 }
+    }
+}
+
 const KNOWN: &str = "`skippable = false` or `version = N`";
 
 /// Parses the options; unknown and repeated options are errors on the option's name, and all
 /// of them are reported together.
 pub(crate) fn options(args: TokenStream) -> syn::Result<Options> {
     (|input: ParseStream<'_>| {
-        let mut options = Options { skippable: true, version: 0 };
+        let mut options = Options::default();
         let mut seen: Vec<String> = Vec::new();
         let mut errors = Vec::new();
         while !input.is_empty() {
