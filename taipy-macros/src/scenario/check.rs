@@ -241,3 +241,51 @@ fn find_cycle(def: &Def, nodes: &[Node<'_>], index: &HashMap<String, usize>) -> 
     (0..upstream.len())
         .find_map(|t| if state[t] == 0 { visit(t, &upstream, &mut state, &mut stack) } else { None })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems(source: &str) -> Vec<String> {
+        let def: Def = syn::parse_str(source).unwrap();
+        match scenario(&def) {
+            Ok(_) => Vec::new(),
+            Err(error) => error.into_iter().map(|e| e.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn a_valid_scenario_has_no_problems() {
+        let source =
+            "S { x: i64 = 1, (a, b) = split(x), c = join(a, b) as joined, sequences { s: [split] } }";
+        assert_eq!(problems(source), Vec::<String>::new());
+    }
+
+    #[test]
+    fn independent_problems_are_all_reported() {
+        let found = problems("S { x: i64 = 1, orphan: f64, y = f(x, nope), y = g(x), x = h(y) }");
+        for expected in [
+            "data node `y` is produced twice: by task `f` and by task `g`",
+            "data node `x` has a default value and is also produced by task `h`",
+            "no data node `nope` in `S`; declared nodes: x, orphan, y",
+            "data node `orphan` has neither a default value nor a task producing it",
+        ] {
+            assert!(found.iter().any(|p| p.starts_with(expected)), "missing `{expected}` in {found:#?}");
+        }
+    }
+
+    #[test]
+    fn a_cycle_is_named_in_dependency_order() {
+        let found = problems("S { x: i64 = 1, b = first(x, c), c = second(b), d = third(d) }");
+        assert!(
+            found.iter().any(|p| p.starts_with("the tasks form a cycle: `second` -> `first` -> `second`")),
+            "{found:#?}"
+        );
+    }
+
+    #[test]
+    fn generated_method_names_are_reserved() {
+        let found = problems("S { submit: i64 = 1 }");
+        assert!(found[0].contains("would shadow the generated method"), "{found:#?}");
+    }
+}
