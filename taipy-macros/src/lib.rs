@@ -233,6 +233,32 @@ pub fn task(args: TokenStream, item: TokenStream) -> TokenStream {
 ///   |                   |
 ///   |                   arguments to this function are incorrect
 /// ```
+///
+/// A callee must be a `#[task]` function (the macro names the hidden descriptor `#[task]`
+/// puts beside the function, in the type namespace); a plain function is reported at the
+/// callee:
+///
+/// ```compile_fail,E0573
+/// use taipy::prelude::*;
+/// fn double(x: i64) -> i64 { x * 2 }
+/// scenario! {
+///     Doubling {
+///         x: i64 = 21,
+///         doubled = double(x),
+///     }
+/// }
+/// ```
+///
+/// ```text
+/// error[E0573]: expected type, found function `double`
+///  --> src/lib.rs:6:19
+///   |
+/// 6 |         doubled = double(x),
+///   |                   ^^^^^^ not a type
+/// ```
+///
+/// A type in that place (a struct named like the task, say) gets `TaskDescriptor`'s
+/// message: "`Doubled` is not a `#[task]` function".
 #[proc_macro]
 pub fn scenario(input: TokenStream) -> TokenStream {
     scenario::expand(input.into()).into()
