@@ -153,7 +153,14 @@ pub(crate) fn scenario(model: &Model<'_>) -> TokenStream {
         let ty = node.declared.expect("filtered");
         let (t, o) = node.producer.expect("filtered");
         let alias = &aliases[t];
-        quote_spanned!(ty.span()=> let _: #ty = #root::__private::placeholder::<#root::__private::OutputOf<#alias, #o>>();)
+        // The produced value, named at the output in the producing line: a mismatch reads
+        // "expected `f64` (due to the annotation), found `usize`" there.
+        let output = &def.tasks[t].outputs[o];
+        let produced = format_ident!("__taipy_output_{}", output, span = output.span());
+        quote! {
+            let #produced: #root::__private::OutputOf<#alias, #o> = #root::__private::placeholder();
+            let _: #ty = #produced;
+        }
     });
 
     let config_body = quote! {
