@@ -155,7 +155,10 @@ fn the_skip_matrix() {
     let r = run(&s);
     assert_eq!(r.tasks_with(JobStatus::Skipped), [T1]);
     assert_eq!(r.tasks_with(JobStatus::Completed), [T2, T3, T4]);
+    assert_eq!(reason(&r, T1), Reason::Unchanged);
     assert_eq!(reason(&r, T2), changed(&["payment_threshold"]));
+    assert_eq!(reason(&r, T3), changed(&["segmented_customer_df"]));
+    assert_eq!(reason(&r, T4), changed(&["segmented_customer_df", "segment_result"]));
 
     // Early cutoff: a change that leaves t2's output as it was stops there.
     s.score_threshold().write(5.0).unwrap();
@@ -170,6 +173,8 @@ fn the_skip_matrix() {
     assert_eq!(r.tasks_with(JobStatus::Skipped), [T1]);
     assert_eq!(r.tasks_with(JobStatus::Completed), [T2, T3, T4]);
     assert_eq!(reason(&r, T2), changed(&["score_threshold"]));
+    assert_eq!(reason(&r, T3), changed(&["segmented_customer_df"]));
+    assert_eq!(reason(&r, T4), changed(&["segmented_customer_df", "segment_result"]));
 
     // t3's parameter changes: t1, t2 skip; t3 and t4 run.
     s.metric().write(Metric::Max).unwrap();
@@ -185,6 +190,9 @@ fn the_skip_matrix() {
     assert_eq!(r.tasks_with(JobStatus::Skipped), [T1, T2, T3]);
     assert_eq!(r.tasks_with(JobStatus::Completed), [T4]);
     assert_eq!(reason(&r, T4), changed(&["summary_statistic_type"]));
+    for task in [T1, T2, T3] {
+        assert_eq!(reason(&r, task), Reason::Unchanged, "{task}");
+    }
 
     // Every parameter back to its first value: every result is reused, nothing runs.
     s.path_to_data().write("data/customers.csv".to_string()).unwrap();
