@@ -123,6 +123,29 @@ impl TaskConfig {
         .refingerprint()
     }
 
+    /// A task from an already erased runner and its types (what `#[task]` generates).
+    #[doc(hidden)]
+    pub fn from_erased(
+        id: impl Into<String>,
+        runner: fn(&[AnyValue]) -> Result<Vec<AnyValue>, crate::error::TaskError>,
+        input_types: Vec<ValueType>,
+        output_types: Vec<ValueType>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            runner: Arc::new(runner),
+            input_types,
+            output_types,
+            inputs: Vec::new(),
+            outputs: Vec::new(),
+            skippable: true,
+            code: None,
+            version: 0,
+            fingerprint: Fingerprint([0; 32]),
+        }
+        .refingerprint()
+    }
+
     /// The data nodes the task reads, in the order of the function's parameters.
     pub fn inputs<I: IntoIterator<Item = S>, S: Into<String>>(mut self, nodes: I) -> Self {
         self.inputs = nodes.into_iter().map(Into::into).collect();
@@ -169,6 +192,16 @@ impl TaskConfig {
     /// The nodes it writes.
     pub fn output_nodes(&self) -> &[String] {
         &self.outputs
+    }
+
+    /// The types of its inputs, in parameter order.
+    pub fn input_types(&self) -> &[ValueType] {
+        &self.input_types
+    }
+
+    /// The types of its outputs, in order.
+    pub fn output_types(&self) -> &[ValueType] {
+        &self.output_types
     }
 
     /// Whether its results may be reused.

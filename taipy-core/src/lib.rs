@@ -31,8 +31,10 @@ extern crate self as taipy_core;
 mod config;
 mod error;
 mod fingerprint;
+mod macro_support;
 mod node;
 mod orchestrator;
+pub mod registry;
 mod scenario;
 mod store;
 mod task;
@@ -45,6 +47,7 @@ pub use node::DataNode;
 pub use orchestrator::{
     Job, JobStatus, Reason, StatusCallback, Submission, SubmissionReport, SubmissionStatus, SubmitOptions,
 };
+pub use registry::RegistryError;
 pub use scenario::Scenario;
 pub use store::records::{Version, Writer};
 pub use store::{ExecutionMode, ScenarioInfo, Store, StoreOptions};
@@ -64,5 +67,23 @@ pub mod prelude {
 /// Items the macros' expansions use. Not a public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use std::option::Option;
+    pub use std::result::Result;
+    pub use std::string::String;
+    pub use std::sync::{Arc, OnceLock};
+    pub use std::vec::Vec;
+
+    pub use inventory;
+
+    pub use crate::macro_support::{
+        Arity, Nth, OutputOf, OutputValues, TaskDescriptor, check_outputs, cloneable, data_value, input,
+        placeholder, scenario_config, task_output,
+    };
+    pub use crate::registry::{ScenarioEntry, TaskEntry};
     pub use crate::value::{decode_serde, encode_serde};
+    pub use crate::{
+        AnyValue, ConfigError, DataNode, DataNodeConfig, DataValue, Fingerprint, Scenario, ScenarioConfig,
+        Store, StoreCx, StoreError, Stored, Submission, SubmitError, SubmitOptions, TaskConfig, TaskError,
+        TaskOutput, ValueType,
+    };
 }

@@ -1,2 +1,281 @@
-//! Procedural macros of taipy-rs. The `#[task]` attribute and the `scenario!` macro land here;
-//! until then this crate is intentionally empty.
+//! Procedural macros of taipy-rs: `#[task]`, `scenario!` and `#[derive(DataValue)]`.
+//!
+//! Use them through the facade crate `taipy`, which re-exports them with the runtime they
+//! expand to. Each macro lives in its own folder, split by stage (`parse`, `check`, `expand`);
+//! this file holds only the documented entry points.
+
+mod data_value;
+mod fingerprint;
+mod scenario;
+mod support;
+mod task;
+
+use proc_macro::TokenStream;
+
+/// Turns an ordinary function into a task that `scenario!` can wire and the orchestrator can
+/// run, skip and fingerprint.
+///
+/// The function is left exactly as written: callable and unit-testable as a plain function.
+/// Beside it, `#[task]` adds a hidden descriptor (a type with the function's name, so that
+/// importing the function imports it too) carrying:
+///
+/// - the task's id, `module::path::function_name`;
+/// - its input types (a `&T` parameter reads a `T` node and is passed through, `&str` reads a
+///   `String` and `&[T]` a `Vec<T>`; a `T` parameter is cloned from the stored value) and output types (`T`, a tuple for several
+///   outputs, `()`, or a `Result` of one of these whose error converts into a boxed error);
+/// - an erased runner the orchestrator calls with stored values;
+/// - a code fingerprint computed at compile time: blake3 over the canonical token trees of
+///   the signature and body. Formatting, comments and doc comments do not change it; any
+///   other token does, and then the task re-runs instead of being skipped.
+///
+/// The descriptor is registered with `inventory`, so tasks can be found by name at run time
+/// (`taipy::registry::task("featurize")`).
+///
+/// # Options
+///
+/// - `skippable = false`: always run, never reuse a remembered result (side effects,
+///   randomness). Default `true`.
+/// - `version = N`: a salt for changes the fingerprint cannot see (a helper function the task
+///   calls, a dependency upgrade); bump it to re-run the task. Default `0`.
+///
+/// Unknown or repeated options are errors on the option.
+///
+/// Set `TAIPY_EXPAND=1` (or `TAIPY_EXPAND=function_name`) while building to print the
+/// expansion to stderr.
+///
+/// # Example
+///
+/// ```
+/// use taipy::prelude::*;
+///
+/// /// Customers whose score passes the threshold.
+/// #[task(version = 2)]
+/// pub fn select(scores: &[f64], threshold: f64) -> Vec<f64> {
+///     scores.iter().copied().filter(|&s| s >= threshold).collect()
+/// }
+///
+/// // Still an ordinary function:
+/// assert_eq!(select(&[1.0, 2.0, 3.0], 2.0), vec![2.0, 3.0]);
+/// ```
+///
+/// # Errors
+///
+/// A task takes concrete, storable inputs; it cannot be `async`:
+///
+/// ```compile_fail
+/// #[taipy::task]
+/// async fn fetch(url: String) -> String { url }
+/// ```
+///
+/// ```text
+/// error: a task cannot be an `async fn`: the orchestrator runs tasks on worker threads; make it a plain `fn`
+///  --> src/lib.rs:2:1
+///   |
+/// 2 | async fn fetch(url: String) -> String { url }
+///   | ^^^^^
+/// ```
+///
+/// A parameter whose type cannot be stored is reported at the type:
+///
+/// ```compile_fail,E0277
+/// struct Opaque;
+///
+/// #[taipy::task]
+/// fn count(items: &Opaque) -> i64 { 0 }
+/// ```
+///
+/// ```text
+/// error[E0277]: `Opaque` cannot be stored in a data node
+///  --> src/lib.rs:4:18
+///   |
+/// 4 | fn count(items: &Opaque) -> i64 { 0 }
+///   |                  ^^^^^^ not a `DataValue`
+///   |
+///   = note: for a serde type, add `taipy::serde_value!(Opaque);` to implement `DataValue`
+/// ```
+///
+/// Options are checked:
+///
+/// ```compile_fail
+/// #[taipy::task(skipable = false)]
+/// fn noisy() -> f64 { 0.0 }
+/// ```
+///
+/// ```text
+/// error: unknown option `skipable` of #[task]; the options are `skippable = false` or `version = N`
+///  --> src/lib.rs:1:15
+///   |
+/// 1 | #[taipy::task(skipable = false)]
+///   |               ^^^^^^^^
+/// ```
+#[proc_macro_attribute]
+pub fn task(args: TokenStream, item: TokenStream) -> TokenStream {
+    task::expand(args.into(), item.into()).into()
+}
+
+/// Declares a scenario: typed source nodes, tasks wired by node name, optional sequences; the
+/// compiler checks the wiring.
+///
+/// ```text
+/// scenario! {
+///     /// docs (carried over to the generated type)
+///     pub Name {
+///         source: Type = default,          // a source node and its default value
+///         out = task(source, ...),         // a task: reads nodes, writes `out`
+///         (a, b) = split(out),             // several outputs
+///         sequences {                      // optional named subsets of the tasks
+///             prepare: [task, split],
+///         }
+///     }
+/// }
+/// ```
+///
+/// Intermediate nodes are not annotated: their type is the producing task's return type.
+/// The macro generates a struct `Name` wrapping a [`Scenario`](../taipy_core/struct.Scenario.html)
+/// with:
+///
+/// - `Name::config()`: the static `ScenarioConfig`, built once (also registered with
+///   `inventory`, so `taipy::registry::scenario_config("Name")` finds it);
+/// - `Name::create(&store, name)`, `Name::open(&store, id)`, `Name::find(&store, name)`;
+/// - one typed accessor per node returning `DataNode<T>`: `s.threshold().write(2.0)`, and
+///   writing a value of another type does not compile;
+/// - `submit()`, `submit_with(options)`, `submit_sequence(name, options)`,
+///   `submit_task(name, options)`; and `Deref` to the untyped `Scenario`.
+///
+/// Tasks are named in the scenario (for `submit_task`, sequences and job reports) by their
+/// function's name.
+///
+/// # Options
+///
+/// - a visibility before the name (`pub Name`) applies to the type and its methods;
+/// - doc comments on the scenario, its nodes and tasks are carried over to the generated type
+///   and accessors;
+/// - `sequences { name: [task, ...], ... }` declares sequences, submittable on their own.
+///
+/// Set `TAIPY_EXPAND=1` (or `TAIPY_EXPAND=Name`) while building to print the expansion.
+///
+/// # Example
+///
+/// ```
+/// use taipy::prelude::*;
+///
+/// #[task]
+/// fn double(x: i64) -> i64 { x * 2 }
+///
+/// #[task]
+/// fn describe(doubled: &i64, label: &str) -> String { format!("{label}: {doubled}") }
+///
+/// scenario! {
+///     /// Doubles a number and labels it.
+///     pub Doubling {
+///         x: i64 = 21,
+///         label: String = "answer".to_string(),
+///         doubled = double(x),
+///         text = describe(doubled, label),
+///     }
+/// }
+///
+/// let store = Store::temporary()?;
+/// let s = Doubling::create(&store, "first")?;
+/// s.submit()?.wait()?;
+/// assert_eq!(s.text().read()?, "answer: 42");
+/// s.x().write(1)?;                 // `s.x().write("one")` does not compile
+/// s.submit()?.wait()?;
+/// assert_eq!(s.doubled().read()?, 2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+///
+/// Wiring mistakes are compile errors at the offending tokens. An unknown input lists the
+/// declared nodes:
+///
+/// ```compile_fail
+/// use taipy::prelude::*;
+/// #[task]
+/// fn double(x: i64) -> i64 { x * 2 }
+/// scenario! {
+///     Doubling {
+///         x: i64 = 21,
+///         doubled = double(y),
+///     }
+/// }
+/// ```
+///
+/// ```text
+/// error: no data node `y` in `Doubling`; declared nodes: x, doubled
+///  --> src/lib.rs:7:26
+///   |
+/// 7 |         doubled = double(y),
+///   |                          ^
+/// ```
+///
+/// An argument whose node holds another type than the parameter is reported at the argument:
+///
+/// ```compile_fail,E0308
+/// use taipy::prelude::*;
+/// #[task]
+/// fn double(x: i64) -> i64 { x * 2 }
+/// scenario! {
+///     Doubling {
+///         x: f64 = 21.0,
+///         doubled = double(x),
+///     }
+/// }
+/// ```
+///
+/// ```text
+/// error[E0308]: mismatched types
+///  --> src/lib.rs:7:26
+///   |
+/// 7 |         doubled = double(x),
+///   |                   ------ ^ expected `i64`, found `f64`
+///   |                   |
+///   |                   arguments to this function are incorrect
+/// ```
+///
+/// A callee must be a `#[task]` function (the macro names the hidden descriptor `#[task]`
+/// puts beside the function, in the type namespace); a plain function is reported at the
+/// callee:
+///
+/// ```compile_fail,E0573
+/// use taipy::prelude::*;
+/// fn double(x: i64) -> i64 { x * 2 }
+/// scenario! {
+///     Doubling {
+///         x: i64 = 21,
+///         doubled = double(x),
+///     }
+/// }
+/// ```
+///
+/// ```text
+/// error[E0573]: expected type, found function `double`
+///  --> src/lib.rs:6:19
+///   |
+/// 6 |         doubled = double(x),
+///   |                   ^^^^^^ not a type
+/// ```
+///
+/// A type in that place (a struct named like the task, say) gets `TaskDescriptor`'s
+/// message: "`Doubled` is not a `#[task]` function".
+#[proc_macro]
+pub fn scenario(input: TokenStream) -> TokenStream {
+    scenario::expand(input.into()).into()
+}
+
+/// Implements `DataValue` for a one-field newtype by delegating to the field's type, so each
+/// table or value can have a type of its own at the cost of one line:
+///
+/// ```
+/// use taipy::prelude::*;
+///
+/// #[derive(DataValue)]
+/// pub struct Threshold(pub f64);
+/// ```
+///
+/// The newtype is stored, read back and fingerprinted exactly as its field.
+#[proc_macro_derive(DataValue)]
+pub fn derive_data_value(input: TokenStream) -> TokenStream {
+    data_value::expand(input.into()).into()
+}

@@ -1,0 +1,360 @@
+//! The expansion of `scenario!`: a struct wrapping a `Scenario`, its config built once, typed
+//! node accessors, submit methods, registration, and hidden type checks whose errors land on
+//! the user's tokens (an argument of the wrong type, a default of the wrong type, a pattern
+//! naming more outputs than the task returns).
+
+use proc_macro2::{Delimiter, Group, Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{Attribute, Ident};
+
+use super::check::{Model, Node};
+use super::parse::Def;
+
+pub(crate) fn scenario(model: &Model<'_>) -> TokenStream {
+    let root = crate::support::runtime();
+    let def = model.def;
+    let (vis, name) = (&def.vis, &def.name);
+    let name_str = name.to_string();
+
+    // One alias per task, the only place the callee's path is resolved as a type: a callee
+    // that is not a `#[task]` is reported once, at the callee.
+    let aliases: Vec<Ident> = def
+        .tasks
+        .iter()
+        .map(|call| format_ident!("__taipy_{}_{}", name, call.id(), span = call.id().span()))
+        .collect();
+    let alias_items = def.tasks.iter().zip(&aliases).map(|(call, alias)| {
+        let callee = &call.callee;
+        let doc = format!("The task `{}` of scenario `{name}`.", call.id());
+        quote! {
+            #[doc = #doc]
+            #[doc(hidden)]
+            #[allow(non_camel_case_types, unreachable_pub)]
+            #vis type #alias = #callee;
+        }
+    });
+
+    let node_type = |node: &Node<'_>| -> TokenStream {
+        match (node.declared, node.producer) {
+            (Some(ty), _) => quote!(#ty),
+            (None, Some((t, o))) => {
+                let alias = &aliases[t];
+                respan(quote!(#root::__private::OutputOf<#alias, #o>), alias.span())
+            }
+            (None, None) => unreachable!("checked: every node has a type"),
+        }
+    };
+
+    // The config.
+    let declared_nodes = model.nodes.iter().filter_map(|node| {
+        let ty = node.declared?;
+        let id = node.name.to_string();
+        Some(match node.default {
+            Some(default) => {
+                // The function at the node's type, the value at the default: a default of the
+                // wrong type reads "expected `f64`, found `&str`" under the value.
+                let function =
+                    respan(quote!(#root::__private::DataNodeConfig::with_default::<#ty>), ty.span());
+                quote!(.node(#function(#id, #default)))
+            }
+            None => quote!(.node(#root::__private::DataNodeConfig::new::<#ty>(#id))),
+        })
+    });
+    let tasks = def.tasks.iter().zip(&aliases).map(|(call, callee)| {
+        let id = call.id().to_string();
+        let (input_count, output_count) = (call.args.len(), call.outputs.len());
+        let inputs = call.args.iter().map(|a| a.to_string());
+        let outputs = call.outputs.iter().map(|o| o.to_string());
+        let entry = respan(quote!(<#callee as #root::__private::TaskDescriptor>::ENTRY), callee.span());
+        quote! {
+            .task(
+                #entry
+                    .task_config(#id)
+                    .inputs::<[&str; #input_count], &str>([#(#inputs),*])
+                    .outputs::<[&str; #output_count], &str>([#(#outputs),*])
+            )
+        }
+    });
+    let sequences = def.sequences.iter().map(|s| {
+        let seq = s.name.to_string();
+        let tasks = s.tasks.iter().map(|t| t.to_string());
+        quote!(.sequence(#seq, [#(#tasks),*]))
+    });
+    let task_entries = aliases
+        .iter()
+        .map(|callee| respan(quote!(&<#callee as #root::__private::TaskDescriptor>::ENTRY), callee.span()));
+
+    // Typed accessors.
+    let accessors = model.nodes.iter().map(|node| {
+        let method = node.name;
+        let id = node.name.to_string();
+        let ty = node_type(node);
+        let docs = docs(node.attrs);
+        let doc = if docs.is_empty() {
+            let summary = format!("The data node `{id}`.");
+            quote!(#[doc = #summary])
+        } else {
+            quote!(#(#docs)*)
+        };
+        let mut body = quote! {
+            match self.scenario.data_node::<#ty>(#id) {
+                #root::__private::Result::Ok(node) => node,
+                #root::__private::Result::Err(error) => ::core::panic!("{}", error),
+            }
+        };
+        let mut returns = quote!(#root::__private::DataNode<#ty>);
+        // Errors about the node's type are reported where it comes from: the declared type,
+        // or the producing task.
+        let origin = match (node.declared, node.producer) {
+            (Some(ty), _) => ty.span(),
+            (None, Some((t, _))) => aliases[t].span(),
+            (None, None) => Span::call_site(),
+        };
+        body = respan(body, origin);
+        returns = respan(returns, origin);
+        quote! {
+            #doc
+            #vis fn #method(&self) -> #returns {
+                #body
+            }
+        }
+    });
+
+    // Type checks, each spanned at the user's tokens.
+    let checks = def.tasks.iter().zip(&aliases).enumerate().map(|(t, (call, alias))| {
+        let callee_span = call.callee.span();
+        let count = call.outputs.len();
+        // One local per argument, named at the argument: the call below passes single tokens,
+        // so a type mismatch is reported exactly at the argument.
+        let locals: Vec<Ident> = call
+            .args
+            .iter()
+            .enumerate()
+            .map(|(i, arg)| format_ident!("__taipy_arg_{}_{}", t, i, span = arg.span()))
+            .collect();
+        let lets = call.args.iter().zip(&locals).map(|(arg, local)| {
+            let ty = node_type(model.node(arg));
+            quote!(let #local: #ty = #root::__private::placeholder();)
+        });
+        let outputs_check = respan(quote!(#root::__private::check_outputs::<#alias, #count>();), callee_span);
+        // The path at the callee, the parentheses at the user's: rustc's "provide the
+        // argument" suggestion then reads right.
+        let mut parens = Group::new(Delimiter::Parenthesis, quote!(#(#locals),*));
+        parens.set_span(call.paren.span.join());
+        let call = quote_spanned!(callee_span=> #alias::__taipy_typed #parens);
+        quote! {
+            #outputs_check
+            #(#lets)*
+            let _ = #call;
+        }
+    });
+    let annotated = model.nodes.iter().filter(|n| n.declared.is_some() && n.producer.is_some()).map(|node| {
+        let ty = node.declared.expect("filtered");
+        let (t, o) = node.producer.expect("filtered");
+        let alias = &aliases[t];
+        // The produced value, named at the output in the producing line: a mismatch reads
+        // "expected `f64` (due to the annotation), found `usize`" there.
+        let output = &def.tasks[t].outputs[o];
+        let produced = format_ident!("__taipy_output_{}", output, span = output.span());
+        quote! {
+            let #produced: #root::__private::OutputOf<#alias, #o> = #root::__private::placeholder();
+            let _: #ty = #produced;
+        }
+    });
+
+    let config_body = quote! {
+                static CONFIG: #root::__private::OnceLock<#root::__private::Arc<#root::__private::ScenarioConfig>> =
+                    #root::__private::OnceLock::new();
+                static ENTRY: #root::__private::ScenarioEntry = #root::__private::ScenarioEntry {
+                    id: #name_str,
+                    path: ::core::concat!(::core::module_path!(), "::", #name_str),
+                    config: #name::config,
+                };
+                #root::__private::scenario_config(&CONFIG, &ENTRY, &[#(#task_entries),*], || {
+                    #root::__private::ScenarioConfig::builder(#name_str)
+                        #(#declared_nodes)*
+                        #(#tasks)*
+                        #(#sequences)*
+                        .build()
+                })
+    };
+    let shell = shell(&root, def, &config_body, accessors);
+
+    quote! {
+        #(#alias_items)*
+
+        #shell
+
+        #root::__private::inventory::submit! {
+            #root::__private::ScenarioEntry {
+                id: #name_str,
+                path: ::core::concat!(::core::module_path!(), "::", #name_str),
+                config: #name::config,
+            }
+        }
+
+        const _: () = {
+            #[allow(dead_code, unused_variables, clippy::all)]
+            fn __taipy_check() {
+                #(#checks)*
+                #(#annotated)*
+            }
+        };
+    }
+}
+
+/// The doc attributes among `attrs`.
+fn docs(attrs: &[Attribute]) -> Vec<&Attribute> {
+    attrs.iter().filter(|a| a.path().is_ident("doc")).collect()
+}
+
+/// `tokens` with every span set to `span`, so rustc reports an error in them at `span`
+/// (interpolated tokens otherwise keep their own spans, and a type spanning tokens from two
+/// places is reported at the whole macro call).
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tree| {
+            if let proc_macro2::TokenTree::Group(group) = &tree {
+                let mut inner = Group::new(group.delimiter(), respan(group.stream(), span));
+                inner.set_span(span);
+                tree = proc_macro2::TokenTree::Group(inner);
+            } else {
+                tree.set_span(span);
+            }
+            tree
+        })
+        .collect()
+}
+
+/// The type and its methods: the scenario's struct, `config` (with `config_body`), `create`,
+/// `open`, `find`, the submit methods, the node accessors, and `Deref` to `Scenario`.
+fn shell(
+    root: &TokenStream,
+    def: &Def,
+    config_body: &TokenStream,
+    accessors: impl Iterator<Item = TokenStream>,
+) -> TokenStream {
+    let (attrs, vis, name) = (&def.attrs, &def.vis, &def.name);
+    let name_str = name.to_string();
+    let default_doc = if docs(attrs).is_empty() {
+        let doc = format!("The scenario `{name}`, declared with `scenario!`.");
+        quote!(#[doc = #doc])
+    } else {
+        TokenStream::new()
+    };
+    quote! {
+        #(#attrs)*
+        #default_doc
+        #[derive(Clone, Debug)]
+        #vis struct #name {
+            scenario: #root::__private::Scenario,
+        }
+
+        #[allow(dead_code, unreachable_pub)]
+        impl #name {
+            /// The scenario config's id.
+            #vis const CONFIG_ID: &'static str = #name_str;
+
+            /// The scenario's static config, built once.
+            #vis fn config() -> #root::__private::Arc<#root::__private::ScenarioConfig> {
+                #config_body
+            }
+
+            /// Creates and persists a new scenario named `name`; source nodes get their defaults.
+            #vis fn create(
+                store: &#root::__private::Store,
+                name: &str,
+            ) -> #root::__private::Result<Self, #root::__private::StoreError> {
+                #root::__private::Scenario::create(store, &Self::config(), name).map(|scenario| Self { scenario })
+            }
+
+            /// Opens a stored scenario by id.
+            #vis fn open(
+                store: &#root::__private::Store,
+                id: &str,
+            ) -> #root::__private::Result<Self, #root::__private::StoreError> {
+                #root::__private::Scenario::open(store, &Self::config(), id).map(|scenario| Self { scenario })
+            }
+
+            /// The most recently created scenario of this type named `name`, if any.
+            #vis fn find(
+                store: &#root::__private::Store,
+                name: &str,
+            ) -> #root::__private::Result<#root::__private::Option<Self>, #root::__private::StoreError> {
+                #root::__private::Scenario::find(store, &Self::config(), name)
+                    .map(|found| found.map(|scenario| Self { scenario }))
+            }
+
+            /// The untyped scenario.
+            #vis fn scenario(&self) -> &#root::__private::Scenario {
+                &self.scenario
+            }
+
+            /// Unwraps the untyped scenario.
+            #vis fn into_scenario(self) -> #root::__private::Scenario {
+                self.scenario
+            }
+
+            /// Submits every task; tasks whose inputs and code did not change are skipped.
+            #vis fn submit(&self) -> #root::__private::Result<#root::__private::Submission, #root::__private::SubmitError> {
+                self.scenario.submit()
+            }
+
+            /// Submits every task with options (`force`, a status callback).
+            #vis fn submit_with(
+                &self,
+                options: #root::__private::SubmitOptions,
+            ) -> #root::__private::Result<#root::__private::Submission, #root::__private::SubmitError> {
+                self.scenario.submit_with(options)
+            }
+
+            /// Submits the tasks of a sequence declared in `sequences { ... }`.
+            #vis fn submit_sequence(
+                &self,
+                sequence: &str,
+                options: #root::__private::SubmitOptions,
+            ) -> #root::__private::Result<#root::__private::Submission, #root::__private::SubmitError> {
+                self.scenario.submit_sequence(sequence, options)
+            }
+
+            /// Submits one task, by its function's name.
+            #vis fn submit_task(
+                &self,
+                task: &str,
+                options: #root::__private::SubmitOptions,
+            ) -> #root::__private::Result<#root::__private::Submission, #root::__private::SubmitError> {
+                self.scenario.submit_task(task, options)
+            }
+
+            #(#accessors)*
+        }
+
+        impl ::core::ops::Deref for #name {
+            type Target = #root::__private::Scenario;
+            fn deref(&self) -> &Self::Target {
+                &self.scenario
+            }
+        }
+    }
+}
+
+/// What a `scenario!` with errors expands to beside them: the type with its methods (which
+/// panic) and the accessors of the source nodes, so the rest of the program does not add
+/// errors of its own to the real ones.
+pub(crate) fn stub(def: &Def) -> TokenStream {
+    let root = crate::support::runtime();
+    let vis = &def.vis;
+    let accessors = def.sources.iter().map(|source| {
+        let (method, ty) = (&source.name, &source.ty);
+        quote! {
+            #[allow(missing_docs)]
+            #vis fn #method(&self) -> #root::__private::DataNode<#ty> {
+                ::core::unreachable!("scenario! reported errors")
+            }
+        }
+    });
+    let config_body = quote!(::core::unreachable!("scenario! reported errors"));
+    shell(&root, def, &config_body, accessors)
+}

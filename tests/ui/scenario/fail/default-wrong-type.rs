@@ -1,0 +1,15 @@
+use taipy::prelude::*;
+
+#[task]
+fn double(x: f64) -> f64 {
+    x * 2.0
+}
+
+scenario! {
+    Analysis {
+        x: f64 = "one",
+        y = double(x),
+    }
+}
+
+fn main() {}

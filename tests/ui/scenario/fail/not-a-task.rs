@@ -1,0 +1,14 @@
+use taipy::prelude::*;
+
+fn double(x: i64) -> i64 {
+    x * 2
+}
+
+scenario! {
+    Analysis {
+        x: i64 = 1,
+        y = double(x),
+    }
+}
+
+fn main() {}

@@ -1,0 +1,15 @@
+use taipy::prelude::*;
+
+#[task]
+fn add(a: i64, b: i64) -> i64 {
+    a + b
+}
+
+scenario! {
+    Analysis {
+        x: i64 = 1,
+        sum = add(x),
+    }
+}
+
+fn main() {}

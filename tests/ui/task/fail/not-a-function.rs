@@ -1,0 +1,6 @@
+use taipy::prelude::*;
+
+#[task]
+struct Scores(Vec<f64>);
+
+fn main() {}

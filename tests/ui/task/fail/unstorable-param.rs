@@ -1,0 +1,10 @@
+use taipy::prelude::*;
+
+struct Opaque;
+
+#[task]
+fn count(_items: &Opaque, limit: i64) -> i64 {
+    limit
+}
+
+fn main() {}
