@@ -214,11 +214,24 @@ impl TaskConfig {
         self.fingerprint
     }
 
-    fn refingerprint(mut self) -> Self {
+    fn refingerprint(self) -> Self {
+        self.refingerprint_in(None)
+    }
+
+    /// Without a code fingerprint, the task is identified by its id, its types and the config
+    /// it belongs to, so two configs' tasks of one id never share remembered results.
+    fn refingerprint_in(mut self, config: Option<&str>) -> Self {
         let mut builder = FingerprintBuilder::new("taipy.task.code.v1");
         match &self.code {
-            Some(code) => builder.str("code").fingerprint(code),
-            None => builder.str("id").str(&self.id),
+            Some(code) => {
+                builder.str("code").fingerprint(code);
+            }
+            None => {
+                builder.str("id").str(&self.id).str(config.unwrap_or(""));
+                for ty in self.input_types.iter().chain(&self.output_types) {
+                    builder.str(ty.name());
+                }
+            }
         };
         builder.u64(self.version);
         self.fingerprint = builder.finish();
@@ -344,7 +357,9 @@ impl ScenarioConfigBuilder {
     }
 
     /// Validates the graph; on failure the error lists every problem found.
-    pub fn build(self) -> Result<Arc<ScenarioConfig>, ConfigError> {
+    pub fn build(mut self) -> Result<Arc<ScenarioConfig>, ConfigError> {
+        let config_id = self.id.clone();
+        self.tasks = self.tasks.into_iter().map(|t| t.refingerprint_in(Some(&config_id))).collect();
         let mut problems = Vec::new();
         let mut nodes = self.nodes;
         let mut node_index = HashMap::new();

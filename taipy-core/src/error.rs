@@ -104,6 +104,13 @@ pub enum StoreError {
         /// The config given.
         given: String,
     },
+    /// Garbage collection was asked for while submissions run (their artifacts may not be
+    /// committed yet).
+    #[error("cannot collect garbage while {count} submission(s) are running; wait for them first")]
+    SubmissionsRunning {
+        /// How many submissions run.
+        count: usize,
+    },
     /// The database refused to record a batch of commits.
     #[error("the store could not record committed results: {reason}")]
     CommitFailed {

@@ -7,7 +7,7 @@ use crate::error::StoreError;
 use crate::store::Store;
 use crate::store::commit::version_key;
 use crate::store::records::{NodeRecord, Version, Writer, decode};
-use crate::value::{AnyValue, DataValue, ValueType};
+use crate::value::DataValue;
 
 /// A typed handle to one data node of a scenario. Writing a value of another type does not
 /// compile.
@@ -16,7 +16,6 @@ pub struct DataNode<T> {
     id: String,
     name: String,
     scenario: String,
-    value_type: ValueType,
     _type: PhantomData<fn() -> T>,
 }
 
@@ -27,7 +26,6 @@ impl<T> Clone for DataNode<T> {
             id: self.id.clone(),
             name: self.name.clone(),
             scenario: self.scenario.clone(),
-            value_type: self.value_type,
             _type: PhantomData,
         }
     }
@@ -41,7 +39,7 @@ impl<T> std::fmt::Debug for DataNode<T> {
 
 impl<T: DataValue> DataNode<T> {
     pub(crate) fn new(store: Store, id: String, name: String, scenario: String) -> Self {
-        Self { store, id, name, scenario, value_type: ValueType::of::<T>(), _type: PhantomData }
+        Self { store, id, name, scenario, _type: PhantomData }
     }
 
     /// The node instance's id.
@@ -124,20 +122,4 @@ impl<T: DataValue> DataNode<T> {
     fn never_written(&self) -> StoreError {
         StoreError::NeverWritten { node: self.name.clone(), scenario: self.scenario.clone() }
     }
-
-    #[allow(dead_code)]
-    pub(crate) fn value_type(&self) -> ValueType {
-        self.value_type
-    }
-}
-
-/// Reads a node's current value without knowing its type (the orchestrator's path).
-pub(crate) fn read_erased(
-    store: &Store,
-    node_id: &str,
-    value_type: ValueType,
-) -> Result<Option<(Version, AnyValue)>, StoreError> {
-    let Some(version) = store.node_state(node_id)?.current else { return Ok(None) };
-    let value = value_type.load(&version.stored, &store.cx())?;
-    Ok(Some((version, value)))
 }

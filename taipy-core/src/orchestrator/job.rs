@@ -139,6 +139,9 @@ pub enum Reason {
         /// The inputs that differ from the last run.
         inputs: Vec<String>,
     },
+    /// Skipped: the task never ran in this scenario, but another scenario (or an earlier
+    /// configuration) computed the result for the same code and inputs, which was reused.
+    ReusedElsewhere,
     /// Abandoned: a job it depends on failed, was canceled or abandoned.
     Upstream {
         /// The task whose job did not succeed.
@@ -153,7 +156,7 @@ pub enum Reason {
 impl Reason {
     /// Whether this reason belongs to a skip.
     pub fn is_skip(&self) -> bool {
-        matches!(self, Self::Unchanged | Self::Reused { .. })
+        matches!(self, Self::Unchanged | Self::Reused { .. } | Self::ReusedElsewhere)
     }
 }
 
@@ -189,6 +192,9 @@ impl std::fmt::Display for Reason {
                     list(inputs)
                 )
             }
+            Reason::ReusedElsewhere => f.write_str(
+                "result computed for the same code and inputs elsewhere (another scenario) reused",
+            ),
             Reason::Upstream { task } => write!(f, "upstream task `{task}` did not succeed"),
             Reason::Canceled => f.write_str("canceled"),
             Reason::Interrupted => f.write_str("interrupted: the process running it stopped"),

@@ -19,12 +19,12 @@ use super::skip::{Decision, Memo, decide, memo_key};
 use super::{SubmissionReport, SubmitOptions};
 use crate::config::{ScenarioConfig, TaskConfig};
 use crate::error::{StoreError, SubmitError, TaskError};
-use crate::node::read_erased;
+use crate::fingerprint::Fingerprint;
 use crate::scenario::Scenario;
 use crate::store::Store;
 use crate::store::commit::{Group, JobCommit};
-use crate::store::records::{MemoEntry, SubmissionRecord, TaskRun, Writer, now_us};
-use crate::value::{AnyValue, Stored};
+use crate::store::records::{MemoEntry, SubmissionRecord, TaskRun, Version, Writer, now_us};
+use crate::value::{AnyValue, Stored, ValueType};
 
 /// What a submission covers: a label and the tasks (config positions, ascending).
 pub(crate) struct Target {
@@ -47,9 +47,12 @@ struct State {
     /// Whether a worker has taken the job (it can no longer be canceled).
     claimed: Vec<bool>,
     unfinished: usize,
-    /// Values produced in this submission, by node name, until their last reader has them.
-    values: HashMap<String, AnyValue>,
+    /// Values produced in this submission, by node name with their content hash, until their
+    /// last reader has them.
+    values: HashMap<String, (Fingerprint, AnyValue)>,
     readers_left: HashMap<String, usize>,
+    /// Whether a job has taken (or given up) its share of `readers_left`.
+    reads_done: Vec<bool>,
     finished_at: Option<Instant>,
     /// Status changes not yet told to the callback.
     events: Vec<Job>,
@@ -151,6 +154,7 @@ impl Run {
             state: Mutex::new(State {
                 waiting: slots.iter().map(|s| s.upstream.len()).collect(),
                 claimed: vec![false; count],
+                reads_done: vec![false; count],
                 unfinished: count,
                 jobs,
                 values: HashMap::new(),
@@ -182,6 +186,11 @@ impl Run {
             }
             Ok::<_, StoreError>(ready)
         })?;
+        if count == 0 {
+            run.store.flush()?;
+        } else {
+            run.store.inner.running.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
         run.dispatch(ready);
         Ok(run)
     }
@@ -244,9 +253,10 @@ impl Run {
         }
         if next.is_finished() {
             job.finished_us = Some(now_us());
-        }
-        if next.is_finished() {
-            self.store.put(&self.store.trees().jobs, "job", job.id.as_bytes(), job)?;
+            // Through the commit queue, so it lands after the job's Submitted record.
+            let mut group = Group::default();
+            group.put(&self.store.trees().jobs, "job", job.id.as_bytes(), job)?;
+            self.store.stage(group);
         }
         self.queue_event(state, i);
         Ok(())
@@ -285,6 +295,7 @@ impl Run {
             if let Err(e) = flushed {
                 state.commit_error.get_or_insert_with(|| e.to_string());
             }
+            self.store.inner.running.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
             state.complete = true;
             self.done.notify_all();
         }
@@ -303,7 +314,9 @@ impl Run {
             state.jobs[i].clone()
         };
         let task = &self.config.tasks()[self.slots[i].task];
-        let outcome = self.decide_and_run(i, task, &mut job);
+        // A panic outside the task itself (a value's store or load) fails the job too.
+        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| self.decide_and_run(i, task, &mut job)))
+            .unwrap_or_else(|payload| Err(panic_error(payload, None)));
         let (status, reason, error, values) = match outcome {
             Ok(Outcome::Skipped(reason)) => (JobStatus::Skipped, Some(reason), None, Vec::new()),
             Ok(Outcome::Completed(reason, values)) => (JobStatus::Completed, Some(reason), None, values),
@@ -334,11 +347,13 @@ impl Run {
     /// Decides, then restores or runs and commits. Errors are the job's failure.
     fn decide_and_run(&self, i: usize, task: &TaskConfig, job: &mut Job) -> Result<Outcome, TaskError> {
         let store_error = |e: StoreError| TaskError::msg(e.to_string());
-        // What the task would run with now.
-        let mut inputs = Vec::with_capacity(task.input_nodes().len());
+        // The exact versions the task would run with now: hashed for the decision, and read, if
+        // it runs, from these versions (not from whatever is current by then).
+        let mut versions = Vec::with_capacity(task.input_nodes().len());
         for name in task.input_nodes() {
-            inputs.push((name.clone(), self.input_hash(name).map_err(store_error)?));
+            versions.push(self.input_version(name).map_err(store_error)?);
         }
+        let inputs = task.input_nodes().iter().zip(&versions).map(|(n, v)| (n.clone(), v.hash)).collect();
         let current = TaskRun { fingerprint: task.fingerprint(), inputs };
         let hashes: Vec<_> = current.inputs.iter().map(|(_, h)| *h).collect();
         let key = memo_key(task, &hashes);
@@ -348,9 +363,19 @@ impl Run {
             self.store.get(&trees.task_runs, "task run", &run_key).map_err(store_error)?;
         let entry: Option<MemoEntry> =
             self.store.get(&trees.memo, "memo entry", &key.0).map_err(store_error)?;
+        let output_types: Vec<ValueType> = task
+            .output_nodes()
+            .iter()
+            .map(|n| self.config.node(n).expect("validated").value_type())
+            .collect();
         let memo = match &entry {
+            Some(entry) if entry.outputs.len() != output_types.len() => Memo::Absent,
             None => Memo::Absent,
-            Some(entry) if entry.outputs.iter().all(|o| self.still_stored(o)) => Memo::Usable,
+            Some(entry)
+                if entry.outputs.iter().zip(&output_types).all(|(o, ty)| self.still_stored(*ty, o)) =>
+            {
+                Memo::Usable
+            }
             Some(_) => Memo::OutputsMissing,
         };
         let outputs: Vec<String> = task.output_nodes().iter().map(|n| self.node_ids[n].clone()).collect();
@@ -383,17 +408,18 @@ impl Run {
                     state.jobs[i].status = JobStatus::Running;
                     self.queue_event(state, i);
                 });
-                let values = self.read_inputs(task).map_err(store_error)?;
+                let values = self.read_inputs(i, task, &versions).map_err(store_error)?;
                 let produced = call_task(task, &values)?;
                 let mut stored = Vec::with_capacity(produced.len());
                 let mut handed = Vec::with_capacity(produced.len());
                 let cx = self.store.cx();
-                for ((name, value), node_id) in task.output_nodes().iter().zip(produced).zip(&outputs) {
-                    let ty = self.config.node(name).expect("validated").value_type();
+                for (((name, value), node_id), ty) in
+                    task.output_nodes().iter().zip(produced).zip(&outputs).zip(&output_types)
+                {
                     let s = ty.store(&value, &cx).map_err(store_error)?;
                     let value =
                         if ty.reload_after_store() { ty.load(&s, &cx).map_err(store_error)? } else { value };
-                    handed.push((name.clone(), value));
+                    handed.push((name.clone(), (s.hash, value)));
                     stored.push((node_id.clone(), s));
                 }
                 job.status = JobStatus::Completed;
@@ -417,57 +443,86 @@ impl Run {
         }
     }
 
-    /// The content hash of an input as of now; external files are re-fingerprinted, and a
-    /// changed file becomes a new version of its node.
-    fn input_hash(&self, name: &str) -> Result<crate::Fingerprint, StoreError> {
+    /// An input's current version; an external file is re-fingerprinted first, and a changed
+    /// file becomes a new version of its node.
+    fn input_version(&self, name: &str) -> Result<Version, StoreError> {
         let node_id = &self.node_ids[name];
-        let version = self.store.node_state(node_id)?.current.ok_or_else(|| StoreError::NeverWritten {
-            node: name.to_owned(),
-            scenario: self.scenario_name.clone(),
-        })?;
+        let never_written =
+            || StoreError::NeverWritten { node: name.to_owned(), scenario: self.scenario_name.clone() };
+        let version = self.store.node_state(node_id)?.current.ok_or_else(never_written)?;
         let ty = self.config.node(name).expect("validated").value_type();
         if !ty.is_external() {
-            return Ok(version.hash);
+            return Ok(version);
         }
         let fresh = ty.refresh(&version.stored, &self.store.cx())?;
-        if fresh != version.hash {
-            let stored = Stored { hash: fresh, payload: version.stored.payload };
-            self.store.write_node(node_id, &stored, Writer::FileChanged, None)?;
+        if fresh == version.hash {
+            return Ok(version);
         }
-        Ok(fresh)
+        let stored = Stored { hash: fresh, payload: version.stored.payload };
+        self.store.write_node(node_id, &stored, Writer::FileChanged, None)?;
+        self.store.node_state(node_id)?.current.ok_or_else(never_written)
     }
 
-    fn still_stored(&self, stored: &Stored) -> bool {
-        self.store.cx().artifact_path(&stored.payload).is_none_or(|path| path.exists())
+    /// Whether a remembered output can be restored: its artifact exists, or for an external
+    /// file, the file still has the remembered content.
+    fn still_stored(&self, ty: ValueType, stored: &Stored) -> bool {
+        let cx = self.store.cx();
+        if ty.is_external() {
+            return ty.refresh(stored, &cx).is_ok_and(|hash| hash == stored.hash);
+        }
+        cx.artifact_path(&stored.payload).is_none_or(|path| path.exists())
     }
 
-    /// The task's input values: from this submission's producers, else from the store.
-    fn read_inputs(&self, task: &TaskConfig) -> Result<Vec<AnyValue>, StoreError> {
-        let mut values = Vec::with_capacity(task.input_nodes().len());
-        for name in task.input_nodes() {
-            let handed = {
-                let mut state = self.lock();
-                let left = state.readers_left.get_mut(name).map(|n| {
-                    *n -= 1;
-                    *n
-                });
-                if left == Some(0) { state.values.remove(name) } else { state.values.get(name).cloned() }
-            };
+    /// The task's input values, exactly the `versions` it was decided on: handed over in memory
+    /// by this submission's producers when the content matches, else read from the store.
+    fn read_inputs(
+        &self,
+        i: usize,
+        task: &TaskConfig,
+        versions: &[Version],
+    ) -> Result<Vec<AnyValue>, StoreError> {
+        let handed: Vec<Option<AnyValue>> = self.with_state(|state| {
+            let handed = task
+                .input_nodes()
+                .iter()
+                .zip(versions)
+                .map(|(name, version)| {
+                    state.values.get(name).filter(|(hash, _)| *hash == version.hash).map(|(_, v)| v.clone())
+                })
+                .collect();
+            self.release_reads(state, i);
+            handed
+        });
+        let mut values = Vec::with_capacity(versions.len());
+        for ((name, version), handed) in task.input_nodes().iter().zip(versions).zip(handed) {
             let value = match handed {
                 Some(value) => value,
-                None => {
-                    let ty = self.config.node(name).expect("validated").value_type();
-                    read_erased(&self.store, &self.node_ids[name], ty)?.map(|(_, value)| value).ok_or_else(
-                        || StoreError::NeverWritten {
-                            node: name.clone(),
-                            scenario: self.scenario_name.clone(),
-                        },
-                    )?
-                }
+                None => self
+                    .config
+                    .node(name)
+                    .expect("validated")
+                    .value_type()
+                    .load(&version.stored, &self.store.cx())?,
             };
             values.push(value);
         }
         Ok(values)
+    }
+
+    /// Gives up job `i`'s share of its inputs' in-memory values (read, skipped, failed or never
+    /// run): a value nobody else will read is dropped.
+    fn release_reads(&self, state: &mut State, i: usize) {
+        if std::mem::replace(&mut state.reads_done[i], true) {
+            return;
+        }
+        for name in self.config.tasks()[self.slots[i].task].input_nodes() {
+            if let Some(left) = state.readers_left.get_mut(name) {
+                *left = left.saturating_sub(1);
+                if *left == 0 {
+                    state.values.remove(name);
+                }
+            }
+        }
     }
 
     /// Records the job's end and releases (or abandons) its dependants.
@@ -478,7 +533,7 @@ impl Run {
         status: JobStatus,
         reason: Option<Reason>,
         error: Option<TaskError>,
-        values: Vec<(String, AnyValue)>,
+        values: Vec<(String, (Fingerprint, AnyValue))>,
     ) -> Vec<usize> {
         self.with_state(|state| self.finish_locked(state, i, job, status, reason, error, values))
     }
@@ -492,9 +547,10 @@ impl Run {
         status: JobStatus,
         reason: Option<Reason>,
         error: Option<TaskError>,
-        values: Vec<(String, AnyValue)>,
+        values: Vec<(String, (Fingerprint, AnyValue))>,
     ) -> Vec<usize> {
         let mut released = Vec::new();
+        self.release_reads(state, i);
         {
             let slot = &mut state.jobs[i];
             slot.status = status;
@@ -538,6 +594,7 @@ impl Run {
                 continue;
             }
             state.claimed[d] = true;
+            self.release_reads(state, d);
             let reason = Reason::Upstream { task: task.to_owned() };
             if let Err(e) = self.transition(state, d, JobStatus::Abandoned, Some(reason)) {
                 eprintln!("taipy: cannot record job {}: {e}", state.jobs[d].id);
@@ -559,6 +616,7 @@ impl Run {
                 continue;
             }
             state.claimed[i] = true;
+            self.release_reads(state, i);
             if let Err(e) = self.transition(state, i, JobStatus::Canceled, Some(Reason::Canceled)) {
                 eprintln!("taipy: cannot record job {}: {e}", state.jobs[i].id);
             }
@@ -619,7 +677,7 @@ impl Run {
 
 enum Outcome {
     Skipped(Reason),
-    Completed(Reason, Vec<(String, AnyValue)>),
+    Completed(Reason, Vec<(String, (Fingerprint, AnyValue))>),
 }
 
 thread_local! {
@@ -650,20 +708,15 @@ fn call_task(task: &TaskConfig, inputs: &[AnyValue]) -> Result<Vec<AnyValue>, Ta
     IN_TASK.set(true);
     let result = std::panic::catch_unwind(AssertUnwindSafe(|| (task.runner())(inputs)));
     IN_TASK.set(false);
-    match result {
-        Ok(result) => result,
-        Err(payload) => {
-            let message = payload
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "a non-string panic payload".to_owned());
-            Err(TaskError {
-                message,
-                sources: Vec::new(),
-                backtrace: PANIC_BACKTRACE.with_borrow_mut(Option::take),
-                panicked: true,
-            })
-        }
-    }
+    result.unwrap_or_else(|payload| Err(panic_error(payload, PANIC_BACKTRACE.with_borrow_mut(Option::take))))
+}
+
+/// A job failure from a panic's payload.
+fn panic_error(payload: Box<dyn std::any::Any + Send>, backtrace: Option<String>) -> TaskError {
+    let message = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a non-string panic payload".to_owned());
+    TaskError { message, sources: Vec::new(), backtrace, panicked: true }
 }

@@ -73,16 +73,17 @@ pub(crate) fn decide(
         let inputs: Vec<String> = current
             .inputs
             .iter()
-            .zip(&last.inputs)
-            .filter(|((_, now), (_, before))| now != before)
-            .map(|((name, _), _)| name.clone())
+            .filter(|(name, now)| {
+                last.inputs.iter().find(|(n, _)| n == name).is_none_or(|(_, before)| before != now)
+            })
+            .map(|(name, _)| name.clone())
             .collect();
         (code, inputs)
     });
     match (memo, changed) {
         (Memo::Usable, Some((false, inputs))) if inputs.is_empty() => Decision::Skip(Reason::Unchanged),
         (Memo::Usable, Some((_, inputs))) => Decision::Skip(Reason::Reused { inputs }),
-        (Memo::Usable, None) => Decision::Skip(Reason::Reused { inputs: Vec::new() }),
+        (Memo::Usable, None) => Decision::Skip(Reason::ReusedElsewhere),
         (Memo::OutputsMissing, _) => Decision::Run(Reason::OutputsMissing),
         (Memo::Absent, None) => Decision::Run(Reason::FirstRun),
         (Memo::Absent, Some((code, inputs))) if code || !inputs.is_empty() => {

@@ -156,7 +156,8 @@ impl Store {
         comment: Option<&str>,
     ) -> Result<Option<u64>, StoreError> {
         let state = self.load_state(nodes, node_id)?;
-        if state.record.current.is_some_and(|c| c.hash == stored.hash) && comment.is_none() {
+        // Early cutoff: the same content (and, for a file, the same path) is no new version.
+        if state.current.as_ref().is_some_and(|c| c.stored == *stored) && comment.is_none() {
             return Ok(None);
         }
         let number = state.record.next_version + 1;
@@ -178,7 +179,8 @@ impl Store {
         Ok(Some(number))
     }
 
-    /// Creates a node (if it does not exist) with an optional first value, in `group`.
+    /// Creates a node with an optional first value, in `group`, unless a node with its id
+    /// exists (a shared node): checked under the commit lock.
     pub(crate) fn stage_new_node(
         &self,
         group: &mut Group,
@@ -187,6 +189,9 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut nodes = lock(&self.committer().nodes);
         let id = record.id.clone();
+        if nodes.contains_key(&id) || self.trees().nodes.contains_key(id.as_bytes())? {
+            return Ok(());
+        }
         group.put(&self.trees().nodes, "data node", id.as_bytes(), &record)?;
         nodes.insert(id.clone(), NodeState { record, current: None });
         if let Some((stored, writer)) = first {
@@ -227,10 +232,12 @@ impl Store {
         Ok(written)
     }
 
-    /// Records a job as Running and marks its output nodes as held by it.
+    /// Records a job as Running and marks its output nodes as held by it; an error if another
+    /// job holds one of them (two submissions of one scenario writing the same node).
     pub(crate) fn start_job(&self, job: &Job, outputs: &[String]) -> Result<(), StoreError> {
         {
             let mut busy = lock(&self.committer().busy);
+            self.check_not_held(&busy, job, outputs)?;
             for node_id in outputs {
                 busy.insert(node_id.clone(), job.id.clone());
             }
@@ -247,6 +254,8 @@ impl Store {
     /// (`None` where the content was unchanged).
     pub(crate) fn commit_job(&self, commit: &JobCommit<'_>) -> Result<Vec<Option<u64>>, StoreError> {
         let trees = self.trees();
+        let outputs: Vec<String> = commit.outputs.iter().map(|(id, _)| id.clone()).collect();
+        self.check_not_held(&lock(&self.committer().busy), commit.job, &outputs)?;
         let staged = {
             let mut nodes = lock(&self.committer().nodes);
             let mut group = Group::default();
@@ -280,6 +289,21 @@ impl Store {
         staged
     }
 
+    fn check_not_held(
+        &self,
+        busy: &HashMap<String, String>,
+        job: &Job,
+        outputs: &[String],
+    ) -> Result<(), StoreError> {
+        for node_id in outputs {
+            if let Some(holder) = busy.get(node_id).filter(|holder| **holder != job.id) {
+                let node = self.node_state(node_id).map_or_else(|_| node_id.clone(), |s| s.record.config_id);
+                return Err(StoreError::NodeBusy { node, job: holder.clone() });
+            }
+        }
+        Ok(())
+    }
+
     /// Queues a group of records that involves no node state.
     pub(crate) fn stage(&self, group: Group) {
         let _nodes = lock(&self.committer().nodes);
@@ -301,7 +325,9 @@ impl Store {
         if queue.writing {
             return Ok(());
         }
-        while !queue.groups.is_empty() {
+        // After a refused batch, applying later groups could record versions whose earlier
+        // numbers were lost: the store stays read-only for this process.
+        while !queue.groups.is_empty() && queue.failure.is_none() {
             let groups = std::mem::take(&mut queue.groups);
             let upto = queue.staged;
             queue.writing = true;

@@ -17,7 +17,6 @@ use std::fs::{File, TryLockError};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::StoreError;
@@ -126,6 +125,8 @@ pub(crate) struct StoreInner {
     /// Node states, busy marks and the queue of commit groups (see `commit.rs`). In memory
     /// only: a process that dies releases its nodes with it.
     pub(crate) committer: commit::Committer,
+    /// Submissions of this process that have not completed.
+    pub(crate) running: std::sync::atomic::AtomicUsize,
     _lock: File,
     _temporary: Option<tempfile::TempDir>,
 }
@@ -223,6 +224,8 @@ impl Store {
                 rayon::ThreadPoolBuilder::new()
                     .num_threads(options.max_workers.max(1))
                     .thread_name(|i| format!("taipy-worker-{i}"))
+                    // Jobs catch their own panics; this only keeps a bug from aborting the process.
+                    .panic_handler(|_| eprintln!("taipy: a worker thread panicked outside a job"))
                     .build()
                     .map_err(|e| {
                         StoreError::io("cannot start worker threads", path, std::io::Error::other(e))
@@ -238,6 +241,7 @@ impl Store {
                 options,
                 pool,
                 committer: commit::Committer::default(),
+                running: std::sync::atomic::AtomicUsize::new(0),
                 _lock: lock,
                 _temporary: temporary,
             }),
@@ -253,7 +257,13 @@ impl Store {
         let mut touched = false;
         for item in trees.jobs.scan(b"") {
             let (key, bytes) = item?;
-            let mut job: Job = decode("job", &key, &bytes)?;
+            let mut job: Job = match decode("job", &key, &bytes) {
+                Ok(job) => job,
+                Err(e) => {
+                    eprintln!("taipy: skipping an unreadable job record while recovering: {e}");
+                    continue;
+                }
+            };
             let status = match job.status {
                 JobStatus::Running => JobStatus::Failed,
                 JobStatus::Submitted | JobStatus::Blocked | JobStatus::Pending => JobStatus::Abandoned,
@@ -326,7 +336,13 @@ impl Store {
 
     /// Deletes artifact files that no data-node version and no remembered result refers to.
     /// Returns how many were deleted.
+    /// Refused while submissions of this store run, since their artifacts may be written but
+    /// not yet committed.
     pub fn collect_garbage(&self) -> Result<usize, StoreError> {
+        let count = self.inner.running.load(std::sync::atomic::Ordering::SeqCst);
+        if count > 0 {
+            return Err(StoreError::SubmissionsRunning { count });
+        }
         self.apply_all()?;
         let mut referenced = std::collections::HashSet::new();
         let mut keep = |payload: &Payload| {
@@ -349,8 +365,12 @@ impl Store {
         let entries = std::fs::read_dir(dir).map_err(|e| StoreError::io("cannot list artifacts", dir, e))?;
         for entry in entries.flatten() {
             let path = entry.path();
-            let temporary = path.file_name().is_some_and(|n| n.to_string_lossy().starts_with(".tmp-"));
-            if temporary || !referenced.contains(&path) {
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            // A temporary file of this process may be a value being written by a user right now.
+            if name.starts_with(&format!(".tmp-{}-", std::process::id())) {
+                continue;
+            }
+            if name.starts_with(".tmp-") || !referenced.contains(&path) {
                 std::fs::remove_file(&path)
                     .map_err(|e| StoreError::io("cannot delete artifact", &path, e))?;
                 removed += 1;
@@ -377,17 +397,6 @@ impl Store {
             Some(bytes) => Ok(Some(decode(what, key, &bytes)?)),
             None => Ok(None),
         }
-    }
-
-    pub(crate) fn put<T: Serialize>(
-        &self,
-        tree: &Space,
-        what: &'static str,
-        key: &[u8],
-        record: &T,
-    ) -> Result<(), StoreError> {
-        tree.insert(key, encode(what, record)?)?;
-        Ok(())
     }
 
     /// A new unique id with a readable prefix, e.g. `JOB_scored_3f`.
