@@ -213,9 +213,7 @@ impl Run {
                     pool.spawn(move || {
                         let released = run.execute(i);
                         run.dispatch(released);
-                        // Write this job's commit group, and those of jobs finished meanwhile,
-                        // while the released jobs already run on other workers.
-                        run.apply_commits();
+                        run.note_commit_failure();
                     });
                 }
             }
@@ -223,13 +221,14 @@ impl Run {
                 let mut queue = std::collections::VecDeque::from(ready);
                 while let Some(i) = queue.pop_front() {
                     queue.extend(self.execute(i));
-                    self.apply_commits();
+                    self.note_commit_failure();
                 }
             }
         }
     }
 
-    fn apply_commits(&self) {
+    /// Records a batch the store's writer thread could not apply, for `wait` to report.
+    fn note_commit_failure(&self) {
         if let Err(e) = self.store.apply_queued() {
             self.lock().commit_error.get_or_insert_with(|| e.to_string());
         }

@@ -8,10 +8,10 @@
 //!    database as one atomic sled batch. Either all of it is visible after a crash or none of it.
 //!    (Every kind of record lives in one sled tree, under its own key prefix, so one batch can
 //!    cover them all.)
-//! 3. Records are not fsynced per job. Groups are applied in the order they were staged, by
-//!    whichever thread finds the queue idle (group commit): while one thread writes, jobs that
-//!    finish meanwhile queue up and are applied together in the next batch, so a long pipeline
-//!    pays for one log write per batch, not per job. A submission waits until its groups are
+//! 3. Records are not fsynced per job. Groups are applied in the order they were staged by the
+//!    store's writer thread (group commit): while it writes one batch, the groups of jobs that
+//!    finish meanwhile queue up and go together into the next, so a pipeline pays for one log
+//!    write per batch, not per job, and no worker ever waits for the disk. A submission waits until its groups are
 //!    applied and flushes the store before it reports completion. After a crash at most the
 //!    last jobs run again, and a Completed job never lacks its outputs, because its status is in
 //!    the same group as its outputs, after them.
@@ -26,7 +26,7 @@
 //! goes through [`Store::stage_version`].
 
 use std::collections::HashMap;
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use super::records::{MemoEntry, NodeRecord, TaskRun, Version, VersionRef, Writer, decode, encode, now_us};
 use super::{Space, Store, StoreError};
@@ -75,19 +75,78 @@ struct Queue {
     groups: Vec<Group>,
     staged: u64,
     applied: u64,
-    writing: bool,
     failure: Option<String>,
+    shutdown: bool,
 }
 
-/// The in-memory side of the commit protocol.
-#[derive(Default)]
+/// What the writer thread shares with the store.
+struct Shared {
+    queue: Mutex<Queue>,
+    /// Wakes the writer thread: groups were queued, or the store closes.
+    work: Condvar,
+    /// Wakes waiters: a batch was applied.
+    applied: Condvar,
+}
+
+/// The in-memory side of the commit protocol, and the writer thread.
 pub(crate) struct Committer {
     /// Serializes staging: node states are read, changed and queued under it.
     nodes: Mutex<HashMap<String, NodeState>>,
     /// Data node id → the job writing it now.
     busy: Mutex<HashMap<String, String>>,
-    queue: Mutex<Queue>,
-    applied: Condvar,
+    shared: Arc<Shared>,
+    writer: Mutex<Option<std::thread::JoinHandle<()>>>,
+}
+
+impl Committer {
+    /// Starts the writer thread, which applies queued groups to `entities`.
+    pub(crate) fn start(entities: sled::Tree) -> Result<Self, std::io::Error> {
+        let shared =
+            Arc::new(Shared { queue: Mutex::default(), work: Condvar::new(), applied: Condvar::new() });
+        let for_thread = Arc::clone(&shared);
+        let writer = std::thread::Builder::new()
+            .name("taipy-commit".into())
+            .spawn(move || write_batches(&for_thread, &entities))?;
+        Ok(Self { nodes: Mutex::default(), busy: Mutex::default(), shared, writer: Mutex::new(Some(writer)) })
+    }
+
+    /// Applies what is queued, then stops the writer thread.
+    pub(crate) fn shut_down(&self) {
+        lock(&self.shared.queue).shutdown = true;
+        self.shared.work.notify_all();
+        if let Some(writer) = lock(&self.writer).take() {
+            let _ = writer.join();
+        }
+    }
+}
+
+/// The writer thread: applies every queued group, in order, one batch per wake-up. After a
+/// refused batch it applies nothing more: later groups could record versions whose earlier
+/// numbers were lost, so the store stays read-only for this process.
+fn write_batches(shared: &Shared, entities: &sled::Tree) {
+    let mut queue = lock(&shared.queue);
+    loop {
+        while (queue.groups.is_empty() || queue.failure.is_some()) && !queue.shutdown {
+            queue = shared.work.wait(queue).unwrap_or_else(|p| p.into_inner());
+        }
+        if queue.groups.is_empty() || queue.failure.is_some() {
+            return; // shut down, nothing (more) to apply
+        }
+        let groups = std::mem::take(&mut queue.groups);
+        let upto = queue.staged;
+        drop(queue);
+        let mut batch = sled::Batch::default();
+        for (key, value) in groups.into_iter().flat_map(|g| g.writes) {
+            batch.insert(key, value);
+        }
+        let result = entities.apply_batch(batch);
+        queue = lock(&shared.queue);
+        match result {
+            Ok(()) => queue.applied = upto,
+            Err(e) => queue.failure = Some(e.to_string()),
+        }
+        shared.applied.notify_all();
+    }
 }
 
 /// Everything one job's commit writes.
@@ -310,58 +369,36 @@ impl Store {
         self.enqueue(group);
     }
 
-    /// Queues a group; the caller holds the node-state lock, so groups queue in staging order.
+    /// Queues a group for the writer thread; the caller holds the node-state lock, so groups
+    /// queue in staging order.
     fn enqueue(&self, group: Group) {
-        let mut queue = lock(&self.committer().queue);
+        let shared = &self.committer().shared;
+        let mut queue = lock(&shared.queue);
         queue.groups.push(group);
         queue.staged += 1;
+        shared.work.notify_one();
     }
 
-    /// Applies the queued groups, unless another thread is already writing (it will take them
-    /// in its next batch). Errors of an earlier batch are reported here.
+    /// Reports a batch the database refused (the writer thread applies queued groups by
+    /// itself).
     pub(crate) fn apply_queued(&self) -> Result<(), StoreError> {
-        let committer = self.committer();
-        let mut queue = lock(&committer.queue);
-        if queue.writing {
-            return Ok(());
-        }
-        // After a refused batch, applying later groups could record versions whose earlier
-        // numbers were lost: the store stays read-only for this process.
-        while !queue.groups.is_empty() && queue.failure.is_none() {
-            let groups = std::mem::take(&mut queue.groups);
-            let upto = queue.staged;
-            queue.writing = true;
-            drop(queue);
-            let mut batch = sled::Batch::default();
-            for (key, value) in groups.into_iter().flat_map(|g| g.writes) {
-                batch.insert(key, value);
-            }
-            let result = self.trees().entities.apply_batch(batch);
-            queue = lock(&committer.queue);
-            queue.writing = false;
-            queue.applied = upto;
-            if let Err(e) = result {
-                queue.failure = Some(e.to_string());
-            }
-            committer.applied.notify_all();
-        }
-        match &queue.failure {
+        match &lock(&self.committer().shared.queue).failure {
             Some(failure) => Err(StoreError::CommitFailed { reason: failure.clone() }),
             None => Ok(()),
         }
     }
 
-    /// Waits until every group staged so far is applied (applying them if nobody is).
+    /// Waits until every group staged so far is applied.
     pub(crate) fn apply_all(&self) -> Result<(), StoreError> {
-        let committer = self.committer();
-        let target = lock(&committer.queue).staged;
-        loop {
-            self.apply_queued()?;
-            let queue = lock(&committer.queue);
-            if queue.applied >= target {
-                return Ok(());
-            }
-            let _unused = committer.applied.wait(queue).unwrap_or_else(|p| p.into_inner());
+        let shared = &self.committer().shared;
+        let mut queue = lock(&shared.queue);
+        let target = queue.staged;
+        while queue.applied < target && queue.failure.is_none() {
+            queue = shared.applied.wait(queue).unwrap_or_else(|p| p.into_inner());
+        }
+        match &queue.failure {
+            Some(failure) => Err(StoreError::CommitFailed { reason: failure.clone() }),
+            None => Ok(()),
         }
     }
 }

@@ -232,6 +232,8 @@ impl Store {
                     })?,
             ),
         };
+        let committer = commit::Committer::start(trees.entities.clone())
+            .map_err(|e| StoreError::io("cannot start the commit thread", path, e))?;
         let store = Store {
             inner: Arc::new(StoreInner {
                 path: path.to_owned(),
@@ -240,7 +242,7 @@ impl Store {
                 artifacts,
                 options,
                 pool,
-                committer: commit::Committer::default(),
+                committer,
                 running: std::sync::atomic::AtomicUsize::new(0),
                 _lock: lock,
                 _temporary: temporary,
@@ -425,6 +427,16 @@ fn open_database(path: &Path) -> Result<sled::Db, StoreError> {
                 std::thread::sleep(std::time::Duration::from_millis(10));
             }
             result => return Ok(result?),
+        }
+    }
+}
+
+impl Drop for StoreInner {
+    /// Applies and flushes what is queued before the database closes.
+    fn drop(&mut self) {
+        self.committer.shut_down();
+        if let Err(e) = self.db.flush() {
+            eprintln!("taipy: cannot flush store `{}` while closing it: {e}", self.path.display());
         }
     }
 }
