@@ -3,7 +3,9 @@
 //! A file's fingerprint is the blake3 hash of its bytes. Hashing a large CSV at every submit
 //! would be wasteful, so fingerprints are cached in the store by path, keyed by the file's size,
 //! modification time and inode: touching a file re-hashes it (and finds the same hash, so nothing
-//! re-runs); editing it changes the hash, so the tasks reading it re-run.
+//! re-runs); editing it changes the hash, so the tasks reading it re-run. A file modified less
+//! than [`RACY_WINDOW_NS`] before it was hashed could be rewritten with the same size within the
+//! same timestamp tick, so such an entry is not trusted: the file is hashed again.
 
 use std::path::{Path, PathBuf};
 
@@ -76,6 +78,15 @@ struct FileStamp {
     modified_ns: i128,
     inode: u64,
     hash: Fingerprint,
+    hashed_ns: i128,
+}
+
+/// How long after its last modification a file's hash is trusted for the cache (file systems
+/// with coarse timestamps can give two writes in a row the same modification time).
+const RACY_WINDOW_NS: i128 = 2_000_000_000;
+
+fn now_ns() -> i128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as i128)
 }
 
 pub(crate) fn fingerprint_cached(files: &sled::Tree, path: &Path) -> Result<Fingerprint, StoreError> {
@@ -94,12 +105,14 @@ pub(crate) fn fingerprint_cached(files: &sled::Tree, path: &Path) -> Result<Fing
     if let Some(bytes) = files.get(key.as_bytes())?
         && let Ok(cached) = postcard::from_bytes::<FileStamp>(&bytes)
         && (cached.size, cached.modified_ns, cached.inode) == stamp
+        && cached.hashed_ns - cached.modified_ns > RACY_WINDOW_NS
     {
         return Ok(cached.hash);
     }
+    let hashed_ns = now_ns();
     let hash = hash_file(path)?;
     let (size, modified_ns, inode) = stamp;
-    let record = FileStamp { size, modified_ns, inode, hash };
+    let record = FileStamp { size, modified_ns, inode, hash, hashed_ns };
     let bytes = postcard::to_allocvec(&record)
         .map_err(|e| StoreError::Encode { type_name: "file fingerprint", reason: e.to_string() })?;
     files.insert(key.as_bytes(), bytes)?;
@@ -142,6 +155,36 @@ mod tests {
 
         std::fs::write(&path, "x,y\n1,3\n").unwrap();
         assert_ne!(fingerprint_cached(&files, &path).unwrap(), first);
+    }
+
+    #[test]
+    fn a_same_size_rewrite_right_after_hashing_is_seen() {
+        let (dir, db) = setup();
+        let files = db.open_tree("files").unwrap();
+        let path = dir.path().join("r.csv");
+        std::fs::write(&path, "a\n1\n").unwrap();
+        let first = fingerprint_cached(&files, &path).unwrap();
+        // Same size, possibly the same modification time on a coarse clock.
+        std::fs::write(&path, "a\n2\n").unwrap();
+        assert_ne!(fingerprint_cached(&files, &path).unwrap(), first);
+    }
+
+    #[test]
+    fn an_old_file_is_hashed_once() {
+        let (dir, db) = setup();
+        let files = db.open_tree("files").unwrap();
+        let path = dir.path().join("old.csv");
+        std::fs::write(&path, "a\n1\n").unwrap();
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+        std::fs::File::options().write(true).open(&path).unwrap().set_modified(old).unwrap();
+        let first = fingerprint_cached(&files, &path).unwrap();
+        // Replace the cached hash: a trusted entry is returned without reading the file.
+        let key = std::path::absolute(&path).unwrap().to_string_lossy().into_owned();
+        let mut stamp: FileStamp = postcard::from_bytes(&files.get(&key).unwrap().unwrap()).unwrap();
+        stamp.hash = Fingerprint([9; 32]);
+        files.insert(&key, postcard::to_allocvec(&stamp).unwrap()).unwrap();
+        assert_eq!(fingerprint_cached(&files, &path).unwrap(), Fingerprint([9; 32]));
+        assert_ne!(first, Fingerprint([9; 32]));
     }
 
     #[test]
