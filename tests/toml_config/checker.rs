@@ -257,3 +257,55 @@ fn every_problem_is_reported_at_once_in_line_order() {
         found[1]
     );
 }
+
+#[test]
+fn the_error_reads_well_and_an_empty_registry_is_explained() {
+    let text = crate::edit(STUDIO, "\"1.5:float\"", "\"1.5:int\"");
+    let err = crate::load(&text).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "config <string> has 1 problem:\n  - line 12 [DATA_NODE.score_threshold]: `default_data`: `1.5:int` is not a \
+         valid integer"
+    );
+    let err = taipy::toml::Loader::new().tasks(Vec::new()).load_str(STUDIO).unwrap_err();
+    assert_eq!(err.problems().len(), 4, "{err}");
+    assert!(
+        err.problems()[0].message.ends_with(
+            "cannot be resolved: no `#[task]` is registered (a crate whose items the binary never references is \
+             left out by the linker; call one of its tasks or use one of its types from the binary)"
+        ),
+        "{err}"
+    );
+    assert!(crate::load(STUDIO).unwrap().only_scenario().is_some());
+}
+
+#[test]
+fn two_readers_disagree_on_a_source_node() {
+    let text = format!(
+        "{}\n[DATA_NODE.other]\n\n[TASK.extra]\nfunction = \"featurization_and_segmentation:function\"\n\
+         inputs = [ \"scored_df:SECTION\", \"metric:SECTION\", \"score_threshold:SECTION\",]\n\
+         outputs = [ \"other:SECTION\",]\n",
+        STUDIO
+    );
+    expect(
+        &text,
+        &[
+            "line 62 [TASK.extra]: task `extra` takes `f64` as input 2 but data node `metric` holds `Metric` (as task \
+           `segment_analysis` reads it)",
+        ],
+    );
+}
+
+#[test]
+fn an_output_listed_twice() {
+    let text = edit(
+        STUDIO,
+        "outputs = [ \"scored_df:SECTION\",]",
+        "outputs = [ \"scored_df:SECTION\", \"scored_df:SECTION\",]",
+    );
+    let found = problems(&text);
+    assert_eq!(
+        found[0],
+        "line 29 [TASK.preprocess_and_score]: task `preprocess_and_score` lists output `scored_df` twice"
+    );
+}

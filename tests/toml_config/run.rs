@@ -150,3 +150,18 @@ fn settings_templates_and_storage_types() {
     let scenario = Scenario::create(&store, s, "env").unwrap();
     assert_eq!(scenario.data_node::<f64>("payment_threshold").unwrap().read().unwrap(), 1600.0);
 }
+
+#[test]
+fn default_sections_fill_in_properties() {
+    let text = STUDIO.replace("skippable = \"True:bool\"\n", "").replace(
+        "[TAIPY]\n",
+        "[TAIPY]\n\n[DATA_NODE.default]\nscope = \"CYCLE:SCOPE\"\n\n[TASK.default]\nskippable = \"True:bool\"\n",
+    );
+    let config = load(&text).unwrap();
+    let s = config.scenario("scenario_1").unwrap();
+    assert!(s.tasks().iter().all(|t| t.is_skippable()));
+    assert!(s.nodes().iter().all(|n| n.node_scope() == taipy::Scope::Cycle));
+    // Without them, Taipy's default: not skippable.
+    let plain = load(&STUDIO.replace("skippable = \"True:bool\"\n", "")).unwrap();
+    assert!(plain.only_scenario().unwrap().tasks().iter().all(|t| !t.is_skippable()));
+}

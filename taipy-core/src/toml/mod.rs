@@ -27,6 +27,18 @@
 //! scopes. A loaded scenario is an ordinary [`ScenarioConfig`]: `Scenario::create` and
 //! `submit` it as one from `scenario!`.
 //!
+//! # Functions
+//!
+//! `function = "algos.algo.preprocess_and_score:function"`, `"algos::preprocess_and_score"`
+//! or `"preprocess_and_score"` names a registered `#[task]`: the path is split on `.` and `::`;
+//! a task whose full id (`crate::module::name`) equals it is taken; otherwise the tasks with
+//! that function name are the candidates, and a single candidate is taken whatever the module
+//! path says (Python's `algos.algo` need not mirror the Rust crate). Several candidates are
+//! narrowed by the module path (a suffix of the task's module, else its segments in order);
+//! what stays ambiguous is an error listing the full ids. An unknown name suggests the closest
+//! registered names by edit distance. Each input and output is then checked against the
+//! function's registered signature: their count, and the type of every node.
+//!
 //! # Values
 //!
 //! Typed strings (`"1000:int"`, `"1.5:float"`, `"True:bool"`, `":str"`, `":timedelta"`,
@@ -239,6 +251,14 @@ impl TomlConfig {
     /// A scenario config by id.
     pub fn scenario(&self, id: &str) -> Option<&Arc<ScenarioConfig>> {
         self.scenarios.get(id)
+    }
+
+    /// The scenario config when the file declares exactly one (as Taipy Studio's usually do).
+    pub fn only_scenario(&self) -> Option<&Arc<ScenarioConfig>> {
+        match self.scenarios.len() {
+            1 => self.scenarios.values().next(),
+            _ => None,
+        }
     }
 
     /// The scenario's `frequency`, if any.
