@@ -22,10 +22,10 @@ fn swapped_tables_fail_at_load_time() {
         &text,
         &[
             "line 46 [TASK.high_value_cust_summary_statistics]: task `high_value_cust_summary_statistics` takes \
-             `SegmentedCustomers` as input 1 but data node `segment_result` holds `SegmentResult` (written by \
+             `SegmentedCustomers` as input 1 (`segmented`) but data node `segment_result` holds `SegmentResult` (written by \
              task `segment_analysis`); inputs 1 and 2 look swapped",
             "line 46 [TASK.high_value_cust_summary_statistics]: task `high_value_cust_summary_statistics` takes \
-             `SegmentResult` as input 2 but data node `segmented_customer_df` holds `SegmentedCustomers` \
+             `SegmentResult` as input 2 (`segment_result`) but data node `segmented_customer_df` holds `SegmentedCustomers` \
              (written by task `featurization_and_segmentation`); inputs 1 and 2 look swapped",
         ],
     );
@@ -41,7 +41,7 @@ fn an_input_of_another_type() {
     expect(
         &text,
         &[
-            "line 40 [TASK.segment_analysis]: task `segment_analysis` takes `SegmentedCustomers` as input 1 but data \
+            "line 40 [TASK.segment_analysis]: task `segment_analysis` takes `SegmentedCustomers` as input 1 (`segmented`) but data \
            node `scored_df` holds `ScoredCustomers` (written by task `preprocess_and_score`)",
         ],
     );
@@ -133,7 +133,7 @@ fn a_node_written_twice_and_a_cycle() {
         &[
             "line 26 [TASK.preprocess_and_score]: the tasks form a cycle: preprocess_and_score -> \
              featurization_and_segmentation -> segment_analysis -> preprocess_and_score",
-            "line 28 [TASK.preprocess_and_score]: task `preprocess_and_score` takes `CsvFile` as input 1 but data \
+            "line 28 [TASK.preprocess_and_score]: task `preprocess_and_score` takes `CsvFile` as input 1 (`path_to_data`) but data \
              node `segment_result` holds `SegmentResult` (written by task `segment_analysis`)",
         ],
     );
@@ -290,7 +290,7 @@ fn two_readers_disagree_on_a_source_node() {
     expect(
         &text,
         &[
-            "line 62 [TASK.extra]: task `extra` takes `f64` as input 2 but data node `metric` holds `Metric` (as task \
+            "line 62 [TASK.extra]: task `extra` takes `f64` as input 2 (`payment_threshold`) but data node `metric` holds `Metric` (as task \
            `segment_analysis` reads it)",
         ],
     );

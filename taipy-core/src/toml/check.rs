@@ -177,8 +177,13 @@ fn check_inputs(
                 }
                 None => String::new(),
             };
+            let param = match resolved.entry.params.get(i) {
+                Some(name) if !name.is_empty() => format!(" (`{name}`)"),
+                _ => String::new(),
+            };
             let message = format!(
-                "task `{}` takes `{expected_name}` as input {} but data node `{}` holds `{actual_name}`{origin}{hint}",
+                "task `{}` takes `{expected_name}` as input {}{param} but data node `{}` holds \
+                 `{actual_name}`{origin}{hint}",
                 task.id,
                 i + 1,
                 r.id

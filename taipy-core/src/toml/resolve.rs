@@ -113,7 +113,7 @@ mod tests {
     }
 
     const fn entry(id: &'static str, name: &'static str) -> TaskEntry {
-        TaskEntry { id, name, code: Fingerprint([0; 32]), version: 0, skippable: true, make }
+        TaskEntry { id, name, params: &[], code: Fingerprint([0; 32]), version: 0, skippable: true, make }
     }
 
     static A: TaskEntry = entry("algos::algo::score", "score");
