@@ -18,8 +18,9 @@ use taipy::toml::{TomlConfig, TomlConfigError};
 /// test's tasks.
 pub const STUDIO: &str = include_str!("../fixtures/customer_analysis.toml");
 
-/// The reference file exactly as Taipy 4.1 exports it (`algos.algo.*` function paths).
-pub const REFERENCE: &str = include_str!("../fixtures/taipy_studio_config.toml");
+/// The reference file exactly as Taipy 4.1 exports it (`algos.algo.*` function paths), shipped
+/// for the `customer_analysis_toml` example.
+pub const REFERENCE: &str = include_str!("../../examples/config.toml");
 
 /// Loads TOML text.
 pub fn load(text: &str) -> Result<TomlConfig, TomlConfigError> {

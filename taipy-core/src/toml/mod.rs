@@ -27,6 +27,34 @@
 //! scopes. A loaded scenario is an ordinary [`ScenarioConfig`]: `Scenario::create` and
 //! `submit` it as one from `scenario!`.
 //!
+//! A file without tasks shows the mechanics:
+//!
+//! ```
+//! use taipy_core::prelude::*;
+//! use taipy_core::toml::TomlConfig;
+//!
+//! let config = TomlConfig::from_str(
+//!     r#"
+//! [DATA_NODE.threshold]
+//! default_data = "1000:int"
+//!
+//! [SCENARIO.s]
+//! tasks = []
+//! additional_data_nodes = [ "threshold:SECTION",]
+//! "#,
+//! )?;
+//! let store = Store::temporary()?;
+//! let scenario = Scenario::create(&store, config.scenario("s").unwrap(), "first")?;
+//! assert_eq!(scenario.data_node::<i64>("threshold")?.read()?, 1000);
+//!
+//! let err = TomlConfig::from_str("[DATA_NODE.x]\ndefault_data = \"abc:int\"\n").unwrap_err();
+//! assert_eq!(
+//!     err.problems()[0].to_string(),
+//!     "line 2 [DATA_NODE.x]: `default_data`: `abc:int` is not a valid integer"
+//! );
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! # Functions
 //!
 //! `function = "algos.algo.preprocess_and_score:function"`, `"algos::preprocess_and_score"`
@@ -285,6 +313,14 @@ impl TomlConfig {
     /// The `[CORE]` section's properties, as text.
     pub fn core(&self) -> &BTreeMap<String, String> {
         &self.core
+    }
+}
+
+impl std::str::FromStr for TomlConfig {
+    type Err = TomlConfigError;
+
+    fn from_str(text: &str) -> Result<Self, TomlConfigError> {
+        Loader::new().load_str(text)
     }
 }
 
