@@ -309,3 +309,15 @@ fn an_output_listed_twice() {
         "line 29 [TASK.preprocess_and_score]: task `preprocess_and_score` lists output `scored_df` twice"
     );
 }
+
+#[test]
+fn a_scenario_missing_the_producer_of_an_input() {
+    let text = format!("{STUDIO}\n[SCENARIO.partial]\ntasks = [ \"segment_analysis:SECTION\",]\n");
+    expect(
+        &text,
+        &[
+            "line 58 [SCENARIO.partial]: scenario `partial`: data node `segmented_customer_df` has neither a default value nor a task \
+           producing it",
+        ],
+    );
+}

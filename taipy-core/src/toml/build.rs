@@ -104,7 +104,8 @@ pub(crate) fn scenarios(
             // The checks above should have caught everything; report what they missed.
             Err(error) => {
                 for message in error.problems() {
-                    problems.push(Problem::new(&section_of(&scenario.id), scenario.line, message.clone()));
+                    let message = format!("scenario `{}`: {message}", scenario.id);
+                    problems.push(Problem::new(&section_of(&scenario.id), scenario.line, message));
                 }
             }
         }
