@@ -102,6 +102,13 @@ fn odd_structures() {
     for case in cases {
         survives(case.as_bytes());
     }
+    // Deep nesting: the parser's depth limit keeps the stack safe.
+    for depth in [10, 100, 10_000, 200_000] {
+        let arrays = format!("[DATA_NODE.a]\ndefault_data = {}{}", "[".repeat(depth), "]".repeat(depth));
+        survives(arrays.as_bytes());
+        let tables = format!("x = {}{}", "{ a = ".repeat(depth), "}".repeat(depth));
+        survives(tables.as_bytes());
+    }
     for case in ["[", "[[", "]", "=", "a = ", "a = [", "a = {", "\"", "[A.]", "[.A]", "a.b = 1\na = 2"] {
         let err = load(case).unwrap_err();
         assert!(err.problems()[0].message.starts_with("invalid TOML"), "{case}: {err}");

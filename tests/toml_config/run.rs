@@ -130,6 +130,8 @@ fn settings_templates_and_storage_types() {
                 "additional_data_nodes = []",
                 "additional_data_nodes = []\nfrequency = \"MONTHLY:FREQUENCY\""
             )
+            .replace("[DATA_NODE.metric]\n", "[DATA_NODE.metric]\nstorage_type = \"json\"\n")
+            .replace("[DATA_NODE.scored_df]\n", "[DATA_NODE.scored_df]\nstorage_type = \"in_memory\"\n")
     );
     let env = |name: &str| match name {
         "WORKERS" => Some("3".to_owned()),
@@ -142,6 +144,9 @@ fn settings_templates_and_storage_types() {
     assert_eq!(config.job().store_options().max_workers, 3);
     assert_eq!(config.core()["storage_folder"], ".data/");
     assert_eq!(config.storage_type("path_to_data"), StorageType::Csv);
+    assert_eq!(config.storage_type("metric"), StorageType::Json);
+    assert_eq!(config.storage_type("scored_df"), StorageType::InMemory);
+    assert_eq!(config.storage_type("segment_result"), StorageType::Pickle);
     assert_eq!(config.frequency("scenario_1"), Some(Frequency::Monthly));
     let s = config.scenario("scenario_1").unwrap();
     assert_eq!(s.node("path_to_data").unwrap().node_scope(), taipy::Scope::Global);
@@ -149,6 +154,8 @@ fn settings_templates_and_storage_types() {
     let store = Store::temporary_with(config.job().store_options()).unwrap();
     let scenario = Scenario::create(&store, s, "env").unwrap();
     assert_eq!(scenario.data_node::<f64>("payment_threshold").unwrap().read().unwrap(), 1600.0);
+    let r = scenario.submit().unwrap().wait().unwrap();
+    assert_eq!(r.tasks_with(JobStatus::Completed), [T1, T2, T3, T4]);
 }
 
 #[test]
