@@ -172,3 +172,30 @@ fn default_sections_fill_in_properties() {
     let plain = load(&STUDIO.replace("skippable = \"True:bool\"\n", "")).unwrap();
     assert!(plain.only_scenario().unwrap().tasks().iter().all(|t| !t.is_skippable()));
 }
+
+#[test]
+fn a_loader_overrides_defaults() {
+    let config = Loader::new()
+        .set_default("payment_threshold", "1600:float")
+        .set_default("metric", "median")
+        .load_str(STUDIO)
+        .unwrap();
+    let store = Store::temporary().unwrap();
+    let s = Scenario::create(&store, config.only_scenario().unwrap(), "overridden").unwrap();
+    assert_eq!(s.data_node::<f64>("payment_threshold").unwrap().read().unwrap(), 1600.0);
+    assert_eq!(s.data_node::<Metric>("metric").unwrap().read().unwrap(), Metric::Median);
+
+    let err = Loader::new()
+        .set_default("metrics", "median")
+        .set_default("metric", "x:int")
+        .load_str(STUDIO)
+        .unwrap_err();
+    let found: Vec<String> = err.problems().iter().map(ToString::to_string).collect();
+    assert_eq!(
+        found,
+        [
+            "a default is given for data node `metrics`, which is not declared; did you mean `metric`?",
+            "[DATA_NODE.metric]: the default given for `metric`: `x:int` is not a valid integer",
+        ]
+    );
+}

@@ -117,7 +117,8 @@ use crate::store::{ExecutionMode, StoreOptions};
 /// One problem of a config: where it is and what is wrong.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Problem {
-    /// The 1-based line it is on (0 when unknown).
+    /// The 1-based line it is on (0 for what the file does not hold, such as a
+    /// [`Loader::set_default`] value).
     pub line: usize,
     /// The section, such as `TASK.segment_analysis` (empty for file-level problems).
     pub section: String,
@@ -133,9 +134,11 @@ impl Problem {
 
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.section.as_str() {
-            "" => write!(f, "line {}: {}", self.line, self.message),
-            section => write!(f, "line {} [{section}]: {}", self.line, self.message),
+        match (self.line, self.section.as_str()) {
+            (0, "") => f.write_str(&self.message),
+            (0, section) => write!(f, "[{section}]: {}", self.message),
+            (line, "") => write!(f, "line {line}: {}", self.message),
+            (line, section) => write!(f, "line {line} [{section}]: {}", self.message),
         }
     }
 }
@@ -330,6 +333,7 @@ type EnvFn<'a> = Box<dyn Fn(&str) -> Option<String> + 'a>;
 pub struct Loader<'a> {
     env: EnvFn<'a>,
     tasks: Option<Vec<&'static TaskEntry>>,
+    defaults: Vec<(String, String)>,
 }
 
 impl Default for Loader<'_> {
@@ -341,7 +345,7 @@ impl Default for Loader<'_> {
 impl<'a> Loader<'a> {
     /// The process environment and every registered task.
     pub fn new() -> Self {
-        Self { env: Box::new(|name| std::env::var(name).ok()), tasks: None }
+        Self { env: Box::new(|name| std::env::var(name).ok()), tasks: None, defaults: Vec::new() }
     }
 
     /// Looks `ENV[VAR]` up with `env` instead of the process environment.
@@ -353,6 +357,14 @@ impl<'a> Loader<'a> {
     /// Resolves functions against these tasks only.
     pub fn tasks(mut self, tasks: Vec<&'static TaskEntry>) -> Self {
         self.tasks = Some(tasks);
+        self
+    }
+
+    /// Replaces data node `node`'s `default_data` with `value`, written as in the file
+    /// (`"data/customers.csv"`, `"1600:float"`, `"median"`): what a `--data` flag does. The value
+    /// is checked like the file's own; a node that is not declared is a problem.
+    pub fn set_default(mut self, node: impl Into<String>, value: impl Into<String>) -> Self {
+        self.defaults.push((node.into(), value.into()));
         self
     }
 
@@ -394,7 +406,8 @@ impl<'a> Loader<'a> {
         };
         let table = parse::parse(text).map_err(invalid)?;
         let mut problems = Vec::new();
-        let doc = sections::read(&table, &*self.env, &mut problems);
+        let mut doc = sections::read(&table, &*self.env, &mut problems);
+        sections::set_defaults(&mut doc, &self.defaults, &*self.env, &mut problems);
         let entries = self.tasks.clone().unwrap_or_else(registry::tasks);
         let checked = check::check(&doc, &entries, &mut problems);
         let scenarios = build::scenarios(&doc, &checked, &mut problems);

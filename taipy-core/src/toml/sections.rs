@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use super::parse::{Entry, Raw, Table};
-use super::typed::{Env, Frequency, Typed, interpret};
+use super::typed::{Env, Frequency, Typed, interpret, interpret_str};
 use super::{JobSettings, Problem, StorageType};
 use crate::config::Scope;
 use crate::store::ExecutionMode;
@@ -121,6 +121,45 @@ pub(crate) fn read(document: &Table, env: Env<'_>, problems: &mut Vec<Problem>) 
     doc.tasks.sort_by_key(|t| t.line);
     doc.scenarios.sort_by_key(|s| s.line);
     doc
+}
+
+/// Applies a loader's default overrides (`node`, value in typed-string form).
+pub(crate) fn set_defaults(
+    doc: &mut Document,
+    defaults: &[(String, String)],
+    env: Env<'_>,
+    problems: &mut Vec<Problem>,
+) {
+    let ids: Vec<&str> = doc.nodes.iter().map(|n| n.id.as_str()).collect();
+    let mut found = Vec::new();
+    for (id, text) in defaults {
+        let Some(index) = ids.iter().position(|n| n == id) else {
+            let message = format!(
+                "a default is given for data node `{id}`, which is not declared{}",
+                super::check::suggest(id, &ids, "data nodes")
+            );
+            problems.push(Problem::new("", 0, message));
+            continue;
+        };
+        found.push((index, text));
+    }
+    for (index, text) in found {
+        let node = &mut doc.nodes[index];
+        match interpret_str(text, env) {
+            Ok(value) => {
+                node.default = Some(At { value, line: node.line });
+                node.default_written = true;
+            }
+            Err(message) => {
+                let section = format!("DATA_NODE.{}", node.id);
+                problems.push(Problem::new(
+                    &section,
+                    0,
+                    format!("the default given for `{}`: {message}", node.id),
+                ));
+            }
+        }
+    }
 }
 
 /// A section's properties with the kind's `default` section behind them.
