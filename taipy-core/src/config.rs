@@ -46,6 +46,11 @@ impl DataNodeConfig {
         Self { default: Some(Arc::new(default)), ..Self::new::<T>(id) }
     }
 
+    /// A node of an already erased type, with an erased default (what TOML configs build).
+    pub(crate) fn erased(id: impl Into<String>, value_type: ValueType, default: Option<AnyValue>) -> Self {
+        Self { id: id.into(), value_type, default, scope: Scope::Scenario }
+    }
+
     /// Sets the node's scope.
     pub fn scope(mut self, scope: Scope) -> Self {
         self.scope = scope;

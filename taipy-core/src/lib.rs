@@ -38,6 +38,7 @@ pub mod registry;
 mod scenario;
 mod store;
 mod task;
+pub mod toml;
 mod value;
 
 pub use config::{DataNodeConfig, ScenarioConfig, ScenarioConfigBuilder, Scope, TaskConfig};

@@ -27,6 +27,8 @@ pub struct TaskEntry {
     pub id: &'static str,
     /// The function's name.
     pub name: &'static str,
+    /// The names of its parameters, in order (empty for a parameter that is a pattern).
+    pub params: &'static [&'static str],
     /// The compile-time fingerprint of the function's signature and body.
     pub code: Fingerprint,
     /// The `version = N` salt.

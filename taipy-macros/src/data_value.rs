@@ -71,6 +71,17 @@ fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
             ) -> #root::__private::Result<#root::__private::Fingerprint, #root::__private::StoreError> {
                 <#inner as #root::__private::DataValue>::refresh(stored, cx)
             }
+
+            fn from_toml(
+                value: &#root::toml::Value,
+            ) -> #root::__private::Result<Self, #root::__private::String> {
+                let value = <#inner as #root::__private::DataValue>::from_toml(value)?;
+                #root::__private::Result::Ok(#build)
+            }
+
+            fn to_toml(&self) -> #root::__private::Option<#root::toml::Value> {
+                <#inner as #root::__private::DataValue>::to_toml(&#access)
+            }
         }
     })
 }

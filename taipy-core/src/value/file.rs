@@ -57,6 +57,18 @@ macro_rules! external_file {
                 let path: PathBuf = decode_serde(stored)?;
                 cx.file_fingerprint(&path)
             }
+
+            /// A path: `default_data = "data/customers.csv"`.
+            fn from_toml(value: &::toml::Value) -> Result<Self, String> {
+                match value {
+                    ::toml::Value::String(path) => Ok(Self::new(path)),
+                    other => Err(format!("expected a file path, found a {}", other.type_str())),
+                }
+            }
+
+            fn to_toml(&self) -> Option<::toml::Value> {
+                self.path.to_str().map(|path| ::toml::Value::String(path.to_owned()))
+            }
         }
     };
 }

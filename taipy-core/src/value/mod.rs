@@ -115,6 +115,23 @@ pub trait DataValue: Send + Sync + 'static {
         let _ = cx;
         Ok(stored.hash)
     }
+
+    /// Reads a value written in a TOML config (`default_data = "1000:int"`, `"mean"`), already
+    /// converted from Taipy's typed strings to a plain TOML value. The error says why the value
+    /// does not fit. [`serde_value!`](crate::serde_value) implements it with serde (see
+    /// [`toml::from_toml`](crate::toml::from_toml)); the default refuses every value.
+    fn from_toml(value: &::toml::Value) -> Result<Self, String>
+    where
+        Self: Sized,
+    {
+        let _ = value;
+        Err(format!("`{}` cannot be written in a TOML config", std::any::type_name::<Self>()))
+    }
+
+    /// The value as a TOML config writes it (exports); `None` when the type has no TOML form.
+    fn to_toml(&self) -> Option<::toml::Value> {
+        None
+    }
 }
 
 /// A value of any stored type, shared between the tasks of one submission.
@@ -130,6 +147,8 @@ pub struct ValueType {
     store: fn(&AnyValue, &StoreCx<'_>) -> Result<Stored, StoreError>,
     load: fn(&Stored, &StoreCx<'_>) -> Result<AnyValue, StoreError>,
     refresh: fn(&Stored, &StoreCx<'_>) -> Result<Fingerprint, StoreError>,
+    from_toml: fn(&::toml::Value) -> Result<AnyValue, String>,
+    to_toml: fn(&AnyValue) -> Option<::toml::Value>,
 }
 
 impl ValueType {
@@ -149,7 +168,20 @@ impl ValueType {
             },
             load: |stored, cx| Ok(Arc::new(T::load(stored, cx)?) as AnyValue),
             refresh: T::refresh,
+            from_toml: |value| Ok(Arc::new(T::from_toml(value)?) as AnyValue),
+            to_toml: |value| value.downcast_ref::<T>().and_then(T::to_toml),
         }
+    }
+
+    /// Reads a value of this type from a TOML config value ([`DataValue::from_toml`]).
+    pub fn from_toml(&self, value: &::toml::Value) -> Result<AnyValue, String> {
+        (self.from_toml)(value)
+    }
+
+    /// A value of this type as a TOML config writes it ([`DataValue::to_toml`]); `None` when
+    /// the type has no TOML form or `value` is not of this type.
+    pub fn to_toml(&self, value: &AnyValue) -> Option<::toml::Value> {
+        (self.to_toml)(value)
     }
 
     /// The Rust type's name.

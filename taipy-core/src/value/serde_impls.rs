@@ -58,6 +58,12 @@ macro_rules! serde_value {
             fn load(stored: &$crate::Stored, _cx: &$crate::StoreCx<'_>) -> ::std::result::Result<Self, $crate::StoreError> {
                 $crate::__private::decode_serde(stored)
             }
+            fn from_toml(value: &$crate::toml::Value) -> ::std::result::Result<Self, ::std::string::String> {
+                $crate::toml::from_toml(value)
+            }
+            fn to_toml(&self) -> ::std::option::Option<$crate::toml::Value> {
+                $crate::toml::to_toml(self)
+            }
         }
     )+};
 }
@@ -77,6 +83,12 @@ macro_rules! generic_serde_value {
             fn load(stored: &Stored, _cx: &StoreCx<'_>) -> Result<Self, StoreError> {
                 decode_serde(stored)
             }
+            fn from_toml(value: &::toml::Value) -> Result<Self, String> {
+                crate::toml::from_toml(value)
+            }
+            fn to_toml(&self) -> Option<::toml::Value> {
+                crate::toml::to_toml(self)
+            }
         }
     )+};
 }
@@ -90,6 +102,12 @@ impl<T: Serialize + DeserializeOwned + Send + Sync + Ord + 'static> DataValue fo
     fn load(stored: &Stored, _cx: &StoreCx<'_>) -> Result<Self, StoreError> {
         decode_serde(stored)
     }
+    fn from_toml(value: &::toml::Value) -> Result<Self, String> {
+        crate::toml::from_toml(value)
+    }
+    fn to_toml(&self) -> Option<::toml::Value> {
+        crate::toml::to_toml(self)
+    }
 }
 
 impl<K, V> DataValue for BTreeMap<K, V>
@@ -102,6 +120,12 @@ where
     }
     fn load(stored: &Stored, _cx: &StoreCx<'_>) -> Result<Self, StoreError> {
         decode_serde(stored)
+    }
+    fn from_toml(value: &::toml::Value) -> Result<Self, String> {
+        crate::toml::from_toml(value)
+    }
+    fn to_toml(&self) -> Option<::toml::Value> {
+        crate::toml::to_toml(self)
     }
 }
 
@@ -117,6 +141,12 @@ where
     }
     fn load(stored: &Stored, _cx: &StoreCx<'_>) -> Result<Self, StoreError> {
         decode_serde(stored)
+    }
+    fn from_toml(value: &::toml::Value) -> Result<Self, String> {
+        crate::toml::from_toml(value)
+    }
+    fn to_toml(&self) -> Option<::toml::Value> {
+        crate::toml::to_toml(self)
     }
 }
 

@@ -45,6 +45,9 @@ pub(crate) fn task(task: &Task, options: &Options) -> TokenStream {
             quote_spanned!(ty.span()=> <#ty as ::core::clone::Clone>::clone(#var))
         }
     });
+    let param_names = task.params.iter().map(|p| {
+        p.name.as_ref().map(|ident| ident.to_string().trim_start_matches("r#").to_owned()).unwrap_or_default()
+    });
     let input_types =
         stored.iter().map(|ty| quote_spanned!(ty.span()=> #root::__private::ValueType::of::<#ty>()));
 
@@ -101,6 +104,7 @@ pub(crate) fn task(task: &Task, options: &Options) -> TokenStream {
             const ENTRY: #root::__private::TaskEntry = #root::__private::TaskEntry {
                 id: ::core::concat!(::core::module_path!(), "::", #name_str),
                 name: #name_str,
+                params: &[#(#param_names),*],
                 code: #root::__private::Fingerprint([#(#code),*]),
                 version: #version,
                 skippable: #skippable,

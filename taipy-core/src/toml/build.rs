@@ -1,0 +1,118 @@
+//! Stage 5: the scenario sections checked, then built into [`ScenarioConfig`]s.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+
+use super::Problem;
+use super::check::{Checked, suggest};
+use super::sections::Document;
+use crate::config::{DataNodeConfig, ScenarioConfig};
+
+/// Checks every scenario's references; when the whole config is sound, builds each scenario.
+pub(crate) fn scenarios(
+    doc: &Document,
+    checked: &Checked,
+    problems: &mut Vec<Problem>,
+) -> BTreeMap<String, Arc<ScenarioConfig>> {
+    let task_ids: Vec<&str> = doc.tasks.iter().map(|t| t.id.as_str()).collect();
+    let node_ids: Vec<&str> = doc.nodes.iter().map(|n| n.id.as_str()).collect();
+    for scenario in &doc.scenarios {
+        let section = format!("SCENARIO.{}", scenario.id);
+        let mut seen = HashSet::new();
+        for r in &scenario.tasks.value {
+            if !task_ids.contains(&r.id.as_str()) {
+                let message = format!(
+                    "scenario `{}` names task `{}`, which is not declared{}",
+                    scenario.id,
+                    r.id,
+                    suggest(&r.id, &task_ids, "tasks")
+                );
+                problems.push(Problem::new(&section, r.line, message));
+            } else if !seen.insert(r.id.as_str()) {
+                problems.push(Problem::new(
+                    &section,
+                    r.line,
+                    format!("scenario `{}` lists task `{}` twice", scenario.id, r.id),
+                ));
+            }
+        }
+        for r in &scenario.additional_nodes.value {
+            if !node_ids.contains(&r.id.as_str()) {
+                let message = format!(
+                    "scenario `{}` names data node `{}`, which is not declared{}",
+                    scenario.id,
+                    r.id,
+                    suggest(&r.id, &node_ids, "data nodes")
+                );
+                problems.push(Problem::new(&section, r.line, message));
+            } else if !checked.types.contains_key(&r.id) {
+                let message = format!(
+                    "data node `{}` has no type: no task reads or writes it and it has no typed default \
+                     (write one like \"0:int\", \"0.0:float\", \"False:bool\" or a string)",
+                    r.id
+                );
+                problems.push(Problem::new(&section, r.line, message));
+            }
+        }
+        for (name, tasks) in &scenario.sequences {
+            for r in tasks {
+                if !seen.contains(r.id.as_str()) {
+                    let message = format!(
+                        "sequence `{}` of scenario `{}` names task `{}`, which is not one of the scenario's tasks",
+                        name.value, scenario.id, r.id
+                    );
+                    problems.push(Problem::new(&section, r.line, message));
+                }
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return BTreeMap::new();
+    }
+
+    let mut built = BTreeMap::new();
+    for scenario in &doc.scenarios {
+        let mut builder = ScenarioConfig::builder(&scenario.id);
+        let tasks: Vec<_> =
+            scenario.tasks.value.iter().filter_map(|r| doc.tasks.iter().find(|t| t.id == r.id)).collect();
+        let mut used: HashSet<&str> = scenario.additional_nodes.value.iter().map(|r| r.id.as_str()).collect();
+        for task in &tasks {
+            used.extend(task.inputs.value.iter().chain(&task.outputs.value).map(|r| r.id.as_str()));
+        }
+        for node in doc.nodes.iter().filter(|n| used.contains(n.id.as_str())) {
+            let Some(&ty) = checked.types.get(&node.id) else { continue };
+            let default = checked.defaults.get(&node.id).cloned();
+            builder = builder.node(DataNodeConfig::erased(node.id.clone(), ty, default).scope(node.scope));
+        }
+        for task in &tasks {
+            let Some(resolved) = checked.tasks.get(&task.id) else { continue };
+            let config = resolved
+                .entry
+                .task_config(&task.id)
+                .inputs(task.inputs.value.iter().map(|r| r.id.clone()))
+                .outputs(task.outputs.value.iter().map(|r| r.id.clone()))
+                .skippable(task.skippable && resolved.entry.skippable);
+            builder = builder.task(config);
+        }
+        for (name, tasks) in &scenario.sequences {
+            builder = builder.sequence(name.value.clone(), tasks.iter().map(|r| r.id.clone()));
+        }
+        match builder.build() {
+            Ok(config) => {
+                built.insert(scenario.id.clone(), config);
+            }
+            // The checks above should have caught everything; report what they missed.
+            Err(error) => {
+                for message in error.problems() {
+                    let message = format!("scenario `{}`: {message}", scenario.id);
+                    problems.push(Problem::new(&section_of(&scenario.id), scenario.line, message));
+                }
+            }
+        }
+    }
+    built
+}
+
+fn section_of(id: &str) -> String {
+    format!("SCENARIO.{id}")
+}

@@ -1,0 +1,401 @@
+//! Stage 4: the whole config checked against the registered tasks, every problem at once.
+//!
+//! Functions are resolved, wiring is checked against each function's registered signature
+//! (count and types), node types are inferred (from the producing task, else from the tasks
+//! reading the node, else from a typed default), defaults are converted to those types, and the
+//! task graph is checked for double producers and cycles.
+
+use std::collections::HashMap;
+
+use super::Problem;
+use super::resolve::{edit_distance, resolve};
+use super::sections::{Document, NodeSection, Ref, TaskSection};
+use super::typed::Typed;
+use crate::registry::TaskEntry;
+use crate::value::{AnyValue, ValueType};
+
+/// A task whose function resolved.
+pub(crate) struct Resolved {
+    pub(crate) entry: &'static TaskEntry,
+    pub(crate) inputs: Vec<ValueType>,
+    pub(crate) outputs: Vec<ValueType>,
+}
+
+/// What the checks learned, for building the scenario configs.
+#[derive(Default)]
+pub(crate) struct Checked {
+    /// By task id.
+    pub(crate) tasks: HashMap<String, Resolved>,
+    /// By node id: the node's type, when it could be told.
+    pub(crate) types: HashMap<String, ValueType>,
+    /// By node id: the converted default.
+    pub(crate) defaults: HashMap<String, AnyValue>,
+}
+
+/// Runs every check; problems are appended.
+pub(crate) fn check(doc: &Document, entries: &[&'static TaskEntry], problems: &mut Vec<Problem>) -> Checked {
+    let mut checked = Checked::default();
+    let nodes: HashMap<&str, &NodeSection> = doc.nodes.iter().map(|n| (n.id.as_str(), n)).collect();
+    let node_ids: Vec<&str> = doc.nodes.iter().map(|n| n.id.as_str()).collect();
+
+    // Functions, arity, and references to nodes.
+    for task in &doc.tasks {
+        let section = format!("TASK.{}", task.id);
+        for (refs, verb) in [(&task.inputs.value, "reads"), (&task.outputs.value, "writes")] {
+            for r in refs.iter() {
+                if !nodes.contains_key(r.id.as_str()) {
+                    let message = format!(
+                        "task `{}` {verb} data node `{}`, which is not declared{}",
+                        task.id,
+                        r.id,
+                        suggest(&r.id, &node_ids, "data nodes")
+                    );
+                    problems.push(Problem::new(&section, r.line, message));
+                }
+            }
+        }
+        for (i, r) in task.outputs.value.iter().enumerate() {
+            if task.outputs.value[..i].iter().any(|o| o.id == r.id) {
+                let message = format!("task `{}` lists output `{}` twice", task.id, r.id);
+                problems.push(Problem::new(&section, r.line, message));
+            }
+        }
+        let Some(function) = &task.function else { continue };
+        let entry = match resolve(&function.value, entries) {
+            Ok(entry) => entry,
+            Err(message) => {
+                problems.push(Problem::new(
+                    &section,
+                    function.line,
+                    format!("task `{}`: {message}", task.id),
+                ));
+                continue;
+            }
+        };
+        let resolved = Resolved { entry, inputs: entry.input_types(), outputs: entry.output_types() };
+        for (what, wired, types) in
+            [("input", &task.inputs, &resolved.inputs), ("output", &task.outputs, &resolved.outputs)]
+        {
+            if wired.value.len() != types.len() {
+                let names: Vec<String> =
+                    types.iter().map(|t| format!("`{}`", short_name(t.name()))).collect();
+                let ids: Vec<&str> = wired.value.iter().map(|r| r.id.as_str()).collect();
+                let message = format!(
+                    "task `{}`: function `{}` takes {} {what}{} ({}) but {} {} wired: [{}]",
+                    task.id,
+                    entry.id,
+                    types.len(),
+                    if types.len() == 1 { "" } else { "s" },
+                    names.join(", "),
+                    wired.value.len(),
+                    if wired.value.len() == 1 { "is" } else { "are" },
+                    ids.join(", ")
+                );
+                problems.push(Problem::new(&section, wired.line, message));
+            }
+        }
+        checked.tasks.insert(task.id.clone(), resolved);
+    }
+
+    // Producers.
+    let mut producer: HashMap<&str, (&TaskSection, usize)> = HashMap::new();
+    for task in &doc.tasks {
+        for (position, r) in task.outputs.value.iter().enumerate() {
+            match producer.get(r.id.as_str()) {
+                Some((other, _)) if other.id != task.id => {
+                    let message = format!(
+                        "data node `{}` is written by both task `{}` and task `{}`",
+                        r.id, other.id, task.id
+                    );
+                    problems.push(Problem::new(&format!("TASK.{}", task.id), r.line, message));
+                }
+                Some(_) => {}
+                None => {
+                    producer.insert(&r.id, (task, position));
+                }
+            }
+        }
+    }
+
+    // Node types: the producer's output type, else the first reader's input type, else the
+    // typed default's.
+    for node in &doc.nodes {
+        let produced = producer.get(node.id.as_str()).and_then(|(task, position)| {
+            checked.tasks.get(&task.id).and_then(|r| r.outputs.get(*position)).copied()
+        });
+        let read = doc.tasks.iter().find_map(|task| {
+            let resolved = checked.tasks.get(&task.id)?;
+            let position = task.inputs.value.iter().position(|r| r.id == node.id)?;
+            resolved.inputs.get(position).copied()
+        });
+        let from_default = node.default.as_ref().and_then(|d| type_of_typed(&d.value));
+        if let Some(ty) = produced.or(read).or(from_default) {
+            checked.types.insert(node.id.clone(), ty);
+        }
+    }
+
+    check_inputs(doc, &producer, &mut checked, problems);
+    check_sources(doc, &producer, &mut checked, problems);
+    check_cycles(doc, &producer, problems);
+    checked
+}
+
+/// Every input's type against the node's, with a hint when two inputs look swapped.
+fn check_inputs(
+    doc: &Document,
+    producer: &HashMap<&str, (&TaskSection, usize)>,
+    checked: &mut Checked,
+    problems: &mut Vec<Problem>,
+) {
+    for task in &doc.tasks {
+        let Some(resolved) = checked.tasks.get(&task.id) else { continue };
+        let wired = &task.inputs.value;
+        let holds = |r: &Ref| checked.types.get(&r.id).copied();
+        let mismatches: Vec<usize> = (0..wired.len().min(resolved.inputs.len()))
+            .filter(|&i| holds(&wired[i]).is_some_and(|t| t != resolved.inputs[i]))
+            .collect();
+        for &i in &mismatches {
+            let r = &wired[i];
+            let expected = resolved.inputs[i];
+            let actual = holds(r).expect("mismatches have a type");
+            let (expected_name, actual_name) = pair_names(expected, actual);
+            let origin = match producer.get(r.id.as_str()) {
+                Some((p, _)) => format!(" (written by task `{}`)", p.id),
+                None => match doc.tasks.iter().find(|t| t.inputs.value.iter().any(|x| x.id == r.id)) {
+                    Some(first) if first.id != task.id => format!(" (as task `{}` reads it)", first.id),
+                    _ => String::new(),
+                },
+            };
+            let swapped = mismatches.iter().find(|&&j| {
+                j != i
+                    && holds(&wired[j]) == Some(expected)
+                    && resolved.inputs.get(j).copied() == Some(actual)
+            });
+            let hint = match swapped {
+                Some(&j) => {
+                    format!("; inputs {} and {} look swapped", (i + 1).min(j + 1), (i + 1).max(j + 1))
+                }
+                None => String::new(),
+            };
+            let param = match resolved.entry.params.get(i) {
+                Some(name) if !name.is_empty() => format!(" (`{name}`)"),
+                _ => String::new(),
+            };
+            let message = format!(
+                "task `{}` takes `{expected_name}` as input {}{param} but data node `{}` holds \
+                 `{actual_name}`{origin}{hint}",
+                task.id,
+                i + 1,
+                r.id
+            );
+            problems.push(Problem::new(&format!("TASK.{}", task.id), r.line, message));
+        }
+    }
+}
+
+/// Defaults converted to node types; sources without defaults; file storage on file types.
+fn check_sources(
+    doc: &Document,
+    producer: &HashMap<&str, (&TaskSection, usize)>,
+    checked: &mut Checked,
+    problems: &mut Vec<Problem>,
+) {
+    for node in &doc.nodes {
+        let section = format!("DATA_NODE.{}", node.id);
+        let readers: Vec<&str> = doc
+            .tasks
+            .iter()
+            .filter(|t| t.inputs.value.iter().any(|r| r.id == node.id))
+            .map(|t| t.id.as_str())
+            .collect();
+        let ty = checked.types.get(&node.id).copied();
+        match (producer.get(node.id.as_str()), &node.default) {
+            (Some((task, _)), Some(default)) => {
+                let message = format!(
+                    "data node `{}` has a default value and is also written by task `{}`",
+                    node.id, task.id
+                );
+                problems.push(Problem::new(&section, default.line, message));
+            }
+            (None, Some(default)) => {
+                if let Some(ty) = ty {
+                    match ty.from_toml(&default.value.to_toml()) {
+                        Ok(value) => {
+                            checked.defaults.insert(node.id.clone(), value);
+                        }
+                        Err(reason) => {
+                            let why = match readers.first() {
+                                Some(t) => format!(" (the type task `{t}` reads)"),
+                                None => String::new(),
+                            };
+                            let message = format!(
+                                "data node `{}`: default {} cannot be read as `{}`{why}: {reason}",
+                                node.id,
+                                show(&default.value),
+                                short_name(ty.name())
+                            );
+                            problems.push(Problem::new(&section, default.line, message));
+                        }
+                    }
+                }
+            }
+            (None, None) if !readers.is_empty() && !node.default_written => {
+                let message = format!(
+                    "data node `{}` has neither a default value nor a task writing it; read by task `{}`",
+                    node.id, readers[0]
+                );
+                problems.push(Problem::new(&section, node.line, message));
+            }
+            _ => {}
+        }
+        if node.storage.is_file()
+            && let Some(ty) = ty.filter(|t| !t.is_external())
+        {
+            let message = format!(
+                "data node `{}` has storage_type `{}` but holds `{}`, which is kept in the store, not in a \
+                 file; a file node holds `CsvFile`, `ParquetFile` or a newtype of them",
+                node.id,
+                node.storage.name(),
+                short_name(ty.name())
+            );
+            problems.push(Problem::new(&section, node.line, message));
+        }
+    }
+}
+
+/// One cycle of the task graph, if any, named by its path.
+fn check_cycles(
+    doc: &Document,
+    producer: &HashMap<&str, (&TaskSection, usize)>,
+    problems: &mut Vec<Problem>,
+) {
+    let index: HashMap<&str, usize> = doc.tasks.iter().enumerate().map(|(i, t)| (t.id.as_str(), i)).collect();
+    let upstream: Vec<Vec<usize>> = doc
+        .tasks
+        .iter()
+        .map(|t| {
+            t.inputs
+                .value
+                .iter()
+                .filter_map(|r| producer.get(r.id.as_str()).map(|(p, _)| index[p.id.as_str()]))
+                .collect()
+        })
+        .collect();
+    // 0 = unvisited, 1 = on the current path, 2 = done.
+    let mut state = vec![0u8; doc.tasks.len()];
+    for start in 0..doc.tasks.len() {
+        let mut path = Vec::new();
+        if let Some(cycle) = visit(start, &upstream, &mut state, &mut path) {
+            // `cycle` walks upstream from its first task: name it downstream, from that task.
+            let mut names: Vec<&str> = cycle.iter().rev().map(|&t| doc.tasks[t].id.as_str()).collect();
+            names.rotate_right(1);
+            names.push(names[0]);
+            let first = &doc.tasks[cycle[0]];
+            let message = format!("the tasks form a cycle: {}", names.join(" -> "));
+            problems.push(Problem::new(&format!("TASK.{}", first.id), first.line, message));
+            return;
+        }
+    }
+}
+
+fn visit(t: usize, upstream: &[Vec<usize>], state: &mut [u8], path: &mut Vec<usize>) -> Option<Vec<usize>> {
+    match state[t] {
+        2 => return None,
+        1 => {
+            let from = path.iter().position(|&p| p == t).expect("on the path");
+            return Some(path[from..].to_vec());
+        }
+        _ => {}
+    }
+    state[t] = 1;
+    path.push(t);
+    for &u in &upstream[t] {
+        if let Some(cycle) = visit(u, upstream, state, path) {
+            return Some(cycle);
+        }
+    }
+    path.pop();
+    state[t] = 2;
+    None
+}
+
+/// The type a typed default gives a node no task reads or writes.
+fn type_of_typed(typed: &Typed) -> Option<ValueType> {
+    Some(match typed {
+        Typed::Text(_) => ValueType::of::<String>(),
+        Typed::Int(_) => ValueType::of::<i64>(),
+        Typed::Float(_) => ValueType::of::<f64>(),
+        Typed::Bool(_) => ValueType::of::<bool>(),
+        _ => return None,
+    })
+}
+
+fn show(typed: &Typed) -> String {
+    match typed {
+        Typed::Text(s) => format!("\"{s}\""),
+        Typed::Int(i) => format!("{i}"),
+        Typed::Float(f) => format!("{f:?}"),
+        Typed::Bool(b) => format!("{b}"),
+        other => other.kind().to_owned(),
+    }
+}
+
+/// `; did you mean `x`?` for the closest names, or the declared names when none is close.
+pub(crate) fn suggest(name: &str, known: &[&str], what: &str) -> String {
+    let limit = (name.chars().count() / 3).max(2);
+    let mut close: Vec<(usize, &str)> =
+        known.iter().map(|k| (edit_distance(name, k), *k)).filter(|(d, _)| *d <= limit).collect();
+    close.sort();
+    match close.first() {
+        Some((_, k)) => format!("; did you mean `{k}`?"),
+        None if known.is_empty() => format!("; no {what} are declared"),
+        None => format!("; declared {what}: {}", known.join(", ")),
+    }
+}
+
+/// `alloc::vec::Vec<my_crate::Scored>` → `Vec<Scored>`.
+pub(crate) fn short_name(full: &str) -> String {
+    let mut out = String::new();
+    let mut word = String::new();
+    for c in full.chars().chain(std::iter::once(' ')) {
+        if c.is_alphanumeric() || c == '_' || c == ':' {
+            word.push(c);
+        } else {
+            out.push_str(word.rsplit("::").next().unwrap_or(""));
+            word.clear();
+            out.push(c);
+        }
+    }
+    out.pop();
+    out
+}
+
+/// Short names for two types, or full ones when the short names would look equal.
+fn pair_names(a: ValueType, b: ValueType) -> (String, String) {
+    let (short_a, short_b) = (short_name(a.name()), short_name(b.name()));
+    if short_a == short_b { (a.name().to_owned(), b.name().to_owned()) } else { (short_a, short_b) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_names() {
+        assert_eq!(short_name("alloc::vec::Vec<my_crate::Scored>"), "Vec<Scored>");
+        assert_eq!(short_name("(i64, alloc::string::String)"), "(i64, String)");
+        assert_eq!(short_name("f64"), "f64");
+    }
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(
+            suggest("scored", &["scored_df", "metric"], "data nodes"),
+            "; declared data nodes: scored_df, metric"
+        );
+        assert_eq!(
+            suggest("scored_dff", &["scored_df", "metric"], "data nodes"),
+            "; did you mean `scored_df`?"
+        );
+    }
+}

@@ -1,0 +1,174 @@
+//! Writing a [`ScenarioConfig`] (for example one from `scenario!`) in Taipy Studio's format, so
+//! that loading the file gives back the same config (see
+//! [`config_fingerprint`](super::config_fingerprint)).
+
+use std::any::TypeId;
+use std::fmt::Write;
+
+use super::TomlConfigError;
+use super::typed::{Typed, format_timedelta, interpret_str, scope_name};
+use crate::config::{ScenarioConfig, Scope, TaskConfig};
+use crate::registry::{self, TaskEntry};
+use crate::value::ValueType;
+
+/// Writes `config` as Taipy TOML: a `[DATA_NODE.<id>]` per node (with its default as a typed
+/// string and its scope when not `SCENARIO`), a `[TASK.<id>]` per task (its function as the
+/// registered `#[task]` path), and `[SCENARIO.<config id>]` with its sequences.
+///
+/// Fails, naming each culprit, when a task is not a registered `#[task]` (a closure given to
+/// `TaskConfig::new`), when a default has no TOML form, or when a node no task touches has a
+/// type a TOML default cannot tell (anything but `i64`, `f64`, `bool`, `String`).
+pub fn export(config: &ScenarioConfig) -> Result<String, TomlConfigError> {
+    let entries = registry::tasks();
+    let mut problems = Vec::new();
+    let mut out = String::from("[TAIPY]\n");
+
+    for node in config.nodes() {
+        let _ = write!(out, "\n[DATA_NODE.{}]\n", key(node.id()));
+        if node.node_scope() != Scope::Scenario {
+            let _ = writeln!(out, "scope = {}", quote(&format!("{}:SCOPE", scope_name(node.node_scope()))));
+        }
+        let touched = config
+            .tasks()
+            .iter()
+            .any(|t| t.input_nodes().iter().chain(t.output_nodes()).any(|n| n == node.id()));
+        if !touched && !inferable(node.value_type()) {
+            problems.push(format!(
+                "data node `{}` is read or written by no task, and its type `{}` cannot be told from a TOML default",
+                node.id(),
+                node.value_type().name()
+            ));
+        }
+        let Some(value) = node.default_value() else { continue };
+        let ty = node.value_type();
+        match ty.to_toml(value) {
+            Some(toml) => {
+                let _ = writeln!(out, "default_data = {}", typed(&toml));
+            }
+            None => problems.push(format!(
+                "the default of data node `{}` (`{}`) has no TOML form (implement `DataValue::to_toml`)",
+                node.id(),
+                ty.name()
+            )),
+        }
+    }
+
+    for task in config.tasks() {
+        let _ = write!(out, "\n[TASK.{}]\n", key(task.id()));
+        match registered(task, &entries) {
+            Some(entry) => {
+                let _ = writeln!(out, "function = {}", quote(&format!("{}:function", entry.id)));
+            }
+            None => problems.push(format!(
+                "task `{}` is not a registered `#[task]` function (a closure given to `TaskConfig::new` cannot \
+                 be named in a file)",
+                task.id()
+            )),
+        }
+        let _ = writeln!(out, "inputs = {}", sections(task.input_nodes()));
+        let _ = writeln!(out, "outputs = {}", sections(task.output_nodes()));
+        let _ = writeln!(
+            out,
+            "skippable = {}",
+            quote(if task.is_skippable() { "True:bool" } else { "False:bool" })
+        );
+    }
+
+    let untouched: Vec<String> = config
+        .nodes()
+        .iter()
+        .filter(|n| {
+            !config
+                .tasks()
+                .iter()
+                .any(|t| t.input_nodes().iter().chain(t.output_nodes()).any(|x| x == n.id()))
+        })
+        .map(|n| n.id().to_owned())
+        .collect();
+    let tasks: Vec<String> = config.tasks().iter().map(|t| t.id().to_owned()).collect();
+    let _ = write!(out, "\n[SCENARIO.{}]\n", key(config.id()));
+    let _ = writeln!(out, "tasks = {}", sections(&tasks));
+    let _ = writeln!(out, "additional_data_nodes = {}", sections(&untouched));
+    let _ = write!(out, "\n[SCENARIO.{}.comparators]\n", key(config.id()));
+    let _ = write!(out, "\n[SCENARIO.{}.sequences]\n", key(config.id()));
+    for (name, tasks) in config.sequences() {
+        let _ = writeln!(out, "{} = {}", key(name), sections(tasks));
+    }
+
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(TomlConfigError::Export { config: config.id().to_owned(), problems })
+    }
+}
+
+/// The registered `#[task]` running `task`: same code fingerprint and version, preferring one
+/// with the task's name.
+fn registered(task: &TaskConfig, entries: &[&'static TaskEntry]) -> Option<&'static TaskEntry> {
+    let matching: Vec<&'static TaskEntry> = entries
+        .iter()
+        .copied()
+        .filter(|e| e.task_config(task.id()).fingerprint() == task.fingerprint())
+        .collect();
+    matching.iter().find(|e| e.name == task.id()).or(matching.first()).copied()
+}
+
+fn inferable(ty: ValueType) -> bool {
+    [TypeId::of::<i64>(), TypeId::of::<f64>(), TypeId::of::<bool>(), TypeId::of::<String>()]
+        .contains(&ty.type_id())
+}
+
+/// `[ "a:SECTION", "b:SECTION",]`, as Taipy writes lists.
+fn sections(ids: &[String]) -> String {
+    let items: String = ids.iter().map(|id| format!(" {},", quote(&format!("{id}:SECTION")))).collect();
+    format!("[{items}]")
+}
+
+/// A TOML basic string.
+fn quote(text: &str) -> String {
+    ::toml::Value::String(text.to_owned()).to_string()
+}
+
+/// A bare key when possible, else a quoted one.
+fn key(id: &str) -> String {
+    if !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        id.to_owned()
+    } else {
+        quote(id)
+    }
+}
+
+/// A plain TOML value in Taipy's typed-string form, rendered inline.
+fn typed(value: &::toml::Value) -> String {
+    to_typed(value).to_string()
+}
+
+fn to_typed(value: &::toml::Value) -> ::toml::Value {
+    use ::toml::Value;
+    let text = |s: String| Value::String(s);
+    match value {
+        Value::String(s) => match interpret_str(s, &|_| None) {
+            Ok(Typed::Text(t)) if t == *s => text(s.clone()),
+            _ => text(format!("{s}:str")),
+        },
+        Value::Integer(i) => text(format!("{i}:int")),
+        Value::Float(f) => text(format!("{f:?}:float")),
+        Value::Boolean(b) => text(if *b { "True:bool" } else { "False:bool" }.to_owned()),
+        Value::Datetime(d) => text(format!("{d}:datetime")),
+        Value::Array(items) => Value::Array(items.iter().map(to_typed).collect()),
+        Value::Table(table) => match as_duration(table) {
+            Some(d) => text(format!("{}:timedelta", format_timedelta(d))),
+            None => Value::Table(table.iter().map(|(k, v)| (k.clone(), to_typed(v))).collect()),
+        },
+    }
+}
+
+/// serde's form of a `Duration` (`{ secs, nanos }`, microsecond precision): Taipy's timedelta.
+fn as_duration(table: &::toml::Table) -> Option<std::time::Duration> {
+    if table.len() != 2 {
+        return None;
+    }
+    let secs = u64::try_from(table.get("secs")?.as_integer()?).ok()?;
+    let nanos = u32::try_from(table.get("nanos")?.as_integer()?).ok()?;
+    (nanos < 1_000_000_000 && nanos % 1000 == 0).then(|| std::time::Duration::new(secs, nanos))
+}

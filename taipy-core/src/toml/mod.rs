@@ -1,0 +1,426 @@
+//! Configs in Taipy Studio's TOML format: load, check, export.
+//!
+//! A Python user designs a pipeline in Taipy Studio, which saves a `config.toml`; the same file
+//! runs here, with each task's `function` resolved to a registered `#[task]`:
+//!
+//! ```toml
+//! [DATA_NODE.payment_threshold]
+//! default_data = "1000:int"
+//!
+//! [DATA_NODE.scored_df]
+//!
+//! [TASK.featurization_and_segmentation]
+//! function = "algos.algo.featurization_and_segmentation:function"
+//! inputs = [ "scored_df:SECTION", "payment_threshold:SECTION", "score_threshold:SECTION",]
+//! outputs = [ "segmented_customer_df:SECTION",]
+//! skippable = "True:bool"
+//!
+//! [SCENARIO.scenario_1]
+//! tasks = [ "preprocess_and_score:SECTION", "featurization_and_segmentation:SECTION",]
+//! ```
+//!
+//! [`TomlConfig::from_str`] checks the whole file and reports every problem at once, each with
+//! its section and line (see [`TomlConfigError`]): unknown functions (with the closest
+//! registered names), wrong argument counts or types (an input wired to a node of another
+//! type, such as two swapped tables), unknown or repeated ids, a node written by two tasks, a
+//! cycle, a source node without default, malformed typed values, unknown storage types or
+//! scopes. A loaded scenario is an ordinary [`ScenarioConfig`]: `Scenario::create` and
+//! `submit` it as one from `scenario!`.
+//!
+//! A file without tasks shows the mechanics:
+//!
+//! ```
+//! use taipy_core::prelude::*;
+//! use taipy_core::toml::TomlConfig;
+//!
+//! let config = TomlConfig::from_str(
+//!     r#"
+//! [DATA_NODE.threshold]
+//! default_data = "1000:int"
+//!
+//! [SCENARIO.s]
+//! tasks = []
+//! additional_data_nodes = [ "threshold:SECTION",]
+//! "#,
+//! )?;
+//! let store = Store::temporary()?;
+//! let scenario = Scenario::create(&store, config.scenario("s").unwrap(), "first")?;
+//! assert_eq!(scenario.data_node::<i64>("threshold")?.read()?, 1000);
+//!
+//! let err = TomlConfig::from_str("[DATA_NODE.x]\ndefault_data = \"abc:int\"\n").unwrap_err();
+//! assert_eq!(
+//!     err.problems()[0].to_string(),
+//!     "line 2 [DATA_NODE.x]: `default_data`: `abc:int` is not a valid integer"
+//! );
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Functions
+//!
+//! `function = "algos.algo.preprocess_and_score:function"`, `"algos::preprocess_and_score"`
+//! or `"preprocess_and_score"` names a registered `#[task]`: the path is split on `.` and `::`;
+//! a task whose full id (`crate::module::name`) equals it is taken; otherwise the tasks with
+//! that function name are the candidates, and a single candidate is taken whatever the module
+//! path says (Python's `algos.algo` need not mirror the Rust crate). Several candidates are
+//! narrowed by the module path (a suffix of the task's module, else its segments in order);
+//! what stays ambiguous is an error listing the full ids. An unknown name suggests the closest
+//! registered names by edit distance. Each input and output is then checked against the
+//! function's registered signature: their count, and the type of every node.
+//!
+//! # Values
+//!
+//! Typed strings (`"1000:int"`, `"1.5:float"`, `"True:bool"`, `":str"`, `":timedelta"`,
+//! `":datetime"`, `"SCENARIO:SCOPE"`, `"DAILY:FREQUENCY"`, `"id:SECTION"`, `":function"`) and
+//! `ENV[VAR]` templates are interpreted as Taipy does. A node's type is the registered type of
+//! the task output writing it, else of the task input reading it; its `default_data` is converted
+//! to that type with [`DataValue::from_toml`](crate::DataValue::from_toml) (serde types through
+//! [`from_toml`], which also reads `"mean"` as `Metric::Mean`). Nodes no task touches take
+//! their type from a typed default (`i64`, `f64`, `bool`, `String`). A `:timedelta` becomes
+//! `{ secs, nanos }`, which serde reads as a `std::time::Duration` field of your type.
+//!
+//! # Storage types
+//!
+//! `pickle` (the default), `json` and `in_memory` nodes are kept in the store with the type's
+//! own encoding; `csv` and `parquet` nodes must hold a file type (`CsvFile`, `ParquetFile` or a
+//! newtype of one) and take their default from `default_path` (or `path`, or `default_data`).
+//! Other Taipy storage types (sql, mongo, excel, s3_object, generic) are reported as unknown.
+//!
+//! # Skippable
+//!
+//! A task is skippable when the file says `skippable = "True:bool"` (Taipy's default is
+//! `False`) and its `#[task]` does not say `skippable = false`.
+
+mod build;
+mod check;
+mod export;
+mod fingerprint;
+mod parse;
+mod resolve;
+mod sections;
+mod typed;
+mod value;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub use ::toml::Value;
+pub use export::export;
+pub use fingerprint::config_fingerprint;
+pub use typed::Frequency;
+pub use value::{from_toml, to_toml};
+
+use crate::config::ScenarioConfig;
+use crate::registry::{self, TaskEntry};
+use crate::store::{ExecutionMode, StoreOptions};
+
+/// One problem of a config: where it is and what is wrong.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Problem {
+    /// The 1-based line it is on (0 for what the file does not hold, such as a
+    /// [`Loader::set_default`] value).
+    pub line: usize,
+    /// The section, such as `TASK.segment_analysis` (empty for file-level problems).
+    pub section: String,
+    /// What is wrong, and what would be right.
+    pub message: String,
+}
+
+impl Problem {
+    pub(crate) fn new(section: &str, line: usize, message: String) -> Self {
+        Self { line, section: section.to_owned(), message }
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.line, self.section.as_str()) {
+            (0, "") => f.write_str(&self.message),
+            (0, section) => write!(f, "[{section}]: {}", self.message),
+            (line, "") => write!(f, "line {line}: {}", self.message),
+            (line, section) => write!(f, "line {line} [{section}]: {}", self.message),
+        }
+    }
+}
+
+/// Loading, checking or exporting a TOML config failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TomlConfigError {
+    /// The file could not be read.
+    #[error("cannot read config file `{}`: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The config has problems, sorted by line.
+    #[error("config {origin} has {} problem{}:\n{}", problems.len(), if problems.len() == 1 { "" } else { "s" },
+        problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
+    Invalid {
+        /// The file's path, or `<string>`.
+        origin: String,
+        /// Every problem found.
+        problems: Vec<Problem>,
+    },
+    /// A scenario config cannot be written as TOML.
+    #[error("scenario config `{config}` cannot be exported:\n{}",
+        problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
+    Export {
+        /// The scenario config's id.
+        config: String,
+        /// Why, one reason per node or task.
+        problems: Vec<String>,
+    },
+}
+
+impl TomlConfigError {
+    /// The problems of an [`Invalid`](Self::Invalid) config (empty otherwise).
+    pub fn problems(&self) -> &[Problem] {
+        match self {
+            Self::Invalid { problems, .. } => problems,
+            _ => &[],
+        }
+    }
+}
+
+/// A data node's `storage_type`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum StorageType {
+    /// Taipy's default: here, the store with the type's own encoding (serde → postcard).
+    #[default]
+    Pickle,
+    /// A CSV file (`CsvFile`).
+    Csv,
+    /// A Parquet file (`ParquetFile`).
+    Parquet,
+    /// Kept in the store like `pickle`.
+    Json,
+    /// Kept in the store like `pickle` (the store is durable; nothing is lost on exit).
+    InMemory,
+}
+
+impl StorageType {
+    /// Taipy's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Pickle => "pickle",
+            Self::Csv => "csv",
+            Self::Parquet => "parquet",
+            Self::Json => "json",
+            Self::InMemory => "in_memory",
+        }
+    }
+
+    /// Whether the node is a file outside the store.
+    pub fn is_file(self) -> bool {
+        matches!(self, Self::Csv | Self::Parquet)
+    }
+
+    pub(crate) fn parse(name: &str) -> Option<Self> {
+        [Self::Pickle, Self::Csv, Self::Parquet, Self::Json, Self::InMemory]
+            .into_iter()
+            .find(|s| s.name() == name)
+    }
+}
+
+/// The `[JOB]` section.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct JobSettings {
+    /// `mode = "development"` or `"standalone"`.
+    pub mode: Option<ExecutionMode>,
+    /// `max_nb_of_workers = "2:int"`.
+    pub max_workers: Option<usize>,
+}
+
+impl JobSettings {
+    /// Store options with this section's settings (the defaults for what it leaves out).
+    pub fn store_options(&self) -> StoreOptions {
+        let mut options = match self.mode {
+            Some(ExecutionMode::Development) => StoreOptions::development(),
+            _ => StoreOptions::default(),
+        };
+        if let Some(workers) = self.max_workers {
+            options.max_workers = workers.max(1);
+        }
+        options
+    }
+}
+
+/// A loaded, checked config: its scenarios and settings.
+#[derive(Debug)]
+pub struct TomlConfig {
+    scenarios: BTreeMap<String, Arc<ScenarioConfig>>,
+    frequencies: BTreeMap<String, Frequency>,
+    comparators: BTreeMap<String, BTreeMap<String, Vec<String>>>,
+    storage: BTreeMap<String, StorageType>,
+    job: JobSettings,
+    core: BTreeMap<String, String>,
+}
+
+impl TomlConfig {
+    /// Loads a config from TOML text, resolving functions against the registered tasks and
+    /// `ENV[VAR]` against the process environment.
+    #[allow(clippy::should_implement_trait)]
+    pub fn from_str(text: &str) -> Result<Self, TomlConfigError> {
+        Loader::new().load_str(text)
+    }
+
+    /// Loads a config file.
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Self, TomlConfigError> {
+        Loader::new().load_file(path)
+    }
+
+    /// The scenario configs, by id.
+    pub fn scenarios(&self) -> &BTreeMap<String, Arc<ScenarioConfig>> {
+        &self.scenarios
+    }
+
+    /// A scenario config by id.
+    pub fn scenario(&self, id: &str) -> Option<&Arc<ScenarioConfig>> {
+        self.scenarios.get(id)
+    }
+
+    /// The scenario config when the file declares exactly one (as Taipy Studio's usually do).
+    pub fn only_scenario(&self) -> Option<&Arc<ScenarioConfig>> {
+        match self.scenarios.len() {
+            1 => self.scenarios.values().next(),
+            _ => None,
+        }
+    }
+
+    /// The scenario's `frequency`, if any.
+    pub fn frequency(&self, scenario: &str) -> Option<Frequency> {
+        self.frequencies.get(scenario).copied()
+    }
+
+    /// The scenario's comparators: data node id → comparator function paths (kept as written;
+    /// they are not resolved).
+    pub fn comparators(&self, scenario: &str) -> Option<&BTreeMap<String, Vec<String>>> {
+        self.comparators.get(scenario)
+    }
+
+    /// A data node's `storage_type` (`pickle` when not given).
+    pub fn storage_type(&self, node: &str) -> StorageType {
+        self.storage.get(node).copied().unwrap_or_default()
+    }
+
+    /// The `[JOB]` section.
+    pub fn job(&self) -> &JobSettings {
+        &self.job
+    }
+
+    /// The `[CORE]` section's properties, as text.
+    pub fn core(&self) -> &BTreeMap<String, String> {
+        &self.core
+    }
+}
+
+impl std::str::FromStr for TomlConfig {
+    type Err = TomlConfigError;
+
+    fn from_str(text: &str) -> Result<Self, TomlConfigError> {
+        Loader::new().load_str(text)
+    }
+}
+
+type EnvFn<'a> = Box<dyn Fn(&str) -> Option<String> + 'a>;
+
+/// Loads configs with a chosen environment or set of tasks.
+pub struct Loader<'a> {
+    env: EnvFn<'a>,
+    tasks: Option<Vec<&'static TaskEntry>>,
+    defaults: Vec<(String, String)>,
+}
+
+impl Default for Loader<'_> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<'a> Loader<'a> {
+    /// The process environment and every registered task.
+    pub fn new() -> Self {
+        Self { env: Box::new(|name| std::env::var(name).ok()), tasks: None, defaults: Vec::new() }
+    }
+
+    /// Looks `ENV[VAR]` up with `env` instead of the process environment.
+    pub fn env(mut self, env: impl Fn(&str) -> Option<String> + 'a) -> Self {
+        self.env = Box::new(env);
+        self
+    }
+
+    /// Resolves functions against these tasks only.
+    pub fn tasks(mut self, tasks: Vec<&'static TaskEntry>) -> Self {
+        self.tasks = Some(tasks);
+        self
+    }
+
+    /// Replaces data node `node`'s `default_data` with `value`, written as in the file
+    /// (`"data/customers.csv"`, `"1600:float"`, `"median"`): what a `--data` flag does. The value
+    /// is checked like the file's own; a node that is not declared is a problem.
+    pub fn set_default(mut self, node: impl Into<String>, value: impl Into<String>) -> Self {
+        self.defaults.push((node.into(), value.into()));
+        self
+    }
+
+    /// Loads a config file.
+    pub fn load_file(&self, path: impl AsRef<Path>) -> Result<TomlConfig, TomlConfigError> {
+        let path = path.as_ref();
+        let bytes =
+            std::fs::read(path).map_err(|source| TomlConfigError::Io { path: path.to_owned(), source })?;
+        self.load_bytes(&bytes, &path.display().to_string())
+    }
+
+    /// Loads a config from bytes that should be UTF-8 TOML; `origin` names it in errors.
+    pub fn load_bytes(&self, bytes: &[u8], origin: &str) -> Result<TomlConfig, TomlConfigError> {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => self.load(text, origin),
+            Err(e) => {
+                let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
+                let message =
+                    format!("the file is not UTF-8 text (invalid byte at offset {})", e.valid_up_to());
+                Err(TomlConfigError::Invalid {
+                    origin: origin.to_owned(),
+                    problems: vec![Problem::new("", line, message)],
+                })
+            }
+        }
+    }
+
+    /// Loads a config from TOML text.
+    pub fn load_str(&self, text: &str) -> Result<TomlConfig, TomlConfigError> {
+        self.load(text, "<string>")
+    }
+
+    fn load(&self, text: &str, origin: &str) -> Result<TomlConfig, TomlConfigError> {
+        let invalid = |mut problems: Vec<Problem>| {
+            // By line; problems of one line keep the order they were found in.
+            problems.sort_by_key(|p| p.line);
+            problems.dedup();
+            TomlConfigError::Invalid { origin: origin.to_owned(), problems }
+        };
+        let table = parse::parse(text).map_err(invalid)?;
+        let mut problems = Vec::new();
+        let mut doc = sections::read(&table, &*self.env, &mut problems);
+        sections::set_defaults(&mut doc, &self.defaults, &*self.env, &mut problems);
+        let entries = self.tasks.clone().unwrap_or_else(registry::tasks);
+        let checked = check::check(&doc, &entries, &mut problems);
+        let scenarios = build::scenarios(&doc, &checked, &mut problems);
+        if !problems.is_empty() {
+            return Err(invalid(problems));
+        }
+        Ok(TomlConfig {
+            scenarios,
+            frequencies: doc.scenarios.iter().filter_map(|s| Some((s.id.clone(), s.frequency?))).collect(),
+            comparators: doc.scenarios.iter().map(|s| (s.id.clone(), s.comparators.clone())).collect(),
+            storage: doc.nodes.iter().map(|n| (n.id.clone(), n.storage)).collect(),
+            job: doc.job,
+            core: doc.core,
+        })
+    }
+}

@@ -1,0 +1,444 @@
+//! Stage 2b: the document's sections read into plain structs, with typed values interpreted.
+//!
+//! Sections: `[TAIPY]` and `[GUI]` (ignored), `[JOB]`, `[CORE]`, `[DATA_NODE.<id>]`,
+//! `[TASK.<id>]`, `[SCENARIO.<id>]` with `[SCENARIO.<id>.sequences]` and
+//! `[SCENARIO.<id>.comparators]`. A section named `default` in a kind (`[DATA_NODE.default]`)
+//! gives the properties the other sections of that kind leave out. Unknown properties are
+//! ignored (Taipy allows custom properties); unknown sections are problems.
+
+use std::collections::BTreeMap;
+
+use super::parse::{Entry, Raw, Table};
+use super::typed::{Env, Frequency, Typed, interpret, interpret_str};
+use super::{JobSettings, Problem, StorageType};
+use crate::config::Scope;
+use crate::store::ExecutionMode;
+
+/// A reference to another section, with its line.
+#[derive(Clone, Debug)]
+pub(crate) struct Ref {
+    pub(crate) id: String,
+    pub(crate) line: usize,
+}
+
+/// A value with the line it was written on.
+#[derive(Clone, Debug)]
+pub(crate) struct At<T> {
+    pub(crate) value: T,
+    pub(crate) line: usize,
+}
+
+pub(crate) struct NodeSection {
+    pub(crate) id: String,
+    pub(crate) line: usize,
+    pub(crate) storage: StorageType,
+    pub(crate) scope: Scope,
+    /// `default_data`, or `default_path` / `path` for file storage types.
+    pub(crate) default: Option<At<Typed>>,
+    /// Whether a default was written, even one that could not be read.
+    pub(crate) default_written: bool,
+}
+
+pub(crate) struct TaskSection {
+    pub(crate) id: String,
+    pub(crate) line: usize,
+    pub(crate) function: Option<At<String>>,
+    pub(crate) inputs: At<Vec<Ref>>,
+    pub(crate) outputs: At<Vec<Ref>>,
+    /// Taipy's default is `False`.
+    pub(crate) skippable: bool,
+}
+
+pub(crate) struct ScenarioSection {
+    pub(crate) id: String,
+    pub(crate) line: usize,
+    pub(crate) tasks: At<Vec<Ref>>,
+    pub(crate) additional_nodes: At<Vec<Ref>>,
+    pub(crate) frequency: Option<Frequency>,
+    pub(crate) sequences: Vec<(At<String>, Vec<Ref>)>,
+    pub(crate) comparators: BTreeMap<String, Vec<String>>,
+}
+
+/// Everything a document declares.
+#[derive(Default)]
+pub(crate) struct Document {
+    pub(crate) nodes: Vec<NodeSection>,
+    pub(crate) tasks: Vec<TaskSection>,
+    pub(crate) scenarios: Vec<ScenarioSection>,
+    pub(crate) job: JobSettings,
+    pub(crate) core: BTreeMap<String, String>,
+}
+
+const KINDS: &str = "TAIPY, JOB, CORE, DATA_NODE, TASK or SCENARIO";
+
+struct Reader<'a> {
+    env: Env<'a>,
+    problems: &'a mut Vec<Problem>,
+}
+
+/// Reads every section; problems are appended to `problems`.
+pub(crate) fn read(document: &Table, env: Env<'_>, problems: &mut Vec<Problem>) -> Document {
+    let mut reader = Reader { env, problems };
+    let mut doc = Document::default();
+    for entry in &document.entries {
+        let Raw::Table(table) = &entry.value.raw else {
+            reader.problem(
+                "",
+                entry.line,
+                format!(
+                    "`{}` must be a section like [{}], not {}",
+                    entry.key,
+                    entry.key,
+                    entry.value.raw.kind()
+                ),
+            );
+            continue;
+        };
+        match entry.key.as_str() {
+            "TAIPY" | "GUI" => {}
+            "JOB" => doc.job = reader.job(table),
+            "CORE" => doc.core = reader.core(table),
+            "DATA_NODE" => {
+                for (e, props) in reader.kind("DATA_NODE", table) {
+                    doc.nodes.push(reader.node(e, &props));
+                }
+            }
+            "TASK" => {
+                for (e, props) in reader.kind("TASK", table) {
+                    doc.tasks.push(reader.task(e, &props));
+                }
+            }
+            "SCENARIO" => {
+                for (e, props) in reader.kind("SCENARIO", table) {
+                    doc.scenarios.push(reader.scenario(e, &props));
+                }
+            }
+            other => reader.problem("", entry.line, format!("unknown section [{other}]; expected {KINDS}")),
+        }
+    }
+    // The parser orders keys alphabetically: put sections back in the file's order.
+    doc.nodes.sort_by_key(|n| n.line);
+    doc.tasks.sort_by_key(|t| t.line);
+    doc.scenarios.sort_by_key(|s| s.line);
+    doc
+}
+
+/// Applies a loader's default overrides (`node`, value in typed-string form).
+pub(crate) fn set_defaults(
+    doc: &mut Document,
+    defaults: &[(String, String)],
+    env: Env<'_>,
+    problems: &mut Vec<Problem>,
+) {
+    let ids: Vec<&str> = doc.nodes.iter().map(|n| n.id.as_str()).collect();
+    let mut found = Vec::new();
+    for (id, text) in defaults {
+        let Some(index) = ids.iter().position(|n| n == id) else {
+            let message = format!(
+                "a default is given for data node `{id}`, which is not declared{}",
+                super::check::suggest(id, &ids, "data nodes")
+            );
+            problems.push(Problem::new("", 0, message));
+            continue;
+        };
+        found.push((index, text));
+    }
+    for (index, text) in found {
+        let node = &mut doc.nodes[index];
+        match interpret_str(text, env) {
+            Ok(value) => {
+                node.default = Some(At { value, line: node.line });
+                node.default_written = true;
+            }
+            Err(message) => {
+                let section = format!("DATA_NODE.{}", node.id);
+                problems.push(Problem::new(
+                    &section,
+                    0,
+                    format!("the default given for `{}`: {message}", node.id),
+                ));
+            }
+        }
+    }
+}
+
+/// A section's properties with the kind's `default` section behind them.
+struct Props<'t> {
+    section: String,
+    own: &'t Table,
+    fallback: Option<&'t Table>,
+}
+
+impl<'t> Props<'t> {
+    fn get(&self, key: &str) -> Option<&'t Entry> {
+        self.own.get(key).or_else(|| self.fallback.and_then(|f| f.get(key)))
+    }
+}
+
+impl Reader<'_> {
+    fn problem(&mut self, section: &str, line: usize, message: String) {
+        self.problems.push(Problem::new(section, line, message));
+    }
+
+    /// The sections of one kind (`[TASK.a]`, `[TASK.b]`), except `default`.
+    fn kind<'t>(&mut self, kind: &str, table: &'t Table) -> Vec<(&'t Entry, Props<'t>)> {
+        let fallback = table.get("default").and_then(|e| match &e.value.raw {
+            Raw::Table(t) => Some(t),
+            _ => None,
+        });
+        let mut sections = Vec::new();
+        for entry in &table.entries {
+            let section = format!("{kind}.{}", entry.key);
+            match &entry.value.raw {
+                Raw::Table(own) if entry.key != "default" => {
+                    sections.push((entry, Props { section, own, fallback }))
+                }
+                Raw::Table(_) => {}
+                other => self.problem(
+                    &section,
+                    entry.line,
+                    format!("`{kind}.{}` must be a section [{section}], not {}", entry.key, other.kind()),
+                ),
+            }
+        }
+        sections
+    }
+
+    fn typed(&mut self, section: &str, entry: &Entry) -> Option<Typed> {
+        match interpret(&entry.value, self.env) {
+            Ok(typed) => Some(typed),
+            Err(message) => {
+                self.problem(section, entry.value.line, format!("`{}`: {message}", entry.key));
+                None
+            }
+        }
+    }
+
+    fn text(&mut self, props: &Props<'_>, key: &str) -> Option<At<String>> {
+        let entry = props.get(key)?;
+        match self.typed(&props.section, entry)? {
+            Typed::Text(s) | Typed::Function(s) => Some(At { value: s, line: entry.line }),
+            other => {
+                self.problem(
+                    &props.section,
+                    entry.line,
+                    format!("`{key}` must be a string, not {}", other.kind()),
+                );
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, props: &Props<'_>, key: &str, default: bool) -> bool {
+        let Some(entry) = props.get(key) else { return default };
+        match self.typed(&props.section, entry) {
+            Some(Typed::Bool(b)) => b,
+            Some(other) => {
+                let message = format!("`{key}` must be a boolean like \"True:bool\", not {}", other.kind());
+                self.problem(&props.section, entry.line, message);
+                default
+            }
+            None => default,
+        }
+    }
+
+    /// A list of `"id:SECTION"` references (a plain `"id"` is accepted too).
+    fn refs(&mut self, props: &Props<'_>, key: &str, line: usize) -> At<Vec<Ref>> {
+        let Some(entry) = props.get(key) else { return At { value: Vec::new(), line } };
+        let mut refs = Vec::new();
+        let Raw::Array(items) = &entry.value.raw else {
+            let message = format!(
+                "`{key}` must be a list of \"id:SECTION\" references, not {}",
+                entry.value.raw.kind()
+            );
+            self.problem(&props.section, entry.line, message);
+            return At { value: refs, line: entry.line };
+        };
+        for item in items {
+            match interpret(item, self.env) {
+                Ok(Typed::Section(id) | Typed::Text(id)) if !id.trim().is_empty() => {
+                    refs.push(Ref { id: id.trim().to_owned(), line: item.line })
+                }
+                Ok(other) => self.problem(
+                    &props.section,
+                    item.line,
+                    format!("`{key}` must list \"id:SECTION\" references, found {}", other.kind()),
+                ),
+                Err(message) => self.problem(&props.section, item.line, format!("`{key}`: {message}")),
+            }
+        }
+        At { value: refs, line: entry.line }
+    }
+
+    fn node(&mut self, entry: &Entry, props: &Props<'_>) -> NodeSection {
+        let storage = match self.text(props, "storage_type") {
+            None => StorageType::Pickle,
+            Some(at) => StorageType::parse(&at.value).unwrap_or_else(|| {
+                let message = format!(
+                    "unknown storage type `{}`; supported: pickle, csv, parquet, json, in_memory",
+                    at.value
+                );
+                self.problem(&props.section, at.line, message);
+                StorageType::Pickle
+            }),
+        };
+        let scope = match props.get("scope") {
+            None => Scope::Scenario,
+            Some(e) => match self.typed(&props.section, e) {
+                Some(Typed::Scope(scope)) => scope,
+                Some(other) => {
+                    let message = format!(
+                        "`scope` must be \"SCENARIO:SCOPE\", \"CYCLE:SCOPE\" or \"GLOBAL:SCOPE\", not {}",
+                        describe(&other)
+                    );
+                    self.problem(&props.section, e.line, message);
+                    Scope::Scenario
+                }
+                None => Scope::Scenario,
+            },
+        };
+        let mut default = None;
+        let mut default_written = false;
+        let keys: &[&str] =
+            if storage.is_file() { &["default_data", "default_path", "path"] } else { &["default_data"] };
+        for key in keys {
+            if let Some(e) = props.get(key) {
+                default_written = true;
+                default = self.typed(&props.section, e).map(|value| At { value, line: e.line });
+                break;
+            }
+        }
+        NodeSection { id: entry.key.clone(), line: entry.line, storage, scope, default, default_written }
+    }
+
+    fn task(&mut self, entry: &Entry, props: &Props<'_>) -> TaskSection {
+        let function = self.text(props, "function");
+        if function.is_none() && props.get("function").is_none() {
+            self.problem(&props.section, entry.line, format!("task `{}` has no `function`", entry.key));
+        }
+        TaskSection {
+            id: entry.key.clone(),
+            line: entry.line,
+            function,
+            inputs: self.refs(props, "inputs", entry.line),
+            outputs: self.refs(props, "outputs", entry.line),
+            skippable: self.boolean(props, "skippable", false),
+        }
+    }
+
+    fn scenario(&mut self, entry: &Entry, props: &Props<'_>) -> ScenarioSection {
+        let frequency = match props.get("frequency") {
+            None => None,
+            Some(e) => match self.typed(&props.section, e) {
+                Some(Typed::Frequency(f)) => Some(f),
+                Some(other) => {
+                    let message =
+                        format!("`frequency` must be like \"MONTHLY:FREQUENCY\", not {}", describe(&other));
+                    self.problem(&props.section, e.line, message);
+                    None
+                }
+                None => None,
+            },
+        };
+        let mut sequences = Vec::new();
+        if let Some(e) = props.own.get("sequences") {
+            match &e.value.raw {
+                Raw::Table(table) => {
+                    let inner = Props { section: props.section.clone(), own: table, fallback: None };
+                    for seq in &table.entries {
+                        let refs = self.refs(&inner, &seq.key, seq.line).value;
+                        sequences.push((At { value: seq.key.clone(), line: seq.line }, refs));
+                    }
+                }
+                other => self.problem(
+                    &props.section,
+                    e.line,
+                    format!("`sequences` must be a table of task lists, not {}", other.kind()),
+                ),
+            }
+        }
+        let mut comparators = BTreeMap::new();
+        if let Some(e) = props.own.get("comparators")
+            && let Raw::Table(table) = &e.value.raw
+        {
+            for c in &table.entries {
+                if let Some(Typed::List(items)) = self.typed(&props.section, c) {
+                    let functions = items
+                        .into_iter()
+                        .filter_map(|i| match i {
+                            Typed::Function(f) | Typed::Text(f) => Some(f),
+                            _ => None,
+                        })
+                        .collect();
+                    comparators.insert(c.key.clone(), functions);
+                }
+            }
+        }
+        ScenarioSection {
+            id: entry.key.clone(),
+            line: entry.line,
+            tasks: self.refs(props, "tasks", entry.line),
+            additional_nodes: self.refs(props, "additional_data_nodes", entry.line),
+            frequency,
+            sequences,
+            comparators,
+        }
+    }
+
+    fn job(&mut self, table: &Table) -> JobSettings {
+        let props = Props { section: "JOB".into(), own: table, fallback: None };
+        let mut job = JobSettings::default();
+        if let Some(mode) = self.text(&props, "mode") {
+            match mode.value.to_ascii_lowercase().as_str() {
+                "development" => job.mode = Some(ExecutionMode::Development),
+                "standalone" => job.mode = Some(ExecutionMode::Standalone),
+                _ => self.problem(
+                    "JOB",
+                    mode.line,
+                    format!("unknown job mode `{}`; expected development or standalone", mode.value),
+                ),
+            }
+        }
+        if let Some(e) = props.get("max_nb_of_workers") {
+            match self.typed("JOB", e) {
+                Some(Typed::Int(n)) if n >= 1 => job.max_workers = Some(n as usize),
+                Some(other) => self.problem(
+                    "JOB",
+                    e.line,
+                    format!("`max_nb_of_workers` must be a positive \"N:int\", not {}", describe(&other)),
+                ),
+                None => {}
+            }
+        }
+        job
+    }
+
+    fn core(&mut self, table: &Table) -> BTreeMap<String, String> {
+        let mut core = BTreeMap::new();
+        for e in &table.entries {
+            match self.typed("CORE", e) {
+                Some(Typed::Text(s) | Typed::Function(s) | Typed::Section(s)) => {
+                    core.insert(e.key.clone(), s);
+                }
+                Some(Typed::Int(i)) => {
+                    core.insert(e.key.clone(), i.to_string());
+                }
+                Some(Typed::Float(f)) => {
+                    core.insert(e.key.clone(), f.to_string());
+                }
+                Some(Typed::Bool(b)) => {
+                    core.insert(e.key.clone(), if b { "True" } else { "False" }.to_owned());
+                }
+                _ => {}
+            }
+        }
+        core
+    }
+}
+
+fn describe(typed: &Typed) -> String {
+    match typed {
+        Typed::Text(s) => format!("\"{s}\""),
+        other => other.kind().to_owned(),
+    }
+}
