@@ -31,6 +31,7 @@ extern crate self as taipy_core;
 mod config;
 mod error;
 mod fingerprint;
+mod lineage;
 mod macro_support;
 mod node;
 mod orchestrator;
@@ -43,13 +44,15 @@ mod value;
 pub use config::{DataNodeConfig, ScenarioConfig, ScenarioConfigBuilder, Scope, TaskConfig};
 pub use error::{BoxError, ConfigError, StoreError, SubmitError, TaskError};
 pub use fingerprint::{Fingerprint, FingerprintBuilder};
+pub use lineage::{JobOrigin, Lineage};
 pub use node::DataNode;
 pub use orchestrator::{
-    Job, JobStatus, Reason, StatusCallback, Submission, SubmissionReport, SubmissionStatus, SubmitOptions,
+    InputVersion, Job, JobStatus, Reason, StatusCallback, Submission, SubmissionInfo, SubmissionReport,
+    SubmissionStatus, SubmitOptions,
 };
 pub use registry::RegistryError;
 pub use scenario::Scenario;
-pub use store::records::{Version, Writer};
+pub use store::records::{EditLock, Version, Writer};
 pub use store::{ExecutionMode, ScenarioInfo, Store, StoreOptions};
 pub use task::{TaskFn, TaskInput, TaskOutput};
 pub use value::{

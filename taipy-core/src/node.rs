@@ -1,12 +1,14 @@
 //! Typed handles to the data nodes of a scenario: read, write, and the edit history.
 
 use std::marker::PhantomData;
+use std::time::Duration;
 
 use crate::config::Scope;
 use crate::error::StoreError;
+use crate::lineage::Lineage;
 use crate::store::Store;
 use crate::store::commit::version_key;
-use crate::store::records::{NodeRecord, Version, Writer, decode};
+use crate::store::records::{EditLock, NodeRecord, Version, Writer, decode, now_us};
 use crate::value::{AnyValue, DataValue, ValueType};
 
 /// A typed handle to one data node of a scenario. Writing a value of another type does not
@@ -82,13 +84,81 @@ impl<T: DataValue> DataNode<T> {
         self.write_inner(value, Some(comment))
     }
 
+    /// Writes a new value as `editor`, who may hold the node's edit lock (see
+    /// [`lock_edit`](Self::lock_edit)).
+    pub fn write_by(&self, editor: &str, value: T, comment: Option<&str>) -> Result<(), StoreError> {
+        self.write_as(Some(editor), value, comment)
+    }
+
     fn write_inner(&self, value: T, comment: Option<&str>) -> Result<(), StoreError> {
+        self.write_as(None, value, comment)
+    }
+
+    fn write_as(&self, editor: Option<&str>, value: T, comment: Option<&str>) -> Result<(), StoreError> {
         let stored = value.store(&self.store.cx())?;
-        if self.store.write_node(&self.id, &stored, Writer::User, comment)?.is_some() {
+        if self.store.write_node_by(&self.id, &stored, Writer::User, comment, editor)?.is_some() {
             // A user's edit is durable when `write` returns.
             self.store.flush()?;
         }
         Ok(())
+    }
+
+    /// Locks the node for editing by `owner` for `duration`: until it expires or `owner` unlocks
+    /// it, users' writes by anyone else ([`write`](Self::write) included) are refused with
+    /// [`StoreError::NodeLocked`]. Renews the lock if `owner` already holds it; refused if
+    /// someone else does. Jobs still write the node (the lock guards against concurrent human
+    /// edits). Durable when this returns.
+    pub fn lock_edit(&self, owner: &str, duration: Duration) -> Result<(), StoreError> {
+        let now = now_us();
+        self.store.update_node_record(&self.id, |record| {
+            if let Some(held) = record.edit_lock.as_ref().filter(|l| l.blocks(Some(owner), now)) {
+                return Err(StoreError::NodeLocked {
+                    node: record.config_id.clone(),
+                    owner: held.owner.clone(),
+                    expires_us: held.expires_us,
+                });
+            }
+            let expires_us = now.saturating_add(duration.as_micros().try_into().unwrap_or(u64::MAX));
+            record.edit_lock = Some(EditLock { owner: owner.to_owned(), expires_us });
+            Ok(())
+        })?;
+        self.store.flush()
+    }
+
+    /// Releases `owner`'s edit lock. Nothing happens if the node is not locked or the lock
+    /// expired; refused if someone else holds it.
+    pub fn unlock_edit(&self, owner: &str) -> Result<(), StoreError> {
+        let now = now_us();
+        self.store.update_node_record(&self.id, |record| {
+            if let Some(held) = record.edit_lock.as_ref().filter(|l| l.blocks(Some(owner), now)) {
+                return Err(StoreError::NodeLocked {
+                    node: record.config_id.clone(),
+                    owner: held.owner.clone(),
+                    expires_us: held.expires_us,
+                });
+            }
+            record.edit_lock = None;
+            Ok(())
+        })?;
+        self.store.flush()
+    }
+
+    /// The edit lock in force, if any (an expired lock is not).
+    pub fn edit_lock(&self) -> Result<Option<EditLock>, StoreError> {
+        let now = now_us();
+        Ok(self.record()?.edit_lock.filter(|l| l.blocks(None, now)))
+    }
+
+    /// The lineage of the current version: the job, task and code that wrote it and the
+    /// lineage of its inputs, down to source values and files.
+    pub fn lineage(&self) -> Result<Lineage, StoreError> {
+        let version = self.last_edit()?.ok_or_else(|| self.never_written())?;
+        self.store.lineage(&self.id, version.number)
+    }
+
+    /// The lineage of version `number`.
+    pub fn lineage_of(&self, number: u64) -> Result<Lineage, StoreError> {
+        self.store.lineage(&self.id, number)
     }
 
     /// The current version, if the node was ever written.
@@ -109,7 +179,9 @@ impl<T: DataValue> DataNode<T> {
         Ok(out)
     }
 
-    fn version(&self, number: u64) -> Result<Version, StoreError> {
+    /// One version of the edit history by number (1 is the first): its time, writer and
+    /// comment.
+    pub fn version(&self, number: u64) -> Result<Version, StoreError> {
         self.store.apply_all()?;
         let key = version_key(&self.id, number);
         self.store

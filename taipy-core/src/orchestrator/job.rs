@@ -6,6 +6,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::error::TaskError;
+use crate::fingerprint::Fingerprint;
 
 /// The status of a job, as in Taipy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -219,6 +220,24 @@ pub struct Job {
     pub started_us: Option<u64>,
     /// When it reached its final status (µs since the Unix epoch).
     pub finished_us: Option<u64>,
+    /// The task's code fingerprint when the job was decided (`None` until then).
+    pub code: Option<Fingerprint>,
+    /// The input versions the job ran (or skipped) with, in declared order; empty until it is
+    /// decided. With the writers of those versions this gives a value's lineage.
+    pub inputs: Vec<InputVersion>,
+}
+
+/// One input version a job read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputVersion {
+    /// The input's node name in the scenario config.
+    pub node: String,
+    /// The data node instance's id.
+    pub node_id: String,
+    /// The version number read.
+    pub number: u64,
+    /// Its content hash.
+    pub hash: Fingerprint,
 }
 
 impl Job {

@@ -6,13 +6,15 @@
 //! - the commit protocol is in `store/commit.rs`.
 
 pub(crate) mod job;
+mod manage;
 mod run;
 pub(crate) mod skip;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use job::{Job, JobStatus, Reason, SubmissionStatus};
+pub use job::{InputVersion, Job, JobStatus, Reason, SubmissionStatus};
+pub use manage::SubmissionInfo;
 use run::Run;
 pub(crate) use run::Target;
 

@@ -14,7 +14,7 @@ use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, Once};
 use std::time::{Duration, Instant};
 
-use super::job::{Job, JobStatus, Reason};
+use super::job::{InputVersion, Job, JobStatus, Reason};
 use super::skip::{Decision, Memo, decide, memo_key};
 use super::{SubmissionReport, SubmitOptions};
 use crate::config::{ScenarioConfig, TaskConfig};
@@ -114,6 +114,8 @@ impl Run {
                 created_us: created,
                 started_us: None,
                 finished_us: None,
+                code: None,
+                inputs: Vec::new(),
             };
             group.put(&store.trees().jobs, "job", job.id.as_bytes(), &job)?;
             jobs.push(job);
@@ -336,9 +338,14 @@ impl Run {
         let store_error = |e: StoreError| TaskError::msg(e.to_string());
         // What the task would run with now.
         let mut inputs = Vec::with_capacity(task.input_nodes().len());
+        job.inputs.clear();
         for name in task.input_nodes() {
-            inputs.push((name.clone(), self.input_hash(name).map_err(store_error)?));
+            let (number, hash) = self.input_version(name).map_err(store_error)?;
+            inputs.push((name.clone(), hash));
+            let node_id = self.node_ids[name].clone();
+            job.inputs.push(InputVersion { node: name.clone(), node_id, number, hash });
         }
+        job.code = Some(task.fingerprint());
         let current = TaskRun { fingerprint: task.fingerprint(), inputs };
         let hashes: Vec<_> = current.inputs.iter().map(|(_, h)| *h).collect();
         let key = memo_key(task, &hashes);
@@ -417,9 +424,9 @@ impl Run {
         }
     }
 
-    /// The content hash of an input as of now; external files are re-fingerprinted, and a
-    /// changed file becomes a new version of its node.
-    fn input_hash(&self, name: &str) -> Result<crate::Fingerprint, StoreError> {
+    /// The version number and content hash of an input as of now; external files are
+    /// re-fingerprinted, and a changed file becomes a new version of its node.
+    fn input_version(&self, name: &str) -> Result<(u64, crate::Fingerprint), StoreError> {
         let node_id = &self.node_ids[name];
         let version = self.store.node_state(node_id)?.current.ok_or_else(|| StoreError::NeverWritten {
             node: name.to_owned(),
@@ -427,14 +434,15 @@ impl Run {
         })?;
         let ty = self.config.node(name).expect("validated").value_type();
         if !ty.is_external() {
-            return Ok(version.hash);
+            return Ok((version.number, version.hash));
         }
         let fresh = ty.refresh(&version.stored, &self.store.cx())?;
+        let mut number = version.number;
         if fresh != version.hash {
             let stored = Stored { hash: fresh, payload: version.stored.payload };
-            self.store.write_node(node_id, &stored, Writer::FileChanged, None)?;
+            number = self.store.write_node(node_id, &stored, Writer::FileChanged, None)?.unwrap_or(number);
         }
-        Ok(fresh)
+        Ok((number, fresh))
     }
 
     fn still_stored(&self, stored: &Stored) -> bool {
@@ -502,6 +510,8 @@ impl Run {
             slot.error = error;
             slot.started_us = job.started_us;
             slot.finished_us = Some(job.finished_us.unwrap_or_else(now_us));
+            slot.code = job.code;
+            slot.inputs = job.inputs;
         }
         // The commit already persisted the final record; only tell the callback.
         self.queue_event(state, i);

@@ -61,6 +61,24 @@ pub(crate) struct NodeRecord {
     /// The current version, if any.
     pub(crate) current: Option<VersionRef>,
     pub(crate) next_version: u64,
+    /// Who holds the node's edit lock, if anyone (see `DataNode::lock_edit`).
+    pub(crate) edit_lock: Option<EditLock>,
+}
+
+/// A data node's edit lock: only its owner may write the node until it expires.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EditLock {
+    /// Who holds the lock.
+    pub owner: String,
+    /// When it expires (µs since the Unix epoch).
+    pub expires_us: u64,
+}
+
+impl EditLock {
+    /// Whether the lock refuses a write by `editor` (anonymous: `None`) at time `now_us`.
+    pub(crate) fn blocks(&self, editor: Option<&str>, now_us: u64) -> bool {
+        now_us < self.expires_us && editor != Some(self.owner.as_str())
+    }
 }
 
 /// A pointer to one version of a node.
@@ -94,6 +112,14 @@ pub enum Writer {
     },
     /// A submit that found an external file's bytes changed on disk.
     FileChanged,
+    /// [`Scenario::duplicate`](crate::Scenario::duplicate) copied this value from a version of
+    /// another scenario's node.
+    Copied {
+        /// The source node's id.
+        node: String,
+        /// The source version's number.
+        number: u64,
+    },
 }
 
 impl std::fmt::Display for Writer {
@@ -104,6 +130,7 @@ impl std::fmt::Display for Writer {
             Writer::Job { job, task } => write!(f, "job {job} (task {task})"),
             Writer::Reused { job, from_job } => write!(f, "job {job} reusing the result of {from_job}"),
             Writer::FileChanged => f.write_str("file changed on disk"),
+            Writer::Copied { node, number } => write!(f, "copied from {node} #{number}"),
         }
     }
 }

@@ -1,6 +1,9 @@
 //! Scenarios: persisted instances of a scenario config, each with its own data nodes (or shared
 //! ones, by scope).
 
+mod lifecycle;
+mod meta;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -188,6 +191,7 @@ fn save_with_nodes(
                 type_name: node.value_type().name().to_owned(),
                 current: None,
                 next_version: 0,
+                edit_lock: None,
             };
             let default =
                 node.default_value().map(|v| node.value_type().store(v, &store.cx())).transpose()?;

@@ -1,0 +1,125 @@
+//! Deleting and duplicating scenarios.
+//!
+//! Deleting a scenario removes, in one commit group, its record, its scenario-scoped data nodes
+//! with all their versions, its jobs, its submissions and its tasks' last runs. Shared nodes
+//! (cycle and global scope) stay. Remembered results (the memo table) stay too: they are keyed by
+//! content, so another scenario with the same inputs still reuses them. Artifacts that no version
+//! and no remembered result refers to any more are deleted by [`Store::collect_garbage`].
+//!
+//! Duplicating a scenario creates a scenario of the same config whose scenario-scoped nodes start
+//! at the source's current values ([`Writer::Copied`]) and whose tasks' last runs are the
+//! source's, so its first submit skips every task whose result the source already has.
+
+use std::collections::BTreeMap;
+
+use super::Scenario;
+use crate::error::StoreError;
+use crate::store::Store;
+use crate::store::commit::Group;
+use crate::store::records::{NodeRecord, ScenarioRecord, SubmissionRecord, TaskRun, Writer, decode, now_us};
+
+impl Store {
+    /// Deletes the scenario `id`: its record, its scenario-scoped data nodes and their versions,
+    /// its jobs and submissions. Refused while one of its jobs is unfinished.
+    pub fn delete_scenario(&self, id: &str) -> Result<(), StoreError> {
+        let record = self.scenario_record(id)?;
+        let refuse =
+            |reason: String| StoreError::CannotDelete { kind: "scenario", id: id.to_owned(), reason };
+        let trees = self.trees();
+        let mut group = Group::default();
+        for job in self.jobs()?.into_iter().filter(|j| j.scenario == id) {
+            if !job.status.is_finished() {
+                return Err(refuse(format!("its job `{}` is {}", job.id, job.status)));
+            }
+            group.remove(&trees.jobs, job.id.as_bytes());
+        }
+        for item in trees.submissions.scan(b"") {
+            let (key, bytes) = item?;
+            let submission: SubmissionRecord = decode("submission", &key, &bytes)?;
+            if submission.scenario_id == id {
+                group.remove(&trees.submissions, &key);
+            }
+        }
+        for item in trees.task_runs.scan(&run_prefix(id)) {
+            let (key, _) = item?;
+            group.remove(&trees.task_runs, &key);
+        }
+        let mut owned = Vec::new();
+        for node_id in record.nodes.values() {
+            if self.node_state(node_id)?.record.owner.as_deref() == Some(id) {
+                owned.push(node_id.clone());
+            }
+        }
+        group.remove(&trees.scenarios, id.as_bytes());
+        self.stage_with_node_removal(group, &owned)?;
+        self.flush()?;
+        Ok(())
+    }
+}
+
+/// The key prefix of a scenario's task runs.
+fn run_prefix(scenario_id: &str) -> Vec<u8> {
+    let mut prefix = scenario_id.as_bytes().to_vec();
+    prefix.push(0);
+    prefix
+}
+
+impl Scenario {
+    /// Deletes this scenario; see [`Store::delete_scenario`].
+    pub fn delete(self) -> Result<(), StoreError> {
+        self.store.delete_scenario(self.id())
+    }
+
+    /// A new scenario named `name` of the same config, tags and properties, whose
+    /// scenario-scoped nodes start at this scenario's current values and whose tasks remember
+    /// this scenario's last runs: its first submit skips what this one would skip. Durable when
+    /// this returns.
+    pub fn duplicate(&self, name: &str) -> Result<Scenario, StoreError> {
+        let store = &self.store;
+        let source = store.scenario_record(self.id())?;
+        let id = store.new_id("SCENARIO", self.config.id())?;
+        let mut record = ScenarioRecord {
+            id: id.clone(),
+            config_id: source.config_id.clone(),
+            name: name.to_owned(),
+            created_us: now_us(),
+            nodes: BTreeMap::new(),
+            tags: source.tags.clone(),
+            properties: source.properties.clone(),
+        };
+        let mut group = Group::default();
+        for (config_id, node_id) in &source.nodes {
+            let state = store.node_state(node_id)?;
+            if state.record.owner.as_deref() != Some(self.id()) {
+                record.nodes.insert(config_id.clone(), node_id.clone());
+                continue;
+            }
+            let copy_id = store.new_id("DATANODE", config_id)?;
+            let copy = NodeRecord {
+                id: copy_id.clone(),
+                owner: Some(id.clone()),
+                current: None,
+                next_version: 0,
+                edit_lock: None,
+                ..state.record.clone()
+            };
+            let first =
+                state.current.map(|v| (v.stored, Writer::Copied { node: node_id.clone(), number: v.number }));
+            store.stage_new_node(&mut group, copy, first.as_ref().map(|(s, w)| (s, w.clone())))?;
+            record.nodes.insert(config_id.clone(), copy_id);
+        }
+        let trees = store.trees();
+        let prefix = run_prefix(self.id());
+        for item in trees.task_runs.scan(&prefix) {
+            let (key, bytes) = item?;
+            let run: TaskRun = decode("task run", &key, &bytes)?;
+            let mut copy_key = run_prefix(&id);
+            copy_key.extend_from_slice(&key[prefix.len()..]);
+            group.put(&trees.task_runs, "task run", &copy_key, &run)?;
+        }
+        group.put(&trees.scenarios, "scenario", id.as_bytes(), &record)?;
+        store.stage(group);
+        store.flush()?;
+        Scenario::open(store, &self.config, &id)
+    }
+}
