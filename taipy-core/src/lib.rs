@@ -30,6 +30,7 @@ extern crate self as taipy_core;
 
 mod config;
 mod error;
+mod events;
 mod fingerprint;
 mod lineage;
 mod macro_support;
@@ -43,6 +44,7 @@ mod value;
 
 pub use config::{DataNodeConfig, ScenarioConfig, ScenarioConfigBuilder, Scope, TaskConfig};
 pub use error::{BoxError, ConfigError, StoreError, SubmitError, TaskError};
+pub use events::{EntityType, Event, EventFilter, Operation, SubscriptionId};
 pub use fingerprint::{Fingerprint, FingerprintBuilder};
 pub use lineage::{JobOrigin, Lineage};
 pub use node::DataNode;

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use crate::config::Scope;
 use crate::error::StoreError;
+use crate::events::{EntityType, Event};
 use crate::lineage::Lineage;
 use crate::store::Store;
 use crate::store::commit::version_key;
@@ -96,9 +97,10 @@ impl<T: DataValue> DataNode<T> {
 
     fn write_as(&self, editor: Option<&str>, value: T, comment: Option<&str>) -> Result<(), StoreError> {
         let stored = value.store(&self.store.cx())?;
-        if self.store.write_node_by(&self.id, &stored, Writer::User, comment, editor)?.is_some() {
+        if let Some(number) = self.store.write_node_by(&self.id, &stored, Writer::User, comment, editor)? {
             // A user's edit is durable when `write` returns.
             self.store.flush()?;
+            self.store.emit(Event::update(EntityType::DataNode, &self.id, "version", number.to_string()));
         }
         Ok(())
     }
@@ -122,7 +124,9 @@ impl<T: DataValue> DataNode<T> {
             record.edit_lock = Some(EditLock { owner: owner.to_owned(), expires_us });
             Ok(())
         })?;
-        self.store.flush()
+        self.store.flush()?;
+        self.store.emit(Event::update(EntityType::DataNode, &self.id, "edit_lock", owner));
+        Ok(())
     }
 
     /// Releases `owner`'s edit lock. Nothing happens if the node is not locked or the lock
@@ -140,7 +144,9 @@ impl<T: DataValue> DataNode<T> {
             record.edit_lock = None;
             Ok(())
         })?;
-        self.store.flush()
+        self.store.flush()?;
+        self.store.emit(Event::update(EntityType::DataNode, &self.id, "edit_lock", ""));
+        Ok(())
     }
 
     /// The edit lock in force, if any (an expired lock is not).

@@ -6,6 +6,7 @@
 
 use super::job::{Job, SubmissionStatus};
 use crate::error::StoreError;
+use crate::events::{EntityType, Event, Operation};
 use crate::scenario::Scenario;
 use crate::store::Store;
 use crate::store::commit::Group;
@@ -86,7 +87,9 @@ impl Store {
             group.put(&trees.submissions, "submission", submission.id.as_bytes(), &submission)?;
         }
         self.stage(group);
-        self.flush()
+        self.flush()?;
+        self.emit(Event::new(EntityType::Job, id, Operation::Deletion));
+        Ok(())
     }
 
     /// Deletes a submission and its jobs. Refused while one of its jobs is unfinished.
@@ -100,7 +103,12 @@ impl Store {
         }
         group.remove(&trees.submissions, id.as_bytes());
         self.stage(group);
-        self.flush()
+        self.flush()?;
+        for job in info.jobs {
+            self.emit(Event::new(EntityType::Job, job.id, Operation::Deletion));
+        }
+        self.emit(Event::new(EntityType::Submission, id, Operation::Deletion));
+        Ok(())
     }
 }
 

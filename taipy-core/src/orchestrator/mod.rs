@@ -7,6 +7,7 @@
 
 pub(crate) mod job;
 mod manage;
+mod notify;
 mod run;
 pub(crate) mod skip;
 
@@ -96,6 +97,7 @@ impl Submission {
         target: Target,
         options: SubmitOptions,
     ) -> Result<Self, SubmitError> {
+        let options = notify::with_events(scenario, &target, options);
         Ok(Self { run: Run::start(scenario, target, options)? })
     }
 

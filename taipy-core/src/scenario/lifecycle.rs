@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 
 use super::Scenario;
 use crate::error::StoreError;
+use crate::events::{EntityType, Event, Operation};
 use crate::store::Store;
 use crate::store::commit::Group;
 use crate::store::records::{NodeRecord, ScenarioRecord, SubmissionRecord, TaskRun, Writer, decode, now_us};
@@ -27,17 +28,20 @@ impl Store {
             |reason: String| StoreError::CannotDelete { kind: "scenario", id: id.to_owned(), reason };
         let trees = self.trees();
         let mut group = Group::default();
+        let mut deleted = Vec::new();
         for job in self.jobs()?.into_iter().filter(|j| j.scenario == id) {
             if !job.status.is_finished() {
                 return Err(refuse(format!("its job `{}` is {}", job.id, job.status)));
             }
             group.remove(&trees.jobs, job.id.as_bytes());
+            deleted.push(Event::new(EntityType::Job, job.id, Operation::Deletion));
         }
         for item in trees.submissions.scan(b"") {
             let (key, bytes) = item?;
             let submission: SubmissionRecord = decode("submission", &key, &bytes)?;
             if submission.scenario_id == id {
                 group.remove(&trees.submissions, &key);
+                deleted.push(Event::new(EntityType::Submission, submission.id, Operation::Deletion));
             }
         }
         for item in trees.task_runs.scan(&run_prefix(id)) {
@@ -48,11 +52,14 @@ impl Store {
         for node_id in record.nodes.values() {
             if self.node_state(node_id)?.record.owner.as_deref() == Some(id) {
                 owned.push(node_id.clone());
+                deleted.push(Event::new(EntityType::DataNode, node_id, Operation::Deletion));
             }
         }
         group.remove(&trees.scenarios, id.as_bytes());
         self.stage_with_node_removal(group, &owned)?;
         self.flush()?;
+        deleted.push(Event::new(EntityType::Scenario, id, Operation::Deletion));
+        deleted.into_iter().for_each(|event| self.emit(event));
         Ok(())
     }
 }
@@ -88,6 +95,7 @@ impl Scenario {
             properties: source.properties.clone(),
         };
         let mut group = Group::default();
+        let mut created = Vec::new();
         for (config_id, node_id) in &source.nodes {
             let state = store.node_state(node_id)?;
             if state.record.owner.as_deref() != Some(self.id()) {
@@ -106,6 +114,7 @@ impl Scenario {
             let first =
                 state.current.map(|v| (v.stored, Writer::Copied { node: node_id.clone(), number: v.number }));
             store.stage_new_node(&mut group, copy, first.as_ref().map(|(s, w)| (s, w.clone())))?;
+            created.push(Event::new(EntityType::DataNode, &copy_id, Operation::Creation));
             record.nodes.insert(config_id.clone(), copy_id);
         }
         let trees = store.trees();
@@ -120,6 +129,8 @@ impl Scenario {
         group.put(&trees.scenarios, "scenario", id.as_bytes(), &record)?;
         store.stage(group);
         store.flush()?;
+        store.emit(Event::new(EntityType::Scenario, &id, Operation::Creation));
+        created.into_iter().for_each(|event| store.emit(event));
         Scenario::open(store, &self.config, &id)
     }
 }

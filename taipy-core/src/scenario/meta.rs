@@ -13,6 +13,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use super::Scenario;
 use crate::config::ScenarioConfig;
 use crate::error::StoreError;
+use crate::events::{EntityType, Event};
 use crate::store::commit::Group;
 use crate::store::records::{ScenarioRecord, decode};
 use crate::store::{ScenarioInfo, Store};
@@ -44,6 +45,7 @@ impl Store {
     pub(crate) fn update_scenario<R>(
         &self,
         id: &str,
+        attribute: &str,
         change: impl FnOnce(&mut ScenarioRecord) -> Result<R, StoreError>,
     ) -> Result<R, StoreError> {
         let _serial = RECORDS.lock().unwrap_or_else(|p| p.into_inner());
@@ -53,6 +55,11 @@ impl Store {
         group.put(&self.trees().scenarios, "scenario", id.as_bytes(), &record)?;
         self.stage(group);
         self.flush()?;
+        let value = match attribute {
+            "tags" => record.tags.join(", "),
+            _ => format!("{:?}", record.properties),
+        };
+        self.emit(Event::update(EntityType::Scenario, id, attribute, value));
         Ok(result)
     }
 
@@ -110,7 +117,7 @@ impl Scenario {
 
     /// Tags the scenario (no change if it already has the tag).
     pub fn add_tag(&self, tag: &str) -> Result<(), StoreError> {
-        self.store.update_scenario(self.id(), |record| {
+        self.store.update_scenario(self.id(), "tags", |record| {
             if !record.tags.iter().any(|t| t == tag) {
                 record.tags.push(tag.to_owned());
             }
@@ -120,7 +127,7 @@ impl Scenario {
 
     /// Removes a tag; returns whether the scenario had it.
     pub fn remove_tag(&self, tag: &str) -> Result<bool, StoreError> {
-        self.store.update_scenario(self.id(), |record| {
+        self.store.update_scenario(self.id(), "tags", |record| {
             let before = record.tags.len();
             record.tags.retain(|t| t != tag);
             Ok(record.tags.len() != before)
@@ -139,13 +146,13 @@ impl Scenario {
 
     /// Sets a property; returns its previous value.
     pub fn set_property(&self, key: &str, value: &str) -> Result<Option<String>, StoreError> {
-        self.store.update_scenario(self.id(), |record| {
+        self.store.update_scenario(self.id(), "properties", |record| {
             Ok(record.properties.insert(key.to_owned(), value.to_owned()))
         })
     }
 
     /// Removes a property; returns its value.
     pub fn remove_property(&self, key: &str) -> Result<Option<String>, StoreError> {
-        self.store.update_scenario(self.id(), |record| Ok(record.properties.remove(key)))
+        self.store.update_scenario(self.id(), "properties", |record| Ok(record.properties.remove(key)))
     }
 }

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use crate::config::{ScenarioConfig, Scope};
 use crate::error::{StoreError, SubmitError};
+use crate::events::{EntityType, Event, Operation};
 use crate::node::DataNode;
 use crate::orchestrator::{Submission, SubmitOptions, Target};
 use crate::store::Store;
@@ -45,6 +46,7 @@ impl Scenario {
             properties: BTreeMap::new(),
         };
         save_with_nodes(store, config, &mut record)?;
+        store.emit(Event::new(EntityType::Scenario, &record.id, Operation::Creation));
         Ok(Self { store: store.clone(), config: config.clone(), record })
     }
 
@@ -173,6 +175,7 @@ fn save_with_nodes(
 ) -> Result<(), StoreError> {
     let mut group = Group::default();
     let mut added = false;
+    let mut created = Vec::new();
     for node in config.nodes() {
         if record.nodes.contains_key(node.id()) {
             continue;
@@ -196,6 +199,7 @@ fn save_with_nodes(
             let default =
                 node.default_value().map(|v| node.value_type().store(v, &store.cx())).transpose()?;
             store.stage_new_node(&mut group, node_record, default.as_ref().map(|s| (s, Writer::Default)))?;
+            created.push(node_id.clone());
         }
         record.nodes.insert(node.id().to_owned(), node_id);
         added = true;
@@ -204,6 +208,9 @@ fn save_with_nodes(
         group.put(&store.trees().scenarios, "scenario", record.id.as_bytes(), record)?;
         store.stage(group);
         store.flush()?;
+    }
+    for node_id in created {
+        store.emit(Event::new(EntityType::DataNode, node_id, Operation::Creation));
     }
     Ok(())
 }

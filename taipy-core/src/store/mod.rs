@@ -126,6 +126,8 @@ pub(crate) struct StoreInner {
     /// Node states, busy marks and the queue of commit groups (see `commit.rs`). In memory
     /// only: a process that dies releases its nodes with it.
     pub(crate) committer: commit::Committer,
+    /// Subscribers to entity events.
+    pub(crate) events: crate::events::Hub,
     _lock: File,
     _temporary: Option<tempfile::TempDir>,
 }
@@ -238,6 +240,7 @@ impl Store {
                 options,
                 pool,
                 committer: commit::Committer::default(),
+                events: crate::events::Hub::default(),
                 _lock: lock,
                 _temporary: temporary,
             }),
