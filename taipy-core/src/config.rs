@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
@@ -33,12 +34,19 @@ pub struct DataNodeConfig {
     value_type: ValueType,
     default: Option<AnyValue>,
     scope: Scope,
+    validity: Option<Duration>,
 }
 
 impl DataNodeConfig {
     /// A node holding values of type `T`, with no default.
     pub fn new<T: DataValue>(id: impl Into<String>) -> Self {
-        Self { id: id.into(), value_type: ValueType::of::<T>(), default: None, scope: Scope::Scenario }
+        Self {
+            id: id.into(),
+            value_type: ValueType::of::<T>(),
+            default: None,
+            scope: Scope::Scenario,
+            validity: None,
+        }
     }
 
     /// A node holding values of type `T`, written with `default` when a scenario is created.
@@ -50,6 +58,19 @@ impl DataNodeConfig {
     pub fn scope(mut self, scope: Scope) -> Self {
         self.scope = scope;
         self
+    }
+
+    /// Sets the node's validity period: a value at least this old is stale (with a zero period,
+    /// always), and the tasks reading it run again (reason [`Reason::Stale`](crate::Reason::Stale))
+    /// instead of reusing results, until the node is written again.
+    pub fn validity_period(mut self, period: Duration) -> Self {
+        self.validity = Some(period);
+        self
+    }
+
+    /// The node's validity period, if it has one.
+    pub fn validity(&self) -> Option<Duration> {
+        self.validity
     }
 
     /// The node's id.
@@ -84,6 +105,7 @@ impl std::fmt::Debug for DataNodeConfig {
             .field("type", &self.value_type)
             .field("default", &self.default.is_some())
             .field("scope", &self.scope)
+            .field("validity", &self.validity)
             .finish()
     }
 }
@@ -405,6 +427,7 @@ impl ScenarioConfigBuilder {
                             value_type: *ty,
                             default: None,
                             scope: Scope::Scenario,
+                            validity: None,
                         });
                     }
                 }

@@ -149,6 +149,12 @@ pub enum Reason {
     Canceled,
     /// Failed: the process running the job stopped before it finished.
     Interrupted,
+    // New variants go last: records store the variant's index.
+    /// Ran: some inputs are older than their validity period.
+    Stale {
+        /// The stale inputs, in declared order.
+        inputs: Vec<String>,
+    },
 }
 
 impl Reason {
@@ -178,6 +184,10 @@ impl std::fmt::Display for Reason {
             Reason::OutputsMissing => f.write_str("a remembered output is missing from the store"),
             Reason::Forced => f.write_str("forced"),
             Reason::NotSkippable => f.write_str("task is not skippable"),
+            Reason::Stale { inputs } => {
+                let (s, verb) = if inputs.len() == 1 { ("", "is") } else { ("s", "are") };
+                write!(f, "input{s} {} {verb} older than the validity period", list(inputs))
+            }
             Reason::Unchanged => f.write_str("inputs and code unchanged"),
             Reason::Reused { inputs } if inputs.is_empty() => {
                 f.write_str("earlier result reused: code returned to a remembered version")

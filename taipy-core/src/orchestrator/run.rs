@@ -339,8 +339,14 @@ impl Run {
         // What the task would run with now.
         let mut inputs = Vec::with_capacity(task.input_nodes().len());
         job.inputs.clear();
+        let mut stale = Vec::new();
+        let now = now_us();
         for name in task.input_nodes() {
-            let (number, hash) = self.input_version(name).map_err(store_error)?;
+            let (number, hash, written_us) = self.input_version(name).map_err(store_error)?;
+            let validity = self.config.node(name).and_then(|n| n.validity());
+            if validity.is_some_and(|v| u128::from(now.saturating_sub(written_us)) >= v.as_micros()) {
+                stale.push(name.clone());
+            }
             inputs.push((name.clone(), hash));
             let node_id = self.node_ids[name].clone();
             job.inputs.push(InputVersion { node: name.clone(), node_id, number, hash });
@@ -362,7 +368,7 @@ impl Run {
         };
         let outputs: Vec<String> = task.output_nodes().iter().map(|n| self.node_ids[n].clone()).collect();
 
-        match decide(task.is_skippable(), self.force, &current, last.as_ref(), memo) {
+        match decide(task.is_skippable(), self.force, &current, last.as_ref(), memo, &stale) {
             Decision::Skip(reason) => {
                 let entry = entry.expect("a usable memo entry");
                 let restored: Vec<(String, Stored)> = outputs.into_iter().zip(entry.outputs).collect();
@@ -424,9 +430,9 @@ impl Run {
         }
     }
 
-    /// The version number and content hash of an input as of now; external files are
-    /// re-fingerprinted, and a changed file becomes a new version of its node.
-    fn input_version(&self, name: &str) -> Result<(u64, crate::Fingerprint), StoreError> {
+    /// The version number, content hash and write time of an input as of now; external files
+    /// are re-fingerprinted, and a changed file becomes a new version of its node.
+    fn input_version(&self, name: &str) -> Result<(u64, crate::Fingerprint, u64), StoreError> {
         let node_id = &self.node_ids[name];
         let version = self.store.node_state(node_id)?.current.ok_or_else(|| StoreError::NeverWritten {
             node: name.to_owned(),
@@ -434,15 +440,17 @@ impl Run {
         })?;
         let ty = self.config.node(name).expect("validated").value_type();
         if !ty.is_external() {
-            return Ok((version.number, version.hash));
+            return Ok((version.number, version.hash, version.written_us));
         }
         let fresh = ty.refresh(&version.stored, &self.store.cx())?;
-        let mut number = version.number;
+        let (mut number, mut written_us) = (version.number, version.written_us);
         if fresh != version.hash {
             let stored = Stored { hash: fresh, payload: version.stored.payload };
-            number = self.store.write_node(node_id, &stored, Writer::FileChanged, None)?.unwrap_or(number);
+            if let Some(new) = self.store.write_node(node_id, &stored, Writer::FileChanged, None)? {
+                (number, written_us) = (new, now_us());
+            }
         }
-        Ok((number, fresh))
+        Ok((number, fresh, written_us))
     }
 
     fn still_stored(&self, stored: &Stored) -> bool {

@@ -161,6 +161,14 @@ impl Scenario {
         Submission::start(self, Target { entity: format!("task {task}"), tasks: vec![position] }, options)
     }
 
+    /// Whether the node `name` is stale: its config has a validity period and its current value
+    /// is at least that old. (A node never written is not stale.)
+    pub fn is_stale(&self, name: &str) -> Result<bool, StoreError> {
+        let Some(validity) = self.config.node(name).and_then(|n| n.validity()) else { return Ok(false) };
+        let Some(version) = self.store.node_state(self.node_id(name))?.current else { return Ok(false) };
+        Ok(u128::from(now_us().saturating_sub(version.written_us)) >= validity.as_micros())
+    }
+
     pub(crate) fn node_id(&self, name: &str) -> &str {
         &self.record.nodes[name]
     }
