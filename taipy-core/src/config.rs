@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::cycle::Frequency;
 use crate::error::ConfigError;
 use crate::fingerprint::{Fingerprint, FingerprintBuilder};
 use crate::task::{Runner, TaskFn};
@@ -278,12 +279,19 @@ pub struct ScenarioConfig {
     /// For each task, the tasks reading its outputs.
     downstream: Vec<Vec<usize>>,
     sequences: BTreeMap<String, Vec<String>>,
+    frequency: Option<Frequency>,
 }
 
 impl ScenarioConfig {
     /// Starts describing a scenario config.
     pub fn builder(id: impl Into<String>) -> ScenarioConfigBuilder {
-        ScenarioConfigBuilder { id: id.into(), nodes: Vec::new(), tasks: Vec::new(), sequences: Vec::new() }
+        ScenarioConfigBuilder {
+            id: id.into(),
+            nodes: Vec::new(),
+            tasks: Vec::new(),
+            sequences: Vec::new(),
+            frequency: None,
+        }
     }
 
     /// The config's id.
@@ -316,6 +324,11 @@ impl ScenarioConfig {
         &self.sequences
     }
 
+    /// How often a new cycle starts for its scenarios, if it has cycles.
+    pub fn frequency(&self) -> Option<Frequency> {
+        self.frequency
+    }
+
     pub(crate) fn task_position(&self, id: &str) -> Option<usize> {
         self.task_index.get(id).copied()
     }
@@ -339,6 +352,7 @@ pub struct ScenarioConfigBuilder {
     nodes: Vec<DataNodeConfig>,
     tasks: Vec<TaskConfig>,
     sequences: Vec<(String, Vec<String>)>,
+    frequency: Option<Frequency>,
 }
 
 impl ScenarioConfigBuilder {
@@ -362,6 +376,13 @@ impl ScenarioConfigBuilder {
         tasks: I,
     ) -> Self {
         self.sequences.push((name.into(), tasks.into_iter().map(Into::into).collect()));
+        self
+    }
+
+    /// Gives the config cycles: each scenario belongs to the cycle (day, week, month, quarter,
+    /// year) of its creation date; see [`Cycle`](crate::Cycle).
+    pub fn frequency(mut self, frequency: Frequency) -> Self {
+        self.frequency = Some(frequency);
         self
     }
 
@@ -528,6 +549,7 @@ impl ScenarioConfigBuilder {
             upstream,
             downstream,
             sequences,
+            frequency: self.frequency,
         }))
     }
 }

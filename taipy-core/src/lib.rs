@@ -29,6 +29,7 @@
 extern crate self as taipy_core;
 
 mod config;
+mod cycle;
 mod error;
 mod events;
 mod fingerprint;
@@ -43,6 +44,7 @@ mod task;
 mod value;
 
 pub use config::{DataNodeConfig, ScenarioConfig, ScenarioConfigBuilder, Scope, TaskConfig};
+pub use cycle::{Cycle, Frequency};
 pub use error::{BoxError, ConfigError, StoreError, SubmitError, TaskError};
 pub use events::{EntityType, Event, EventFilter, Operation, SubscriptionId};
 pub use fingerprint::{Fingerprint, FingerprintBuilder};

@@ -21,7 +21,9 @@ use crate::store::records::{NodeRecord, ScenarioRecord, SubmissionRecord, TaskRu
 
 impl Store {
     /// Deletes the scenario `id`: its record, its scenario-scoped data nodes and their versions,
-    /// its jobs and submissions. Refused while one of its jobs is unfinished.
+    /// its jobs and submissions. Refused while one of its jobs is unfinished, and for the
+    /// primary scenario of a cycle that other scenarios share (a primary alone in its cycle
+    /// takes the cycle with it).
     pub fn delete_scenario(&self, id: &str) -> Result<(), StoreError> {
         let record = self.scenario_record(id)?;
         let refuse =
@@ -29,6 +31,7 @@ impl Store {
         let trees = self.trees();
         let mut group = Group::default();
         let mut deleted = Vec::new();
+        let cycle_events = self.leave_cycles(&record, &mut group)?;
         for job in self.jobs()?.into_iter().filter(|j| j.scenario == id) {
             if !job.status.is_finished() {
                 return Err(refuse(format!("its job `{}` is {}", job.id, job.status)));
@@ -59,6 +62,7 @@ impl Store {
         self.stage_with_node_removal(group, &owned)?;
         self.flush()?;
         deleted.push(Event::new(EntityType::Scenario, id, Operation::Deletion));
+        deleted.extend(cycle_events);
         deleted.into_iter().for_each(|event| self.emit(event));
         Ok(())
     }
@@ -80,7 +84,8 @@ impl Scenario {
     /// A new scenario named `name` of the same config, tags and properties, whose
     /// scenario-scoped nodes start at this scenario's current values and whose tasks remember
     /// this scenario's last runs: its first submit skips what this one would skip. Durable when
-    /// this returns.
+    /// this returns. The duplicate is dated now (which decides its cycle) and shares the
+    /// source's cycle- and global-scoped nodes.
     pub fn duplicate(&self, name: &str) -> Result<Scenario, StoreError> {
         let store = &self.store;
         let source = store.scenario_record(self.id())?;
@@ -131,6 +136,7 @@ impl Scenario {
         store.flush()?;
         store.emit(Event::new(EntityType::Scenario, &id, Operation::Creation));
         created.into_iter().for_each(|event| store.emit(event));
+        store.join_cycle(&self.config, &record)?;
         Scenario::open(store, &self.config, &id)
     }
 }

@@ -7,7 +7,7 @@
 //! method returns.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::Scenario;
@@ -18,8 +18,13 @@ use crate::store::commit::Group;
 use crate::store::records::{ScenarioRecord, decode};
 use crate::store::{ScenarioInfo, Store};
 
-/// Serializes read-modify-writes of scenario records.
+/// Serializes read-modify-writes of scenario and cycle records.
 static RECORDS: Mutex<()> = Mutex::new(());
+
+/// Holds the lock that serializes read-modify-writes of scenario and cycle records.
+pub(crate) fn lock_records() -> MutexGuard<'static, ()> {
+    RECORDS.lock().unwrap_or_else(|p| p.into_inner())
+}
 
 impl Store {
     /// A stored scenario's record.
@@ -48,7 +53,7 @@ impl Store {
         attribute: &str,
         change: impl FnOnce(&mut ScenarioRecord) -> Result<R, StoreError>,
     ) -> Result<R, StoreError> {
-        let _serial = RECORDS.lock().unwrap_or_else(|p| p.into_inner());
+        let _serial = lock_records();
         let mut record = self.scenario_record(id)?;
         let result = change(&mut record)?;
         let mut group = Group::default();

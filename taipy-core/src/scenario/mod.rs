@@ -4,6 +4,8 @@
 mod lifecycle;
 mod meta;
 
+pub(crate) use meta::lock_records;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -35,18 +37,30 @@ impl Scenario {
     /// Creates and persists a new scenario named `name` (durable when this returns); every node
     /// with a default value gets it as its first version.
     pub fn create(store: &Store, config: &Arc<ScenarioConfig>, name: &str) -> Result<Self, StoreError> {
+        Self::create_dated(store, config, name, now_us())
+    }
+
+    /// Creates a scenario dated `created_us`; joins (or starts) its cycle, if its config has a
+    /// frequency.
+    pub(crate) fn create_dated(
+        store: &Store,
+        config: &Arc<ScenarioConfig>,
+        name: &str,
+        created_us: u64,
+    ) -> Result<Self, StoreError> {
         let id = store.new_id("SCENARIO", config.id())?;
         let mut record = ScenarioRecord {
             id,
             config_id: config.id().to_owned(),
             name: name.to_owned(),
-            created_us: now_us(),
+            created_us,
             nodes: BTreeMap::new(),
             tags: Vec::new(),
             properties: BTreeMap::new(),
         };
         save_with_nodes(store, config, &mut record)?;
         store.emit(Event::new(EntityType::Scenario, &record.id, Operation::Creation));
+        store.join_cycle(config, &record)?;
         Ok(Self { store: store.clone(), config: config.clone(), record })
     }
 
@@ -184,13 +198,18 @@ fn save_with_nodes(
     let mut group = Group::default();
     let mut added = false;
     let mut created = Vec::new();
+    let cycle = crate::cycle::cycle_of(config.id(), config.frequency(), record.created_us);
     for node in config.nodes() {
         if record.nodes.contains_key(node.id()) {
             continue;
         }
         let (node_id, owner) = match node.node_scope() {
             Scope::Scenario => (store.new_id("DATANODE", node.id())?, Some(record.id.clone())),
-            // Until cycles exist, cycle-scoped nodes are shared like global ones.
+            // Shared by the scenarios of the cycle; without a frequency, by all (as Global).
+            Scope::Cycle if cycle.is_some() => {
+                let cycle = cycle.as_ref().expect("checked");
+                (format!("DATANODE_CYCLE_{}_{}", cycle.id, node.id()), Some(cycle.id.clone()))
+            }
             Scope::Cycle | Scope::Global => (format!("DATANODE_GLOBAL_{}_{}", config.id(), node.id()), None),
         };
         if !store.node_exists(&node_id)? {

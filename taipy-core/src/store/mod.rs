@@ -112,6 +112,7 @@ pub(crate) struct Trees {
     pub(crate) submissions: Space,
     pub(crate) memo: Space,
     pub(crate) task_runs: Space,
+    pub(crate) cycles: Space,
     /// The cache of external files' fingerprints (not part of commits).
     pub(crate) files: sled::Tree,
 }
@@ -216,6 +217,7 @@ impl Store {
             submissions: space(b"submission/"),
             memo: space(b"memo/"),
             task_runs: space(b"taskrun/"),
+            cycles: space(b"cycle/"),
             files: db.open_tree("files")?,
             entities,
         };
