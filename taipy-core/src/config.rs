@@ -36,6 +36,18 @@ pub struct DataNodeConfig {
     default: Option<AnyValue>,
     scope: Scope,
     validity: Option<Duration>,
+    comparators: Vec<Comparator>,
+}
+
+/// A type-erased comparison: values of several scenarios in, a result out.
+pub(crate) type CompareFn = Arc<dyn Fn(&[AnyValue]) -> AnyValue + Send + Sync>;
+
+/// A type-erased comparator: its name, the value type it reads, and the function.
+#[derive(Clone)]
+pub(crate) struct Comparator {
+    pub(crate) name: String,
+    pub(crate) value_type: ValueType,
+    pub(crate) compare: CompareFn,
 }
 
 impl DataNodeConfig {
@@ -47,6 +59,7 @@ impl DataNodeConfig {
             default: None,
             scope: Scope::Scenario,
             validity: None,
+            comparators: Vec::new(),
         }
     }
 
@@ -67,6 +80,34 @@ impl DataNodeConfig {
     pub fn validity_period(mut self, period: Duration) -> Self {
         self.validity = Some(period);
         self
+    }
+
+    /// Adds a comparator named `name`: [`compare_scenarios`](crate::compare_scenarios) calls
+    /// it with the node's values in several scenarios (in the order given) and keeps its result,
+    /// e.g. the differences of two tables. `T` must be the node's value type (checked when the
+    /// config is built).
+    pub fn comparator<T: DataValue, R: Send + Sync + 'static>(
+        mut self,
+        name: impl Into<String>,
+        compare: impl Fn(&[&T]) -> R + Send + Sync + 'static,
+    ) -> Self {
+        let erased = move |values: &[AnyValue]| -> AnyValue {
+            let typed: Vec<&T> = values
+                .iter()
+                .map(|v| v.downcast_ref::<T>().expect("checked when the config was built"))
+                .collect();
+            Arc::new(compare(&typed))
+        };
+        self.comparators.push(Comparator {
+            name: name.into(),
+            value_type: ValueType::of::<T>(),
+            compare: Arc::new(erased),
+        });
+        self
+    }
+
+    pub(crate) fn comparators(&self) -> &[Comparator] {
+        &self.comparators
     }
 
     /// The node's validity period, if it has one.
@@ -107,6 +148,7 @@ impl std::fmt::Debug for DataNodeConfig {
             .field("default", &self.default.is_some())
             .field("scope", &self.scope)
             .field("validity", &self.validity)
+            .field("comparators", &self.comparators.iter().map(|c| c.name.as_str()).collect::<Vec<_>>())
             .finish()
     }
 }
@@ -449,6 +491,7 @@ impl ScenarioConfigBuilder {
                             default: None,
                             scope: Scope::Scenario,
                             validity: None,
+                            comparators: Vec::new(),
                         });
                     }
                 }
@@ -478,6 +521,15 @@ impl ScenarioConfigBuilder {
             }
         }
         for node in &nodes {
+            for comparator in node.comparators.iter().filter(|c| c.value_type != node.value_type) {
+                problems.push(format!(
+                    "comparator `{}` of data node `{}` compares `{}`, but the node holds `{}`",
+                    comparator.name,
+                    node.id,
+                    comparator.value_type.name(),
+                    node.value_type.name()
+                ));
+            }
             if node.default.is_none() && !producer.contains_key(node.id.as_str()) {
                 problems.push(format!(
                     "data node `{}` has neither a default value nor a task producing it",

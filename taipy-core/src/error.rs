@@ -128,6 +128,14 @@ pub enum StoreError {
         /// When the lock expires (µs since the Unix epoch).
         expires_us: u64,
     },
+    /// A sequence cannot be added or removed.
+    #[error("sequence `{sequence}`: {reason}")]
+    InvalidSequence {
+        /// The sequence's name.
+        sequence: String,
+        /// Why.
+        reason: String,
+    },
     /// An entity cannot be deleted in its current state.
     #[error("cannot delete {kind} `{id}`: {reason}")]
     CannotDelete {

@@ -28,6 +28,7 @@
 
 extern crate self as taipy_core;
 
+mod compare;
 mod config;
 mod cycle;
 mod error;
@@ -43,6 +44,7 @@ mod store;
 mod task;
 mod value;
 
+pub use compare::{CompareError, Comparison, compare_scenarios};
 pub use config::{DataNodeConfig, ScenarioConfig, ScenarioConfigBuilder, Scope, TaskConfig};
 pub use cycle::{Cycle, Frequency};
 pub use error::{BoxError, ConfigError, StoreError, SubmitError, TaskError};

@@ -51,6 +51,10 @@ impl Store {
             let (key, _) = item?;
             group.remove(&trees.task_runs, &key);
         }
+        for item in trees.sequences.scan(&run_prefix(id)) {
+            let (key, _) = item?;
+            group.remove(&trees.sequences, &key);
+        }
         let mut owned = Vec::new();
         for node_id in record.nodes.values() {
             if self.node_state(node_id)?.record.owner.as_deref() == Some(id) {
@@ -130,6 +134,9 @@ impl Scenario {
             let mut copy_key = run_prefix(&id);
             copy_key.extend_from_slice(&key[prefix.len()..]);
             group.put(&trees.task_runs, "task run", &copy_key, &run)?;
+        }
+        for (name, tasks) in store.added_sequences(self.id())? {
+            group.put(&trees.sequences, "sequence", &super::sequences::sequence_key(&id, &name), &tasks)?;
         }
         group.put(&trees.scenarios, "scenario", id.as_bytes(), &record)?;
         store.stage(group);

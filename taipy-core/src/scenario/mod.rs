@@ -3,6 +3,7 @@
 
 mod lifecycle;
 mod meta;
+mod sequences;
 
 pub(crate) use meta::lock_records;
 
@@ -148,13 +149,15 @@ impl Scenario {
         Submission::start(self, Target { entity: "scenario".into(), tasks }, options)
     }
 
-    /// Submits the tasks of the named sequence.
+    /// Submits the tasks of the named sequence
+    /// (declared by the config or added at run time).
     pub fn submit_sequence(&self, sequence: &str, options: SubmitOptions) -> Result<Submission, SubmitError> {
-        let Some(names) = self.config.sequences().get(sequence) else {
+        let sequences = self.sequences()?;
+        let Some(names) = sequences.get(sequence) else {
             return Err(SubmitError::UnknownSequence {
                 scenario: self.name().to_owned(),
                 sequence: sequence.to_owned(),
-                declared: self.config.sequences().keys().cloned().collect::<Vec<_>>().join(", "),
+                declared: sequences.keys().cloned().collect::<Vec<_>>().join(", "),
             });
         };
         let mut tasks: Vec<usize> = names.iter().filter_map(|t| self.config.task_position(t)).collect();

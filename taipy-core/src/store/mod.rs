@@ -113,6 +113,7 @@ pub(crate) struct Trees {
     pub(crate) memo: Space,
     pub(crate) task_runs: Space,
     pub(crate) cycles: Space,
+    pub(crate) sequences: Space,
     /// The cache of external files' fingerprints (not part of commits).
     pub(crate) files: sled::Tree,
 }
@@ -218,6 +219,7 @@ impl Store {
             memo: space(b"memo/"),
             task_runs: space(b"taskrun/"),
             cycles: space(b"cycle/"),
+            sequences: space(b"sequence/"),
             files: db.open_tree("files")?,
             entities,
         };
