@@ -231,9 +231,11 @@ pub struct Job {
     /// When it reached its final status (µs since the Unix epoch).
     pub finished_us: Option<u64>,
     /// The task's code fingerprint when the job was decided (`None` until then).
+    #[serde(default, deserialize_with = "crate::store::records::appended")]
     pub code: Option<Fingerprint>,
     /// The input versions the job ran (or skipped) with, in declared order; empty until it is
     /// decided. With the writers of those versions this gives a value's lineage.
+    #[serde(default, deserialize_with = "crate::store::records::appended")]
     pub inputs: Vec<InputVersion>,
 }
 
