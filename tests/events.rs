@@ -82,14 +82,22 @@ fn a_scenario_s_life_is_told_to_subscribers() {
     assert!(!events.iter().any(|e| e.entity == EntityType::DataNode), "{events:?}");
     assert_eq!(seen.lock().unwrap().len(), 2, "the callback was unsubscribed");
 
+    // A changed file is a new version of its node.
+    write_csv(&csv, &[1.0]);
+    let file = s.data_node::<CsvFile>("path_to_data").unwrap();
+    let file_events = store.subscribe(EventFilter::all().id(file.id()));
+    s.submit_task("score", SubmitOptions::new()).unwrap().wait().unwrap();
+    assert_eq!(brief(&drain(&file_events)), ["DataNode Update version=2"]);
+    drain(&all);
+
     // Tags, then deletion.
     s.add_tag("q3").unwrap();
     let id = s.id().to_owned();
     s.delete().unwrap();
     let events = brief(&drain(&all));
     assert_eq!(events[0], "Scenario Update tags=q3");
-    assert_eq!(events.iter().filter(|e| *e == "Job Deletion").count(), 6);
-    assert_eq!(events.iter().filter(|e| *e == "Submission Deletion").count(), 2);
+    assert_eq!(events.iter().filter(|e| *e == "Job Deletion").count(), 7);
+    assert_eq!(events.iter().filter(|e| *e == "Submission Deletion").count(), 3);
     assert_eq!(events.iter().filter(|e| *e == "DataNode Deletion").count(), 9);
     assert_eq!(events.last().unwrap(), "Scenario Deletion");
     let deleted = store.subscribe(EventFilter::all().operation(Operation::Deletion).id(&id));

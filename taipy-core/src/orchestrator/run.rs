@@ -19,6 +19,7 @@ use super::skip::{Decision, Memo, decide, memo_key};
 use super::{SubmissionReport, SubmitOptions};
 use crate::config::{ScenarioConfig, TaskConfig};
 use crate::error::{StoreError, SubmitError, TaskError};
+use crate::events::{EntityType, Event};
 use crate::node::read_erased;
 use crate::scenario::Scenario;
 use crate::store::Store;
@@ -448,6 +449,7 @@ impl Run {
             let stored = Stored { hash: fresh, payload: version.stored.payload };
             if let Some(new) = self.store.write_node(node_id, &stored, Writer::FileChanged, None)? {
                 (number, written_us) = (new, now_us());
+                self.store.emit(Event::update(EntityType::DataNode, node_id, "version", new.to_string()));
             }
         }
         Ok((number, fresh, written_us))
