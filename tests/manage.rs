@@ -290,12 +290,27 @@ fn an_edit_lock_refuses_writes_by_anyone_else_until_unlocked_or_expired() {
     node.write_by("ana", 3.0, Some("ana's edit")).unwrap();
     assert_eq!(node.read().unwrap(), 3.0);
 
-    // Jobs still run while a source node is locked.
+    // Jobs read a locked node; a job that would write a new value into one fails, naming
+    // the node and the owner, and nothing downstream runs on a value it could not write.
     s.submit().unwrap().wait().unwrap();
+    let segmented = s.data_node::<Vec<(f64, bool, bool)>>("segmented").unwrap();
+    segmented.lock_edit("ana", Duration::from_secs(3600)).unwrap();
+    s.data_node::<f64>("score_threshold").unwrap().write(2.5).unwrap();
+    let submission = s.submit().unwrap();
+    let err = submission.wait().unwrap_err();
+    assert!(err.to_string().contains("data node `segmented` is locked for editing by `ana`"), "{err}");
+    assert_eq!(
+        statuses(&submission.report()),
+        ["score=Skipped", "segment=Failed", "analyse=Abandoned", "summarise=Abandoned"]
+    );
+    assert_eq!(segmented.history().unwrap().len(), 1);
+    segmented.unlock_edit("ana").unwrap();
+    let r = s.submit().unwrap().wait().unwrap();
+    assert_eq!(r.tasks_with(JobStatus::Completed), ["segment", "analyse", "summarise"]);
 
     // The lock survives a restart; then the owner unlocks.
     let path = store.path().to_owned();
-    drop((node, s, store));
+    drop((node, s, store, segmented, submission));
     let store = Store::open_with(&path, StoreOptions::development()).unwrap();
     let s = Scenario::find(&store, &config, "s").unwrap().unwrap();
     let node = s.data_node::<f64>("payment_threshold").unwrap();

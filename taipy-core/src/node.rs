@@ -108,8 +108,9 @@ impl<T: DataValue> DataNode<T> {
     /// Locks the node for editing by `owner` for `duration`: until it expires or `owner` unlocks
     /// it, users' writes by anyone else ([`write`](Self::write) included) are refused with
     /// [`StoreError::NodeLocked`]. Renews the lock if `owner` already holds it; refused if
-    /// someone else does. Jobs still write the node (the lock guards against concurrent human
-    /// edits). Durable when this returns.
+    /// someone else does. A job that would write a new value into a locked node fails with
+    /// that error too (one restoring the value the node already holds does not). Durable when
+    /// this returns.
     pub fn lock_edit(&self, owner: &str, duration: Duration) -> Result<(), StoreError> {
         let now = now_us();
         self.store.update_node_record(&self.id, |record| {

@@ -389,6 +389,11 @@ impl Run {
                 Ok(Outcome::Skipped(reason))
             }
             Decision::Run(reason) => {
+                // Refuse before running if a user holds an output's edit lock (the commit checks
+                // again, authoritatively).
+                for node_id in &outputs {
+                    self.store.check_unlocked(node_id).map_err(store_error)?;
+                }
                 job.reason = Some(reason.clone());
                 job.status = JobStatus::Running;
                 self.store.start_job(job, &outputs).map_err(store_error)?;

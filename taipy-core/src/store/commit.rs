@@ -107,6 +107,19 @@ pub(crate) struct JobCommit<'a> {
     pub(crate) task_run: Option<(Vec<u8>, TaskRun)>,
 }
 
+/// Refuses a write by `editor` (anonymous: `None`) while someone else holds the node's edit
+/// lock.
+fn check_edit_lock(record: &NodeRecord, editor: Option<&str>) -> Result<(), StoreError> {
+    match record.edit_lock.as_ref().filter(|l| l.blocks(editor, now_us())) {
+        Some(held) => Err(StoreError::NodeLocked {
+            node: record.config_id.clone(),
+            owner: held.owner.clone(),
+            expires_us: held.expires_us,
+        }),
+        None => Ok(()),
+    }
+}
+
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
@@ -237,14 +250,7 @@ impl Store {
                 return Err(StoreError::NodeBusy { node, job: job.clone() });
             }
             if writer == Writer::User {
-                let record = &self.load_state(&mut nodes, node_id)?.record;
-                if let Some(held) = record.edit_lock.as_ref().filter(|l| l.blocks(editor, now_us())) {
-                    return Err(StoreError::NodeLocked {
-                        node: record.config_id.clone(),
-                        owner: held.owner.clone(),
-                        expires_us: held.expires_us,
-                    });
-                }
+                check_edit_lock(&self.load_state(&mut nodes, node_id)?.record, editor)?;
             }
             let mut group = Group::default();
             let written = self.stage_version(&mut nodes, &mut group, node_id, stored, &writer, comment)?;
@@ -304,6 +310,12 @@ impl Store {
         Ok(())
     }
 
+    /// Refuses (with [`StoreError::NodeLocked`]) if someone holds the node's edit lock.
+    pub(crate) fn check_unlocked(&self, node_id: &str) -> Result<(), StoreError> {
+        let mut nodes = lock(&self.committer().nodes);
+        check_edit_lock(&self.load_state(&mut nodes, node_id)?.record, None)
+    }
+
     /// Records a job as Running and marks its output nodes as held by it.
     pub(crate) fn start_job(&self, job: &Job, outputs: &[String]) -> Result<(), StoreError> {
         {
@@ -330,6 +342,11 @@ impl Store {
             let staged: Result<Vec<Option<u64>>, StoreError> = (|| {
                 let mut written = Vec::with_capacity(commit.outputs.len());
                 for (node_id, stored) in commit.outputs {
+                    let state = self.load_state(&mut nodes, node_id)?;
+                    if state.record.current.is_none_or(|c| c.hash != stored.hash) {
+                        // A job is "anyone else" for a user's edit lock.
+                        check_edit_lock(&state.record, None)?;
+                    }
                     let number =
                         self.stage_version(&mut nodes, &mut group, node_id, stored, &commit.writer, None)?;
                     written.push(number);
