@@ -104,3 +104,32 @@ fn a_scenario_s_life_is_told_to_subscribers() {
     drop(all);
     assert!(drain(&deleted).is_empty());
 }
+
+#[test]
+fn parallel_jobs_tell_each_change_once_and_the_submission_s_end_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("customers.csv");
+    write_csv(&csv, &VALUES);
+    let store = Store::temporary_with(StoreOptions::standalone(3)).unwrap();
+    let config = config(&csv);
+    let s = Scenario::create(&store, &config, "s").unwrap();
+    let all = store.subscribe(EventFilter::all());
+    drain(&all);
+    for round in 0..3 {
+        let report = s.submit_with(SubmitOptions::new().force(round == 1)).unwrap().wait().unwrap();
+        let events = drain(&all);
+        for job in &report.jobs {
+            let of_job: Vec<&Event> = events.iter().filter(|e| e.id == job.id).collect();
+            assert_eq!(of_job.iter().filter(|e| e.operation == Operation::Creation).count(), 1);
+            let last = of_job.iter().rev().find(|e| e.operation == Operation::Update).unwrap();
+            assert_eq!(last.value.as_deref(), Some(format!("{:?}", job.status).as_str()));
+        }
+        let ends: Vec<&Event> = events
+            .iter()
+            .filter(|e| e.entity == EntityType::Submission && e.operation == Operation::Update)
+            .collect();
+        assert_eq!(ends.len(), 1, "round {round}: {events:?}");
+        assert_eq!(ends[0].value.as_deref(), Some("Completed"));
+        assert_eq!(ends[0].id, report.id);
+    }
+}
