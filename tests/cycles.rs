@@ -122,10 +122,15 @@ fn cycle_nodes_are_shared_within_a_cycle_and_global_nodes_by_all() {
         assert_eq!(s.data_node::<Vec<f64>>("prices").unwrap().read().unwrap(), [expected]);
     }
 
-    // Deleting a scenario keeps the nodes it shares.
+    // Deleting a scenario keeps the nodes it shares; the last one of a cycle takes the
+    // cycle's nodes along.
     b.set_primary().unwrap();
     a.delete().unwrap();
     assert_eq!(rate(&b).read().unwrap(), 2.0);
+    assert_eq!(catalog(&b).read().unwrap(), [1.0]);
+    let december_rate = rate(&c);
+    c.delete().unwrap();
+    assert!(matches!(december_rate.read(), Err(StoreError::NotFound { kind: "data node", .. })));
     assert_eq!(catalog(&b).read().unwrap(), [1.0]);
 }
 

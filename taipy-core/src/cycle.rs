@@ -246,13 +246,15 @@ impl Store {
     }
 
     /// Stages into `group` what deleting `record` does to cycles: refused for the primary
-    /// scenario of a cycle others share; a primary alone in its cycle takes the cycle with it.
-    /// Returns the events to send once the deletion is committed.
+    /// scenario of a cycle others share; a primary alone in its cycle takes the cycle (and with
+    /// it the cycle's nodes, which the caller deletes) along. Returns the ids of the cycles
+    /// removed and the events to send once the deletion is committed.
     pub(crate) fn leave_cycles(
         &self,
         record: &ScenarioRecord,
         group: &mut Group,
-    ) -> Result<Vec<Event>, StoreError> {
+    ) -> Result<(Vec<String>, Vec<Event>), StoreError> {
+        let mut removed = Vec::new();
         let mut events = Vec::new();
         for cycle in self.cycles()?.into_iter().filter(|c| c.primary.as_deref() == Some(record.id.as_str())) {
             let others: Vec<String> = self
@@ -274,9 +276,10 @@ impl Store {
                 });
             }
             group.remove(&self.trees().cycles, cycle.id.as_bytes());
-            events.push(Event::new(EntityType::Cycle, cycle.id, Operation::Deletion));
+            events.push(Event::new(EntityType::Cycle, &cycle.id, Operation::Deletion));
+            removed.push(cycle.id);
         }
-        Ok(events)
+        Ok((removed, events))
     }
 }
 

@@ -1,10 +1,11 @@
 //! Deleting and duplicating scenarios.
 //!
 //! Deleting a scenario removes, in one commit group, its record, its scenario-scoped data nodes
-//! with all their versions, its jobs, its submissions and its tasks' last runs. Shared nodes
-//! (cycle and global scope) stay. Remembered results (the memo table) stay too: they are keyed by
-//! content, so another scenario with the same inputs still reuses them. Artifacts that no version
-//! and no remembered result refers to any more are deleted by [`Store::collect_garbage`].
+//! with all their versions, its jobs, its submissions, its run-time sequences and its tasks'
+//! last runs. Shared nodes stay, except the cycle-scoped ones of a cycle the scenario was the
+//! last member of. Remembered results (the memo table) stay too: they are keyed by content, so
+//! another scenario with the same inputs still reuses them. Artifacts that no version and no
+//! remembered result refers to any more are deleted by [`Store::collect_garbage`].
 //!
 //! Duplicating a scenario creates a scenario of the same config whose scenario-scoped nodes start
 //! at the source's current values ([`Writer::Copied`]) and whose tasks' last runs are the
@@ -31,7 +32,7 @@ impl Store {
         let trees = self.trees();
         let mut group = Group::default();
         let mut deleted = Vec::new();
-        let cycle_events = self.leave_cycles(&record, &mut group)?;
+        let (removed_cycles, cycle_events) = self.leave_cycles(&record, &mut group)?;
         for job in self.jobs()?.into_iter().filter(|j| j.scenario == id) {
             if !job.status.is_finished() {
                 return Err(refuse(format!("its job `{}` is {}", job.id, job.status)));
@@ -57,7 +58,8 @@ impl Store {
         }
         let mut owned = Vec::new();
         for node_id in record.nodes.values() {
-            if self.node_state(node_id)?.record.owner.as_deref() == Some(id) {
+            let owner = self.node_state(node_id)?.record.owner;
+            if owner.as_deref() == Some(id) || owner.is_some_and(|o| removed_cycles.contains(&o)) {
                 owned.push(node_id.clone());
                 deleted.push(Event::new(EntityType::DataNode, node_id, Operation::Deletion));
             }
