@@ -325,3 +325,47 @@ fn an_edit_lock_refuses_writes_by_anyone_else_until_unlocked_or_expired() {
     node.write(5.0).unwrap();
     assert_eq!(node.read().unwrap(), 5.0);
 }
+
+#[test]
+fn a_lock_taken_while_a_job_runs_refuses_its_commit_and_changes_none_of_its_outputs() {
+    let started = std::sync::Arc::new(std::sync::Barrier::new(2));
+    let resume = std::sync::Arc::new(std::sync::Barrier::new(2));
+    let gated = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (s1, r1, g1) = (started.clone(), resume.clone(), gated.clone());
+    let config = ScenarioConfig::builder("pair")
+        .node(DataNodeConfig::with_default("x", 1i64))
+        .task(
+            TaskConfig::new("split", move |x: &i64| {
+                if g1.load(std::sync::atomic::Ordering::SeqCst) {
+                    s1.wait();
+                    r1.wait();
+                }
+                (x + 1, x + 2)
+            })
+            .inputs(["x"])
+            .outputs(["a", "b"]),
+        )
+        .build()
+        .unwrap();
+    let store = Store::temporary_with(StoreOptions::standalone(1)).unwrap();
+    let s = Scenario::create(&store, &config, "s").unwrap();
+    s.submit().unwrap().wait().unwrap();
+    s.data_node::<i64>("x").unwrap().write(10).unwrap();
+    gated.store(true, std::sync::atomic::Ordering::SeqCst);
+    let submission = s.submit().unwrap();
+    started.wait();
+    // The job runs; a user locks its second output meanwhile.
+    let b = s.data_node::<i64>("b").unwrap();
+    b.lock_edit("ana", Duration::from_secs(3600)).unwrap();
+    resume.wait();
+    let err = submission.wait().unwrap_err();
+    assert!(err.to_string().contains("`b` is locked for editing by `ana`"), "{err}");
+    // Neither output changed, in memory or in the store.
+    let a = s.data_node::<i64>("a").unwrap();
+    assert_eq!((a.read().unwrap(), a.history().unwrap().len()), (2, 1));
+    assert_eq!((b.read().unwrap(), b.history().unwrap().len()), (3, 1));
+    b.unlock_edit("ana").unwrap();
+    gated.store(false, std::sync::atomic::Ordering::SeqCst);
+    s.submit().unwrap().wait().unwrap();
+    assert_eq!((a.read().unwrap(), b.read().unwrap()), (11, 12));
+}

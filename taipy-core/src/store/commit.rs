@@ -234,7 +234,7 @@ impl Store {
     }
 
     /// [`write_node`](Self::write_node) by `editor`: a user's write is also refused while
-    /// someone else holds the node's edit lock (see `lock.rs`).
+    /// someone else holds the node's edit lock (see `DataNode::lock_edit`).
     pub(crate) fn write_node_by(
         &self,
         node_id: &str,
@@ -341,12 +341,15 @@ impl Store {
             let mut group = Group::default();
             let staged: Result<Vec<Option<u64>>, StoreError> = (|| {
                 let mut written = Vec::with_capacity(commit.outputs.len());
+                // A job is "anyone else" for a user's edit lock. Checked for every output
+                // before any is staged, so a refusal leaves the node states untouched.
                 for (node_id, stored) in commit.outputs {
                     let state = self.load_state(&mut nodes, node_id)?;
                     if state.record.current.is_none_or(|c| c.hash != stored.hash) {
-                        // A job is "anyone else" for a user's edit lock.
                         check_edit_lock(&state.record, None)?;
                     }
+                }
+                for (node_id, stored) in commit.outputs {
                     let number =
                         self.stage_version(&mut nodes, &mut group, node_id, stored, &commit.writer, None)?;
                     written.push(number);
