@@ -6,9 +6,11 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::cycle::Frequency;
 use crate::error::ConfigError;
 use crate::fingerprint::{Fingerprint, FingerprintBuilder};
 use crate::task::{Runner, TaskFn};
@@ -33,12 +35,32 @@ pub struct DataNodeConfig {
     value_type: ValueType,
     default: Option<AnyValue>,
     scope: Scope,
+    validity: Option<Duration>,
+    comparators: Vec<Comparator>,
+}
+
+/// A type-erased comparison: values of several scenarios in, a result out.
+pub(crate) type CompareFn = Arc<dyn Fn(&[AnyValue]) -> AnyValue + Send + Sync>;
+
+/// A type-erased comparator: its name, the value type it reads, and the function.
+#[derive(Clone)]
+pub(crate) struct Comparator {
+    pub(crate) name: String,
+    pub(crate) value_type: ValueType,
+    pub(crate) compare: CompareFn,
 }
 
 impl DataNodeConfig {
     /// A node holding values of type `T`, with no default.
     pub fn new<T: DataValue>(id: impl Into<String>) -> Self {
-        Self { id: id.into(), value_type: ValueType::of::<T>(), default: None, scope: Scope::Scenario }
+        Self {
+            id: id.into(),
+            value_type: ValueType::of::<T>(),
+            default: None,
+            scope: Scope::Scenario,
+            validity: None,
+            comparators: Vec::new(),
+        }
     }
 
     /// A node holding values of type `T`, written with `default` when a scenario is created.
@@ -48,13 +70,61 @@ impl DataNodeConfig {
 
     /// A node of an already erased type, with an erased default (what TOML configs build).
     pub(crate) fn erased(id: impl Into<String>, value_type: ValueType, default: Option<AnyValue>) -> Self {
-        Self { id: id.into(), value_type, default, scope: Scope::Scenario }
+        Self {
+            id: id.into(),
+            value_type,
+            default,
+            scope: Scope::Scenario,
+            validity: None,
+            comparators: Vec::new(),
+        }
     }
 
     /// Sets the node's scope.
     pub fn scope(mut self, scope: Scope) -> Self {
         self.scope = scope;
         self
+    }
+
+    /// Sets the node's validity period: a value at least this old is stale (with a zero period,
+    /// always), and the tasks reading it run again (reason [`Reason::Stale`](crate::Reason::Stale))
+    /// instead of reusing results, until the node is written again.
+    pub fn validity_period(mut self, period: Duration) -> Self {
+        self.validity = Some(period);
+        self
+    }
+
+    /// Adds a comparator named `name`: [`compare_scenarios`](crate::compare_scenarios) calls
+    /// it with the node's values in several scenarios (in the order given) and keeps its result,
+    /// e.g. the differences of two tables. `T` must be the node's value type (checked when the
+    /// config is built).
+    pub fn comparator<T: DataValue, R: Send + Sync + 'static>(
+        mut self,
+        name: impl Into<String>,
+        compare: impl Fn(&[&T]) -> R + Send + Sync + 'static,
+    ) -> Self {
+        let erased = move |values: &[AnyValue]| -> AnyValue {
+            let typed: Vec<&T> = values
+                .iter()
+                .map(|v| v.downcast_ref::<T>().expect("checked when the config was built"))
+                .collect();
+            Arc::new(compare(&typed))
+        };
+        self.comparators.push(Comparator {
+            name: name.into(),
+            value_type: ValueType::of::<T>(),
+            compare: Arc::new(erased),
+        });
+        self
+    }
+
+    pub(crate) fn comparators(&self) -> &[Comparator] {
+        &self.comparators
+    }
+
+    /// The node's validity period, if it has one.
+    pub fn validity(&self) -> Option<Duration> {
+        self.validity
     }
 
     /// The node's id.
@@ -89,6 +159,8 @@ impl std::fmt::Debug for DataNodeConfig {
             .field("type", &self.value_type)
             .field("default", &self.default.is_some())
             .field("scope", &self.scope)
+            .field("validity", &self.validity)
+            .field("comparators", &self.comparators.iter().map(|c| c.name.as_str()).collect::<Vec<_>>())
             .finish()
     }
 }
@@ -274,12 +346,19 @@ pub struct ScenarioConfig {
     /// For each task, the tasks reading its outputs.
     downstream: Vec<Vec<usize>>,
     sequences: BTreeMap<String, Vec<String>>,
+    frequency: Option<Frequency>,
 }
 
 impl ScenarioConfig {
     /// Starts describing a scenario config.
     pub fn builder(id: impl Into<String>) -> ScenarioConfigBuilder {
-        ScenarioConfigBuilder { id: id.into(), nodes: Vec::new(), tasks: Vec::new(), sequences: Vec::new() }
+        ScenarioConfigBuilder {
+            id: id.into(),
+            nodes: Vec::new(),
+            tasks: Vec::new(),
+            sequences: Vec::new(),
+            frequency: None,
+        }
     }
 
     /// The config's id.
@@ -312,6 +391,11 @@ impl ScenarioConfig {
         &self.sequences
     }
 
+    /// How often a new cycle starts for its scenarios, if it has cycles.
+    pub fn frequency(&self) -> Option<Frequency> {
+        self.frequency
+    }
+
     pub(crate) fn task_position(&self, id: &str) -> Option<usize> {
         self.task_index.get(id).copied()
     }
@@ -335,6 +419,7 @@ pub struct ScenarioConfigBuilder {
     nodes: Vec<DataNodeConfig>,
     tasks: Vec<TaskConfig>,
     sequences: Vec<(String, Vec<String>)>,
+    frequency: Option<Frequency>,
 }
 
 impl ScenarioConfigBuilder {
@@ -358,6 +443,13 @@ impl ScenarioConfigBuilder {
         tasks: I,
     ) -> Self {
         self.sequences.push((name.into(), tasks.into_iter().map(Into::into).collect()));
+        self
+    }
+
+    /// Gives the config cycles: each scenario belongs to the cycle (day, week, month, quarter,
+    /// year) of its creation date; see [`Cycle`](crate::Cycle).
+    pub fn frequency(mut self, frequency: Frequency) -> Self {
+        self.frequency = Some(frequency);
         self
     }
 
@@ -425,6 +517,8 @@ impl ScenarioConfigBuilder {
                             value_type: *ty,
                             default: None,
                             scope: Scope::Scenario,
+                            validity: None,
+                            comparators: Vec::new(),
                         });
                     }
                 }
@@ -454,6 +548,15 @@ impl ScenarioConfigBuilder {
             }
         }
         for node in &nodes {
+            for comparator in node.comparators.iter().filter(|c| c.value_type != node.value_type) {
+                problems.push(format!(
+                    "comparator `{}` of data node `{}` compares `{}`, but the node holds `{}`",
+                    comparator.name,
+                    node.id,
+                    comparator.value_type.name(),
+                    node.value_type.name()
+                ));
+            }
             if node.default.is_none() && !producer.contains_key(node.id.as_str()) {
                 problems.push(format!(
                     "data node `{}` has neither a default value nor a task producing it",
@@ -525,6 +628,7 @@ impl ScenarioConfigBuilder {
             upstream,
             downstream,
             sequences,
+            frequency: self.frequency,
         }))
     }
 }

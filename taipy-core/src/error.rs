@@ -125,6 +125,34 @@ pub enum StoreError {
         /// The job holding it.
         job: String,
     },
+    /// A data node's edit lock is held by someone else.
+    #[error("data node `{node}` is locked for editing by `{owner}` (until {expires_us} µs since the epoch)")]
+    NodeLocked {
+        /// The node's config id.
+        node: String,
+        /// The lock's owner.
+        owner: String,
+        /// When the lock expires (µs since the Unix epoch).
+        expires_us: u64,
+    },
+    /// A sequence cannot be added or removed.
+    #[error("sequence `{sequence}`: {reason}")]
+    InvalidSequence {
+        /// The sequence's name.
+        sequence: String,
+        /// Why.
+        reason: String,
+    },
+    /// An entity cannot be deleted in its current state.
+    #[error("cannot delete {kind} `{id}`: {reason}")]
+    CannotDelete {
+        /// The kind of entity.
+        kind: &'static str,
+        /// Its id.
+        id: String,
+        /// Why not.
+        reason: String,
+    },
 }
 
 impl StoreError {

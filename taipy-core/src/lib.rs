@@ -28,9 +28,13 @@
 
 extern crate self as taipy_core;
 
+mod compare;
 mod config;
+mod cycle;
 mod error;
+mod events;
 mod fingerprint;
+mod lineage;
 mod macro_support;
 mod node;
 mod orchestrator;
@@ -41,16 +45,21 @@ mod task;
 pub mod toml;
 mod value;
 
+pub use compare::{CompareError, Comparison, compare_scenarios};
 pub use config::{DataNodeConfig, ScenarioConfig, ScenarioConfigBuilder, Scope, TaskConfig};
+pub use cycle::{Cycle, Frequency};
 pub use error::{BoxError, ConfigError, StoreError, SubmitError, TaskError};
+pub use events::{EntityType, Event, EventFilter, Operation, SubscriptionId};
 pub use fingerprint::{Fingerprint, FingerprintBuilder};
+pub use lineage::{JobOrigin, Lineage};
 pub use node::DataNode;
 pub use orchestrator::{
-    Job, JobStatus, Reason, StatusCallback, Submission, SubmissionReport, SubmissionStatus, SubmitOptions,
+    InputVersion, Job, JobStatus, Reason, StatusCallback, Submission, SubmissionInfo, SubmissionReport,
+    SubmissionStatus, SubmitOptions,
 };
 pub use registry::RegistryError;
 pub use scenario::Scenario;
-pub use store::records::{Version, Writer};
+pub use store::records::{EditLock, Version, Writer};
 pub use store::{ExecutionMode, ScenarioInfo, Store, StoreOptions};
 pub use task::{TaskFn, TaskInput, TaskOutput};
 pub use value::{

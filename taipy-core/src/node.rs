@@ -1,12 +1,15 @@
 //! Typed handles to the data nodes of a scenario: read, write, and the edit history.
 
 use std::marker::PhantomData;
+use std::time::Duration;
 
 use crate::config::Scope;
 use crate::error::StoreError;
+use crate::events::{EntityType, Event};
+use crate::lineage::Lineage;
 use crate::store::Store;
 use crate::store::commit::version_key;
-use crate::store::records::{NodeRecord, Version, Writer, decode};
+use crate::store::records::{EditLock, NodeRecord, Version, Writer, decode, now_us};
 use crate::value::DataValue;
 
 /// A typed handle to one data node of a scenario. Writing a value of another type does not
@@ -80,13 +83,87 @@ impl<T: DataValue> DataNode<T> {
         self.write_inner(value, Some(comment))
     }
 
+    /// Writes a new value as `editor`, who may hold the node's edit lock (see
+    /// [`lock_edit`](Self::lock_edit)).
+    pub fn write_by(&self, editor: &str, value: T, comment: Option<&str>) -> Result<(), StoreError> {
+        self.write_as(Some(editor), value, comment)
+    }
+
     fn write_inner(&self, value: T, comment: Option<&str>) -> Result<(), StoreError> {
+        self.write_as(None, value, comment)
+    }
+
+    fn write_as(&self, editor: Option<&str>, value: T, comment: Option<&str>) -> Result<(), StoreError> {
         let stored = value.store(&self.store.cx())?;
-        if self.store.write_node(&self.id, &stored, Writer::User, comment)?.is_some() {
+        if let Some(number) = self.store.write_node_by(&self.id, &stored, Writer::User, comment, editor)? {
             // A user's edit is durable when `write` returns.
             self.store.flush()?;
+            self.store.emit(Event::update(EntityType::DataNode, &self.id, "version", number.to_string()));
         }
         Ok(())
+    }
+
+    /// Locks the node for editing by `owner` for `duration`: until it expires or `owner` unlocks
+    /// it, users' writes by anyone else ([`write`](Self::write) included) are refused with
+    /// [`StoreError::NodeLocked`]. Renews the lock if `owner` already holds it; refused if
+    /// someone else does. A job that would write a new value into a locked node fails with
+    /// that error too (one restoring the value the node already holds does not). Durable when
+    /// this returns.
+    pub fn lock_edit(&self, owner: &str, duration: Duration) -> Result<(), StoreError> {
+        let now = now_us();
+        self.store.update_node_record(&self.id, |record| {
+            if let Some(held) = record.edit_lock.as_ref().filter(|l| l.blocks(Some(owner), now)) {
+                return Err(StoreError::NodeLocked {
+                    node: record.config_id.clone(),
+                    owner: held.owner.clone(),
+                    expires_us: held.expires_us,
+                });
+            }
+            let expires_us = now.saturating_add(duration.as_micros().try_into().unwrap_or(u64::MAX));
+            record.edit_lock = Some(EditLock { owner: owner.to_owned(), expires_us });
+            Ok(())
+        })?;
+        self.store.flush()?;
+        self.store.emit(Event::update(EntityType::DataNode, &self.id, "edit_lock", owner));
+        Ok(())
+    }
+
+    /// Releases `owner`'s edit lock. Nothing happens if the node is not locked or the lock
+    /// expired; refused if someone else holds it.
+    pub fn unlock_edit(&self, owner: &str) -> Result<(), StoreError> {
+        let now = now_us();
+        self.store.update_node_record(&self.id, |record| {
+            if let Some(held) = record.edit_lock.as_ref().filter(|l| l.blocks(Some(owner), now)) {
+                return Err(StoreError::NodeLocked {
+                    node: record.config_id.clone(),
+                    owner: held.owner.clone(),
+                    expires_us: held.expires_us,
+                });
+            }
+            record.edit_lock = None;
+            Ok(())
+        })?;
+        self.store.flush()?;
+        self.store.emit(Event::update(EntityType::DataNode, &self.id, "edit_lock", ""));
+        Ok(())
+    }
+
+    /// The edit lock in force, if any (an expired lock is not).
+    pub fn edit_lock(&self) -> Result<Option<EditLock>, StoreError> {
+        let now = now_us();
+        Ok(self.record()?.edit_lock.filter(|l| l.blocks(None, now)))
+    }
+
+    /// The lineage of the current version: the job, task and code that wrote it and the
+    /// lineage of its inputs, down to source values and files.
+    pub fn lineage(&self) -> Result<Lineage, StoreError> {
+        let version = self.last_edit()?.ok_or_else(|| self.never_written())?;
+        self.store.lineage(&self.id, version.number)
+    }
+
+    /// The lineage of version `number`.
+    pub fn lineage_of(&self, number: u64) -> Result<Lineage, StoreError> {
+        self.store.lineage(&self.id, number)
     }
 
     /// The current version, if the node was ever written.
@@ -107,7 +184,9 @@ impl<T: DataValue> DataNode<T> {
         Ok(out)
     }
 
-    fn version(&self, number: u64) -> Result<Version, StoreError> {
+    /// One version of the edit history by number (1 is the first): its time, writer and
+    /// comment.
+    pub fn version(&self, number: u64) -> Result<Version, StoreError> {
         self.store.apply_all()?;
         let key = version_key(&self.id, number);
         self.store
@@ -122,4 +201,15 @@ impl<T: DataValue> DataNode<T> {
     fn never_written(&self) -> StoreError {
         StoreError::NeverWritten { node: self.name.clone(), scenario: self.scenario.clone() }
     }
+}
+
+/// Reads a node's current value without knowing its type.
+pub(crate) fn read_erased(
+    store: &Store,
+    node_id: &str,
+    value_type: crate::value::ValueType,
+) -> Result<Option<(Version, crate::value::AnyValue)>, StoreError> {
+    let Some(version) = store.node_state(node_id)?.current else { return Ok(None) };
+    let value = value_type.load(&version.stored, &store.cx())?;
+    Ok(Some((version, value)))
 }

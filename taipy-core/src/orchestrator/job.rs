@@ -6,6 +6,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::error::TaskError;
+use crate::fingerprint::Fingerprint;
 
 /// The status of a job, as in Taipy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -151,6 +152,12 @@ pub enum Reason {
     Canceled,
     /// Failed: the process running the job stopped before it finished.
     Interrupted,
+    // New variants go last: records store the variant's index.
+    /// Ran: some inputs are older than their validity period.
+    Stale {
+        /// The stale inputs, in declared order.
+        inputs: Vec<String>,
+    },
 }
 
 impl Reason {
@@ -180,6 +187,10 @@ impl std::fmt::Display for Reason {
             Reason::OutputsMissing => f.write_str("a remembered output is missing from the store"),
             Reason::Forced => f.write_str("forced"),
             Reason::NotSkippable => f.write_str("task is not skippable"),
+            Reason::Stale { inputs } => {
+                let (s, verb) = if inputs.len() == 1 { ("", "is") } else { ("s", "are") };
+                write!(f, "input{s} {} {verb} older than the validity period", list(inputs))
+            }
             Reason::Unchanged => f.write_str("inputs and code unchanged"),
             Reason::Reused { inputs } if inputs.is_empty() => {
                 f.write_str("earlier result reused: code returned to a remembered version")
@@ -225,6 +236,26 @@ pub struct Job {
     pub started_us: Option<u64>,
     /// When it reached its final status (µs since the Unix epoch).
     pub finished_us: Option<u64>,
+    /// The task's code fingerprint when the job was decided (`None` until then).
+    #[serde(default, deserialize_with = "crate::store::records::appended")]
+    pub code: Option<Fingerprint>,
+    /// The input versions the job ran (or skipped) with, in declared order; empty until it is
+    /// decided. With the writers of those versions this gives a value's lineage.
+    #[serde(default, deserialize_with = "crate::store::records::appended")]
+    pub inputs: Vec<InputVersion>,
+}
+
+/// One input version a job read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputVersion {
+    /// The input's node name in the scenario config.
+    pub node: String,
+    /// The data node instance's id.
+    pub node_id: String,
+    /// The version number read.
+    pub number: u64,
+    /// Its content hash.
+    pub hash: Fingerprint,
 }
 
 impl Job {

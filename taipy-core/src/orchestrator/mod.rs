@@ -6,13 +6,16 @@
 //! - the commit protocol is in `store/commit.rs`.
 
 pub(crate) mod job;
+mod manage;
+mod notify;
 mod run;
 pub(crate) mod skip;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use job::{Job, JobStatus, Reason, SubmissionStatus};
+pub use job::{InputVersion, Job, JobStatus, Reason, SubmissionStatus};
+pub use manage::SubmissionInfo;
 use run::Run;
 pub(crate) use run::Target;
 
@@ -94,6 +97,7 @@ impl Submission {
         target: Target,
         options: SubmitOptions,
     ) -> Result<Self, SubmitError> {
+        let options = notify::with_events(scenario, &target, options);
         Ok(Self { run: Run::start(scenario, target, options)? })
     }
 

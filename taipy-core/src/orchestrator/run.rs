@@ -14,11 +14,12 @@ use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, Once};
 use std::time::{Duration, Instant};
 
-use super::job::{Job, JobStatus, Reason};
+use super::job::{InputVersion, Job, JobStatus, Reason};
 use super::skip::{Decision, Memo, decide, memo_key};
 use super::{SubmissionReport, SubmitOptions};
 use crate::config::{ScenarioConfig, TaskConfig};
 use crate::error::{StoreError, SubmitError, TaskError};
+use crate::events::{EntityType, Event};
 use crate::fingerprint::Fingerprint;
 use crate::scenario::Scenario;
 use crate::store::Store;
@@ -117,6 +118,8 @@ impl Run {
                 created_us: created,
                 started_us: None,
                 finished_us: None,
+                code: None,
+                inputs: Vec::new(),
             };
             group.put(&store.trees().jobs, "job", job.id.as_bytes(), &job)?;
             jobs.push(job);
@@ -349,9 +352,25 @@ impl Run {
         // The exact versions the task would run with now: hashed for the decision, and read, if
         // it runs, from these versions (not from whatever is current by then).
         let mut versions = Vec::with_capacity(task.input_nodes().len());
+        job.inputs.clear();
+        let mut stale = Vec::new();
+        let now = now_us();
         for name in task.input_nodes() {
-            versions.push(self.input_version(name).map_err(store_error)?);
+            let version = self.input_version(name).map_err(store_error)?;
+            let validity = self.config.node(name).and_then(|n| n.validity());
+            if validity.is_some_and(|v| u128::from(now.saturating_sub(version.written_us)) >= v.as_micros()) {
+                stale.push(name.clone());
+            }
+            let node_id = self.node_ids[name].clone();
+            job.inputs.push(InputVersion {
+                node: name.clone(),
+                node_id,
+                number: version.number,
+                hash: version.hash,
+            });
+            versions.push(version);
         }
+        job.code = Some(task.fingerprint());
         let inputs = task.input_nodes().iter().zip(&versions).map(|(n, v)| (n.clone(), v.hash)).collect();
         let current = TaskRun { fingerprint: task.fingerprint(), inputs };
         let hashes: Vec<_> = current.inputs.iter().map(|(_, h)| *h).collect();
@@ -379,7 +398,7 @@ impl Run {
         };
         let outputs: Vec<String> = task.output_nodes().iter().map(|n| self.node_ids[n].clone()).collect();
 
-        match decide(task.is_skippable(), self.force, &current, last.as_ref(), memo) {
+        match decide(task.is_skippable(), self.force, &current, last.as_ref(), memo, &stale) {
             Decision::Skip(reason) => {
                 let entry = entry.expect("a usable memo entry");
                 let restored: Vec<(String, Stored)> = outputs.into_iter().zip(entry.outputs).collect();
@@ -399,6 +418,11 @@ impl Run {
                 Ok(Outcome::Skipped(reason))
             }
             Decision::Run(reason) => {
+                // Refuse before running if a user holds an output's edit lock (the commit checks
+                // again, authoritatively).
+                for node_id in &outputs {
+                    self.store.check_unlocked(node_id).map_err(store_error)?;
+                }
                 job.reason = Some(reason.clone());
                 job.status = JobStatus::Running;
                 self.store.start_job(job, &outputs).map_err(store_error)?;
@@ -458,7 +482,9 @@ impl Run {
             return Ok(version);
         }
         let stored = Stored { hash: fresh, payload: version.stored.payload };
-        self.store.write_node(node_id, &stored, Writer::FileChanged, None)?;
+        if let Some(new) = self.store.write_node(node_id, &stored, Writer::FileChanged, None)? {
+            self.store.emit(Event::update(EntityType::DataNode, node_id, "version", new.to_string()));
+        }
         self.store.node_state(node_id)?.current.ok_or_else(never_written)
     }
 
@@ -557,6 +583,8 @@ impl Run {
             slot.error = error;
             slot.started_us = job.started_us;
             slot.finished_us = Some(job.finished_us.unwrap_or_else(now_us));
+            slot.code = job.code;
+            slot.inputs = job.inputs;
         }
         // The commit already persisted the final record; only tell the callback.
         self.queue_event(state, i);

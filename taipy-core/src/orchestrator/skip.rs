@@ -16,8 +16,9 @@
 //! - a re-run whose output has the same content as before records no new version (the commit
 //!   compares hashes), so the tasks downstream find their keys unchanged and skip: early cutoff.
 //!
-//! A job skips when its task is skippable, the submission is not forced, its key is remembered,
-//! and every remembered output is still stored. The recorded [`Reason`] compares the inputs with
+//! A job skips when its task is skippable, the submission is not forced, no input is older than
+//! its validity period (stale), its key is remembered, and every remembered output is still
+//! stored. The recorded [`Reason`] compares the inputs with
 //! the task's previous run in the same scenario, so users can see which input made it run.
 
 use crate::config::TaskConfig;
@@ -54,19 +55,24 @@ pub(crate) enum Decision {
 }
 
 /// Decides one job. `current` is what the task would run with now; `last` what it ran (or
-/// skipped) with the previous time in this scenario.
+/// skipped) with the previous time in this scenario; `stale` the inputs older than their
+/// validity period.
 pub(crate) fn decide(
     skippable: bool,
     force: bool,
     current: &TaskRun,
     last: Option<&TaskRun>,
     memo: Memo,
+    stale: &[String],
 ) -> Decision {
     if force {
         return Decision::Run(Reason::Forced);
     }
     if !skippable {
         return Decision::Run(Reason::NotSkippable);
+    }
+    if !stale.is_empty() {
+        return Decision::Run(Reason::Stale { inputs: stale.to_vec() });
     }
     let changed = last.map(|last| {
         let code = last.fingerprint != current.fingerprint;
@@ -108,36 +114,45 @@ mod tests {
 
     #[test]
     fn unchanged_inputs_with_a_memo_skip() {
-        let d = decide(true, false, &run(1, 1, 1), Some(&run(1, 1, 1)), Memo::Usable);
+        let d = decide(true, false, &run(1, 1, 1), Some(&run(1, 1, 1)), Memo::Usable, &[]);
         assert_eq!(d, Decision::Skip(Reason::Unchanged));
     }
 
     #[test]
     fn a_changed_input_is_named() {
-        let d = decide(true, false, &run(1, 1, 2), Some(&run(1, 1, 1)), Memo::Absent);
+        let d = decide(true, false, &run(1, 1, 2), Some(&run(1, 1, 1)), Memo::Absent, &[]);
         assert_eq!(d, Decision::Run(Reason::Changed { code: false, inputs: vec!["b".into()] }));
     }
 
     #[test]
     fn returning_to_an_earlier_value_reuses() {
-        let d = decide(true, false, &run(1, 1, 1), Some(&run(1, 1, 2)), Memo::Usable);
+        let d = decide(true, false, &run(1, 1, 1), Some(&run(1, 1, 2)), Memo::Usable, &[]);
         assert_eq!(d, Decision::Skip(Reason::Reused { inputs: vec!["b".into()] }));
     }
 
     #[test]
     fn code_changes_force_force_and_non_skippable_run() {
-        let d = decide(true, false, &run(2, 1, 1), Some(&run(1, 1, 1)), Memo::Absent);
+        let d = decide(true, false, &run(2, 1, 1), Some(&run(1, 1, 1)), Memo::Absent, &[]);
         assert_eq!(d, Decision::Run(Reason::Changed { code: true, inputs: vec![] }));
-        let d = decide(true, true, &run(1, 1, 1), Some(&run(1, 1, 1)), Memo::Usable);
+        let d = decide(true, true, &run(1, 1, 1), Some(&run(1, 1, 1)), Memo::Usable, &[]);
         assert_eq!(d, Decision::Run(Reason::Forced));
-        let d = decide(false, false, &run(1, 1, 1), Some(&run(1, 1, 1)), Memo::Usable);
+        let d = decide(false, false, &run(1, 1, 1), Some(&run(1, 1, 1)), Memo::Usable, &[]);
         assert_eq!(d, Decision::Run(Reason::NotSkippable));
-        let d = decide(true, false, &run(1, 1, 1), Some(&run(1, 1, 1)), Memo::OutputsMissing);
+        let d = decide(true, false, &run(1, 1, 1), Some(&run(1, 1, 1)), Memo::OutputsMissing, &[]);
         assert_eq!(d, Decision::Run(Reason::OutputsMissing));
-        let d = decide(true, false, &run(1, 1, 1), None, Memo::Absent);
+        let d = decide(true, false, &run(1, 1, 1), None, Memo::Absent, &[]);
         assert_eq!(d, Decision::Run(Reason::FirstRun));
-        let d = decide(true, false, &run(1, 1, 1), Some(&run(1, 1, 1)), Memo::Absent);
+        let d = decide(true, false, &run(1, 1, 1), Some(&run(1, 1, 1)), Memo::Absent, &[]);
         assert_eq!(d, Decision::Run(Reason::NoMemoEntry));
+    }
+
+    #[test]
+    fn a_stale_input_runs_even_with_a_usable_memo() {
+        let stale = ["b".to_owned()];
+        let d = decide(true, false, &run(1, 1, 1), Some(&run(1, 1, 1)), Memo::Usable, &stale);
+        assert_eq!(d, Decision::Run(Reason::Stale { inputs: vec!["b".into()] }));
+        let d = decide(true, true, &run(1, 1, 1), Some(&run(1, 1, 1)), Memo::Usable, &stale);
+        assert_eq!(d, Decision::Run(Reason::Forced));
     }
 
     #[test]

@@ -50,10 +50,10 @@ pub(crate) struct NodeState {
     pub(crate) current: Option<Version>,
 }
 
-/// Records staged together, applied as one atomic batch.
+/// Records staged together, applied as one atomic batch (`None`: remove the key).
 #[derive(Default)]
 pub(crate) struct Group {
-    writes: Vec<(Vec<u8>, Vec<u8>)>,
+    writes: Vec<(Vec<u8>, Option<Vec<u8>>)>,
 }
 
 impl Group {
@@ -64,8 +64,13 @@ impl Group {
         key: &[u8],
         record: &T,
     ) -> Result<(), StoreError> {
-        self.writes.push((space.key(key), encode(what, record)?));
+        self.writes.push((space.key(key), Some(encode(what, record)?)));
         Ok(())
+    }
+
+    /// Stages the removal of a record.
+    pub(crate) fn remove(&mut self, space: &Space, key: &[u8]) {
+        self.writes.push((space.key(key), None));
     }
 }
 
@@ -137,7 +142,10 @@ fn write_batches(shared: &Shared, entities: &sled::Tree) {
         drop(queue);
         let mut batch = sled::Batch::default();
         for (key, value) in groups.into_iter().flat_map(|g| g.writes) {
-            batch.insert(key, value);
+            match value {
+                Some(value) => batch.insert(key, value),
+                None => batch.remove(key),
+            }
         }
         let result = entities.apply_batch(batch);
         queue = lock(&shared.queue);
@@ -159,6 +167,19 @@ pub(crate) struct JobCommit<'a> {
     pub(crate) writer: Writer,
     pub(crate) memo: Option<(Vec<u8>, MemoEntry)>,
     pub(crate) task_run: Option<(Vec<u8>, TaskRun)>,
+}
+
+/// Refuses a write by `editor` (anonymous: `None`) while someone else holds the node's edit
+/// lock.
+fn check_edit_lock(record: &NodeRecord, editor: Option<&str>) -> Result<(), StoreError> {
+    match record.edit_lock.as_ref().filter(|l| l.blocks(editor, now_us())) {
+        Some(held) => Err(StoreError::NodeLocked {
+            node: record.config_id.clone(),
+            owner: held.owner.clone(),
+            expires_us: held.expires_us,
+        }),
+        None => Ok(()),
+    }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -276,11 +297,27 @@ impl Store {
         writer: Writer,
         comment: Option<&str>,
     ) -> Result<Option<u64>, StoreError> {
+        self.write_node_by(node_id, stored, writer, comment, None)
+    }
+
+    /// [`write_node`](Self::write_node) by `editor`: a user's write is also refused while
+    /// someone else holds the node's edit lock (see `DataNode::lock_edit`).
+    pub(crate) fn write_node_by(
+        &self,
+        node_id: &str,
+        stored: &Stored,
+        writer: Writer,
+        comment: Option<&str>,
+        editor: Option<&str>,
+    ) -> Result<Option<u64>, StoreError> {
         let written = {
             let mut nodes = lock(&self.committer().nodes);
             if let Some(job) = lock(&self.committer().busy).get(node_id) {
                 let node = self.load_state(&mut nodes, node_id)?.record.config_id.clone();
                 return Err(StoreError::NodeBusy { node, job: job.clone() });
+            }
+            if writer == Writer::User {
+                check_edit_lock(&self.load_state(&mut nodes, node_id)?.record, editor)?;
             }
             let mut group = Group::default();
             let written = self.stage_version(&mut nodes, &mut group, node_id, stored, &writer, comment)?;
@@ -289,6 +326,61 @@ impl Store {
         };
         self.apply_queued()?;
         Ok(written)
+    }
+
+    /// Changes a node's record (its edit lock ...) with `change`, staged as one group under the
+    /// node-state lock; `change` may refuse. Queued; durable after [`Store::flush`].
+    pub(crate) fn update_node_record<R>(
+        &self,
+        node_id: &str,
+        change: impl FnOnce(&mut NodeRecord) -> Result<R, StoreError>,
+    ) -> Result<R, StoreError> {
+        let result = {
+            let mut nodes = lock(&self.committer().nodes);
+            let state = self.load_state(&mut nodes, node_id)?;
+            let mut record = state.record.clone();
+            let result = change(&mut record)?;
+            let mut group = Group::default();
+            group.put(&self.trees().nodes, "data node", node_id.as_bytes(), &record)?;
+            state.record = record;
+            self.enqueue(group);
+            result
+        };
+        self.apply_queued()?;
+        Ok(result)
+    }
+
+    /// Stages `group` together with the removal of the nodes `node_ids` and all their versions,
+    /// as one commit group; refused (nothing staged) while a running job holds one of them.
+    pub(crate) fn stage_with_node_removal(
+        &self,
+        mut group: Group,
+        node_ids: &[String],
+    ) -> Result<(), StoreError> {
+        let mut nodes = lock(&self.committer().nodes);
+        {
+            let busy = lock(&self.committer().busy);
+            if let Some((node, job)) = node_ids.iter().find_map(|id| busy.get(id).map(|job| (id, job))) {
+                return Err(StoreError::NodeBusy { node: node.clone(), job: job.clone() });
+            }
+        }
+        let trees = self.trees();
+        for node_id in node_ids {
+            let last = self.load_state(&mut nodes, node_id)?.record.next_version;
+            for number in 1..=last {
+                group.remove(&trees.versions, &version_key(node_id, number));
+            }
+            group.remove(&trees.nodes, node_id.as_bytes());
+            nodes.remove(node_id);
+        }
+        self.enqueue(group);
+        Ok(())
+    }
+
+    /// Refuses (with [`StoreError::NodeLocked`]) if someone holds the node's edit lock.
+    pub(crate) fn check_unlocked(&self, node_id: &str) -> Result<(), StoreError> {
+        let mut nodes = lock(&self.committer().nodes);
+        check_edit_lock(&self.load_state(&mut nodes, node_id)?.record, None)
     }
 
     /// Records a job as Running and marks its output nodes as held by it; an error if another
@@ -320,6 +412,14 @@ impl Store {
             let mut group = Group::default();
             let staged: Result<Vec<Option<u64>>, StoreError> = (|| {
                 let mut written = Vec::with_capacity(commit.outputs.len());
+                // A job is "anyone else" for a user's edit lock. Checked for every output
+                // before any is staged, so a refusal leaves the node states untouched.
+                for (node_id, stored) in commit.outputs {
+                    let state = self.load_state(&mut nodes, node_id)?;
+                    if state.record.current.is_none_or(|c| c.hash != stored.hash) {
+                        check_edit_lock(&state.record, None)?;
+                    }
+                }
                 for (node_id, stored) in commit.outputs {
                     let number =
                         self.stage_version(&mut nodes, &mut group, node_id, stored, &commit.writer, None)?;

@@ -111,6 +111,8 @@ pub(crate) struct Trees {
     pub(crate) submissions: Space,
     pub(crate) memo: Space,
     pub(crate) task_runs: Space,
+    pub(crate) cycles: Space,
+    pub(crate) sequences: Space,
     /// The cache of external files' fingerprints (not part of commits).
     pub(crate) files: sled::Tree,
 }
@@ -127,6 +129,8 @@ pub(crate) struct StoreInner {
     pub(crate) committer: commit::Committer,
     /// Submissions of this process that have not completed.
     pub(crate) running: std::sync::atomic::AtomicUsize,
+    /// Subscribers to entity events.
+    pub(crate) events: crate::events::Hub,
     _lock: File,
     _temporary: Option<tempfile::TempDir>,
 }
@@ -215,6 +219,8 @@ impl Store {
             submissions: space(b"submission/"),
             memo: space(b"memo/"),
             task_runs: space(b"taskrun/"),
+            cycles: space(b"cycle/"),
+            sequences: space(b"sequence/"),
             files: db.open_tree("files")?,
             entities,
         };
@@ -244,6 +250,7 @@ impl Store {
                 pool,
                 committer,
                 running: std::sync::atomic::AtomicUsize::new(0),
+                events: crate::events::Hub::default(),
                 _lock: lock,
                 _temporary: temporary,
             }),

@@ -32,6 +32,17 @@ pub(crate) fn decode<T: DeserializeOwned>(
     }
 }
 
+/// Deserializes a field appended to a record type after stores were written without it: a
+/// stored record that ends before the field gets the field's default. (Postcard is not
+/// self-describing, so `#[serde(default)]` alone does not do this.) New fields go last.
+pub(crate) fn appended<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(T::deserialize(deserializer).unwrap_or_default())
+}
+
 /// Microseconds since the Unix epoch.
 pub(crate) fn now_us() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_micros() as u64)
@@ -61,6 +72,25 @@ pub(crate) struct NodeRecord {
     /// The current version, if any.
     pub(crate) current: Option<VersionRef>,
     pub(crate) next_version: u64,
+    /// Who holds the node's edit lock, if anyone (see `DataNode::lock_edit`).
+    #[serde(default, deserialize_with = "appended")]
+    pub(crate) edit_lock: Option<EditLock>,
+}
+
+/// A data node's edit lock: only its owner may write the node until it expires.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EditLock {
+    /// Who holds the lock.
+    pub owner: String,
+    /// When it expires (µs since the Unix epoch).
+    pub expires_us: u64,
+}
+
+impl EditLock {
+    /// Whether the lock refuses a write by `editor` (anonymous: `None`) at time `now_us`.
+    pub(crate) fn blocks(&self, editor: Option<&str>, now_us: u64) -> bool {
+        now_us < self.expires_us && editor != Some(self.owner.as_str())
+    }
 }
 
 /// A pointer to one version of a node.
@@ -94,6 +124,14 @@ pub enum Writer {
     },
     /// A submit that found an external file's bytes changed on disk.
     FileChanged,
+    /// [`Scenario::duplicate`](crate::Scenario::duplicate) copied this value from a version of
+    /// another scenario's node.
+    Copied {
+        /// The source node's id.
+        node: String,
+        /// The source version's number.
+        number: u64,
+    },
 }
 
 impl std::fmt::Display for Writer {
@@ -104,6 +142,7 @@ impl std::fmt::Display for Writer {
             Writer::Job { job, task } => write!(f, "job {job} (task {task})"),
             Writer::Reused { job, from_job } => write!(f, "job {job} reusing the result of {from_job}"),
             Writer::FileChanged => f.write_str("file changed on disk"),
+            Writer::Copied { node, number } => write!(f, "copied from {node} #{number}"),
         }
     }
 }
@@ -149,4 +188,78 @@ pub(crate) struct SubmissionRecord {
     pub(crate) jobs: Vec<String>,
     pub(crate) created_us: u64,
     pub(crate) force: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::orchestrator::job::{Job, JobStatus};
+
+    /// A node record as stores wrote it before edit locks.
+    #[derive(Serialize)]
+    struct NodeRecordBeforeLocks {
+        id: String,
+        config_id: String,
+        scope: Scope,
+        owner: Option<String>,
+        type_name: String,
+        current: Option<VersionRef>,
+        next_version: u64,
+    }
+
+    /// A job as stores wrote it before lineage.
+    #[derive(Serialize)]
+    struct JobBeforeLineage {
+        id: String,
+        submission: String,
+        scenario: String,
+        task: String,
+        status: JobStatus,
+        reason: Option<crate::orchestrator::job::Reason>,
+        error: Option<crate::error::TaskError>,
+        created_us: u64,
+        started_us: Option<u64>,
+        finished_us: Option<u64>,
+    }
+
+    #[test]
+    fn records_written_before_appended_fields_still_decode() {
+        let old = NodeRecordBeforeLocks {
+            id: "n".into(),
+            config_id: "x".into(),
+            scope: Scope::Scenario,
+            owner: None,
+            type_name: "i64".into(),
+            current: Some(VersionRef { number: 2, hash: Fingerprint([7; 32]) }),
+            next_version: 2,
+        };
+        let bytes = encode("data node", &old).unwrap();
+        let node: NodeRecord = decode("data node", b"n", &bytes).unwrap();
+        assert_eq!((node.next_version, &node.edit_lock), (2, &None));
+
+        let old = JobBeforeLineage {
+            id: "j".into(),
+            submission: "s".into(),
+            scenario: "c".into(),
+            task: "t".into(),
+            status: JobStatus::Completed,
+            reason: None,
+            error: None,
+            created_us: 1,
+            started_us: Some(2),
+            finished_us: Some(3),
+        };
+        let bytes = encode("job", &old).unwrap();
+        let job: Job = decode("job", b"j", &bytes).unwrap();
+        assert_eq!(
+            (job.status, job.finished_us, job.code, job.inputs.len()),
+            (JobStatus::Completed, Some(3), None, 0)
+        );
+
+        // New records round-trip with their appended fields.
+        let mut node = node;
+        node.edit_lock = Some(EditLock { owner: "ana".into(), expires_us: 9 });
+        let back: NodeRecord = decode("data node", b"n", &encode("data node", &node).unwrap()).unwrap();
+        assert_eq!(back.edit_lock, node.edit_lock);
+    }
 }

@@ -1,11 +1,18 @@
 //! Scenarios: persisted instances of a scenario config, each with its own data nodes (or shared
 //! ones, by scope).
 
+mod lifecycle;
+mod meta;
+mod sequences;
+
+pub(crate) use meta::lock_records;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::config::{ScenarioConfig, Scope};
 use crate::error::{StoreError, SubmitError};
+use crate::events::{EntityType, Event, Operation};
 use crate::node::DataNode;
 use crate::orchestrator::{Submission, SubmitOptions, Target};
 use crate::store::Store;
@@ -31,17 +38,30 @@ impl Scenario {
     /// Creates and persists a new scenario named `name` (durable when this returns); every node
     /// with a default value gets it as its first version.
     pub fn create(store: &Store, config: &Arc<ScenarioConfig>, name: &str) -> Result<Self, StoreError> {
+        Self::create_dated(store, config, name, now_us())
+    }
+
+    /// Creates a scenario dated `created_us`; joins (or starts) its cycle, if its config has a
+    /// frequency.
+    pub(crate) fn create_dated(
+        store: &Store,
+        config: &Arc<ScenarioConfig>,
+        name: &str,
+        created_us: u64,
+    ) -> Result<Self, StoreError> {
         let id = store.new_id("SCENARIO", config.id())?;
         let mut record = ScenarioRecord {
             id,
             config_id: config.id().to_owned(),
             name: name.to_owned(),
-            created_us: now_us(),
+            created_us,
             nodes: BTreeMap::new(),
             tags: Vec::new(),
             properties: BTreeMap::new(),
         };
         save_with_nodes(store, config, &mut record)?;
+        store.emit(Event::new(EntityType::Scenario, &record.id, Operation::Creation));
+        store.join_cycle(config, &record)?;
         Ok(Self { store: store.clone(), config: config.clone(), record })
     }
 
@@ -129,13 +149,15 @@ impl Scenario {
         Submission::start(self, Target { entity: "scenario".into(), tasks }, options)
     }
 
-    /// Submits the tasks of the named sequence.
+    /// Submits the tasks of the named sequence
+    /// (declared by the config or added at run time).
     pub fn submit_sequence(&self, sequence: &str, options: SubmitOptions) -> Result<Submission, SubmitError> {
-        let Some(names) = self.config.sequences().get(sequence) else {
+        let sequences = self.sequences()?;
+        let Some(names) = sequences.get(sequence) else {
             return Err(SubmitError::UnknownSequence {
                 scenario: self.name().to_owned(),
                 sequence: sequence.to_owned(),
-                declared: self.config.sequences().keys().cloned().collect::<Vec<_>>().join(", "),
+                declared: sequences.keys().cloned().collect::<Vec<_>>().join(", "),
             });
         };
         let mut tasks: Vec<usize> = names.iter().filter_map(|t| self.config.task_position(t)).collect();
@@ -156,6 +178,14 @@ impl Scenario {
         Submission::start(self, Target { entity: format!("task {task}"), tasks: vec![position] }, options)
     }
 
+    /// Whether the node `name` is stale: its config has a validity period and its current value
+    /// is at least that old. (A node never written is not stale.)
+    pub fn is_stale(&self, name: &str) -> Result<bool, StoreError> {
+        let Some(validity) = self.config.node(name).and_then(|n| n.validity()) else { return Ok(false) };
+        let Some(version) = self.store.node_state(self.node_id(name))?.current else { return Ok(false) };
+        Ok(u128::from(now_us().saturating_sub(version.written_us)) >= validity.as_micros())
+    }
+
     pub(crate) fn node_id(&self, name: &str) -> &str {
         &self.record.nodes[name]
     }
@@ -170,13 +200,19 @@ fn save_with_nodes(
 ) -> Result<(), StoreError> {
     let mut group = Group::default();
     let mut added = false;
+    let mut created = Vec::new();
+    let cycle = crate::cycle::cycle_of(config.id(), config.frequency(), record.created_us);
     for node in config.nodes() {
         if record.nodes.contains_key(node.id()) {
             continue;
         }
         let (node_id, owner) = match node.node_scope() {
             Scope::Scenario => (store.new_id("DATANODE", node.id())?, Some(record.id.clone())),
-            // Until cycles exist, cycle-scoped nodes are shared like global ones.
+            // Shared by the scenarios of the cycle; without a frequency, by all (as Global).
+            Scope::Cycle if cycle.is_some() => {
+                let cycle = cycle.as_ref().expect("checked");
+                (format!("DATANODE_CYCLE_{}_{}", cycle.id, node.id()), Some(cycle.id.clone()))
+            }
             Scope::Cycle | Scope::Global => (format!("DATANODE_GLOBAL_{}_{}", config.id(), node.id()), None),
         };
         if !store.node_exists(&node_id)? {
@@ -188,10 +224,12 @@ fn save_with_nodes(
                 type_name: node.value_type().name().to_owned(),
                 current: None,
                 next_version: 0,
+                edit_lock: None,
             };
             let default =
                 node.default_value().map(|v| node.value_type().store(v, &store.cx())).transpose()?;
             store.stage_new_node(&mut group, node_record, default.as_ref().map(|s| (s, Writer::Default)))?;
+            created.push(node_id.clone());
         }
         record.nodes.insert(node.id().to_owned(), node_id);
         added = true;
@@ -200,6 +238,9 @@ fn save_with_nodes(
         group.put(&store.trees().scenarios, "scenario", record.id.as_bytes(), record)?;
         store.stage(group);
         store.flush()?;
+    }
+    for node_id in created {
+        store.emit(Event::new(EntityType::DataNode, node_id, Operation::Creation));
     }
     Ok(())
 }
