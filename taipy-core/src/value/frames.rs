@@ -113,6 +113,7 @@ mod tests {
     use polars::prelude::*;
 
     use super::*;
+    use crate::value::ValueType;
 
     struct Fixture {
         dir: tempfile::TempDir,
@@ -157,7 +158,7 @@ mod tests {
         let stored = df.store(&fx.cx()).unwrap();
         let back = DataFrame::load(&stored, &fx.cx()).unwrap();
         assert!(back.equals_missing(&df), "{back}\n!=\n{df}");
-        assert!(!DataFrame::RELOAD_AFTER_STORE);
+        assert!(!ValueType::of::<DataFrame>().reload_after_store());
     }
 
     #[test]
@@ -169,7 +170,7 @@ mod tests {
         let stored = plan.store(&fx.cx()).unwrap();
         let back = LazyFrame::load(&stored, &fx.cx()).unwrap();
         assert!(back.collect().unwrap().equals_missing(&expected));
-        assert!(LazyFrame::RELOAD_AFTER_STORE);
+        assert!(ValueType::of::<LazyFrame>().reload_after_store(), "downstream tasks get the scan");
     }
 
     #[test]
