@@ -160,6 +160,7 @@ fn scan_customers(file: &Path) -> Result<LazyFrame, AlgoError> {
     let source = PlRefPath::try_from_path(file).map_err(read_error)?;
     // Read the header only: every column as text, no rows inspected.
     let header = LazyCsvReader::new(source.clone())
+        .with_glob(false)
         .with_has_header(true)
         .with_infer_schema_length(Some(0))
         .finish()
@@ -175,6 +176,7 @@ fn scan_customers(file: &Path) -> Result<LazyFrame, AlgoError> {
     let schema: Schema =
         header.iter_names().map(|name| Field::new(name.clone(), input_dtype(name))).collect();
     let customers = LazyCsvReader::new(source)
+        .with_glob(false)
         .with_has_header(true)
         .with_schema(Some(Arc::new(schema)))
         .finish()

@@ -2,14 +2,15 @@
 //! (`fixtures/pandas_results_100k.json`), both as plain functions and as a taipy scenario whose
 //! submits skip exactly the tasks whose inputs did not change.
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+mod common;
 
-use algos::columns::VALUE_SEGMENT;
+use std::path::{Path, PathBuf};
+
 use algos::*;
+use common::{TASKS, customer_analysis};
 use polars::prelude::*;
 use serde_json::Value;
-use taipy_core::{CsvFile, DataNodeConfig, JobStatus, Reason, Scenario, ScenarioConfig, Store, TaskConfig};
+use taipy_core::{CsvFile, JobStatus, Reason, Scenario, Store};
 
 /// Relative tolerance: sums may be accumulated in another order than numpy's.
 const TOLERANCE: f64 = 1e-12;
@@ -119,41 +120,6 @@ fn the_plain_functions_compute_what_pandas_computes() {
     }
 }
 
-const TASKS: [&str; 4] = [
-    "preprocess_and_score",
-    "featurization_and_segmentation",
-    "segment_analysis",
-    "high_value_cust_summary_statistics",
-];
-
-fn customer_analysis(data: &Path) -> Arc<ScenarioConfig> {
-    let [t1, t2, t3, t4] = TASKS;
-    ScenarioConfig::builder("customer_analysis")
-        .node(DataNodeConfig::with_default("path_to_data", CsvFile::new(data)))
-        .node(DataNodeConfig::with_default("payment_threshold", 1000.0f64))
-        .node(DataNodeConfig::with_default("score_threshold", 1.5f64))
-        .node(DataNodeConfig::with_default("metric", Metric::Mean))
-        .node(DataNodeConfig::with_default("summary_statistic_type", Statistic::Median))
-        .task(TaskConfig::new(t1, preprocess_and_score).inputs(["path_to_data"]).outputs(["scored_df"]))
-        .task(
-            TaskConfig::new(t2, featurization_and_segmentation)
-                .inputs(["scored_df", "payment_threshold", "score_threshold"])
-                .outputs(["segmented_customer_df"]),
-        )
-        .task(
-            TaskConfig::new(t3, segment_analysis)
-                .inputs(["segmented_customer_df", "metric"])
-                .outputs(["segment_result"]),
-        )
-        .task(
-            TaskConfig::new(t4, high_value_cust_summary_statistics)
-                .inputs(["segmented_customer_df", "segment_result", "summary_statistic_type"])
-                .outputs(["high_value_summary_df"]),
-        )
-        .build()
-        .unwrap()
-}
-
 #[test]
 fn the_scenario_skips_what_did_not_change_and_matches_pandas() {
     let steps = expected_steps();
@@ -201,5 +167,4 @@ fn the_scenario_skips_what_did_not_change_and_matches_pandas() {
     let segments: SegmentResult = scenario.data_node("segment_result").unwrap().read().unwrap();
     let summary: HighValueSummary = scenario.data_node("high_value_summary_df").unwrap().read().unwrap();
     check_outputs(0, &steps[0], &segments.0.collect().unwrap(), &summary.0.collect().unwrap());
-    let _ = VALUE_SEGMENT;
 }

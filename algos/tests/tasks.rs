@@ -95,6 +95,15 @@ fn task1_ignores_column_order_and_extra_columns() {
 }
 
 #[test]
+fn task1_reads_a_path_with_glob_characters_literally() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("customers[1]*.csv");
+    std::fs::write(&path, format!("{HEADER}\n1,10.0,1,4.0,30\n")).unwrap();
+    let out = collect(&preprocess_and_score(&CsvFile::new(&path)).unwrap().0);
+    assert_eq!(out.height(), 1);
+}
+
+#[test]
 fn task1_a_missing_column_names_the_column_and_the_file() {
     let file = csv("CustomerID,TotalPurchaseAmount,AverageReviewScore,TotalPurchaseTime\n1,2.0,3.0,4\n");
     let err = preprocess_and_score(&CsvFile::new(&file.path)).err().unwrap();

@@ -85,7 +85,9 @@ fn scan_artifact(
 ) -> Result<LazyFrame, StoreError> {
     let path = artifact_file(stored, cx, type_name)?;
     let source = polars_path(&path).map_err(|e| decode_error(type_name, e))?;
-    LazyFrame::scan_parquet(source, ScanArgsParquet::default()).map_err(|e| decode_error(type_name, e))
+    // An artifact is one file: no glob expansion, whatever characters the store's path holds.
+    let args = ScanArgsParquet { glob: false, ..ScanArgsParquet::default() };
+    LazyFrame::scan_parquet(source, args).map_err(|e| decode_error(type_name, e))
 }
 
 /// The path of the artifact, checked to exist now: a scan would only fail once executed.
