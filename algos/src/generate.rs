@@ -217,6 +217,14 @@ mod tests {
     }
 
     #[test]
+    fn the_committed_sample_is_the_default_output() {
+        // `data/customers.csv` at the workspace root: regenerate it with
+        // `cargo run --features polars --example generate_customers` (the defaults).
+        let sample = include_str!("../../data/customers.csv");
+        assert_eq!(sample, csv(&GeneratorOptions::default()));
+    }
+
+    #[test]
     fn a_bad_fraction_is_refused() {
         let options = GeneratorOptions { zero_purchase_fraction: 1.5, ..Default::default() };
         assert_eq!(CustomerGenerator::new(&options).err(), Some(GeneratorError::Fraction(1.5)));
