@@ -32,6 +32,10 @@ use crate::error::StoreError;
 /// The compression of frame artifacts; see the module documentation for why.
 const COMPRESSION: ParquetCompression = ParquetCompression::Uncompressed;
 
+/// Rows per Parquet row group. Given explicitly, the streaming sink cuts row groups at exact
+/// row counts, so the file's bytes do not depend on how the input was split into morsels.
+const ROW_GROUP_ROWS: usize = 128 * 1024;
+
 /// The extension of frame artifacts.
 const EXTENSION: &str = "parquet";
 
@@ -64,7 +68,11 @@ fn sink_parquet(frame: LazyFrame, cx: &StoreCx<'_>, type_name: &'static str) -> 
     let writer = cx.new_artifact(EXTENSION)?;
     let encode = |e: PolarsError| StoreError::Encode { type_name, reason: e.to_string() };
     let target = polars_path(writer.path()).map_err(encode)?;
-    let options = ParquetWriteOptions { compression: COMPRESSION, ..ParquetWriteOptions::default() };
+    let options = ParquetWriteOptions {
+        compression: COMPRESSION,
+        row_group_size: Some(ROW_GROUP_ROWS),
+        ..ParquetWriteOptions::default()
+    };
     frame
         .sink(
             SinkDestination::File { target: SinkTarget::Path(target) },
@@ -235,6 +243,12 @@ mod tests {
         assert!((sum - expected_sum).abs() <= 1e-9 * expected_sum, "{sum} != {expected_sum}");
         // Row order is preserved through the streaming sink.
         assert_eq!(totals.column("first").unwrap().i64().unwrap().get(0), Some(0));
+
+        // Written in row groups of ROW_GROUP_ROWS, not as one block.
+        let file = std::fs::File::open(fx.cx().artifact_path(&stored.payload).unwrap()).unwrap();
+        let mut reader = ParquetReader::new(file);
+        let row_groups = reader.get_metadata().unwrap().row_groups.len();
+        assert_eq!(row_groups, rows.div_ceil(ROW_GROUP_ROWS));
     }
 
     #[test]
