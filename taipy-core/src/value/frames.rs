@@ -34,7 +34,13 @@ const COMPRESSION: ParquetCompression = ParquetCompression::Uncompressed;
 
 /// Rows per Parquet row group. Given explicitly, the streaming sink cuts row groups at exact
 /// row counts, so the file's bytes do not depend on how the input was split into morsels.
-const ROW_GROUP_ROWS: usize = 128 * 1024;
+///
+/// Small on purpose: polars' streaming Parquet source prefetches at least 16 row groups, so
+/// the row-group size bounds the memory a downstream scan holds. Measured on task 2 of the
+/// customer example (Parquet scan → 6 new columns → Parquet sink, 10M rows, release build):
+/// peak anonymous memory 371 MB with 128Ki-row groups, 209 MB with 64Ki, 114 MB with 32Ki, and
+/// no slower.
+const ROW_GROUP_ROWS: usize = 32 * 1024;
 
 /// The extension of frame artifacts.
 const EXTENSION: &str = "parquet";
