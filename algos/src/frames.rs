@@ -13,7 +13,7 @@ macro_rules! lazy_frame_value {
             const RELOAD_AFTER_STORE: bool = <LazyFrame as taipy_core::DataValue>::RELOAD_AFTER_STORE;
 
             fn store(&self, cx: &taipy_core::StoreCx<'_>) -> Result<taipy_core::Stored, taipy_core::StoreError> {
-                self.0.store(cx)
+                <LazyFrame as taipy_core::DataValue>::store(&self.0, cx)
             }
 
             fn load(

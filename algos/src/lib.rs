@@ -18,7 +18,16 @@
 //!
 //! Every table has its own type ([`ScoredCustomers`], [`SegmentedCustomers`],
 //! [`SegmentResult`], [`HighValueSummary`]), so wiring one where another is expected does not
-//! compile.
+//! compile. The tutorial's own configuration passes task 4 its first two inputs swapped (and
+//! pandas silently computes a wrong number); here it is a type error:
+//!
+//! ```compile_fail,E0308
+//! use algos::*;
+//!
+//! fn swapped(segmented: &SegmentedCustomers, segments: &SegmentResult) {
+//!     let _ = high_value_cust_summary_statistics(segments, segmented, &Statistic::Median);
+//! }
+//! ```
 //!
 //! ```no_run
 //! use algos::*;
