@@ -76,8 +76,11 @@ pub fn featurization_and_segmentation(
 /// sum of `HighSpender`, and the `metric` of `AverageTimeBetweenPurchases` (pandas' column
 /// order). NaN values are skipped as pandas does; an infinite value makes a mean infinite.
 ///
-/// With [`Metric::Mean`] the group-by streams. With [`Metric::Median`] polars 0.55 buffers the
-/// aggregated columns (only those six: the scan beneath reads no others).
+/// With [`Metric::Mean`] the group-by streams. With [`Metric::Median`] polars 0.55 has no
+/// streaming median and runs this group-by in memory: it holds the key and the six aggregated
+/// columns (the scan beneath reads no others). Measured with the `bench_customer` example at
+/// 10M rows: a peak of 1.7 GB of anonymous memory for the median submit, against 0.2 GB for
+/// the submits with the mean.
 pub fn segment_analysis(segmented: &SegmentedCustomers, metric: &Metric) -> Result<SegmentResult, AlgoError> {
     let measure = |name: &'static str| metric.aggregate(skip_nan(name)).alias(name);
     let analysis = segmented
