@@ -190,6 +190,16 @@ mod tests {
     }
 
     #[test]
+    fn a_frame_without_rows_round_trips_with_its_schema() {
+        let fx = Fixture::new();
+        let empty = sample().lazy().filter(col("id").gt(lit(100)));
+        let stored = empty.store(&fx.cx()).unwrap();
+        let back = LazyFrame::load(&stored, &fx.cx()).unwrap().collect().unwrap();
+        assert_eq!(back.height(), 0);
+        assert_eq!(back.schema(), sample().schema());
+    }
+
+    #[test]
     fn equal_frames_have_equal_content_hashes() {
         let fx = Fixture::new();
         let first = sample().store(&fx.cx()).unwrap();
