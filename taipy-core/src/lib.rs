@@ -66,6 +66,11 @@ pub use value::{
     AnyValue, ArtifactWriter, CsvFile, DataValue, ParquetFile, Payload, StoreCx, Stored, ValueType,
 };
 
+/// The polars version taipy-core stores frames with (feature `polars`): use it through this
+/// re-export so your tasks' `DataFrame` and `LazyFrame` are the types taipy knows how to store.
+#[cfg(feature = "polars")]
+pub use polars;
+
 /// The handful of items most programs need.
 pub mod prelude {
     pub use crate::{
