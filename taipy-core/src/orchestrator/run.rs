@@ -213,11 +213,7 @@ impl Run {
             Some(pool) => {
                 for i in ready {
                     let run = Arc::clone(self);
-                    pool.spawn(move || {
-                        let released = run.execute(i);
-                        run.dispatch(released);
-                        run.note_commit_failure();
-                    });
+                    pool.spawn(move || run.run_from(i));
                 }
             }
             None => {
@@ -227,6 +223,18 @@ impl Run {
                     self.note_commit_failure();
                 }
             }
+        }
+    }
+
+    /// Runs job `i` on this worker, then one of the jobs it released, and so on, handing the
+    /// others to the pool: a chain of tasks runs on one thread without a hand-off per job.
+    fn run_from(self: &Arc<Self>, mut i: usize) {
+        loop {
+            let mut released = self.execute(i);
+            self.note_commit_failure();
+            let Some(next) = released.pop() else { return };
+            self.dispatch(released);
+            i = next;
         }
     }
 

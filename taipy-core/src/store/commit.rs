@@ -82,7 +82,18 @@ struct Queue {
     applied: u64,
     failure: Option<String>,
     shutdown: bool,
+    /// The writer thread waits for work (so a new group must wake it).
+    writer_idle: bool,
+    /// Threads waiting for the queue to be applied (the writer must not linger).
+    waiters: usize,
 }
+
+/// How long the writer lets groups accumulate before writing a batch, unless someone waits for
+/// it: each batch costs sled a log write and a sync, whatever its size.
+const LINGER: std::time::Duration = std::time::Duration::from_millis(1);
+
+/// A batch this large is written at once.
+const FULL_BATCH: usize = 512;
 
 /// What the writer thread shares with the store.
 struct Shared {
@@ -132,10 +143,15 @@ fn write_batches(shared: &Shared, entities: &sled::Tree) {
     let mut queue = lock(&shared.queue);
     loop {
         while (queue.groups.is_empty() || queue.failure.is_some()) && !queue.shutdown {
+            queue.writer_idle = true;
             queue = shared.work.wait(queue).unwrap_or_else(|p| p.into_inner());
+            queue.writer_idle = false;
         }
         if queue.groups.is_empty() || queue.failure.is_some() {
             return; // shut down, nothing (more) to apply
+        }
+        if queue.waiters == 0 && !queue.shutdown && queue.groups.len() < FULL_BATCH {
+            queue = shared.work.wait_timeout(queue, LINGER).unwrap_or_else(|p| p.into_inner()).0;
         }
         let groups = std::mem::take(&mut queue.groups);
         let upto = queue.staged;
@@ -476,7 +492,11 @@ impl Store {
         let mut queue = lock(&shared.queue);
         queue.groups.push(group);
         queue.staged += 1;
-        shared.work.notify_one();
+        if queue.writer_idle {
+            // Only a waiting writer needs waking; a busy one takes the group with its next batch.
+            queue.writer_idle = false;
+            shared.work.notify_one();
+        }
     }
 
     /// Reports a batch the database refused (the writer thread applies queued groups by
@@ -493,8 +513,13 @@ impl Store {
         let shared = &self.committer().shared;
         let mut queue = lock(&shared.queue);
         let target = queue.staged;
-        while queue.applied < target && queue.failure.is_none() {
-            queue = shared.applied.wait(queue).unwrap_or_else(|p| p.into_inner());
+        if queue.applied < target {
+            queue.waiters += 1;
+            shared.work.notify_one(); // cut the writer's linger short
+            while queue.applied < target && queue.failure.is_none() {
+                queue = shared.applied.wait(queue).unwrap_or_else(|p| p.into_inner());
+            }
+            queue.waiters -= 1;
         }
         match &queue.failure {
             Some(failure) => Err(StoreError::CommitFailed { reason: failure.clone() }),
