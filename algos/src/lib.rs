@@ -31,7 +31,7 @@
 //!
 //! ```no_run
 //! use algos::*;
-//! use taipy_core::CsvFile;
+//! use taipy::CsvFile;
 //!
 //! let scored = preprocess_and_score(&CsvFile::new("data/customers.csv"))?;
 //! let segmented = featurization_and_segmentation(&scored, &1000.0, &1.5)?;
@@ -48,11 +48,14 @@ mod error;
 mod frames;
 pub mod generate;
 mod params;
+mod scenario;
 mod tasks;
+pub mod walkthrough;
 
 pub use error::AlgoError;
 pub use frames::{HighValueSummary, ScoredCustomers, SegmentResult, SegmentedCustomers};
 pub use params::{Metric, ParseParamError, Statistic};
+pub use scenario::{CustomerAnalysis, SAMPLE_DATA};
 pub use tasks::{
     featurization_and_segmentation, high_value_cust_summary_statistics, preprocess_and_score,
     segment_analysis,

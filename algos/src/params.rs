@@ -65,7 +65,7 @@ macro_rules! text_enum {
             }
         }
 
-        taipy_core::serde_value!($name);
+        taipy::serde_value!($name);
     };
 }
 

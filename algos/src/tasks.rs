@@ -10,7 +10,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use polars::prelude::*;
-use taipy_core::CsvFile;
+use taipy::{CsvFile, task};
 
 use crate::columns::*;
 use crate::{
@@ -29,6 +29,7 @@ use crate::{
 /// NaN), which compare false and are skipped by the aggregates.
 /// Amounts and review scores are read as floats, purchases and times as integers; other
 /// columns are ignored.
+#[task]
 pub fn preprocess_and_score(path: &CsvFile) -> Result<ScoredCustomers, AlgoError> {
     let customers = scan_customers(path.path())?;
     let score = lit(0.5) * col(TOTAL_PURCHASE_AMOUNT) / lit(1000.0)
@@ -51,6 +52,7 @@ pub fn preprocess_and_score(path: &CsvFile) -> Result<ScoredCustomers, AlgoError
 /// - `Interaction1 = amount × purchases`, `Interaction2 = time × score`,
 ///   `PolynomialFeature = amount²`;
 /// - `ValueSegment`: `"High Value"` if `CUSTOMER_SCORE > score_threshold`, else `"Low Value"`.
+#[task]
 pub fn featurization_and_segmentation(
     scored: &ScoredCustomers,
     payment_threshold: &f64,
@@ -81,6 +83,7 @@ pub fn featurization_and_segmentation(
 /// columns (the scan beneath reads no others). Measured with the `bench_customer` example at
 /// 10M rows: a peak of 1.7 GB of anonymous memory for the median submit, against 0.2 GB for
 /// the submits with the mean.
+#[task]
 pub fn segment_analysis(segmented: &SegmentedCustomers, metric: &Metric) -> Result<SegmentResult, AlgoError> {
     let measure = |name: &'static str| metric.aggregate(skip_nan(name)).alias(name);
     let analysis = segmented
@@ -108,6 +111,7 @@ pub fn segment_analysis(segmented: &SegmentedCustomers, metric: &Metric) -> Resu
 /// With no high-value customers the three numbers are NaN (pandas gives NaN for the first two
 /// and fails with an `IndexError` for the third). The median score is buffered by polars (one
 /// column of the high-value rows); everything else streams.
+#[task]
 pub fn high_value_cust_summary_statistics(
     segmented: &SegmentedCustomers,
     segment_result: &SegmentResult,

@@ -4,7 +4,7 @@ use algos::columns::*;
 use algos::generate::{GeneratorOptions, write_customers_csv};
 use algos::*;
 use polars::prelude::*;
-use taipy_core::CsvFile;
+use taipy::CsvFile;
 
 #[test]
 fn zero_purchase_customers_flow_through_the_walkthrough_as_in_pandas() {

@@ -10,7 +10,7 @@ use algos::*;
 use common::{TASKS, customer_analysis};
 use polars::prelude::*;
 use serde_json::Value;
-use taipy_core::{CsvFile, JobStatus, Reason, Scenario, Store};
+use taipy::{CsvFile, JobStatus, Reason, Scenario, Store};
 
 /// Relative tolerance: sums may be accumulated in another order than numpy's.
 const TOLERANCE: f64 = 1e-12;
@@ -167,4 +167,50 @@ fn the_scenario_skips_what_did_not_change_and_matches_pandas() {
     let segments: SegmentResult = scenario.data_node("segment_result").unwrap().read().unwrap();
     let summary: HighValueSummary = scenario.data_node("high_value_summary_df").unwrap().read().unwrap();
     check_outputs(0, &steps[0], &segments.0.collect().unwrap(), &summary.0.collect().unwrap());
+}
+
+/// The `scenario!` version driven by the examples' walkthrough: the same numbers, the same skip
+/// pattern, the JSON lines the examples print, and on a second pass (as after a restart) every
+/// task reused.
+#[test]
+fn the_macro_scenario_walkthrough_matches_pandas_and_skips_on_a_second_pass() {
+    use algos::walkthrough::{self, Output, short_task_name};
+
+    let steps = expected_steps();
+    let store = Store::temporary().unwrap();
+    let scenario = CustomerAnalysis::create(&store, "golden").unwrap();
+    let data = fixture("customers_100k.csv");
+    let done = walkthrough::run(&scenario, Some(&data), Output::Json).unwrap();
+    let runs: [&[&str]; 4] = [&TASKS, &TASKS[1..], &TASKS[2..], &TASKS[3..]];
+    for (i, step) in done.iter().enumerate() {
+        check_outputs(i, &steps[i], &step.segment_result, &step.high_value_summary);
+        let completed: Vec<&str> = step
+            .report
+            .jobs
+            .iter()
+            .filter(|j| j.status == JobStatus::Completed)
+            .map(|j| short_task_name(&j.task))
+            .collect();
+        assert_eq!(completed, runs[i], "submit {}", i + 1);
+        let json = walkthrough::to_json(step);
+        assert_eq!(json["submit"], i + 1);
+        assert_eq!(json["jobs"].as_object().unwrap().len(), 4);
+        assert_eq!(json["segment_result"].as_array().unwrap().len(), 2);
+        assert_eq!(
+            json["high_value_summary"][0]["SummaryStatisticType"],
+            steps[i]["high_value_summary_df"]["rows"][0]["SummaryStatisticType"]
+        );
+    }
+    assert_eq!(done[1].changed["payment_threshold"], 1600.0);
+
+    let again = walkthrough::run(&scenario, Some(&data), Output::Json).unwrap();
+    for step in &again {
+        assert!(step.report.jobs.iter().all(|j| j.status == JobStatus::Skipped), "{:?}", step.report.jobs);
+        check_outputs(
+            step.submit - 1,
+            &steps[step.submit - 1],
+            &step.segment_result,
+            &step.high_value_summary,
+        );
+    }
 }

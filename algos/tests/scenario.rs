@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 
 use common::{TASKS, customer_analysis};
-use taipy_core::{JobStatus, Reason, Scenario, Store, SubmissionReport};
+use taipy::{JobStatus, Reason, Scenario, Store, SubmissionReport};
 
 const HEADER: &str = "CustomerID,TotalPurchaseAmount,NumberOfPurchases,AverageReviewScore,TotalPurchaseTime";
 

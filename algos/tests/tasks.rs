@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use algos::columns::*;
 use algos::*;
 use polars::prelude::*;
-use taipy_core::CsvFile;
+use taipy::CsvFile;
 
 const HEADER: &str = "CustomerID,TotalPurchaseAmount,NumberOfPurchases,AverageReviewScore,TotalPurchaseTime";
 

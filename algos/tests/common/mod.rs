@@ -4,7 +4,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use algos::*;
-use taipy_core::{CsvFile, DataNodeConfig, ScenarioConfig, TaskConfig};
+use taipy::{CsvFile, DataNodeConfig, ScenarioConfig, TaskConfig};
 
 /// The four tasks, in the config's order.
 pub(crate) const TASKS: [&str; 4] = [

@@ -2,7 +2,7 @@
 //! that any row count fits in memory.
 //!
 //! ```text
-//! cargo run --release --features polars --example generate_customers -- \
+//! cargo run --release --example generate_customers -- \
 //!     --rows 10m --out data/customers_10m.csv [--seed 42] [--zero-purchase-fraction 0.01]
 //! ```
 //!

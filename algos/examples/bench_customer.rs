@@ -2,8 +2,8 @@
 //! process's peak resident memory (run each mode in its own process so the peaks are separate):
 //!
 //! ```text
-//! cargo run --release --features polars --example bench_customer -- --rows 1m --mode scenario
-//! cargo run --release --features polars --example bench_customer -- --rows 1m --mode query
+//! cargo run --release --example bench_customer -- --rows 1m --mode scenario
+//! cargo run --release --example bench_customer -- --rows 1m --mode query
 //! ```
 //!
 //! `--submits N` stops the scenario mode after N submits (e.g. 2: the metric is still mean).

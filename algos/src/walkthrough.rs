@@ -1,0 +1,170 @@
+//! The tutorial's walkthrough, shared by the `customer_analysis` examples (the `scenario!`
+//! one and the TOML one): four submits, each after one parameter change, with every job's
+//! status, duration and reason, and the two result tables, as text or as JSON lines.
+
+use std::error::Error;
+use std::path::Path;
+use std::time::Duration;
+
+use polars::prelude::{AnyValue, DataFrame};
+use serde_json::{Map, Value, json};
+use taipy::{CsvFile, Scenario, SubmissionReport};
+
+use crate::{HighValueSummary, Metric, SAMPLE_DATA, SegmentResult, Statistic};
+
+/// How the walkthrough reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Output {
+    /// Tables and job lines for people.
+    Text,
+    /// One JSON object per submit on stdout, nothing else.
+    Json,
+}
+
+/// What one submit of the walkthrough did.
+#[derive(Debug)]
+pub struct Step {
+    /// 1 to 4.
+    pub submit: usize,
+    /// The parameters set before it, with their new values.
+    pub changed: Map<String, Value>,
+    /// The submission's report.
+    pub report: SubmissionReport,
+    /// Task 3's table.
+    pub segment_result: DataFrame,
+    /// Task 4's table.
+    pub high_value_summary: DataFrame,
+}
+
+/// The last segment of a task id (`algos::tasks::segment_analysis` → `segment_analysis`).
+pub fn short_task_name(task: &str) -> &str {
+    task.rsplit("::").next().unwrap_or(task)
+}
+
+/// Runs the walkthrough on `scenario` (a customer-analysis scenario, made by `scenario!` or
+/// loaded from TOML): the parameters are first set to the tutorial's defaults (and the data to
+/// `data`, if given), then four submits: the defaults, `payment_threshold = 1600`,
+/// `metric = median`, `summary_statistic_type = max`. Writing a value a node already holds
+/// records nothing, so on a reopened store every submit reuses earlier results.
+pub fn run(scenario: &Scenario, data: Option<&Path>, output: Output) -> Result<Vec<Step>, Box<dyn Error>> {
+    let data = CsvFile::new(data.unwrap_or(Path::new(SAMPLE_DATA)));
+    scenario.data_node::<CsvFile>("path_to_data")?.write(data)?;
+    scenario.data_node::<f64>("payment_threshold")?.write(1000.0)?;
+    scenario.data_node::<f64>("score_threshold")?.write(1.5)?;
+    scenario.data_node::<Metric>("metric")?.write(Metric::Mean)?;
+    scenario.data_node::<Statistic>("summary_statistic_type")?.write(Statistic::Median)?;
+
+    let mut steps = Vec::with_capacity(4);
+    for submit in 1..=4 {
+        let mut changed = Map::new();
+        match submit {
+            2 => {
+                scenario.data_node::<f64>("payment_threshold")?.write(1600.0)?;
+                changed.insert("payment_threshold".into(), json!(1600.0));
+            }
+            3 => {
+                scenario.data_node::<Metric>("metric")?.write(Metric::Median)?;
+                changed.insert("metric".into(), json!(Metric::Median.as_str()));
+            }
+            4 => {
+                scenario.data_node::<Statistic>("summary_statistic_type")?.write(Statistic::Max)?;
+                changed.insert("summary_statistic_type".into(), json!(Statistic::Max.as_str()));
+            }
+            _ => {}
+        }
+        let report = scenario.submit()?.wait()?;
+        let segment_result = scenario.data_node::<SegmentResult>("segment_result")?.read()?.0.collect()?;
+        let high_value_summary =
+            scenario.data_node::<HighValueSummary>("high_value_summary_df")?.read()?.0.collect()?;
+        let step = Step { submit, changed, report, segment_result, high_value_summary };
+        match output {
+            Output::Text => print_text(&step),
+            Output::Json => println!("{}", to_json(&step)),
+        }
+        steps.push(step);
+    }
+    Ok(steps)
+}
+
+fn ms(duration: Option<Duration>) -> f64 {
+    duration.map_or(0.0, |d| d.as_secs_f64() * 1e3)
+}
+
+fn print_text(step: &Step) {
+    let changed = if step.changed.is_empty() {
+        "the defaults".to_owned()
+    } else {
+        step.changed.iter().map(|(k, v)| format!("{k} = {v}")).collect::<Vec<_>>().join(", ")
+    };
+    println!("== submit {}: {changed} ({:.1} ms)", step.submit, step.report.elapsed.as_secs_f64() * 1e3);
+    for job in &step.report.jobs {
+        let reason = job.reason.as_ref().map(ToString::to_string).unwrap_or_default();
+        println!(
+            "  {:<36} {:<10} {:>9.1} ms  {reason}",
+            short_task_name(&job.task),
+            format!("{:?}", job.status),
+            ms(job.duration())
+        );
+    }
+    println!("segment_result:\n{}", step.segment_result);
+    println!("high_value_summary:\n{}\n", step.high_value_summary);
+}
+
+/// One submit as a JSON object: `submit`, `changed`, `wall_ms`, `jobs` (by short task name:
+/// `status`, `ms`, `reason`), and the two tables as arrays of row objects.
+pub fn to_json(step: &Step) -> Value {
+    let jobs: Map<String, Value> = step
+        .report
+        .jobs
+        .iter()
+        .map(|job| {
+            let reason = job.reason.as_ref().map(ToString::to_string);
+            let entry =
+                json!({ "status": format!("{:?}", job.status), "ms": ms(job.duration()), "reason": reason });
+            (short_task_name(&job.task).to_owned(), entry)
+        })
+        .collect();
+    json!({
+        "submit": step.submit,
+        "changed": step.changed,
+        "wall_ms": step.report.elapsed.as_secs_f64() * 1e3,
+        "jobs": jobs,
+        "segment_result": rows(&step.segment_result),
+        "high_value_summary": rows(&step.high_value_summary),
+    })
+}
+
+/// A frame's rows as JSON objects (column name → value; NaN and infinities as strings, since
+/// JSON has no numbers for them).
+pub fn rows(frame: &DataFrame) -> Value {
+    let columns = frame.columns();
+    let rows = (0..frame.height())
+        .map(|i| {
+            let row: Map<String, Value> = columns
+                .iter()
+                .map(|c| (c.name().to_string(), c.get(i).map_or(Value::Null, |v| cell(&v))))
+                .collect();
+            Value::Object(row)
+        })
+        .collect();
+    Value::Array(rows)
+}
+
+fn cell(value: &AnyValue<'_>) -> Value {
+    match value {
+        AnyValue::Null => Value::Null,
+        AnyValue::Boolean(b) => json!(b),
+        AnyValue::String(s) => json!(s),
+        AnyValue::StringOwned(s) => json!(s.as_str()),
+        AnyValue::Float64(f) => float(*f),
+        AnyValue::Float32(f) => float(f64::from(*f)),
+        other => match other.extract::<i64>() {
+            Some(n) => json!(n),
+            None => json!(other.to_string()),
+        },
+    }
+}
+
+fn float(f: f64) -> Value {
+    serde_json::Number::from_f64(f).map_or_else(|| json!(f.to_string()), Value::Number)
+}
