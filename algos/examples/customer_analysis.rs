@@ -13,48 +13,16 @@
 //! Run it twice: the second run reopens the scenario, and every submit reuses earlier results.
 
 use std::error::Error;
-use std::path::PathBuf;
 
-use algos::walkthrough::{self, Output};
+use algos::walkthrough::{self, Flags};
 use algos::{CustomerAnalysis, HighValueSummary};
 use taipy::Store;
 
 const NAME: &str = "customer analysis";
 
-struct Args {
-    data: Option<PathBuf>,
-    store: PathBuf,
-    fresh: bool,
-    json: bool,
-}
-
-fn parse_args() -> Result<Args, String> {
-    let mut args = Args {
-        data: None,
-        store: PathBuf::from("target/taipy-customer-analysis"),
-        fresh: false,
-        json: false,
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "--data" => args.data = Some(it.next().ok_or("--data needs a path")?.into()),
-            "--store" => args.store = it.next().ok_or("--store needs a folder")?.into(),
-            "--fresh" => args.fresh = true,
-            "--json" => args.json = true,
-            other => {
-                return Err(format!(
-                    "unknown argument `{other}`; expected --data PATH, --store DIR, --fresh, --json"
-                ));
-            }
-        }
-    }
-    Ok(args)
-}
-
 fn main() -> Result<(), Box<dyn Error>> {
-    let args = parse_args()?;
-    let output = if args.json { Output::Json } else { Output::Text };
+    let args = Flags::parse(std::env::args().skip(1), "target/taipy-customer-analysis", None)?;
+    let output = args.output();
     let store = Store::open(&args.store)?;
     let scenario = match CustomerAnalysis::find(&store, NAME)? {
         Some(existing) if !args.fresh => {

@@ -3,7 +3,7 @@
 //! status, duration and reason, and the two result tables, as text or as JSON lines.
 
 use std::error::Error;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use polars::prelude::{AnyValue, DataFrame};
@@ -19,6 +19,62 @@ pub enum Output {
     Text,
     /// One JSON object per submit on stdout, nothing else.
     Json,
+}
+
+/// The flags of the customer-analysis examples.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Flags {
+    /// `--data PATH`: the customers CSV (default: the committed sample).
+    pub data: Option<PathBuf>,
+    /// `--store DIR`: where scenarios and results are kept.
+    pub store: PathBuf,
+    /// `--fresh`: a new scenario instead of reopening the last one.
+    pub fresh: bool,
+    /// `--json`: one JSON object per submit on stdout, nothing else.
+    pub json: bool,
+    /// `--config PATH`: the TOML config, for the examples that take one.
+    pub config: Option<PathBuf>,
+}
+
+impl Flags {
+    /// Parses the arguments after the program name. `--config` is accepted only when
+    /// `default_config` is given.
+    pub fn parse(
+        args: impl IntoIterator<Item = String>,
+        default_store: &str,
+        default_config: Option<&str>,
+    ) -> Result<Self, String> {
+        let mut flags = Flags {
+            data: None,
+            store: PathBuf::from(default_store),
+            fresh: false,
+            json: false,
+            config: default_config.map(PathBuf::from),
+        };
+        let mut args = args.into_iter();
+        while let Some(arg) = args.next() {
+            let mut value = |what: &str| args.next().ok_or(format!("{arg} needs {what}"));
+            match arg.as_str() {
+                "--data" => flags.data = Some(value("a path")?.into()),
+                "--store" => flags.store = value("a folder")?.into(),
+                "--config" if default_config.is_some() => flags.config = Some(value("a path")?.into()),
+                "--fresh" => flags.fresh = true,
+                "--json" => flags.json = true,
+                other => {
+                    let config = if default_config.is_some() { "--config PATH, " } else { "" };
+                    return Err(format!(
+                        "unknown argument `{other}`; expected {config}--data PATH, --store DIR, --fresh, --json"
+                    ));
+                }
+            }
+        }
+        Ok(flags)
+    }
+
+    /// How to report.
+    pub fn output(&self) -> Output {
+        if self.json { Output::Json } else { Output::Text }
+    }
 }
 
 /// What one submit of the walkthrough did.
@@ -167,4 +223,26 @@ fn cell(value: &AnyValue<'_>) -> Value {
 
 fn float(f: f64) -> Value {
     serde_json::Number::from_f64(f).map_or_else(|| json!(f.to_string()), Value::Number)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn flags_parse_and_refuse_what_they_do_not_know() {
+        let flags = Flags::parse(args(&["--data", "x.csv", "--json"]), "target/s", None).unwrap();
+        assert_eq!(flags.data, Some(PathBuf::from("x.csv")));
+        assert_eq!(flags.store, PathBuf::from("target/s"));
+        assert_eq!(flags.output(), Output::Json);
+        let err = Flags::parse(args(&["--config", "c.toml"]), "s", None).unwrap_err();
+        assert!(err.contains("unknown argument `--config`"), "{err}");
+        let flags = Flags::parse(args(&["--config", "c.toml"]), "s", Some("d.toml")).unwrap();
+        assert_eq!(flags.config, Some(PathBuf::from("c.toml")));
+        assert_eq!(Flags::parse(args(&["--store"]), "s", None).unwrap_err(), "--store needs a folder");
+    }
 }

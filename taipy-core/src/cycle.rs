@@ -40,6 +40,24 @@ pub enum Frequency {
 }
 
 impl Frequency {
+    /// Taipy's name: `DAILY`, `WEEKLY`, `MONTHLY`, `QUARTERLY`, `YEARLY`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Daily => "DAILY",
+            Self::Weekly => "WEEKLY",
+            Self::Monthly => "MONTHLY",
+            Self::Quarterly => "QUARTERLY",
+            Self::Yearly => "YEARLY",
+        }
+    }
+
+    /// Parses Taipy's name, in any case.
+    pub(crate) fn parse(text: &str) -> Option<Self> {
+        [Self::Daily, Self::Weekly, Self::Monthly, Self::Quarterly, Self::Yearly]
+            .into_iter()
+            .find(|f| f.name().eq_ignore_ascii_case(text))
+    }
+
     /// The period containing `time_us` (µs since the Unix epoch): its first and its end
     /// (exclusive) microsecond.
     pub(crate) fn period(self, time_us: u64) -> (u64, u64) {

@@ -150,6 +150,9 @@ fn settings_templates_and_storage_types() {
     assert_eq!(config.frequency("scenario_1"), Some(Frequency::Monthly));
     let s = config.scenario("scenario_1").unwrap();
     assert_eq!(s.node("path_to_data").unwrap().node_scope(), taipy::Scope::Global);
+    // The frequency reaches the scenario config (cycles) and survives an export.
+    assert_eq!(s.frequency(), Some(Frequency::Monthly));
+    assert!(taipy::toml::export(s).unwrap().contains("frequency = \"MONTHLY:FREQUENCY\""));
 
     let store = Store::temporary_with(config.job().store_options()).unwrap();
     let scenario = Scenario::create(&store, s, "env").unwrap();

@@ -97,6 +97,9 @@ pub(crate) fn scenarios(
         for (name, tasks) in &scenario.sequences {
             builder = builder.sequence(name.value.clone(), tasks.iter().map(|r| r.id.clone()));
         }
+        if let Some(frequency) = scenario.frequency {
+            builder = builder.frequency(frequency);
+        }
         match builder.build() {
             Ok(config) => {
                 built.insert(scenario.id.clone(), config);

@@ -89,6 +89,9 @@ pub fn export(config: &ScenarioConfig) -> Result<String, TomlConfigError> {
     let _ = write!(out, "\n[SCENARIO.{}]\n", key(config.id()));
     let _ = writeln!(out, "tasks = {}", sections(&tasks));
     let _ = writeln!(out, "additional_data_nodes = {}", sections(&untouched));
+    if let Some(frequency) = config.frequency() {
+        let _ = writeln!(out, "frequency = \"{}:FREQUENCY\"", frequency.name());
+    }
     let _ = write!(out, "\n[SCENARIO.{}.comparators]\n", key(config.id()));
     let _ = write!(out, "\n[SCENARIO.{}.sequences]\n", key(config.id()));
     for (name, tasks) in config.sequences() {

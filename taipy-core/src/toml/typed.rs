@@ -13,40 +13,7 @@ use std::time::Duration;
 use super::parse::{Node, Raw};
 use crate::config::Scope;
 
-/// How often a scenario's cycle repeats (`frequency = "MONTHLY:FREQUENCY"`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Frequency {
-    /// Every day.
-    Daily,
-    /// Every week.
-    Weekly,
-    /// Every month.
-    Monthly,
-    /// Every quarter.
-    Quarterly,
-    /// Every year.
-    Yearly,
-}
-
-impl Frequency {
-    /// Taipy's name: `DAILY`, `WEEKLY`, `MONTHLY`, `QUARTERLY`, `YEARLY`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Daily => "DAILY",
-            Self::Weekly => "WEEKLY",
-            Self::Monthly => "MONTHLY",
-            Self::Quarterly => "QUARTERLY",
-            Self::Yearly => "YEARLY",
-        }
-    }
-
-    fn parse(text: &str) -> Option<Self> {
-        [Self::Daily, Self::Weekly, Self::Monthly, Self::Quarterly, Self::Yearly]
-            .into_iter()
-            .find(|f| f.name().eq_ignore_ascii_case(text))
-    }
-}
+pub use crate::cycle::Frequency;
 
 /// Taipy's name of a scope: `SCENARIO`, `CYCLE`, `GLOBAL`.
 pub(crate) fn scope_name(scope: Scope) -> &'static str {
