@@ -248,3 +248,17 @@ fn scenarios_are_reopened_and_found() {
     let r = run(&found);
     assert_eq!(r.tasks_with(JobStatus::Skipped), [T1, T2, T3, T4]);
 }
+
+#[test]
+fn the_store_remembers_the_config_with_its_fingerprint_and_toml() {
+    let store = Store::temporary().unwrap();
+    CustomerAnalysis::create(&store, "remembered").unwrap();
+    let configs = store.configs().unwrap();
+    assert_eq!(configs.len(), 1);
+    let config = CustomerAnalysis::config();
+    assert_eq!(configs[0].id, config.id());
+    assert_eq!(configs[0].fingerprint, taipy::toml::config_fingerprint(&config));
+    let toml = configs[0].toml.as_deref().expect("a scenario! config exports to TOML");
+    let loaded = taipy::toml::Loader::new().load_str(toml).unwrap();
+    assert_eq!(taipy::toml::config_fingerprint(loaded.only_scenario().unwrap()), configs[0].fingerprint);
+}

@@ -59,7 +59,7 @@ pub use orchestrator::{
 };
 pub use registry::RegistryError;
 pub use scenario::Scenario;
-pub use store::records::{EditLock, Version, Writer};
+pub use store::records::{EditLock, StoredConfig, Version, Writer};
 pub use store::{ExecutionMode, ScenarioInfo, Store, StoreOptions};
 pub use task::{TaskFn, TaskInput, TaskOutput};
 pub use value::{

@@ -236,6 +236,13 @@ fn save_with_nodes(
     }
     if added || !store.trees().scenarios.contains_key(record.id.as_bytes())? {
         group.put(&store.trees().scenarios, "scenario", record.id.as_bytes(), record)?;
+        let stored = crate::store::records::StoredConfig {
+            id: config.id().to_owned(),
+            fingerprint: crate::toml::config_fingerprint(config),
+            toml: crate::toml::export(config).ok(),
+            recorded_us: now_us(),
+        };
+        group.put(&store.trees().configs, "config", config.id().as_bytes(), &stored)?;
         store.stage(group);
         store.flush()?;
     }

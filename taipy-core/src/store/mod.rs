@@ -105,6 +105,7 @@ impl Space {
 pub(crate) struct Trees {
     pub(crate) entities: sled::Tree,
     pub(crate) scenarios: Space,
+    pub(crate) configs: Space,
     pub(crate) nodes: Space,
     pub(crate) versions: Space,
     pub(crate) jobs: Space,
@@ -213,6 +214,7 @@ impl Store {
         let space = |prefix: &'static [u8]| Space { tree: entities.clone(), prefix };
         let trees = Trees {
             scenarios: space(b"scenario/"),
+            configs: space(b"config/"),
             nodes: space(b"node/"),
             versions: space(b"version/"),
             jobs: space(b"job/"),
@@ -322,6 +324,18 @@ impl Store {
             });
         }
         out.sort_by(|a, b| (a.created_us, &a.id).cmp(&(b.created_us, &b.id)));
+        Ok(out)
+    }
+
+    /// The scenario configs the store's scenarios were created from: for each config id, the
+    /// latest version recorded (a scenario creation, or an open that added nodes, records it).
+    pub fn configs(&self) -> Result<Vec<records::StoredConfig>, StoreError> {
+        self.apply_all()?;
+        let mut out = Vec::new();
+        for item in self.inner.trees.configs.scan(b"") {
+            let (key, bytes) = item?;
+            out.push(decode("config", &key, &bytes)?);
+        }
         Ok(out)
     }
 

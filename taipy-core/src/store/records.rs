@@ -263,3 +263,17 @@ mod tests {
         assert_eq!(back.edit_lock, node.edit_lock);
     }
 }
+
+/// A scenario config as the store remembers it: its fingerprint (ids, types, wiring, defaults,
+/// task code) and its Taipy Studio TOML form where it can be exported.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredConfig {
+    /// The config's id.
+    pub id: String,
+    /// [`config_fingerprint`](crate::toml::config_fingerprint) of the config.
+    pub fingerprint: Fingerprint,
+    /// The config in Taipy Studio's TOML format, if every default could be written as TOML.
+    pub toml: Option<String>,
+    /// When it was recorded (µs since the Unix epoch).
+    pub recorded_us: u64,
+}
