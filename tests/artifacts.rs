@@ -1,28 +1,11 @@
 //! Values stored as content-addressed artifact files: restored on skip, re-computed when gone,
 //! garbage-collected when nothing refers to them.
 
+mod common;
+
+use common::Blob;
 use taipy::prelude::*;
-use taipy::{JobStatus, Reason, StoreCx, StoreError, Stored};
-
-/// A value kept in an artifact file rather than in the database.
-#[derive(Debug, Clone, PartialEq)]
-struct Blob(Vec<u8>);
-
-impl DataValue for Blob {
-    fn store(&self, cx: &StoreCx<'_>) -> Result<Stored, StoreError> {
-        let writer = cx.new_artifact("blob")?;
-        std::fs::write(writer.path(), &self.0)
-            .map_err(|e| StoreError::Encode { type_name: "Blob", reason: e.to_string() })?;
-        writer.finish()
-    }
-
-    fn load(stored: &Stored, cx: &StoreCx<'_>) -> Result<Self, StoreError> {
-        let path = cx.artifact_path(&stored.payload).expect("an artifact");
-        std::fs::read(&path)
-            .map(Blob)
-            .map_err(|e| StoreError::Decode { type_name: "Blob", reason: format!("{}: {e}", path.display()) })
-    }
-}
+use taipy::{JobStatus, Reason};
 
 fn artifacts(store: &Store) -> Vec<std::path::PathBuf> {
     let mut files: Vec<_> =

@@ -5,9 +5,9 @@ mod common;
 
 use std::time::{Duration, SystemTime};
 
-use common::{VALUES, config, statuses, write_csv};
+use common::{Blob, VALUES, config, statuses, write_csv};
 use taipy::prelude::*;
-use taipy::{JobStatus, Reason, StoreCx, StoreError, Stored, Writer};
+use taipy::{JobStatus, Reason, StoreError, Writer};
 
 fn setup() -> (tempfile::TempDir, Store, std::sync::Arc<ScenarioConfig>) {
     let dir = tempfile::tempdir().unwrap();
@@ -92,26 +92,6 @@ fn deleting_a_scenario_removes_its_nodes_jobs_and_submissions_only() {
     // Deleting again is a clear error.
     let err = store.delete_scenario("no-such-scenario").unwrap_err();
     assert!(matches!(err, StoreError::NotFound { kind: "scenario", .. }), "{err}");
-}
-
-/// A value kept in an artifact file.
-#[derive(Debug, Clone, PartialEq)]
-struct Blob(Vec<u8>);
-
-impl DataValue for Blob {
-    fn store(&self, cx: &StoreCx<'_>) -> Result<Stored, StoreError> {
-        let writer = cx.new_artifact("blob")?;
-        std::fs::write(writer.path(), &self.0)
-            .map_err(|e| StoreError::Encode { type_name: "Blob", reason: e.to_string() })?;
-        writer.finish()
-    }
-
-    fn load(stored: &Stored, cx: &StoreCx<'_>) -> Result<Self, StoreError> {
-        let path = cx.artifact_path(&stored.payload).expect("an artifact");
-        std::fs::read(&path)
-            .map(Blob)
-            .map_err(|e| StoreError::Decode { type_name: "Blob", reason: e.to_string() })
-    }
 }
 
 #[test]

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use taipy::prelude::*;
-use taipy::{JobStatus, Reason, SubmissionReport};
+use taipy::{JobStatus, Reason, StoreCx, StoreError, Stored, SubmissionReport};
 
 /// Reads one number per line (after a header) from the CSV and scores it.
 pub fn score(path: &CsvFile) -> Result<Vec<f64>, std::io::Error> {
@@ -115,4 +115,24 @@ pub fn reason(report: &SubmissionReport, task: &str) -> Reason {
 
 pub fn status(report: &SubmissionReport, task: &str) -> JobStatus {
     report.job(task).expect("a job").status
+}
+
+/// A value kept in an artifact file rather than in the database.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Blob(pub Vec<u8>);
+
+impl DataValue for Blob {
+    fn store(&self, cx: &StoreCx<'_>) -> Result<Stored, StoreError> {
+        let writer = cx.new_artifact("blob")?;
+        std::fs::write(writer.path(), &self.0)
+            .map_err(|e| StoreError::Encode { type_name: "Blob", reason: e.to_string() })?;
+        writer.finish()
+    }
+
+    fn load(stored: &Stored, cx: &StoreCx<'_>) -> Result<Self, StoreError> {
+        let path = cx.artifact_path(&stored.payload).expect("an artifact");
+        std::fs::read(&path)
+            .map(Blob)
+            .map_err(|e| StoreError::Decode { type_name: "Blob", reason: format!("{}: {e}", path.display()) })
+    }
 }

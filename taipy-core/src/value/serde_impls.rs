@@ -71,11 +71,13 @@ macro_rules! serde_value {
 serde_value!(bool, char, String, i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
 serde_value!(f32, f64);
 
+/// `DataValue` for generic std containers of serde types; `[T: Ord]` adds bounds a container
+/// needs to decode (sets and maps).
 macro_rules! generic_serde_value {
-    ($([$($param:ident),+] $ty:ty),+ $(,)?) => {$(
+    ($([$($param:ident $(: $bound:path)?),+] $ty:ty),+ $(,)?) => {$(
         impl<$($param),+> DataValue for $ty
         where
-            $($param: Serialize + DeserializeOwned + Send + Sync + 'static),+
+            $($param: Serialize + DeserializeOwned + Send + Sync + 'static $(+ $bound)?),+
         {
             fn store(&self, _cx: &StoreCx<'_>) -> Result<Stored, StoreError> {
                 encode_serde(self)
@@ -93,41 +95,7 @@ macro_rules! generic_serde_value {
     )+};
 }
 
-generic_serde_value!([T] Vec<T>, [T] Option<T>);
-
-impl<T: Serialize + DeserializeOwned + Send + Sync + Ord + 'static> DataValue for BTreeSet<T> {
-    fn store(&self, _cx: &StoreCx<'_>) -> Result<Stored, StoreError> {
-        encode_serde(self)
-    }
-    fn load(stored: &Stored, _cx: &StoreCx<'_>) -> Result<Self, StoreError> {
-        decode_serde(stored)
-    }
-    fn from_toml(value: &::toml::Value) -> Result<Self, String> {
-        crate::toml::from_toml(value)
-    }
-    fn to_toml(&self) -> Option<::toml::Value> {
-        crate::toml::to_toml(self)
-    }
-}
-
-impl<K, V> DataValue for BTreeMap<K, V>
-where
-    K: Serialize + DeserializeOwned + Send + Sync + Ord + 'static,
-    V: Serialize + DeserializeOwned + Send + Sync + 'static,
-{
-    fn store(&self, _cx: &StoreCx<'_>) -> Result<Stored, StoreError> {
-        encode_serde(self)
-    }
-    fn load(stored: &Stored, _cx: &StoreCx<'_>) -> Result<Self, StoreError> {
-        decode_serde(stored)
-    }
-    fn from_toml(value: &::toml::Value) -> Result<Self, String> {
-        crate::toml::from_toml(value)
-    }
-    fn to_toml(&self) -> Option<::toml::Value> {
-        crate::toml::to_toml(self)
-    }
-}
+generic_serde_value!([T] Vec<T>, [T] Option<T>, [T: Ord] BTreeSet<T>, [K: Ord, V] BTreeMap<K, V>);
 
 impl<K, V> DataValue for HashMap<K, V>
 where
