@@ -2,10 +2,13 @@
 //! configs sharing an id, values that panic while being stored, files with equal bytes, and
 //! garbage collection during a run.
 
+mod common;
+
 use std::sync::{Arc, Mutex};
 
+use common::Blob;
 use taipy::prelude::*;
-use taipy::{JobStatus, Reason, StoreCx, StoreError, Stored, SubmitError};
+use taipy::{GcPolicy, JobStatus, Reason, StoreCx, StoreError, Stored, SubmitError};
 
 fn inc_config() -> Arc<ScenarioConfig> {
     ScenarioConfig::builder("inc")
@@ -164,15 +167,17 @@ fn a_file_output_that_disappeared_is_recomputed() {
 }
 
 #[test]
-fn garbage_collection_is_refused_while_a_submission_runs() {
-    let (tx, rx) = std::sync::mpsc::channel::<()>();
-    let rx = Mutex::new(rx);
+fn garbage_collection_during_a_submission_keeps_what_it_reads_and_lineage_needs() {
+    let (started_tx, started) = std::sync::mpsc::channel::<()>();
+    let (go, go_rx) = std::sync::mpsc::channel::<()>();
+    let (started_tx, go_rx) = (Mutex::new(started_tx), Mutex::new(go_rx));
     let config = ScenarioConfig::builder("slow")
-        .node(DataNodeConfig::with_default("x", 1i64))
+        .node(DataNodeConfig::with_default("x", Blob(b"first input".to_vec())))
         .task(
-            TaskConfig::new("wait", move |x: &i64| {
-                rx.lock().unwrap().recv().unwrap();
-                *x
+            TaskConfig::new("wait", move |x: &Blob| {
+                started_tx.lock().unwrap().send(()).unwrap();
+                go_rx.lock().unwrap().recv().unwrap();
+                x.0.len() as i64
             })
             .inputs(["x"])
             .outputs(["y"]),
@@ -181,10 +186,35 @@ fn garbage_collection_is_refused_while_a_submission_runs() {
         .unwrap();
     let store = Store::temporary_with(StoreOptions::standalone(1)).unwrap();
     let s = Scenario::create(&store, &config, "s").unwrap();
+    let artifacts = |store: &Store| store.disk_usage().unwrap().artifacts;
     let submission = s.submit().unwrap();
-    let err = store.collect_garbage().unwrap_err();
-    assert!(matches!(err, StoreError::SubmissionsRunning { count: 1 }), "{err}");
-    tx.send(()).unwrap();
+    started.recv().unwrap();
+    // While the task runs, its input gets a new value and GC keeps only what is current.
+    s.data_node::<Blob>("x").unwrap().write(Blob(b"second input, longer".to_vec())).unwrap();
+    let report = store.gc(GcPolicy::keep_only_current()).unwrap();
+    assert_eq!(report.artifacts_removed, 0, "the running job's input is pinned: {report:?}");
+    assert_eq!(artifacts(&store), 2);
+    go.send(()).unwrap();
     submission.wait().unwrap();
-    assert_eq!(store.collect_garbage().unwrap(), 0);
+    assert_eq!(s.data_node::<i64>("y").unwrap().read().unwrap(), 11);
+    // y's lineage still needs the first input.
+    store.gc(GcPolicy::keep_only_current()).unwrap();
+    assert_eq!(artifacts(&store), 2);
+    assert_eq!(s.data_node::<i64>("y").unwrap().lineage().unwrap().inputs[0].number, 1);
+    // Once y is recomputed from the second input, the first is no longer needed.
+    let resubmit = s.submit().unwrap();
+    started.recv().unwrap();
+    go.send(()).unwrap();
+    resubmit.wait().unwrap();
+    let report = store.gc(GcPolicy::keep_only_current()).unwrap();
+    // x's first value (an artifact) and y's first value go; so does the result computed from
+    // the first input.
+    assert_eq!(
+        (report.artifacts_removed, report.versions_removed, report.memo_entries_removed),
+        (1, 2, 1),
+        "{report:?}"
+    );
+    assert_eq!(artifacts(&store), 1);
+    assert_eq!(s.data_node::<Blob>("x").unwrap().read().unwrap().0, b"second input, longer");
+    assert_eq!(s.data_node::<i64>("y").unwrap().read().unwrap(), 20);
 }

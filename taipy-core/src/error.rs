@@ -29,9 +29,51 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
-    /// The embedded database reported an error.
-    #[error("store database error: {0}")]
-    Database(#[from] sled::Error),
+    /// The store's catalog (its database of records) reported an error.
+    #[error("store catalog ({backend}) error: {reason}")]
+    Catalog {
+        /// The catalog's backend: "sled", "memory" ...
+        backend: &'static str,
+        /// The backend's message.
+        reason: String,
+    },
+    /// The store was written by a newer version of taipy, in a format this version cannot read.
+    #[error("store `{}` has format {found} (written by taipy {written_by}); this taipy reads formats up to {supported}: upgrade taipy to open it", path.display())]
+    NewerFormat {
+        /// The store's folder.
+        path: PathBuf,
+        /// The store's format.
+        found: u32,
+        /// The newest format this version reads.
+        supported: u32,
+        /// The taipy version that wrote it.
+        written_by: String,
+    },
+    /// A stored artifact's bytes no longer match its content hash (damaged on disk). The file
+    /// was moved to the quarantine folder; the value it held is lost, and the task that produced
+    /// it re-runs at the next submit.
+    #[error("artifact `{}` is corrupt: its content hash is {actual}, its name says {expected}; moved to `{}`", file.display(), quarantined.display())]
+    ArtifactCorrupt {
+        /// The artifact's path.
+        file: PathBuf,
+        /// The hash it should have.
+        expected: String,
+        /// The hash it has.
+        actual: String,
+        /// Where it was moved.
+        quarantined: PathBuf,
+    },
+    /// A stored value of a data node could not be read.
+    #[error("cannot read version {number} of data node `{node}`: {source}")]
+    UnreadableValue {
+        /// The node's config id.
+        node: String,
+        /// The version number.
+        number: u64,
+        /// Why.
+        #[source]
+        source: Box<StoreError>,
+    },
     /// A stored record could not be decoded (corruption, or a store written by a newer version).
     #[error("stored {what} `{key}` cannot be decoded: {reason}")]
     Corrupt {
@@ -103,13 +145,6 @@ pub enum StoreError {
         stored: String,
         /// The config given.
         given: String,
-    },
-    /// Garbage collection was asked for while submissions run (their artifacts may not be
-    /// committed yet).
-    #[error("cannot collect garbage while {count} submission(s) are running; wait for them first")]
-    SubmissionsRunning {
-        /// How many submissions run.
-        count: usize,
     },
     /// The database refused to record a batch of commits.
     #[error("the store could not record committed results: {reason}")]

@@ -22,10 +22,8 @@
 
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
-
-use crate::store::Store;
 
 /// The kind of entity an event is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -146,7 +144,7 @@ pub struct SubscriptionId(u64);
 
 type Callback = Arc<dyn Fn(&Event) + Send + Sync>;
 
-enum Sink {
+pub(crate) enum Sink {
     Channel(Sender<Event>),
     Callback(Callback),
 }
@@ -171,12 +169,17 @@ impl Hub {
         self.active.load(Ordering::Acquire)
     }
 
-    fn add(&self, filter: EventFilter, sink: Sink) -> SubscriptionId {
+    pub(crate) fn add(&self, filter: EventFilter, sink: Sink) -> SubscriptionId {
         let id = self.next.fetch_add(1, Ordering::Relaxed);
         let mut subscribers = self.subscribers.lock().unwrap_or_else(|p| p.into_inner());
         subscribers.push(Subscriber { id, filter, sink });
         self.active.store(true, Ordering::Release);
         SubscriptionId(id)
+    }
+
+    /// Ends a subscription.
+    pub(crate) fn remove_subscription(&self, subscription: SubscriptionId) {
+        self.remove(|s| s.id != subscription.0);
     }
 
     fn remove(&self, keep: impl Fn(&Subscriber) -> bool) {
@@ -212,38 +215,5 @@ impl Hub {
         for callback in callbacks {
             let _ = std::panic::catch_unwind(AssertUnwindSafe(|| callback(&event)));
         }
-    }
-}
-
-impl Store {
-    /// Subscribes to the events `filter` lets through; they arrive on the returned channel.
-    /// Dropping the receiver ends the subscription.
-    pub fn subscribe(&self, filter: EventFilter) -> Receiver<Event> {
-        let (sender, receiver) = channel();
-        self.events().add(filter, Sink::Channel(sender));
-        receiver
-    }
-
-    /// Calls `callback` with each event `filter` lets through, on the thread that caused it.
-    pub fn on_event(
-        &self,
-        filter: EventFilter,
-        callback: impl Fn(&Event) + Send + Sync + 'static,
-    ) -> SubscriptionId {
-        self.events().add(filter, Sink::Callback(Arc::new(callback)))
-    }
-
-    /// Ends a subscription made with [`on_event`](Self::on_event).
-    pub fn unsubscribe(&self, subscription: SubscriptionId) {
-        self.events().remove(|s| s.id != subscription.0);
-    }
-
-    pub(crate) fn events(&self) -> &Hub {
-        &self.inner.events
-    }
-
-    /// Delivers an event to the subscribers.
-    pub(crate) fn emit(&self, event: Event) {
-        self.events().emit(event);
     }
 }

@@ -33,8 +33,8 @@ mod config;
 mod cycle;
 mod error;
 mod events;
+mod fault;
 mod fingerprint;
-mod lineage;
 mod macro_support;
 mod node;
 mod orchestrator;
@@ -47,20 +47,21 @@ mod value;
 
 pub use compare::{CompareError, Comparison, compare_scenarios};
 pub use config::{DataNodeConfig, ScenarioConfig, ScenarioConfigBuilder, Scope, TaskConfig};
-pub use cycle::{Cycle, Frequency};
+pub use cycle::Frequency;
 pub use error::{BoxError, ConfigError, StoreError, SubmitError, TaskError};
 pub use events::{EntityType, Event, EventFilter, Operation, SubscriptionId};
 pub use fingerprint::{Fingerprint, FingerprintBuilder};
-pub use lineage::{JobOrigin, Lineage};
 pub use node::DataNode;
 pub use orchestrator::{
-    InputVersion, Job, JobStatus, Reason, StatusCallback, Submission, SubmissionInfo, SubmissionReport,
-    SubmissionStatus, SubmitOptions,
+    InputVersion, Job, JobStatus, Reason, StatusCallback, Submission, SubmissionReport, SubmissionStatus,
+    SubmitOptions,
 };
 pub use registry::RegistryError;
 pub use scenario::Scenario;
-pub use store::records::{EditLock, StoredConfig, Version, Writer};
-pub use store::{ExecutionMode, ScenarioInfo, Store, StoreOptions};
+pub use store::{
+    Cycle, DiskUsage, EditLock, ExecutionMode, GcPolicy, GcReport, JobOrigin, Lineage, ScenarioInfo, Store,
+    StoreOptions, StoredConfig, SubmissionInfo, UnreadableRecord, Version, Writer,
+};
 pub use task::{TaskFn, TaskInput, TaskOutput};
 pub use value::{
     AnyValue, ArtifactWriter, CsvFile, DataValue, ParquetFile, Payload, StoreCx, Stored, ValueType,

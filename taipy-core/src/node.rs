@@ -6,10 +6,8 @@ use std::time::Duration;
 use crate::config::Scope;
 use crate::error::StoreError;
 use crate::events::{EntityType, Event};
-use crate::lineage::Lineage;
-use crate::store::Store;
-use crate::store::commit::version_key;
-use crate::store::records::{EditLock, NodeRecord, Version, Writer, decode, now_us};
+use crate::store::Lineage;
+use crate::store::{EditLock, NodeRecord, Store, Version, Writer, now_us};
 use crate::value::DataValue;
 
 /// A typed handle to one data node of a scenario. Writing a value of another type does not
@@ -63,13 +61,13 @@ impl<T: DataValue> DataNode<T> {
     /// Reads the current value.
     pub fn read(&self) -> Result<T, StoreError> {
         let version = self.last_edit()?.ok_or_else(|| self.never_written())?;
-        T::load(&version.stored, &self.store.cx())
+        self.load(&version)
     }
 
     /// Reads an earlier version by number (1 is the first).
     pub fn read_version(&self, number: u64) -> Result<T, StoreError> {
         let version = self.version(number)?;
-        T::load(&version.stored, &self.store.cx())
+        self.load(&version)
     }
 
     /// Writes a new value, recorded as a user's edit and durable when this returns. Writing the
@@ -94,8 +92,13 @@ impl<T: DataValue> DataNode<T> {
     }
 
     fn write_as(&self, editor: Option<&str>, value: T, comment: Option<&str>) -> Result<(), StoreError> {
-        let stored = value.store(&self.store.cx())?;
-        if let Some(number) = self.store.write_node_by(&self.id, &stored, Writer::User, comment, editor)? {
+        let written = {
+            // From the artifact to its staged version, garbage collection waits.
+            let _gate = self.store.write_gate();
+            let stored = value.store(&self.store.cx())?;
+            self.store.write_node_by(&self.id, &stored, Writer::User, comment, editor)?
+        };
+        if let Some(number) = written {
             // A user's edit is durable when `write` returns.
             self.store.flush()?;
             self.store.emit(Event::update(EntityType::DataNode, &self.id, "version", number.to_string()));
@@ -173,29 +176,27 @@ impl<T: DataValue> DataNode<T> {
 
     /// Every version, oldest first.
     pub fn history(&self) -> Result<Vec<Version>, StoreError> {
-        self.store.apply_all()?;
-        let mut prefix = self.id.as_bytes().to_vec();
-        prefix.push(0);
-        let mut out = Vec::new();
-        for item in self.store.trees().versions.scan(&prefix) {
-            let (key, bytes) = item?;
-            out.push(decode("version", &key, &bytes)?);
-        }
-        Ok(out)
+        self.store.versions_of(&self.id)
     }
 
-    /// One version of the edit history by number (1 is the first): its time, writer and
-    /// comment.
+    /// One version of the node, by number.
     pub fn version(&self, number: u64) -> Result<Version, StoreError> {
-        self.store.apply_all()?;
-        let key = version_key(&self.id, number);
         self.store
-            .get(&self.store.trees().versions, "version", &key)?
+            .version(&self.id, number)?
             .ok_or_else(|| StoreError::NotFound { kind: "version", id: format!("{} #{number}", self.name) })
     }
 
     fn record(&self) -> Result<NodeRecord, StoreError> {
         Ok(self.store.node_state(&self.id)?.record)
+    }
+
+    /// Reads a version's value; a failure names the node and the version.
+    fn load(&self, version: &Version) -> Result<T, StoreError> {
+        T::load(&version.stored, &self.store.cx()).map_err(|e| StoreError::UnreadableValue {
+            node: self.name.clone(),
+            number: version.number,
+            source: Box::new(e),
+        })
     }
 
     fn never_written(&self) -> StoreError {

@@ -130,7 +130,7 @@ impl DataValue for Blob {
     }
 
     fn load(stored: &Stored, cx: &StoreCx<'_>) -> Result<Self, StoreError> {
-        let path = cx.artifact_path(&stored.payload).expect("an artifact");
+        let path = cx.open_artifact(&stored.payload)?.expect("an artifact");
         std::fs::read(&path)
             .map(Blob)
             .map_err(|e| StoreError::Decode { type_name: "Blob", reason: format!("{}: {e}", path.display()) })

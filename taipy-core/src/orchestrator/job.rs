@@ -158,6 +158,9 @@ pub enum Reason {
         /// The stale inputs, in declared order.
         inputs: Vec<String>,
     },
+    /// Ran: a result is remembered but one of its stored outputs was damaged on disk (its bytes
+    /// no longer match its content hash); the file was quarantined.
+    OutputCorrupt,
 }
 
 impl Reason {
@@ -185,6 +188,9 @@ impl std::fmt::Display for Reason {
             }
             Reason::NoMemoEntry => f.write_str("no remembered result for these inputs"),
             Reason::OutputsMissing => f.write_str("a remembered output is missing from the store"),
+            Reason::OutputCorrupt => {
+                f.write_str("a remembered output was corrupt on disk (quarantined); recomputing it")
+            }
             Reason::Forced => f.write_str("forced"),
             Reason::NotSkippable => f.write_str("task is not skippable"),
             Reason::Stale { inputs } => {
@@ -237,11 +243,11 @@ pub struct Job {
     /// When it reached its final status (µs since the Unix epoch).
     pub finished_us: Option<u64>,
     /// The task's code fingerprint when the job was decided (`None` until then).
-    #[serde(default, deserialize_with = "crate::store::records::appended")]
+    #[serde(default, deserialize_with = "crate::value::appended")]
     pub code: Option<Fingerprint>,
     /// The input versions the job ran (or skipped) with, in declared order; empty until it is
     /// decided. With the writers of those versions this gives a value's lineage.
-    #[serde(default, deserialize_with = "crate::store::records::appended")]
+    #[serde(default, deserialize_with = "crate::value::appended")]
     pub inputs: Vec<InputVersion>,
 }
 

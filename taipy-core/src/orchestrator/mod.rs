@@ -15,9 +15,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use job::{InputVersion, Job, JobStatus, Reason, SubmissionStatus};
-pub use manage::SubmissionInfo;
 use run::Run;
 pub(crate) use run::Target;
+pub(crate) use skip::is_stale;
 
 use crate::error::SubmitError;
 use crate::scenario::Scenario;

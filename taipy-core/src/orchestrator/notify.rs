@@ -15,7 +15,7 @@ use super::{StatusCallback, SubmitOptions};
 use crate::events::{EntityType, Event, Operation};
 use crate::scenario::Scenario;
 use crate::store::Store;
-use crate::store::records::Writer;
+use crate::store::Writer;
 
 struct Relay {
     store: Store,
@@ -39,7 +39,7 @@ struct RelayState {
 /// anyone listens.
 pub(super) fn with_events(scenario: &Scenario, target: &Target, mut options: SubmitOptions) -> SubmitOptions {
     let store = scenario.store();
-    if !store.events().is_active() {
+    if !store.has_subscribers() {
         return options;
     }
     let config = scenario.config();

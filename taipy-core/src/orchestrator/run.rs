@@ -14,17 +14,14 @@ use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, Once};
 use std::time::{Duration, Instant};
 
-use super::job::{InputVersion, Job, JobStatus, Reason};
-use super::skip::{Decision, Memo, decide, memo_key};
+use super::job::{Job, JobStatus, Reason};
+use super::skip::{self, Decision};
 use super::{SubmissionReport, SubmitOptions};
 use crate::config::{ScenarioConfig, TaskConfig};
 use crate::error::{StoreError, SubmitError, TaskError};
-use crate::events::{EntityType, Event};
 use crate::fingerprint::Fingerprint;
 use crate::scenario::Scenario;
-use crate::store::Store;
-use crate::store::commit::{Group, JobCommit};
-use crate::store::records::{MemoEntry, SubmissionRecord, TaskRun, Version, Writer, now_us};
+use crate::store::{Group, JobCommit, MemoEntry, Pin, Store, SubmissionRecord, Version, Writer, now_us};
 use crate::value::{AnyValue, Stored, ValueType};
 
 /// What a submission covers: a label and the tasks (config positions, ascending).
@@ -65,6 +62,9 @@ struct State {
     completing: bool,
     /// Why the submission's results could not be recorded, if they could not.
     commit_error: Option<String>,
+    /// The artifacts this submission reads and writes, kept from garbage collection until it
+    /// completes.
+    pins: Vec<Pin>,
 }
 
 pub(crate) struct Run {
@@ -121,7 +121,7 @@ impl Run {
                 code: None,
                 inputs: Vec::new(),
             };
-            group.put(&store.trees().jobs, "job", job.id.as_bytes(), &job)?;
+            group.save(&job)?;
             jobs.push(job);
         }
         let record = SubmissionRecord {
@@ -132,7 +132,7 @@ impl Run {
             created_us: created,
             force: options.force,
         };
-        group.put(&store.trees().submissions, "submission", id.as_bytes(), &record)?;
+        group.save(&record)?;
         store.stage(group);
         store.apply_queued()?;
 
@@ -168,6 +168,7 @@ impl Run {
                 complete: count == 0,
                 completing: false,
                 commit_error: None,
+                pins: Vec::new(),
             }),
             slots,
             started: Instant::now(),
@@ -265,7 +266,7 @@ impl Run {
             job.finished_us = Some(now_us());
             // Through the commit queue, so it lands after the job's Submitted record.
             let mut group = Group::default();
-            group.put(&self.store.trees().jobs, "job", job.id.as_bytes(), job)?;
+            group.save(job)?;
             self.store.stage(group);
         }
         self.queue_event(state, i);
@@ -306,6 +307,7 @@ impl Run {
                 state.commit_error.get_or_insert_with(|| e.to_string());
             }
             self.store.inner.running.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+            state.pins.clear();
             state.complete = true;
             self.done.notify_all();
         }
@@ -354,73 +356,58 @@ impl Run {
         self.finish(i, job, status, reason, error, values)
     }
 
-    /// Decides, then restores or runs and commits. Errors are the job's failure.
+    /// Assesses and decides (see `skip.rs`), then restores or runs and commits. Errors are the
+    /// job's failure.
     fn decide_and_run(&self, i: usize, task: &TaskConfig, job: &mut Job) -> Result<Outcome, TaskError> {
         let store_error = |e: StoreError| TaskError::msg(e.to_string());
-        // The exact versions the task would run with now: hashed for the decision, and read, if
-        // it runs, from these versions (not from whatever is current by then).
-        let mut versions = Vec::with_capacity(task.input_nodes().len());
-        job.inputs.clear();
-        let mut stale = Vec::new();
-        let now = now_us();
-        for name in task.input_nodes() {
-            let version = self.input_version(name).map_err(store_error)?;
-            let validity = self.config.node(name).and_then(|n| n.validity());
-            if validity.is_some_and(|v| u128::from(now.saturating_sub(version.written_us)) >= v.as_micros()) {
-                stale.push(name.clone());
+        let scope = skip::Scope {
+            store: &self.store,
+            config: &self.config,
+            scenario_id: &self.scenario_id,
+            scenario_name: &self.scenario_name,
+            node_ids: &self.node_ids,
+            force: self.force,
+        };
+        let assessment = {
+            // Under the gate, and pinned before it is released: what the decision relies on
+            // cannot be collected.
+            let _gate = self.store.write_gate();
+            let assessment = skip::assess(&scope, task).map_err(store_error)?;
+            let mut pins: Vec<Pin> = Vec::new();
+            for (input, version) in assessment.inputs.iter().zip(&assessment.versions) {
+                pins.extend(self.store.pin_version(&input.node_id, version.number, &version.stored));
             }
-            let node_id = self.node_ids[name].clone();
-            job.inputs.push(InputVersion {
-                node: name.clone(),
-                node_id,
-                number: version.number,
-                hash: version.hash,
-            });
-            versions.push(version);
-        }
+            let restored = assessment.entry.iter().flat_map(|e| e.outputs.iter());
+            pins.extend(restored.filter_map(|s| self.store.pin(s)));
+            self.lock().pins.extend(pins);
+            assessment
+        };
+        job.inputs = assessment.inputs;
         job.code = Some(task.fingerprint());
-        let inputs = task.input_nodes().iter().zip(&versions).map(|(n, v)| (n.clone(), v.hash)).collect();
-        let current = TaskRun { fingerprint: task.fingerprint(), inputs };
-        let hashes: Vec<_> = current.inputs.iter().map(|(_, h)| *h).collect();
-        let key = memo_key(task, &hashes);
-        let run_key = format!("{}\0{}", self.scenario_id, task.id()).into_bytes();
-        let trees = self.store.trees();
-        let last: Option<TaskRun> =
-            self.store.get(&trees.task_runs, "task run", &run_key).map_err(store_error)?;
-        let entry: Option<MemoEntry> =
-            self.store.get(&trees.memo, "memo entry", &key.0).map_err(store_error)?;
+        let outputs: Vec<String> = task.output_nodes().iter().map(|n| self.node_ids[n].clone()).collect();
         let output_types: Vec<ValueType> = task
             .output_nodes()
             .iter()
             .map(|n| self.config.node(n).expect("validated").value_type())
             .collect();
-        let memo = match &entry {
-            Some(entry) if entry.outputs.len() != output_types.len() => Memo::Absent,
-            None => Memo::Absent,
-            Some(entry)
-                if entry.outputs.iter().zip(&output_types).all(|(o, ty)| self.still_stored(*ty, o)) =>
-            {
-                Memo::Usable
-            }
-            Some(_) => Memo::OutputsMissing,
-        };
-        let outputs: Vec<String> = task.output_nodes().iter().map(|n| self.node_ids[n].clone()).collect();
+        let current = assessment.current;
+        let task_run = (self.scenario_id.clone(), task.id().to_owned());
 
-        match decide(task.is_skippable(), self.force, &current, last.as_ref(), memo, &stale) {
+        match assessment.decision {
             Decision::Skip(reason) => {
-                let entry = entry.expect("a usable memo entry");
+                let entry = assessment.entry.expect("a usable memo entry");
                 let restored: Vec<(String, Stored)> = outputs.into_iter().zip(entry.outputs).collect();
                 job.status = JobStatus::Skipped;
                 job.reason = Some(reason.clone());
                 job.finished_us = Some(now_us());
-                let unchanged = last.as_ref() == Some(&current);
+                let unchanged = assessment.last.as_ref() == Some(&current);
                 let commit = JobCommit {
                     job,
                     outputs: &restored,
                     release: &[],
                     writer: Writer::Reused { job: job.id.clone(), from_job: entry.job_id },
                     memo: None,
-                    task_run: (!unchanged).then_some((run_key, current)),
+                    task_run: (!unchanged).then_some((task_run.0, task_run.1, current)),
                 };
                 self.store.commit_job(&commit).map_err(store_error)?;
                 Ok(Outcome::Skipped(reason))
@@ -439,8 +426,10 @@ impl Run {
                     state.jobs[i].status = JobStatus::Running;
                     self.queue_event(state, i);
                 });
-                let values = self.read_inputs(i, task, &versions).map_err(store_error)?;
+                let values = self.read_inputs(i, task, &assessment.versions).map_err(store_error)?;
                 let produced = call_task(task, &values)?;
+                // From the outputs' artifacts to their staged versions, garbage collection waits.
+                let _gate = self.store.write_gate();
                 let mut stored = Vec::with_capacity(produced.len());
                 let mut handed = Vec::with_capacity(produced.len());
                 let cx = self.store.cx();
@@ -448,6 +437,9 @@ impl Run {
                     task.output_nodes().iter().zip(produced).zip(&outputs).zip(&output_types)
                 {
                     let s = ty.store(&value, &cx).map_err(store_error)?;
+                    if let Some(pin) = self.store.pin(&s) {
+                        self.lock().pins.push(pin);
+                    }
                     let value =
                         if ty.reload_after_store() { ty.load(&s, &cx).map_err(store_error)? } else { value };
                     handed.push((name.clone(), (s.hash, value)));
@@ -459,51 +451,20 @@ impl Run {
                     task_id: task.id().to_owned(),
                     job_id: job.id.clone(),
                     outputs: stored.iter().map(|(_, s)| s.clone()).collect(),
+                    created_us: now_us(),
                 };
                 let commit = JobCommit {
                     job,
                     outputs: &stored,
                     release: &[],
                     writer: Writer::Job { job: job.id.clone(), task: task.id().to_owned() },
-                    memo: Some((key.0.to_vec(), memo)),
-                    task_run: Some((run_key, current)),
+                    memo: Some((assessment.key, memo)),
+                    task_run: Some((task_run.0, task_run.1, current)),
                 };
                 self.store.commit_job(&commit).map_err(store_error)?;
                 Ok(Outcome::Completed(reason, handed))
             }
         }
-    }
-
-    /// An input's current version; an external file is re-fingerprinted first, and a changed
-    /// file becomes a new version of its node.
-    fn input_version(&self, name: &str) -> Result<Version, StoreError> {
-        let node_id = &self.node_ids[name];
-        let never_written =
-            || StoreError::NeverWritten { node: name.to_owned(), scenario: self.scenario_name.clone() };
-        let version = self.store.node_state(node_id)?.current.ok_or_else(never_written)?;
-        let ty = self.config.node(name).expect("validated").value_type();
-        if !ty.is_external() {
-            return Ok(version);
-        }
-        let fresh = ty.refresh(&version.stored, &self.store.cx())?;
-        if fresh == version.hash {
-            return Ok(version);
-        }
-        let stored = Stored { hash: fresh, payload: version.stored.payload };
-        if let Some(new) = self.store.write_node(node_id, &stored, Writer::FileChanged, None)? {
-            self.store.emit(Event::update(EntityType::DataNode, node_id, "version", new.to_string()));
-        }
-        self.store.node_state(node_id)?.current.ok_or_else(never_written)
-    }
-
-    /// Whether a remembered output can be restored: its artifact exists, or for an external
-    /// file, the file still has the remembered content.
-    fn still_stored(&self, ty: ValueType, stored: &Stored) -> bool {
-        let cx = self.store.cx();
-        if ty.is_external() {
-            return ty.refresh(stored, &cx).is_ok_and(|hash| hash == stored.hash);
-        }
-        cx.artifact_path(&stored.payload).is_none_or(|path| path.exists())
     }
 
     /// The task's input values, exactly the `versions` it was decided on: handed over in memory

@@ -18,13 +18,144 @@
 //!
 //! A job skips when its task is skippable, the submission is not forced, no input is older than
 //! its validity period (stale), its key is remembered, and every remembered output is still
-//! stored. The recorded [`Reason`] compares the inputs with
-//! the task's previous run in the same scenario, so users can see which input made it run.
+//! stored with the bytes it was remembered with (an artifact is verified against its content
+//! hash; a damaged one is quarantined and the task re-runs). The recorded [`Reason`] compares
+//! the inputs with the task's previous run in the same scenario, so users can see which input
+//! made it run.
+//!
+//! [`assess`] gathers everything the decision needs (the input versions, refreshing external
+//! files; staleness; the memo entry and whether its outputs can be restored) and [`decide`]
+//! makes it; the scheduler (`run.rs`) only acts on the result.
 
-use crate::config::TaskConfig;
+use std::collections::HashMap;
+use std::time::Duration;
+
+use crate::config::{ScenarioConfig, TaskConfig};
+use crate::error::StoreError;
+use crate::events::{EntityType, Event};
 use crate::fingerprint::{Fingerprint, FingerprintBuilder};
-use crate::orchestrator::job::Reason;
-use crate::store::records::TaskRun;
+use crate::orchestrator::job::{InputVersion, Reason};
+use crate::store::{ArtifactState, MemoEntry, Store, TaskRun, Version, Writer, now_us};
+use crate::value::{Stored, ValueType};
+
+/// Whether a value written at `written_us` is stale at `now_us` for a node with this validity
+/// period (no period: never). The one staleness formula.
+pub(crate) fn is_stale(validity: Option<Duration>, written_us: u64, now_us: u64) -> bool {
+    validity.is_some_and(|v| u128::from(now_us.saturating_sub(written_us)) >= v.as_micros())
+}
+
+/// What a decision is made in: one scenario of a submission.
+pub(crate) struct Scope<'a> {
+    pub(crate) store: &'a Store,
+    pub(crate) config: &'a ScenarioConfig,
+    pub(crate) scenario_id: &'a str,
+    pub(crate) scenario_name: &'a str,
+    /// Node name → data node id.
+    pub(crate) node_ids: &'a HashMap<String, String>,
+    pub(crate) force: bool,
+}
+
+/// Everything known about one job before it runs or skips.
+pub(crate) struct Assessment {
+    /// The exact input versions the task would run with now, in declared order: hashed for the
+    /// decision, and read, if it runs, from these versions (not whatever is current by then).
+    pub(crate) versions: Vec<Version>,
+    /// The same, as the job records them (lineage).
+    pub(crate) inputs: Vec<InputVersion>,
+    /// The task's code fingerprint and input hashes now.
+    pub(crate) current: TaskRun,
+    /// What the task last ran with in this scenario.
+    pub(crate) last: Option<TaskRun>,
+    /// The memo key of `current`.
+    pub(crate) key: Fingerprint,
+    /// The remembered result for `key`, if it can be restored.
+    pub(crate) entry: Option<MemoEntry>,
+    pub(crate) decision: Decision,
+}
+
+/// Gathers what the decision for `task` needs, then decides.
+pub(crate) fn assess(scope: &Scope<'_>, task: &TaskConfig) -> Result<Assessment, StoreError> {
+    let now = now_us();
+    let mut versions = Vec::with_capacity(task.input_nodes().len());
+    let mut inputs = Vec::with_capacity(task.input_nodes().len());
+    let mut stale = Vec::new();
+    for name in task.input_nodes() {
+        let version = input_version(scope, name)?;
+        let validity = scope.config.node(name).and_then(|n| n.validity());
+        if is_stale(validity, version.written_us, now) {
+            stale.push(name.clone());
+        }
+        inputs.push(InputVersion {
+            node: name.clone(),
+            node_id: scope.node_ids[name].clone(),
+            number: version.number,
+            hash: version.hash,
+        });
+        versions.push(version);
+    }
+    let hashes: Vec<(String, Fingerprint)> =
+        task.input_nodes().iter().zip(&versions).map(|(n, v)| (n.clone(), v.hash)).collect();
+    let current = TaskRun { fingerprint: task.fingerprint(), inputs: hashes };
+    let key = memo_key(task, &current.inputs.iter().map(|(_, h)| *h).collect::<Vec<_>>());
+    let last = scope.store.last_run(scope.scenario_id, task.id())?;
+    let output_types: Vec<ValueType> =
+        task.output_nodes().iter().map(|n| scope.config.node(n).expect("validated").value_type()).collect();
+    let entry = scope.store.memo_entry(&key)?.filter(|e| e.outputs.len() == output_types.len());
+    let memo = match &entry {
+        None => Memo::Absent,
+        Some(entry) => {
+            let mut memo = Memo::Usable;
+            for (output, ty) in entry.outputs.iter().zip(&output_types) {
+                match restorable(scope.store, *ty, output)? {
+                    ArtifactState::Intact => {}
+                    ArtifactState::Missing => memo = Memo::OutputsMissing,
+                    ArtifactState::Corrupt => {
+                        memo = Memo::OutputCorrupt;
+                        break;
+                    }
+                }
+            }
+            memo
+        }
+    };
+    let decision = decide(task.is_skippable(), scope.force, &current, last.as_ref(), memo, &stale);
+    let entry = entry.filter(|_| memo == Memo::Usable);
+    Ok(Assessment { versions, inputs, current, last, key, entry, decision })
+}
+
+/// Whether a remembered output can be restored: an artifact whose bytes match its hash (a
+/// damaged one is quarantined), an inline value, or an external file that still has the
+/// remembered content.
+fn restorable(store: &Store, ty: ValueType, stored: &Stored) -> Result<ArtifactState, StoreError> {
+    if ty.is_external() {
+        let same = ty.refresh(stored, &store.cx()).is_ok_and(|hash| hash == stored.hash);
+        return Ok(if same { ArtifactState::Intact } else { ArtifactState::Missing });
+    }
+    store.verify_artifact(stored)
+}
+
+/// An input's current version; an external file is re-fingerprinted first, and a changed file
+/// becomes a new version of its node.
+fn input_version(scope: &Scope<'_>, name: &str) -> Result<Version, StoreError> {
+    let store = scope.store;
+    let node_id = &scope.node_ids[name];
+    let never_written =
+        || StoreError::NeverWritten { node: name.to_owned(), scenario: scope.scenario_name.to_owned() };
+    let version = store.node_state(node_id)?.current.ok_or_else(never_written)?;
+    let ty = scope.config.node(name).expect("validated").value_type();
+    if !ty.is_external() {
+        return Ok(version);
+    }
+    let fresh = ty.refresh(&version.stored, &store.cx())?;
+    if fresh == version.hash {
+        return Ok(version);
+    }
+    let stored = Stored { hash: fresh, payload: version.stored.payload };
+    if let Some(new) = store.write_node(node_id, &stored, Writer::FileChanged, None)? {
+        store.emit(Event::update(EntityType::DataNode, node_id, "version", new.to_string()));
+    }
+    store.node_state(node_id)?.current.ok_or_else(never_written)
+}
 
 /// The memo key of a task run with these input hashes (in declared order).
 pub(crate) fn memo_key(task: &TaskConfig, inputs: &[Fingerprint]) -> Fingerprint {
@@ -43,6 +174,8 @@ pub(crate) enum Memo {
     Absent,
     /// A result is remembered but some of its outputs are gone.
     OutputsMissing,
+    /// A result is remembered but some of its outputs were damaged (and are now quarantined).
+    OutputCorrupt,
     /// A result is remembered and can be restored.
     Usable,
 }
@@ -91,6 +224,7 @@ pub(crate) fn decide(
         (Memo::Usable, Some((_, inputs))) => Decision::Skip(Reason::Reused { inputs }),
         (Memo::Usable, None) => Decision::Skip(Reason::ReusedElsewhere),
         (Memo::OutputsMissing, _) => Decision::Run(Reason::OutputsMissing),
+        (Memo::OutputCorrupt, _) => Decision::Run(Reason::OutputCorrupt),
         (Memo::Absent, None) => Decision::Run(Reason::FirstRun),
         (Memo::Absent, Some((code, inputs))) if code || !inputs.is_empty() => {
             Decision::Run(Reason::Changed { code, inputs })

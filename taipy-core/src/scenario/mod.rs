@@ -5,8 +5,6 @@ mod lifecycle;
 mod meta;
 mod sequences;
 
-pub(crate) use meta::lock_records;
-
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -15,9 +13,7 @@ use crate::error::{StoreError, SubmitError};
 use crate::events::{EntityType, Event, Operation};
 use crate::node::DataNode;
 use crate::orchestrator::{Submission, SubmitOptions, Target};
-use crate::store::Store;
-use crate::store::commit::Group;
-use crate::store::records::{NodeRecord, ScenarioRecord, Writer, now_us};
+use crate::store::{Group, NodeRecord, ScenarioRecord, Store, Writer, now_us};
 use crate::value::{DataValue, ValueType};
 
 /// A persisted, submittable instance of a [`ScenarioConfig`].
@@ -68,9 +64,7 @@ impl Scenario {
     /// Opens a stored scenario by id. Nodes the config gained since the scenario was created
     /// are added with their defaults.
     pub fn open(store: &Store, config: &Arc<ScenarioConfig>, id: &str) -> Result<Self, StoreError> {
-        let mut record: ScenarioRecord = store
-            .get(&store.trees().scenarios, "scenario", id.as_bytes())?
-            .ok_or_else(|| StoreError::NotFound { kind: "scenario", id: id.to_owned() })?;
+        let mut record: ScenarioRecord = store.scenario_record(id)?;
         if record.config_id != config.id() {
             return Err(StoreError::ConfigMismatch {
                 scenario: id.to_owned(),
@@ -183,7 +177,7 @@ impl Scenario {
     pub fn is_stale(&self, name: &str) -> Result<bool, StoreError> {
         let Some(validity) = self.config.node(name).and_then(|n| n.validity()) else { return Ok(false) };
         let Some(version) = self.store.node_state(self.node_id(name))?.current else { return Ok(false) };
-        Ok(u128::from(now_us().saturating_sub(version.written_us)) >= validity.as_micros())
+        Ok(crate::orchestrator::is_stale(Some(validity), version.written_us, now_us()))
     }
 
     pub(crate) fn node_id(&self, name: &str) -> &str {
@@ -198,10 +192,12 @@ fn save_with_nodes(
     config: &ScenarioConfig,
     record: &mut ScenarioRecord,
 ) -> Result<(), StoreError> {
+    // Defaults are written as artifacts before their versions are staged: hold the gate.
+    let _gate = store.write_gate();
     let mut group = Group::default();
     let mut added = false;
     let mut created = Vec::new();
-    let cycle = crate::cycle::cycle_of(config.id(), config.frequency(), record.created_us);
+    let cycle = crate::store::cycle_of(config.id(), config.frequency(), record.created_us);
     for node in config.nodes() {
         if record.nodes.contains_key(node.id()) {
             continue;
@@ -211,7 +207,7 @@ fn save_with_nodes(
             // Shared by the scenarios of the cycle; without a frequency, by all (as Global).
             Scope::Cycle if cycle.is_some() => {
                 let cycle = cycle.as_ref().expect("checked");
-                (format!("DATANODE_CYCLE_{}_{}", cycle.id, node.id()), Some(cycle.id.clone()))
+                (format!("DATANODE_CYCLE_{cycle}_{}", node.id()), Some(cycle.clone()))
             }
             Scope::Cycle | Scope::Global => (format!("DATANODE_GLOBAL_{}_{}", config.id(), node.id()), None),
         };
@@ -234,15 +230,15 @@ fn save_with_nodes(
         record.nodes.insert(node.id().to_owned(), node_id);
         added = true;
     }
-    if added || !store.trees().scenarios.contains_key(record.id.as_bytes())? {
-        group.put(&store.trees().scenarios, "scenario", record.id.as_bytes(), record)?;
-        let stored = crate::store::records::StoredConfig {
+    if added || !store.scenario_exists(&record.id)? {
+        group.save(record)?;
+        let stored = crate::store::StoredConfig {
             id: config.id().to_owned(),
             fingerprint: crate::toml::config_fingerprint(config),
             toml: crate::toml::export(config).ok(),
             recorded_us: now_us(),
         };
-        group.put(&store.trees().configs, "config", config.id().as_bytes(), &stored)?;
+        group.save(&stored)?;
         store.stage(group);
         store.flush()?;
     }

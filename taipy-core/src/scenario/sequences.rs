@@ -9,35 +9,6 @@ use std::collections::BTreeMap;
 use super::Scenario;
 use crate::error::StoreError;
 use crate::events::{EntityType, Event, Operation};
-use crate::store::Store;
-use crate::store::commit::Group;
-use crate::store::records::decode;
-
-/// The key of a scenario's run-time sequence (`name` empty: the prefix of them all).
-pub(super) fn sequence_key(scenario_id: &str, name: &str) -> Vec<u8> {
-    let mut key = scenario_id.as_bytes().to_vec();
-    key.push(0);
-    key.extend_from_slice(name.as_bytes());
-    key
-}
-
-impl Store {
-    /// The run-time sequences of a scenario.
-    pub(super) fn added_sequences(
-        &self,
-        scenario_id: &str,
-    ) -> Result<BTreeMap<String, Vec<String>>, StoreError> {
-        self.apply_all()?;
-        let prefix = sequence_key(scenario_id, "");
-        let mut out = BTreeMap::new();
-        for item in self.trees().sequences.scan(&prefix) {
-            let (key, bytes) = item?;
-            let tasks: Vec<String> = decode("sequence", &key, &bytes)?;
-            out.insert(String::from_utf8_lossy(&key[prefix.len()..]).into_owned(), tasks);
-        }
-        Ok(out)
-    }
-}
 
 impl Scenario {
     /// Every sequence of the scenario: the config's and those added at run time.
@@ -64,10 +35,7 @@ impl Scenario {
             let declared = self.config.tasks().iter().map(|t| t.id()).collect::<Vec<_>>().join(", ");
             return Err(invalid(format!("no task `{task}`; declared tasks: {declared}")));
         }
-        let mut group = Group::default();
-        group.put(&self.store.trees().sequences, "sequence", &sequence_key(self.id(), name), &tasks)?;
-        self.store.stage(group);
-        self.store.flush()?;
+        self.store.set_sequence(self.id(), name, Some(tasks))?;
         self.store.emit(Event::new(
             EntityType::Sequence,
             format!("{}/{name}", self.id()),
@@ -88,10 +56,7 @@ impl Scenario {
         if !self.store.added_sequences(self.id())?.contains_key(name) {
             return Ok(false);
         }
-        let mut group = Group::default();
-        group.remove(&self.store.trees().sequences, &sequence_key(self.id(), name));
-        self.store.stage(group);
-        self.store.flush()?;
+        self.store.set_sequence(self.id(), name, None)?;
         self.store.emit(Event::new(
             EntityType::Sequence,
             format!("{}/{name}", self.id()),

@@ -1,28 +1,66 @@
-//! The embedded store: a sled database for entities and versions, a folder of content-addressed
-//! artifacts, a lock file so one process at a time owns the store, and the worker pool that runs
-//! jobs.
+//! The store: everything persistent has its one owner here. Nothing outside `store/` sees the
+//! catalog's backend, key bytes or artifact paths; the rest of the crate calls the typed
+//! operations of [`Store`] and stages typed records in commit [`Group`]s.
+//!
+//! ```text
+//! store/
+//!   mod.rs        Store: open/close, recovery, the typed reads the rest of the crate uses
+//!   catalog/      trait Catalog (record spaces, atomic group commits); sled.rs, memory.rs,
+//!                 conformance.rs (the suite every backend passes)
+//!   artifacts/    trait Artifacts (put, open, verify, delete, list); the local folder
+//!   keys.rs       every key layout
+//!   records.rs    the record types and their codec
+//!   commit.rs     the commit protocol, node states, the writer thread, the lock order
+//!   gc.rs         retention, pins, garbage collection, disk usage
+//!   format.rs     the store's format version
+//!   scenarios.rs, cycles.rs, submissions.rs, lineage.rs   typed operations on those records
+//! ```
 //!
 //! On disk:
 //! ```text
 //! <store>/LOCK          held (flock) while a process has the store open
-//! <store>/db/           sled: one tree of entities (scenarios, nodes, versions, jobs,
-//!                       submissions, memo, task runs; one key prefix each) and a file cache
-//! <store>/artifacts/    <blake3>.<ext> files (Parquet frames ...)
+//! <store>/db/           the sled catalog
+//! <store>/artifacts/    <blake3>.<ext> files (Parquet frames ...); quarantine/
 //! ```
 
+pub(crate) mod artifacts;
+pub(crate) mod catalog;
 pub(crate) mod commit;
+mod cycles;
+mod format;
+mod gc;
+pub(crate) mod keys;
+mod lineage;
 pub(crate) mod records;
+mod scenarios;
+mod submissions;
 
+use std::collections::BTreeMap;
 use std::fs::{File, TryLockError};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::mpsc::{Receiver, channel};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard};
 
-use serde::de::DeserializeOwned;
+use artifacts::{Artifacts, LocalArtifacts};
+use catalog::{Catalog, MemoryCatalog, SledCatalog};
+use keys::{Key, Prefix, Record};
+use records::decode;
+
+pub(crate) use catalog::Group;
+pub(crate) use commit::JobCommit;
+pub use cycles::Cycle;
+pub(crate) use cycles::cycle_of;
+pub(crate) use gc::Pin;
+pub use gc::{DiskUsage, GcPolicy, GcReport};
+pub use lineage::{JobOrigin, Lineage};
+pub use records::{EditLock, StoredConfig, UnreadableRecord, Version, Writer};
+pub(crate) use records::{MemoEntry, NodeRecord, ScenarioRecord, SubmissionRecord, TaskRun, now_us};
+pub use submissions::SubmissionInfo;
 
 use crate::error::StoreError;
+use crate::events::{Event, EventFilter, Hub, Sink, SubscriptionId};
 use crate::orchestrator::job::{Job, JobStatus, Reason};
-use crate::value::{Payload, StoreCx};
-use records::{ScenarioRecord, decode, encode, now_us};
+use crate::value::StoreCx;
 
 /// How jobs are executed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -64,74 +102,33 @@ impl StoreOptions {
     }
 }
 
-/// One kind of record: a key prefix within the entities tree. All kinds share one sled tree so
-/// that a commit touching several kinds is one atomic batch (see `commit.rs`).
-pub(crate) struct Space {
-    tree: sled::Tree,
-    prefix: &'static [u8],
-}
-
-impl Space {
-    pub(crate) fn key(&self, key: &[u8]) -> Vec<u8> {
-        let mut full = Vec::with_capacity(self.prefix.len() + key.len());
-        full.extend_from_slice(self.prefix);
-        full.extend_from_slice(key);
-        full
-    }
-
-    pub(crate) fn get(&self, key: &[u8]) -> sled::Result<Option<sled::IVec>> {
-        self.tree.get(self.key(key))
-    }
-
-    pub(crate) fn insert(&self, key: &[u8], value: Vec<u8>) -> sled::Result<()> {
-        self.tree.insert(self.key(key), value).map(drop)
-    }
-
-    pub(crate) fn contains_key(&self, key: &[u8]) -> sled::Result<bool> {
-        self.tree.contains_key(self.key(key))
-    }
-
-    /// The records whose keys start with `prefix`, keys without the space's prefix.
-    pub(crate) fn scan(
-        &self,
-        prefix: &[u8],
-    ) -> impl Iterator<Item = sled::Result<(Vec<u8>, sled::IVec)>> + '_ {
-        let skip = self.prefix.len();
-        self.tree.scan_prefix(self.key(prefix)).map(move |item| item.map(|(k, v)| (k[skip..].to_vec(), v)))
-    }
-}
-
-/// The kinds of records.
-pub(crate) struct Trees {
-    pub(crate) entities: sled::Tree,
-    pub(crate) scenarios: Space,
-    pub(crate) configs: Space,
-    pub(crate) nodes: Space,
-    pub(crate) versions: Space,
-    pub(crate) jobs: Space,
-    pub(crate) submissions: Space,
-    pub(crate) memo: Space,
-    pub(crate) task_runs: Space,
-    pub(crate) cycles: Space,
-    pub(crate) sequences: Space,
-    /// The cache of external files' fingerprints (not part of commits).
-    pub(crate) files: sled::Tree,
+/// Which catalog backend a store uses.
+enum CatalogKind {
+    Sled,
+    Memory,
 }
 
 pub(crate) struct StoreInner {
-    pub(crate) path: PathBuf,
-    pub(crate) db: sled::Db,
-    pub(crate) trees: Trees,
-    pub(crate) artifacts: PathBuf,
-    pub(crate) options: StoreOptions,
+    path: PathBuf,
+    catalog: Arc<dyn Catalog>,
+    artifacts: LocalArtifacts,
+    options: StoreOptions,
     pub(crate) pool: Option<rayon::ThreadPool>,
     /// Node states, busy marks and the queue of commit groups (see `commit.rs`). In memory
     /// only: a process that dies releases its nodes with it.
-    pub(crate) committer: commit::Committer,
+    committer: commit::Committer,
     /// Submissions of this process that have not completed.
     pub(crate) running: std::sync::atomic::AtomicUsize,
     /// Subscribers to entity events.
-    pub(crate) events: crate::events::Hub,
+    events: Hub,
+    /// Lock 1 of the lock order (`commit.rs`): read-modify-writes of scenario and cycle records.
+    records: Mutex<()>,
+    /// Lock 2: shared by value writers, exclusive for garbage collection (`gc.rs`).
+    gate: RwLock<()>,
+    /// Artifacts used by running submissions.
+    pins: Arc<gc::Pins>,
+    /// Records found unreadable, by kind and key.
+    unreadable: Mutex<BTreeMap<(&'static str, String), UnreadableRecord>>,
     _lock: File,
     _temporary: Option<tempfile::TempDir>,
 }
@@ -166,9 +163,10 @@ impl Store {
     ///
     /// Jobs that a previous process left unfinished (it crashed or was killed) are marked:
     /// running ones Failed ("interrupted"), waiting ones Abandoned, and the data nodes they held
-    /// are released.
+    /// are released. Temporary files it left are removed. A store written by a newer taipy, in
+    /// a format this one cannot read, is refused before anything is written.
     pub fn open_with(path: impl AsRef<Path>, options: StoreOptions) -> Result<Self, StoreError> {
-        Self::open_inner(path.as_ref(), options, None)
+        Self::open_inner(path.as_ref(), options, None, CatalogKind::Sled)
     }
 
     /// A store in a new temporary folder, deleted when the last handle is dropped.
@@ -178,18 +176,24 @@ impl Store {
 
     /// A temporary store with the given options.
     pub fn temporary_with(options: StoreOptions) -> Result<Self, StoreError> {
-        let dir = tempfile::Builder::new()
-            .prefix("taipy-store-")
-            .tempdir()
-            .map_err(|e| StoreError::io("cannot create temporary store", std::env::temp_dir(), e))?;
+        let dir = temporary_dir()?;
         let path = dir.path().to_owned();
-        Self::open_inner(&path, options, Some(dir))
+        Self::open_inner(&path, options, Some(dir), CatalogKind::Sled)
+    }
+
+    /// A temporary store whose records are kept in memory (artifacts in a temporary folder):
+    /// the fastest to create, for tests and throw-away runs. Nothing survives the last handle.
+    pub fn in_memory(options: StoreOptions) -> Result<Self, StoreError> {
+        let dir = temporary_dir()?;
+        let path = dir.path().to_owned();
+        Self::open_inner(&path, options, Some(dir), CatalogKind::Memory)
     }
 
     fn open_inner(
         path: &Path,
         options: StoreOptions,
         temporary: Option<tempfile::TempDir>,
+        kind: CatalogKind,
     ) -> Result<Self, StoreError> {
         std::fs::create_dir_all(path).map_err(|e| StoreError::io("cannot create store folder", path, e))?;
         let lock_path = path.join("LOCK");
@@ -206,26 +210,14 @@ impl Store {
             }
             Err(TryLockError::Error(e)) => return Err(StoreError::io("cannot lock", &lock_path, e)),
         }
-        let artifacts = path.join("artifacts");
-        std::fs::create_dir_all(&artifacts)
-            .map_err(|e| StoreError::io("cannot create artifacts folder", &artifacts, e))?;
-        let db = open_database(&path.join("db"))?;
-        let entities = db.open_tree("entities")?;
-        let space = |prefix: &'static [u8]| Space { tree: entities.clone(), prefix };
-        let trees = Trees {
-            scenarios: space(b"scenario/"),
-            configs: space(b"config/"),
-            nodes: space(b"node/"),
-            versions: space(b"version/"),
-            jobs: space(b"job/"),
-            submissions: space(b"submission/"),
-            memo: space(b"memo/"),
-            task_runs: space(b"taskrun/"),
-            cycles: space(b"cycle/"),
-            sequences: space(b"sequence/"),
-            files: db.open_tree("files")?,
-            entities,
+        let catalog: Arc<dyn Catalog> = match kind {
+            CatalogKind::Sled => Arc::new(SledCatalog::open(&path.join("db"))?),
+            CatalogKind::Memory => Arc::new(MemoryCatalog::default()),
         };
+        format::check_and_record(&*catalog, path)?;
+        let artifacts = LocalArtifacts::open(&path.join("artifacts"), Arc::clone(&catalog))?;
+        // This process holds the lock: every temporary file is a dead writer's.
+        artifacts.remove_stale_temporaries(true)?;
         let pool = match options.mode {
             ExecutionMode::Development => None,
             ExecutionMode::Standalone => Some(
@@ -240,19 +232,22 @@ impl Store {
                     })?,
             ),
         };
-        let committer = commit::Committer::start(trees.entities.clone())
+        let committer = commit::Committer::start(Arc::clone(&catalog))
             .map_err(|e| StoreError::io("cannot start the commit thread", path, e))?;
         let store = Store {
             inner: Arc::new(StoreInner {
                 path: path.to_owned(),
-                db,
-                trees,
+                catalog,
                 artifacts,
                 options,
                 pool,
                 committer,
                 running: std::sync::atomic::AtomicUsize::new(0),
-                events: crate::events::Hub::default(),
+                events: Hub::default(),
+                records: Mutex::new(()),
+                gate: RwLock::new(()),
+                pins: Arc::default(),
+                unreadable: Mutex::default(),
                 _lock: lock,
                 _temporary: temporary,
             }),
@@ -262,19 +257,11 @@ impl Store {
     }
 
     /// Marks jobs left unfinished by a dead process. (The nodes they held were held in that
-    /// process's memory, so they are free.)
+    /// process's memory, so they are free.) Job records that cannot be read are reported
+    /// ([`unreadable_records`](Self::unreadable_records)) and left as they are.
     fn recover(&self) -> Result<(), StoreError> {
-        let trees = &self.inner.trees;
-        let mut touched = false;
-        for item in trees.jobs.scan(b"") {
-            let (key, bytes) = item?;
-            let mut job: Job = match decode("job", &key, &bytes) {
-                Ok(job) => job,
-                Err(e) => {
-                    eprintln!("taipy: skipping an unreadable job record while recovering: {e}");
-                    continue;
-                }
-            };
+        let mut group = Group::default();
+        for (key, mut job) in self.list::<Job>(&Prefix::all())? {
             let status = match job.status {
                 JobStatus::Running => JobStatus::Failed,
                 JobStatus::Submitted | JobStatus::Blocked | JobStatus::Pending => JobStatus::Abandoned,
@@ -283,11 +270,11 @@ impl Store {
             job.status = status;
             job.reason = Some(Reason::Interrupted);
             job.finished_us = Some(now_us());
-            trees.jobs.insert(&key, encode("job", &job)?)?;
-            touched = true;
+            group.put(&key, &job)?;
         }
-        if touched {
-            self.inner.db.flush()?;
+        if !group.is_empty() {
+            self.stage(group);
+            self.flush()?;
         }
         Ok(())
     }
@@ -305,158 +292,208 @@ impl Store {
     /// Makes every committed change durable (submissions do this when they finish).
     pub fn flush(&self) -> Result<(), StoreError> {
         self.apply_all()?;
-        self.inner.db.flush()?;
-        Ok(())
+        self.inner.catalog.flush()
     }
 
-    /// Every stored scenario, oldest first.
+    /// Every stored scenario, oldest first. Scenario records that cannot be read are left out
+    /// and reported by [`unreadable_records`](Self::unreadable_records).
     pub fn scenarios(&self) -> Result<Vec<ScenarioInfo>, StoreError> {
-        self.apply_all()?;
-        let mut out = Vec::new();
-        for item in self.inner.trees.scenarios.scan(b"") {
-            let (key, bytes) = item?;
-            let record: ScenarioRecord = decode("scenario", &key, &bytes)?;
-            out.push(ScenarioInfo {
+        Ok(self
+            .scenario_records()?
+            .into_iter()
+            .map(|record| ScenarioInfo {
                 id: record.id,
                 name: record.name,
                 config_id: record.config_id,
                 created_us: record.created_us,
-            });
-        }
-        out.sort_by(|a, b| (a.created_us, &a.id).cmp(&(b.created_us, &b.id)));
-        Ok(out)
+            })
+            .collect())
     }
 
     /// The scenario configs the store's scenarios were created from: for each config id, the
     /// latest version recorded (a scenario creation, or an open that added nodes, records it).
-    pub fn configs(&self) -> Result<Vec<records::StoredConfig>, StoreError> {
+    pub fn configs(&self) -> Result<Vec<StoredConfig>, StoreError> {
         self.apply_all()?;
-        let mut out = Vec::new();
-        for item in self.inner.trees.configs.scan(b"") {
-            let (key, bytes) = item?;
-            out.push(decode("config", &key, &bytes)?);
-        }
-        Ok(out)
+        Ok(self.list(&Prefix::all())?.into_iter().map(|(_, config)| config).collect())
     }
 
     /// A job by id.
     pub fn job(&self, id: &str) -> Result<Job, StoreError> {
         self.apply_all()?;
-        self.get(&self.inner.trees.jobs, "job", id.as_bytes())?
-            .ok_or_else(|| StoreError::NotFound { kind: "job", id: id.to_owned() })
+        self.read(&keys::job(id))?.ok_or_else(|| StoreError::NotFound { kind: "job", id: id.to_owned() })
     }
 
-    /// Every stored job.
+    /// Every stored job (those that can be read; see
+    /// [`unreadable_records`](Self::unreadable_records)).
     pub fn jobs(&self) -> Result<Vec<Job>, StoreError> {
         self.apply_all()?;
+        Ok(self.list(&Prefix::all())?.into_iter().map(|(_, job)| job).collect())
+    }
+
+    /// Every stored version of data node `node_id`, oldest first.
+    pub(crate) fn versions_of(&self, node_id: &str) -> Result<Vec<Version>, StoreError> {
+        self.apply_all()?;
+        Ok(self.list(&keys::versions_of(node_id))?.into_iter().map(|(_, v)| v).collect())
+    }
+
+    /// Version `number` of data node `node_id`, if stored.
+    pub(crate) fn version(&self, node_id: &str, number: u64) -> Result<Option<Version>, StoreError> {
+        self.apply_all()?;
+        self.read(&keys::version(node_id, number))
+    }
+
+    /// The remembered result for a memo key, if any.
+    pub(crate) fn memo_entry(
+        &self,
+        key: &crate::fingerprint::Fingerprint,
+    ) -> Result<Option<MemoEntry>, StoreError> {
+        self.read(&keys::memo(key))
+    }
+
+    /// What task `task_id` of scenario `scenario_id` last ran (or skipped) with.
+    pub(crate) fn last_run(&self, scenario_id: &str, task_id: &str) -> Result<Option<TaskRun>, StoreError> {
+        self.read(&keys::task_run(scenario_id, task_id))
+    }
+
+    /// The records this handle found unreadable so far (a damaged value, or a record written by
+    /// a newer taipy): listings leave them out instead of failing.
+    pub fn unreadable_records(&self) -> Vec<UnreadableRecord> {
+        commit::lock(&self.inner.unreadable).values().cloned().collect()
+    }
+
+    /// Subscribes to the events `filter` lets through; they arrive on the returned channel.
+    /// Dropping the receiver ends the subscription.
+    pub fn subscribe(&self, filter: EventFilter) -> Receiver<Event> {
+        let (sender, receiver) = channel();
+        self.inner.events.add(filter, Sink::Channel(sender));
+        receiver
+    }
+
+    /// Calls `callback` with each event `filter` lets through, on the thread that caused it.
+    pub fn on_event(
+        &self,
+        filter: EventFilter,
+        callback: impl Fn(&Event) + Send + Sync + 'static,
+    ) -> SubscriptionId {
+        self.inner.events.add(filter, Sink::Callback(Arc::new(callback)))
+    }
+
+    /// Ends a subscription made with [`on_event`](Self::on_event).
+    pub fn unsubscribe(&self, subscription: SubscriptionId) {
+        self.inner.events.remove_subscription(subscription);
+    }
+
+    /// Whether anyone listens to events (cheap: callers skip building events otherwise).
+    pub(crate) fn has_subscribers(&self) -> bool {
+        self.inner.events.is_active()
+    }
+
+    /// Delivers an event to the subscribers.
+    pub(crate) fn emit(&self, event: Event) {
+        self.inner.events.emit(event);
+    }
+
+    /// What values may use of the store: artifacts and the file-fingerprint cache.
+    pub(crate) fn cx(&self) -> StoreCx<'_> {
+        StoreCx { artifacts: &self.inner.artifacts, files: self.inner.artifacts.file_cache() }
+    }
+
+    /// Holds the shared side of the gate (lock 2): from writing a value's artifact until its
+    /// version is staged, so garbage collection cannot take the artifact in between. Never
+    /// taken twice by one thread.
+    pub(crate) fn write_gate(&self) -> RwLockReadGuard<'_, ()> {
+        self.inner.gate.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Holds lock 1: read-modify-writes of scenario and cycle records.
+    pub(crate) fn serial(&self) -> MutexGuard<'_, ()> {
+        commit::lock(&self.inner.records)
+    }
+
+    /// A record by key; an error if it exists but cannot be read.
+    pub(crate) fn read<R: Record>(&self, key: &Key<R>) -> Result<Option<R>, StoreError> {
+        match self.inner.catalog.get(R::SPACE, key.bytes())? {
+            Some(bytes) => Ok(Some(decode(R::SPACE.what(), key.bytes(), &bytes)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Whether a record exists.
+    pub(crate) fn exists<R: Record>(&self, key: &Key<R>) -> Result<bool, StoreError> {
+        Ok(self.inner.catalog.get(R::SPACE, key.bytes())?.is_some())
+    }
+
+    /// The readable records under `prefix`, in key order. An unreadable one is left out,
+    /// reported on stderr the first time, and listed by
+    /// [`unreadable_records`](Self::unreadable_records).
+    pub(crate) fn list<R: Record>(&self, prefix: &Prefix<R>) -> Result<Vec<(Key<R>, R)>, StoreError> {
         let mut out = Vec::new();
-        for item in self.inner.trees.jobs.scan(b"") {
-            let (key, bytes) = item?;
-            out.push(decode("job", &key, &bytes)?);
+        for (key, bytes) in self.inner.catalog.scan(R::SPACE, prefix.bytes())? {
+            match decode::<R>(R::SPACE.what(), &key, &bytes) {
+                Ok(record) => out.push((prefix.key(key), record)),
+                Err(e) => self.report_unreadable(R::SPACE.what(), &key, e),
+            }
         }
         Ok(out)
     }
 
-    /// Deletes artifact files that no data-node version and no remembered result refers to.
-    /// Returns how many were deleted.
-    /// Refused while submissions of this store run, since their artifacts may be written but
-    /// not yet committed.
-    pub fn collect_garbage(&self) -> Result<usize, StoreError> {
-        let count = self.inner.running.load(std::sync::atomic::Ordering::SeqCst);
-        if count > 0 {
-            return Err(StoreError::SubmissionsRunning { count });
-        }
-        self.apply_all()?;
-        let mut referenced = std::collections::HashSet::new();
-        let mut keep = |payload: &Payload| {
-            if let Some(path) = self.cx().artifact_path(payload) {
-                referenced.insert(path);
-            }
+    fn report_unreadable(&self, what: &'static str, key: &[u8], error: StoreError) {
+        let key = keys::display(key);
+        let reason = match error {
+            StoreError::Corrupt { reason, .. } => reason,
+            other => other.to_string(),
         };
-        for item in self.inner.trees.versions.scan(b"") {
-            let (key, bytes) = item?;
-            let version: records::Version = decode("version", &key, &bytes)?;
-            keep(&version.stored.payload);
-        }
-        for item in self.inner.trees.memo.scan(b"") {
-            let (key, bytes) = item?;
-            let entry: records::MemoEntry = decode("memo entry", &key, &bytes)?;
-            entry.outputs.iter().for_each(|stored| keep(&stored.payload));
-        }
-        let dir = &self.inner.artifacts;
-        let mut removed = 0;
-        let entries = std::fs::read_dir(dir).map_err(|e| StoreError::io("cannot list artifacts", dir, e))?;
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            // A temporary file of this process may be a value being written by a user right now.
-            if name.starts_with(&format!(".tmp-{}-", std::process::id())) {
-                continue;
-            }
-            if name.starts_with(".tmp-") || !referenced.contains(&path) {
-                std::fs::remove_file(&path)
-                    .map_err(|e| StoreError::io("cannot delete artifact", &path, e))?;
-                removed += 1;
-            }
-        }
-        Ok(removed)
-    }
-
-    pub(crate) fn cx(&self) -> StoreCx<'_> {
-        StoreCx { artifacts: &self.inner.artifacts, files: &self.inner.trees.files }
-    }
-
-    pub(crate) fn trees(&self) -> &Trees {
-        &self.inner.trees
-    }
-
-    pub(crate) fn get<T: DeserializeOwned>(
-        &self,
-        tree: &Space,
-        what: &'static str,
-        key: &[u8],
-    ) -> Result<Option<T>, StoreError> {
-        match tree.get(key)? {
-            Some(bytes) => Ok(Some(decode(what, key, &bytes)?)),
-            None => Ok(None),
+        let mut unreadable = commit::lock(&self.inner.unreadable);
+        if let std::collections::btree_map::Entry::Vacant(entry) = unreadable.entry((what, key.clone())) {
+            eprintln!(
+                "taipy: store `{}`: skipping unreadable {what} `{key}`: {reason}",
+                self.inner.path.display()
+            );
+            entry.insert(UnreadableRecord { what, key, reason });
         }
     }
 
     /// A new unique id with a readable prefix, e.g. `JOB_scored_3f`.
     pub(crate) fn new_id(&self, prefix: &str, name: &str) -> Result<String, StoreError> {
-        Ok(format!("{prefix}_{name}_{:x}", self.inner.db.generate_id()?))
+        Ok(format!("{prefix}_{name}_{:x}", self.inner.catalog.generate_id()?))
+    }
+
+    /// Checks a remembered artifact before a job is skipped or restored on it.
+    pub(crate) fn verify_artifact(&self, stored: &crate::value::Stored) -> Result<ArtifactState, StoreError> {
+        let crate::value::Payload::Artifact { hash, extension } = &stored.payload else {
+            return Ok(ArtifactState::Intact);
+        };
+        Ok(match self.inner.artifacts.verify(hash, extension)? {
+            artifacts::Verdict::Intact => ArtifactState::Intact,
+            artifacts::Verdict::Missing => ArtifactState::Missing,
+            artifacts::Verdict::Corrupt { .. } => ArtifactState::Corrupt,
+        })
     }
 }
 
-/// Opens the sled database. The caller holds the store's lock file, so sled's own lock can only
-/// be held by a handle of this process that is still shutting down (sled releases it from a
-/// background thread): retry briefly.
-fn open_database(path: &Path) -> Result<sled::Db, StoreError> {
-    let config = sled::Config::new()
-        .path(path)
-        .cache_capacity(256 << 20)
-        .flush_every_ms(Some(1000))
-        .mode(sled::Mode::HighThroughput)
-        .segment_size(8 << 20);
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    loop {
-        match config.open() {
-            Err(sled::Error::Io(e))
-                if e.to_string().contains("could not acquire lock")
-                    && std::time::Instant::now() < deadline =>
-            {
-                std::thread::sleep(std::time::Duration::from_millis(10));
-            }
-            result => return Ok(result?),
-        }
-    }
+/// What [`Store::verify_artifact`] found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ArtifactState {
+    /// Inline, or an artifact whose bytes match.
+    Intact,
+    /// The file is gone.
+    Missing,
+    /// The file did not match its hash and was quarantined.
+    Corrupt,
+}
+
+fn temporary_dir() -> Result<tempfile::TempDir, StoreError> {
+    tempfile::Builder::new()
+        .prefix("taipy-store-")
+        .tempdir()
+        .map_err(|e| StoreError::io("cannot create temporary store", std::env::temp_dir(), e))
 }
 
 impl Drop for StoreInner {
-    /// Applies and flushes what is queued before the database closes.
+    /// Applies what is queued before the catalog closes (it flushes when dropped).
     fn drop(&mut self) {
         self.committer.shut_down();
-        if let Err(e) = self.db.flush() {
+        if let Err(e) = self.catalog.flush() {
             eprintln!("taipy: cannot flush store `{}` while closing it: {e}", self.path.display());
         }
     }
@@ -464,8 +501,16 @@ impl Drop for StoreInner {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("path", &self.inner.path).finish()
+        f.debug_struct("Store")
+            .field("path", &self.inner.path)
+            .field("catalog", &self.inner.catalog.backend())
+            .finish()
     }
+}
+
+/// A scenario record's summary, oldest first (shared by the listings).
+fn sort_oldest_first(records: &mut [ScenarioRecord]) {
+    records.sort_by(|a, b| (a.created_us, &a.id).cmp(&(b.created_us, &b.id)));
 }
 
 #[cfg(test)]
@@ -486,5 +531,22 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         drop(Store::open(dir.path()).unwrap());
         Store::open(dir.path()).unwrap();
+    }
+
+    #[test]
+    fn an_unreadable_job_is_reported_not_fatal() {
+        let store = Store::in_memory(StoreOptions::development()).unwrap();
+        let mut group = Group::default();
+        group.writes.push(catalog::Write {
+            space: keys::Space::Jobs,
+            key: b"JOB_broken".to_vec(),
+            value: Some(vec![9, 9, 9]),
+        });
+        store.stage(group);
+        assert!(store.jobs().unwrap().is_empty());
+        let unreadable = store.unreadable_records();
+        assert_eq!(unreadable.len(), 1);
+        assert_eq!((unreadable[0].what, unreadable[0].key.as_str()), ("job", "JOB_broken"));
+        assert!(unreadable[0].reason.contains("unknown record format 9"), "{}", unreadable[0].reason);
     }
 }

@@ -7,6 +7,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::config::Scope;
+use crate::cycle::Frequency;
 use crate::error::StoreError;
 use crate::fingerprint::Fingerprint;
 use crate::value::Stored;
@@ -32,16 +33,7 @@ pub(crate) fn decode<T: DeserializeOwned>(
     }
 }
 
-/// Deserializes a field appended to a record type after stores were written without it: a
-/// stored record that ends before the field gets the field's default. (Postcard is not
-/// self-describing, so `#[serde(default)]` alone does not do this.) New fields go last.
-pub(crate) fn appended<'de, D, T>(deserializer: D) -> Result<T, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de> + Default,
-{
-    Ok(T::deserialize(deserializer).unwrap_or_default())
-}
+pub(crate) use crate::value::appended;
 
 /// Microseconds since the Unix epoch.
 pub(crate) fn now_us() -> u64 {
@@ -170,6 +162,47 @@ pub(crate) struct MemoEntry {
     pub(crate) task_id: String,
     pub(crate) job_id: String,
     pub(crate) outputs: Vec<Stored>,
+    /// When the result was computed (µs since the Unix epoch; 0 for entries written before
+    /// this field): retention keeps the newest entries.
+    #[serde(default, deserialize_with = "appended")]
+    pub(crate) created_us: u64,
+}
+
+/// A sequence of tasks added to a scenario at run time.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct SequenceRecord {
+    /// The task ids.
+    pub(crate) tasks: Vec<String>,
+}
+
+/// A stored cycle.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct CycleRecord {
+    pub(crate) id: String,
+    pub(crate) config_id: String,
+    pub(crate) frequency: Frequency,
+    pub(crate) start_us: u64,
+    pub(crate) end_us: u64,
+    /// The primary scenario's id.
+    pub(crate) primary: Option<String>,
+}
+
+/// A record the store could not read: listings skip it and report it here.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UnreadableRecord {
+    /// The kind of record ("scenario", "job" ...).
+    pub what: &'static str,
+    /// Its key, as text.
+    pub key: String,
+    /// Why it could not be read.
+    pub reason: String,
+}
+
+impl std::fmt::Display for UnreadableRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} `{}`: {}", self.what, self.key, self.reason)
+    }
 }
 
 /// What a task of a scenario last ran (or skipped) with: used to explain the next decision.

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::config::ScenarioConfig;
 use crate::fingerprint::{Fingerprint, FingerprintBuilder};
-use crate::value::{AnyValue, StoreCx, ValueType};
+use crate::value::{AnyValue, ValueType};
 
 /// Fingerprints a scenario config: its id; each node's id, type, scope and default's content
 /// hash; each task's id, code fingerprint (and version), skippability, wiring and types; and
@@ -59,13 +59,7 @@ fn default_hash(ty: ValueType, value: &AnyValue) -> Fingerprint {
     if let Some(toml) = ty.to_toml(value) {
         return Fingerprint::of_bytes("taipy.config.default.toml.v1", toml.to_string().as_bytes());
     }
-    // No TOML form: the store's own content hash, computed in a scratch store.
-    let scratch = || -> Option<Fingerprint> {
-        let dir = tempfile::tempdir().ok()?;
-        let db = sled::Config::new().temporary(true).open().ok()?;
-        let files = db.open_tree("files").ok()?;
-        let cx = StoreCx { artifacts: dir.path(), files: &files };
-        ty.store(value, &cx).ok().map(|stored| stored.hash)
-    };
-    scratch().unwrap_or_else(|| Fingerprint::of_bytes("taipy.config.default.opaque.v1", ty.name().as_bytes()))
+    // No TOML form: the content hash the store would give it.
+    crate::value::scratch::content_hash(ty, value)
+        .unwrap_or_else(|_| Fingerprint::of_bytes("taipy.config.default.opaque.v1", ty.name().as_bytes()))
 }

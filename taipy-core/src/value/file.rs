@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::artifact::hash_file;
-use super::{DataValue, Payload, StoreCx, Stored, decode_serde};
+use super::{DataValue, FileCache, Payload, StoreCx, Stored, decode_serde};
 use crate::error::StoreError;
 use crate::fingerprint::Fingerprint;
 
@@ -85,12 +85,16 @@ fn store_path(path: &Path, cx: &StoreCx<'_>) -> Result<Stored, StoreError> {
 
 /// What the cache remembers of a file when it was hashed.
 #[derive(Serialize, Deserialize, PartialEq, Eq, Debug)]
-struct FileStamp {
+pub(crate) struct FileStamp {
     size: u64,
     modified_ns: i128,
     inode: u64,
     hash: Fingerprint,
     hashed_ns: i128,
+    /// Recorded by the store for an artifact it has just written and hashed itself: trusted
+    /// inside the racy window too.
+    #[serde(default, deserialize_with = "super::appended")]
+    written_by_store: bool,
 }
 
 /// How long after its last modification a file's hash is trusted for the cache (file systems
@@ -101,7 +105,7 @@ fn now_ns() -> i128 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as i128)
 }
 
-pub(crate) fn fingerprint_cached(files: &sled::Tree, path: &Path) -> Result<Fingerprint, StoreError> {
+fn metadata(path: &Path) -> Result<std::fs::Metadata, StoreError> {
     let meta = std::fs::metadata(path).map_err(|e| StoreError::io("cannot read data file", path, e))?;
     if !meta.is_file() {
         return Err(StoreError::io(
@@ -110,25 +114,45 @@ pub(crate) fn fingerprint_cached(files: &sled::Tree, path: &Path) -> Result<Fing
             std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a regular file"),
         ));
     }
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
-    let key = absolute.to_string_lossy().into_owned();
-    let stamp = stamp_of(&meta);
+    Ok(meta)
+}
 
-    if let Some(bytes) = files.get(key.as_bytes())?
+/// The content hash of the file at `path`: from the cache when its size, modification time and
+/// inode are those it was hashed with (outside the racy window), else by reading it.
+pub(crate) fn fingerprint_cached(files: &dyn FileCache, path: &Path) -> Result<Fingerprint, StoreError> {
+    let meta = metadata(path)?;
+    let stamp = stamp_of(&meta);
+    if let Some(bytes) = files.get(path)?
         && let Ok(cached) = postcard::from_bytes::<FileStamp>(&bytes)
         && (cached.size, cached.modified_ns, cached.inode) == stamp
-        && cached.hashed_ns - cached.modified_ns > RACY_WINDOW_NS
+        && (cached.written_by_store || cached.hashed_ns - cached.modified_ns > RACY_WINDOW_NS)
     {
         return Ok(cached.hash);
     }
     let hashed_ns = now_ns();
     let hash = hash_file(path)?;
-    let (size, modified_ns, inode) = stamp;
-    let record = FileStamp { size, modified_ns, inode, hash, hashed_ns };
+    remember(files, path, stamp, hash, hashed_ns, false)?;
+    Ok(hash)
+}
+
+/// Records that the file at `path`, just written by the store, has content hash `hash`.
+pub(crate) fn stamp_trusted(files: &dyn FileCache, path: &Path, hash: Fingerprint) -> Result<(), StoreError> {
+    let stamp = stamp_of(&metadata(path)?);
+    remember(files, path, stamp, hash, now_ns(), true)
+}
+
+fn remember(
+    files: &dyn FileCache,
+    path: &Path,
+    (size, modified_ns, inode): (u64, i128, u64),
+    hash: Fingerprint,
+    hashed_ns: i128,
+    written_by_store: bool,
+) -> Result<(), StoreError> {
+    let record = FileStamp { size, modified_ns, inode, hash, hashed_ns, written_by_store };
     let bytes = postcard::to_allocvec(&record)
         .map_err(|e| StoreError::Encode { type_name: "file fingerprint", reason: e.to_string() })?;
-    files.insert(key.as_bytes(), bytes)?;
-    Ok(hash)
+    files.put(path, bytes)
 }
 
 fn stamp_of(meta: &std::fs::Metadata) -> (u64, i128, u64) {
@@ -147,15 +171,15 @@ fn stamp_of(meta: &std::fs::Metadata) -> (u64, i128, u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::value::scratch::MemoryFiles;
 
-    fn setup() -> (tempfile::TempDir, sled::Db) {
-        (tempfile::tempdir().unwrap(), sled::Config::new().temporary(true).open().unwrap())
+    fn setup() -> (tempfile::TempDir, MemoryFiles) {
+        (tempfile::tempdir().unwrap(), MemoryFiles::default())
     }
 
     #[test]
     fn editing_changes_the_fingerprint_touching_does_not() {
-        let (dir, db) = setup();
-        let files = db.open_tree("files").unwrap();
+        let (dir, files) = setup();
         let path = dir.path().join("a.csv");
         std::fs::write(&path, "x,y\n1,2\n").unwrap();
         let first = fingerprint_cached(&files, &path).unwrap();
@@ -171,8 +195,7 @@ mod tests {
 
     #[test]
     fn a_same_size_rewrite_right_after_hashing_is_seen() {
-        let (dir, db) = setup();
-        let files = db.open_tree("files").unwrap();
+        let (dir, files) = setup();
         let path = dir.path().join("r.csv");
         std::fs::write(&path, "a\n1\n").unwrap();
         let first = fingerprint_cached(&files, &path).unwrap();
@@ -183,26 +206,23 @@ mod tests {
 
     #[test]
     fn an_old_file_is_hashed_once() {
-        let (dir, db) = setup();
-        let files = db.open_tree("files").unwrap();
+        let (dir, files) = setup();
         let path = dir.path().join("old.csv");
         std::fs::write(&path, "a\n1\n").unwrap();
         let old = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
         std::fs::File::options().write(true).open(&path).unwrap().set_modified(old).unwrap();
         let first = fingerprint_cached(&files, &path).unwrap();
         // Replace the cached hash: a trusted entry is returned without reading the file.
-        let key = std::path::absolute(&path).unwrap().to_string_lossy().into_owned();
-        let mut stamp: FileStamp = postcard::from_bytes(&files.get(&key).unwrap().unwrap()).unwrap();
+        let mut stamp: FileStamp = postcard::from_bytes(&files.get(&path).unwrap().unwrap()).unwrap();
         stamp.hash = Fingerprint([9; 32]);
-        files.insert(&key, postcard::to_allocvec(&stamp).unwrap()).unwrap();
+        files.put(&path, postcard::to_allocvec(&stamp).unwrap()).unwrap();
         assert_eq!(fingerprint_cached(&files, &path).unwrap(), Fingerprint([9; 32]));
         assert_ne!(first, Fingerprint([9; 32]));
     }
 
     #[test]
     fn a_missing_file_is_an_error_naming_it() {
-        let (dir, db) = setup();
-        let files = db.open_tree("files").unwrap();
+        let (dir, files) = setup();
         let path = dir.path().join("missing.csv");
         let err = fingerprint_cached(&files, &path).unwrap_err();
         assert!(err.to_string().contains("missing.csv"), "{err}");
@@ -210,9 +230,9 @@ mod tests {
 
     #[test]
     fn csv_file_round_trips_and_refreshes() {
-        let (dir, db) = setup();
-        let files = db.open_tree("files").unwrap();
-        let cx = StoreCx { artifacts: dir.path(), files: &files };
+        let (dir, files) = setup();
+        let artifacts = crate::value::scratch::ScratchArtifacts::new(dir.path());
+        let cx = StoreCx { artifacts: &artifacts, files: &files };
         let path = dir.path().join("c.csv");
         std::fs::write(&path, "a\n1\n").unwrap();
         let stored = CsvFile::new(&path).store(&cx).unwrap();

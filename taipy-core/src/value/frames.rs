@@ -104,14 +104,14 @@ fn scan_artifact(
     LazyFrame::scan_parquet(source, args).map_err(|e| decode_error(type_name, e))
 }
 
-/// The path of the artifact, checked to exist now: a scan would only fail once executed.
+/// The path of the artifact, checked now (it exists and its bytes match its hash): a scan
+/// would only fail once executed.
 fn artifact_file(stored: &Stored, cx: &StoreCx<'_>, type_name: &'static str) -> Result<PathBuf, StoreError> {
-    let path = cx.artifact_path(&stored.payload).ok_or_else(|| StoreError::Decode {
+    // Opening verifies the artifact's bytes against its hash (cached by size, mtime and inode).
+    cx.open_artifact(&stored.payload)?.ok_or_else(|| StoreError::Decode {
         type_name,
         reason: "expected a Parquet artifact, found inline bytes".into(),
-    })?;
-    std::fs::metadata(&path).map_err(|e| StoreError::io("cannot read frame artifact", &path, e))?;
-    Ok(path)
+    })
 }
 
 fn polars_path(path: &Path) -> Result<PlRefPath, PolarsError> {
@@ -133,19 +133,18 @@ mod tests {
 
     struct Fixture {
         dir: tempfile::TempDir,
-        artifacts: PathBuf,
-        _db: sled::Db,
-        files: sled::Tree,
+        artifacts_dir: PathBuf,
+        artifacts: crate::value::scratch::ScratchArtifacts,
+        files: crate::value::scratch::MemoryFiles,
     }
 
     impl Fixture {
         fn new() -> Self {
             let dir = tempfile::tempdir().unwrap();
-            let artifacts = dir.path().join("artifacts");
-            std::fs::create_dir(&artifacts).unwrap();
-            let db = sled::Config::new().temporary(true).open().unwrap();
-            let files = db.open_tree("files").unwrap();
-            Self { dir, artifacts, _db: db, files }
+            let artifacts_dir = dir.path().join("artifacts");
+            std::fs::create_dir(&artifacts_dir).unwrap();
+            let artifacts = crate::value::scratch::ScratchArtifacts::new(&artifacts_dir);
+            Self { dir, artifacts_dir, artifacts, files: Default::default() }
         }
 
         fn cx(&self) -> StoreCx<'_> {
@@ -153,7 +152,7 @@ mod tests {
         }
 
         fn artifact_count(&self) -> usize {
-            std::fs::read_dir(&self.artifacts).unwrap().count()
+            std::fs::read_dir(&self.artifacts_dir).unwrap().count()
         }
     }
 
@@ -261,7 +260,7 @@ mod tests {
         assert_eq!(totals.column("first").unwrap().i64().unwrap().get(0), Some(0));
 
         // Written in row groups of ROW_GROUP_ROWS, not as one block.
-        let file = std::fs::File::open(fx.cx().artifact_path(&stored.payload).unwrap()).unwrap();
+        let file = std::fs::File::open(fx.cx().open_artifact(&stored.payload).unwrap().unwrap()).unwrap();
         let mut reader = ParquetReader::new(file);
         let row_groups = reader.get_metadata().unwrap().row_groups.len();
         assert_eq!(row_groups, rows.div_ceil(ROW_GROUP_ROWS));
@@ -289,7 +288,7 @@ mod tests {
     fn a_missing_artifact_is_an_error_naming_it() {
         let fx = Fixture::new();
         let stored = sample().store(&fx.cx()).unwrap();
-        let path = fx.cx().artifact_path(&stored.payload).unwrap();
+        let path = fx.cx().open_artifact(&stored.payload).unwrap().unwrap();
         std::fs::remove_file(&path).unwrap();
         let err = LazyFrame::load(&stored, &fx.cx()).err().expect("a missing artifact is an error");
         assert!(err.to_string().contains(&*path.to_string_lossy()), "{err}");

@@ -11,16 +11,19 @@ mod artifact;
 mod file;
 #[cfg(feature = "polars")]
 mod frames;
+pub(crate) mod scratch;
 mod serde_impls;
 
 use std::any::{Any, TypeId};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 pub use artifact::ArtifactWriter;
+pub(crate) use artifact::{hash_file, sync_dir};
 pub use file::{CsvFile, ParquetFile};
+pub(crate) use file::{fingerprint_cached, stamp_trusted};
 #[doc(hidden)]
 pub use serde_impls::{decode_serde, encode_serde};
 
@@ -28,7 +31,7 @@ use crate::error::StoreError;
 use crate::fingerprint::Fingerprint;
 
 /// A value as the store keeps it: its content hash and where its bytes are.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Stored {
     /// The content hash: equal hashes mean equal values.
     pub hash: Fingerprint,
@@ -37,7 +40,7 @@ pub struct Stored {
 }
 
 /// Where a stored value's bytes are.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Payload {
     /// Small values: the encoded bytes themselves, kept in the database.
     Inline(Vec<u8>),
@@ -50,26 +53,47 @@ pub enum Payload {
     },
 }
 
-/// What a [`DataValue`] implementation may use of the store: the artifacts folder and the cache
-/// of file fingerprints.
+/// What the store offers values for their artifacts: implemented by the store's artifact
+/// folder (`store/artifacts/`), and by a scratch folder where only a content hash is wanted.
+pub(crate) trait ArtifactAccess: Send + Sync {
+    /// A new temporary path, with this extension, to write an artifact's bytes to.
+    fn temp_path(&self, extension: &str) -> PathBuf;
+
+    /// Makes the file written at `temp` a durable, content-addressed artifact and returns how
+    /// to find it again. The temporary file is gone afterwards.
+    fn put(&self, temp: &Path, extension: &str) -> Result<Stored, StoreError>;
+
+    /// The local path of a stored artifact, after checking that its bytes match its hash.
+    fn open(&self, hash: &Fingerprint, extension: &str) -> Result<PathBuf, StoreError>;
+}
+
+/// The cache of file fingerprints (records encoded by `file.rs`), kept by the store.
+pub(crate) trait FileCache: Send + Sync {
+    /// The cached record for a file, if any.
+    fn get(&self, path: &Path) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Replaces the cached record for a file.
+    fn put(&self, path: &Path, record: Vec<u8>) -> Result<(), StoreError>;
+}
+
+/// What a [`DataValue`] implementation may use of the store: its artifacts and the cache of
+/// file fingerprints.
 pub struct StoreCx<'a> {
-    pub(crate) artifacts: &'a Path,
-    pub(crate) files: &'a sled::Tree,
+    pub(crate) artifacts: &'a dyn ArtifactAccess,
+    pub(crate) files: &'a dyn FileCache,
 }
 
 impl StoreCx<'_> {
     /// Starts writing a new artifact with the given extension; see [`ArtifactWriter`].
-    pub fn new_artifact(&self, extension: &str) -> Result<ArtifactWriter, StoreError> {
-        ArtifactWriter::create(self.artifacts, extension)
+    pub fn new_artifact(&self, extension: &str) -> Result<ArtifactWriter<'_>, StoreError> {
+        Ok(ArtifactWriter::new(self.artifacts, extension))
     }
 
-    /// The path of a stored artifact.
-    pub fn artifact_path(&self, payload: &Payload) -> Option<std::path::PathBuf> {
+    /// The local path of a stored value's artifact, checked against its content hash first (a
+    /// damaged artifact is an error and is moved aside); `None` for a value stored inline.
+    pub fn open_artifact(&self, payload: &Payload) -> Result<Option<PathBuf>, StoreError> {
         match payload {
-            Payload::Inline(_) => None,
-            Payload::Artifact { hash, extension } => {
-                Some(artifact::artifact_path(self.artifacts, hash, extension))
-            }
+            Payload::Inline(_) => Ok(None),
+            Payload::Artifact { hash, extension } => self.artifacts.open(hash, extension).map(Some),
         }
     }
 
@@ -226,4 +250,15 @@ impl PartialEq for ValueType {
     fn eq(&self, other: &Self) -> bool {
         self.type_id() == other.type_id()
     }
+}
+
+/// Deserializes a field appended to a record type after stores were written without it: a
+/// stored record that ends before the field gets the field's default. (Postcard is not
+/// self-describing, so `#[serde(default)]` alone does not do this.) New fields go last.
+pub(crate) fn appended<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(T::deserialize(deserializer).unwrap_or_default())
 }

@@ -142,10 +142,8 @@ mod tests {
         for i in (0..50).rev() {
             b.insert(i, i * 2);
         }
-        let dir = tempfile::tempdir().unwrap();
-        let db = sled::Config::new().temporary(true).open().unwrap();
-        let files = db.open_tree("files").unwrap();
-        let cx = StoreCx { artifacts: dir.path(), files: &files };
+        let scratch = crate::value::scratch::Scratch::new().unwrap();
+        let cx = scratch.cx();
         assert_eq!(a.store(&cx).unwrap().hash, b.store(&cx).unwrap().hash);
         let back: HashMap<i32, i32> = HashMap::load(&a.store(&cx).unwrap(), &cx).unwrap();
         assert_eq!(back, a);

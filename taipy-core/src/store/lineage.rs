@@ -10,12 +10,12 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use super::Store;
+use super::keys;
+use super::records::{NodeRecord, Version, Writer};
 use crate::error::StoreError;
 use crate::fingerprint::Fingerprint;
 use crate::orchestrator::job::{Job, JobStatus};
-use crate::store::Store;
-use crate::store::commit::version_key;
-use crate::store::records::{NodeRecord, Version, Writer};
 use crate::value::decode_serde;
 
 /// How deep lineage follows inputs: a guard against pathological histories.
@@ -71,11 +71,10 @@ impl Store {
     }
 
     fn lineage_at(&self, node_id: &str, number: u64, depth: usize) -> Result<Lineage, StoreError> {
-        let trees = self.trees();
-        let node: Option<NodeRecord> = self.get(&trees.nodes, "data node", node_id.as_bytes())?;
+        let node: Option<NodeRecord> = self.read(&keys::node(node_id))?;
         let name = node.as_ref().map_or_else(|| node_id.to_owned(), |n| n.config_id.clone());
         let version: Version = self
-            .get(&trees.versions, "version", &version_key(node_id, number))?
+            .read(&keys::version(node_id, number))?
             .ok_or_else(|| StoreError::NotFound { kind: "version", id: format!("{name} #{number}") })?;
         let is_file = node.as_ref().is_some_and(|n| n.type_name.ends_with("File"));
         let mut lineage = Lineage {
@@ -97,7 +96,7 @@ impl Store {
         }
         let sources: Vec<(String, u64)> = match &version.writer {
             Writer::Job { job, .. } | Writer::Reused { job, .. } => {
-                match self.get::<Job>(&trees.jobs, "job", job.as_bytes())? {
+                match self.read::<Job>(&keys::job(job))? {
                     Some(job) => {
                         lineage.job = Some(JobOrigin {
                             id: job.id.clone(),

@@ -1,0 +1,323 @@
+//! Artifacts in the store's `artifacts/` folder.
+//!
+//! ```text
+//! artifacts/<blake3 hex>.<extension>     stored artifacts
+//! artifacts/.tmp-<pid>-<n>.<extension>   being written (same file system, so the rename is atomic)
+//! artifacts/quarantine/<name>.<µs>       files whose bytes did not match their name
+//! ```
+//!
+//! `put`: fsync the written file, hash it, rename it over `<hash>.<ext>` (replacing whatever
+//! is there), fsync the folder, and cache the hash as verified for the new file's stamp.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::{ArtifactFile, ArtifactUsage, Artifacts, Verdict};
+use crate::error::StoreError;
+use crate::fingerprint::Fingerprint;
+use crate::store::catalog::{Catalog, Write};
+use crate::store::keys::{self, Space};
+use crate::store::records::now_us;
+use crate::value::{
+    ArtifactAccess, FileCache, Payload, Stored, fingerprint_cached, hash_file, stamp_trusted, sync_dir,
+};
+
+/// The file-fingerprint cache, kept in the catalog's [`Space::Files`].
+pub(crate) struct CatalogFiles(pub(crate) Arc<dyn Catalog>);
+
+impl FileCache for CatalogFiles {
+    fn get(&self, path: &Path) -> Result<Option<Vec<u8>>, StoreError> {
+        self.0.get(Space::Files, &keys::file(path))
+    }
+
+    fn put(&self, path: &Path, record: Vec<u8>) -> Result<(), StoreError> {
+        self.0.commit(vec![Write { space: Space::Files, key: keys::file(path), value: Some(record) }])
+    }
+}
+
+impl CatalogFiles {
+    fn forget(&self, path: &Path) -> Result<(), StoreError> {
+        self.0.commit(vec![Write { space: Space::Files, key: keys::file(path), value: None }])
+    }
+}
+
+pub(crate) struct LocalArtifacts {
+    dir: PathBuf,
+    files: CatalogFiles,
+    next_temp: AtomicU64,
+}
+
+const TEMP_PREFIX: &str = ".tmp-";
+const QUARANTINE: &str = "quarantine";
+
+impl LocalArtifacts {
+    /// The artifacts in folder `dir` (created if missing), their verifications cached in
+    /// `catalog`.
+    pub(crate) fn open(dir: &Path, catalog: Arc<dyn Catalog>) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(dir).map_err(|e| StoreError::io("cannot create artifacts folder", dir, e))?;
+        Ok(Self { dir: dir.to_owned(), files: CatalogFiles(catalog), next_temp: AtomicU64::new(0) })
+    }
+
+    /// The file caching file fingerprints, for external files.
+    pub(crate) fn file_cache(&self) -> &dyn FileCache {
+        &self.files
+    }
+
+    fn path(&self, hash: &Fingerprint, extension: &str) -> PathBuf {
+        self.dir.join(format!("{}.{extension}", hash.to_hex()))
+    }
+
+    fn quarantine(&self, path: &Path) -> Result<PathBuf, StoreError> {
+        let folder = self.dir.join(QUARANTINE);
+        std::fs::create_dir_all(&folder)
+            .map_err(|e| StoreError::io("cannot create quarantine folder", &folder, e))?;
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let target = folder.join(format!("{name}.{}", now_us()));
+        std::fs::rename(path, &target).map_err(|e| StoreError::io("cannot quarantine artifact", path, e))?;
+        let _ = self.files.forget(path);
+        Ok(target)
+    }
+
+    fn own_temp_prefix() -> String {
+        format!("{TEMP_PREFIX}{}-", std::process::id())
+    }
+}
+
+/// The hash and extension of a stored artifact's file name.
+fn parse_name(name: &str) -> Option<(Fingerprint, String)> {
+    let (hex, extension) = name.split_once('.')?;
+    Some((Fingerprint::from_hex(hex)?, extension.to_owned()))
+}
+
+impl ArtifactAccess for LocalArtifacts {
+    fn temp_path(&self, extension: &str) -> PathBuf {
+        let n = self.next_temp.fetch_add(1, Ordering::Relaxed);
+        self.dir.join(format!("{}{n}.{extension}", Self::own_temp_prefix()))
+    }
+
+    fn put(&self, temp: &Path, extension: &str) -> Result<Stored, StoreError> {
+        let file =
+            std::fs::File::open(temp).map_err(|e| StoreError::io("cannot open written artifact", temp, e))?;
+        file.sync_all().map_err(|e| StoreError::io("cannot fsync artifact", temp, e))?;
+        drop(file);
+        crate::fault::point("artifact-synced");
+        let hash = hash_file(temp)?;
+        let target = self.path(&hash, extension);
+        // Always replace: an existing file of this name may be damaged.
+        std::fs::rename(temp, &target)
+            .map_err(|e| StoreError::io("cannot rename artifact into place", &target, e))?;
+        sync_dir(&self.dir)?;
+        crate::fault::point("artifact-renamed");
+        stamp_trusted(&self.files, &target, hash)?;
+        Ok(Stored { hash, payload: Payload::Artifact { hash, extension: extension.to_owned() } })
+    }
+
+    fn open(&self, hash: &Fingerprint, extension: &str) -> Result<PathBuf, StoreError> {
+        let path = self.path(hash, extension);
+        match self.verify(hash, extension)? {
+            Verdict::Intact => Ok(path),
+            Verdict::Missing => Err(StoreError::io(
+                "cannot read artifact",
+                &path,
+                std::io::Error::new(std::io::ErrorKind::NotFound, "the artifact file is missing"),
+            )),
+            Verdict::Corrupt { actual, quarantined } => Err(StoreError::ArtifactCorrupt {
+                file: path,
+                expected: hash.to_hex(),
+                actual: actual.to_hex(),
+                quarantined,
+            }),
+        }
+    }
+}
+
+impl Artifacts for LocalArtifacts {
+    fn verify(&self, hash: &Fingerprint, extension: &str) -> Result<Verdict, StoreError> {
+        let path = self.path(hash, extension);
+        match std::fs::symlink_metadata(&path) {
+            Ok(meta) if meta.is_file() => {}
+            Ok(_) => {
+                let quarantined = self.quarantine(&path)?;
+                return Ok(Verdict::Corrupt { actual: Fingerprint([0; 32]), quarantined });
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Verdict::Missing),
+            Err(e) => return Err(StoreError::io("cannot read artifact", &path, e)),
+        }
+        let actual = fingerprint_cached(&self.files, &path)?;
+        if actual == *hash {
+            return Ok(Verdict::Intact);
+        }
+        let quarantined = self.quarantine(&path)?;
+        eprintln!(
+            "taipy: artifact `{}` does not match its content hash; moved to `{}`",
+            path.display(),
+            quarantined.display()
+        );
+        Ok(Verdict::Corrupt { actual, quarantined })
+    }
+
+    fn delete(&self, name: &str) -> Result<u64, StoreError> {
+        let path = self.dir.join(name);
+        let bytes = match std::fs::metadata(&path) {
+            Ok(meta) => meta.len(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+            Err(e) => return Err(StoreError::io("cannot read artifact", &path, e)),
+        };
+        std::fs::remove_file(&path).map_err(|e| StoreError::io("cannot delete artifact", &path, e))?;
+        self.files.forget(&path)?;
+        Ok(bytes)
+    }
+
+    fn list(&self) -> Result<Vec<ArtifactFile>, StoreError> {
+        let entries = std::fs::read_dir(&self.dir)
+            .map_err(|e| StoreError::io("cannot list artifacts", &self.dir, e))?;
+        let mut out = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|e| StoreError::io("cannot list artifacts", &self.dir, e))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Ok(meta) = entry.metadata() else { continue };
+            if name.starts_with(TEMP_PREFIX) || !meta.is_file() {
+                continue;
+            }
+            let hash = parse_name(&name).map(|(hash, _)| hash);
+            out.push(ArtifactFile { name, hash, bytes: meta.len() });
+        }
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(out)
+    }
+
+    fn remove_stale_temporaries(&self, all: bool) -> Result<u64, StoreError> {
+        let entries = std::fs::read_dir(&self.dir)
+            .map_err(|e| StoreError::io("cannot list artifacts", &self.dir, e))?;
+        let own = Self::own_temp_prefix();
+        let mut freed = 0;
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !name.starts_with(TEMP_PREFIX) || (!all && name.starts_with(&own)) {
+                continue;
+            }
+            let bytes = entry.metadata().map_or(0, |m| m.len());
+            match std::fs::remove_file(entry.path()) {
+                Ok(()) => freed += bytes,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    return Err(StoreError::io("cannot remove a stale temporary file", entry.path(), e));
+                }
+            }
+        }
+        Ok(freed)
+    }
+
+    fn usage(&self) -> Result<ArtifactUsage, StoreError> {
+        let mut usage = ArtifactUsage::default();
+        let entries = std::fs::read_dir(&self.dir)
+            .map_err(|e| StoreError::io("cannot list artifacts", &self.dir, e))?;
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let bytes = entry.metadata().map_or(0, |m| m.len());
+            if name.starts_with(TEMP_PREFIX) {
+                usage.temporary_files += 1;
+                usage.temporary_bytes += bytes;
+            } else if entry.metadata().is_ok_and(|m| m.is_file()) {
+                usage.files += 1;
+                usage.bytes += bytes;
+            }
+        }
+        if let Ok(entries) = std::fs::read_dir(self.dir.join(QUARANTINE)) {
+            for entry in entries.flatten() {
+                usage.quarantined_files += 1;
+                usage.quarantined_bytes += entry.metadata().map_or(0, |m| m.len());
+            }
+        }
+        Ok(usage)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::catalog::MemoryCatalog;
+    use crate::value::ArtifactAccess;
+
+    fn artifacts() -> (tempfile::TempDir, LocalArtifacts) {
+        let dir = tempfile::tempdir().unwrap();
+        let artifacts =
+            LocalArtifacts::open(&dir.path().join("artifacts"), Arc::new(MemoryCatalog::default())).unwrap();
+        (dir, artifacts)
+    }
+
+    fn put(artifacts: &LocalArtifacts, bytes: &[u8]) -> Stored {
+        let temp = artifacts.temp_path("bin");
+        std::fs::write(&temp, bytes).unwrap();
+        artifacts.put(&temp, "bin").unwrap()
+    }
+
+    fn hash_of(stored: &Stored) -> Fingerprint {
+        stored.hash
+    }
+
+    #[test]
+    fn equal_content_shares_one_file_and_no_temporary_is_left() {
+        let (_dir, artifacts) = artifacts();
+        let a = put(&artifacts, b"same bytes");
+        let b = put(&artifacts, b"same bytes");
+        assert_eq!(a, b);
+        assert_eq!(artifacts.list().unwrap().len(), 1);
+        assert_eq!(artifacts.usage().unwrap().temporary_files, 0);
+    }
+
+    #[test]
+    fn a_damaged_file_is_quarantined_and_a_new_put_replaces_it() {
+        let (_dir, artifacts) = artifacts();
+        let stored = put(&artifacts, b"the right bytes");
+        let path = artifacts.open(&hash_of(&stored), "bin").unwrap();
+        // Same length, other bytes, and an explicit modification time a minute later.
+        std::fs::write(&path, b"the wrong bytes").unwrap();
+        let later = std::time::SystemTime::now() + std::time::Duration::from_secs(60);
+        std::fs::File::options().write(true).open(&path).unwrap().set_modified(later).unwrap();
+        let err = artifacts.open(&hash_of(&stored), "bin").unwrap_err();
+        assert!(matches!(err, StoreError::ArtifactCorrupt { .. }), "{err}");
+        assert!(!path.exists(), "a corrupt artifact is moved aside, never served");
+        assert_eq!(artifacts.verify(&hash_of(&stored), "bin").unwrap(), Verdict::Missing);
+        assert_eq!(artifacts.usage().unwrap().quarantined_files, 1);
+        // Writing the value again gives a correct file.
+        put(&artifacts, b"the right bytes");
+        assert_eq!(
+            std::fs::read(artifacts.open(&hash_of(&stored), "bin").unwrap()).unwrap(),
+            b"the right bytes"
+        );
+    }
+
+    #[test]
+    fn a_writer_replaces_a_damaged_file_of_the_same_name() {
+        let (_dir, artifacts) = artifacts();
+        let stored = put(&artifacts, b"0123456789");
+        let path = artifacts.path(&hash_of(&stored), "bin");
+        std::fs::write(&path, b"9876543210").unwrap();
+        put(&artifacts, b"0123456789");
+        assert_eq!(std::fs::read(&path).unwrap(), b"0123456789");
+    }
+
+    #[test]
+    fn a_truncated_file_is_corrupt() {
+        let (_dir, artifacts) = artifacts();
+        let stored = put(&artifacts, b"a longer value than what is left");
+        let path = artifacts.path(&hash_of(&stored), "bin");
+        std::fs::File::options().write(true).open(&path).unwrap().set_len(4).unwrap();
+        assert!(matches!(artifacts.verify(&hash_of(&stored), "bin").unwrap(), Verdict::Corrupt { .. }));
+    }
+
+    #[test]
+    fn stale_temporaries_are_removed_but_not_this_processes_own() {
+        let (_dir, artifacts) = artifacts();
+        let own = artifacts.temp_path("bin");
+        std::fs::write(&own, b"being written").unwrap();
+        let stale = artifacts.dir.join(".tmp-999999999-3.parquet");
+        std::fs::write(&stale, b"left by a dead process").unwrap();
+        assert_eq!(artifacts.remove_stale_temporaries(false).unwrap(), 22);
+        assert!(own.exists() && !stale.exists());
+        artifacts.remove_stale_temporaries(true).unwrap();
+        assert!(!own.exists());
+    }
+}

@@ -1,0 +1,76 @@
+//! Artifacts: large values (Parquet frames ...) kept as files named by their content hash.
+//!
+//! [`Artifacts`] is what the store needs of an artifact backend: put a written file
+//! (content-addressed, durable), open a stored one (verified), verify, delete, list. The local
+//! folder ([`LocalArtifacts`]) is the default; object storage can implement the same trait.
+//!
+//! An artifact is trusted only once its bytes match its name. Verification hashes the file
+//! and caches the result by path, size, modification time and inode, as for external files;
+//! an artifact the store has just written and hashed is cached as verified. A file whose bytes
+//! do not match is moved to `quarantine/` (kept for inspection, never served) and reported as
+//! corrupt: the task that produced it re-runs ([`Reason::OutputCorrupt`]). A writer never
+//! keeps an existing file in place of the one it wrote: the new file always replaces it.
+//!
+//! [`Reason::OutputCorrupt`]: crate::Reason::OutputCorrupt
+
+mod local;
+
+use std::path::PathBuf;
+
+pub(crate) use local::LocalArtifacts;
+
+use crate::error::StoreError;
+use crate::fingerprint::Fingerprint;
+use crate::value::ArtifactAccess;
+
+/// The state of a stored artifact.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// Its bytes match its hash.
+    Intact,
+    /// There is no such file.
+    Missing,
+    /// Its bytes do not match: it was moved to `quarantined`.
+    Corrupt { actual: Fingerprint, quarantined: PathBuf },
+}
+
+/// One file of the artifact folder.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ArtifactFile {
+    /// Its name.
+    pub(crate) name: String,
+    /// The hash its name gives (`None`: a stray file, not an artifact).
+    pub(crate) hash: Option<Fingerprint>,
+    pub(crate) bytes: u64,
+}
+
+/// What the artifact folder takes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct ArtifactUsage {
+    pub(crate) files: usize,
+    pub(crate) bytes: u64,
+    pub(crate) quarantined_files: usize,
+    pub(crate) quarantined_bytes: u64,
+    pub(crate) temporary_files: usize,
+    pub(crate) temporary_bytes: u64,
+}
+
+/// An artifact backend. `put` and `open` come from [`ArtifactAccess`], the part values use.
+pub(crate) trait Artifacts: ArtifactAccess {
+    /// Checks a stored artifact's bytes against its hash; quarantines a mismatch.
+    fn verify(&self, hash: &Fingerprint, extension: &str) -> Result<Verdict, StoreError>;
+
+    /// Deletes a file of [`list`](Self::list); returns the bytes freed (0 if it was gone).
+    fn delete(&self, name: &str) -> Result<u64, StoreError>;
+
+    /// Every file of the artifact folder: artifacts and stray files (not temporary files of
+    /// writers, nor quarantined ones).
+    fn list(&self) -> Result<Vec<ArtifactFile>, StoreError>;
+
+    /// Removes temporary files that no writer of this process owns (left by a dead process);
+    /// returns how many bytes were freed.
+    fn remove_stale_temporaries(&self, all: bool) -> Result<u64, StoreError>;
+
+    /// What the artifacts take.
+    fn usage(&self) -> Result<ArtifactUsage, StoreError>;
+}

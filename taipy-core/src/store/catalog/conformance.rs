@@ -1,0 +1,199 @@
+//! The conformance suite every [`Catalog`] backend must pass.
+//!
+//! A backend's tests module runs it with `crate::catalog_conformance!(make_catalog())`, which
+//! expands to one `#[test]` per check below, each on a fresh catalog. Checks that need a reopen
+//! (durability) take the backend's own open function: see `sled.rs`.
+
+use super::{Catalog, Group, Write};
+use crate::store::keys::{self, Space};
+use crate::store::records::{SequenceRecord, decode};
+
+/// One `#[test]` per conformance check, each on the catalog `$make` returns.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! catalog_conformance {
+    ($make:expr) => {
+        $crate::catalog_conformance!(@tests $make;
+            a_missing_record_is_none,
+            a_put_record_is_read_back,
+            a_later_write_of_a_group_wins,
+            a_removed_record_is_gone,
+            a_scan_is_in_key_order,
+            a_scan_stays_in_its_space,
+            a_scan_prefix_excludes_longer_ids,
+            an_empty_group_commits,
+            a_group_mixing_files_and_records_is_refused_whole,
+            generated_ids_are_unique_across_threads,
+            keys_and_values_are_binary_safe,
+            a_large_space_scans_completely,
+            typed_groups_round_trip,
+            concurrent_groups_all_land,
+        );
+    };
+    (@tests $make:expr; $($check:ident,)*) => {
+        $(
+            #[test]
+            fn $check() {
+                let catalog = $make;
+                $crate::store::catalog::conformance::$check(&catalog);
+            }
+        )*
+    };
+}
+
+fn put(space: Space, key: &[u8], value: &[u8]) -> Write {
+    Write { space, key: key.to_vec(), value: Some(value.to_vec()) }
+}
+
+fn remove(space: Space, key: &[u8]) -> Write {
+    Write { space, key: key.to_vec(), value: None }
+}
+
+pub(crate) fn a_missing_record_is_none(c: &dyn Catalog) {
+    assert_eq!(c.get(Space::Jobs, b"nothing").unwrap(), None);
+    assert!(c.scan(Space::Jobs, b"").unwrap().is_empty());
+}
+
+pub(crate) fn a_put_record_is_read_back(c: &dyn Catalog) {
+    c.commit(vec![put(Space::Jobs, b"j1", b"one")]).unwrap();
+    assert_eq!(c.get(Space::Jobs, b"j1").unwrap().as_deref(), Some(&b"one"[..]));
+    c.commit(vec![put(Space::Jobs, b"j1", b"two")]).unwrap();
+    assert_eq!(c.get(Space::Jobs, b"j1").unwrap().as_deref(), Some(&b"two"[..]));
+}
+
+pub(crate) fn a_later_write_of_a_group_wins(c: &dyn Catalog) {
+    c.commit(vec![put(Space::Nodes, b"n", b"first"), put(Space::Nodes, b"n", b"second")]).unwrap();
+    assert_eq!(c.get(Space::Nodes, b"n").unwrap().as_deref(), Some(&b"second"[..]));
+    c.commit(vec![put(Space::Nodes, b"m", b"x"), remove(Space::Nodes, b"m")]).unwrap();
+    assert_eq!(c.get(Space::Nodes, b"m").unwrap(), None);
+}
+
+pub(crate) fn a_removed_record_is_gone(c: &dyn Catalog) {
+    c.commit(vec![put(Space::Scenarios, b"s", b"x"), put(Space::Scenarios, b"t", b"y")]).unwrap();
+    c.commit(vec![remove(Space::Scenarios, b"s"), remove(Space::Scenarios, b"never there")]).unwrap();
+    assert_eq!(c.get(Space::Scenarios, b"s").unwrap(), None);
+    assert_eq!(c.scan(Space::Scenarios, b"").unwrap(), vec![(b"t".to_vec(), b"y".to_vec())]);
+}
+
+pub(crate) fn a_scan_is_in_key_order(c: &dyn Catalog) {
+    let numbers = [10u64, 2, 300, 1, 70_000];
+    let writes = numbers.iter().map(|n| put(Space::Versions, keys::version("n", *n).bytes(), b"v")).collect();
+    c.commit(writes).unwrap();
+    let found: Vec<u64> = c
+        .scan(Space::Versions, keys::versions_of("n").bytes())
+        .unwrap()
+        .into_iter()
+        .map(|(k, _)| u64::from_be_bytes(k[2..].try_into().unwrap()))
+        .collect();
+    assert_eq!(found, [1, 2, 10, 300, 70_000]);
+}
+
+pub(crate) fn a_scan_stays_in_its_space(c: &dyn Catalog) {
+    c.commit(vec![put(Space::Jobs, b"same", b"job"), put(Space::Submissions, b"same", b"submission")])
+        .unwrap();
+    c.commit(vec![put(Space::Files, b"same", b"file")]).unwrap();
+    assert_eq!(c.scan(Space::Jobs, b"").unwrap(), vec![(b"same".to_vec(), b"job".to_vec())]);
+    assert_eq!(c.scan(Space::Submissions, b"").unwrap(), vec![(b"same".to_vec(), b"submission".to_vec())]);
+    assert_eq!(c.get(Space::Files, b"same").unwrap().as_deref(), Some(&b"file"[..]));
+    assert_eq!(c.scan(Space::Memo, b"").unwrap(), vec![]);
+}
+
+pub(crate) fn a_scan_prefix_excludes_longer_ids(c: &dyn Catalog) {
+    c.commit(vec![
+        put(Space::TaskRuns, keys::task_run("s", "a").bytes(), b"1"),
+        put(Space::TaskRuns, keys::task_run("s2", "a").bytes(), b"2"),
+        put(Space::TaskRuns, keys::task_run("s", "b").bytes(), b"3"),
+    ])
+    .unwrap();
+    let found = c.scan(Space::TaskRuns, keys::task_runs_of("s").bytes()).unwrap();
+    assert_eq!(found.iter().map(|(_, v)| v.as_slice()).collect::<Vec<_>>(), [b"1", b"3"]);
+}
+
+pub(crate) fn an_empty_group_commits(c: &dyn Catalog) {
+    c.commit(Vec::new()).unwrap();
+    c.flush().unwrap();
+}
+
+pub(crate) fn a_group_mixing_files_and_records_is_refused_whole(c: &dyn Catalog) {
+    let err = c.commit(vec![put(Space::Jobs, b"j", b"x"), put(Space::Files, b"/f", b"y")]).unwrap_err();
+    assert!(err.to_string().contains("mixes"), "{err}");
+    assert_eq!(c.get(Space::Jobs, b"j").unwrap(), None, "nothing of a refused group lands");
+    assert_eq!(c.get(Space::Files, b"/f").unwrap(), None);
+}
+
+pub(crate) fn generated_ids_are_unique_across_threads(c: &dyn Catalog) {
+    let ids = std::sync::Mutex::new(std::collections::HashSet::new());
+    std::thread::scope(|scope| {
+        for _ in 0..4 {
+            scope.spawn(|| {
+                for _ in 0..500 {
+                    assert!(ids.lock().unwrap().insert(c.generate_id().unwrap()));
+                }
+            });
+        }
+    });
+    assert_eq!(ids.into_inner().unwrap().len(), 2000);
+}
+
+pub(crate) fn keys_and_values_are_binary_safe(c: &dyn Catalog) {
+    let key = [0u8, 255, 0, 1];
+    c.commit(vec![put(Space::Memo, &key, &[]), put(Space::Memo, &[0], &[0, 0])]).unwrap();
+    assert_eq!(c.get(Space::Memo, &key).unwrap(), Some(Vec::new()));
+    assert_eq!(c.scan(Space::Memo, &[0]).unwrap().len(), 2);
+}
+
+pub(crate) fn a_large_space_scans_completely(c: &dyn Catalog) {
+    for chunk in (0..10_000u32).collect::<Vec<_>>().chunks(1000) {
+        c.commit(chunk.iter().map(|i| put(Space::Jobs, format!("JOB_{i:05}").as_bytes(), b"j")).collect())
+            .unwrap();
+    }
+    let found = c.scan(Space::Jobs, b"JOB_").unwrap();
+    assert_eq!(found.len(), 10_000);
+    assert!(found.windows(2).all(|w| w[0].0 < w[1].0));
+}
+
+pub(crate) fn typed_groups_round_trip(c: &dyn Catalog) {
+    let mut group = Group::default();
+    let record = SequenceRecord { tasks: vec!["clean".into(), "score".into()] };
+    group.put(&keys::sequence("s", "fast"), &record).unwrap();
+    group.put(&keys::sequence("s", "gone"), &record).unwrap();
+    group.remove(&keys::sequence("s", "gone"));
+    c.commit(group.writes).unwrap();
+    let found = c.scan(Space::Sequences, keys::sequences_of("s").bytes()).unwrap();
+    assert_eq!(found.len(), 1);
+    let back: SequenceRecord = decode("sequence", &found[0].0, &found[0].1).unwrap();
+    assert_eq!(back, record);
+}
+
+pub(crate) fn concurrent_groups_all_land(c: &dyn Catalog) {
+    std::thread::scope(|scope| {
+        for t in 0..4u8 {
+            scope.spawn(move || {
+                for i in 0..200u32 {
+                    let key = format!("{t}-{i}");
+                    c.commit(vec![
+                        put(Space::Jobs, key.as_bytes(), b"job"),
+                        put(Space::Submissions, key.as_bytes(), b"submission"),
+                    ])
+                    .unwrap();
+                }
+            });
+        }
+    });
+    assert_eq!(c.scan(Space::Jobs, b"").unwrap().len(), 800);
+    assert_eq!(c.scan(Space::Submissions, b"").unwrap().len(), 800);
+}
+
+/// For backends that persist: writes records of several spaces and flushes.
+pub(crate) fn write_and_flush(c: &dyn Catalog) {
+    c.commit(vec![put(Space::Scenarios, b"s", b"scenario"), put(Space::Versions, b"v", b"version")]).unwrap();
+    c.commit(vec![put(Space::Files, b"/f", b"stamp")]).unwrap();
+    c.flush().unwrap();
+}
+
+/// For backends that persist: what [`write_and_flush`] wrote is there after a reopen.
+pub(crate) fn check_written(c: &dyn Catalog) {
+    assert_eq!(c.get(Space::Scenarios, b"s").unwrap().as_deref(), Some(&b"scenario"[..]));
+    assert_eq!(c.get(Space::Versions, b"v").unwrap().as_deref(), Some(&b"version"[..]));
+    assert_eq!(c.get(Space::Files, b"/f").unwrap().as_deref(), Some(&b"stamp"[..]));
+}

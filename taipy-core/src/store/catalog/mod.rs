@@ -1,0 +1,104 @@
+//! The catalog: where the store's records live.
+//!
+//! A [`Catalog`] is a set of record spaces (one per kind of record, see `keys.rs`) with three
+//! operations: get a record, scan the records under a key prefix, and commit a [`Group`] of
+//! writes atomically — after a crash either every write of a group is visible or none is.
+//! Records are opaque bytes here; `records.rs` encodes them and `keys.rs` lays out their keys.
+//!
+//! Backends:
+//! - [`SledCatalog`]: the embedded default, one sled database in the store's folder;
+//! - [`MemoryCatalog`]: in memory, for temporary stores and tests.
+//!
+//! Every backend must pass the same conformance suite (`conformance.rs`).
+
+#[cfg(test)]
+pub(crate) mod conformance;
+mod memory;
+mod sled;
+
+pub(crate) use memory::MemoryCatalog;
+pub(crate) use sled::SledCatalog;
+
+use super::keys::{Key, Keyed, Record, Space};
+use super::records::encode;
+use crate::error::StoreError;
+
+/// Records as a scan returns them: key (within the space) and bytes, in key order.
+pub(crate) type Scanned = Vec<(Vec<u8>, Vec<u8>)>;
+
+/// One write of a group: a record's new bytes, or its removal (`None`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Write {
+    pub(crate) space: Space,
+    pub(crate) key: Vec<u8>,
+    pub(crate) value: Option<Vec<u8>>,
+}
+
+/// Records written together: committed atomically, in order (a later write of the same key
+/// wins).
+#[derive(Default, Debug)]
+pub(crate) struct Group {
+    pub(crate) writes: Vec<Write>,
+}
+
+impl Group {
+    /// Stages `record` under `key`.
+    pub(crate) fn put<R: Record>(&mut self, key: &Key<R>, record: &R) -> Result<(), StoreError> {
+        let value = encode(R::SPACE.what(), record)?;
+        self.writes.push(Write { space: R::SPACE, key: key.bytes().to_vec(), value: Some(value) });
+        Ok(())
+    }
+
+    /// Stages a record that carries its own key (a scenario, a job ...).
+    pub(crate) fn save<R: Keyed>(&mut self, record: &R) -> Result<(), StoreError> {
+        self.put(&record.key(), record)
+    }
+
+    /// Stages the removal of the record under `key`.
+    pub(crate) fn remove<R: Record>(&mut self, key: &Key<R>) {
+        self.writes.push(Write { space: R::SPACE, key: key.bytes().to_vec(), value: None });
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.writes.is_empty()
+    }
+}
+
+/// A store of records in spaces, with atomic group commits.
+pub(crate) trait Catalog: Send + Sync {
+    /// The backend's name, for messages ("sled", "memory").
+    fn backend(&self) -> &'static str;
+
+    /// The bytes of one record.
+    fn get(&self, space: Space, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
+
+    /// The records of `space` whose keys start with `prefix`, in key order (byte-wise), keys
+    /// without the space's prefix.
+    fn scan(&self, space: Space, prefix: &[u8]) -> Result<Scanned, StoreError>;
+
+    /// Applies every write of `writes`, atomically: after a crash all of them are visible or
+    /// none. Writes to [`Space::Files`] may not be mixed with others (the file cache is not
+    /// part of the store's history).
+    fn commit(&self, writes: Vec<Write>) -> Result<(), StoreError>;
+
+    /// Makes every committed write durable.
+    fn flush(&self) -> Result<(), StoreError>;
+
+    /// A number never returned before by this catalog, across restarts.
+    fn generate_id(&self) -> Result<u64, StoreError>;
+
+    /// The bytes the catalog takes on disk (0 in memory).
+    fn size_on_disk(&self) -> Result<u64, StoreError>;
+}
+
+/// Refuses a group that mixes the file cache with records (see [`Catalog::commit`]).
+pub(crate) fn check_group(backend: &'static str, writes: &[Write]) -> Result<(), StoreError> {
+    let files = writes.iter().filter(|w| w.space == Space::Files).count();
+    if files != 0 && files != writes.len() {
+        return Err(StoreError::Catalog {
+            backend,
+            reason: "a commit group mixes file fingerprints with records".into(),
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,85 @@
+//! The store's format version.
+//!
+//! The catalog keeps one [`FormatRecord`] under `meta/format`. Opening a store:
+//! - without it: a store written before format versions (format 1, which this version reads)
+//!   or a new store: the current format is recorded;
+//! - with an older format this version can read: recorded as current (the changes since were
+//!   additive: appended record fields and new spaces);
+//! - with a newer format: refused with [`StoreError::NewerFormat`], naming both versions, before
+//!   anything is written.
+//!
+//! Format history:
+//! - 1: records behind a format byte, one key prefix per kind (the first release);
+//! - 2: memo entries carry their creation time; quarantined artifacts; this record.
+
+use serde::{Deserialize, Serialize};
+
+use super::catalog::{Catalog, Group};
+use super::keys;
+use super::records::decode;
+use crate::error::StoreError;
+
+/// The format this version of taipy writes.
+pub(crate) const CURRENT: u32 = 2;
+
+/// The store's format, as recorded in its catalog.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct FormatRecord {
+    pub(crate) version: u32,
+    /// The taipy-core version that last recorded it.
+    pub(crate) written_by: String,
+}
+
+/// Checks the store's format and records the current one. `path` names the store in errors.
+pub(crate) fn check_and_record(catalog: &dyn Catalog, path: &std::path::Path) -> Result<(), StoreError> {
+    let key = keys::format();
+    let found = match catalog.get(keys::Space::Meta, key.bytes())? {
+        Some(bytes) => Some(decode::<FormatRecord>("store format", key.bytes(), &bytes)?),
+        None => None,
+    };
+    if let Some(found) = &found {
+        if found.version > CURRENT {
+            return Err(StoreError::NewerFormat {
+                path: path.to_owned(),
+                found: found.version,
+                supported: CURRENT,
+                written_by: found.written_by.clone(),
+            });
+        }
+        if found.version == CURRENT {
+            return Ok(());
+        }
+    }
+    let mut group = Group::default();
+    let record = FormatRecord { version: CURRENT, written_by: env!("CARGO_PKG_VERSION").to_owned() };
+    group.put(&key, &record)?;
+    catalog.commit(group.writes)?;
+    catalog.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::catalog::MemoryCatalog;
+
+    #[test]
+    fn a_new_store_records_the_current_format_and_a_newer_one_is_refused() {
+        let catalog = MemoryCatalog::default();
+        let path = std::path::Path::new("/stores/q3");
+        check_and_record(&catalog, path).unwrap();
+        check_and_record(&catalog, path).unwrap();
+
+        let mut group = Group::default();
+        group
+            .put(&keys::format(), &FormatRecord { version: CURRENT + 1, written_by: "9.0.0".into() })
+            .unwrap();
+        catalog.commit(group.writes).unwrap();
+        let err = check_and_record(&catalog, path).unwrap_err();
+        let text = err.to_string();
+        assert!(
+            matches!(err, StoreError::NewerFormat { found, supported: CURRENT, .. } if found == CURRENT + 1)
+        );
+        assert!(text.contains("/stores/q3") && text.contains(&format!("format {}", CURRENT + 1)), "{text}");
+        assert!(text.contains(&format!("reads formats up to {CURRENT}")) && text.contains("9.0.0"), "{text}");
+    }
+}

@@ -1,0 +1,347 @@
+//! Every key layout of the catalog, in one file.
+//!
+//! The catalog holds records in *spaces*, one per kind of record. A key is typed by the record
+//! it names ([`Key<R>`]), so a scenario key cannot fetch a job. The byte layouts below are the
+//! on-disk format (see `format.rs`): change one only with a format version and a migration.
+//!
+//! | space        | key bytes                                   | record |
+//! |--------------|---------------------------------------------|--------|
+//! | `scenario/`  | scenario id                                 | [`ScenarioRecord`] |
+//! | `config/`    | scenario config id                          | [`StoredConfig`] |
+//! | `node/`      | data node id                                | [`NodeRecord`] |
+//! | `version/`   | node id, `0`, version number (u64 big-endian) | [`Version`] |
+//! | `job/`       | job id                                      | [`Job`] |
+//! | `submission/`| submission id                               | [`SubmissionRecord`] |
+//! | `memo/`      | memo key (32 bytes)                         | [`MemoEntry`] |
+//! | `taskrun/`   | scenario id, `0`, task id                   | [`TaskRun`] |
+//! | `cycle/`     | cycle id                                    | [`CycleRecord`] |
+//! | `sequence/`  | scenario id, `0`, sequence name             | [`SequenceRecord`] |
+//! | `meta/`      | `format`                                    | [`FormatRecord`] |
+//! | files tree   | absolute path of an external file or artifact | a file stamp (value/file.rs) |
+//!
+//! Ids never contain a zero byte, so `id, 0` prefixes cannot collide ("a" + "b\0" vs "a\0" + "b").
+
+use std::marker::PhantomData;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::format::FormatRecord;
+use super::records::{
+    CycleRecord, MemoEntry, NodeRecord, ScenarioRecord, SequenceRecord, StoredConfig, SubmissionRecord,
+    TaskRun, Version,
+};
+use crate::fingerprint::Fingerprint;
+use crate::orchestrator::job::Job;
+
+/// A space of the catalog: one kind of record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum Space {
+    Scenarios,
+    Configs,
+    Nodes,
+    Versions,
+    Jobs,
+    Submissions,
+    Memo,
+    TaskRuns,
+    Cycles,
+    Sequences,
+    Meta,
+    /// The cache of file fingerprints: never part of a commit group with other spaces.
+    Files,
+}
+
+impl Space {
+    /// Every space, in a fixed order.
+    #[cfg(test)]
+    pub(crate) const ALL: [Space; 12] = [
+        Space::Scenarios,
+        Space::Configs,
+        Space::Nodes,
+        Space::Versions,
+        Space::Jobs,
+        Space::Submissions,
+        Space::Memo,
+        Space::TaskRuns,
+        Space::Cycles,
+        Space::Sequences,
+        Space::Meta,
+        Space::Files,
+    ];
+
+    /// The key prefix of the space within the entities tree (sled keeps every space but
+    /// [`Space::Files`] in one tree, so one batch can cover several spaces).
+    pub(crate) fn prefix(self) -> &'static [u8] {
+        match self {
+            Space::Scenarios => b"scenario/",
+            Space::Configs => b"config/",
+            Space::Nodes => b"node/",
+            Space::Versions => b"version/",
+            Space::Jobs => b"job/",
+            Space::Submissions => b"submission/",
+            Space::Memo => b"memo/",
+            Space::TaskRuns => b"taskrun/",
+            Space::Cycles => b"cycle/",
+            Space::Sequences => b"sequence/",
+            Space::Meta => b"meta/",
+            Space::Files => b"",
+        }
+    }
+
+    /// What its records are called in messages.
+    pub(crate) fn what(self) -> &'static str {
+        match self {
+            Space::Scenarios => "scenario",
+            Space::Configs => "config",
+            Space::Nodes => "data node",
+            Space::Versions => "version",
+            Space::Jobs => "job",
+            Space::Submissions => "submission",
+            Space::Memo => "memo entry",
+            Space::TaskRuns => "task run",
+            Space::Cycles => "cycle",
+            Space::Sequences => "sequence",
+            Space::Meta => "store metadata",
+            Space::Files => "file fingerprint",
+        }
+    }
+}
+
+/// A record type and the space it lives in.
+pub(crate) trait Record: Serialize + DeserializeOwned {
+    const SPACE: Space;
+}
+
+macro_rules! records {
+    ($($record:ty => $space:ident,)*) => {
+        $(impl Record for $record {
+            const SPACE: Space = Space::$space;
+        })*
+    };
+}
+
+records! {
+    ScenarioRecord => Scenarios,
+    StoredConfig => Configs,
+    NodeRecord => Nodes,
+    Version => Versions,
+    Job => Jobs,
+    SubmissionRecord => Submissions,
+    MemoEntry => Memo,
+    TaskRun => TaskRuns,
+    CycleRecord => Cycles,
+    SequenceRecord => Sequences,
+    FormatRecord => Meta,
+}
+
+/// A record that carries its own id, and so its key.
+pub(crate) trait Keyed: Record {
+    fn key(&self) -> Key<Self>;
+}
+
+macro_rules! keyed {
+    ($($record:ty => $key:ident,)*) => {
+        $(impl Keyed for $record {
+            fn key(&self) -> Key<Self> {
+                $key(&self.id)
+            }
+        })*
+    };
+}
+
+keyed! {
+    ScenarioRecord => scenario,
+    StoredConfig => config,
+    NodeRecord => node,
+    Job => job,
+    SubmissionRecord => submission,
+    CycleRecord => cycle,
+}
+
+/// The key of one record of type `R`.
+pub(crate) struct Key<R> {
+    bytes: Vec<u8>,
+    _record: PhantomData<fn() -> R>,
+}
+
+/// The common prefix of several records of type `R` (all of a space: empty).
+pub(crate) struct Prefix<R> {
+    bytes: Vec<u8>,
+    _record: PhantomData<fn() -> R>,
+}
+
+impl<R: Record> Key<R> {
+    fn new(bytes: Vec<u8>) -> Self {
+        Self { bytes, _record: PhantomData }
+    }
+
+    /// The key's bytes within its space.
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+impl<R: Record> Prefix<R> {
+    fn new(bytes: Vec<u8>) -> Self {
+        Self { bytes, _record: PhantomData }
+    }
+
+    /// Every record of the space.
+    pub(crate) fn all() -> Self {
+        Self::new(Vec::new())
+    }
+
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The key of a record found under this prefix.
+    pub(crate) fn key(&self, bytes: Vec<u8>) -> Key<R> {
+        Key::new(bytes)
+    }
+}
+
+/// A key as text: ids are UTF-8; the version number or memo key bytes show as hex.
+pub(crate) fn display(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(text) if !text.contains('\0') => text.to_owned(),
+        _ => match bytes.iter().position(|&b| b == 0) {
+            Some(zero) => format!(
+                "{}/{}",
+                String::from_utf8_lossy(&bytes[..zero]),
+                bytes[zero + 1..].iter().map(|b| format!("{b:02x}")).collect::<String>()
+            ),
+            None => bytes.iter().map(|b| format!("{b:02x}")).collect(),
+        },
+    }
+}
+
+fn joined(first: &str, second: &[u8]) -> Vec<u8> {
+    let mut key = Vec::with_capacity(first.len() + 1 + second.len());
+    key.extend_from_slice(first.as_bytes());
+    key.push(0);
+    key.extend_from_slice(second);
+    key
+}
+
+pub(crate) fn scenario(id: &str) -> Key<ScenarioRecord> {
+    Key::new(id.as_bytes().to_vec())
+}
+
+pub(crate) fn config(id: &str) -> Key<StoredConfig> {
+    Key::new(id.as_bytes().to_vec())
+}
+
+pub(crate) fn node(id: &str) -> Key<NodeRecord> {
+    Key::new(id.as_bytes().to_vec())
+}
+
+/// A node's versions are contiguous and in order: the number is big-endian.
+pub(crate) fn version(node_id: &str, number: u64) -> Key<Version> {
+    Key::new(joined(node_id, &number.to_be_bytes()))
+}
+
+pub(crate) fn versions_of(node_id: &str) -> Prefix<Version> {
+    Prefix::new(joined(node_id, b""))
+}
+
+/// The node id and number of a version key.
+pub(crate) fn parse_version(key: &Key<Version>) -> Option<(String, u64)> {
+    let bytes = key.bytes();
+    let zero = bytes.iter().position(|&b| b == 0)?;
+    let number = u64::from_be_bytes(bytes[zero + 1..].try_into().ok()?);
+    Some((String::from_utf8(bytes[..zero].to_vec()).ok()?, number))
+}
+
+pub(crate) fn job(id: &str) -> Key<Job> {
+    Key::new(id.as_bytes().to_vec())
+}
+
+pub(crate) fn submission(id: &str) -> Key<SubmissionRecord> {
+    Key::new(id.as_bytes().to_vec())
+}
+
+pub(crate) fn memo(key: &Fingerprint) -> Key<MemoEntry> {
+    Key::new(key.0.to_vec())
+}
+
+pub(crate) fn task_run(scenario_id: &str, task_id: &str) -> Key<TaskRun> {
+    Key::new(joined(scenario_id, task_id.as_bytes()))
+}
+
+pub(crate) fn task_runs_of(scenario_id: &str) -> Prefix<TaskRun> {
+    Prefix::new(joined(scenario_id, b""))
+}
+
+/// The task id of a task-run key.
+pub(crate) fn task_of_run(key: &Key<TaskRun>) -> String {
+    let bytes = key.bytes();
+    let zero = bytes.iter().position(|&b| b == 0).map_or(0, |z| z + 1);
+    String::from_utf8_lossy(&bytes[zero..]).into_owned()
+}
+
+pub(crate) fn cycle(id: &str) -> Key<CycleRecord> {
+    Key::new(id.as_bytes().to_vec())
+}
+
+pub(crate) fn sequence(scenario_id: &str, name: &str) -> Key<SequenceRecord> {
+    Key::new(joined(scenario_id, name.as_bytes()))
+}
+
+pub(crate) fn sequences_of(scenario_id: &str) -> Prefix<SequenceRecord> {
+    Prefix::new(joined(scenario_id, b""))
+}
+
+/// The sequence name of a sequence key.
+pub(crate) fn sequence_name(key: &Key<SequenceRecord>) -> String {
+    let bytes = key.bytes();
+    let zero = bytes.iter().position(|&b| b == 0).map_or(0, |z| z + 1);
+    String::from_utf8_lossy(&bytes[zero..]).into_owned()
+}
+
+pub(crate) fn format() -> Key<FormatRecord> {
+    Key::new(b"format".to_vec())
+}
+
+/// A file's key in the fingerprint cache ([`Space::Files`], whose records the value layer
+/// encodes itself): its absolute path.
+pub(crate) fn file(path: &std::path::Path) -> Vec<u8> {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    absolute.to_string_lossy().into_owned().into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_keys_sort_by_number_and_parse_back() {
+        let a = version("n", 2);
+        let b = version("n", 10);
+        assert!(a.bytes() < b.bytes());
+        assert!(a.bytes().starts_with(versions_of("n").bytes()));
+        assert!(!version("n2", 1).bytes().starts_with(versions_of("n").bytes()));
+        assert_eq!(parse_version(&b), Some(("n".into(), 10)));
+    }
+
+    #[test]
+    fn scenario_scoped_keys_do_not_collide() {
+        assert_ne!(task_run("a", "bc").bytes(), task_run("ab", "c").bytes());
+        assert_eq!(task_of_run(&task_run("s", "clean")), "clean");
+        assert_eq!(sequence_name(&sequence("s", "fast")), "fast");
+        assert_eq!(display(version("n", 1).bytes()), "n/0000000000000001");
+    }
+
+    #[test]
+    fn every_space_has_its_own_prefix() {
+        let prefixes: std::collections::HashSet<_> =
+            Space::ALL.iter().filter(|s| **s != Space::Files).map(|s| s.prefix()).collect();
+        assert_eq!(prefixes.len(), Space::ALL.len() - 1);
+        for a in &prefixes {
+            for b in &prefixes {
+                assert!(a == b || !a.starts_with(b), "{a:?} starts with {b:?}");
+            }
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! Typed operations on jobs and submissions: get, list, delete finished ones.
+//!
+//! Deletions are commit groups like any other write. Only finished jobs (and submissions whose
+//! jobs are all finished) can be deleted: a running job's record is still being written.
+
+use super::Store;
+use super::catalog::Group;
+use super::keys::{self, Prefix};
+use super::records::SubmissionRecord;
+use crate::error::StoreError;
+use crate::events::{EntityType, Event, Operation};
+use crate::orchestrator::job::{Job, SubmissionStatus};
+
+/// A stored submission with its status derived from its jobs.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct SubmissionInfo {
+    /// The submission's id.
+    pub id: String,
+    /// The scenario submitted.
+    pub scenario: String,
+    /// What was submitted: `scenario`, `sequence <name>` or `task <name>`.
+    pub entity: String,
+    /// Its jobs (those not deleted), in the order of the config's tasks.
+    pub jobs: Vec<Job>,
+    /// When it was submitted (µs since the Unix epoch).
+    pub created_us: u64,
+    /// Whether it was forced.
+    pub force: bool,
+    /// Its status, derived from its jobs' stored statuses.
+    pub status: SubmissionStatus,
+}
+
+impl Store {
+    /// A stored submission by id.
+    pub fn submission(&self, id: &str) -> Result<SubmissionInfo, StoreError> {
+        self.apply_all()?;
+        let record: SubmissionRecord = self
+            .read(&keys::submission(id))?
+            .ok_or_else(|| StoreError::NotFound { kind: "submission", id: id.to_owned() })?;
+        self.submission_info(record)
+    }
+
+    /// Every stored submission, oldest first.
+    pub fn submissions(&self) -> Result<Vec<SubmissionInfo>, StoreError> {
+        self.apply_all()?;
+        let mut records: Vec<SubmissionRecord> =
+            self.list(&Prefix::all())?.into_iter().map(|(_, record)| record).collect();
+        records.sort_by(|a, b| (a.created_us, &a.id).cmp(&(b.created_us, &b.id)));
+        records.into_iter().map(|r| self.submission_info(r)).collect()
+    }
+
+    fn submission_info(&self, record: SubmissionRecord) -> Result<SubmissionInfo, StoreError> {
+        let mut jobs = Vec::with_capacity(record.jobs.len());
+        for id in &record.jobs {
+            if let Some(job) = self.read(&keys::job(id))? {
+                jobs.push(job);
+            }
+        }
+        Ok(SubmissionInfo {
+            status: SubmissionStatus::from_jobs(jobs.iter().map(|j| j.status)),
+            id: record.id,
+            scenario: record.scenario_id,
+            entity: record.entity,
+            jobs,
+            created_us: record.created_us,
+            force: record.force,
+        })
+    }
+
+    /// Deletes a finished job (and its mention in its submission). Refused for an unfinished
+    /// job.
+    pub fn delete_job(&self, id: &str) -> Result<(), StoreError> {
+        let job = self.job(id)?;
+        refuse_unfinished("job", id, &job)?;
+        let mut group = Group::default();
+        group.remove(&keys::job(id));
+        if let Some(mut submission) = self.read(&keys::submission(&job.submission))? {
+            submission.jobs.retain(|j| j != id);
+            group.put(&keys::submission(&submission.id), &submission)?;
+        }
+        self.stage(group);
+        self.flush()?;
+        self.emit(Event::new(EntityType::Job, id, Operation::Deletion));
+        Ok(())
+    }
+
+    /// Deletes a submission and its jobs. Refused while one of its jobs is unfinished.
+    pub fn delete_submission(&self, id: &str) -> Result<(), StoreError> {
+        let info = self.submission(id)?;
+        let mut group = Group::default();
+        for job in &info.jobs {
+            refuse_unfinished("submission", id, job)?;
+            group.remove(&keys::job(&job.id));
+        }
+        group.remove(&keys::submission(id));
+        self.stage(group);
+        self.flush()?;
+        for job in info.jobs {
+            self.emit(Event::new(EntityType::Job, job.id, Operation::Deletion));
+        }
+        self.emit(Event::new(EntityType::Submission, id, Operation::Deletion));
+        Ok(())
+    }
+}
+
+fn refuse_unfinished(kind: &'static str, id: &str, job: &Job) -> Result<(), StoreError> {
+    if job.status.is_finished() {
+        return Ok(());
+    }
+    Err(StoreError::CannotDelete {
+        kind,
+        id: id.to_owned(),
+        reason: format!("job `{}` of task `{}` is {}", job.id, job.task, job.status),
+    })
+}
