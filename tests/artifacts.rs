@@ -27,6 +27,19 @@ fn artifacts_are_restored_recomputed_and_collected() {
     s.submit().unwrap().wait().unwrap();
     assert_eq!(artifacts(&store).len(), 1);
     assert_eq!(s.data_node::<Blob>("blob").unwrap().read().unwrap(), Blob(vec![7; 3]));
+    // The first artifact, dated an hour back: a rewrite would give it another inode or time.
+    let first = artifacts(&store).remove(0);
+    let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::File::options().write(true).open(&first).unwrap().set_modified(an_hour_ago).unwrap();
+    let identity = |path: &std::path::Path| {
+        let meta = std::fs::metadata(path).unwrap();
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+        #[cfg(not(unix))]
+        let inode = 0;
+        (inode, meta.modified().unwrap())
+    };
+    let first_identity = identity(&first);
 
     // A second value: a second artifact; going back reuses the first without rewriting it.
     s.data_node::<u64>("n").unwrap().write(5).unwrap();
@@ -36,6 +49,8 @@ fn artifacts_are_restored_recomputed_and_collected() {
     let r = s.submit().unwrap().wait().unwrap();
     assert_eq!(r.tasks_with(JobStatus::Skipped), ["make", "size"]);
     assert_eq!(s.data_node::<Blob>("blob").unwrap().read().unwrap(), Blob(vec![7; 3]));
+    assert_eq!(artifacts(&store).len(), 2);
+    assert_eq!(identity(&first), first_identity, "the first artifact was rewritten");
 
     // Nothing unreferenced yet: every artifact is a version of `blob`.
     assert_eq!(store.collect_garbage().unwrap(), 0);

@@ -147,10 +147,22 @@ fn registered_tasks_build_configs_at_run_time() {
     assert_eq!(s.data_node::<Vec<f64>>("b").unwrap().read().unwrap(), vec![8.0]);
 }
 
+/// Evaluated by the compiler: `#[task]` writes each fingerprint into a constant.
+const SPLIT_CODE: taipy::Fingerprint = <stats::split as taipy::__private::TaskDescriptor>::ENTRY.code;
+const MEAN_CODE: taipy::Fingerprint = <stats::mean as taipy::__private::TaskDescriptor>::ENTRY.code;
+
 #[test]
 fn fingerprints_are_compile_time_constants() {
-    let split = registry::task("split").unwrap();
-    let mean = registry::task("mean").unwrap();
-    assert_ne!(split.code, mean.code);
-    assert_eq!(split.code, registry::task("macros::stats::split").unwrap().code);
+    assert_ne!(SPLIT_CODE, MEAN_CODE);
+    // The registry hands out the constants.
+    assert_eq!(registry::task("split").unwrap().code, SPLIT_CODE);
+    assert_eq!(registry::task("macros::stats::mean").unwrap().code, MEAN_CODE);
+    // The scenario's tasks are identified by them (with their version salt), not by their ids.
+    let identified_by = |code, version| {
+        TaskConfig::new("any", |_: &i64| 0i64).code_fingerprint(code).version(version).fingerprint()
+    };
+    let config = Summary::config();
+    assert_eq!(config.task("split").unwrap().fingerprint(), identified_by(SPLIT_CODE, 0));
+    assert_eq!(config.task("mean").unwrap().fingerprint(), identified_by(MEAN_CODE, 3));
+    assert_eq!(config.task("mean_high").unwrap().fingerprint(), identified_by(MEAN_CODE, 3));
 }

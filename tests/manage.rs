@@ -327,7 +327,8 @@ fn a_lock_taken_while_a_job_runs_refuses_its_commit_and_changes_none_of_its_outp
         )
         .build()
         .unwrap();
-    let store = Store::temporary_with(StoreOptions::standalone(1)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_with(dir.path(), StoreOptions::standalone(1)).unwrap();
     let s = Scenario::create(&store, &config, "s").unwrap();
     s.submit().unwrap().wait().unwrap();
     s.data_node::<i64>("x").unwrap().write(10).unwrap();
@@ -340,12 +341,39 @@ fn a_lock_taken_while_a_job_runs_refuses_its_commit_and_changes_none_of_its_outp
     resume.wait();
     let err = submission.wait().unwrap_err();
     assert!(err.to_string().contains("`b` is locked for editing by `ana`"), "{err}");
-    // Neither output changed, in memory or in the store.
+    let job = submission.report().job("split").unwrap().clone();
+    assert_eq!(job.status, JobStatus::Failed);
+    // Neither output changed, in memory or in the store: reopened, the store has the failed job
+    // as reported and both outputs at their first version.
     let a = s.data_node::<i64>("a").unwrap();
+    assert_eq!((a.read().unwrap(), a.history().unwrap().len()), (2, 1));
+    assert_eq!((b.read().unwrap(), b.history().unwrap().len()), (3, 1));
+    let id = s.id().to_owned();
+    drop((a, b, submission, s, store));
+    let store = reopen(dir.path(), StoreOptions::standalone(1));
+    assert_eq!(store.job(&job.id).unwrap(), job);
+    let s = Scenario::open(&store, &config, &id).unwrap();
+    let (a, b) = (s.data_node::<i64>("a").unwrap(), s.data_node::<i64>("b").unwrap());
     assert_eq!((a.read().unwrap(), a.history().unwrap().len()), (2, 1));
     assert_eq!((b.read().unwrap(), b.history().unwrap().len()), (3, 1));
     b.unlock_edit("ana").unwrap();
     gated.store(false, std::sync::atomic::Ordering::SeqCst);
     s.submit().unwrap().wait().unwrap();
     assert_eq!((a.read().unwrap(), b.read().unwrap()), (11, 12));
+}
+
+/// Opens the store at `path` once the last handle of the previous opening is gone. After
+/// `wait` returns, a pool worker may still hold the finished submission (and with it the store)
+/// for a moment, so the store's lock can be briefly held by this process: retry on
+/// `AlreadyOpen` only, up to 10 s.
+fn reopen(path: &std::path::Path, options: StoreOptions) -> Store {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        match Store::open_with(path, options.clone()) {
+            Err(StoreError::AlreadyOpen { .. }) if std::time::Instant::now() < deadline => {
+                std::thread::yield_now()
+            }
+            result => return result.unwrap(),
+        }
+    }
 }

@@ -77,10 +77,18 @@ fn a_panic_fails_its_job_abandons_dependants_and_spares_independent_branches() {
         let ledger = by_task("ledger").error.unwrap();
         assert_eq!(ledger.sources, ["disk on fire"]);
 
-        // The failure is persisted, the store stays usable, and the output nodes are free.
+        // The failure is persisted, and the outputs the failed jobs held while running are free
+        // again: a held node refuses writes.
         assert_eq!(store.job(&by_task("boom").id).unwrap().status, JobStatus::Failed);
-        s.data_node::<i64>("x").unwrap().write(2).unwrap();
+        assert_eq!(store.job(&by_task("ledger").id).unwrap().status, JobStatus::Failed);
+        for output in ["b", "e"] {
+            s.data_node::<i64>(output).unwrap().write(0).unwrap();
+        }
+        // The store stays usable: a new submit runs what the new input changes.
         assert_eq!(s.data_node::<i64>("f").unwrap().read().unwrap(), 10);
+        s.data_node::<i64>("x").unwrap().write(2).unwrap();
+        s.submit().unwrap().wait().unwrap_err();
+        assert_eq!(s.data_node::<i64>("f").unwrap().read().unwrap(), 20);
     }
 }
 

@@ -24,8 +24,22 @@ fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
     let name = &input.ident;
     let expected = "#[derive(DataValue)] applies to structs with exactly one field, such as \
                     `struct Scores(pub Vec<f64>);`; for a serde type use `taipy::serde_value!`";
-    let Data::Struct(data) = &input.data else {
-        return Err(syn::Error::new_spanned(name, expected));
+    let data = match &input.data {
+        Data::Struct(data) => data,
+        Data::Enum(data) => {
+            let keyword = data.enum_token;
+            return Err(syn::Error::new_spanned(
+                quote!(#keyword #name),
+                format!(
+                    "#[derive(DataValue)] applies to one-field structs, not to enums; for an enum, derive \
+                     serde's `Serialize` and `Deserialize` and write `taipy::serde_value!({name});`"
+                ),
+            ));
+        }
+        Data::Union(data) => {
+            let keyword = data.union_token;
+            return Err(syn::Error::new_spanned(quote!(#keyword #name), expected));
+        }
     };
     let fields: Vec<_> = data.fields.iter().collect();
     let [field] = fields.as_slice() else {
@@ -34,7 +48,8 @@ fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
     if !input.generics.params.is_empty() {
         return Err(syn::Error::new_spanned(
             &input.generics,
-            "#[derive(DataValue)] does not support generic newtypes; implement `DataValue` by hand",
+            "#[derive(DataValue)] does not support generic newtypes: a data node holds one concrete type; \
+             give the field a concrete type (`struct Scores(pub Vec<f64>);`) or implement `DataValue` by hand",
         ));
     }
     let inner = &field.ty;

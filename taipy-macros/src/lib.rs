@@ -3,6 +3,11 @@
 //! Use them through the facade crate `taipy`, which re-exports them with the runtime they
 //! expand to. Each macro lives in its own folder, split by stage (`parse`, `check`, `expand`);
 //! this file holds only the documented entry points.
+//!
+//! Each `compile_fail` example below is a UI test of the facade crate (the file its error
+//! names, under `tests/ui/`), and the error shown after it is the start of that test's snapshot
+//! (`...` skips lines): `tests/ui.rs` checks both. Rustdoc alone would not: on a stable
+//! toolchain it ignores the error code of a `compile_fail` example and accepts any error.
 
 mod data_value;
 mod fingerprint;
@@ -63,50 +68,69 @@ use proc_macro::TokenStream;
 /// A task takes concrete, storable inputs; it cannot be `async`:
 ///
 /// ```compile_fail
-/// #[taipy::task]
-/// async fn fetch(url: String) -> String { url }
+/// use taipy::prelude::*;
+///
+/// #[task]
+/// async fn fetch(url: String) -> String {
+///     url
+/// }
+/// #
+/// # fn main() {}
 /// ```
 ///
 /// ```text
 /// error: a task cannot be an `async fn`: the orchestrator runs tasks on worker threads; make it a plain `fn`
-///  --> src/lib.rs:2:1
+///  --> tests/ui/task/fail/async-fn.rs:4:1
 ///   |
-/// 2 | async fn fetch(url: String) -> String { url }
+/// 4 | async fn fetch(url: String) -> String {
 ///   | ^^^^^
 /// ```
 ///
 /// A parameter whose type cannot be stored is reported at the type:
 ///
 /// ```compile_fail,E0277
+/// use taipy::prelude::*;
+///
 /// struct Opaque;
 ///
-/// #[taipy::task]
-/// fn count(items: &Opaque) -> i64 { 0 }
+/// #[task]
+/// fn count(_items: &Opaque, limit: i64) -> i64 {
+///     limit
+/// }
+/// #
+/// # fn main() {}
 /// ```
 ///
 /// ```text
 /// error[E0277]: `Opaque` cannot be stored in a data node
-///  --> src/lib.rs:4:18
+///  --> tests/ui/task/fail/unstorable-param.rs:6:19
 ///   |
-/// 4 | fn count(items: &Opaque) -> i64 { 0 }
-///   |                  ^^^^^^ not a `DataValue`
+/// 6 | fn count(_items: &Opaque, limit: i64) -> i64 {
+///   |                   ^^^^^^ not a `DataValue`
 ///   |
+/// ...
 ///   = note: for a serde type, add `taipy::serde_value!(Opaque);` to implement `DataValue`
 /// ```
 ///
 /// Options are checked:
 ///
 /// ```compile_fail
-/// #[taipy::task(skipable = false)]
-/// fn noisy() -> f64 { 0.0 }
+/// use taipy::prelude::*;
+///
+/// #[task(skipable = false)]
+/// fn noisy(seed: u64) -> u64 {
+///     seed
+/// }
+/// #
+/// # fn main() {}
 /// ```
 ///
 /// ```text
 /// error: unknown option `skipable` of #[task]; the options are `skippable = false` or `version = N`
-///  --> src/lib.rs:1:15
+///  --> tests/ui/task/fail/unknown-option.rs:3:8
 ///   |
-/// 1 | #[taipy::task(skipable = false)]
-///   |               ^^^^^^^^
+/// 3 | #[task(skipable = false)]
+///   |        ^^^^^^^^
 /// ```
 #[proc_macro_attribute]
 pub fn task(args: TokenStream, item: TokenStream) -> TokenStream {
@@ -192,46 +216,60 @@ pub fn task(args: TokenStream, item: TokenStream) -> TokenStream {
 ///
 /// ```compile_fail
 /// use taipy::prelude::*;
+///
 /// #[task]
-/// fn double(x: i64) -> i64 { x * 2 }
+/// fn score(raw: &Vec<f64>, threshold: f64) -> Vec<f64> {
+///     raw.iter().copied().filter(|&x| x > threshold).collect()
+/// }
+///
 /// scenario! {
-///     Doubling {
-///         x: i64 = 21,
-///         doubled = double(y),
+///     Analysis {
+///         raw: Vec<f64> = vec![1.0, 2.0],
+///         threshold: f64 = 1.5,
+///         scored = score(raw, treshold),
 ///     }
 /// }
+/// #
+/// # fn main() {}
 /// ```
 ///
 /// ```text
-/// error: no data node `y` in `Doubling`; declared nodes: x, doubled
-///  --> src/lib.rs:7:26
-///   |
-/// 7 |         doubled = double(y),
-///   |                          ^
+/// error: no data node `treshold` in `Analysis`; declared nodes: raw, threshold, scored
+///   --> tests/ui/scenario/fail/unknown-input.rs:12:29
+///    |
+/// 12 |         scored = score(raw, treshold),
+///    |                             ^^^^^^^^
 /// ```
 ///
 /// An argument whose node holds another type than the parameter is reported at the argument:
 ///
 /// ```compile_fail,E0308
 /// use taipy::prelude::*;
+///
 /// #[task]
-/// fn double(x: i64) -> i64 { x * 2 }
+/// fn scale(values: &Vec<f64>, factor: f64) -> Vec<f64> {
+///     values.iter().map(|v| v * factor).collect()
+/// }
+///
 /// scenario! {
-///     Doubling {
-///         x: f64 = 21.0,
-///         doubled = double(x),
+///     Analysis {
+///         values: Vec<f64> = vec![1.0],
+///         factor: i64 = 2,
+///         scaled = scale(values, factor),
 ///     }
 /// }
+/// #
+/// # fn main() {}
 /// ```
 ///
 /// ```text
 /// error[E0308]: mismatched types
-///  --> src/lib.rs:7:26
-///   |
-/// 7 |         doubled = double(x),
-///   |                   ------ ^ expected `i64`, found `f64`
-///   |                   |
-///   |                   arguments to this function are incorrect
+///   --> tests/ui/scenario/fail/argument-type-mismatch.rs:12:32
+///    |
+/// 12 |         scaled = scale(values, factor),
+///    |                  -----         ^^^^^^ expected `f64`, found `i64`
+///    |                  |
+///    |                  arguments to this function are incorrect
 /// ```
 ///
 /// A callee must be a `#[task]` function (the macro names the hidden descriptor `#[task]`
@@ -240,21 +278,27 @@ pub fn task(args: TokenStream, item: TokenStream) -> TokenStream {
 ///
 /// ```compile_fail,E0573
 /// use taipy::prelude::*;
-/// fn double(x: i64) -> i64 { x * 2 }
+///
+/// fn double(x: i64) -> i64 {
+///     x * 2
+/// }
+///
 /// scenario! {
-///     Doubling {
-///         x: i64 = 21,
-///         doubled = double(x),
+///     Analysis {
+///         x: i64 = 1,
+///         y = double(x),
 ///     }
 /// }
+/// #
+/// # fn main() {}
 /// ```
 ///
 /// ```text
 /// error[E0573]: expected type, found function `double`
-///  --> src/lib.rs:6:19
-///   |
-/// 6 |         doubled = double(x),
-///   |                   ^^^^^^ not a type
+///   --> tests/ui/scenario/fail/not-a-task.rs:10:13
+///    |
+/// 10 |         y = double(x),
+///    |             ^^^^^^ not a type
 /// ```
 ///
 /// A type in that place (a struct named like the task, say) gets `TaskDescriptor`'s

@@ -4,8 +4,8 @@ use taipy::prelude::*;
 use taipy::registry;
 use taipy::toml::{TomlConfigError, config_fingerprint, export};
 
-use crate::tasks::{CustomerAnalysis, Metric};
-use crate::{STUDIO, load};
+use crate::tasks::{CustomerAnalysis, Metric, SegmentResult, SegmentedCustomers};
+use crate::{STUDIO, edit, load};
 
 fn reload(text: &str, id: &str) -> std::sync::Arc<ScenarioConfig> {
     match load(text) {
@@ -38,23 +38,72 @@ fn a_loaded_file_round_trips() {
     assert_eq!(config_fingerprint(&reload(&text, "scenario_1")), config_fingerprint(&config));
 }
 
+/// `segment_analysis` with other code: the same types, so only the code fingerprint differs.
+#[taipy::task]
+pub fn reversed_segment_metrics(segmented: &SegmentedCustomers, metric: Metric) -> SegmentResult {
+    let mut result = crate::tasks::segment_analysis(segmented, metric);
+    result.0.reverse();
+    result
+}
+
 #[test]
-fn the_fingerprint_sees_defaults_wiring_types_and_code() {
+fn the_fingerprint_sees_defaults_wiring_and_code_not_declaration_order() {
     let base = config_fingerprint(&reload(STUDIO, "scenario_1"));
     let variants = [
-        STUDIO.replace("\"mean\"", "\"median\""),
-        STUDIO.replace("\"1000:int\"", "\"1001:int\""),
-        STUDIO.replace("skippable = \"True:bool\"", "skippable = \"False:bool\""),
-        STUDIO.replace("[DATA_NODE.metric]\n", "[DATA_NODE.metric]\nscope = \"GLOBAL:SCOPE\"\n"),
-        STUDIO.replace("[SCENARIO.scenario_1.sequences]\n", "[SCENARIO.scenario_1.sequences]\nx = []\n"),
+        // Defaults.
+        edit(STUDIO, "\"mean\"", "\"median\""),
+        edit(STUDIO, "\"1000:int\"", "\"1001:int\""),
+        // Skippability, scope, sequences.
+        edit(STUDIO, "skippable = \"True:bool\"", "skippable = \"False:bool\""),
+        edit(STUDIO, "[DATA_NODE.metric]\n", "[DATA_NODE.metric]\nscope = \"GLOBAL:SCOPE\"\n"),
+        edit(STUDIO, "[SCENARIO.scenario_1.sequences]\n", "[SCENARIO.scenario_1.sequences]\nx = []\n"),
+        // Wiring: a node renamed.
         STUDIO.replace("score_threshold", "score_limit"),
+        // Code: a function with the same types and other tokens.
+        edit(
+            STUDIO,
+            "toml_config.tasks.segment_analysis:function",
+            "toml_config.round_trip.reversed_segment_metrics:function",
+        ),
     ];
     for text in &variants {
         assert_ne!(config_fingerprint(&reload(text, "scenario_1")), base, "{text}");
     }
     // Declaration order and `1000:int` vs `1000.0:float` for an f64 node do not matter.
-    let reordered = STUDIO.replace("\"1000:int\"", "\"1000.0:float\"");
-    assert_eq!(config_fingerprint(&reload(&reordered, "scenario_1")), base);
+    let as_float = edit(STUDIO, "\"1000:int\"", "\"1000.0:float\"");
+    assert_eq!(config_fingerprint(&reload(&as_float, "scenario_1")), base);
+    let metric = "[DATA_NODE.metric]\ndefault_data = \"mean\"\n\n";
+    let first = "[DATA_NODE.path_to_data]";
+    let reordered = edit(&edit(STUDIO, metric, ""), first, &format!("{metric}{first}"));
+    let node_ids =
+        |config: &ScenarioConfig| config.nodes().iter().map(|n| n.id().to_owned()).collect::<Vec<_>>();
+    let loaded = reload(&reordered, "scenario_1");
+    assert_ne!(node_ids(&loaded), node_ids(&reload(STUDIO, "scenario_1")), "the nodes were reordered");
+    assert_eq!(config_fingerprint(&loaded), base);
+}
+
+#[test]
+fn the_fingerprint_sees_a_node_s_type_alone() {
+    // `7` as an i64 and as a u64 have the same TOML form, so only the type tells them apart.
+    assert_eq!(DataValue::to_toml(&7i64), DataValue::to_toml(&7u64));
+    let with = |node: DataNodeConfig| ScenarioConfig::builder("typed").node(node).build().unwrap();
+    let signed = with(DataNodeConfig::with_default("n", 7i64));
+    let unsigned = with(DataNodeConfig::with_default("n", 7u64));
+    assert_ne!(config_fingerprint(&signed), config_fingerprint(&unsigned));
+}
+
+#[test]
+fn the_fingerprint_ignores_the_order_tasks_are_declared_in() {
+    // Two independent tasks: the config keeps them in declaration order.
+    let add = TaskConfig::new("add", |x: &i64| x + 1).inputs(["x"]).outputs(["y"]);
+    let double = TaskConfig::new("double", |x: &i64| x * 2).inputs(["x"]).outputs(["z"]);
+    let with = |first: &TaskConfig, second: &TaskConfig| {
+        let x = DataNodeConfig::with_default("x", 1i64);
+        ScenarioConfig::builder("order").node(x).task(first.clone()).task(second.clone()).build().unwrap()
+    };
+    let (forward, backward) = (with(&add, &double), with(&double, &add));
+    assert_ne!(forward.tasks()[0].id(), backward.tasks()[0].id(), "the tasks were reordered");
+    assert_eq!(config_fingerprint(&forward), config_fingerprint(&backward));
 }
 
 #[test]

@@ -184,9 +184,11 @@ mod tests {
         std::fs::write(&path, "x,y\n1,2\n").unwrap();
         let first = fingerprint_cached(&files, &path).unwrap();
 
-        // Rewrite the same bytes: new mtime, same content.
-        std::thread::sleep(std::time::Duration::from_millis(20));
+        // Rewrite the same bytes under a modification time set a second later.
+        let before = std::fs::metadata(&path).unwrap().modified().unwrap();
         std::fs::write(&path, "x,y\n1,2\n").unwrap();
+        let file = std::fs::File::options().write(true).open(&path).unwrap();
+        file.set_modified(before + std::time::Duration::from_secs(1)).unwrap();
         assert_eq!(fingerprint_cached(&files, &path).unwrap(), first);
 
         std::fs::write(&path, "x,y\n1,3\n").unwrap();

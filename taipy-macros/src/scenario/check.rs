@@ -10,7 +10,7 @@ use syn::{Expr, Ident, Type};
 use super::parse::{Call, Def};
 
 /// Methods of the generated type that a node's accessor must not shadow.
-const RESERVED: &[&str] = &[
+pub(crate) const RESERVED: &[&str] = &[
     "config",
     "create",
     "open",
@@ -56,7 +56,10 @@ pub(crate) fn scenario(def: &Def) -> syn::Result<Model<'_>> {
     for source in &def.sources {
         let key = source.name.to_string();
         if index.contains_key(&key) {
-            errors.push(syn::Error::new(source.name.span(), format!("data node `{key}` is declared twice")));
+            errors.push(syn::Error::new(
+                source.name.span(),
+                format!("data node `{key}` is declared twice; declare each node once, or give this one another name"),
+            ));
             continue;
         }
         index.insert(key, nodes.len());
@@ -155,7 +158,8 @@ pub(crate) fn scenario(def: &Def) -> syn::Result<Model<'_>> {
             errors.push(syn::Error::new(
                 node.name.span(),
                 format!(
-                    "data node `{}` would shadow the generated method of the same name; rename the node",
+                    "data node `{0}` would shadow the generated method of the same name, `{scenario}::{0}`; \
+                     rename the node",
                     node.name
                 ),
             ));
@@ -175,8 +179,13 @@ pub(crate) fn scenario(def: &Def) -> syn::Result<Model<'_>> {
     for sequence in &def.sequences {
         let name = sequence.name.to_string();
         if sequence_names.contains(&name) {
-            errors
-                .push(syn::Error::new(sequence.name.span(), format!("sequence `{name}` is declared twice")));
+            errors.push(syn::Error::new(
+                sequence.name.span(),
+                format!(
+                    "sequence `{name}` is declared twice; list all its tasks in one declaration, or give this \
+                     one another name"
+                ),
+            ));
         }
         sequence_names.push(name.clone());
         for task in &sequence.tasks {

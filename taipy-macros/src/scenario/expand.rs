@@ -346,7 +346,13 @@ fn shell(
 pub(crate) fn stub(def: &Def) -> TokenStream {
     let root = crate::support::runtime();
     let vis = &def.vis;
-    let accessors = def.sources.iter().map(|source| {
+    // One accessor per name, none for a reserved name: those are reported already.
+    let mut seen = std::collections::HashSet::new();
+    let sources = def.sources.iter().filter(|source| {
+        let name = source.name.to_string();
+        !super::check::RESERVED.contains(&name.as_str()) && seen.insert(name)
+    });
+    let accessors = sources.map(|source| {
         let (method, ty) = (&source.name, &source.ty);
         quote! {
             #[allow(missing_docs)]

@@ -138,8 +138,19 @@ fn call(input: ParseStream<'_>, attrs: Vec<Attribute>, outputs: Vec<Ident>) -> s
 
 fn sequence(input: ParseStream<'_>) -> syn::Result<Sequence> {
     input.call(Attribute::parse_outer)?;
+    if !input.peek(Ident) {
+        return Err(input.error("expected a sequence `name: [task, ...]` in `sequences { ... }`"));
+    }
     let name: Ident = input.parse()?;
+    if !input.peek(Token![:]) {
+        return Err(input.error(format!("expected `:` after sequence `{name}`; write `{name}: [task, ...]`")));
+    }
     input.parse::<Token![:]>()?;
+    if !input.peek(syn::token::Bracket) {
+        return Err(input.error(format!(
+            "expected the tasks of sequence `{name}` in square brackets: `{name}: [task, ...]`"
+        )));
+    }
     let list;
     bracketed!(list in input);
     let tasks = Punctuated::<Ident, Token![,]>::parse_terminated(&list)?;

@@ -3,7 +3,7 @@
 //! rustc at each type's span (see `expand.rs`); this stage rejects shapes no task can have.
 
 use syn::spanned::Spanned;
-use syn::{FnArg, Item, ItemFn, Pat, ReturnType, Safety, Type};
+use syn::{FnArg, GenericParam, Item, ItemFn, Pat, ReturnType, Safety, Type};
 
 /// A function accepted as a task.
 pub(crate) struct Task {
@@ -49,16 +49,39 @@ pub(crate) fn task(item: Item) -> syn::Result<Task> {
         ));
     }
     if let Safety::Unsafe(token) = &sig.safety {
-        errors.push(syn::Error::new_spanned(token, "a task cannot be an `unsafe fn`"));
-    }
-    if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
         errors.push(syn::Error::new_spanned(
-            &sig.generics,
-            "a task cannot be generic: a data node holds one concrete type; write the function for concrete types",
+            token,
+            "a task cannot be an `unsafe fn`: the orchestrator calls it as a safe function; \
+             make it a plain `fn` and put the unsafe code in an `unsafe` block inside",
         ));
     }
+    let generics = &sig.generics;
+    if !generics.params.is_empty() || generics.where_clause.is_some() {
+        let lifetimes: Option<Vec<String>> = generics
+            .params
+            .iter()
+            .map(|p| match p {
+                GenericParam::Lifetime(l) => Some(l.lifetime.to_string()),
+                _ => None,
+            })
+            .collect();
+        let message = match lifetimes {
+            Some(lifetimes) if generics.where_clause.is_none() => format!(
+                "a task cannot declare lifetimes: its inputs are borrowed from the store for one call; \
+                 remove `<{}>` and write reference parameters as `&T`",
+                lifetimes.join(", ")
+            ),
+            _ => "a task cannot be generic: a data node holds one concrete type; write the function for \
+                  concrete types"
+                .to_owned(),
+        };
+        errors.push(syn::Error::new_spanned(generics, message));
+    }
     if let Some(variadic) = &sig.variadic {
-        errors.push(syn::Error::new_spanned(variadic, "a task cannot be variadic"));
+        errors.push(syn::Error::new_spanned(
+            variadic,
+            "a task cannot be variadic: each input is one data node; declare one parameter per input",
+        ));
     }
     let mut params = Vec::new();
     for arg in &sig.inputs {
@@ -81,9 +104,13 @@ pub(crate) fn task(item: Item) -> syn::Result<Task> {
                         continue;
                     }
                     Type::Reference(r) if r.lifetime.is_some() => {
+                        let elem = quote::ToTokens::to_token_stream(&r.elem).to_string().replace(' ', "");
                         errors.push(syn::Error::new_spanned(
                             &typed.ty,
-                            "a task's reference parameters cannot name a lifetime; write `&T`",
+                            format!(
+                                "a task's reference parameters cannot name a lifetime: its inputs are \
+                                 borrowed from the store for one call; write `&{elem}`"
+                            ),
                         ));
                         continue;
                     }

@@ -14,6 +14,7 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         Ok(parsed) => parsed,
         Err(error) => return crate::support::with_error(item, error),
     };
+    let emitted_on_error = without_variadic(&parsed).unwrap_or_else(|| item.clone());
     let result = match (options, check::task(parsed)) {
         (Ok(options), Ok(task)) => Ok(expand::task(&task, &options)),
         // Only the options are wrong: the descriptor is still generated (with the default
@@ -34,8 +35,18 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
             crate::support::dump("#[task]", &name_of(&item), &tokens);
             tokens
         }
-        Err(error) => crate::support::with_error(item, error),
+        Err(error) => crate::support::with_error(emitted_on_error, error),
     }
+}
+
+/// A variadic function with its `...` removed. rustc rejects `...` outside `extern` functions
+/// with errors of its own; emitted without it beside the task's error, the function adds none.
+fn without_variadic(item: &syn::Item) -> Option<TokenStream> {
+    let syn::Item::Fn(function) = item else { return None };
+    function.sig.variadic.as_ref()?;
+    let mut function = function.clone();
+    function.sig.variadic = None;
+    Some(quote::ToTokens::into_token_stream(function))
 }
 
 fn name_of(item: &TokenStream) -> String {

@@ -1,0 +1,9 @@
+use taipy::prelude::*;
+
+#[derive(DataValue)]
+enum Metric {
+    Mean,
+    Median,
+}
+
+fn main() {}

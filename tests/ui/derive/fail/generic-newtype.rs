@@ -1,0 +1,6 @@
+use taipy::prelude::*;
+
+#[derive(DataValue)]
+struct Scores<T>(Vec<T>);
+
+fn main() {}

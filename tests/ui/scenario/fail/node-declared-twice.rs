@@ -1,0 +1,16 @@
+use taipy::prelude::*;
+
+#[task]
+fn double(x: i64) -> i64 {
+    x * 2
+}
+
+scenario! {
+    Analysis {
+        x: i64 = 1,
+        x: i64 = 2,
+        y = double(x),
+    }
+}
+
+fn main() {}
