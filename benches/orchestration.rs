@@ -2,7 +2,12 @@
 //! fan-out, first run and fully-skipped re-run. Prints the median per-job time of several
 //! repetitions.
 //!
-//! `cargo bench --bench orchestration [-- --tasks N --repeat R --graph chain|fan-out --mode standalone|development]`
+//! `cargo bench -p taipy --bench orchestration [-- --tasks N --repeat R --graph chain|fan-out --mode standalone|development]`
+//!
+//! `--quick` runs 200 tasks once per case (unless `--tasks` or `--repeat` say otherwise): the
+//! times mean little, but every case runs and its checks (every job Completed on the first run,
+//! every job Skipped on the re-run) hold or panic. CI runs it so in the test profile, with the
+//! build `cargo test --workspace` made: `cargo test --workspace --bench orchestration -- --quick`.
 
 use std::time::{Duration, Instant};
 
@@ -65,8 +70,9 @@ fn main() {
             .and_then(|i| args.get(i + 1))
             .map_or(default, |v| v.parse().unwrap())
     };
-    let tasks = flag("--tasks", 10_000);
-    let repeat = flag("--repeat", 5);
+    let quick = args.iter().any(|a| a == "--quick");
+    let tasks = flag("--tasks", if quick { 200 } else { 10_000 });
+    let repeat = flag("--repeat", if quick { 1 } else { 5 });
     let only = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
     let (only_graph, only_mode) = (only("--graph"), only("--mode"));
     println!("orchestration overhead: {tasks} trivial tasks, on-disk store, median of {repeat} runs");

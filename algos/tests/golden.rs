@@ -1,6 +1,14 @@
-//! The tutorial's walkthrough on 100,000 customers, against what pandas computes
-//! (`fixtures/pandas_results_100k.json`), both as plain functions and as a taipy scenario whose
-//! submits skip exactly the tasks whose inputs did not change.
+//! The tutorial's walkthrough against what pandas computes, both as plain functions and as a
+//! taipy scenario whose submits skip exactly the tasks whose inputs did not change, on two
+//! customers files:
+//! - `customers_100k.csv`, 100,000 ordinary customers (`pandas_results_100k.json`);
+//! - `customers_edge.csv`, about 300 customers with rows placed on every edge: amounts exactly at
+//!   the payment thresholds, scores exactly at the score threshold, customers without purchases,
+//!   missing values in every column (`pandas_results_edge.json`, with task 2's whole table).
+//!
+//! The expected results come from the tutorial's pandas code, not from this crate:
+//! `fixtures/pandas_walkthrough.py` and `fixtures/make_edge_fixture.py` (their commands are at
+//! their top).
 
 mod common;
 
@@ -15,15 +23,35 @@ use taipy::{CsvFile, JobStatus, Reason, Scenario, Store};
 /// Relative tolerance: sums may be accumulated in another order than numpy's.
 const TOLERANCE: f64 = 1e-12;
 
+/// A customers file and what pandas computes on it.
+struct Golden {
+    csv: &'static str,
+    json: &'static str,
+    rows: u64,
+}
+
+const CUSTOMERS_100K: Golden =
+    Golden { csv: "customers_100k.csv", json: "pandas_results_100k.json", rows: 100_000 };
+
+const EDGE_ROWS: Golden = Golden { csv: "customers_edge.csv", json: "pandas_results_edge.json", rows: 331 };
+
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
 }
 
-fn expected_steps() -> Vec<Value> {
-    let text = std::fs::read_to_string(fixture("pandas_results_100k.json")).unwrap();
-    let json: Value = serde_json::from_str(&text).unwrap();
-    assert_eq!(json["rows"], 100_000);
-    json["steps"].as_array().unwrap().clone()
+impl Golden {
+    fn csv(&self) -> PathBuf {
+        fixture(self.csv)
+    }
+
+    /// The four steps of the walkthrough, as pandas computed them.
+    fn steps(&self) -> Vec<Value> {
+        let text = std::fs::read_to_string(fixture(self.json)).unwrap();
+        let json: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(json["dataset"], self.csv);
+        assert_eq!(json["rows"], self.rows);
+        json["steps"].as_array().unwrap().clone()
+    }
 }
 
 /// The parameters of the walkthrough's four submits.
@@ -60,71 +88,140 @@ fn check_change(step: &Value, index: usize) {
     }
 }
 
+/// How a null in the actual table compares with pandas.
+#[derive(Clone, Copy, PartialEq)]
+enum Nulls {
+    /// A null is a mistake: the aggregated tables never hold one.
+    Refused,
+    /// A null matches pandas' NaN. In task 2's table a missing input value is a null (polars
+    /// keeps missing values apart from NaN), where pandas, which has only NaN for both, shows
+    /// NaN; both compare false and are skipped by the aggregates.
+    AsNaN,
+}
+
+/// An expected float: a JSON number, or "NaN", "inf", "-inf" (JSON has no such numbers).
+fn expected_float(want: &Value) -> Option<f64> {
+    match want {
+        Value::Number(number) => number.as_f64(),
+        Value::String(text) => match text.as_str() {
+            "NaN" => Some(f64::NAN),
+            "inf" => Some(f64::INFINITY),
+            "-inf" => Some(f64::NEG_INFINITY),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Whether `got` is `want`: the same non-finite value, or within the relative tolerance.
+fn same_float(got: f64, want: f64) -> bool {
+    if want.is_nan() || want.is_infinite() {
+        return got.is_nan() && want.is_nan() || got == want;
+    }
+    (got - want).abs() / want.abs().max(f64::MIN_POSITIVE) <= TOLERANCE
+}
+
 /// Asserts that `actual` has the expected table's columns, in order, and values.
-fn assert_table(what: &str, actual: &DataFrame, expected: &Value) {
+fn assert_table(what: &str, actual: &DataFrame, expected: &Value, nulls: Nulls) {
     let columns: Vec<&str> =
         expected["columns"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
+    let dtypes: Vec<&str> =
+        expected["dtypes"].as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect();
     let actual_columns: Vec<&str> = actual.get_column_names().into_iter().map(|n| n.as_str()).collect();
     assert_eq!(actual_columns, columns, "{what}: columns");
     let rows = expected["rows"].as_array().unwrap();
     assert_eq!(actual.height(), rows.len(), "{what}: row count");
     for (i, row) in rows.iter().enumerate() {
-        for column in &columns {
+        for (column, dtype) in columns.iter().zip(&dtypes) {
             let want = &row[column];
             let got = actual.column(column).unwrap().get(i).unwrap();
-            match want {
-                Value::String(text) => {
-                    assert_eq!(got.get_str(), Some(text.as_str()), "{what}: row {i}, {column}")
+            match (*dtype, want) {
+                ("float64", want) => {
+                    let want = expected_float(want).unwrap_or_else(|| panic!("{what}: {column} is {want}"));
+                    let got = match got {
+                        AnyValue::Null if nulls == Nulls::AsNaN => f64::NAN,
+                        got => got
+                            .extract::<f64>()
+                            .unwrap_or_else(|| panic!("{what}: row {i}, {column} is {got:?}")),
+                    };
+                    assert!(same_float(got, want), "{what}: row {i}, {column}: {got} vs pandas {want}");
                 }
-                Value::Number(number) if number.is_i64() => {
-                    let got = got.extract::<i64>().unwrap_or_else(|| panic!("{what}: {column} is {got:?}"));
+                ("int64", Value::Number(number)) => {
+                    let got = got
+                        .extract::<i64>()
+                        .unwrap_or_else(|| panic!("{what}: row {i}, {column} is {got:?}"));
                     assert_eq!(got, number.as_i64().unwrap(), "{what}: row {i}, {column}");
                 }
-                Value::Number(number) => {
-                    let want = number.as_f64().unwrap();
-                    let got = got.extract::<f64>().unwrap_or_else(|| panic!("{what}: {column} is {got:?}"));
-                    let error = (got - want).abs() / want.abs().max(f64::MIN_POSITIVE);
-                    assert!(
-                        error <= TOLERANCE,
-                        "{what}: row {i}, {column}: {got} vs pandas {want} (rel. {error:e})"
-                    );
+                ("object", Value::String(text)) => {
+                    assert_eq!(got.get_str(), Some(text.as_str()), "{what}: row {i}, {column}")
                 }
-                other => panic!("{what}: unexpected JSON value {other}"),
+                (dtype, other) => panic!("{what}: unexpected {dtype} value {other}"),
             }
         }
     }
 }
 
-fn check_outputs(step: usize, expected: &Value, segment_result: &DataFrame, summary: &DataFrame) {
-    assert_table(&format!("step {} segment_result", step + 1), segment_result, &expected["segment_result"]);
-    assert_table(
-        &format!("step {} high_value_summary", step + 1),
-        summary,
-        &expected["high_value_summary_df"],
-    );
+fn check_outputs(
+    golden: &Golden,
+    step: usize,
+    expected: &Value,
+    segment_result: &DataFrame,
+    summary: &DataFrame,
+) {
+    let what = |table: &str| format!("{}: step {} {table}", golden.csv, step + 1);
+    assert_table(&what("segment_result"), segment_result, &expected["segment_result"], Nulls::Refused);
+    assert_table(&what("high_value_summary"), summary, &expected["high_value_summary_df"], Nulls::Refused);
+}
+
+/// Compares task 2's table, where pandas recorded it (after the submits that run task 2).
+fn check_segmented(golden: &Golden, step: usize, expected: &Value, segmented: impl FnOnce() -> DataFrame) {
+    let table = &expected["segmented_customer_df"];
+    if !table.is_null() {
+        let what = format!("{}: step {} segmented_customer_df", golden.csv, step + 1);
+        assert_table(&what, &segmented(), table, Nulls::AsNaN);
+    }
 }
 
 #[test]
 fn the_plain_functions_compute_what_pandas_computes() {
-    let steps = expected_steps();
-    let path = CsvFile::new(fixture("customers_100k.csv"));
+    plain_functions(&CUSTOMERS_100K);
+}
+
+#[test]
+fn the_plain_functions_compute_what_pandas_computes_on_the_edge_rows() {
+    plain_functions(&EDGE_ROWS);
+}
+
+fn plain_functions(golden: &Golden) {
+    let steps = golden.steps();
+    let path = CsvFile::new(golden.csv());
     let scored = preprocess_and_score(&path).unwrap();
     for (i, (params, expected)) in walkthrough().iter().zip(&steps).enumerate() {
         check_change(expected, i);
         let segmented =
             featurization_and_segmentation(&scored, &params.payment_threshold, &params.score_threshold)
                 .unwrap();
+        check_segmented(golden, i, expected, || segmented.0.clone().collect().unwrap());
         let segments = segment_analysis(&segmented, &params.metric).unwrap();
         let summary = high_value_cust_summary_statistics(&segmented, &segments, &params.statistic).unwrap();
-        check_outputs(i, expected, &segments.0.collect().unwrap(), &summary.0.collect().unwrap());
+        check_outputs(golden, i, expected, &segments.0.collect().unwrap(), &summary.0.collect().unwrap());
     }
 }
 
 #[test]
 fn the_scenario_skips_what_did_not_change_and_matches_pandas() {
-    let steps = expected_steps();
+    scenario_walkthrough(&CUSTOMERS_100K);
+}
+
+#[test]
+fn the_scenario_skips_what_did_not_change_and_matches_pandas_on_the_edge_rows() {
+    scenario_walkthrough(&EDGE_ROWS);
+}
+
+fn scenario_walkthrough(golden: &Golden) {
+    let steps = golden.steps();
     let store = Store::temporary().unwrap();
-    let config = customer_analysis(&fixture("customers_100k.csv"));
+    let config = customer_analysis(&golden.csv());
     let scenario = Scenario::create(&store, &config, "walkthrough").unwrap();
 
     // Which tasks run at each submit; the others are skipped.
@@ -153,9 +250,14 @@ fn the_scenario_skips_what_did_not_change_and_matches_pandas() {
             assert_eq!(report.job(task).unwrap().reason, Some(Reason::Unchanged), "submit {}: {task}", i + 1);
         }
 
+        check_segmented(golden, i, expected, || {
+            let segmented: SegmentedCustomers =
+                scenario.data_node("segmented_customer_df").unwrap().read().unwrap();
+            segmented.0.collect().unwrap()
+        });
         let segments: SegmentResult = scenario.data_node("segment_result").unwrap().read().unwrap();
         let summary: HighValueSummary = scenario.data_node("high_value_summary_df").unwrap().read().unwrap();
-        check_outputs(i, expected, &segments.0.collect().unwrap(), &summary.0.collect().unwrap());
+        check_outputs(golden, i, expected, &segments.0.collect().unwrap(), &summary.0.collect().unwrap());
     }
 
     // Back to the first parameters: every task reuses an earlier result.
@@ -166,7 +268,7 @@ fn the_scenario_skips_what_did_not_change_and_matches_pandas() {
     assert_eq!(report.tasks_with(JobStatus::Skipped), TASKS, "{:?}", report.jobs);
     let segments: SegmentResult = scenario.data_node("segment_result").unwrap().read().unwrap();
     let summary: HighValueSummary = scenario.data_node("high_value_summary_df").unwrap().read().unwrap();
-    check_outputs(0, &steps[0], &segments.0.collect().unwrap(), &summary.0.collect().unwrap());
+    check_outputs(golden, 0, &steps[0], &segments.0.collect().unwrap(), &summary.0.collect().unwrap());
 }
 
 /// The `scenario!` version driven by the examples' walkthrough: the same numbers, the same skip
@@ -174,16 +276,25 @@ fn the_scenario_skips_what_did_not_change_and_matches_pandas() {
 /// task reused.
 #[test]
 fn the_macro_scenario_walkthrough_matches_pandas_and_skips_on_a_second_pass() {
+    macro_walkthrough(&CUSTOMERS_100K);
+}
+
+#[test]
+fn the_macro_scenario_walkthrough_matches_pandas_and_skips_on_a_second_pass_on_the_edge_rows() {
+    macro_walkthrough(&EDGE_ROWS);
+}
+
+fn macro_walkthrough(golden: &Golden) {
     use algos::walkthrough::{self, Output, short_task_name};
 
-    let steps = expected_steps();
+    let steps = golden.steps();
     let store = Store::temporary().unwrap();
     let scenario = CustomerAnalysis::create(&store, "golden").unwrap();
-    let data = fixture("customers_100k.csv");
+    let data = golden.csv();
     let done = walkthrough::run(&scenario, Some(&data), Output::Json).unwrap();
     let runs: [&[&str]; 4] = [&TASKS, &TASKS[1..], &TASKS[2..], &TASKS[3..]];
     for (i, step) in done.iter().enumerate() {
-        check_outputs(i, &steps[i], &step.segment_result, &step.high_value_summary);
+        check_outputs(golden, i, &steps[i], &step.segment_result, &step.high_value_summary);
         let completed: Vec<&str> = step
             .report
             .jobs
@@ -207,6 +318,7 @@ fn the_macro_scenario_walkthrough_matches_pandas_and_skips_on_a_second_pass() {
     for step in &again {
         assert!(step.report.jobs.iter().all(|j| j.status == JobStatus::Skipped), "{:?}", step.report.jobs);
         check_outputs(
+            golden,
             step.submit - 1,
             &steps[step.submit - 1],
             &step.segment_result,

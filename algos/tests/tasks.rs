@@ -140,6 +140,21 @@ fn task1_a_malformed_value_fails_when_the_plan_runs() {
     assert!(err.contains(TOTAL_PURCHASE_AMOUNT), "the message names the column: {err}");
 }
 
+/// pandas' `read_csv` reads an empty field and the text `NaN` as NaN in any column, integer
+/// columns included; task 1 reads them as nulls there (and `NaN` as NaN in the float columns).
+#[test]
+fn task1_reads_empty_fields_and_nan_texts_as_missing_in_every_column() {
+    let file = csv(&format!("{HEADER}\n1,NaN,NaN,NaN,NaN\n2,,,,\n3,100.0,NaN,4.0,\n4,100.0,2,4.0,30\n"));
+    let scored = collect(&preprocess_and_score(&CsvFile::new(&file.path)).unwrap().0);
+    assert_eq!(floats(&scored, NUMBER_OF_PURCHASES), [None, None, None, Some(2.0)]);
+    assert_eq!(floats(&scored, TOTAL_PURCHASE_TIME), [None, None, None, Some(30.0)]);
+    let amounts = floats(&scored, TOTAL_PURCHASE_AMOUNT);
+    assert!(amounts[0].is_some_and(f64::is_nan) && amounts[1].is_none(), "{amounts:?}");
+    let score = floats(&scored, CUSTOMER_SCORE);
+    assert!(score[..3].iter().all(|s| s.is_none_or(f64::is_nan)), "{score:?}");
+    assert_floats(&score[3..], &[0.05 + 0.06 + 0.8]);
+}
+
 #[test]
 fn task1_a_row_with_too_many_fields_fails_when_the_plan_runs() {
     let file = csv(&format!("{HEADER}\n1,10.0,1,4.0,30\n2,20.0,2,4.0,60,surprise\n"));
