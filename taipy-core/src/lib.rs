@@ -46,8 +46,8 @@ pub mod toml;
 mod value;
 
 pub use compare::{CompareError, Comparison, compare_scenarios};
-pub use config::{DataNodeConfig, ScenarioConfig, ScenarioConfigBuilder, Scope, TaskConfig};
-pub use cycle::{Cycle, Frequency};
+pub use config::{DataNodeConfig, Frequency, ScenarioConfig, ScenarioConfigBuilder, Scope, TaskConfig};
+pub use cycle::Cycle;
 pub use error::{BoxError, ConfigError, StoreError, SubmitError, TaskError};
 pub use events::{EntityType, Event, EventFilter, Operation, SubscriptionId};
 pub use fingerprint::{Fingerprint, FingerprintBuilder};

@@ -4,12 +4,14 @@
 //! what TOML configs build at run time). [`ScenarioConfigBuilder::build`] validates the whole
 //! graph and reports every problem at once.
 //!
+//! - `frequency.rs`: [`Frequency`] and the calendar periods it groups scenarios by;
 //! - `node.rs`: [`DataNodeConfig`] and [`Scope`];
 //! - `task.rs`: [`TaskConfig`];
 //! - `graph.rs`: building a [`ScenarioConfig`]: indexing, inference, the checks, the problems list;
 //! - `order.rs`: the task graph's algorithms: an order where producers come first, and a cycle
 //!   named as a path (the TOML checker uses the same one).
 
+pub(crate) mod frequency;
 mod graph;
 mod node;
 mod order;
@@ -18,9 +20,9 @@ mod task;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use crate::cycle::Frequency;
 use crate::error::ConfigError;
 
+pub use frequency::Frequency;
 pub use node::{DataNodeConfig, Scope};
 pub use task::TaskConfig;
 
