@@ -88,6 +88,7 @@ pub mod __private {
     pub use std::sync::{Arc, OnceLock};
     pub use std::vec::Vec;
 
+    pub use ::toml::Value as TomlValue;
     pub use inventory;
 
     pub use crate::macro_support::{
@@ -95,7 +96,7 @@ pub mod __private {
         placeholder, scenario_config, task_output,
     };
     pub use crate::registry::{ScenarioEntry, TaskEntry};
-    pub use crate::value::{decode_serde, encode_serde};
+    pub use crate::value::{decode_serde, encode_serde, from_toml, to_toml};
     pub use crate::{
         AnyValue, ConfigError, DataNode, DataNodeConfig, DataValue, Fingerprint, Scenario, ScenarioConfig,
         Store, StoreCx, StoreError, Stored, Submission, SubmitError, SubmitOptions, TaskConfig, TaskError,

@@ -98,17 +98,16 @@ mod parse;
 mod resolve;
 mod sections;
 mod typed;
-mod value;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub use crate::value::{from_toml, to_toml};
 pub use ::toml::Value;
 pub use export::export;
 pub use fingerprint::config_fingerprint;
 pub use typed::Frequency;
-pub use value::{from_toml, to_toml};
 
 use crate::config::ScenarioConfig;
 use crate::registry::{self, TaskEntry};

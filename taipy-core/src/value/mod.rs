@@ -12,6 +12,7 @@ mod file;
 #[cfg(feature = "polars")]
 mod frames;
 mod serde_impls;
+mod toml_form;
 
 use std::any::{Any, TypeId};
 use std::path::Path;
@@ -23,6 +24,7 @@ pub use artifact::ArtifactWriter;
 pub use file::{CsvFile, ParquetFile};
 #[doc(hidden)]
 pub use serde_impls::{decode_serde, encode_serde};
+pub use toml_form::{from_toml, to_toml};
 
 use crate::error::StoreError;
 use crate::fingerprint::Fingerprint;
