@@ -46,7 +46,10 @@ pub mod toml;
 mod value;
 
 pub use compare::{CompareError, Comparison, compare_scenarios};
-pub use config::{DataNodeConfig, Frequency, ScenarioConfig, ScenarioConfigBuilder, Scope, TaskConfig};
+pub use config::{
+    DataNodeConfig, ExecutionMode, Frequency, ScenarioConfig, ScenarioConfigBuilder, Scope, StoreOptions,
+    TaskConfig,
+};
 pub use cycle::Cycle;
 pub use error::{BoxError, ConfigError, StoreError, SubmitError, TaskError};
 pub use events::{EntityType, Event, EventFilter, Operation, SubscriptionId};
@@ -60,7 +63,7 @@ pub use orchestrator::{
 pub use registry::RegistryError;
 pub use scenario::Scenario;
 pub use store::records::{EditLock, StoredConfig, Version, Writer};
-pub use store::{ExecutionMode, ScenarioInfo, Store, StoreOptions};
+pub use store::{ScenarioInfo, Store};
 pub use task::{TaskFn, TaskInput, TaskOutput};
 pub use value::{
     AnyValue, ArtifactWriter, CsvFile, DataValue, ParquetFile, Payload, StoreCx, Stored, ValueType,

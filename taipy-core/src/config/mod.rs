@@ -4,6 +4,7 @@
 //! what TOML configs build at run time). [`ScenarioConfigBuilder::build`] validates the whole
 //! graph and reports every problem at once.
 //!
+//! - `execution.rs`: [`StoreOptions`] and [`ExecutionMode`], how a store runs jobs;
 //! - `frequency.rs`: [`Frequency`] and the calendar periods it groups scenarios by;
 //! - `node.rs`: [`DataNodeConfig`] and [`Scope`];
 //! - `task.rs`: [`TaskConfig`];
@@ -11,6 +12,7 @@
 //! - `order.rs`: the task graph's algorithms: an order where producers come first, and a cycle
 //!   named as a path (the TOML checker uses the same one).
 
+mod execution;
 pub(crate) mod frequency;
 mod graph;
 mod node;
@@ -22,6 +24,7 @@ use std::sync::Arc;
 
 use crate::error::ConfigError;
 
+pub use execution::{ExecutionMode, StoreOptions};
 pub use frequency::Frequency;
 pub use node::{DataNodeConfig, Scope};
 pub use task::TaskConfig;

@@ -109,9 +109,8 @@ pub use export::export;
 pub use fingerprint::config_fingerprint;
 pub use typed::Frequency;
 
-use crate::config::ScenarioConfig;
+use crate::config::{ExecutionMode, ScenarioConfig, StoreOptions};
 use crate::registry::{self, TaskEntry};
-use crate::store::{ExecutionMode, StoreOptions};
 
 /// One problem of a config: where it is and what is wrong.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]

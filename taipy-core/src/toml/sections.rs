@@ -11,8 +11,7 @@ use std::collections::BTreeMap;
 use super::parse::{Entry, Raw, Table};
 use super::typed::{Env, Frequency, Typed, interpret, interpret_str};
 use super::{JobSettings, Problem, StorageType};
-use crate::config::Scope;
-use crate::store::ExecutionMode;
+use crate::config::{ExecutionMode, Scope};
 
 /// A reference to another section, with its line.
 #[derive(Clone, Debug)]
