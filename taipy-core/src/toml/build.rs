@@ -4,7 +4,8 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use super::Problem;
-use super::check::{Checked, suggest};
+use super::check::Checked;
+use super::names::suggest;
 use super::sections::Document;
 use crate::config::{DataNodeConfig, ScenarioConfig};
 

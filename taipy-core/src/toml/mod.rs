@@ -94,6 +94,7 @@ mod build;
 mod check;
 mod export;
 mod fingerprint;
+mod names;
 mod parse;
 mod resolve;
 mod sections;

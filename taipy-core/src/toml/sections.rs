@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 
+use super::names::suggest;
 use super::parse::{Entry, Raw, Table};
 use super::typed::{Env, Frequency, Typed, interpret, interpret_str};
 use super::{JobSettings, Problem, StorageType};
@@ -135,7 +136,7 @@ pub(crate) fn set_defaults(
         let Some(index) = ids.iter().position(|n| n == id) else {
             let message = format!(
                 "a default is given for data node `{id}`, which is not declared{}",
-                super::check::suggest(id, &ids, "data nodes")
+                suggest(id, &ids, "data nodes")
             );
             problems.push(Problem::new("", 0, message));
             continue;
