@@ -27,6 +27,7 @@ use crate::error::ConfigError;
 pub use execution::{ExecutionMode, StoreOptions};
 pub use frequency::Frequency;
 pub use node::{DataNodeConfig, Scope};
+pub(crate) use order::find_cycle;
 pub use task::TaskConfig;
 
 /// A validated scenario graph: data nodes, tasks in an order where producers come first, and
