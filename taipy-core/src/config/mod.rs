@@ -222,4 +222,32 @@ mod tests {
             "{problems}"
         );
     }
+
+    fn step(x: &i64) -> i64 {
+        x + 1
+    }
+
+    /// `n` tasks, `t{i}` reading `x{i}` and writing `x{i+1}`; `t0` reads `first`.
+    fn chain(n: usize, first: &str) -> ScenarioConfigBuilder {
+        let mut builder = ScenarioConfig::builder("chain").node(DataNodeConfig::with_default("x0", 0i64));
+        for i in 0..n {
+            let input = if i == 0 { first.to_owned() } else { format!("x{i}") };
+            builder = builder.task(
+                TaskConfig::new(format!("t{i}"), step).inputs([input]).outputs([format!("x{}", i + 1)]),
+            );
+        }
+        builder
+    }
+
+    #[test]
+    fn a_long_chain_builds_and_a_long_cycle_is_named_as_a_path() {
+        let n = 20_000;
+        let config = chain(n, "x0").build().unwrap();
+        assert_eq!(config.tasks()[n - 1].id(), format!("t{}", n - 1));
+        // `t0` reads what the last task writes.
+        let err = chain(n, &format!("x{n}")).build().unwrap_err();
+        let cycle = err.problems().iter().find_map(|p| p.strip_prefix("the tasks form a cycle: ")).unwrap();
+        let expected: Vec<String> = (0..n).chain([0]).map(|i| format!("t{i}")).collect();
+        assert_eq!(cycle, expected.join(" -> "));
+    }
 }
