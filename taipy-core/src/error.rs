@@ -161,7 +161,8 @@ impl StoreError {
     }
 }
 
-/// Errors found while validating a scenario configuration: every problem at once.
+/// Errors found while validating a configuration: a scenario config (every problem at once) or
+/// store options.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
@@ -173,13 +174,24 @@ pub enum ConfigError {
         /// Every problem found.
         problems: Vec<String>,
     },
+    /// Store options ask for more worker threads than a store runs
+    /// ([`StoreOptions::MAX_WORKERS`](crate::StoreOptions::MAX_WORKERS)).
+    #[error("store options ask for {workers} worker threads; a store runs at most {max}")]
+    TooManyWorkers {
+        /// The number asked for.
+        workers: usize,
+        /// The bound.
+        max: usize,
+    },
 }
 
 impl ConfigError {
-    /// The individual problems.
+    /// The individual problems of an [`Invalid`](Self::Invalid) scenario config (empty
+    /// otherwise).
     pub fn problems(&self) -> &[String] {
         match self {
             Self::Invalid { problems, .. } => problems,
+            Self::TooManyWorkers { .. } => &[],
         }
     }
 }

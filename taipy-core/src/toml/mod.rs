@@ -231,7 +231,8 @@ impl StorageType {
 pub struct JobSettings {
     /// `mode = "development"` or `"standalone"`.
     pub mode: Option<ExecutionMode>,
-    /// `max_nb_of_workers = "2:int"`.
+    /// `max_nb_of_workers = "2:int"`, at most [`StoreOptions::MAX_WORKERS`] (more is a problem of
+    /// the file).
     pub max_workers: Option<usize>,
 }
 
