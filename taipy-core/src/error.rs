@@ -37,6 +37,9 @@ pub enum StoreError {
         /// The backend's message.
         reason: String,
     },
+    /// The options the store was opened with are invalid (too many workers ...).
+    #[error("cannot open the store: {0}")]
+    InvalidOptions(#[source] Box<ConfigError>),
     /// The store was written by a newer version of taipy, in a format this version cannot read.
     #[error("store `{}` has format {found} (written by taipy {written_by}); this taipy reads formats up to {supported}: upgrade taipy to open it", path.display())]
     NewerFormat {
@@ -196,7 +199,8 @@ impl StoreError {
     }
 }
 
-/// Errors found while validating a scenario configuration: every problem at once.
+/// Errors found while validating a configuration: a scenario config (every problem at once) or
+/// store options.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
@@ -208,13 +212,24 @@ pub enum ConfigError {
         /// Every problem found.
         problems: Vec<String>,
     },
+    /// Store options ask for more worker threads than a store runs
+    /// ([`StoreOptions::MAX_WORKERS`](crate::StoreOptions::MAX_WORKERS)).
+    #[error("store options ask for {workers} worker threads; a store runs at most {max}")]
+    TooManyWorkers {
+        /// The number asked for.
+        workers: usize,
+        /// The bound.
+        max: usize,
+    },
 }
 
 impl ConfigError {
-    /// The individual problems.
+    /// The individual problems of an [`Invalid`](Self::Invalid) scenario config (empty
+    /// otherwise).
     pub fn problems(&self) -> &[String] {
         match self {
             Self::Invalid { problems, .. } => problems,
+            Self::TooManyWorkers { .. } => &[],
         }
     }
 }

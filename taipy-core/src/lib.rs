@@ -46,8 +46,10 @@ pub mod toml;
 mod value;
 
 pub use compare::{CompareError, Comparison, compare_scenarios};
-pub use config::{DataNodeConfig, ScenarioConfig, ScenarioConfigBuilder, Scope, TaskConfig};
-pub use cycle::Frequency;
+pub use config::{
+    DataNodeConfig, ExecutionMode, Frequency, ScenarioConfig, ScenarioConfigBuilder, Scope, StoreOptions,
+    TaskConfig,
+};
 pub use error::{BoxError, ConfigError, StoreError, SubmitError, TaskError};
 pub use events::{EntityType, Event, EventFilter, Operation, SubscriptionId};
 pub use fingerprint::{Fingerprint, FingerprintBuilder};
@@ -59,8 +61,8 @@ pub use orchestrator::{
 pub use registry::RegistryError;
 pub use scenario::Scenario;
 pub use store::{
-    Cycle, DiskUsage, EditLock, ExecutionMode, GcPolicy, GcReport, JobOrigin, Lineage, ScenarioInfo, Store,
-    StoreOptions, StoredConfig, SubmissionInfo, UnreadableRecord, Version, Writer,
+    Cycle, DiskUsage, EditLock, GcPolicy, GcReport, JobOrigin, Lineage, ScenarioInfo, Store, StoredConfig,
+    SubmissionInfo, UnreadableRecord, Version, Writer,
 };
 pub use task::{TaskFn, TaskInput, TaskOutput};
 pub use value::{
@@ -89,6 +91,7 @@ pub mod __private {
     pub use std::sync::{Arc, OnceLock};
     pub use std::vec::Vec;
 
+    pub use ::toml::Value as TomlValue;
     pub use inventory;
 
     pub use crate::macro_support::{
@@ -96,7 +99,7 @@ pub mod __private {
         placeholder, scenario_config, task_output,
     };
     pub use crate::registry::{ScenarioEntry, TaskEntry};
-    pub use crate::value::{decode_serde, encode_serde};
+    pub use crate::value::{decode_serde, encode_serde, from_toml, to_toml};
     pub use crate::{
         AnyValue, ConfigError, DataNode, DataNodeConfig, DataValue, Fingerprint, Scenario, ScenarioConfig,
         Store, StoreCx, StoreError, Stored, Submission, SubmitError, SubmitOptions, TaskConfig, TaskError,

@@ -321,3 +321,17 @@ fn a_scenario_missing_the_producer_of_an_input() {
         ],
     );
 }
+
+#[test]
+fn too_many_workers() {
+    let text = format!("[JOB]\nmode = \"standalone\"\nmax_nb_of_workers = \"100000:int\"\n\n{STUDIO}");
+    expect(
+        &text,
+        &[
+            "line 3 [JOB]: `max_nb_of_workers`: store options ask for 100000 worker threads; a store runs at most 1024",
+        ],
+    );
+    let text = format!("[JOB]\nmax_nb_of_workers = \"1024:int\"\n\n{STUDIO}");
+    let config = crate::load(&text).unwrap();
+    assert_eq!(config.job().store_options().max_workers, taipy::StoreOptions::MAX_WORKERS);
+}

@@ -10,6 +10,7 @@ mod checker;
 mod corpus;
 mod round_trip;
 mod run;
+mod scale;
 mod tasks;
 
 use taipy::toml::{TomlConfig, TomlConfigError};

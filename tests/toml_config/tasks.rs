@@ -165,3 +165,9 @@ scenario! {
         }
     }
 }
+
+/// One link of the generated chains of `scale.rs`.
+#[task]
+pub fn chain_step(x: &i64) -> i64 {
+    x + 1
+}

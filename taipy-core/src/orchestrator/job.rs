@@ -273,7 +273,7 @@ impl Job {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::orchestrator::job::{JobStatus, Reason, SubmissionStatus};
 
     #[test]
     fn the_status_machine_only_moves_forward() {

@@ -10,6 +10,7 @@ mod manage;
 mod notify;
 mod run;
 pub(crate) mod skip;
+mod submit;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,7 +18,6 @@ use std::time::Duration;
 pub use job::{InputVersion, Job, JobStatus, Reason, SubmissionStatus};
 use run::Run;
 pub(crate) use run::Target;
-pub(crate) use skip::is_stale;
 
 use crate::error::SubmitError;
 use crate::scenario::Scenario;

@@ -28,7 +28,6 @@
 //! makes it; the scheduler (`run.rs`) only acts on the result.
 
 use std::collections::HashMap;
-use std::time::Duration;
 
 use crate::config::{ScenarioConfig, TaskConfig};
 use crate::error::StoreError;
@@ -37,12 +36,6 @@ use crate::fingerprint::{Fingerprint, FingerprintBuilder};
 use crate::orchestrator::job::{InputVersion, Reason};
 use crate::store::{ArtifactState, MemoEntry, Store, TaskRun, Version, Writer, now_us};
 use crate::value::{Stored, ValueType};
-
-/// Whether a value written at `written_us` is stale at `now_us` for a node with this validity
-/// period (no period: never). The one staleness formula.
-pub(crate) fn is_stale(validity: Option<Duration>, written_us: u64, now_us: u64) -> bool {
-    validity.is_some_and(|v| u128::from(now_us.saturating_sub(written_us)) >= v.as_micros())
-}
 
 /// What a decision is made in: one scenario of a submission.
 pub(crate) struct Scope<'a> {
@@ -81,8 +74,7 @@ pub(crate) fn assess(scope: &Scope<'_>, task: &TaskConfig) -> Result<Assessment,
     let mut stale = Vec::new();
     for name in task.input_nodes() {
         let version = input_version(scope, name)?;
-        let validity = scope.config.node(name).and_then(|n| n.validity());
-        if is_stale(validity, version.written_us, now) {
+        if scope.config.node(name).is_some_and(|n| n.is_stale(version.written_us, now)) {
             stale.push(name.clone());
         }
         inputs.push(InputVersion {

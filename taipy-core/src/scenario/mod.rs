@@ -9,10 +9,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::config::{ScenarioConfig, Scope};
-use crate::error::{StoreError, SubmitError};
+use crate::error::StoreError;
 use crate::events::{EntityType, Event, Operation};
 use crate::node::DataNode;
-use crate::orchestrator::{Submission, SubmitOptions, Target};
 use crate::store::{Group, NodeRecord, ScenarioRecord, Store, Writer, now_us};
 use crate::value::{DataValue, ValueType};
 
@@ -131,53 +130,12 @@ impl Scenario {
         ))
     }
 
-    /// Submits every task; see [`submit_with`](Self::submit_with).
-    pub fn submit(&self) -> Result<Submission, SubmitError> {
-        self.submit_with(SubmitOptions::default())
-    }
-
-    /// Submits every task: one job per task; tasks whose inputs and code did not change are
-    /// skipped. In development mode this returns when all jobs are done; otherwise at once.
-    pub fn submit_with(&self, options: SubmitOptions) -> Result<Submission, SubmitError> {
-        let tasks = (0..self.config.tasks().len()).collect();
-        Submission::start(self, Target { entity: "scenario".into(), tasks }, options)
-    }
-
-    /// Submits the tasks of the named sequence
-    /// (declared by the config or added at run time).
-    pub fn submit_sequence(&self, sequence: &str, options: SubmitOptions) -> Result<Submission, SubmitError> {
-        let sequences = self.sequences()?;
-        let Some(names) = sequences.get(sequence) else {
-            return Err(SubmitError::UnknownSequence {
-                scenario: self.name().to_owned(),
-                sequence: sequence.to_owned(),
-                declared: sequences.keys().cloned().collect::<Vec<_>>().join(", "),
-            });
-        };
-        let mut tasks: Vec<usize> = names.iter().filter_map(|t| self.config.task_position(t)).collect();
-        tasks.sort_unstable();
-        tasks.dedup();
-        Submission::start(self, Target { entity: format!("sequence {sequence}"), tasks }, options)
-    }
-
-    /// Submits one task.
-    pub fn submit_task(&self, task: &str, options: SubmitOptions) -> Result<Submission, SubmitError> {
-        let Some(position) = self.config.task_position(task) else {
-            return Err(SubmitError::UnknownTask {
-                scenario: self.name().to_owned(),
-                task: task.to_owned(),
-                declared: self.config.tasks().iter().map(|t| t.id()).collect::<Vec<_>>().join(", "),
-            });
-        };
-        Submission::start(self, Target { entity: format!("task {task}"), tasks: vec![position] }, options)
-    }
-
     /// Whether the node `name` is stale: its config has a validity period and its current value
     /// is at least that old. (A node never written is not stale.)
     pub fn is_stale(&self, name: &str) -> Result<bool, StoreError> {
-        let Some(validity) = self.config.node(name).and_then(|n| n.validity()) else { return Ok(false) };
+        let Some(node) = self.config.node(name) else { return Ok(false) };
         let Some(version) = self.store.node_state(self.node_id(name))?.current else { return Ok(false) };
-        Ok(crate::orchestrator::is_stale(Some(validity), version.written_us, now_us()))
+        Ok(node.is_stale(version.written_us, now_us()))
     }
 
     pub(crate) fn node_id(&self, name: &str) -> &str {
@@ -232,13 +190,15 @@ fn save_with_nodes(
     }
     if added || !store.scenario_exists(&record.id)? {
         group.save(record)?;
-        let stored = crate::store::StoredConfig {
-            id: config.id().to_owned(),
-            fingerprint: crate::toml::config_fingerprint(config),
-            toml: crate::toml::export(config).ok(),
-            recorded_us: now_us(),
-        };
-        group.save(&stored)?;
+        if let Some(forms) = crate::config::config_forms() {
+            let stored = crate::store::StoredConfig {
+                id: config.id().to_owned(),
+                fingerprint: (forms.fingerprint)(config),
+                toml: (forms.toml)(config),
+                recorded_us: now_us(),
+            };
+            group.save(&stored)?;
+        }
         store.stage(group);
         store.flush()?;
     }

@@ -12,8 +12,8 @@ use super::catalog::Group;
 use super::keys::{self, Prefix};
 use super::records::{CycleRecord, ScenarioRecord};
 use super::{ScenarioInfo, Store};
+use crate::config::Frequency;
 use crate::config::ScenarioConfig;
-use crate::cycle::Frequency;
 use crate::error::StoreError;
 use crate::events::{EntityType, Event, Operation};
 

@@ -12,23 +12,13 @@
 //! - 1: records behind a format byte, one key prefix per kind (the first release);
 //! - 2: memo entries carry their creation time; quarantined artifacts; this record.
 
-use serde::{Deserialize, Serialize};
-
 use super::catalog::{Catalog, Group};
 use super::keys;
-use super::records::decode;
+use super::records::{FormatRecord, decode};
 use crate::error::StoreError;
 
 /// The format this version of taipy writes.
 pub(crate) const CURRENT: u32 = 2;
-
-/// The store's format, as recorded in its catalog.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct FormatRecord {
-    pub(crate) version: u32,
-    /// The taipy-core version that last recorded it.
-    pub(crate) written_by: String,
-}
 
 /// Checks the store's format and records the current one. `path` names the store in errors.
 pub(crate) fn check_and_record(catalog: &dyn Catalog, path: &std::path::Path) -> Result<(), StoreError> {

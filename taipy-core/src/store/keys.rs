@@ -26,10 +26,9 @@ use std::marker::PhantomData;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::format::FormatRecord;
 use super::records::{
-    CycleRecord, MemoEntry, NodeRecord, ScenarioRecord, SequenceRecord, StoredConfig, SubmissionRecord,
-    TaskRun, Version,
+    CycleRecord, FormatRecord, MemoEntry, NodeRecord, ScenarioRecord, SequenceRecord, StoredConfig,
+    SubmissionRecord, TaskRun, Version,
 };
 use crate::fingerprint::Fingerprint;
 use crate::orchestrator::job::Job;

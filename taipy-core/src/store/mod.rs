@@ -62,45 +62,7 @@ use crate::events::{Event, EventFilter, Hub, Sink, SubscriptionId};
 use crate::orchestrator::job::{Job, JobStatus, Reason};
 use crate::value::StoreCx;
 
-/// How jobs are executed.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum ExecutionMode {
-    /// Jobs run one after another in the submitting thread; `submit` returns when all are done.
-    /// Easiest to debug.
-    Development,
-    /// Jobs run on a pool of worker threads; independent tasks run in parallel.
-    #[default]
-    Standalone,
-}
-
-/// Options for opening a store.
-#[derive(Clone, Debug)]
-pub struct StoreOptions {
-    /// How jobs are executed.
-    pub mode: ExecutionMode,
-    /// The number of worker threads in [`ExecutionMode::Standalone`] (default: the number of
-    /// cores).
-    pub max_workers: usize,
-}
-
-impl Default for StoreOptions {
-    fn default() -> Self {
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        Self { mode: ExecutionMode::Standalone, max_workers: cores }
-    }
-}
-
-impl StoreOptions {
-    /// Synchronous execution in the submitting thread.
-    pub fn development() -> Self {
-        Self { mode: ExecutionMode::Development, ..Self::default() }
-    }
-
-    /// Parallel execution on `workers` threads.
-    pub fn standalone(workers: usize) -> Self {
-        Self { mode: ExecutionMode::Standalone, max_workers: workers.max(1) }
-    }
-}
+pub(crate) use crate::config::{ExecutionMode, StoreOptions};
 
 /// Which catalog backend a store uses.
 enum CatalogKind {
@@ -195,6 +157,7 @@ impl Store {
         temporary: Option<tempfile::TempDir>,
         kind: CatalogKind,
     ) -> Result<Self, StoreError> {
+        options.check().map_err(|e| StoreError::InvalidOptions(Box::new(e)))?;
         std::fs::create_dir_all(path).map_err(|e| StoreError::io("cannot create store folder", path, e))?;
         let lock_path = path.join("LOCK");
         let lock = File::options()
@@ -531,6 +494,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         drop(Store::open(dir.path()).unwrap());
         Store::open(dir.path()).unwrap();
+    }
+
+    #[test]
+    fn too_many_workers_is_a_clear_error_before_any_thread_starts() {
+        let dir = tempfile::tempdir().unwrap();
+        let options = StoreOptions { max_workers: 100_000, ..StoreOptions::default() };
+        let err = Store::open_with(dir.path(), options).unwrap_err();
+        assert!(matches!(err, StoreError::InvalidOptions(_)), "{err:?}");
+        assert!(err.to_string().contains("100000") && err.to_string().contains("1024"), "{err}");
+        assert!(!dir.path().join("db").exists(), "nothing is created for refused options");
     }
 
     #[test]

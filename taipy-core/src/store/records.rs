@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use crate::config::Frequency;
 use crate::config::Scope;
-use crate::cycle::Frequency;
 use crate::error::StoreError;
 use crate::fingerprint::Fingerprint;
 use crate::value::Stored;
@@ -309,4 +309,12 @@ pub struct StoredConfig {
     pub toml: Option<String>,
     /// When it was recorded (µs since the Unix epoch).
     pub recorded_us: u64,
+}
+
+/// The store's format, as recorded in its catalog.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct FormatRecord {
+    pub(crate) version: u32,
+    /// The taipy-core version that last recorded it.
+    pub(crate) written_by: String,
 }

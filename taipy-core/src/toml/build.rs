@@ -1,11 +1,12 @@
 //! Stage 5: the scenario sections checked, then built into [`ScenarioConfig`]s.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use super::Problem;
-use super::check::{Checked, suggest};
-use super::sections::Document;
+use super::check::Checked;
+use super::names::suggest;
+use super::sections::{Document, TaskSection};
 use crate::config::{DataNodeConfig, ScenarioConfig};
 
 /// Checks every scenario's references; when the whole config is sound, builds each scenario.
@@ -16,11 +17,13 @@ pub(crate) fn scenarios(
 ) -> BTreeMap<String, Arc<ScenarioConfig>> {
     let task_ids: Vec<&str> = doc.tasks.iter().map(|t| t.id.as_str()).collect();
     let node_ids: Vec<&str> = doc.nodes.iter().map(|n| n.id.as_str()).collect();
+    let tasks_by_id: HashMap<&str, &TaskSection> = doc.tasks.iter().map(|t| (t.id.as_str(), t)).collect();
+    let declared_nodes: HashSet<&str> = node_ids.iter().copied().collect();
     for scenario in &doc.scenarios {
         let section = format!("SCENARIO.{}", scenario.id);
         let mut seen = HashSet::new();
         for r in &scenario.tasks.value {
-            if !task_ids.contains(&r.id.as_str()) {
+            if !tasks_by_id.contains_key(r.id.as_str()) {
                 let message = format!(
                     "scenario `{}` names task `{}`, which is not declared{}",
                     scenario.id,
@@ -37,7 +40,7 @@ pub(crate) fn scenarios(
             }
         }
         for r in &scenario.additional_nodes.value {
-            if !node_ids.contains(&r.id.as_str()) {
+            if !declared_nodes.contains(r.id.as_str()) {
                 let message = format!(
                     "scenario `{}` names data node `{}`, which is not declared{}",
                     scenario.id,
@@ -73,8 +76,8 @@ pub(crate) fn scenarios(
     let mut built = BTreeMap::new();
     for scenario in &doc.scenarios {
         let mut builder = ScenarioConfig::builder(&scenario.id);
-        let tasks: Vec<_> =
-            scenario.tasks.value.iter().filter_map(|r| doc.tasks.iter().find(|t| t.id == r.id)).collect();
+        let tasks: Vec<&TaskSection> =
+            scenario.tasks.value.iter().filter_map(|r| tasks_by_id.get(r.id.as_str()).copied()).collect();
         let mut used: HashSet<&str> = scenario.additional_nodes.value.iter().map(|r| r.id.as_str()).collect();
         for task in &tasks {
             used.extend(task.inputs.value.iter().chain(&task.outputs.value).map(|r| r.id.as_str()));

@@ -5,12 +5,14 @@
 //! reading the node, else from a typed default), defaults are converted to those types, and the
 //! task graph is checked for double producers and cycles.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::Problem;
-use super::resolve::{edit_distance, resolve};
-use super::sections::{Document, NodeSection, Ref, TaskSection};
+use super::names::{pair_names, short_name, suggest};
+use super::resolve::resolve;
+use super::sections::{Document, Ref};
 use super::typed::Typed;
+use crate::config::find_cycle;
 use crate::registry::TaskEntry;
 use crate::value::{AnyValue, ValueType};
 
@@ -32,18 +34,79 @@ pub(crate) struct Checked {
     pub(crate) defaults: HashMap<String, AnyValue>,
 }
 
-/// Runs every check; problems are appended.
+/// Runs every check; problems are appended. Linear in the size of the document: every lookup
+/// of a node's writer or readers goes through [`Wiring`].
 pub(crate) fn check(doc: &Document, entries: &[&'static TaskEntry], problems: &mut Vec<Problem>) -> Checked {
     let mut checked = Checked::default();
-    let nodes: HashMap<&str, &NodeSection> = doc.nodes.iter().map(|n| (n.id.as_str(), n)).collect();
-    let node_ids: Vec<&str> = doc.nodes.iter().map(|n| n.id.as_str()).collect();
+    resolve_tasks(doc, entries, &mut checked, problems);
+    let wiring = Wiring::new(doc, problems);
+    infer_types(doc, &wiring, &mut checked);
+    check_inputs(doc, &wiring, &checked, problems);
+    check_sources(doc, &wiring, &mut checked, problems);
+    check_cycles(doc, &wiring, problems);
+    checked
+}
 
-    // Functions, arity, and references to nodes.
+/// Who writes and who reads each node, by node id.
+struct Wiring<'d> {
+    /// The first task writing each node (by index in the document), and the output's position.
+    producer: HashMap<&'d str, (usize, usize)>,
+    /// The tasks reading each node, in file order (by index), each with the position of the
+    /// node's first occurrence among its inputs.
+    readers: HashMap<&'d str, Vec<(usize, usize)>>,
+}
+
+impl<'d> Wiring<'d> {
+    /// Indexes the document's edges; a node written by two tasks is a problem.
+    fn new(doc: &'d Document, problems: &mut Vec<Problem>) -> Self {
+        let mut producer: HashMap<&str, (usize, usize)> = HashMap::new();
+        let mut readers: HashMap<&str, Vec<(usize, usize)>> = HashMap::new();
+        for (t, task) in doc.tasks.iter().enumerate() {
+            for (position, r) in task.outputs.value.iter().enumerate() {
+                match producer.get(r.id.as_str()) {
+                    Some(&(other, _)) if other != t => {
+                        let message = format!(
+                            "data node `{}` is written by both task `{}` and task `{}`",
+                            r.id, doc.tasks[other].id, task.id
+                        );
+                        problems.push(Problem::new(&format!("TASK.{}", task.id), r.line, message));
+                    }
+                    Some(_) => {}
+                    None => {
+                        producer.insert(&r.id, (t, position));
+                    }
+                }
+            }
+            for (position, r) in task.inputs.value.iter().enumerate() {
+                let list = readers.entry(&r.id).or_default();
+                if list.last().is_none_or(|&(last, _)| last != t) {
+                    list.push((t, position));
+                }
+            }
+        }
+        Self { producer, readers }
+    }
+
+    /// The tasks reading node `id`, in file order, with the node's position among their inputs.
+    fn readers(&self, id: &str) -> &[(usize, usize)] {
+        self.readers.get(id).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// Functions resolved, arity checked, references to nodes checked.
+fn resolve_tasks(
+    doc: &Document,
+    entries: &[&'static TaskEntry],
+    checked: &mut Checked,
+    problems: &mut Vec<Problem>,
+) {
+    let declared: HashSet<&str> = doc.nodes.iter().map(|n| n.id.as_str()).collect();
+    let node_ids: Vec<&str> = doc.nodes.iter().map(|n| n.id.as_str()).collect();
     for task in &doc.tasks {
         let section = format!("TASK.{}", task.id);
         for (refs, verb) in [(&task.inputs.value, "reads"), (&task.outputs.value, "writes")] {
             for r in refs.iter() {
-                if !nodes.contains_key(r.id.as_str()) {
+                if !declared.contains(r.id.as_str()) {
                     let message = format!(
                         "task `{}` {verb} data node `{}`, which is not declared{}",
                         task.id,
@@ -54,8 +117,9 @@ pub(crate) fn check(doc: &Document, entries: &[&'static TaskEntry], problems: &m
                 }
             }
         }
-        for (i, r) in task.outputs.value.iter().enumerate() {
-            if task.outputs.value[..i].iter().any(|o| o.id == r.id) {
+        let mut outputs = HashSet::new();
+        for r in &task.outputs.value {
+            if !outputs.insert(r.id.as_str()) {
                 let message = format!("task `{}` lists output `{}` twice", task.id, r.id);
                 problems.push(Problem::new(&section, r.line, message));
             }
@@ -96,57 +160,28 @@ pub(crate) fn check(doc: &Document, entries: &[&'static TaskEntry], problems: &m
         }
         checked.tasks.insert(task.id.clone(), resolved);
     }
+}
 
-    // Producers.
-    let mut producer: HashMap<&str, (&TaskSection, usize)> = HashMap::new();
-    for task in &doc.tasks {
-        for (position, r) in task.outputs.value.iter().enumerate() {
-            match producer.get(r.id.as_str()) {
-                Some((other, _)) if other.id != task.id => {
-                    let message = format!(
-                        "data node `{}` is written by both task `{}` and task `{}`",
-                        r.id, other.id, task.id
-                    );
-                    problems.push(Problem::new(&format!("TASK.{}", task.id), r.line, message));
-                }
-                Some(_) => {}
-                None => {
-                    producer.insert(&r.id, (task, position));
-                }
-            }
-        }
-    }
-
-    // Node types: the producer's output type, else the first reader's input type, else the
-    // typed default's.
+/// Node types: the producer's output type, else the first reader's input type, else the typed
+/// default's.
+fn infer_types(doc: &Document, wiring: &Wiring<'_>, checked: &mut Checked) {
     for node in &doc.nodes {
-        let produced = producer.get(node.id.as_str()).and_then(|(task, position)| {
-            checked.tasks.get(&task.id).and_then(|r| r.outputs.get(*position)).copied()
+        let produced = wiring.producer.get(node.id.as_str()).and_then(|&(t, position)| {
+            checked.tasks.get(&doc.tasks[t].id).and_then(|r| r.outputs.get(position)).copied()
         });
-        let read = doc.tasks.iter().find_map(|task| {
-            let resolved = checked.tasks.get(&task.id)?;
-            let position = task.inputs.value.iter().position(|r| r.id == node.id)?;
-            resolved.inputs.get(position).copied()
-        });
+        let read = wiring
+            .readers(&node.id)
+            .iter()
+            .find_map(|&(t, position)| checked.tasks.get(&doc.tasks[t].id)?.inputs.get(position).copied());
         let from_default = node.default.as_ref().and_then(|d| type_of_typed(&d.value));
         if let Some(ty) = produced.or(read).or(from_default) {
             checked.types.insert(node.id.clone(), ty);
         }
     }
-
-    check_inputs(doc, &producer, &mut checked, problems);
-    check_sources(doc, &producer, &mut checked, problems);
-    check_cycles(doc, &producer, problems);
-    checked
 }
 
 /// Every input's type against the node's, with a hint when two inputs look swapped.
-fn check_inputs(
-    doc: &Document,
-    producer: &HashMap<&str, (&TaskSection, usize)>,
-    checked: &mut Checked,
-    problems: &mut Vec<Problem>,
-) {
+fn check_inputs(doc: &Document, wiring: &Wiring<'_>, checked: &Checked, problems: &mut Vec<Problem>) {
     for task in &doc.tasks {
         let Some(resolved) = checked.tasks.get(&task.id) else { continue };
         let wired = &task.inputs.value;
@@ -159,9 +194,9 @@ fn check_inputs(
             let expected = resolved.inputs[i];
             let actual = holds(r).expect("mismatches have a type");
             let (expected_name, actual_name) = pair_names(expected, actual);
-            let origin = match producer.get(r.id.as_str()) {
-                Some((p, _)) => format!(" (written by task `{}`)", p.id),
-                None => match doc.tasks.iter().find(|t| t.inputs.value.iter().any(|x| x.id == r.id)) {
+            let origin = match wiring.producer.get(r.id.as_str()) {
+                Some(&(p, _)) => format!(" (written by task `{}`)", doc.tasks[p].id),
+                None => match wiring.readers(&r.id).first().map(|&(t, _)| &doc.tasks[t]) {
                     Some(first) if first.id != task.id => format!(" (as task `{}` reads it)", first.id),
                     _ => String::new(),
                 },
@@ -194,26 +229,16 @@ fn check_inputs(
 }
 
 /// Defaults converted to node types; sources without defaults; file storage on file types.
-fn check_sources(
-    doc: &Document,
-    producer: &HashMap<&str, (&TaskSection, usize)>,
-    checked: &mut Checked,
-    problems: &mut Vec<Problem>,
-) {
+fn check_sources(doc: &Document, wiring: &Wiring<'_>, checked: &mut Checked, problems: &mut Vec<Problem>) {
     for node in &doc.nodes {
         let section = format!("DATA_NODE.{}", node.id);
-        let readers: Vec<&str> = doc
-            .tasks
-            .iter()
-            .filter(|t| t.inputs.value.iter().any(|r| r.id == node.id))
-            .map(|t| t.id.as_str())
-            .collect();
+        let first_reader = wiring.readers(&node.id).first().map(|&(t, _)| doc.tasks[t].id.as_str());
         let ty = checked.types.get(&node.id).copied();
-        match (producer.get(node.id.as_str()), &node.default) {
-            (Some((task, _)), Some(default)) => {
+        match (wiring.producer.get(node.id.as_str()), &node.default) {
+            (Some(&(task, _)), Some(default)) => {
                 let message = format!(
                     "data node `{}` has a default value and is also written by task `{}`",
-                    node.id, task.id
+                    node.id, doc.tasks[task].id
                 );
                 problems.push(Problem::new(&section, default.line, message));
             }
@@ -224,7 +249,7 @@ fn check_sources(
                             checked.defaults.insert(node.id.clone(), value);
                         }
                         Err(reason) => {
-                            let why = match readers.first() {
+                            let why = match first_reader {
                                 Some(t) => format!(" (the type task `{t}` reads)"),
                                 None => String::new(),
                             };
@@ -239,12 +264,14 @@ fn check_sources(
                     }
                 }
             }
-            (None, None) if !readers.is_empty() && !node.default_written => {
-                let message = format!(
-                    "data node `{}` has neither a default value nor a task writing it; read by task `{}`",
-                    node.id, readers[0]
-                );
-                problems.push(Problem::new(&section, node.line, message));
+            (None, None) if !node.default_written => {
+                if let Some(reader) = first_reader {
+                    let message = format!(
+                        "data node `{}` has neither a default value nor a task writing it; read by task `{reader}`",
+                        node.id
+                    );
+                    problems.push(Problem::new(&section, node.line, message));
+                }
             }
             _ => {}
         }
@@ -263,13 +290,11 @@ fn check_sources(
     }
 }
 
-/// One cycle of the task graph, if any, named by its path.
-fn check_cycles(
-    doc: &Document,
-    producer: &HashMap<&str, (&TaskSection, usize)>,
-    problems: &mut Vec<Problem>,
-) {
-    let index: HashMap<&str, usize> = doc.tasks.iter().enumerate().map(|(i, t)| (t.id.as_str(), i)).collect();
+/// One cycle of the task graph, if any, named as a path from the task that closes it (the
+/// search of [`find_cycle`], shared with [`ScenarioConfigBuilder::build`]).
+///
+/// [`ScenarioConfigBuilder::build`]: crate::ScenarioConfigBuilder::build
+fn check_cycles(doc: &Document, wiring: &Wiring<'_>, problems: &mut Vec<Problem>) {
     let upstream: Vec<Vec<usize>> = doc
         .tasks
         .iter()
@@ -277,46 +302,16 @@ fn check_cycles(
             t.inputs
                 .value
                 .iter()
-                .filter_map(|r| producer.get(r.id.as_str()).map(|(p, _)| index[p.id.as_str()]))
+                .filter_map(|r| wiring.producer.get(r.id.as_str()).map(|&(p, _)| p))
                 .collect()
         })
         .collect();
-    // 0 = unvisited, 1 = on the current path, 2 = done.
-    let mut state = vec![0u8; doc.tasks.len()];
-    for start in 0..doc.tasks.len() {
-        let mut path = Vec::new();
-        if let Some(cycle) = visit(start, &upstream, &mut state, &mut path) {
-            // `cycle` walks upstream from its first task: name it downstream, from that task.
-            let mut names: Vec<&str> = cycle.iter().rev().map(|&t| doc.tasks[t].id.as_str()).collect();
-            names.rotate_right(1);
-            names.push(names[0]);
-            let first = &doc.tasks[cycle[0]];
-            let message = format!("the tasks form a cycle: {}", names.join(" -> "));
-            problems.push(Problem::new(&format!("TASK.{}", first.id), first.line, message));
-            return;
-        }
+    if let Some(cycle) = find_cycle(&upstream) {
+        let names: Vec<&str> = cycle.iter().map(|&t| doc.tasks[t].id.as_str()).collect();
+        let first = &doc.tasks[cycle[0]];
+        let message = format!("the tasks form a cycle: {}", names.join(" -> "));
+        problems.push(Problem::new(&format!("TASK.{}", first.id), first.line, message));
     }
-}
-
-fn visit(t: usize, upstream: &[Vec<usize>], state: &mut [u8], path: &mut Vec<usize>) -> Option<Vec<usize>> {
-    match state[t] {
-        2 => return None,
-        1 => {
-            let from = path.iter().position(|&p| p == t).expect("on the path");
-            return Some(path[from..].to_vec());
-        }
-        _ => {}
-    }
-    state[t] = 1;
-    path.push(t);
-    for &u in &upstream[t] {
-        if let Some(cycle) = visit(u, upstream, state, path) {
-            return Some(cycle);
-        }
-    }
-    path.pop();
-    state[t] = 2;
-    None
 }
 
 /// The type a typed default gives a node no task reads or writes.
@@ -337,65 +332,5 @@ fn show(typed: &Typed) -> String {
         Typed::Float(f) => format!("{f:?}"),
         Typed::Bool(b) => format!("{b}"),
         other => other.kind().to_owned(),
-    }
-}
-
-/// `; did you mean `x`?` for the closest names, or the declared names when none is close.
-pub(crate) fn suggest(name: &str, known: &[&str], what: &str) -> String {
-    let limit = (name.chars().count() / 3).max(2);
-    let mut close: Vec<(usize, &str)> =
-        known.iter().map(|k| (edit_distance(name, k), *k)).filter(|(d, _)| *d <= limit).collect();
-    close.sort();
-    match close.first() {
-        Some((_, k)) => format!("; did you mean `{k}`?"),
-        None if known.is_empty() => format!("; no {what} are declared"),
-        None => format!("; declared {what}: {}", known.join(", ")),
-    }
-}
-
-/// `alloc::vec::Vec<my_crate::Scored>` → `Vec<Scored>`.
-pub(crate) fn short_name(full: &str) -> String {
-    let mut out = String::new();
-    let mut word = String::new();
-    for c in full.chars().chain(std::iter::once(' ')) {
-        if c.is_alphanumeric() || c == '_' || c == ':' {
-            word.push(c);
-        } else {
-            out.push_str(word.rsplit("::").next().unwrap_or(""));
-            word.clear();
-            out.push(c);
-        }
-    }
-    out.pop();
-    out
-}
-
-/// Short names for two types, or full ones when the short names would look equal.
-fn pair_names(a: ValueType, b: ValueType) -> (String, String) {
-    let (short_a, short_b) = (short_name(a.name()), short_name(b.name()));
-    if short_a == short_b { (a.name().to_owned(), b.name().to_owned()) } else { (short_a, short_b) }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn short_names() {
-        assert_eq!(short_name("alloc::vec::Vec<my_crate::Scored>"), "Vec<Scored>");
-        assert_eq!(short_name("(i64, alloc::string::String)"), "(i64, String)");
-        assert_eq!(short_name("f64"), "f64");
-    }
-
-    #[test]
-    fn suggestions() {
-        assert_eq!(
-            suggest("scored", &["scored_df", "metric"], "data nodes"),
-            "; declared data nodes: scored_df, metric"
-        );
-        assert_eq!(
-            suggest("scored_dff", &["scored_df", "metric"], "data nodes"),
-            "; did you mean `scored_df`?"
-        );
     }
 }

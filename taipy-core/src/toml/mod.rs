@@ -94,25 +94,30 @@ mod build;
 mod check;
 mod export;
 mod fingerprint;
+mod names;
 mod parse;
 mod resolve;
 mod sections;
 mod typed;
-mod value;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub use crate::value::{from_toml, to_toml};
 pub use ::toml::Value;
 pub use export::export;
 pub use fingerprint::config_fingerprint;
 pub use typed::Frequency;
-pub use value::{from_toml, to_toml};
 
-use crate::config::ScenarioConfig;
+// Scenario creation records a config's fingerprint and TOML text through this registration
+// (see `config/forms.rs`).
+inventory::submit! {
+    crate::config::ConfigForms { fingerprint: config_fingerprint, toml: |config| export(config).ok() }
+}
+
+use crate::config::{ExecutionMode, ScenarioConfig, StoreOptions};
 use crate::registry::{self, TaskEntry};
-use crate::store::{ExecutionMode, StoreOptions};
 
 /// One problem of a config: where it is and what is wrong.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -232,7 +237,8 @@ impl StorageType {
 pub struct JobSettings {
     /// `mode = "development"` or `"standalone"`.
     pub mode: Option<ExecutionMode>,
-    /// `max_nb_of_workers = "2:int"`.
+    /// `max_nb_of_workers = "2:int"`, at most [`StoreOptions::MAX_WORKERS`] (more is a problem of
+    /// the file).
     pub max_workers: Option<usize>,
 }
 

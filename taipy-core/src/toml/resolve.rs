@@ -14,6 +14,7 @@
 //!    path is ambiguous, and the error lists the full ids to choose from.
 //! 5. No candidate: the error suggests the registered names closest by edit distance.
 
+use super::names::edit_distance;
 use crate::registry::TaskEntry;
 
 /// Finds the registered task a config's `function` names.
@@ -87,21 +88,6 @@ fn quoted(names: &[&str]) -> String {
     names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
 }
 
-/// Levenshtein distance over chars.
-pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
-        }
-        previous = current;
-    }
-    previous[b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,12 +128,5 @@ mod tests {
         assert!(err.contains("is not a path"), "{err}");
         let err = resolve("x", &[]).unwrap_err();
         assert!(err.contains("no `#[task]` is registered"), "{err}");
-    }
-
-    #[test]
-    fn distances() {
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
-        assert_eq!(edit_distance("", "abc"), 3);
-        assert_eq!(edit_distance("score", "score"), 0);
     }
 }

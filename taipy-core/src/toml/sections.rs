@@ -8,11 +8,11 @@
 
 use std::collections::BTreeMap;
 
+use super::names::suggest;
 use super::parse::{Entry, Raw, Table};
 use super::typed::{Env, Frequency, Typed, interpret, interpret_str};
 use super::{JobSettings, Problem, StorageType};
-use crate::config::Scope;
-use crate::store::ExecutionMode;
+use crate::config::{ExecutionMode, Scope, StoreOptions};
 
 /// A reference to another section, with its line.
 #[derive(Clone, Debug)]
@@ -136,7 +136,7 @@ pub(crate) fn set_defaults(
         let Some(index) = ids.iter().position(|n| n == id) else {
             let message = format!(
                 "a default is given for data node `{id}`, which is not declared{}",
-                super::check::suggest(id, &ids, "data nodes")
+                suggest(id, &ids, "data nodes")
             );
             problems.push(Problem::new("", 0, message));
             continue;
@@ -401,7 +401,13 @@ impl Reader<'_> {
         }
         if let Some(e) = props.get("max_nb_of_workers") {
             match self.typed("JOB", e) {
-                Some(Typed::Int(n)) if n >= 1 => job.max_workers = Some(n as usize),
+                Some(Typed::Int(n)) if n >= 1 => {
+                    let workers = usize::try_from(n).unwrap_or(usize::MAX);
+                    match (StoreOptions { max_workers: workers, ..StoreOptions::default() }).check() {
+                        Ok(()) => job.max_workers = Some(workers),
+                        Err(error) => self.problem("JOB", e.line, format!("`max_nb_of_workers`: {error}")),
+                    }
+                }
                 Some(other) => self.problem(
                     "JOB",
                     e.line,

@@ -13,7 +13,7 @@ use std::time::Duration;
 use super::parse::{Node, Raw};
 use crate::config::Scope;
 
-pub use crate::cycle::Frequency;
+pub use crate::config::Frequency;
 
 /// Taipy's name of a scope: `SCENARIO`, `CYCLE`, `GLOBAL`.
 pub(crate) fn scope_name(scope: Scope) -> &'static str {

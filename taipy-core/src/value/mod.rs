@@ -13,6 +13,7 @@ mod file;
 mod frames;
 pub(crate) mod scratch;
 mod serde_impls;
+mod toml_form;
 
 use std::any::{Any, TypeId};
 use std::path::{Path, PathBuf};
@@ -26,6 +27,7 @@ pub use file::{CsvFile, ParquetFile};
 pub(crate) use file::{fingerprint_cached, stamp_trusted};
 #[doc(hidden)]
 pub use serde_impls::{decode_serde, encode_serde};
+pub use toml_form::{from_toml, to_toml};
 
 use crate::error::StoreError;
 use crate::fingerprint::Fingerprint;

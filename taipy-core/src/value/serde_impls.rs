@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::toml_form::{from_toml, to_toml};
 use super::{DataValue, Payload, StoreCx, Stored};
 use crate::error::StoreError;
 use crate::fingerprint::Fingerprint;
@@ -58,11 +59,11 @@ macro_rules! serde_value {
             fn load(stored: &$crate::Stored, _cx: &$crate::StoreCx<'_>) -> ::std::result::Result<Self, $crate::StoreError> {
                 $crate::__private::decode_serde(stored)
             }
-            fn from_toml(value: &$crate::toml::Value) -> ::std::result::Result<Self, ::std::string::String> {
-                $crate::toml::from_toml(value)
+            fn from_toml(value: &$crate::__private::TomlValue) -> ::std::result::Result<Self, ::std::string::String> {
+                $crate::__private::from_toml(value)
             }
-            fn to_toml(&self) -> ::std::option::Option<$crate::toml::Value> {
-                $crate::toml::to_toml(self)
+            fn to_toml(&self) -> ::std::option::Option<$crate::__private::TomlValue> {
+                $crate::__private::to_toml(self)
             }
         }
     )+};
@@ -86,10 +87,10 @@ macro_rules! generic_serde_value {
                 decode_serde(stored)
             }
             fn from_toml(value: &::toml::Value) -> Result<Self, String> {
-                crate::toml::from_toml(value)
+                from_toml(value)
             }
             fn to_toml(&self) -> Option<::toml::Value> {
-                crate::toml::to_toml(self)
+                to_toml(self)
             }
         }
     )+};
@@ -111,10 +112,10 @@ where
         decode_serde(stored)
     }
     fn from_toml(value: &::toml::Value) -> Result<Self, String> {
-        crate::toml::from_toml(value)
+        from_toml(value)
     }
     fn to_toml(&self) -> Option<::toml::Value> {
-        crate::toml::to_toml(self)
+        to_toml(self)
     }
 }
 

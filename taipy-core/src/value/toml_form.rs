@@ -1,6 +1,7 @@
-//! The bridge between TOML values and serde types: how [`serde_value!`](crate::serde_value)
-//! types implement [`DataValue::from_toml`](crate::DataValue::from_toml) and
-//! [`DataValue::to_toml`](crate::DataValue::to_toml).
+//! The TOML form of serde values: how [`serde_value!`](crate::serde_value) types implement
+//! [`DataValue::from_toml`](crate::DataValue::from_toml) and
+//! [`DataValue::to_toml`](crate::DataValue::to_toml). Re-exported as `taipy::toml::from_toml`
+//! and `taipy::toml::to_toml`; values know no config file format beyond these conversions.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;

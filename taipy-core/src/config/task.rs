@@ -1,0 +1,194 @@
+//! Task declarations: the function to run, the nodes it reads and writes, whether its results
+//! may be reused, and the fingerprint of its code.
+
+use std::sync::Arc;
+
+use crate::fingerprint::{Fingerprint, FingerprintBuilder};
+use crate::task::{Runner, TaskFn};
+use crate::value::{AnyValue, ValueType};
+
+/// A task's static description: the function to run, the nodes it reads and writes, whether its
+/// results may be reused, and the fingerprint of its code.
+#[derive(Clone)]
+pub struct TaskConfig {
+    id: String,
+    runner: Runner,
+    input_types: Vec<ValueType>,
+    output_types: Vec<ValueType>,
+    inputs: Vec<String>,
+    outputs: Vec<String>,
+    skippable: bool,
+    code: Option<Fingerprint>,
+    version: u64,
+    fingerprint: Fingerprint,
+}
+
+impl TaskConfig {
+    /// A task running `function`, whose inputs are taken by reference: `|a: &f64, b: &i64| ...`.
+    /// Wire it with [`inputs`](Self::inputs) and [`outputs`](Self::outputs).
+    pub fn new<M, F: TaskFn<M>>(id: impl Into<String>, function: F) -> Self {
+        Self {
+            id: id.into(),
+            runner: Arc::new(move |inputs: &[AnyValue]| function.call(inputs)),
+            input_types: F::input_types(),
+            output_types: F::output_types(),
+            inputs: Vec::new(),
+            outputs: Vec::new(),
+            skippable: true,
+            code: None,
+            version: 0,
+            fingerprint: Fingerprint([0; 32]),
+        }
+        .refingerprint()
+    }
+
+    /// A task from an already erased runner and its types (what `#[task]` generates).
+    #[doc(hidden)]
+    pub fn from_erased(
+        id: impl Into<String>,
+        runner: fn(&[AnyValue]) -> Result<Vec<AnyValue>, crate::error::TaskError>,
+        input_types: Vec<ValueType>,
+        output_types: Vec<ValueType>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            runner: Arc::new(runner),
+            input_types,
+            output_types,
+            inputs: Vec::new(),
+            outputs: Vec::new(),
+            skippable: true,
+            code: None,
+            version: 0,
+            fingerprint: Fingerprint([0; 32]),
+        }
+        .refingerprint()
+    }
+
+    /// The data nodes the task reads, in the order of the function's parameters.
+    pub fn inputs<I: IntoIterator<Item = S>, S: Into<String>>(mut self, nodes: I) -> Self {
+        self.inputs = nodes.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The data nodes the task writes, in the order of the function's results.
+    pub fn outputs<I: IntoIterator<Item = S>, S: Into<String>>(mut self, nodes: I) -> Self {
+        self.outputs = nodes.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Whether results may be reused when inputs and code are unchanged (default `true`); set
+    /// `false` for tasks with side effects or randomness.
+    pub fn skippable(mut self, skippable: bool) -> Self {
+        self.skippable = skippable;
+        self
+    }
+
+    /// The fingerprint of the task's code (`#[task]` computes it from the function's tokens).
+    /// Without one, only the id and [`version`](Self::version) identify the code.
+    pub fn code_fingerprint(mut self, code: Fingerprint) -> Self {
+        self.code = Some(code);
+        self.refingerprint()
+    }
+
+    /// A salt for code changes the fingerprint cannot see (a helper function, a dependency
+    /// upgrade): bumping it re-runs the task.
+    pub fn version(mut self, version: u64) -> Self {
+        self.version = version;
+        self.refingerprint()
+    }
+
+    /// The task's id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The nodes it reads.
+    pub fn input_nodes(&self) -> &[String] {
+        &self.inputs
+    }
+
+    /// The nodes it writes.
+    pub fn output_nodes(&self) -> &[String] {
+        &self.outputs
+    }
+
+    /// The types of its inputs, in parameter order.
+    pub fn input_types(&self) -> &[ValueType] {
+        &self.input_types
+    }
+
+    /// The types of its outputs, in order.
+    pub fn output_types(&self) -> &[ValueType] {
+        &self.output_types
+    }
+
+    /// Whether its results may be reused.
+    pub fn is_skippable(&self) -> bool {
+        self.skippable
+    }
+
+    /// The fingerprint identifying the task's code: its code fingerprint (or id) and version.
+    pub fn fingerprint(&self) -> Fingerprint {
+        self.fingerprint
+    }
+
+    fn refingerprint(self) -> Self {
+        self.refingerprint_in(None)
+    }
+
+    /// Without a code fingerprint, the task is identified by its id, its types and the config
+    /// it belongs to, so two configs' tasks of one id never share remembered results.
+    pub(super) fn refingerprint_in(mut self, config: Option<&str>) -> Self {
+        let mut builder = FingerprintBuilder::new("taipy.task.code.v1");
+        match &self.code {
+            Some(code) => {
+                builder.str("code").fingerprint(code);
+            }
+            None => {
+                builder.str("id").str(&self.id).str(config.unwrap_or(""));
+                for ty in self.input_types.iter().chain(&self.output_types) {
+                    builder.str(ty.name());
+                }
+            }
+        };
+        builder.u64(self.version);
+        self.fingerprint = builder.finish();
+        self
+    }
+
+    pub(crate) fn runner(&self) -> &Runner {
+        &self.runner
+    }
+}
+
+impl std::fmt::Debug for TaskConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TaskConfig")
+            .field("id", &self.id)
+            .field("inputs", &self.inputs)
+            .field("outputs", &self.outputs)
+            .field("skippable", &self.skippable)
+            .field("fingerprint", &self.fingerprint())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn add(a: &i64, b: &i64) -> i64 {
+        a + b
+    }
+
+    #[test]
+    fn version_and_code_change_the_fingerprint() {
+        let base = TaskConfig::new("t", add);
+        let bumped = TaskConfig::new("t", add).version(1);
+        let coded = TaskConfig::new("t", add).code_fingerprint(Fingerprint([7; 32]));
+        assert_ne!(base.fingerprint(), bumped.fingerprint());
+        assert_ne!(base.fingerprint(), coded.fingerprint());
+        assert_eq!(base.fingerprint(), TaskConfig::new("t", add).fingerprint());
+    }
+}
