@@ -33,6 +33,7 @@ mod config;
 mod cycle;
 mod error;
 mod events;
+mod fault;
 mod fingerprint;
 mod lineage;
 mod macro_support;
@@ -90,6 +91,7 @@ pub mod __private {
 
     pub use inventory;
 
+    pub use crate::fault::POINTS as FAULT_POINTS;
     pub use crate::macro_support::{
         Arity, Nth, OutputOf, OutputValues, TaskDescriptor, check_outputs, cloneable, data_value, input,
         placeholder, scenario_config, task_output,

@@ -120,6 +120,7 @@ impl Committer {
         let shared =
             Arc::new(Shared { queue: Mutex::default(), work: Condvar::new(), applied: Condvar::new() });
         let for_thread = Arc::clone(&shared);
+        crate::fault::watch(&entities);
         let writer = std::thread::Builder::new()
             .name("taipy-commit".into())
             .spawn(move || write_batches(&for_thread, &entities))?;
@@ -163,7 +164,9 @@ fn write_batches(shared: &Shared, entities: &sled::Tree) {
                 None => batch.remove(key),
             }
         }
+        crate::fault::point("batch.before");
         let result = entities.apply_batch(batch);
+        crate::fault::point("batch.after");
         queue = lock(&shared.queue);
         match result {
             Ok(()) => queue.applied = upto,
@@ -412,6 +415,7 @@ impl Store {
         let mut group = Group::default();
         group.put(&self.trees().jobs, "job", job.id.as_bytes(), job)?;
         self.stage(group);
+        crate::fault::point_after("job.running", || drop(self.apply_all()));
         Ok(())
     }
 
@@ -452,6 +456,7 @@ impl Store {
             })();
             if staged.is_ok() {
                 self.enqueue(group);
+                crate::fault::point("job.staged");
             }
             staged
         };

@@ -306,6 +306,7 @@ impl Store {
     pub fn flush(&self) -> Result<(), StoreError> {
         self.apply_all()?;
         self.inner.db.flush()?;
+        crate::fault::point("store.flushed");
         Ok(())
     }
 

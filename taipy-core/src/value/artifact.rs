@@ -44,6 +44,7 @@ impl ArtifactWriter {
         let file = File::open(&self.temp)
             .map_err(|e| StoreError::io("cannot open written artifact", &self.temp, e))?;
         file.sync_all().map_err(|e| StoreError::io("cannot fsync artifact", &self.temp, e))?;
+        crate::fault::point("artifact.synced");
         let hash = hash_file(&self.temp)?;
         let target = artifact_path(&self.dir, &hash, &self.extension);
         if target.exists() {
@@ -54,6 +55,7 @@ impl ArtifactWriter {
                 .map_err(|e| StoreError::io("cannot rename artifact into place", &target, e))?;
             sync_dir(&self.dir)?;
         }
+        crate::fault::point("artifact.renamed");
         self.finished = true;
         Ok(Stored { hash, payload: Payload::Artifact { hash, extension: self.extension.clone() } })
     }
