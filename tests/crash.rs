@@ -10,12 +10,12 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus, Stdio};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::Blob;
+use common::child::{Child, Ended, this_test};
 use taipy::prelude::*;
 use taipy::{Job, Reason, StoreError, SubmissionStatus, Writer};
 
@@ -30,9 +30,6 @@ const MARKER: &str = "TAIPY_TEST_MARKER";
 /// Set: the child flushes its store over and over, so that what it has committed reaches the
 /// disk at random moments (sled alone flushes every second, after these children are gone).
 const FLUSH_LOOP: &str = "TAIPY_TEST_FLUSH_LOOP";
-
-/// How long any child may take before the test fails instead of hanging.
-const WATCHDOG: Duration = Duration::from_secs(60);
 
 // The pipeline: seed → generate → raw (artifact) → transform → shaped (artifact) → measure →
 // counts; report reads shaped and counts → summary.
@@ -195,90 +192,19 @@ fn child_process() {
     println!("DONE");
 }
 
-/// A child process whose output goes to files (read after it ends), bounded by the watchdog.
-struct Child {
-    process: std::process::Child,
-    stdout: PathBuf,
-    stderr: PathBuf,
-    started: Instant,
-}
-
-/// How a child ended.
-struct Ended {
-    status: ExitStatus,
-    stdout: String,
-    stderr: String,
-}
-
-impl Ended {
-    fn killed(&self) -> bool {
-        use std::os::unix::process::ExitStatusExt;
-        self.status.signal() == Some(9)
-    }
-
-    fn completed(&self) -> bool {
-        self.status.success() && self.stdout.contains("DONE")
-    }
-}
-
-impl std::fmt::Display for Ended {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "child {}\n--- stdout\n{}--- stderr\n{}", self.status, self.stdout, self.stderr)
-    }
-}
-
+/// A submitting child on the store at `store`, with `env`.
 fn spawn(store: &Path, env: &[(&str, String)]) -> Child {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    static COUNT: AtomicUsize = AtomicUsize::new(0);
-    let n = COUNT.fetch_add(1, Ordering::Relaxed);
-    let logs = store.parent().unwrap();
-    let stdout = logs.join(format!("child-{n}.out"));
-    let stderr = logs.join(format!("child-{n}.err"));
-    let mut command = Command::new(std::env::current_exe().unwrap());
-    command
-        .args(["child_process", "--exact", "--nocapture", "--test-threads=1"])
-        .env(MODE, "submit")
-        .env(STORE, store)
-        .env_remove("TAIPY_FAULT")
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create(&stdout).unwrap())
-        .stderr(std::fs::File::create(&stderr).unwrap());
+    let mut command = this_test("child_process");
+    command.env(MODE, "submit").env(STORE, store).env_remove("TAIPY_FAULT");
     for (key, value) in env {
         command.env(key, value);
     }
-    Child { process: command.spawn().unwrap(), stdout, stderr, started: Instant::now() }
+    Child::spawn(command, store.parent().unwrap())
 }
 
-impl Child {
-    fn exited(&mut self) -> bool {
-        self.process.try_wait().unwrap().is_some()
-    }
-
-    /// Waits for the child to end; kills it and fails if the watchdog expires first.
-    fn wait(mut self) -> Ended {
-        let status = loop {
-            if let Some(status) = self.process.try_wait().unwrap() {
-                break status;
-            }
-            if self.started.elapsed() > WATCHDOG {
-                let _ = self.process.kill();
-                let _ = self.process.wait();
-                panic!("child hung for {WATCHDOG:?}:\n{}", std::fs::read_to_string(&self.stderr).unwrap());
-            }
-            std::thread::sleep(Duration::from_millis(2));
-        };
-        Ended {
-            status,
-            stdout: std::fs::read_to_string(&self.stdout).unwrap(),
-            stderr: std::fs::read_to_string(&self.stderr).unwrap(),
-        }
-    }
-
-    /// SIGKILL, then waits.
-    fn kill(mut self) -> Ended {
-        self.process.kill().unwrap();
-        self.wait()
-    }
+/// The child finished its submission.
+fn completed(ended: &Ended) -> bool {
+    ended.status.success() && ended.stdout.contains("DONE")
 }
 
 /// Checks a reopened store; returns its jobs (for the callers' assertions that something was
@@ -409,11 +335,7 @@ fn a_process_killed_while_a_middle_task_runs_leaves_it_failed_and_its_downstream
         &store_path,
         &[(SEED, "7".into()), (BLOCK, "transform".into()), (MARKER, marker.display().to_string())],
     );
-    while !marker.exists() {
-        assert!(!child.exited(), "the child ended before the transform task ran:\n{}", child.wait());
-        assert!(child.started.elapsed() < WATCHDOG, "the child never ran the transform task");
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    child.wait_until("the transform task", || marker.exists());
     let ended = child.kill(); // SIGKILL, in the middle of the transform task
     assert!(ended.killed(), "{ended}");
 
@@ -454,7 +376,7 @@ fn a_process_killed_at_each_step_of_a_commit_leaves_a_consistent_store() {
             let ended =
                 spawn(&store_path, &[(SEED, hit.to_string()), ("TAIPY_FAULT", format!("{point}@{hit}"))])
                     .wait();
-            if ended.completed() {
+            if completed(&ended) {
                 break;
             }
             assert!(
@@ -484,18 +406,11 @@ fn processes_killed_at_random_moments_leave_a_consistent_store() {
     let store_path = dir.path().join("store");
 
     // How long a child takes from writing its seed to its end: kills are spread over that span.
-    let ready = |child: &mut Child| {
-        while !std::fs::read_to_string(&child.stdout).unwrap().contains("READY") {
-            assert!(!child.exited(), "the child ended before it was ready");
-            assert!(child.started.elapsed() < WATCHDOG, "the child was never ready");
-            std::thread::sleep(Duration::from_micros(200));
-        }
-        Instant::now()
-    };
     let mut child = spawn(&store_path, &[(SEED, "0".into()), (FLUSH_LOOP, "1".into())]);
-    let started = ready(&mut child);
+    child.wait_for_output("READY");
+    let started = Instant::now();
     let ended = child.wait();
-    assert!(ended.completed(), "{ended}");
+    assert!(completed(&ended), "{ended}");
     let span = started.elapsed().as_micros() as u64;
 
     let (mut kills, mut interrupted) = (0, 0);
@@ -503,10 +418,10 @@ fn processes_killed_at_random_moments_leave_a_consistent_store() {
         // Eight seeds: later rounds reuse earlier results as well as compute new ones.
         let value = splitmix(&mut rng) % 8;
         let mut child = spawn(&store_path, &[(SEED, value.to_string()), (FLUSH_LOOP, "1".into())]);
-        ready(&mut child);
+        child.wait_for_output("READY");
         std::thread::sleep(Duration::from_micros(splitmix(&mut rng) % span));
         let ended = child.kill();
-        assert!(ended.killed() || ended.completed(), "{ended}");
+        assert!(ended.killed() || completed(&ended), "{ended}");
         kills += usize::from(ended.killed());
         let store = open(&store_path);
         let jobs = check_consistent(&store);
