@@ -384,6 +384,7 @@ fn a_process_killed_at_each_step_of_a_commit_leaves_a_consistent_store() {
                 "{ended}"
             );
             deaths += 1;
+            println!("checking the store of a child killed at {point} hit {hit}");
             let store = open(&store_path);
             check_consistent(&store);
             resubmit(&store, hit);
