@@ -34,9 +34,16 @@ pub struct Ended {
 
 impl Ended {
     /// Killed by SIGKILL (by the parent or by itself at a fault point).
+    #[cfg(unix)]
     pub fn killed(&self) -> bool {
         use std::os::unix::process::ExitStatusExt;
         self.status.signal() == Some(9)
+    }
+
+    /// Killed (by the parent or by itself at a fault point): elsewhere, any failure.
+    #[cfg(not(unix))]
+    pub fn killed(&self) -> bool {
+        !self.status.success()
     }
 }
 
