@@ -7,9 +7,9 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use common::child::{Child, this_test};
 use common::{VALUES, config, write_csv};
 use taipy::prelude::*;
 use taipy::{JobStatus, Reason};
@@ -17,6 +17,8 @@ use taipy::{JobStatus, Reason};
 const MODE: &str = "TAIPY_TEST_CHILD_MODE";
 const STORE: &str = "TAIPY_TEST_STORE";
 const CSV: &str = "TAIPY_TEST_CSV";
+/// Set (to a marker file): the segment task creates the marker and hangs (see tests/common).
+const HANG: &str = "TAIPY_TEST_HANG_IN_SEGMENT";
 
 /// The child's entry point: what it does depends on the environment the parent set.
 #[test]
@@ -32,7 +34,18 @@ fn child_process() {
                 Some(s) => s,
                 None => Scenario::create(&store, &config, "walk").unwrap(),
             };
-            let report = scenario.submit().unwrap().wait().unwrap();
+            let mut options = SubmitOptions::new();
+            if std::env::var(HANG).is_ok() {
+                // Once the segment job is Running, make the records so far durable (the segment
+                // task then hangs until the parent kills this process).
+                let store = store.clone();
+                options = options.on_status(move |job: &taipy::Job| {
+                    if job.task == "segment" && job.status == JobStatus::Running {
+                        store.flush().unwrap();
+                    }
+                });
+            }
+            let report = scenario.submit_with(options).unwrap().wait().unwrap();
             for job in report.jobs {
                 println!(
                     "JOB {} {:?} {}",
@@ -55,23 +68,23 @@ fn child_process() {
     }
 }
 
-fn child(mode: &str, store: &Path, csv: &Path) -> Command {
-    let mut command = Command::new(std::env::current_exe().unwrap());
-    command
-        .args(["child_process", "--exact", "--nocapture", "--test-threads=1"])
-        .env(MODE, mode)
-        .env(STORE, store)
-        .env(CSV, csv)
-        .stdin(Stdio::null());
-    command
+/// Starts a child in `mode`; with `hang`, its segment task hangs after creating that marker.
+/// Its output goes to files beside the store.
+fn child(mode: &str, store: &Path, csv: &Path, hang: Option<&Path>) -> Child {
+    let mut command = this_test("child_process");
+    command.env(MODE, mode).env(STORE, store).env(CSV, csv);
+    if let Some(marker) = hang {
+        command.env(HANG, marker);
+    }
+    Child::spawn(command, store.parent().unwrap())
 }
 
 /// Runs a submitting child; returns "task=Status" for each job.
 fn submit_in_child(store: &Path, csv: &Path) -> Vec<String> {
-    let output = child("submit", store, csv).output().unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "child failed:\n{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
-    stdout
+    let ended = child("submit", store, csv, None).wait();
+    assert!(ended.status.success(), "{ended}");
+    ended
+        .stdout
         .lines()
         .filter_map(|l| l.split_once("JOB ").map(|(_, rest)| rest))
         .map(|l| {
@@ -123,48 +136,69 @@ fn a_killed_process_leaves_no_running_job_and_no_missing_output() {
     let marker = dir.path().join("segment-started");
     write_csv(&csv, &VALUES);
 
-    let mut running = child("submit", &store_path, &csv)
-        .env("TAIPY_TEST_HANG_IN_SEGMENT", &marker)
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !marker.exists() {
-        assert!(Instant::now() < deadline, "the child never reached the segment task");
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    running.kill().unwrap(); // SIGKILL, in the middle of the segment task
-    running.wait().unwrap();
+    let mut running = child("submit", &store_path, &csv, Some(&marker));
+    running.wait_until("the segment task", || marker.exists());
+    let ended = running.kill(); // SIGKILL, in the middle of the segment task
+    assert!(ended.killed(), "{ended}");
 
-    let store = Store::open_with(&store_path, StoreOptions::standalone(2)).unwrap();
+    let store = Store::open_with(&store_path, StoreOptions::development()).unwrap();
     let config = config(&csv);
     let scenario = Scenario::find(&store, &config, "walk").unwrap().expect("the scenario was committed");
-    for job in store.jobs().unwrap() {
-        assert!(job.status.is_finished(), "job {} of task {} left {:?}", job.id, job.task, job.status);
-        if job.status == JobStatus::Completed {
-            for output in config.task(&job.task).unwrap().output_nodes() {
-                assert!(
-                    scenario.data_node::<Vec<f64>>(output).map(|n| n.read().is_ok()).unwrap_or(true),
-                    "completed job {} lacks output {output}",
-                    job.id
-                );
+    let clean = Store::temporary_with(StoreOptions::development()).unwrap();
+    let reference = Scenario::create(&clean, &config, "clean").unwrap();
+    reference.submit().unwrap().wait().unwrap();
+    let jobs = store.jobs().unwrap();
+    let status = |task: &str| jobs.iter().find(|j| j.task == task).map(|j| (j.status, j.reason.clone()));
+    assert_eq!(status("score"), Some((JobStatus::Completed, Some(Reason::FirstRun))));
+    assert_eq!(status("segment"), Some((JobStatus::Failed, Some(Reason::Interrupted))));
+    assert_eq!(status("analyse"), Some((JobStatus::Abandoned, Some(Reason::Interrupted))));
+    assert_eq!(status("summarise"), Some((JobStatus::Abandoned, Some(Reason::Interrupted))));
+    for job in &jobs {
+        let what = format!("job {} of task {} ({:?}, {:?})", job.id, job.task, job.status, job.reason);
+        match job.status {
+            JobStatus::Completed => {
+                for output in config.task(&job.task).unwrap().output_nodes() {
+                    let value = read_output(&scenario, output)
+                        .unwrap_or_else(|e| panic!("{what}: output `{output}` unreadable: {e}"));
+                    assert_eq!(value, read_output(&reference, output).unwrap(), "{what}: `{output}`");
+                }
             }
-        }
-        if job.task == "segment" && job.status == JobStatus::Failed {
-            assert_eq!(job.reason, Some(Reason::Interrupted));
+            JobStatus::Failed | JobStatus::Abandoned => {
+                assert_eq!(job.reason, Some(Reason::Interrupted), "{what}")
+            }
+            _ => panic!("{what}: left unfinished"),
         }
     }
 
     // Resubmit: it finishes, and its results equal a clean run's.
     let report = scenario.submit().unwrap().wait().unwrap();
     assert_eq!(report.status, taipy::SubmissionStatus::Completed);
-    let summary = scenario.data_node::<String>("summary").unwrap().read().unwrap();
-    let clean = Store::temporary_with(StoreOptions::development()).unwrap();
-    let reference = Scenario::create(&clean, &config, "clean").unwrap();
-    reference.submit().unwrap().wait().unwrap();
-    assert_eq!(summary, reference.data_node::<String>("summary").unwrap().read().unwrap());
-    // The node the killed job was writing is free again.
-    scenario.data_node::<Vec<(f64, bool, bool)>>("segmented").unwrap().write(Vec::new()).unwrap();
+    for output in ["scored", "segmented", "segment_result", "summary"] {
+        assert_eq!(read_output(&scenario, output).unwrap(), read_output(&reference, output).unwrap());
+    }
+
+    // A user can write the node the killed job was writing (a job's hold on its outputs lives in
+    // its process's memory), and opening the store again (recovering again) changes nothing.
+    let segmented = scenario.data_node::<Vec<(f64, bool, bool)>>("segmented").unwrap();
+    segmented.write(vec![(1.0, true, false)]).unwrap();
+    let jobs = store.jobs().unwrap();
+    drop((segmented, scenario, report, store));
+    let store = Store::open_with(&store_path, StoreOptions::development()).unwrap();
+    assert_eq!(store.jobs().unwrap(), jobs);
+    let scenario = Scenario::find(&store, &config, "walk").unwrap().unwrap();
+    let segmented = scenario.data_node::<Vec<(f64, bool, bool)>>("segmented").unwrap();
+    assert_eq!(segmented.read().unwrap(), [(1.0, true, false)]);
+}
+
+/// A node of the tutorial config read at its type, printed.
+fn read_output(scenario: &Scenario, name: &str) -> Result<String, taipy::StoreError> {
+    Ok(match name {
+        "scored" => format!("{:?}", scenario.data_node::<Vec<f64>>(name)?.read()?),
+        "segmented" => format!("{:?}", scenario.data_node::<Vec<(f64, bool, bool)>>(name)?.read()?),
+        "segment_result" => format!("{:?}", scenario.data_node::<f64>(name)?.read()?),
+        "summary" => scenario.data_node::<String>(name)?.read()?,
+        other => panic!("no output `{other}` in the tutorial config"),
+    })
 }
 
 #[test]
@@ -172,21 +206,18 @@ fn a_store_open_in_another_process_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let store_path = dir.path().join("store");
     let store = Store::open(&store_path).unwrap();
-    let output = child("open", &store_path, dir.path()).output().unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let ended = child("open", &store_path, dir.path(), None).wait();
     let expected =
         format!("ERROR store `{}` is already open in another process or handle", store_path.display());
-    assert!(stdout.contains(&expected), "{stdout}");
+    assert!(ended.stdout.contains(&expected), "{ended}");
     drop(store);
 
     // The other way round: a child holds it, this process is refused; once the child is gone,
     // the store opens.
-    let mut holder = child("hold", &store_path, dir.path()).stdout(Stdio::piped()).spawn().unwrap();
-    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(holder.stdout.take().unwrap()));
-    assert!(lines.any(|l| l.unwrap().contains("OPEN")), "the holder never opened the store");
+    let mut holder = child("hold", &store_path, dir.path(), None);
+    holder.wait_for_output("OPEN");
     let err = Store::open(&store_path).unwrap_err();
     assert!(matches!(err, taipy::StoreError::AlreadyOpen { .. }), "{err}");
-    holder.kill().unwrap();
-    holder.wait().unwrap();
+    holder.kill();
     Store::open(&store_path).unwrap();
 }

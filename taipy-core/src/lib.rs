@@ -94,6 +94,7 @@ pub mod __private {
     pub use ::toml::Value as TomlValue;
     pub use inventory;
 
+    pub use crate::fault::POINTS as FAULT_POINTS;
     pub use crate::macro_support::{
         Arity, Nth, OutputOf, OutputValues, TaskDescriptor, check_outputs, cloneable, data_value, input,
         placeholder, scenario_config, task_output,

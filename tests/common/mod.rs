@@ -3,6 +3,8 @@
 // Task inputs are references to the stored types (`&[f64]`, `&String`), not slices.
 #![allow(dead_code, unreachable_pub, clippy::ptr_arg)]
 
+pub mod child;
+
 use std::path::Path;
 use std::sync::Arc;
 

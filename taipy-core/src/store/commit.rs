@@ -104,6 +104,12 @@ impl Committer {
         let shared =
             Arc::new(Shared { queue: Mutex::default(), work: Condvar::new(), applied: Condvar::new() });
         let for_thread = Arc::clone(&shared);
+        let weak = Arc::downgrade(&catalog);
+        crate::fault::watch(move || {
+            if let Some(catalog) = weak.upgrade() {
+                let _ = catalog.flush();
+            }
+        });
         let writer = std::thread::Builder::new()
             .name("taipy-commit".into())
             .spawn(move || write_batches(&for_thread, &*catalog))?;
@@ -141,9 +147,9 @@ fn write_batches(shared: &Shared, catalog: &dyn Catalog) {
         let upto = queue.staged;
         drop(queue);
         let writes = groups.into_iter().flat_map(|g| g.writes).collect();
-        crate::fault::point("before-batch");
+        crate::fault::point("batch.before");
         let result = catalog.commit(writes);
-        crate::fault::point("after-batch");
+        crate::fault::point("batch.after");
         queue = lock(&shared.queue);
         match result {
             Ok(()) => queue.applied = upto,
@@ -411,6 +417,8 @@ impl Store {
         let mut group = Group::default();
         group.put(&keys::job(&job.id), job)?;
         self.enqueue(group);
+        drop(table);
+        crate::fault::point_after("job.running", || drop(self.apply_all()));
         Ok(())
     }
 
@@ -450,6 +458,7 @@ impl Store {
             }
             group.put(&keys::job(&commit.job.id), commit.job)?;
             self.enqueue(group);
+            crate::fault::point("job.staged");
             Ok(written)
         });
         for node_id in commit.release.iter().chain(&outputs) {

@@ -255,7 +255,9 @@ impl Store {
     /// Makes every committed change durable (submissions do this when they finish).
     pub fn flush(&self) -> Result<(), StoreError> {
         self.apply_all()?;
-        self.inner.catalog.flush()
+        self.inner.catalog.flush()?;
+        crate::fault::point("store.flushed");
+        Ok(())
     }
 
     /// Every stored scenario, oldest first. Scenario records that cannot be read are left out

@@ -101,14 +101,14 @@ impl ArtifactAccess for LocalArtifacts {
             std::fs::File::open(temp).map_err(|e| StoreError::io("cannot open written artifact", temp, e))?;
         file.sync_all().map_err(|e| StoreError::io("cannot fsync artifact", temp, e))?;
         drop(file);
-        crate::fault::point("artifact-synced");
+        crate::fault::point("artifact.synced");
         let hash = hash_file(temp)?;
         let target = self.path(&hash, extension);
         // Always replace: an existing file of this name may be damaged.
         std::fs::rename(temp, &target)
             .map_err(|e| StoreError::io("cannot rename artifact into place", &target, e))?;
         sync_dir(&self.dir)?;
-        crate::fault::point("artifact-renamed");
+        crate::fault::point("artifact.renamed");
         stamp_trusted(&self.files, &target, hash)?;
         Ok(Stored { hash, payload: Payload::Artifact { hash, extension: extension.to_owned() } })
     }
