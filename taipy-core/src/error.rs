@@ -155,6 +155,19 @@ pub enum StoreError {
         /// The database's error.
         reason: String,
     },
+    /// A job was asked to move to a status its status machine does not allow (a bug in the
+    /// scheduler, reported instead of recorded).
+    #[error("job `{job}` of task `{task}` cannot go from {from} to {to}")]
+    IllegalTransition {
+        /// The job's id.
+        job: String,
+        /// Its task.
+        task: String,
+        /// Its status.
+        from: String,
+        /// The status asked for.
+        to: String,
+    },
     /// A data node is being written by a running job.
     #[error("data node `{node}` is being written by job `{job}`; try again when it finishes")]
     NodeBusy {

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::TaskError;
+use crate::error::{StoreError, TaskError};
 use crate::fingerprint::Fingerprint;
 
 /// The status of a job, as in Taipy.
@@ -265,6 +265,33 @@ pub struct InputVersion {
 }
 
 impl Job {
+    /// Moves the job to status `next` (and records `reason`, if given) at time `now_us`, checked
+    /// against the status machine in every build: the only way a job's status changes. A final
+    /// status stamps `finished_us`.
+    pub(crate) fn advance(
+        &mut self,
+        next: JobStatus,
+        reason: Option<Reason>,
+        now_us: u64,
+    ) -> Result<(), StoreError> {
+        if !self.status.can_become(next) {
+            return Err(StoreError::IllegalTransition {
+                job: self.id.clone(),
+                task: self.task.clone(),
+                from: self.status.to_string(),
+                to: next.to_string(),
+            });
+        }
+        self.status = next;
+        if reason.is_some() {
+            self.reason = reason;
+        }
+        if next.is_finished() {
+            self.finished_us = Some(now_us);
+        }
+        Ok(())
+    }
+
     /// How long the job took from start to finish (deciding, running, storing, committing).
     pub fn duration(&self) -> Option<Duration> {
         Some(Duration::from_micros(self.finished_us?.saturating_sub(self.started_us?)))
@@ -273,7 +300,7 @@ impl Job {
 
 #[cfg(test)]
 mod tests {
-    use crate::orchestrator::job::{JobStatus, Reason, SubmissionStatus};
+    use crate::orchestrator::job::{Job, JobStatus, Reason, SubmissionStatus};
 
     #[test]
     fn the_status_machine_only_moves_forward() {
@@ -286,6 +313,32 @@ mod tests {
         assert!(!Running.can_become(Canceled), "a running job cannot be canceled");
         assert!(!Completed.can_become(Running));
         assert!(!Skipped.can_become(Failed));
+    }
+
+    #[test]
+    fn advance_refuses_an_illegal_transition_and_changes_nothing() {
+        use JobStatus::*;
+        let mut job = Job {
+            id: "JOB_t_1".into(),
+            submission: "s".into(),
+            scenario: "c".into(),
+            task: "t".into(),
+            status: Submitted,
+            reason: None,
+            error: None,
+            created_us: 1,
+            started_us: None,
+            finished_us: None,
+            code: None,
+            inputs: Vec::new(),
+        };
+        for next in [Pending, Running, Completed] {
+            job.advance(next, None, 5).unwrap();
+        }
+        assert_eq!(job.finished_us, Some(5));
+        let err = job.advance(Failed, Some(Reason::Interrupted), 6).unwrap_err();
+        assert_eq!(err.to_string(), "job `JOB_t_1` of task `t` cannot go from Completed to Failed");
+        assert_eq!((job.status, &job.reason, job.finished_us), (Completed, &None, Some(5)));
     }
 
     #[test]

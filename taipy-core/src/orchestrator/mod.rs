@@ -2,9 +2,10 @@
 //!
 //! - [`job`]: statuses, the status machine, reasons;
 //! - [`skip`]: the skip decision;
-//! - [`run`]: the scheduler that executes a submission's jobs;
+//! - [`run`]: the scheduler of a submission's jobs; `execute.rs`: running one job;
 //! - the commit protocol is in `store/commit.rs`.
 
+mod execute;
 pub(crate) mod job;
 mod manage;
 mod notify;

@@ -8,21 +8,19 @@
 //! independent branches go on. Values produced within the submission are handed to downstream
 //! jobs in memory instead of being read back from the store.
 
-use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, Once};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use super::job::{Job, JobStatus, Reason};
-use super::skip::{self, Decision};
 use super::{SubmissionReport, SubmitOptions};
-use crate::config::{ScenarioConfig, TaskConfig};
-use crate::error::{StoreError, SubmitError, TaskError};
+use crate::config::ScenarioConfig;
+use crate::error::{StoreError, SubmitError};
 use crate::fingerprint::Fingerprint;
 use crate::scenario::Scenario;
-use crate::store::{Group, JobCommit, MemoEntry, Pin, Store, SubmissionRecord, Version, Writer, now_us};
-use crate::value::{AnyValue, Stored, ValueType};
+use crate::store::{Group, Pin, Store, SubmissionRecord, now_us};
+use crate::value::AnyValue;
 
 /// What a submission covers: a label and the tasks (config positions, ascending).
 pub(crate) struct Target {
@@ -31,23 +29,23 @@ pub(crate) struct Target {
 }
 
 /// The fixed part of one job.
-struct Slot {
-    task: usize,
+pub(super) struct Slot {
+    pub(super) task: usize,
     upstream: Vec<usize>,
     downstream: Vec<usize>,
 }
 
 /// The changing part of the submission, behind one mutex.
-struct State {
-    jobs: Vec<Job>,
+pub(super) struct State {
+    pub(super) jobs: Vec<Job>,
     /// Unfinished upstream jobs per job.
     waiting: Vec<usize>,
     /// Whether a worker has taken the job (it can no longer be canceled).
-    claimed: Vec<bool>,
+    pub(super) claimed: Vec<bool>,
     unfinished: usize,
     /// Values produced in this submission, by node name with their content hash, until their
     /// last reader has them.
-    values: HashMap<String, (Fingerprint, AnyValue)>,
+    pub(super) values: HashMap<String, (Fingerprint, AnyValue)>,
     readers_left: HashMap<String, usize>,
     /// Whether a job has taken (or given up) its share of `readers_left`.
     reads_done: Vec<bool>,
@@ -64,19 +62,19 @@ struct State {
     commit_error: Option<String>,
     /// The artifacts this submission reads and writes, kept from garbage collection until it
     /// completes.
-    pins: Vec<Pin>,
+    pub(super) pins: Vec<Pin>,
 }
 
 pub(crate) struct Run {
     id: String,
-    store: Store,
-    config: Arc<ScenarioConfig>,
-    scenario_id: String,
-    scenario_name: String,
-    node_ids: HashMap<String, String>,
-    force: bool,
+    pub(super) store: Store,
+    pub(super) config: Arc<ScenarioConfig>,
+    pub(super) scenario_id: String,
+    pub(super) scenario_name: String,
+    pub(super) node_ids: HashMap<String, String>,
+    pub(super) force: bool,
     on_status: Option<super::StatusCallback>,
-    slots: Vec<Slot>,
+    pub(super) slots: Vec<Slot>,
     started: Instant,
     state: Mutex<State>,
     done: Condvar,
@@ -203,7 +201,7 @@ impl Run {
         &self.id
     }
 
-    fn lock(&self) -> MutexGuard<'_, State> {
+    pub(super) fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
@@ -246,7 +244,8 @@ impl Run {
         }
     }
 
-    /// Changes a job's status (checked against the status machine) and tells the callback.
+    /// Changes a job's status in the scheduler (Blocked, Pending, Canceled, Abandoned; checked by
+    /// [`Job::advance`]) and tells the callback.
     /// Final statuses are persisted here or by the job's commit, Running by `start_job`;
     /// Blocked and Pending are not persisted: after a crash they are treated like Submitted.
     fn transition(
@@ -257,13 +256,8 @@ impl Run {
         reason: Option<Reason>,
     ) -> Result<(), StoreError> {
         let job = &mut state.jobs[i];
-        debug_assert!(job.status.can_become(next), "{} -> {next}", job.status);
-        job.status = next;
-        if reason.is_some() {
-            job.reason = reason;
-        }
+        job.advance(next, reason, now_us())?;
         if next.is_finished() {
-            job.finished_us = Some(now_us());
             // Through the commit queue, so it lands after the job's Submitted record.
             let mut group = Group::default();
             group.save(job)?;
@@ -275,7 +269,7 @@ impl Run {
 
     /// Remembers a status change for the callback, which is called once the lock is released
     /// (so a callback may inspect the submission).
-    fn queue_event(&self, state: &mut State, i: usize) {
+    pub(super) fn queue_event(&self, state: &mut State, i: usize) {
         if self.on_status.is_some() {
             state.events.push(state.jobs[i].clone());
         }
@@ -283,7 +277,7 @@ impl Run {
 
     /// Runs `f` on the locked state, then tells the callback of the status changes it made.
     /// Waiters are woken once the last job has finished and every change has been told.
-    fn with_state<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
+    pub(super) fn with_state<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
         let (result, events) = {
             let mut state = self.lock();
             let result = f(&mut state);
@@ -314,198 +308,9 @@ impl Run {
         result
     }
 
-    /// Runs (or skips) job `i`; returns the jobs it released.
-    fn execute(self: &Arc<Self>, i: usize) -> Vec<usize> {
-        let mut job = {
-            let mut state = self.lock();
-            if state.jobs[i].status != JobStatus::Pending || state.claimed[i] {
-                return Vec::new(); // canceled before a worker took it
-            }
-            state.claimed[i] = true;
-            state.jobs[i].started_us = Some(now_us());
-            state.jobs[i].clone()
-        };
-        let task = &self.config.tasks()[self.slots[i].task];
-        // A panic outside the task itself (a value's store or load) fails the job too.
-        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| self.decide_and_run(i, task, &mut job)))
-            .unwrap_or_else(|payload| Err(panic_error(payload, None)));
-        let (status, reason, error, values) = match outcome {
-            Ok(Outcome::Skipped(reason)) => (JobStatus::Skipped, Some(reason), None, Vec::new()),
-            Ok(Outcome::Completed(reason, values)) => (JobStatus::Completed, Some(reason), None, values),
-            Err(error) => {
-                // Record the failure and release the outputs the job held.
-                let release: Vec<String> =
-                    task.output_nodes().iter().map(|n| self.node_ids[n].clone()).collect();
-                job.status = JobStatus::Failed;
-                job.error = Some(error.clone());
-                job.finished_us = Some(now_us());
-                let commit = JobCommit {
-                    job: &job,
-                    outputs: &[],
-                    release: &release,
-                    writer: Writer::User,
-                    memo: None,
-                    task_run: None,
-                };
-                if let Err(e) = self.store.commit_job(&commit) {
-                    eprintln!("taipy: cannot record the failure of job {}: {e}", job.id);
-                }
-                (JobStatus::Failed, job.reason.clone(), Some(error), Vec::new())
-            }
-        };
-        self.finish(i, job, status, reason, error, values)
-    }
-
-    /// Assesses and decides (see `skip.rs`), then restores or runs and commits. Errors are the
-    /// job's failure.
-    fn decide_and_run(&self, i: usize, task: &TaskConfig, job: &mut Job) -> Result<Outcome, TaskError> {
-        let store_error = |e: StoreError| TaskError::msg(e.to_string());
-        let scope = skip::Scope {
-            store: &self.store,
-            config: &self.config,
-            scenario_id: &self.scenario_id,
-            scenario_name: &self.scenario_name,
-            node_ids: &self.node_ids,
-            force: self.force,
-        };
-        let assessment = {
-            // Under the gate, and pinned before it is released: what the decision relies on
-            // cannot be collected.
-            let _gate = self.store.write_gate();
-            let assessment = skip::assess(&scope, task).map_err(store_error)?;
-            let mut pins: Vec<Pin> = Vec::new();
-            for (input, version) in assessment.inputs.iter().zip(&assessment.versions) {
-                pins.extend(self.store.pin_version(&input.node_id, version.number, &version.stored));
-            }
-            let restored = assessment.entry.iter().flat_map(|e| e.outputs.iter());
-            pins.extend(restored.filter_map(|s| self.store.pin(s)));
-            self.lock().pins.extend(pins);
-            assessment
-        };
-        job.inputs = assessment.inputs;
-        job.code = Some(task.fingerprint());
-        let outputs: Vec<String> = task.output_nodes().iter().map(|n| self.node_ids[n].clone()).collect();
-        let output_types: Vec<ValueType> = task
-            .output_nodes()
-            .iter()
-            .map(|n| self.config.node(n).expect("validated").value_type())
-            .collect();
-        let current = assessment.current;
-        let task_run = (self.scenario_id.clone(), task.id().to_owned());
-
-        match assessment.decision {
-            Decision::Skip(reason) => {
-                let entry = assessment.entry.expect("a usable memo entry");
-                let restored: Vec<(String, Stored)> = outputs.into_iter().zip(entry.outputs).collect();
-                job.status = JobStatus::Skipped;
-                job.reason = Some(reason.clone());
-                job.finished_us = Some(now_us());
-                let unchanged = assessment.last.as_ref() == Some(&current);
-                let commit = JobCommit {
-                    job,
-                    outputs: &restored,
-                    release: &[],
-                    writer: Writer::Reused { job: job.id.clone(), from_job: entry.job_id },
-                    memo: None,
-                    task_run: (!unchanged).then_some((task_run.0, task_run.1, current)),
-                };
-                self.store.commit_job(&commit).map_err(store_error)?;
-                Ok(Outcome::Skipped(reason))
-            }
-            Decision::Run(reason) => {
-                // Refuse before running if a user holds an output's edit lock (the commit checks
-                // again, authoritatively).
-                for node_id in &outputs {
-                    self.store.check_unlocked(node_id).map_err(store_error)?;
-                }
-                job.reason = Some(reason.clone());
-                job.status = JobStatus::Running;
-                self.store.start_job(job, &outputs).map_err(store_error)?;
-                self.with_state(|state| {
-                    state.jobs[i].reason = Some(reason.clone());
-                    state.jobs[i].status = JobStatus::Running;
-                    self.queue_event(state, i);
-                });
-                let values = self.read_inputs(i, task, &assessment.versions).map_err(store_error)?;
-                let produced = call_task(task, &values)?;
-                // From the outputs' artifacts to their staged versions, garbage collection waits.
-                let _gate = self.store.write_gate();
-                let mut stored = Vec::with_capacity(produced.len());
-                let mut handed = Vec::with_capacity(produced.len());
-                let cx = self.store.cx();
-                for (((name, value), node_id), ty) in
-                    task.output_nodes().iter().zip(produced).zip(&outputs).zip(&output_types)
-                {
-                    let s = ty.store(&value, &cx).map_err(store_error)?;
-                    if let Some(pin) = self.store.pin(&s) {
-                        self.lock().pins.push(pin);
-                    }
-                    let value =
-                        if ty.reload_after_store() { ty.load(&s, &cx).map_err(store_error)? } else { value };
-                    handed.push((name.clone(), (s.hash, value)));
-                    stored.push((node_id.clone(), s));
-                }
-                job.status = JobStatus::Completed;
-                job.finished_us = Some(now_us());
-                let memo = MemoEntry {
-                    task_id: task.id().to_owned(),
-                    job_id: job.id.clone(),
-                    outputs: stored.iter().map(|(_, s)| s.clone()).collect(),
-                    created_us: now_us(),
-                };
-                let commit = JobCommit {
-                    job,
-                    outputs: &stored,
-                    release: &[],
-                    writer: Writer::Job { job: job.id.clone(), task: task.id().to_owned() },
-                    memo: Some((assessment.key, memo)),
-                    task_run: Some((task_run.0, task_run.1, current)),
-                };
-                self.store.commit_job(&commit).map_err(store_error)?;
-                Ok(Outcome::Completed(reason, handed))
-            }
-        }
-    }
-
-    /// The task's input values, exactly the `versions` it was decided on: handed over in memory
-    /// by this submission's producers when the content matches, else read from the store.
-    fn read_inputs(
-        &self,
-        i: usize,
-        task: &TaskConfig,
-        versions: &[Version],
-    ) -> Result<Vec<AnyValue>, StoreError> {
-        let handed: Vec<Option<AnyValue>> = self.with_state(|state| {
-            let handed = task
-                .input_nodes()
-                .iter()
-                .zip(versions)
-                .map(|(name, version)| {
-                    state.values.get(name).filter(|(hash, _)| *hash == version.hash).map(|(_, v)| v.clone())
-                })
-                .collect();
-            self.release_reads(state, i);
-            handed
-        });
-        let mut values = Vec::with_capacity(versions.len());
-        for ((name, version), handed) in task.input_nodes().iter().zip(versions).zip(handed) {
-            let value = match handed {
-                Some(value) => value,
-                None => self
-                    .config
-                    .node(name)
-                    .expect("validated")
-                    .value_type()
-                    .load(&version.stored, &self.store.cx())?,
-            };
-            values.push(value);
-        }
-        Ok(values)
-    }
-
     /// Gives up job `i`'s share of its inputs' in-memory values (read, skipped, failed or never
     /// run): a value nobody else will read is dropped.
-    fn release_reads(&self, state: &mut State, i: usize) {
+    pub(super) fn release_reads(&self, state: &mut State, i: usize) {
         if std::mem::replace(&mut state.reads_done[i], true) {
             return;
         }
@@ -519,51 +324,27 @@ impl Run {
         }
     }
 
-    /// Records the job's end and releases (or abandons) its dependants.
-    fn finish(
-        &self,
-        i: usize,
-        job: Job,
-        status: JobStatus,
-        reason: Option<Reason>,
-        error: Option<TaskError>,
-        values: Vec<(String, (Fingerprint, AnyValue))>,
-    ) -> Vec<usize> {
-        self.with_state(|state| self.finish_locked(state, i, job, status, reason, error, values))
+    /// Records the job's end (its final status is already published) and releases (or
+    /// abandons) its dependants.
+    pub(super) fn finish(&self, i: usize, values: Vec<(String, (Fingerprint, AnyValue))>) -> Vec<usize> {
+        self.with_state(|state| self.finish_locked(state, i, values))
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn finish_locked(
         &self,
         state: &mut State,
         i: usize,
-        job: Job,
-        status: JobStatus,
-        reason: Option<Reason>,
-        error: Option<TaskError>,
         values: Vec<(String, (Fingerprint, AnyValue))>,
     ) -> Vec<usize> {
         let mut released = Vec::new();
         self.release_reads(state, i);
-        {
-            let slot = &mut state.jobs[i];
-            slot.status = status;
-            slot.reason = reason;
-            slot.error = error;
-            slot.started_us = job.started_us;
-            slot.finished_us = Some(job.finished_us.unwrap_or_else(now_us));
-            slot.code = job.code;
-            slot.inputs = job.inputs;
-        }
-        // The commit already persisted the final record; only tell the callback.
-        self.queue_event(state, i);
         state.unfinished -= 1;
         for (name, value) in values {
             if state.readers_left.get(&name).is_some_and(|&n| n > 0) {
                 state.values.insert(name, value);
             }
         }
-        if status.is_success() {
+        if state.jobs[i].status.is_success() {
             for &d in &self.slots[i].downstream {
                 state.waiting[d] -= 1;
                 if state.waiting[d] == 0 && state.jobs[d].status == JobStatus::Blocked {
@@ -581,6 +362,30 @@ impl Run {
             state.finished_at = Some(Instant::now());
         }
         released
+    }
+
+    /// A copy of job `i`'s record, to advance and persist before it is published.
+    pub(super) fn snapshot(&self, i: usize) -> Job {
+        self.lock().jobs[i].clone()
+    }
+
+    /// Makes `job` (a [`snapshot`](Self::snapshot) of job `i`, advanced and persisted) the
+    /// job's record, and tells the callback. Refused if it is not a legal next status.
+    pub(super) fn publish(&self, i: usize, job: Job) -> Result<(), StoreError> {
+        self.with_state(|state| {
+            let now = state.jobs[i].status;
+            if now != job.status && !now.can_become(job.status) {
+                return Err(StoreError::IllegalTransition {
+                    job: job.id.clone(),
+                    task: job.task.clone(),
+                    from: now.to_string(),
+                    to: job.status.to_string(),
+                });
+            }
+            state.jobs[i] = job;
+            self.queue_event(state, i);
+            Ok(())
+        })
     }
 
     fn abandon_downstream(&self, state: &mut State, i: usize, task: &str) {
@@ -669,50 +474,4 @@ impl Run {
             elapsed: end.duration_since(self.started),
         }
     }
-}
-
-enum Outcome {
-    Skipped(Reason),
-    Completed(Reason, Vec<(String, (Fingerprint, AnyValue))>),
-}
-
-thread_local! {
-    static IN_TASK: Cell<bool> = const { Cell::new(false) };
-    static PANIC_BACKTRACE: RefCell<Option<String>> = const { RefCell::new(None) };
-}
-
-/// Installs (once) a panic hook that, on threads running a task, keeps the backtrace for the
-/// job's record instead of printing it; other threads keep the previous hook.
-fn install_panic_hook() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if IN_TASK.get() {
-                let trace = std::backtrace::Backtrace::force_capture().to_string();
-                PANIC_BACKTRACE.with_borrow_mut(|slot| *slot = Some(trace));
-            } else {
-                previous(info);
-            }
-        }));
-    });
-}
-
-/// Calls the task's function, turning a panic into the job's failure with its backtrace.
-fn call_task(task: &TaskConfig, inputs: &[AnyValue]) -> Result<Vec<AnyValue>, TaskError> {
-    install_panic_hook();
-    IN_TASK.set(true);
-    let result = std::panic::catch_unwind(AssertUnwindSafe(|| (task.runner())(inputs)));
-    IN_TASK.set(false);
-    result.unwrap_or_else(|payload| Err(panic_error(payload, PANIC_BACKTRACE.with_borrow_mut(Option::take))))
-}
-
-/// A job failure from a panic's payload.
-fn panic_error(payload: Box<dyn std::any::Any + Send>, backtrace: Option<String>) -> TaskError {
-    let message = payload
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a non-string panic payload".to_owned());
-    TaskError { message, sources: Vec::new(), backtrace, panicked: true }
 }

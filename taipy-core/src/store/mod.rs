@@ -230,9 +230,7 @@ impl Store {
                 JobStatus::Submitted | JobStatus::Blocked | JobStatus::Pending => JobStatus::Abandoned,
                 _ => continue,
             };
-            job.status = status;
-            job.reason = Some(Reason::Interrupted);
-            job.finished_us = Some(now_us());
+            job.advance(status, Some(Reason::Interrupted), now_us())?;
             group.put(&key, &job)?;
         }
         if !group.is_empty() {

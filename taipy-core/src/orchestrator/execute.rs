@@ -1,0 +1,260 @@
+//! Executing one job on a worker: claim it, assess and decide (`skip.rs`), then restore the
+//! remembered outputs or run the task, store its outputs and commit (`store/commit.rs`).
+//!
+//! The scheduler's copy of a job (`run.rs`) is its one record. A change of status is made on a
+//! [`snapshot`](Run::snapshot) with [`Job::advance`] (which checks the status machine), persisted
+//! (started, committed), and only then [`publish`](Run::publish)ed, so what the callback sees
+//! has reached the store's queue, and a refused commit leaves the job where it was (a Running
+//! job whose commit fails becomes Failed, never Completed and then Failed).
+
+use std::cell::{Cell, RefCell};
+use std::panic::AssertUnwindSafe;
+use std::sync::{Arc, Once};
+
+use super::job::JobStatus;
+use super::run::Run;
+use super::skip::{self, Decision};
+use crate::config::TaskConfig;
+use crate::error::{StoreError, TaskError};
+use crate::fingerprint::Fingerprint;
+use crate::store::{JobCommit, MemoEntry, Pin, Version, Writer, now_us};
+use crate::value::{AnyValue, Stored, ValueType};
+
+/// Values a completed job produced, by output name, for its downstream jobs.
+type Produced = Vec<(String, (Fingerprint, AnyValue))>;
+
+impl Run {
+    /// Runs (or skips) job `i`; returns the jobs it released.
+    pub(super) fn execute(self: &Arc<Self>, i: usize) -> Vec<usize> {
+        {
+            let mut state = self.lock();
+            if state.jobs[i].status != JobStatus::Pending || state.claimed[i] {
+                return Vec::new(); // canceled before a worker took it
+            }
+            state.claimed[i] = true;
+            state.jobs[i].started_us = Some(now_us());
+        }
+        let task = &self.config.tasks()[self.slots[i].task];
+        // A panic outside the task itself (a value's store or load) fails the job too.
+        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| self.decide_and_run(i, task)))
+            .unwrap_or_else(|payload| Err(panic_error(payload, None)));
+        let values = match outcome {
+            Ok(values) => values,
+            Err(error) => {
+                self.fail(i, task, error);
+                Vec::new()
+            }
+        };
+        self.finish(i, values)
+    }
+
+    /// Records job `i`'s failure and releases the outputs it held.
+    fn fail(&self, i: usize, task: &TaskConfig, error: TaskError) {
+        let release: Vec<String> = task.output_nodes().iter().map(|n| self.node_ids[n].clone()).collect();
+        let mut job = self.snapshot(i);
+        let failed = job.advance(JobStatus::Failed, None, now_us()).and_then(|()| {
+            job.error = Some(error);
+            let commit = JobCommit {
+                job: &job,
+                outputs: &[],
+                release: &release,
+                writer: Writer::User,
+                memo: None,
+                task_run: None,
+            };
+            self.store.commit_job(&commit)?;
+            self.publish(i, job)
+        });
+        if let Err(e) = failed {
+            eprintln!("taipy: cannot record the failure of a job of task `{}`: {e}", task.id());
+        }
+    }
+
+    /// Assesses and decides (see `skip.rs`), then restores or runs and commits. Errors are the
+    /// job's failure.
+    fn decide_and_run(&self, i: usize, task: &TaskConfig) -> Result<Produced, TaskError> {
+        let store_error = |e: StoreError| TaskError::msg(e.to_string());
+        let scope = skip::Scope {
+            store: &self.store,
+            config: &self.config,
+            scenario_id: &self.scenario_id,
+            scenario_name: &self.scenario_name,
+            node_ids: &self.node_ids,
+            force: self.force,
+        };
+        let assessment = {
+            // Under the gate, and pinned before it is released: what the decision relies on
+            // cannot be collected.
+            let _gate = self.store.write_gate();
+            let assessment = skip::assess(&scope, task).map_err(store_error)?;
+            let mut pins: Vec<Pin> = Vec::new();
+            for (input, version) in assessment.inputs.iter().zip(&assessment.versions) {
+                pins.extend(self.store.pin_version(&input.node_id, version.number, &version.stored));
+            }
+            let restored = assessment.entry.iter().flat_map(|e| e.outputs.iter());
+            pins.extend(restored.filter_map(|s| self.store.pin(s)));
+            self.lock().pins.extend(pins);
+            assessment
+        };
+        let mut job = self.snapshot(i);
+        job.inputs = assessment.inputs;
+        job.code = Some(task.fingerprint());
+        let outputs: Vec<String> = task.output_nodes().iter().map(|n| self.node_ids[n].clone()).collect();
+        let current = assessment.current;
+        let task_run = (self.scenario_id.clone(), task.id().to_owned());
+
+        match assessment.decision {
+            Decision::Skip(reason) => {
+                let entry = assessment.entry.expect("a usable memo entry");
+                let restored: Vec<(String, Stored)> = outputs.into_iter().zip(entry.outputs).collect();
+                job.advance(JobStatus::Skipped, Some(reason), now_us()).map_err(store_error)?;
+                let unchanged = assessment.last.as_ref() == Some(&current);
+                let commit = JobCommit {
+                    job: &job,
+                    outputs: &restored,
+                    release: &[],
+                    writer: Writer::Reused { job: job.id.clone(), from_job: entry.job_id },
+                    memo: None,
+                    task_run: (!unchanged).then_some((task_run.0, task_run.1, current)),
+                };
+                self.store.commit_job(&commit).map_err(store_error)?;
+                self.publish(i, job).map_err(store_error)?;
+                Ok(Vec::new())
+            }
+            Decision::Run(reason) => {
+                // Refuse before running if a user holds an output's edit lock (the commit checks
+                // again, authoritatively).
+                for node_id in &outputs {
+                    self.store.check_unlocked(node_id).map_err(store_error)?;
+                }
+                job.advance(JobStatus::Running, Some(reason), now_us()).map_err(store_error)?;
+                self.store.start_job(&job, &outputs).map_err(store_error)?;
+                self.publish(i, job.clone()).map_err(store_error)?;
+                let values = self.read_inputs(i, task, &assessment.versions).map_err(store_error)?;
+                let produced = call_task(task, &values)?;
+                let output_types: Vec<ValueType> = task
+                    .output_nodes()
+                    .iter()
+                    .map(|n| self.config.node(n).expect("validated").value_type())
+                    .collect();
+                // From the outputs' artifacts to their staged versions, garbage collection waits.
+                let _gate = self.store.write_gate();
+                let mut stored = Vec::with_capacity(produced.len());
+                let mut handed = Vec::with_capacity(produced.len());
+                let cx = self.store.cx();
+                for (((name, value), node_id), ty) in
+                    task.output_nodes().iter().zip(produced).zip(&outputs).zip(&output_types)
+                {
+                    let s = ty.store(&value, &cx).map_err(store_error)?;
+                    if let Some(pin) = self.store.pin(&s) {
+                        self.lock().pins.push(pin);
+                    }
+                    let value =
+                        if ty.reload_after_store() { ty.load(&s, &cx).map_err(store_error)? } else { value };
+                    handed.push((name.clone(), (s.hash, value)));
+                    stored.push((node_id.clone(), s));
+                }
+                job.advance(JobStatus::Completed, None, now_us()).map_err(store_error)?;
+                let memo = MemoEntry {
+                    task_id: task.id().to_owned(),
+                    job_id: job.id.clone(),
+                    outputs: stored.iter().map(|(_, s)| s.clone()).collect(),
+                    created_us: now_us(),
+                };
+                let commit = JobCommit {
+                    job: &job,
+                    outputs: &stored,
+                    release: &[],
+                    writer: Writer::Job { job: job.id.clone(), task: task.id().to_owned() },
+                    memo: Some((assessment.key, memo)),
+                    task_run: Some((task_run.0, task_run.1, current)),
+                };
+                self.store.commit_job(&commit).map_err(store_error)?;
+                self.publish(i, job).map_err(store_error)?;
+                Ok(handed)
+            }
+        }
+    }
+
+    /// The task's input values, exactly the `versions` it was decided on: handed over in memory
+    /// by this submission's producers when the content matches, else read from the store.
+    fn read_inputs(
+        &self,
+        i: usize,
+        task: &TaskConfig,
+        versions: &[Version],
+    ) -> Result<Vec<AnyValue>, StoreError> {
+        let handed: Vec<Option<AnyValue>> = self.with_state(|state| {
+            let handed = task
+                .input_nodes()
+                .iter()
+                .zip(versions)
+                .map(|(name, version)| {
+                    state.values.get(name).filter(|(hash, _)| *hash == version.hash).map(|(_, v)| v.clone())
+                })
+                .collect();
+            self.release_reads(state, i);
+            handed
+        });
+        let mut values = Vec::with_capacity(versions.len());
+        for ((name, version), handed) in task.input_nodes().iter().zip(versions).zip(handed) {
+            let value = match handed {
+                Some(value) => value,
+                None => self
+                    .config
+                    .node(name)
+                    .expect("validated")
+                    .value_type()
+                    .load(&version.stored, &self.store.cx())
+                    .map_err(|e| StoreError::UnreadableValue {
+                        node: name.clone(),
+                        number: version.number,
+                        source: Box::new(e),
+                    })?,
+            };
+            values.push(value);
+        }
+        Ok(values)
+    }
+}
+
+thread_local! {
+    static IN_TASK: Cell<bool> = const { Cell::new(false) };
+    static PANIC_BACKTRACE: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Installs (once) a panic hook that, on threads running a task, keeps the backtrace for the
+/// job's record instead of printing it; other threads keep the previous hook.
+fn install_panic_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if IN_TASK.get() {
+                let trace = std::backtrace::Backtrace::force_capture().to_string();
+                PANIC_BACKTRACE.with_borrow_mut(|slot| *slot = Some(trace));
+            } else {
+                previous(info);
+            }
+        }));
+    });
+}
+
+/// Calls the task's function, turning a panic into the job's failure with its backtrace.
+fn call_task(task: &TaskConfig, inputs: &[AnyValue]) -> Result<Vec<AnyValue>, TaskError> {
+    install_panic_hook();
+    IN_TASK.set(true);
+    let result = std::panic::catch_unwind(AssertUnwindSafe(|| (task.runner())(inputs)));
+    IN_TASK.set(false);
+    result.unwrap_or_else(|payload| Err(panic_error(payload, PANIC_BACKTRACE.with_borrow_mut(Option::take))))
+}
+
+/// A job failure from a panic's payload.
+pub(super) fn panic_error(payload: Box<dyn std::any::Any + Send>, backtrace: Option<String>) -> TaskError {
+    let message = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a non-string panic payload".to_owned());
+    TaskError { message, sources: Vec::new(), backtrace, panicked: true }
+}
