@@ -362,18 +362,8 @@ fn a_lock_taken_while_a_job_runs_refuses_its_commit_and_changes_none_of_its_outp
     assert_eq!((a.read().unwrap(), b.read().unwrap()), (11, 12));
 }
 
-/// Opens the store at `path` once the last handle of the previous opening is gone. After
-/// `wait` returns, a pool worker may still hold the finished submission (and with it the store)
-/// for a moment, so the store's lock can be briefly held by this process: retry on
-/// `AlreadyOpen` only, up to 10 s.
+/// Opens the store at `path` again: `wait` returned and every handle was dropped, so it must
+/// open at once.
 fn reopen(path: &std::path::Path, options: StoreOptions) -> Store {
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        match Store::open_with(path, options.clone()) {
-            Err(StoreError::AlreadyOpen { .. }) if std::time::Instant::now() < deadline => {
-                std::thread::yield_now()
-            }
-            result => return result.unwrap(),
-        }
-    }
+    Store::open_with(path, options).unwrap()
 }

@@ -294,3 +294,27 @@ fn scenarios_are_listed_and_found_by_name() {
     let err = Scenario::open(&store, &other, a.id()).unwrap_err();
     assert!(err.to_string().contains("was created from config `cfg`, not `other`"), "{err}");
 }
+
+#[test]
+fn a_store_reopens_at_once_after_a_parallel_submission_was_waited_for() {
+    // Before `wait` released the pool's workers, a worker could still hold the store for a
+    // moment after `wait` returned: reopening then failed with `AlreadyOpen` (1 time in 10).
+    let dir = tempfile::tempdir().unwrap();
+    let config = ScenarioConfig::builder("reopen")
+        .node(DataNodeConfig::with_default("x", 1i64))
+        .task(TaskConfig::new("a", |x: &i64| x + 1).inputs(["x"]).outputs(["y"]))
+        .task(TaskConfig::new("b", |x: &i64| x * 2).inputs(["x"]).outputs(["z"]))
+        .build()
+        .unwrap();
+    for round in 0..40i64 {
+        let store = Store::open_with(dir.path(), StoreOptions::standalone(2)).unwrap();
+        let scenario = match Scenario::find(&store, &config, "s").unwrap() {
+            Some(s) => s,
+            None => Scenario::create(&store, &config, "s").unwrap(),
+        };
+        scenario.data_node::<i64>("x").unwrap().write(round).unwrap();
+        scenario.submit().unwrap().wait().unwrap();
+        drop(scenario);
+        drop(store);
+    }
+}

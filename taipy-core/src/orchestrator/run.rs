@@ -78,6 +78,49 @@ pub(crate) struct Run {
     started: Instant,
     state: Mutex<State>,
     done: Condvar,
+    /// Pool tasks of this submission still running: `wait` returns once they are gone, so the
+    /// caller can drop the store and reopen it at once.
+    workers: Arc<Workers>,
+}
+
+/// A count of running pool tasks, with a condition to wait for none.
+#[derive(Default)]
+struct Workers {
+    count: Mutex<usize>,
+    idle: Condvar,
+}
+
+impl Workers {
+    fn enter(&self) {
+        *self.count.lock().unwrap_or_else(|p| p.into_inner()) += 1;
+    }
+
+    fn leave(&self) {
+        let mut count = self.count.lock().unwrap_or_else(|p| p.into_inner());
+        *count -= 1;
+        if *count == 0 {
+            self.idle.notify_all();
+        }
+    }
+
+    /// Waits until no pool task runs, or the deadline passes; returns whether none runs.
+    fn wait_idle(&self, deadline: Option<Instant>) -> bool {
+        let mut count = self.count.lock().unwrap_or_else(|p| p.into_inner());
+        while *count > 0 {
+            match deadline {
+                None => count = self.idle.wait(count).unwrap_or_else(|p| p.into_inner()),
+                Some(deadline) => {
+                    let now = Instant::now();
+                    if now >= deadline {
+                        return false;
+                    }
+                    count =
+                        self.idle.wait_timeout(count, deadline - now).unwrap_or_else(|p| p.into_inner()).0;
+                }
+            }
+        }
+        true
+    }
 }
 
 impl Run {
@@ -171,6 +214,7 @@ impl Run {
             slots,
             started: Instant::now(),
             done: Condvar::new(),
+            workers: Arc::default(),
         });
 
         // Submitted → Blocked / Pending, then hand the ready jobs out.
@@ -212,7 +256,14 @@ impl Run {
             Some(pool) => {
                 for i in ready {
                     let run = Arc::clone(self);
-                    pool.spawn(move || run.run_from(i));
+                    self.workers.enter();
+                    pool.spawn(move || {
+                        run.run_from(i);
+                        // The store is released with the run before `wait` may return.
+                        let workers = Arc::clone(&run.workers);
+                        drop(run);
+                        workers.leave();
+                    });
                 }
             }
             None => {
@@ -449,7 +500,8 @@ impl Run {
                 }
             }
         }
-        true
+        drop(state);
+        self.workers.wait_idle(deadline)
     }
 
     pub(crate) fn commit_error(&self) -> Option<String> {
