@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use super::job::{Job, JobStatus, SubmissionStatus};
-use super::run::Target;
+use super::run::{Submitted, Target};
 use super::{StatusCallback, SubmitOptions};
 use crate::events::{EntityType, Event, Operation};
 use crate::scenario::Scenario;
@@ -43,10 +43,10 @@ pub(super) fn with_events(scenario: &Scenario, target: &Target, mut options: Sub
         return options;
     }
     let config = scenario.config();
-    let submitted = match target.entity.split_once(' ') {
-        Some(("sequence", name)) => (EntityType::Sequence, format!("{}/{name}", scenario.id())),
-        Some(("task", name)) => (EntityType::Task, format!("{}/{name}", scenario.id())),
-        _ => (EntityType::Scenario, scenario.id().to_owned()),
+    let submitted = match &target.entity {
+        Submitted::Sequence(name) => (EntityType::Sequence, format!("{}/{name}", scenario.id())),
+        Submitted::Task(name) => (EntityType::Task, format!("{}/{name}", scenario.id())),
+        Submitted::Scenario => (EntityType::Scenario, scenario.id().to_owned()),
     };
     let outputs = target
         .tasks

@@ -24,8 +24,27 @@ use crate::value::AnyValue;
 
 /// What a submission covers: a label and the tasks (config positions, ascending).
 pub(crate) struct Target {
-    pub(crate) entity: String,
+    pub(crate) entity: Submitted,
     pub(crate) tasks: Vec<usize>,
+}
+
+/// What was submitted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Submitted {
+    Scenario,
+    Sequence(String),
+    Task(String),
+}
+
+/// As submission records keep it: `scenario`, `sequence <name>`, `task <name>`.
+impl std::fmt::Display for Submitted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Submitted::Scenario => f.write_str("scenario"),
+            Submitted::Sequence(name) => write!(f, "sequence {name}"),
+            Submitted::Task(name) => write!(f, "task {name}"),
+        }
+    }
 }
 
 /// The fixed part of one job.
@@ -168,7 +187,7 @@ impl Run {
         let record = SubmissionRecord {
             id: id.clone(),
             scenario_id: scenario.id().to_owned(),
-            entity: target.entity,
+            entity: target.entity.to_string(),
             jobs: jobs.iter().map(|j| j.id.clone()).collect(),
             created_us: created,
             force: options.force,

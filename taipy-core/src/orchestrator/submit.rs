@@ -1,6 +1,7 @@
 //! Submitting a scenario, one of its sequences, or one task: the entry points of the
 //! orchestrator on [`Scenario`].
 
+use super::run::Submitted;
 use super::{Submission, SubmitOptions, Target};
 use crate::error::SubmitError;
 use crate::scenario::Scenario;
@@ -15,7 +16,7 @@ impl Scenario {
     /// skipped. In development mode this returns when all jobs are done; otherwise at once.
     pub fn submit_with(&self, options: SubmitOptions) -> Result<Submission, SubmitError> {
         let tasks = (0..self.config().tasks().len()).collect();
-        Submission::start(self, Target { entity: "scenario".into(), tasks }, options)
+        Submission::start(self, Target { entity: Submitted::Scenario, tasks }, options)
     }
 
     /// Submits the tasks of the named sequence
@@ -32,7 +33,7 @@ impl Scenario {
         let mut tasks: Vec<usize> = names.iter().filter_map(|t| self.config().task_position(t)).collect();
         tasks.sort_unstable();
         tasks.dedup();
-        Submission::start(self, Target { entity: format!("sequence {sequence}"), tasks }, options)
+        Submission::start(self, Target { entity: Submitted::Sequence(sequence.to_owned()), tasks }, options)
     }
 
     /// Submits one task.
@@ -44,6 +45,10 @@ impl Scenario {
                 declared: self.config().tasks().iter().map(|t| t.id()).collect::<Vec<_>>().join(", "),
             });
         };
-        Submission::start(self, Target { entity: format!("task {task}"), tasks: vec![position] }, options)
+        Submission::start(
+            self,
+            Target { entity: Submitted::Task(task.to_owned()), tasks: vec![position] },
+            options,
+        )
     }
 }
