@@ -35,6 +35,7 @@ mod error;
 mod events;
 mod fault;
 mod fingerprint;
+mod job;
 mod macro_support;
 mod node;
 mod orchestrator;

@@ -156,7 +156,7 @@ pub fn scenario_config(
     cell: &'static OnceLock<Arc<ScenarioConfig>>,
     entry: &'static ScenarioEntry,
     tasks: &[&'static TaskEntry],
-    build: impl FnOnce() -> Result<Arc<ScenarioConfig>, crate::ConfigError>,
+    build: impl FnOnce() -> Result<Arc<ScenarioConfig>, crate::error::ConfigError>,
 ) -> Arc<ScenarioConfig> {
     cell.get_or_init(|| {
         registry::remember_scenario(entry);

@@ -11,12 +11,12 @@ use std::cell::{Cell, RefCell};
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Once};
 
-use super::job::JobStatus;
 use super::run::Run;
 use super::skip::{self, Decision};
 use crate::config::TaskConfig;
 use crate::error::{StoreError, TaskError};
 use crate::fingerprint::Fingerprint;
+use crate::job::JobStatus;
 use crate::store::{JobCommit, MemoEntry, Pin, Version, Writer, now_us};
 use crate::value::{AnyValue, Stored, ValueType};
 

@@ -1,7 +1,7 @@
 //! The jobs and submissions of a scenario.
 
-use super::job::Job;
 use crate::error::StoreError;
+use crate::job::Job;
 use crate::scenario::Scenario;
 use crate::store::SubmissionInfo;
 

@@ -1,12 +1,12 @@
 //! Submissions: one job per task, run in dependency order, in parallel where the graph allows.
 //!
-//! - [`job`]: statuses, the status machine, reasons;
+//! - `job.rs` (at the crate's root, since the store keeps jobs): statuses, the status machine,
+//!   reasons;
 //! - [`skip`]: the skip decision;
 //! - [`run`]: the scheduler of a submission's jobs; `execute.rs`: running one job;
 //! - the commit protocol is in `store/commit.rs`.
 
 mod execute;
-pub(crate) mod job;
 mod manage;
 mod notify;
 mod run;
@@ -16,7 +16,7 @@ mod submit;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use job::{InputVersion, Job, JobStatus, Reason, SubmissionStatus};
+pub use crate::job::{InputVersion, Job, JobStatus, Reason, SubmissionStatus};
 use run::Run;
 pub(crate) use run::Target;
 
@@ -148,7 +148,7 @@ impl Submission {
 
     fn result(&self) -> Result<SubmissionReport, SubmitError> {
         if let Some(reason) = self.run.commit_error() {
-            return Err(SubmitError::Store(crate::StoreError::CommitFailed { reason }));
+            return Err(SubmitError::Store(crate::error::StoreError::CommitFailed { reason }));
         }
         let report = self.run.report();
         let failures: Vec<(String, String)> = report

@@ -9,10 +9,10 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
-use super::job::{Job, JobStatus, SubmissionStatus};
 use super::run::{Submitted, Target};
 use super::{StatusCallback, SubmitOptions};
 use crate::events::{EntityType, Event, Operation};
+use crate::job::{Job, JobStatus, SubmissionStatus};
 use crate::scenario::Scenario;
 use crate::store::Store;
 use crate::store::Writer;

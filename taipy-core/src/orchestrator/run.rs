@@ -13,11 +13,11 @@ use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use super::job::{Job, JobStatus, Reason};
 use super::{SubmissionReport, SubmitOptions};
 use crate::config::ScenarioConfig;
 use crate::error::{StoreError, SubmitError};
 use crate::fingerprint::Fingerprint;
+use crate::job::{Job, JobStatus, Reason};
 use crate::scenario::Scenario;
 use crate::store::{Group, Pin, Store, SubmissionRecord, now_us};
 use crate::value::AnyValue;

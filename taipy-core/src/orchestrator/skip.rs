@@ -33,7 +33,7 @@ use crate::config::{ScenarioConfig, TaskConfig};
 use crate::error::StoreError;
 use crate::events::{EntityType, Event};
 use crate::fingerprint::{Fingerprint, FingerprintBuilder};
-use crate::orchestrator::job::{InputVersion, Reason};
+use crate::job::{InputVersion, Reason};
 use crate::store::{ArtifactState, MemoEntry, Store, TaskRun, Version, Writer, now_us};
 use crate::value::{Stored, ValueType};
 

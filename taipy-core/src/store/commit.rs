@@ -43,7 +43,7 @@ use super::keys;
 use super::records::{MemoEntry, NodeRecord, TaskRun, Version, VersionRef, Writer, now_us};
 use super::{Store, StoreError};
 use crate::fingerprint::Fingerprint;
-use crate::orchestrator::job::Job;
+use crate::job::Job;
 use crate::value::Stored;
 
 /// A data node's state as of the last staged write: its record and its current version.

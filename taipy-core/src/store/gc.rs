@@ -25,7 +25,7 @@ use super::keys::{self, Prefix};
 use super::records::{MemoEntry, NodeRecord, Version, Writer};
 use super::{Store, StoreError};
 use crate::fingerprint::Fingerprint;
-use crate::orchestrator::job::Job;
+use crate::job::Job;
 use crate::value::{Payload, Stored};
 
 /// What garbage collection keeps besides what is always kept (every node's current version, the

@@ -31,7 +31,7 @@ use super::records::{
     SubmissionRecord, TaskRun, Version,
 };
 use crate::fingerprint::Fingerprint;
-use crate::orchestrator::job::Job;
+use crate::job::Job;
 
 /// A space of the catalog: one kind of record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

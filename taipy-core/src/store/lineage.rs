@@ -15,7 +15,7 @@ use super::keys;
 use super::records::{NodeRecord, Version, Writer};
 use crate::error::StoreError;
 use crate::fingerprint::Fingerprint;
-use crate::orchestrator::job::{Job, JobStatus};
+use crate::job::{Job, JobStatus};
 use crate::value::decode_serde;
 
 /// How deep lineage follows inputs: a guard against pathological histories.

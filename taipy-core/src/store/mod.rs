@@ -59,7 +59,7 @@ pub use submissions::SubmissionInfo;
 
 use crate::error::StoreError;
 use crate::events::{Event, EventFilter, Hub, Sink, SubscriptionId};
-use crate::orchestrator::job::{Job, JobStatus, Reason};
+use crate::job::{Job, JobStatus, Reason};
 use crate::value::StoreCx;
 
 pub(crate) use crate::config::{ExecutionMode, StoreOptions};

@@ -226,7 +226,7 @@ pub(crate) struct SubmissionRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::orchestrator::job::{Job, JobStatus};
+    use crate::job::{Job, JobStatus};
 
     /// A node record as stores wrote it before edit locks.
     #[derive(Serialize)]
@@ -248,7 +248,7 @@ mod tests {
         scenario: String,
         task: String,
         status: JobStatus,
-        reason: Option<crate::orchestrator::job::Reason>,
+        reason: Option<crate::job::Reason>,
         error: Option<crate::error::TaskError>,
         created_us: u64,
         started_us: Option<u64>,

@@ -9,7 +9,7 @@ use super::keys::{self, Prefix};
 use super::records::SubmissionRecord;
 use crate::error::StoreError;
 use crate::events::{EntityType, Event, Operation};
-use crate::orchestrator::job::{Job, SubmissionStatus};
+use crate::job::{Job, SubmissionStatus};
 
 /// A stored submission with its status derived from its jobs.
 #[derive(Clone, Debug, PartialEq)]

@@ -300,7 +300,7 @@ impl Job {
 
 #[cfg(test)]
 mod tests {
-    use crate::orchestrator::job::{Job, JobStatus, Reason, SubmissionStatus};
+    use crate::job::{Job, JobStatus, Reason, SubmissionStatus};
 
     #[test]
     fn the_status_machine_only_moves_forward() {
