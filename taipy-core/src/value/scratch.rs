@@ -28,8 +28,8 @@ impl FileCache for MemoryFiles {
     }
 }
 
-/// Artifacts in a folder, named by their hash, without verification or durability: what unit
-/// tests of values and content hashing need.
+/// Artifacts in a folder, named by their hash, without verification (only existence) or
+/// durability: what unit tests of values and content hashing need.
 pub(crate) struct ScratchArtifacts {
     dir: PathBuf,
     next: AtomicU64,
@@ -59,7 +59,9 @@ impl ArtifactAccess for ScratchArtifacts {
     }
 
     fn open(&self, hash: &Fingerprint, extension: &str) -> Result<PathBuf, StoreError> {
-        Ok(self.path(hash, extension))
+        let path = self.path(hash, extension);
+        std::fs::metadata(&path).map_err(|e| StoreError::io("cannot read artifact", &path, e))?;
+        Ok(path)
     }
 }
 
