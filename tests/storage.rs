@@ -11,13 +11,15 @@
 
 mod common;
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant, SystemTime};
 
 use common::{Blob, reason, statuses};
 use taipy::prelude::*;
-use taipy::{Reason, StoreError, Version};
+use taipy::{GcPolicy, Reason, StoreError, Submission, Version};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -62,6 +64,20 @@ fn truncate(path: &Path, len: u64) -> Vec<u8> {
     std::fs::File::options().write(true).open(path).unwrap().set_len(len).unwrap();
     touch_elsewhere(path, was);
     std::fs::read(path).unwrap()
+}
+
+/// Runs `work` on a thread and waits at most `limit` for it: a hang fails the test instead of
+/// hanging it (the stuck threads are left behind), a panic is the test's panic.
+fn watchdog<T: Send + 'static>(limit: Duration, work: impl FnOnce() -> T + Send + 'static) -> T {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = sender.send(std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)));
+    });
+    match receiver.recv_timeout(limit) {
+        Ok(Ok(value)) => value,
+        Ok(Err(panic)) => std::panic::resume_unwind(panic),
+        Err(_) => panic!("the threads did not finish within {limit:?}: a deadlock (or a hang)"),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -220,4 +236,241 @@ fn a_fresh_scenario_does_not_reuse_a_corrupt_result() {
     assert_right_values(&second);
     // The first scenario's value is the same content, so it is readable again too.
     assert_right_values(&first);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Garbage collection while values are written
+
+/// a, b, c: blobs users write; join(a, b) → ab; len(ab) → len.
+fn stress_config() -> Arc<ScenarioConfig> {
+    ScenarioConfig::builder("stress")
+        .node(DataNodeConfig::with_default("a", Blob(b"a".to_vec())))
+        .node(DataNodeConfig::with_default("b", Blob(b"b".to_vec())))
+        .node(DataNodeConfig::with_default("c", Blob(b"c".to_vec())))
+        .task(
+            TaskConfig::new("join", |a: &Blob, b: &Blob| Blob([a.0.as_slice(), &b.0].concat()))
+                .inputs(["a", "b"])
+                .outputs(["ab"]),
+        )
+        .task(TaskConfig::new("len", |ab: &Blob| ab.0.len() as u64).inputs(["ab"]).outputs(["len"]))
+        .build()
+        .unwrap()
+}
+
+/// The `i`-th value a writer of node `name` writes: unique, a few KiB.
+fn nth_value(name: &str, i: usize) -> Vec<u8> {
+    format!("{name} #{i}; ").repeat(256 + i).into_bytes()
+}
+
+/// Writes per user-written node.
+const WRITES: usize = 150;
+
+/// What [`write_while_collecting`] did.
+struct Stress {
+    /// By node, the version each write reported saved, with its bytes.
+    saved: BTreeMap<&'static str, Vec<(u64, Vec<u8>)>>,
+    collections: usize,
+    submits: usize,
+}
+
+/// Three threads write `WRITES` values each into a, b and c (one node each, so the version a
+/// write reports is its own), while one thread collects garbage in a loop (`retention`: with
+/// [`GcPolicy::keep`] every other time, else keeping everything) and one submits the scenario
+/// in a loop.
+fn write_while_collecting(s: &Scenario, retention: bool) -> Stress {
+    let done = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let writers = ["a", "b", "c"].map(|name| {
+            scope.spawn(move || {
+                let node = s.data_node::<Blob>(name).unwrap();
+                let mut saved = Vec::with_capacity(WRITES);
+                for i in 0..WRITES {
+                    let bytes = nth_value(name, i);
+                    node.write(Blob(bytes.clone())).unwrap();
+                    saved.push((node.last_edit().unwrap().unwrap().number, bytes));
+                }
+                (name, saved)
+            })
+        });
+        let collector = scope.spawn(|| {
+            let mut collections = 0;
+            while !done.load(Ordering::SeqCst) {
+                if collections % 2 == 0 {
+                    s.store().collect_garbage().unwrap();
+                } else if retention {
+                    s.store().gc(GcPolicy::keep(2, 1)).unwrap();
+                } else {
+                    s.store().gc(GcPolicy::keep_all()).unwrap();
+                }
+                collections += 1;
+                // A breath between collections: a collection holds the gate exclusively, and
+                // back to back they would starve the writers.
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            collections
+        });
+        let submitter = scope.spawn(|| {
+            let mut submits = 0;
+            while !done.load(Ordering::SeqCst) {
+                s.submit().unwrap().wait().unwrap();
+                submits += 1;
+            }
+            submits
+        });
+        let written: Vec<_> = writers.into_iter().map(|w| w.join()).collect();
+        done.store(true, Ordering::SeqCst);
+        let (collections, submits) = (collector.join().unwrap(), submitter.join().unwrap());
+        Stress { saved: written.into_iter().map(|w| w.unwrap()).collect(), collections, submits }
+    })
+}
+
+/// Every version in the history of `name` can be read.
+fn assert_history_readable<T: DataValue>(s: &Scenario, name: &str) {
+    let node = s.data_node::<T>(name).unwrap();
+    for version in node.history().unwrap() {
+        if let Err(e) = node.read_version(version.number) {
+            panic!("{name} #{} is in the history but cannot be read: {e}", version.number);
+        }
+    }
+}
+
+/// Old main: a write renamed its artifact into place before recording the version and was not
+/// counted as running work, so a concurrent `collect_garbage` deleted most of the values writes
+/// had reported saved (74–92% of 300).
+#[test]
+fn gc_never_takes_a_value_a_write_reported_saved() {
+    for retention in [false, true] {
+        let started = Instant::now();
+        let store = Store::temporary_with(StoreOptions::standalone(2)).unwrap();
+        let s = Scenario::create(&store, &stress_config(), "stress").unwrap();
+        let work = s.clone();
+        let Stress { saved, collections, submits } =
+            watchdog(Duration::from_secs(60), move || write_while_collecting(&work, retention));
+        eprintln!(
+            "retention {retention}: {} writes, {collections} collections, {submits} submits in {:?}",
+            3 * WRITES,
+            started.elapsed()
+        );
+        assert!(collections > 1 && submits > 0, "the threads hardly overlapped");
+        for (name, saved) in saved {
+            let node = s.data_node::<Blob>(name).unwrap();
+            let kept: BTreeSet<u64> = node.history().unwrap().iter().map(|v| v.number).collect();
+            let last = saved.last().unwrap().0;
+            assert_eq!(node.last_edit().unwrap().unwrap().number, last, "{name}");
+            for (number, bytes) in &saved {
+                if !kept.contains(number) {
+                    assert!(retention, "{name} #{number} was reported saved and is gone from the history");
+                    continue;
+                }
+                match node.read_version(*number) {
+                    Ok(value) => assert!(value.0 == *bytes, "{name} #{number} holds other bytes"),
+                    Err(e) => panic!("{name} #{number} was reported saved and cannot be read: {e}"),
+                }
+            }
+        }
+        for name in ["a", "b", "c", "ab"] {
+            assert_history_readable::<Blob>(&s, name);
+        }
+        assert_history_readable::<u64>(&s, "len");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Two submits of one scenario while values are written
+
+/// Long enough that the two submissions' jobs overlap: the second one's `start_job` then finds
+/// its outputs held by the first one's (the path of the old deadlock).
+fn briefly<T>(value: T) -> T {
+    std::thread::sleep(Duration::from_micros(300));
+    value
+}
+
+/// x → double → y → triple → t, (y, t) → add → z: inline values, short jobs, one at a time per
+/// submission, so that with two workers the two submissions' jobs run side by side.
+fn twice_config() -> Arc<ScenarioConfig> {
+    ScenarioConfig::builder("twice")
+        .node(DataNodeConfig::with_default("x", 1u64))
+        .task(TaskConfig::new("double", |x: &u64| briefly(x * 2)).inputs(["x"]).outputs(["y"]))
+        .task(TaskConfig::new("triple", |y: &u64| briefly(y * 3)).inputs(["y"]).outputs(["t"]))
+        .task(TaskConfig::new("add", |y: &u64, t: &u64| briefly(y + t)).inputs(["y", "t"]).outputs(["z"]))
+        .build()
+        .unwrap()
+}
+
+/// Fails unless every failed job of `submission` failed because the other submission held its
+/// output (`NodeBusy`): the one failure two submits of one scenario may legitimately cause.
+fn assert_only_busy_failures(submission: &Submission) -> usize {
+    let _ = submission.wait();
+    let mut failed = 0;
+    for job in submission.report().jobs {
+        if job.status == JobStatus::Failed {
+            let error = job.error.map(|e| e.to_string()).unwrap_or_default();
+            assert!(error.contains("is being written by job"), "job {} failed: {error}", job.task);
+            failed += 1;
+        }
+    }
+    failed
+}
+
+/// Writes `node` in a tight loop until `done`; a write refused because a job holds the node is
+/// expected. Returns how many writes were tried.
+fn write_until(s: &Scenario, node: &str, done: &AtomicBool) -> u64 {
+    let node = s.data_node::<u64>(node).unwrap();
+    let mut writes = 0;
+    while !done.load(Ordering::SeqCst) {
+        writes += 1;
+        match node.write(writes) {
+            Ok(()) | Err(StoreError::NodeBusy { .. }) => {}
+            Err(e) => panic!("writing {}: {e}", node.name()),
+        }
+    }
+    writes
+}
+
+/// Old main: a `DataNode::write` held the node-state lock and waited for the busy-marks lock
+/// while a worker in `start_job` → `check_not_held` → `node_state` held them the other way
+/// round; the process hung holding the store lock.
+#[test]
+fn two_submits_of_one_scenario_and_writes_do_not_deadlock() {
+    /// Rounds of two submits, as many as fit in this time (at least `MIN_ROUNDS`).
+    const TIME: Duration = Duration::from_secs(3);
+    const MIN_ROUNDS: u64 = 50;
+    let started = Instant::now();
+    let store = Store::temporary_with(StoreOptions::standalone(2)).unwrap();
+    let s = Scenario::create(&store, &twice_config(), "twice").unwrap();
+    let work = s.clone();
+    let (rounds, busy, writes) = watchdog(Duration::from_secs(60), move || {
+        let s = &work;
+        let done = AtomicBool::new(false);
+        std::thread::scope(|scope| {
+            // The input (new values: jobs run rather than skip) and the outputs (mostly refused:
+            // busy), in tight loops.
+            let writers = ["x", "y", "t", "z"].map(|node| scope.spawn(|| write_until(s, node, &done)));
+            let submits = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let (mut rounds, mut busy) = (0, 0);
+                while rounds < MIN_ROUNDS || started.elapsed() < TIME {
+                    let first = s.submit_with(SubmitOptions::new().force(rounds % 2 == 0)).unwrap();
+                    let second = s.submit_with(SubmitOptions::new().force(rounds % 3 == 0)).unwrap();
+                    busy += assert_only_busy_failures(&first) + assert_only_busy_failures(&second);
+                    rounds += 1;
+                }
+                (rounds, busy)
+            }));
+            done.store(true, Ordering::SeqCst);
+            let writes = writers.map(|w| w.join().unwrap());
+            match submits {
+                Ok((rounds, busy)) => (rounds, busy, writes),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        })
+    });
+    eprintln!(
+        "{rounds} rounds of two submits, {busy} jobs refused as busy, writes of x, y, t, z tried: \
+         {writes:?}, in {:?}",
+        started.elapsed()
+    );
+    // Alone, a submit runs and the values agree.
+    s.submit().unwrap().wait().unwrap();
+    let x = s.data_node::<u64>("x").unwrap().read().unwrap();
+    assert_eq!(s.data_node::<u64>("z").unwrap().read().unwrap(), 8 * x);
 }
