@@ -19,7 +19,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use common::{Blob, reason, statuses};
 use taipy::prelude::*;
-use taipy::{GcPolicy, Reason, StoreError, Submission, Version};
+use taipy::{Fingerprint, GcPolicy, Lineage, Reason, StoreError, Submission, Version};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -35,6 +35,18 @@ fn quarantined(store: &Store) -> Vec<PathBuf> {
         Ok(entries) => entries.map(|e| e.unwrap().path()).collect(),
         Err(_) => Vec::new(),
     }
+}
+
+/// The content hashes named by the artifact files (not temporary, not quarantined).
+fn artifact_hashes(store: &Store) -> BTreeSet<String> {
+    std::fs::read_dir(store.path().join("artifacts"))
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().unwrap().is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.starts_with(".tmp-"))
+        .map(|name| name.split_once('.').map_or(name.clone(), |(hex, _)| hex.to_owned()))
+        .collect()
 }
 
 /// Moves the file's modification time an hour away from what it was, so that no cache keyed on
@@ -473,4 +485,101 @@ fn two_submits_of_one_scenario_and_writes_do_not_deadlock() {
     s.submit().unwrap().wait().unwrap();
     let x = s.data_node::<u64>("x").unwrap().read().unwrap();
     assert_eq!(s.data_node::<u64>("z").unwrap().read().unwrap(), 8 * x);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. Disk use
+
+/// n → make → blob; (blob, salt) → grow → big; big → size. blob, salt and big are artifacts.
+fn chain_config() -> Arc<ScenarioConfig> {
+    ScenarioConfig::builder("chain")
+        .node(DataNodeConfig::with_default("n", 64u64))
+        .node(DataNodeConfig::with_default("salt", Blob(b"salt".to_vec())))
+        .task(TaskConfig::new("make", make).inputs(["n"]).outputs(["blob"]))
+        .task(
+            TaskConfig::new("grow", |blob: &Blob, salt: &Blob| {
+                Blob([blob.0.as_slice(), &salt.0, &blob.0].concat())
+            })
+            .inputs(["blob", "salt"])
+            .outputs(["big"]),
+        )
+        .task(TaskConfig::new("size", |big: &Blob| big.0.len() as u64).inputs(["big"]).outputs(["size"]))
+        .build()
+        .unwrap()
+}
+
+/// Every version in `lineage`, as (node name, number, content hash).
+fn lineage_versions(lineage: &Lineage, out: &mut BTreeSet<(String, u64, Fingerprint)>) {
+    out.insert((lineage.node.clone(), lineage.number, lineage.hash));
+    for input in &lineage.inputs {
+        lineage_versions(input, out);
+    }
+}
+
+/// Old main: temporary files left by killed writers stayed in `artifacts/` for good.
+#[test]
+fn stale_temporaries_are_removed_when_the_store_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(Store::open_with(dir.path(), StoreOptions::development()).unwrap());
+    // A pid no process can have (above the largest pid_max), so no live writer's.
+    let stale = dir.path().join("artifacts").join(".tmp-4194305-3.parquet");
+    std::fs::write(&stale, vec![0u8; 4096]).unwrap();
+    let store = Store::open_with(dir.path(), StoreOptions::development()).unwrap();
+    assert!(!stale.exists(), "a dead writer's temporary file survived the open");
+    assert_eq!(store.disk_usage().unwrap().temporary_bytes, 0);
+}
+
+/// Old main: memo entries were never pruned, so `collect_garbage` kept the artifact of every
+/// result ever computed.
+#[test]
+fn gc_keeping_only_current_values_keeps_exactly_their_artifacts_and_lineage() {
+    let store = Store::temporary_with(StoreOptions::development()).unwrap();
+    let s = Scenario::create(&store, &chain_config(), "chain").unwrap();
+    s.submit().unwrap().wait().unwrap();
+    let (n, salt) = (s.data_node::<u64>("n").unwrap(), s.data_node::<Blob>("salt").unwrap());
+    for (i, value) in [16u64, 32, 48, 80].into_iter().enumerate() {
+        n.write(value).unwrap();
+        if i % 2 == 1 {
+            salt.write(Blob(format!("salt {i}").into_bytes())).unwrap();
+        }
+        s.submit().unwrap().wait().unwrap();
+    }
+    let before = store.disk_usage().unwrap();
+    assert_eq!(before.artifacts, artifact_hashes(&store).len());
+
+    let report = store.gc(GcPolicy::keep_only_current()).unwrap();
+    let after = store.disk_usage().unwrap();
+    eprintln!("{report:?}\nbefore: {before:?}\nafter: {after:?}");
+    assert!(after.artifacts_bytes < before.artifacts_bytes, "{before:?} -> {after:?}");
+    assert_eq!(after.artifacts, before.artifacts - report.artifacts_removed);
+
+    // What is needed: every node's current version and the versions its lineage leads to.
+    let mut needed = BTreeSet::new();
+    for node in ["n", "size"] {
+        lineage_versions(&s.data_node::<u64>(node).unwrap().lineage().unwrap(), &mut needed);
+    }
+    for node in ["salt", "blob", "big"] {
+        lineage_versions(&s.data_node::<Blob>(node).unwrap().lineage().unwrap(), &mut needed);
+    }
+    let needed_hashes: BTreeSet<String> = needed.iter().map(|(_, _, hash)| hash.to_hex()).collect();
+    let left = artifact_hashes(&store);
+    assert!(
+        left.is_subset(&needed_hashes),
+        "artifacts no current version needs: {:?}",
+        left.difference(&needed_hashes).collect::<Vec<_>>()
+    );
+    // ... and each of those is there, readable.
+    for (node, number, _) in &needed {
+        if ["salt", "blob", "big"].contains(&node.as_str()) {
+            let value = s.data_node::<Blob>(node).unwrap().read_version(*number);
+            assert!(value.is_ok(), "{node} #{number}: {value:?}");
+        }
+    }
+    assert_eq!(left.len(), 3, "one blob, one salt, one big: {left:?}");
+    assert_eq!(s.data_node::<Blob>("blob").unwrap().read().unwrap(), make(&80));
+    assert_eq!(s.data_node::<u64>("size").unwrap().read().unwrap(), 2 * 80 + b"salt 3".len() as u64);
+
+    // The results of the current values are remembered still: nothing re-runs.
+    let r = s.submit().unwrap().wait().unwrap();
+    assert_eq!(r.tasks_with(JobStatus::Skipped), ["make", "grow", "size"]);
 }
