@@ -524,4 +524,133 @@ mod tests {
         assert_eq!((unreadable[0].what, unreadable[0].key.as_str()), ("job", "JOB_broken"));
         assert!(unreadable[0].reason.contains("unknown record format 9"), "{}", unreadable[0].reason);
     }
+
+    /// A record that does not decode, as a damaged disk or a newer taipy could leave it.
+    fn damaged(space: keys::Space, key: &str) -> catalog::Write {
+        catalog::Write { space, key: key.as_bytes().to_vec(), value: Some(vec![9, 9, 9]) }
+    }
+
+    fn inc_config() -> Arc<crate::ScenarioConfig> {
+        crate::ScenarioConfig::builder("inc")
+            .node(crate::DataNodeConfig::with_default("x", 1i64))
+            .task(crate::TaskConfig::new("inc", |x: &i64| x + 1).inputs(["x"]).outputs(["y"]))
+            .build()
+            .unwrap()
+    }
+
+    fn unreadable_keys(store: &Store) -> Vec<(&'static str, String)> {
+        store.unreadable_records().into_iter().map(|r| (r.what, r.key)).collect()
+    }
+
+    /// Old main: one record that did not decode made `scenarios()`, `submissions()` and `jobs()`
+    /// fail for every caller.
+    #[test]
+    fn unreadable_scenarios_submissions_and_jobs_are_left_out_and_reported() {
+        let store = Store::in_memory(StoreOptions::development()).unwrap();
+        let config = inc_config();
+        let scenario = crate::Scenario::create(&store, &config, "readable").unwrap();
+        let report = scenario.submit().unwrap().wait().unwrap();
+        let mut group = Group::default();
+        group.writes.push(damaged(keys::Space::Scenarios, "SCENARIO_damaged"));
+        group.writes.push(damaged(keys::Space::Submissions, "SUBMISSION_damaged"));
+        group.writes.push(damaged(keys::Space::Jobs, "JOB_damaged"));
+        store.stage(group);
+
+        let names: Vec<String> = store.scenarios().unwrap().into_iter().map(|s| s.name).collect();
+        assert_eq!(names, ["readable"]);
+        assert_eq!(store.scenarios_of_config("inc").unwrap().len(), 1);
+        assert_eq!(crate::Scenario::all(&store, &config).unwrap().len(), 1);
+        let submissions: Vec<String> = store.submissions().unwrap().into_iter().map(|s| s.id).collect();
+        assert_eq!(submissions, [report.id]);
+        let jobs: Vec<String> = store.jobs().unwrap().into_iter().map(|j| j.id).collect();
+        assert_eq!(jobs, [report.jobs[0].id.as_str()]);
+        assert_eq!(
+            unreadable_keys(&store),
+            [
+                ("job", "JOB_damaged".to_owned()),
+                ("scenario", "SCENARIO_damaged".to_owned()),
+                ("submission", "SUBMISSION_damaged".to_owned()),
+            ]
+        );
+    }
+
+    /// Old main: recovery skipped an unreadable job silently.
+    #[test]
+    fn a_store_with_an_unreadable_job_reopens_and_recovery_reports_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let interrupted = {
+            let store = Store::open_with(dir.path(), StoreOptions::development()).unwrap();
+            let scenario = crate::Scenario::create(&store, &inc_config(), "s").unwrap();
+            let report = scenario.submit().unwrap().wait().unwrap();
+            // As a killed process leaves it: a job still Running; and, before it in key order, a
+            // job record that does not decode.
+            let mut job = report.jobs[0].clone();
+            (job.status, job.reason, job.finished_us) = (JobStatus::Running, None, None);
+            let mut group = Group::default();
+            group.writes.push(damaged(keys::Space::Jobs, "JOB_0_damaged"));
+            group.put(&keys::job(&job.id), &job).unwrap();
+            store.stage(group);
+            store.flush().unwrap();
+            job.id
+        };
+        let store = Store::open_with(dir.path(), StoreOptions::development()).unwrap();
+        assert_eq!(unreadable_keys(&store), [("job", "JOB_0_damaged".to_owned())]);
+        // Recovery went on past it.
+        let job = store.job(&interrupted).unwrap();
+        assert_eq!((job.status, job.reason), (JobStatus::Failed, Some(Reason::Interrupted)));
+        assert_eq!(store.jobs().unwrap().len(), 1);
+    }
+
+    /// Every record of the sled catalog in folder `db`, by space.
+    fn all_records(db: &Path) -> Vec<(keys::Space, catalog::Scanned)> {
+        let catalog = SledCatalog::open(db).unwrap();
+        keys::Space::ALL.iter().map(|&space| (space, catalog.scan(space, b"").unwrap())).collect()
+    }
+
+    /// Old main had no store format: a newer store was opened and written to.
+    #[test]
+    fn a_store_of_a_newer_format_is_refused_and_nothing_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = Store::open_with(dir.path(), StoreOptions::development()).unwrap();
+            let scenario = crate::Scenario::create(&store, &inc_config(), "s").unwrap();
+            let report = scenario.submit().unwrap().wait().unwrap();
+            // A job left Running: an open that went on would mark it.
+            let mut job = report.jobs[0].clone();
+            job.status = JobStatus::Running;
+            let mut group = Group::default();
+            group.put(&keys::job(&job.id), &job).unwrap();
+            store.stage(group);
+            store.flush().unwrap();
+        }
+        // A newer taipy wrote the store since.
+        let db = dir.path().join("db");
+        {
+            let catalog = SledCatalog::open(&db).unwrap();
+            let newer = records::FormatRecord { version: format::CURRENT + 1, written_by: "9.9.9".into() };
+            let mut group = Group::default();
+            group.put(&keys::format(), &newer).unwrap();
+            catalog.commit(group.writes).unwrap();
+            catalog.flush().unwrap();
+        }
+        let temporary = dir.path().join("artifacts").join(".tmp-4194305-0.blob");
+        std::fs::write(&temporary, b"a newer writer's").unwrap();
+        let before = all_records(&db);
+
+        let err = Store::open(dir.path()).unwrap_err();
+        let text = err.to_string();
+        match err {
+            StoreError::NewerFormat { path, found, supported, written_by } => {
+                assert_eq!(path, dir.path());
+                assert_eq!((found, supported), (format::CURRENT + 1, format::CURRENT));
+                assert_eq!(written_by, "9.9.9");
+            }
+            other => panic!("not NewerFormat: {other:?}"),
+        }
+        assert!(text.contains(&dir.path().display().to_string()), "{text}");
+        assert!(text.contains(&format!("format {}", format::CURRENT + 1)), "{text}");
+        assert!(text.contains(&format!("up to {}", format::CURRENT)), "{text}");
+        assert_eq!(all_records(&db), before, "the refused open wrote to the catalog");
+        assert!(temporary.exists(), "the refused open removed a file");
+    }
 }
