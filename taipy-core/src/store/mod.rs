@@ -383,6 +383,22 @@ impl Store {
         }
     }
 
+    /// A record by key, as [`read`](Self::read), except that one that exists but cannot be
+    /// decoded is reported (see [`unreadable_records`](Self::unreadable_records)) and taken as
+    /// absent: for records a listing follows from another (a submission's jobs).
+    pub(crate) fn read_or_report<R: Record>(&self, key: &Key<R>) -> Result<Option<R>, StoreError> {
+        match self.inner.catalog.get(R::SPACE, key.bytes())? {
+            Some(bytes) => match decode(R::SPACE.what(), key.bytes(), &bytes) {
+                Ok(record) => Ok(Some(record)),
+                Err(e) => {
+                    self.report_unreadable(R::SPACE.what(), key.bytes(), e);
+                    Ok(None)
+                }
+            },
+            None => Ok(None),
+        }
+    }
+
     /// Whether a record exists.
     pub(crate) fn exists<R: Record>(&self, key: &Key<R>) -> Result<bool, StoreError> {
         Ok(self.inner.catalog.get(R::SPACE, key.bytes())?.is_some())
@@ -572,6 +588,25 @@ mod tests {
                 ("submission", "SUBMISSION_damaged".to_owned()),
             ]
         );
+    }
+
+    /// A submission one of whose jobs cannot be read is listed without it (it was an error for
+    /// `submissions()` and `submission(id)`).
+    #[test]
+    fn a_submission_with_an_unreadable_job_is_listed_without_it() {
+        let store = Store::in_memory(StoreOptions::development()).unwrap();
+        let scenario = crate::Scenario::create(&store, &inc_config(), "s").unwrap();
+        let report = scenario.submit().unwrap().wait().unwrap();
+        let job = &report.jobs[0].id;
+        let mut group = Group::default();
+        group.writes.push(damaged(keys::Space::Jobs, job));
+        store.stage(group);
+
+        let submissions = store.submissions().unwrap();
+        assert_eq!(submissions.len(), 1);
+        assert_eq!((submissions[0].id.as_str(), submissions[0].jobs.len()), (report.id.as_str(), 0));
+        assert_eq!(store.submission(&report.id).unwrap().jobs.len(), 0);
+        assert_eq!(unreadable_keys(&store), [("job", job.clone())]);
     }
 
     /// Old main: recovery skipped an unreadable job silently.
