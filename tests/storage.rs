@@ -583,3 +583,24 @@ fn gc_keeping_only_current_values_keeps_exactly_their_artifacts_and_lineage() {
     let r = s.submit().unwrap().wait().unwrap();
     assert_eq!(r.tasks_with(JobStatus::Skipped), ["make", "grow", "size"]);
 }
+
+/// `GcPolicy::keep(k, _)` keeps the `k` newest versions older than the current one, with their
+/// values.
+#[test]
+fn gc_keeps_as_many_older_versions_as_the_policy_says() {
+    let store = Store::temporary_with(StoreOptions::development()).unwrap();
+    let s = Scenario::create(&store, &chain_config(), "chain").unwrap();
+    let salt = s.data_node::<Blob>("salt").unwrap();
+    for i in 2..=6 {
+        salt.write(Blob(format!("salt #{i}").into_bytes())).unwrap();
+    }
+    let numbers = || salt.history().unwrap().iter().map(|v| v.number).collect::<Vec<_>>();
+    assert_eq!(numbers(), [1, 2, 3, 4, 5, 6]);
+    for (keep, left) in [(2, &[4, 5, 6][..]), (1, &[5, 6]), (0, &[6])] {
+        store.gc(GcPolicy::keep(keep, 0)).unwrap();
+        assert_eq!(numbers(), left, "after gc(GcPolicy::keep({keep}, 0))");
+        for number in left {
+            assert_eq!(salt.read_version(*number).unwrap().0, format!("salt #{number}").into_bytes());
+        }
+    }
+}
