@@ -387,6 +387,69 @@ fn gc_never_takes_a_value_a_write_reported_saved() {
     }
 }
 
+/// One user-written blob `v` (and a task reading it).
+fn one_blob_config() -> Arc<ScenarioConfig> {
+    ScenarioConfig::builder("one")
+        .node(DataNodeConfig::with_default("v", Blob(b"v".to_vec())))
+        .task(TaskConfig::new("len", |v: &Blob| v.0.len() as u64).inputs(["v"]).outputs(["len"]))
+        .build()
+        .unwrap()
+}
+
+/// A duplicate's values are copies of the source's current versions: collection must not take
+/// one between the copy's read and its commit, even when the source moves on meanwhile.
+/// (`Scenario::duplicate` held no gate: `gc(keep_only_current)` deleted the artifact of a
+/// version it had just read, and the copy's value was unreadable.)
+#[test]
+fn gc_never_takes_a_value_a_duplicate_copied() {
+    const DUPLICATES: usize = 200;
+    let started = Instant::now();
+    let store = Store::temporary_with(StoreOptions::development()).unwrap();
+    let s = Scenario::create(&store, &one_blob_config(), "source").unwrap();
+    let work = s.clone();
+    let (copies, writes, collections) = watchdog(Duration::from_secs(60), move || {
+        let s = &work;
+        let done = AtomicBool::new(false);
+        std::thread::scope(|scope| {
+            let writer = scope.spawn(|| {
+                let v = s.data_node::<Blob>("v").unwrap();
+                let mut writes = 0;
+                while !done.load(Ordering::SeqCst) {
+                    writes += 1;
+                    v.write(Blob(nth_value("v", writes))).unwrap();
+                }
+                writes
+            });
+            let collector = scope.spawn(|| {
+                let mut collections = 0;
+                while !done.load(Ordering::SeqCst) {
+                    s.store().gc(GcPolicy::keep_only_current()).unwrap();
+                    collections += 1;
+                    std::thread::sleep(Duration::from_millis(1)); // a breath, as above
+                }
+                collections
+            });
+            let copies = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                (0..DUPLICATES).map(|i| s.duplicate(&format!("copy {i}")).unwrap()).collect::<Vec<_>>()
+            }));
+            done.store(true, Ordering::SeqCst);
+            let (writes, collections) = (writer.join().unwrap(), collector.join().unwrap());
+            match copies {
+                Ok(copies) => (copies, writes, collections),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        })
+    });
+    eprintln!(
+        "{DUPLICATES} duplicates, {writes} writes, {collections} collections in {:?}",
+        started.elapsed()
+    );
+    for copy in copies {
+        let value = copy.data_node::<Blob>("v").unwrap().read();
+        assert!(value.is_ok(), "{}: {:?}", copy.name(), value.map(|_| ()));
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // 3. Two submits of one scenario while values are written
 
