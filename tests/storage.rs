@@ -19,7 +19,10 @@ use std::time::{Duration, Instant, SystemTime};
 
 use common::{Blob, reason, statuses};
 use taipy::prelude::*;
-use taipy::{Fingerprint, GcPolicy, Lineage, Reason, StoreError, Submission, Version};
+use taipy::{
+    EntityType, EventFilter, Fingerprint, GcPolicy, Lineage, Operation, Reason, StoreError, Submission,
+    Version,
+};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -666,4 +669,43 @@ fn gc_keeps_as_many_older_versions_as_the_policy_says() {
             assert_eq!(salt.read_version(*number).unwrap().0, format!("salt #{number}").into_bytes());
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Event callbacks run with no store lock held
+
+/// An event callback may use the store, garbage collection included: it runs with no lock held
+/// (`store/commit.rs`). Scenario creation emitted its data nodes' Creation events while holding
+/// the gate, so a callback that collected garbage waited for itself.
+#[test]
+fn a_callback_on_node_creation_may_collect_garbage() {
+    let store = Store::temporary_with(StoreOptions::development()).unwrap();
+    let in_callback = store.clone();
+    let filter = EventFilter::all().entity(EntityType::DataNode).operation(Operation::Creation);
+    store.on_event(filter, move |_| {
+        in_callback.collect_garbage().unwrap();
+    });
+    let s = watchdog(Duration::from_secs(20), move || Scenario::create(&store, &blob_config(), "s").unwrap());
+    assert_eq!(s.data_node::<u64>("n").unwrap().read().unwrap(), 64);
+}
+
+/// The same for the update event of an external file found changed when a submission decides on
+/// it (it was emitted under the gate, while the job assessed its inputs).
+#[test]
+fn a_callback_on_a_changed_file_may_collect_garbage() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("data.csv");
+    common::write_csv(&csv, &common::VALUES);
+    let store = Store::temporary_with(StoreOptions::standalone(2)).unwrap();
+    let s = Scenario::create(&store, &common::config(&csv), "s").unwrap();
+    s.submit().unwrap().wait().unwrap();
+    let in_callback = store.clone();
+    let filter = EventFilter::all().entity(EntityType::DataNode).operation(Operation::Update);
+    store.on_event(filter, move |_| {
+        in_callback.collect_garbage().unwrap();
+    });
+    common::write_csv(&csv, &[1.0, 2.0, 3.0]);
+    let work = s.clone();
+    let r = watchdog(Duration::from_secs(20), move || work.submit().unwrap().wait().unwrap());
+    assert_eq!(reason(&r, "score"), Reason::Changed { code: false, inputs: vec!["path_to_data".into()] });
 }

@@ -368,20 +368,26 @@ impl Run {
             node_ids: &self.node_ids,
             force: self.force,
         };
+        let mut events = Vec::new();
         let assessment = {
             // Under the gate, and pinned before it is released: what the decision relies on
             // cannot be collected.
             let _gate = self.store.write_gate();
-            let assessment = skip::assess(&scope, task).map_err(store_error)?;
-            let mut pins: Vec<Pin> = Vec::new();
-            for (input, version) in assessment.inputs.iter().zip(&assessment.versions) {
-                pins.extend(self.store.pin_version(&input.node_id, version.number, &version.stored));
-            }
-            let restored = assessment.entry.iter().flat_map(|e| e.outputs.iter());
-            pins.extend(restored.filter_map(|s| self.store.pin(s)));
-            self.lock().pins.extend(pins);
-            assessment
+            skip::assess(&scope, task, &mut events).inspect(|assessment| {
+                let mut pins: Vec<Pin> = Vec::new();
+                for (input, version) in assessment.inputs.iter().zip(&assessment.versions) {
+                    pins.extend(self.store.pin_version(&input.node_id, version.number, &version.stored));
+                }
+                let restored = assessment.entry.iter().flat_map(|e| e.outputs.iter());
+                pins.extend(restored.filter_map(|s| self.store.pin(s)));
+                self.lock().pins.extend(pins);
+            })
         };
+        // Event callbacks run with no lock held, the gate included.
+        for event in events {
+            self.store.emit(event);
+        }
+        let assessment = assessment.map_err(store_error)?;
         job.inputs = assessment.inputs;
         job.code = Some(task.fingerprint());
         let outputs: Vec<String> = task.output_nodes().iter().map(|n| self.node_ids[n].clone()).collect();
