@@ -546,12 +546,47 @@ mod tests {
         catalog::Write { space, key: key.as_bytes().to_vec(), value: Some(vec![9, 9, 9]) }
     }
 
-    fn inc_config() -> Arc<crate::ScenarioConfig> {
-        crate::ScenarioConfig::builder("inc")
-            .node(crate::DataNodeConfig::with_default("x", 1i64))
-            .task(crate::TaskConfig::new("inc", |x: &i64| x + 1).inputs(["x"]).outputs(["y"]))
-            .build()
-            .unwrap()
+    /// Readable records, as a scenario created and submitted once leaves them: scenario
+    /// `SCENARIO_s`, submission `SUBMISSION_s`, and its one job `JOB_s` with `status`. Staged.
+    /// (Built here: store/ does not know scenarios or the orchestrator.)
+    fn stage_readable(store: &Store, status: JobStatus) {
+        let scenario = ScenarioRecord {
+            id: "SCENARIO_s".into(),
+            config_id: "inc".into(),
+            name: "readable".into(),
+            created_us: 1,
+            nodes: BTreeMap::new(),
+            tags: Vec::new(),
+            properties: BTreeMap::new(),
+        };
+        let submission = SubmissionRecord {
+            id: "SUBMISSION_s".into(),
+            scenario_id: scenario.id.clone(),
+            entity: "scenario".into(),
+            jobs: vec!["JOB_s".into()],
+            created_us: 2,
+            force: false,
+        };
+        let finished = status != JobStatus::Running;
+        let job = Job {
+            id: "JOB_s".into(),
+            submission: submission.id.clone(),
+            scenario: scenario.id.clone(),
+            task: "inc".into(),
+            status,
+            reason: finished.then_some(Reason::FirstRun),
+            error: None,
+            created_us: 2,
+            started_us: Some(3),
+            finished_us: finished.then_some(4),
+            code: None,
+            inputs: Vec::new(),
+        };
+        let mut group = Group::default();
+        group.save(&scenario).unwrap();
+        group.save(&submission).unwrap();
+        group.save(&job).unwrap();
+        store.stage(group);
     }
 
     fn unreadable_keys(store: &Store) -> Vec<(&'static str, String)> {
@@ -563,9 +598,7 @@ mod tests {
     #[test]
     fn unreadable_scenarios_submissions_and_jobs_are_left_out_and_reported() {
         let store = Store::in_memory(StoreOptions::development()).unwrap();
-        let config = inc_config();
-        let scenario = crate::Scenario::create(&store, &config, "readable").unwrap();
-        let report = scenario.submit().unwrap().wait().unwrap();
+        stage_readable(&store, JobStatus::Completed);
         let mut group = Group::default();
         group.writes.push(damaged(keys::Space::Scenarios, "SCENARIO_damaged"));
         group.writes.push(damaged(keys::Space::Submissions, "SUBMISSION_damaged"));
@@ -575,11 +608,10 @@ mod tests {
         let names: Vec<String> = store.scenarios().unwrap().into_iter().map(|s| s.name).collect();
         assert_eq!(names, ["readable"]);
         assert_eq!(store.scenarios_of_config("inc").unwrap().len(), 1);
-        assert_eq!(crate::Scenario::all(&store, &config).unwrap().len(), 1);
         let submissions: Vec<String> = store.submissions().unwrap().into_iter().map(|s| s.id).collect();
-        assert_eq!(submissions, [report.id]);
+        assert_eq!(submissions, ["SUBMISSION_s"]);
         let jobs: Vec<String> = store.jobs().unwrap().into_iter().map(|j| j.id).collect();
-        assert_eq!(jobs, [report.jobs[0].id.as_str()]);
+        assert_eq!(jobs, ["JOB_s"]);
         assert_eq!(
             unreadable_keys(&store),
             [
@@ -595,43 +627,36 @@ mod tests {
     #[test]
     fn a_submission_with_an_unreadable_job_is_listed_without_it() {
         let store = Store::in_memory(StoreOptions::development()).unwrap();
-        let scenario = crate::Scenario::create(&store, &inc_config(), "s").unwrap();
-        let report = scenario.submit().unwrap().wait().unwrap();
-        let job = &report.jobs[0].id;
+        stage_readable(&store, JobStatus::Completed);
         let mut group = Group::default();
-        group.writes.push(damaged(keys::Space::Jobs, job));
+        group.writes.push(damaged(keys::Space::Jobs, "JOB_s"));
         store.stage(group);
 
         let submissions = store.submissions().unwrap();
         assert_eq!(submissions.len(), 1);
-        assert_eq!((submissions[0].id.as_str(), submissions[0].jobs.len()), (report.id.as_str(), 0));
-        assert_eq!(store.submission(&report.id).unwrap().jobs.len(), 0);
-        assert_eq!(unreadable_keys(&store), [("job", job.clone())]);
+        assert_eq!((submissions[0].id.as_str(), submissions[0].jobs.len()), ("SUBMISSION_s", 0));
+        assert_eq!(store.submission("SUBMISSION_s").unwrap().jobs.len(), 0);
+        assert_eq!(unreadable_keys(&store), [("job", "JOB_s".to_owned())]);
     }
 
     /// Old main: recovery skipped an unreadable job silently.
     #[test]
     fn a_store_with_an_unreadable_job_reopens_and_recovery_reports_it() {
         let dir = tempfile::tempdir().unwrap();
-        let interrupted = {
+        {
             let store = Store::open_with(dir.path(), StoreOptions::development()).unwrap();
-            let scenario = crate::Scenario::create(&store, &inc_config(), "s").unwrap();
-            let report = scenario.submit().unwrap().wait().unwrap();
             // As a killed process leaves it: a job still Running; and, before it in key order, a
             // job record that does not decode.
-            let mut job = report.jobs[0].clone();
-            (job.status, job.reason, job.finished_us) = (JobStatus::Running, None, None);
+            stage_readable(&store, JobStatus::Running);
             let mut group = Group::default();
             group.writes.push(damaged(keys::Space::Jobs, "JOB_0_damaged"));
-            group.put(&keys::job(&job.id), &job).unwrap();
             store.stage(group);
             store.flush().unwrap();
-            job.id
-        };
+        }
         let store = Store::open_with(dir.path(), StoreOptions::development()).unwrap();
         assert_eq!(unreadable_keys(&store), [("job", "JOB_0_damaged".to_owned())]);
         // Recovery went on past it.
-        let job = store.job(&interrupted).unwrap();
+        let job = store.job("JOB_s").unwrap();
         assert_eq!((job.status, job.reason), (JobStatus::Failed, Some(Reason::Interrupted)));
         assert_eq!(store.jobs().unwrap().len(), 1);
     }
@@ -648,14 +673,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         {
             let store = Store::open_with(dir.path(), StoreOptions::development()).unwrap();
-            let scenario = crate::Scenario::create(&store, &inc_config(), "s").unwrap();
-            let report = scenario.submit().unwrap().wait().unwrap();
             // A job left Running: an open that went on would mark it.
-            let mut job = report.jobs[0].clone();
-            job.status = JobStatus::Running;
-            let mut group = Group::default();
-            group.put(&keys::job(&job.id), &job).unwrap();
-            store.stage(group);
+            stage_readable(&store, JobStatus::Running);
             store.flush().unwrap();
         }
         // A newer taipy wrote the store since.
