@@ -7,6 +7,9 @@
 //! 4. (unreadable records: unit tests in `taipy-core/src/store/mod.rs`);
 //! 5. stale temporaries go at open, and `gc` frees what no current version needs.
 //!
+//! And the tests of what writing these found: `GcPolicy::keep` counts, a duplicate's copies
+//! under GC, event callbacks that use the store.
+//!
 //! The concurrent tests run their work under a watchdog: a hang fails the test.
 
 mod common;
