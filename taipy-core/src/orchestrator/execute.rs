@@ -82,20 +82,26 @@ impl Run {
             node_ids: &self.node_ids,
             force: self.force,
         };
+        let mut events = Vec::new();
         let assessment = {
             // Under the gate, and pinned before it is released: what the decision relies on
             // cannot be collected.
             let _gate = self.store.write_gate();
-            let assessment = skip::assess(&scope, task).map_err(store_error)?;
-            let mut pins: Vec<Pin> = Vec::new();
-            for (input, version) in assessment.inputs.iter().zip(&assessment.versions) {
-                pins.extend(self.store.pin_version(&input.node_id, version.number, &version.stored));
-            }
-            let restored = assessment.entry.iter().flat_map(|e| e.outputs.iter());
-            pins.extend(restored.filter_map(|s| self.store.pin(s)));
-            self.lock().pins.extend(pins);
-            assessment
+            skip::assess(&scope, task, &mut events).inspect(|assessment| {
+                let mut pins: Vec<Pin> = Vec::new();
+                for (input, version) in assessment.inputs.iter().zip(&assessment.versions) {
+                    pins.extend(self.store.pin_version(&input.node_id, version.number, &version.stored));
+                }
+                let restored = assessment.entry.iter().flat_map(|e| e.outputs.iter());
+                pins.extend(restored.filter_map(|s| self.store.pin(s)));
+                self.lock().pins.extend(pins);
+            })
         };
+        // Event callbacks run with no lock held, the gate included.
+        for event in events {
+            self.store.emit(event);
+        }
+        let assessment = assessment.map_err(store_error)?;
         let mut job = self.snapshot(i);
         job.inputs = assessment.inputs;
         job.code = Some(task.fingerprint());
@@ -138,7 +144,7 @@ impl Run {
                     .map(|n| self.config.node(n).expect("validated").value_type())
                     .collect();
                 // From the outputs' artifacts to their staged versions, garbage collection waits.
-                let _gate = self.store.write_gate();
+                let gate = self.store.write_gate();
                 let mut stored = Vec::with_capacity(produced.len());
                 let mut handed = Vec::with_capacity(produced.len());
                 let cx = self.store.cx();
@@ -170,6 +176,8 @@ impl Run {
                     task_run: Some((task_run.0, task_run.1, current)),
                 };
                 self.store.commit_job(&commit).map_err(store_error)?;
+                // Callbacks (told by `publish`) run with no lock held, the gate included.
+                drop(gate);
                 self.publish(i, job).map_err(store_error)?;
                 Ok(handed)
             }

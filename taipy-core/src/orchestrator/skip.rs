@@ -66,14 +66,20 @@ pub(crate) struct Assessment {
     pub(crate) decision: Decision,
 }
 
-/// Gathers what the decision for `task` needs, then decides.
-pub(crate) fn assess(scope: &Scope<'_>, task: &TaskConfig) -> Result<Assessment, StoreError> {
+/// Gathers what the decision for `task` needs, then decides. The events of what it changed (an
+/// external file found changed is a new version of its node) go to `events`, for the caller to
+/// emit once it holds no lock.
+pub(crate) fn assess(
+    scope: &Scope<'_>,
+    task: &TaskConfig,
+    events: &mut Vec<Event>,
+) -> Result<Assessment, StoreError> {
     let now = now_us();
     let mut versions = Vec::with_capacity(task.input_nodes().len());
     let mut inputs = Vec::with_capacity(task.input_nodes().len());
     let mut stale = Vec::new();
     for name in task.input_nodes() {
-        let version = input_version(scope, name)?;
+        let version = input_version(scope, name, events)?;
         if scope.config.node(name).is_some_and(|n| n.is_stale(version.written_us, now)) {
             stale.push(name.clone());
         }
@@ -127,8 +133,8 @@ fn restorable(store: &Store, ty: ValueType, stored: &Stored) -> Result<ArtifactS
 }
 
 /// An input's current version; an external file is re-fingerprinted first, and a changed file
-/// becomes a new version of its node.
-fn input_version(scope: &Scope<'_>, name: &str) -> Result<Version, StoreError> {
+/// becomes a new version of its node (its event goes to `events`).
+fn input_version(scope: &Scope<'_>, name: &str, events: &mut Vec<Event>) -> Result<Version, StoreError> {
     let store = scope.store;
     let node_id = &scope.node_ids[name];
     let never_written =
@@ -144,7 +150,7 @@ fn input_version(scope: &Scope<'_>, name: &str) -> Result<Version, StoreError> {
     }
     let stored = Stored { hash: fresh, payload: version.stored.payload };
     if let Some(new) = store.write_node(node_id, &stored, Writer::FileChanged, None)? {
-        store.emit(Event::update(EntityType::DataNode, node_id, "version", new.to_string()));
+        events.push(Event::update(EntityType::DataNode, node_id, "version", new.to_string()));
     }
     store.node_state(node_id)?.current.ok_or_else(never_written)
 }

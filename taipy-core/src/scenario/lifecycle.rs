@@ -38,6 +38,10 @@ impl Scenario {
             tags: source.tags.clone(),
             properties: source.properties.clone(),
         };
+        // From reading the source's current versions to staging their copies, garbage
+        // collection waits: it could otherwise forget a version the source moved on from, and
+        // its artifact, before the copy refers to it.
+        let gate = store.write_gate();
         let mut group = Group::default();
         let mut created = Vec::new();
         for (config_id, node_id) in &source.nodes {
@@ -64,6 +68,7 @@ impl Scenario {
         store.stage_copy_of_runs(&mut group, self.id(), &id)?;
         group.save(&record)?;
         store.stage(group);
+        drop(gate);
         store.flush()?;
         store.emit(Event::new(EntityType::Scenario, &id, Operation::Creation));
         created.into_iter().for_each(|event| store.emit(event));

@@ -150,8 +150,9 @@ fn save_with_nodes(
     config: &ScenarioConfig,
     record: &mut ScenarioRecord,
 ) -> Result<(), StoreError> {
-    // Defaults are written as artifacts before their versions are staged: hold the gate.
-    let _gate = store.write_gate();
+    // Defaults are written as artifacts before their versions are staged: hold the gate (not
+    // while events are delivered: callbacks run with no lock held).
+    let gate = store.write_gate();
     let mut group = Group::default();
     let mut added = false;
     let mut created = Vec::new();
@@ -202,6 +203,7 @@ fn save_with_nodes(
         store.stage(group);
         store.flush()?;
     }
+    drop(gate);
     for node_id in created {
         store.emit(Event::new(EntityType::DataNode, node_id, Operation::Creation));
     }

@@ -206,13 +206,20 @@ impl Store {
             }
         }
         if let Some(keep_old) = policy.old_versions {
+            // The newest `keep_old` versions of each node besides its current one (which is
+            // kept anyway and does not count).
+            let currents: HashSet<(&str, u64)> =
+                nodes.iter().filter_map(|n| n.current.map(|c| (n.id.as_str(), c.number))).collect();
             let mut per_node: HashMap<&str, usize> = HashMap::new();
             for (node, number) in versions.keys().rev() {
-                let seen = per_node.entry(node.as_str()).or_default();
-                if !kept.contains(&(node.clone(), *number)) && *seen < keep_old {
+                if currents.contains(&(node.as_str(), *number)) {
+                    continue;
+                }
+                let older = per_node.entry(node.as_str()).or_default();
+                if *older < keep_old {
                     kept.insert((node.clone(), *number));
                 }
-                *seen += 1;
+                *older += 1;
             }
         } else {
             kept.extend(versions.keys().cloned());

@@ -381,6 +381,22 @@ impl Store {
         }
     }
 
+    /// A record by key, as [`read`](Self::read), except that one that exists but cannot be
+    /// decoded is reported (see [`unreadable_records`](Self::unreadable_records)) and taken as
+    /// absent: for records a listing follows from another (a submission's jobs).
+    pub(crate) fn read_or_report<R: Record>(&self, key: &Key<R>) -> Result<Option<R>, StoreError> {
+        match self.inner.catalog.get(R::SPACE, key.bytes())? {
+            Some(bytes) => match decode(R::SPACE.what(), key.bytes(), &bytes) {
+                Ok(record) => Ok(Some(record)),
+                Err(e) => {
+                    self.report_unreadable(R::SPACE.what(), key.bytes(), e);
+                    Ok(None)
+                }
+            },
+            None => Ok(None),
+        }
+    }
+
     /// Whether a record exists.
     pub(crate) fn exists<R: Record>(&self, key: &Key<R>) -> Result<bool, StoreError> {
         Ok(self.inner.catalog.get(R::SPACE, key.bytes())?.is_some())
@@ -521,5 +537,172 @@ mod tests {
         assert_eq!(unreadable.len(), 1);
         assert_eq!((unreadable[0].what, unreadable[0].key.as_str()), ("job", "JOB_broken"));
         assert!(unreadable[0].reason.contains("unknown record format 9"), "{}", unreadable[0].reason);
+    }
+
+    /// A record that does not decode, as a damaged disk or a newer taipy could leave it.
+    fn damaged(space: keys::Space, key: &str) -> catalog::Write {
+        catalog::Write { space, key: key.as_bytes().to_vec(), value: Some(vec![9, 9, 9]) }
+    }
+
+    /// Readable records, as a scenario created and submitted once leaves them: scenario
+    /// `SCENARIO_s`, submission `SUBMISSION_s`, and its one job `JOB_s` with `status`. Staged.
+    /// (Built here: store/ does not know scenarios or the orchestrator.)
+    fn stage_readable(store: &Store, status: JobStatus) {
+        let scenario = ScenarioRecord {
+            id: "SCENARIO_s".into(),
+            config_id: "inc".into(),
+            name: "readable".into(),
+            created_us: 1,
+            nodes: BTreeMap::new(),
+            tags: Vec::new(),
+            properties: BTreeMap::new(),
+        };
+        let submission = SubmissionRecord {
+            id: "SUBMISSION_s".into(),
+            scenario_id: scenario.id.clone(),
+            entity: "scenario".into(),
+            jobs: vec!["JOB_s".into()],
+            created_us: 2,
+            force: false,
+        };
+        let finished = status != JobStatus::Running;
+        let job = Job {
+            id: "JOB_s".into(),
+            submission: submission.id.clone(),
+            scenario: scenario.id.clone(),
+            task: "inc".into(),
+            status,
+            reason: finished.then_some(Reason::FirstRun),
+            error: None,
+            created_us: 2,
+            started_us: Some(3),
+            finished_us: finished.then_some(4),
+            code: None,
+            inputs: Vec::new(),
+        };
+        let mut group = Group::default();
+        group.save(&scenario).unwrap();
+        group.save(&submission).unwrap();
+        group.save(&job).unwrap();
+        store.stage(group);
+    }
+
+    fn unreadable_keys(store: &Store) -> Vec<(&'static str, String)> {
+        store.unreadable_records().into_iter().map(|r| (r.what, r.key)).collect()
+    }
+
+    /// Old main: one record that did not decode made `scenarios()`, `submissions()` and `jobs()`
+    /// fail for every caller.
+    #[test]
+    fn unreadable_scenarios_submissions_and_jobs_are_left_out_and_reported() {
+        let store = Store::in_memory(StoreOptions::development()).unwrap();
+        stage_readable(&store, JobStatus::Completed);
+        let mut group = Group::default();
+        group.writes.push(damaged(keys::Space::Scenarios, "SCENARIO_damaged"));
+        group.writes.push(damaged(keys::Space::Submissions, "SUBMISSION_damaged"));
+        group.writes.push(damaged(keys::Space::Jobs, "JOB_damaged"));
+        store.stage(group);
+
+        let names: Vec<String> = store.scenarios().unwrap().into_iter().map(|s| s.name).collect();
+        assert_eq!(names, ["readable"]);
+        assert_eq!(store.scenarios_of_config("inc").unwrap().len(), 1);
+        let submissions: Vec<String> = store.submissions().unwrap().into_iter().map(|s| s.id).collect();
+        assert_eq!(submissions, ["SUBMISSION_s"]);
+        let jobs: Vec<String> = store.jobs().unwrap().into_iter().map(|j| j.id).collect();
+        assert_eq!(jobs, ["JOB_s"]);
+        assert_eq!(
+            unreadable_keys(&store),
+            [
+                ("job", "JOB_damaged".to_owned()),
+                ("scenario", "SCENARIO_damaged".to_owned()),
+                ("submission", "SUBMISSION_damaged".to_owned()),
+            ]
+        );
+    }
+
+    /// A submission one of whose jobs cannot be read is listed without it (it was an error for
+    /// `submissions()` and `submission(id)`).
+    #[test]
+    fn a_submission_with_an_unreadable_job_is_listed_without_it() {
+        let store = Store::in_memory(StoreOptions::development()).unwrap();
+        stage_readable(&store, JobStatus::Completed);
+        let mut group = Group::default();
+        group.writes.push(damaged(keys::Space::Jobs, "JOB_s"));
+        store.stage(group);
+
+        let submissions = store.submissions().unwrap();
+        assert_eq!(submissions.len(), 1);
+        assert_eq!((submissions[0].id.as_str(), submissions[0].jobs.len()), ("SUBMISSION_s", 0));
+        assert_eq!(store.submission("SUBMISSION_s").unwrap().jobs.len(), 0);
+        assert_eq!(unreadable_keys(&store), [("job", "JOB_s".to_owned())]);
+    }
+
+    /// Old main: recovery skipped an unreadable job silently.
+    #[test]
+    fn a_store_with_an_unreadable_job_reopens_and_recovery_reports_it() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = Store::open_with(dir.path(), StoreOptions::development()).unwrap();
+            // As a killed process leaves it: a job still Running; and, before it in key order, a
+            // job record that does not decode.
+            stage_readable(&store, JobStatus::Running);
+            let mut group = Group::default();
+            group.writes.push(damaged(keys::Space::Jobs, "JOB_0_damaged"));
+            store.stage(group);
+            store.flush().unwrap();
+        }
+        let store = Store::open_with(dir.path(), StoreOptions::development()).unwrap();
+        assert_eq!(unreadable_keys(&store), [("job", "JOB_0_damaged".to_owned())]);
+        // Recovery went on past it.
+        let job = store.job("JOB_s").unwrap();
+        assert_eq!((job.status, job.reason), (JobStatus::Failed, Some(Reason::Interrupted)));
+        assert_eq!(store.jobs().unwrap().len(), 1);
+    }
+
+    /// Every record of the sled catalog in folder `db`, by space.
+    fn all_records(db: &Path) -> Vec<(keys::Space, catalog::Scanned)> {
+        let catalog = SledCatalog::open(db).unwrap();
+        keys::Space::ALL.iter().map(|&space| (space, catalog.scan(space, b"").unwrap())).collect()
+    }
+
+    /// Old main had no store format: a newer store was opened and written to.
+    #[test]
+    fn a_store_of_a_newer_format_is_refused_and_nothing_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = Store::open_with(dir.path(), StoreOptions::development()).unwrap();
+            // A job left Running: an open that went on would mark it.
+            stage_readable(&store, JobStatus::Running);
+            store.flush().unwrap();
+        }
+        // A newer taipy wrote the store since.
+        let db = dir.path().join("db");
+        {
+            let catalog = SledCatalog::open(&db).unwrap();
+            let newer = records::FormatRecord { version: format::CURRENT + 1, written_by: "9.9.9".into() };
+            let mut group = Group::default();
+            group.put(&keys::format(), &newer).unwrap();
+            catalog.commit(group.writes).unwrap();
+            catalog.flush().unwrap();
+        }
+        let temporary = dir.path().join("artifacts").join(".tmp-4194305-0.blob");
+        std::fs::write(&temporary, b"a newer writer's").unwrap();
+        let before = all_records(&db);
+
+        let err = Store::open(dir.path()).unwrap_err();
+        let text = err.to_string();
+        match err {
+            StoreError::NewerFormat { path, found, supported, written_by } => {
+                assert_eq!(path, dir.path());
+                assert_eq!((found, supported), (format::CURRENT + 1, format::CURRENT));
+                assert_eq!(written_by, "9.9.9");
+            }
+            other => panic!("not NewerFormat: {other:?}"),
+        }
+        assert!(text.contains(&dir.path().display().to_string()), "{text}");
+        assert!(text.contains(&format!("format {}", format::CURRENT + 1)), "{text}");
+        assert!(text.contains(&format!("up to {}", format::CURRENT)), "{text}");
+        assert_eq!(all_records(&db), before, "the refused open wrote to the catalog");
+        assert!(temporary.exists(), "the refused open removed a file");
     }
 }

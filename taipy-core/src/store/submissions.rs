@@ -21,7 +21,8 @@ pub struct SubmissionInfo {
     pub scenario: String,
     /// What was submitted: `scenario`, `sequence <name>` or `task <name>`.
     pub entity: String,
-    /// Its jobs (those not deleted), in the order of the config's tasks.
+    /// Its jobs (those not deleted, and readable: see
+    /// [`Store::unreadable_records`]), in the order of the config's tasks.
     pub jobs: Vec<Job>,
     /// When it was submitted (µs since the Unix epoch).
     pub created_us: u64,
@@ -41,7 +42,8 @@ impl Store {
         self.submission_info(record)
     }
 
-    /// Every stored submission, oldest first.
+    /// Every stored submission, oldest first. Records that cannot be read (submissions or their
+    /// jobs) are left out and reported by [`unreadable_records`](Self::unreadable_records).
     pub fn submissions(&self) -> Result<Vec<SubmissionInfo>, StoreError> {
         self.apply_all()?;
         let mut records: Vec<SubmissionRecord> =
@@ -50,10 +52,11 @@ impl Store {
         records.into_iter().map(|r| self.submission_info(r)).collect()
     }
 
+    /// The submission's readable jobs: one that cannot be read is reported and left out.
     fn submission_info(&self, record: SubmissionRecord) -> Result<SubmissionInfo, StoreError> {
         let mut jobs = Vec::with_capacity(record.jobs.len());
         for id in &record.jobs {
-            if let Some(job) = self.read(&keys::job(id))? {
+            if let Some(job) = self.read_or_report(&keys::job(id))? {
                 jobs.push(job);
             }
         }
