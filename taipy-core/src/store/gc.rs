@@ -197,7 +197,8 @@ impl Store {
             let Some(version) = versions.get(&id) else { continue };
             match &version.writer {
                 Writer::Job { job, .. } | Writer::Reused { job, .. } => {
-                    if let Some(job) = self.read::<Job>(&keys::job(job))? {
+                    // An unreadable job is reported; the lineage behind it cannot be followed.
+                    if let Some(job) = self.read_or_report::<Job>(&keys::job(job))? {
                         stack.extend(job.inputs.iter().map(|i| (i.node_id.clone(), i.number)));
                     }
                 }

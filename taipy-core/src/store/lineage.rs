@@ -96,7 +96,8 @@ impl Store {
         }
         let sources: Vec<(String, u64)> = match &version.writer {
             Writer::Job { job, .. } | Writer::Reused { job, .. } => {
-                match self.read::<Job>(&keys::job(job))? {
+                let exists = self.exists(&keys::job(job))?;
+                match self.read_or_report::<Job>(&keys::job(job))? {
                     Some(job) => {
                         lineage.job = Some(JobOrigin {
                             id: job.id.clone(),
@@ -107,7 +108,8 @@ impl Store {
                         job.inputs.iter().map(|i| (i.node_id.clone(), i.number)).collect()
                     }
                     None => {
-                        lineage.missing = Some(format!("job `{job}` was deleted"));
+                        let why = if exists { "cannot be read" } else { "was deleted" };
+                        lineage.missing = Some(format!("job `{job}` {why}"));
                         Vec::new()
                     }
                 }

@@ -587,6 +587,33 @@ mod tests {
         store.stage(group);
     }
 
+    /// A node whose only version was written by job `JOB_broken`, whose record does not decode:
+    /// collection and lineage go on past it and report it.
+    #[test]
+    fn gc_and_lineage_go_past_an_unreadable_job() {
+        let store = Store::in_memory(StoreOptions::development()).unwrap();
+        let record = NodeRecord {
+            id: "DATANODE_y".into(),
+            config_id: "y".into(),
+            scope: crate::config::Scope::Scenario,
+            owner: None,
+            type_name: "i64".into(),
+            current: None,
+            next_version: 0,
+            edit_lock: None,
+        };
+        let stored = crate::value::encode_serde(&7i64).unwrap();
+        let writer = Writer::Job { job: "JOB_broken".into(), task: "t".into() };
+        let mut group = Group::default();
+        store.stage_new_node(&mut group, record, Some((&stored, writer))).unwrap();
+        group.writes.push(damaged(keys::Space::Jobs, "JOB_broken"));
+        store.stage(group);
+        store.gc(GcPolicy::keep_only_current()).unwrap();
+        let lineage = store.lineage("DATANODE_y", 1).unwrap();
+        assert_eq!(lineage.missing.as_deref(), Some("job `JOB_broken` cannot be read"));
+        assert_eq!(unreadable_keys(&store), [("job", "JOB_broken".to_owned())]);
+    }
+
     fn unreadable_keys(store: &Store) -> Vec<(&'static str, String)> {
         store.unreadable_records().into_iter().map(|r| (r.what, r.key)).collect()
     }
