@@ -28,10 +28,12 @@ pub enum FrameCompression {
     /// No compression (the default): the fastest to write and to read, the largest on disk.
     #[default]
     Uncompressed,
-    /// LZ4 (Parquet's `LZ4_RAW`): fast, smaller.
+    /// LZ4 (Parquet's `LZ4_RAW`): on the 5M-row walkthrough, a 20% smaller store for submits
+    /// up to 28% slower.
     Lz4,
     /// Zstandard at a level from [`ZSTD_LEVELS`](Self::ZSTD_LEVELS) (`zstd` alone: level 3,
-    /// polars' own default): the smallest, the slowest to write.
+    /// polars' own default): on the 5M-row walkthrough, a 40% smaller store at level 3 for
+    /// submits 1.3–2.1× slower.
     Zstd(i32),
 }
 

@@ -19,9 +19,33 @@
 //! fingerprints, which hash a frame default in a scratch context, always use the default). Any
 //! store reads every codec: Parquet records it per column chunk.
 //!
-//! The default is the codec this module used before it was a choice; DESIGN §8 measured a
-//! 5M-row, 10-column table written in 1.8–1.9 s with zstd, 0.9–1.4 s with lz4 and 0.6–1.05 s
-//! uncompressed.
+//! Measured on the 5M-row customer walkthrough (130 MB CSV; release build; 2 cores, 1-minute
+//! load 1.6–2.4, mostly the benchmark's own; the codecs alternated in one run, rotating the
+//! order, 9 runs each; each submit's wall time, median (min–max) in ms; store size from
+//! `Store::disk_usage`):
+//!
+//! | codec        | submit 1         | submit 2         | submit 3      | submit 4      | store  | after gc |
+//! |--------------|------------------|------------------|---------------|---------------|--------|----------|
+//! | uncompressed | 1620 (1560–1693) | 805 (761–828)    | 542 (508–820) | 68 (64–139)   | 604 MB | 349 MB   |
+//! | lz4          | 1873 (1815–1960) | 1029 (1010–1058) | 558 (533–1062) | 80 (76–89)   | 482 MB | 279 MB   |
+//! | zstd:1       | 2289 (2190–2383) | 1354 (1324–1425) | 676 (656–910) | 126 (118–133) | 445 MB | 256 MB   |
+//! | zstd:3       | 2777 (2678–2850) | 1699 (1613–1798) | 683 (630–733) | 118 (115–134) | 362 MB | 209 MB   |
+//!
+//! (`after gc`: [`GcPolicy::keep_only_current`](crate::GcPolicy::keep_only_current). The
+//! hand-written query computing both outputs, the floor of DESIGN §8, took 1329 (1299–1375) ms
+//! in the same run.) Whole processes (the four submits and `gc`) paired A/B against
+//! uncompressed, 5 pairs each: lz4 1.18× (1.14–1.19) the wall time and 1.26× (1.25–1.27) the CPU
+//! time, zstd:3 1.68× (1.65–1.70) and 1.96× (1.93–1.97). The synthetic customers are mostly
+//! floating-point columns of random values, which compress poorly: lz4 saves 20% of the store
+//! for submits up to 28% slower (submit 1: 16%), zstd:3 saves 40% for submits 1.3–2.1× slower
+//! (submit 1: 1.71×, 2.09× the floor, past DESIGN §8's 1.5×; uncompressed: 1.22×, lz4: 1.41×).
+//! Artifact writes dominate a submission and `Store::gc` bounds what the store keeps, so the
+//! default stays uncompressed; lz4 is the choice where disk is short. Reproduce with:
+//!
+//! ```text
+//! cargo run --release --example generate_customers -- --rows 5m --out /tmp/customers_5m.csv
+//! cargo run --release --example bench_customer -- --data /tmp/customers_5m.csv --compression lz4 --gc
+//! ```
 //!
 //! A codec is part of an artifact's bytes, hence of its content hash:
 //! - changing the codec re-runs nothing by itself: memo keys are made of the input versions'
