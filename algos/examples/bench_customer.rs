@@ -7,6 +7,16 @@
 //! ```
 //!
 //! `--submits N` stops the scenario mode after N submits (e.g. 2: the metric is still mean).
+//! `--compression uncompressed|lz4|zstd|zstd:LEVEL` picks the codec of the store's frame
+//! artifacts (default: the store's default). The scenario mode prints the store's disk usage
+//! after the submits; `--gc` then collects with `GcPolicy::keep_only_current()` and prints it
+//! again. `--data PATH` uses an existing customers file instead of generating one. The figures
+//! in the README's table of codecs come from:
+//!
+//! ```text
+//! cargo run --release --example generate_customers -- --rows 5m --out /tmp/customers_5m.csv
+//! cargo run --release --example bench_customer -- --data /tmp/customers_5m.csv --compression lz4 --gc
+//! ```
 //!
 //! - `scenario`: the tutorial's scenario in a fresh on-disk store; the walkthrough's four submits
 //!   (defaults; payment_threshold 1600; metric median; statistic max), each job's status and
@@ -28,7 +38,10 @@ use algos::{
     preprocess_and_score, segment_analysis,
 };
 use taipy::polars::prelude::{Engine, LazyFrame};
-use taipy::{CsvFile, DataNodeConfig, Scenario, ScenarioConfig, Store, TaskConfig};
+use taipy::{
+    CsvFile, DataNodeConfig, DiskUsage, FrameCompression, GcPolicy, Scenario, ScenarioConfig, Store,
+    StoreOptions, TaskConfig,
+};
 
 type BoxError = Box<dyn std::error::Error>;
 
@@ -47,25 +60,41 @@ fn run() -> Result<(), BoxError> {
     let mut mode = String::from("scenario");
     let mut data_dir = PathBuf::from("target/bench-data");
     let mut submits = 4;
+    let mut data = None;
+    let mut options = StoreOptions::default();
+    let mut gc = false;
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
+        if flag == "--gc" {
+            gc = true;
+            continue;
+        }
         let value = args.next().ok_or_else(|| format!("`{flag}` needs a value"))?;
         match flag.as_str() {
             "--rows" => rows = parse_count(&value)?,
             "--mode" => mode = value,
             "--data-dir" => data_dir = PathBuf::from(value),
+            "--data" => data = Some(PathBuf::from(value)),
             "--submits" => submits = value.parse()?,
+            "--compression" => options.frame_compression = value.parse::<FrameCompression>()?,
             other => {
-                return Err(
-                    format!("unknown option `{other}` (--rows, --mode, --data-dir, --submits)").into()
-                );
+                return Err(format!(
+                    "unknown option `{other}` (--rows, --mode, --data-dir, --data, --submits, --compression, --gc)"
+                )
+                .into());
             }
         }
     }
-    let data = ensure_data(&data_dir, rows)?;
+    let data = match data {
+        Some(path) => {
+            println!("data: {} ({} MB)", path.display(), std::fs::metadata(&path)?.len() / 1_000_000);
+            path
+        }
+        None => ensure_data(&data_dir, rows)?,
+    };
     let anon = AnonSampler::start();
     match mode.as_str() {
-        "scenario" => scenario(&data, submits)?,
+        "scenario" => scenario(&data, submits, options, gc)?,
         "query" => query(&data)?,
         other => return Err(format!("unknown mode `{other}`: scenario or query").into()),
     }
@@ -134,9 +163,10 @@ fn config(data: &Path) -> Result<Arc<ScenarioConfig>, BoxError> {
         .build()?)
 }
 
-fn scenario(data: &Path, submits: usize) -> Result<(), BoxError> {
+fn scenario(data: &Path, submits: usize, options: StoreOptions, gc: bool) -> Result<(), BoxError> {
     let dir = tempfile::tempdir_in(data.parent().unwrap_or(Path::new(".")))?;
-    let store = Store::open(dir.path().join("store"))?;
+    println!("frame compression: {}", options.frame_compression);
+    let store = Store::open_with(dir.path().join("store"), options)?;
     let scenario = Scenario::create(&store, &config(data)?, "bench")?;
     for submit in 1..=submits.min(4) {
         let change = match submit {
@@ -163,7 +193,36 @@ fn scenario(data: &Path, submits: usize) -> Result<(), BoxError> {
             println!("  {:<36} {:<10} {ms:>8.0} ms", job.task, format!("{:?}", job.status));
         }
     }
+    print_usage("store after the submits", &store.disk_usage()?);
+    if gc {
+        let start = Instant::now();
+        let report = store.gc(GcPolicy::keep_only_current())?;
+        println!(
+            "gc(keep_only_current): {:.0} ms; {} versions, {} memo entries, {} artifacts removed, {:.1} MB freed",
+            start.elapsed().as_secs_f64() * 1e3,
+            report.versions_removed,
+            report.memo_entries_removed,
+            report.artifacts_removed,
+            mb(report.bytes_freed),
+        );
+        print_usage("store after gc", &store.disk_usage()?);
+    }
     Ok(())
+}
+
+fn print_usage(when: &str, usage: &DiskUsage) {
+    println!(
+        "{when}: {:.1} MB (artifacts {:.1} MB in {} files, catalog {:.1} MB, temporary {:.1} MB)",
+        mb(usage.total_bytes()),
+        mb(usage.artifacts_bytes),
+        usage.artifacts,
+        mb(usage.catalog_bytes),
+        mb(usage.temporary_bytes),
+    );
+}
+
+fn mb(bytes: u64) -> f64 {
+    bytes as f64 / 1e6
 }
 
 fn query(data: &Path) -> Result<(), BoxError> {

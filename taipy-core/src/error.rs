@@ -234,6 +234,13 @@ pub enum ConfigError {
         /// The bound.
         max: usize,
     },
+    /// Store options ask for a frame compression that cannot be used (a Zstandard level out of
+    /// range).
+    #[error("store options: {reason}")]
+    FrameCompression {
+        /// What is wrong.
+        reason: String,
+    },
 }
 
 impl ConfigError {
@@ -242,7 +249,7 @@ impl ConfigError {
     pub fn problems(&self) -> &[String] {
         match self {
             Self::Invalid { problems, .. } => problems,
-            Self::TooManyWorkers { .. } => &[],
+            Self::TooManyWorkers { .. } | Self::FrameCompression { .. } => &[],
         }
     }
 }

@@ -1,7 +1,9 @@
 //! How a store runs jobs: the execution mode and the number of worker threads, as a program or a
-//! TOML config's `[JOB]` section declares them. The store reads these options when it opens.
+//! TOML config's `[JOB]` section declares them; and how it compresses frame artifacts. The store
+//! reads these options when it opens.
 
 use crate::error::ConfigError;
+use crate::value::FrameCompression;
 
 /// How jobs are executed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -22,12 +24,22 @@ pub struct StoreOptions {
     /// The number of worker threads in [`ExecutionMode::Standalone`] (default: the number of
     /// cores), at most [`MAX_WORKERS`](Self::MAX_WORKERS).
     pub max_workers: usize,
+    /// How new `DataFrame` / `LazyFrame` artifacts are compressed (default:
+    /// [`FrameCompression::default`], chosen from the measurements in the README). A store's
+    /// artifacts are read whatever codec wrote them; keep one codec per store, though, since
+    /// equal frames written with two codecs have different content hashes (see
+    /// [`FrameCompression`]).
+    pub frame_compression: FrameCompression,
 }
 
 impl Default for StoreOptions {
     fn default() -> Self {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        Self { mode: ExecutionMode::Standalone, max_workers: cores.min(Self::MAX_WORKERS) }
+        Self {
+            mode: ExecutionMode::Standalone,
+            max_workers: cores.min(Self::MAX_WORKERS),
+            frame_compression: FrameCompression::default(),
+        }
     }
 }
 
@@ -48,11 +60,17 @@ impl StoreOptions {
     /// Parallel execution on `workers` threads (at most [`MAX_WORKERS`](Self::MAX_WORKERS):
     /// [`check`](Self::check) refuses more).
     pub fn standalone(workers: usize) -> Self {
-        Self { mode: ExecutionMode::Standalone, max_workers: workers.max(1) }
+        Self { mode: ExecutionMode::Standalone, max_workers: workers.max(1), ..Self::default() }
+    }
+
+    /// These options with new frame artifacts compressed with `compression`.
+    pub fn with_frame_compression(self, compression: FrameCompression) -> Self {
+        Self { frame_compression: compression, ..self }
     }
 
     /// Checks the options before a store uses them: `max_workers` at most
-    /// [`MAX_WORKERS`](Self::MAX_WORKERS), whatever the mode.
+    /// [`MAX_WORKERS`](Self::MAX_WORKERS), whatever the mode; a Zstandard level within
+    /// [`FrameCompression::ZSTD_LEVELS`].
     ///
     /// ```
     /// use taipy_core::{ConfigError, StoreOptions};
@@ -66,6 +84,7 @@ impl StoreOptions {
         if self.max_workers > Self::MAX_WORKERS {
             return Err(ConfigError::TooManyWorkers { workers: self.max_workers, max: Self::MAX_WORKERS });
         }
+        self.frame_compression.check().map_err(|reason| ConfigError::FrameCompression { reason })?;
         Ok(())
     }
 }
@@ -85,5 +104,15 @@ mod tests {
         // Whatever the mode: the number is a mistake even where it is not used yet.
         let development = StoreOptions { max_workers: 1025, ..StoreOptions::development() };
         assert!(development.check().is_err());
+    }
+
+    #[test]
+    fn zstd_levels_are_checked() {
+        let ok = StoreOptions::development().with_frame_compression(FrameCompression::Zstd(22));
+        assert!(ok.check().is_ok());
+        let err =
+            StoreOptions::default().with_frame_compression(FrameCompression::Zstd(0)).check().unwrap_err();
+        assert!(matches!(err, ConfigError::FrameCompression { .. }), "{err:?}");
+        assert_eq!(err.to_string(), "store options: zstd level 0 is out of range (1 to 22)");
     }
 }

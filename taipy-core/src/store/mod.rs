@@ -358,7 +358,11 @@ impl Store {
 
     /// What values may use of the store: artifacts and the file-fingerprint cache.
     pub(crate) fn cx(&self) -> StoreCx<'_> {
-        StoreCx { artifacts: &self.inner.artifacts, files: self.inner.artifacts.file_cache() }
+        StoreCx {
+            artifacts: &self.inner.artifacts,
+            files: self.inner.artifacts.file_cache(),
+            frame_compression: self.inner.options.frame_compression,
+        }
     }
 
     /// Holds the shared side of the gate (lock 2): from writing a value's artifact until its

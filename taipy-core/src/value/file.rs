@@ -234,7 +234,7 @@ mod tests {
     fn csv_file_round_trips_and_refreshes() {
         let (dir, files) = setup();
         let artifacts = crate::value::scratch::ScratchArtifacts::new(dir.path());
-        let cx = StoreCx { artifacts: &artifacts, files: &files };
+        let cx = StoreCx { artifacts: &artifacts, files: &files, frame_compression: Default::default() };
         let path = dir.path().join("c.csv");
         std::fs::write(&path, "a\n1\n").unwrap();
         let stored = CsvFile::new(&path).store(&cx).unwrap();

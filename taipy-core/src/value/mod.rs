@@ -8,6 +8,7 @@
 //!   artifacts.
 
 mod artifact;
+mod compression;
 mod file;
 #[cfg(feature = "polars")]
 mod frames;
@@ -23,6 +24,7 @@ use serde::{Deserialize, Serialize};
 
 pub use artifact::ArtifactWriter;
 pub(crate) use artifact::{hash_file, sync_dir};
+pub use compression::FrameCompression;
 pub use file::{CsvFile, ParquetFile};
 pub(crate) use file::{fingerprint_cached, stamp_trusted};
 #[doc(hidden)]
@@ -77,11 +79,12 @@ pub(crate) trait FileCache: Send + Sync {
     fn put(&self, path: &Path, record: Vec<u8>) -> Result<(), StoreError>;
 }
 
-/// What a [`DataValue`] implementation may use of the store: its artifacts and the cache of
-/// file fingerprints.
+/// What a [`DataValue`] implementation may use of the store: its artifacts, the cache of
+/// file fingerprints, and the store's options for values.
 pub struct StoreCx<'a> {
     pub(crate) artifacts: &'a dyn ArtifactAccess,
     pub(crate) files: &'a dyn FileCache,
+    pub(crate) frame_compression: FrameCompression,
 }
 
 impl StoreCx<'_> {
@@ -103,6 +106,12 @@ impl StoreCx<'_> {
     /// inode changed since it was last hashed.
     pub fn file_fingerprint(&self, path: &Path) -> Result<Fingerprint, StoreError> {
         file::fingerprint_cached(self.files, path)
+    }
+
+    /// How the store compresses new frame artifacts
+    /// ([`StoreOptions::frame_compression`](crate::StoreOptions::frame_compression)).
+    pub fn frame_compression(&self) -> FrameCompression {
+        self.frame_compression
     }
 }
 

@@ -81,7 +81,8 @@ impl Scratch {
     }
 
     pub(crate) fn cx(&self) -> StoreCx<'_> {
-        StoreCx { artifacts: &self.artifacts, files: &self.files }
+        // The default codec whatever a store says: config fingerprints must not depend on it.
+        StoreCx { artifacts: &self.artifacts, files: &self.files, frame_compression: Default::default() }
     }
 }
 
