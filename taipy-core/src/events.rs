@@ -138,7 +138,7 @@ impl EventFilter {
     }
 }
 
-/// A subscription made with [`Store::on_event`]; pass it to [`Store::unsubscribe`] to stop.
+/// A subscription made with [`Store::on_event`](crate::Store::on_event); pass it to [`Store::unsubscribe`](crate::Store::unsubscribe) to stop.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct SubscriptionId(u64);
 

@@ -2,7 +2,7 @@
 //! remembered outputs or run the task, store its outputs and commit (`store/commit.rs`).
 //!
 //! The scheduler's copy of a job (`run.rs`) is its one record. A change of status is made on a
-//! [`snapshot`](Run::snapshot) with [`Job::advance`] (which checks the status machine), persisted
+//! [`snapshot`](Run::snapshot) with [`Job::advance`](crate::Job::advance) (which checks the status machine), persisted
 //! (started, committed), and only then [`publish`](Run::publish)ed, so what the callback sees
 //! has reached the store's queue, and a refused commit leaves the job where it was (a Running
 //! job whose commit fails becomes Failed, never Completed and then Failed).

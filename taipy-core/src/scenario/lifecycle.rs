@@ -1,7 +1,7 @@
 //! Deleting and duplicating scenarios.
 //!
-//! Deleting is [`Store::delete_scenario`]; artifacts that no version and no remembered result
-//! refers to any more are deleted by [`Store::gc`].
+//! Deleting is [`Store::delete_scenario`](crate::Store::delete_scenario); artifacts that no version and no remembered result
+//! refers to any more are deleted by [`Store::gc`](crate::Store::gc).
 //!
 //! Duplicating a scenario creates a scenario of the same config whose scenario-scoped nodes start
 //! at the source's current values ([`Writer::Copied`]) and whose tasks' last runs are the
@@ -15,7 +15,7 @@ use crate::events::{EntityType, Event, Operation};
 use crate::store::{Group, NodeRecord, ScenarioRecord, Writer, now_us};
 
 impl Scenario {
-    /// Deletes this scenario; see [`Store::delete_scenario`].
+    /// Deletes this scenario; see [`Store::delete_scenario`](crate::Store::delete_scenario).
     pub fn delete(self) -> Result<(), StoreError> {
         self.store.delete_scenario(self.id())
     }

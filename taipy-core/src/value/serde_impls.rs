@@ -41,7 +41,7 @@ pub fn decode_serde<T: DeserializeOwned>(stored: &Stored) -> Result<T, StoreErro
     }
 }
 
-/// Implements [`DataValue`](crate::DataValue) for serde types (`Serialize + DeserializeOwned`),
+/// Implements [`DataValue`] for serde types (`Serialize + DeserializeOwned`),
 /// stored inline as postcard bytes.
 ///
 /// ```
