@@ -12,7 +12,9 @@
 //! What else is kept is the [`GcPolicy`]'s choice: old versions per node, and remembered
 //! results (memo entries) beyond those of the current versions, newest first. Records are
 //! removed first (one commit, flushed), files after: a crash in between leaves files no record
-//! names, which the next collection deletes. Temporary files left by dead processes are removed
+//! names, which the next collection deletes. Only the decision holds the gate: the flush and the
+//! deletions run outside it, and a value written meanwhile with the bytes of a file marked for
+//! deletion keeps that file (the mark comes off as the file lands). Temporary files left by dead processes are removed
 //! when the store opens and at every collection.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -167,9 +169,11 @@ impl Store {
     /// Safe while submissions run and values are written (see the module documentation of
     /// `store/gc.rs`).
     pub fn gc(&self, policy: GcPolicy) -> Result<GcReport, StoreError> {
-        let _gate = self.inner.gate.write().unwrap_or_else(|p| p.into_inner());
-        self.apply_all()?;
         let mut report = GcReport::default();
+        // Under the gate: decide, stage the removal of records and apply it (a job deciding
+        // after this no longer finds them), and mark the files nothing refers to.
+        let gate = self.inner.gate.write().unwrap_or_else(|p| p.into_inner());
+        self.apply_all()?;
 
         // Every version, by node, and the current ones.
         let nodes: Vec<NodeRecord> = self.list(&Prefix::all())?.into_iter().map(|(_, r)| r).collect();
@@ -249,7 +253,6 @@ impl Store {
             if keep { memo_kept.push(entry) } else { memo_forget.push(key) }
         }
 
-        // Records first, durably; files after.
         report.versions_removed = forget.len();
         report.memo_entries_removed = memo_forget.len();
         self.stage_version_removal(&forget)?;
@@ -258,7 +261,7 @@ impl Store {
             group.remove(&keys::memo(key));
         }
         self.stage(group);
-        self.flush()?;
+        self.apply_all()?;
 
         let mut referenced: HashSet<Fingerprint> = pinned
             .iter()
@@ -270,9 +273,23 @@ impl Store {
         let kept_versions = versions.iter().filter(|(id, _)| kept.contains(*id)).map(|(_, v)| &v.stored);
         let kept_memo = memo_kept.iter().flat_map(|e| e.outputs.iter());
         referenced.extend(kept_versions.chain(kept_memo).filter_map(artifact_hash));
-        for file in self.inner.artifacts.list()? {
-            if file.hash.is_none_or(|hash| !referenced.contains(&hash)) {
-                report.bytes_freed += self.inner.artifacts.delete(&file.name)?;
+        let doomed: Vec<String> = self
+            .inner
+            .artifacts
+            .list()?
+            .into_iter()
+            .filter(|file| file.hash.is_none_or(|hash| !referenced.contains(&hash)))
+            .map(|file| file.name)
+            .collect();
+        self.inner.artifacts.doom(&doomed);
+        drop(gate);
+
+        // Outside the gate: the removed records durably first, then the files (a put that
+        // rewrote one of them meanwhile keeps it).
+        self.flush()?;
+        for name in &doomed {
+            if let Some(bytes) = self.inner.artifacts.delete_doomed(name)? {
+                report.bytes_freed += bytes;
                 report.artifacts_removed += 1;
             }
         }

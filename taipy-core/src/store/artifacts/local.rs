@@ -9,14 +9,16 @@
 //! `put`: fsync the written file, hash it, rename it over `<hash>.<ext>` (replacing whatever
 //! is there), fsync the folder, and cache the hash as verified for the new file's stamp.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use super::{ArtifactFile, ArtifactUsage, Artifacts, Verdict};
 use crate::error::StoreError;
 use crate::fingerprint::Fingerprint;
 use crate::store::catalog::{Catalog, Write};
+use crate::store::commit::lock;
 use crate::store::keys::{self, Space};
 use crate::store::records::now_us;
 use crate::value::{
@@ -46,6 +48,9 @@ pub(crate) struct LocalArtifacts {
     dir: PathBuf,
     files: CatalogFiles,
     next_temp: AtomicU64,
+    /// Files garbage collection decided to delete (a leaf lock: renames into place and
+    /// deletions of doomed files happen under it, so neither undoes the other).
+    doomed: Mutex<HashSet<String>>,
 }
 
 const TEMP_PREFIX: &str = ".tmp-";
@@ -56,7 +61,12 @@ impl LocalArtifacts {
     /// `catalog`.
     pub(crate) fn open(dir: &Path, catalog: Arc<dyn Catalog>) -> Result<Self, StoreError> {
         std::fs::create_dir_all(dir).map_err(|e| StoreError::io("cannot create artifacts folder", dir, e))?;
-        Ok(Self { dir: dir.to_owned(), files: CatalogFiles(catalog), next_temp: AtomicU64::new(0) })
+        Ok(Self {
+            dir: dir.to_owned(),
+            files: CatalogFiles(catalog),
+            next_temp: AtomicU64::new(0),
+            doomed: Mutex::default(),
+        })
     }
 
     /// The file caching file fingerprints, for external files.
@@ -104,9 +114,16 @@ impl ArtifactAccess for LocalArtifacts {
         crate::fault::point("artifact.synced");
         let hash = hash_file(temp)?;
         let target = self.path(&hash, extension);
-        // Always replace: an existing file of this name may be damaged.
-        std::fs::rename(temp, &target)
-            .map_err(|e| StoreError::io("cannot rename artifact into place", &target, e))?;
+        {
+            // A file garbage collection doomed is wanted again: take the mark off as it lands.
+            let mut doomed = lock(&self.doomed);
+            if let Some(name) = target.file_name() {
+                doomed.remove(&*name.to_string_lossy());
+            }
+            // Always replace: an existing file of this name may be damaged.
+            std::fs::rename(temp, &target)
+                .map_err(|e| StoreError::io("cannot rename artifact into place", &target, e))?;
+        }
         sync_dir(&self.dir)?;
         crate::fault::point("artifact.renamed");
         stamp_trusted(&self.files, &target, hash)?;
@@ -157,16 +174,25 @@ impl Artifacts for LocalArtifacts {
         Ok(Verdict::Corrupt { actual, quarantined })
     }
 
-    fn delete(&self, name: &str) -> Result<u64, StoreError> {
+    fn doom(&self, names: &[String]) {
+        lock(&self.doomed).extend(names.iter().cloned());
+    }
+
+    fn delete_doomed(&self, name: &str) -> Result<Option<u64>, StoreError> {
+        let mut doomed = lock(&self.doomed);
+        if !doomed.remove(name) {
+            return Ok(None);
+        }
         let path = self.dir.join(name);
         let bytes = match std::fs::metadata(&path) {
             Ok(meta) => meta.len(),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(StoreError::io("cannot read artifact", &path, e)),
         };
         std::fs::remove_file(&path).map_err(|e| StoreError::io("cannot delete artifact", &path, e))?;
+        drop(doomed);
         self.files.forget(&path)?;
-        Ok(bytes)
+        Ok(Some(bytes))
     }
 
     fn list(&self) -> Result<Vec<ArtifactFile>, StoreError> {
@@ -297,6 +323,24 @@ mod tests {
         std::fs::write(&path, b"9876543210").unwrap();
         put(&artifacts, b"0123456789");
         assert_eq!(std::fs::read(&path).unwrap(), b"0123456789");
+    }
+
+    #[test]
+    fn a_doomed_file_written_again_is_kept_and_one_left_alone_is_deleted() {
+        let (_dir, artifacts) = artifacts();
+        let wanted = put(&artifacts, b"wanted again");
+        let unwanted = put(&artifacts, b"nobody wants this");
+        let names: Vec<String> = artifacts.list().unwrap().into_iter().map(|f| f.name).collect();
+        artifacts.doom(&names);
+        // A value with the same bytes lands after the decision, before the deletion.
+        assert_eq!(put(&artifacts, b"wanted again"), wanted);
+        let mut freed = Vec::new();
+        for name in &names {
+            freed.push(artifacts.delete_doomed(name).unwrap());
+        }
+        assert_eq!(freed.iter().filter(|f| f.is_some()).count(), 1, "{freed:?}");
+        assert!(artifacts.open(&hash_of(&wanted), "bin").is_ok());
+        assert_eq!(artifacts.verify(&hash_of(&unwanted), "bin").unwrap(), Verdict::Missing);
     }
 
     #[test]

@@ -60,8 +60,14 @@ pub(crate) trait Artifacts: ArtifactAccess {
     /// Checks a stored artifact's bytes against its hash; quarantines a mismatch.
     fn verify(&self, hash: &Fingerprint, extension: &str) -> Result<Verdict, StoreError>;
 
-    /// Deletes a file of [`list`](Self::list); returns the bytes freed (0 if it was gone).
-    fn delete(&self, name: &str) -> Result<u64, StoreError>;
+    /// Marks files of [`list`](Self::list) for deletion by
+    /// [`delete_doomed`](Self::delete_doomed). A put that writes one of them meanwhile takes
+    /// its mark off, atomically with its rename.
+    fn doom(&self, names: &[String]);
+
+    /// Deletes a file marked by [`doom`](Self::doom), unless a put rewrote it since; returns
+    /// the bytes freed (`None`: kept, or already gone).
+    fn delete_doomed(&self, name: &str) -> Result<Option<u64>, StoreError>;
 
     /// Every file of the artifact folder: artifacts and stray files (not temporary files of
     /// writers, nor quarantined ones).
