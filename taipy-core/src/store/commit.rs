@@ -26,13 +26,14 @@
 //!
 //! 1. `records` — serializes read-modify-writes of scenario and cycle records (`Store::serial`);
 //! 2. `gate` — a read-write lock: held shared from writing a value's artifact until its version
-//!    is staged (and while a job decides on its inputs), exclusively by garbage collection, so GC
-//!    never sees an artifact without the version that references it (`gc.rs`);
+//!    is staged (and while a job decides on its inputs), exclusively by garbage collection while
+//!    it decides, so GC never sees an artifact without the version that references it (`gc.rs`);
 //! 3. `table` — the node states and the busy marks, one mutex;
 //! 4. `queue` — the groups waiting for the writer thread.
 //!
-//! Leaf locks, under which nothing else is taken: the artifact pins (`gc.rs`), the list of
-//! unreadable records, the event subscribers. No lock is held while user code (a task, a value's
+//! Leaf locks, under which nothing else is taken: the artifact pins (`gc.rs`), the files marked
+//! for deletion (`artifacts/local.rs`: a rename into place and a deletion happen under it), the
+//! list of unreadable records, the event subscribers. No lock is held while user code (a task, a value's
 //! `store`, an event callback) runs, except `gate` around a value's `store`.
 
 use std::collections::HashMap;
