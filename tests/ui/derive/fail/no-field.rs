@@ -1,0 +1,6 @@
+use taipy::prelude::*;
+
+#[derive(DataValue)]
+struct Nothing;
+
+fn main() {}
