@@ -6,6 +6,7 @@
 // Test helpers are public in their modules so the modules can share them.
 #![allow(unreachable_pub)]
 
+mod chain;
 mod checker;
 mod corpus;
 mod round_trip;

@@ -1,34 +1,8 @@
 //! Large generated configs: a chain of 20k tasks loads and checks without overflowing the stack,
 //! whatever order the file lists its tasks in, and a cycle in a long chain is named as a path.
 
-use std::time::Instant;
-
+use crate::chain::chain;
 use crate::{load, problems};
-
-/// `n` chained tasks `t0 .. t{n-1}`: `t{i}` reads `n{i}` and writes `n{i+1}`; `n0` has a default.
-/// With `reversed`, the file lists consumers before their producers.
-pub fn chain(n: usize, reversed: bool) -> String {
-    let mut text = String::from("[TAIPY]\n\n[DATA_NODE.n0]\ndefault_data = \"0:int\"\n\n");
-    for i in 1..=n {
-        text.push_str(&format!("[DATA_NODE.n{i}]\n\n"));
-    }
-    let mut order: Vec<usize> = (0..n).collect();
-    if reversed {
-        order.reverse();
-    }
-    for &i in &order {
-        text.push_str(&format!(
-            "[TASK.t{i}]\nfunction = \"chain_step\"\ninputs = [ \"n{i}:SECTION\",]\noutputs = [ \"n{}:SECTION\",]\n\n",
-            i + 1
-        ));
-    }
-    let tasks: Vec<String> = order.iter().map(|i| format!("\"t{i}:SECTION\"")).collect();
-    text.push_str(&format!(
-        "[SCENARIO.chain]\ntasks = [ {},]\nadditional_data_nodes = []\n",
-        tasks.join(", ")
-    ));
-    text
-}
 
 #[test]
 fn a_chain_of_20k_tasks_loads_in_either_order() {
@@ -61,26 +35,6 @@ fn a_cycle_closing_a_long_chain_is_named_as_a_path() {
         let index = |t: &str| t[1..].parse::<usize>().unwrap();
         for pair in path.windows(2) {
             assert_eq!((index(pair[0]) + 1) % n, index(pair[1]), "{pair:?}");
-        }
-    }
-}
-
-/// Load times of generated chains (run with `--release --ignored --nocapture`; not a timed test).
-#[test]
-#[ignore]
-fn chain_load_times() {
-    for reversed in [false, true] {
-        for n in [10_000, 20_000] {
-            let text = chain(n, reversed);
-            let start = Instant::now();
-            let config = load(&text).unwrap();
-            let elapsed = start.elapsed();
-            assert_eq!(config.scenario("chain").unwrap().tasks().len(), n);
-            println!(
-                "chain of {n} tasks ({}): loaded and checked in {:.3} s",
-                if reversed { "consumers first" } else { "producers first" },
-                elapsed.as_secs_f64()
-            );
         }
     }
 }
