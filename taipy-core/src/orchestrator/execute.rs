@@ -104,7 +104,7 @@ impl Run {
         let assessment = assessment.map_err(store_error)?;
         let mut job = self.snapshot(i);
         job.inputs = assessment.inputs;
-        job.code = Some(task.fingerprint());
+        job.code = Some(assessment.current.fingerprint);
         let outputs: Vec<String> = task.output_nodes().iter().map(|n| self.node_ids[n].clone()).collect();
         let current = assessment.current;
         let task_run = (self.scenario_id.clone(), task.id().to_owned());

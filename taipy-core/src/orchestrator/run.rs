@@ -253,8 +253,6 @@ impl Run {
         })?;
         if count == 0 {
             run.store.flush()?;
-        } else {
-            run.store.inner.running.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         }
         run.dispatch(ready);
         Ok(run)
@@ -370,7 +368,6 @@ impl Run {
             if let Err(e) = flushed {
                 state.commit_error.get_or_insert_with(|| e.to_string());
             }
-            self.store.inner.running.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
             state.pins.clear();
             state.complete = true;
             self.done.notify_all();

@@ -79,8 +79,6 @@ pub(crate) struct StoreInner {
     /// Node states, busy marks and the queue of commit groups (see `commit.rs`). In memory
     /// only: a process that dies releases its nodes with it.
     committer: commit::Committer,
-    /// Submissions of this process that have not completed.
-    pub(crate) running: std::sync::atomic::AtomicUsize,
     /// Subscribers to entity events.
     events: Hub,
     /// Lock 1 of the lock order (`commit.rs`): read-modify-writes of scenario and cycle records.
@@ -205,7 +203,6 @@ impl Store {
                 options,
                 pool,
                 committer,
-                running: std::sync::atomic::AtomicUsize::new(0),
                 events: Hub::default(),
                 records: Mutex::new(()),
                 gate: RwLock::new(()),
@@ -256,21 +253,6 @@ impl Store {
         self.inner.catalog.flush()?;
         crate::fault::point("store.flushed");
         Ok(())
-    }
-
-    /// Every stored scenario, oldest first. Scenario records that cannot be read are left out
-    /// and reported by [`unreadable_records`](Self::unreadable_records).
-    pub fn scenarios(&self) -> Result<Vec<ScenarioInfo>, StoreError> {
-        Ok(self
-            .scenario_records()?
-            .into_iter()
-            .map(|record| ScenarioInfo {
-                id: record.id,
-                name: record.name,
-                config_id: record.config_id,
-                created_us: record.created_us,
-            })
-            .collect())
     }
 
     /// The scenario configs the store's scenarios were created from: for each config id, the
@@ -489,11 +471,6 @@ impl std::fmt::Debug for Store {
             .field("catalog", &self.inner.catalog.backend())
             .finish()
     }
-}
-
-/// A scenario record's summary, oldest first (shared by the listings).
-fn sort_oldest_first(records: &mut [ScenarioRecord]) {
-    records.sort_by(|a, b| (a.created_us, &a.id).cmp(&(b.created_us, &b.id)));
 }
 
 #[cfg(test)]

@@ -12,11 +12,23 @@ use std::collections::BTreeMap;
 use super::catalog::Group;
 use super::keys::{self, Prefix};
 use super::records::{ScenarioRecord, SequenceRecord, SubmissionRecord};
-use super::{ScenarioInfo, Store, sort_oldest_first};
+use super::{ScenarioInfo, Store};
 use crate::error::StoreError;
 use crate::events::{EntityType, Event, Operation};
 
+impl ScenarioInfo {
+    fn of(record: ScenarioRecord) -> Self {
+        Self { id: record.id, name: record.name, config_id: record.config_id, created_us: record.created_us }
+    }
+}
+
 impl Store {
+    /// Every stored scenario, oldest first. Scenario records that cannot be read are left out
+    /// and reported by [`unreadable_records`](Self::unreadable_records).
+    pub fn scenarios(&self) -> Result<Vec<ScenarioInfo>, StoreError> {
+        Ok(self.scenario_records()?.into_iter().map(ScenarioInfo::of).collect())
+    }
+
     /// A stored scenario's record.
     pub(crate) fn scenario_record(&self, id: &str) -> Result<ScenarioRecord, StoreError> {
         self.apply_all()?;
@@ -28,7 +40,7 @@ impl Store {
     pub(crate) fn scenario_records(&self) -> Result<Vec<ScenarioRecord>, StoreError> {
         self.apply_all()?;
         let mut out: Vec<ScenarioRecord> = self.list(&Prefix::all())?.into_iter().map(|(_, r)| r).collect();
-        sort_oldest_first(&mut out);
+        out.sort_by(|a, b| (a.created_us, &a.id).cmp(&(b.created_us, &b.id)));
         Ok(out)
     }
 
@@ -65,13 +77,12 @@ impl Store {
 
     /// The stored scenarios tagged `tag`, oldest first.
     pub fn scenarios_with_tag(&self, tag: &str) -> Result<Vec<ScenarioInfo>, StoreError> {
-        let ids: Vec<String> = self
+        Ok(self
             .scenario_records()?
             .into_iter()
             .filter(|r| r.tags.iter().any(|t| t == tag))
-            .map(|r| r.id)
-            .collect();
-        Ok(self.scenarios()?.into_iter().filter(|s| ids.contains(&s.id)).collect())
+            .map(ScenarioInfo::of)
+            .collect())
     }
 
     /// Deletes the scenario `id`: its record, its scenario-scoped data nodes and their versions,
