@@ -8,6 +8,7 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Attribute, Ident};
 
+use super::attrs::NodeOptions;
 use super::check::{Model, Node};
 use super::parse::Def;
 
@@ -46,21 +47,27 @@ pub(crate) fn scenario(model: &Model<'_>) -> TokenStream {
         }
     };
 
-    // The config.
+    // The config: declared nodes, and produced nodes with options (the others are inferred).
     let declared_nodes = model.nodes.iter().filter_map(|node| {
-        let ty = node.declared?;
         let id = node.name.to_string();
+        let options = options(&root, &node.options, &node_type(node));
+        let Some(ty) = node.declared else {
+            let ty = node_type(node);
+            return (!node.options.is_empty())
+                .then(|| quote!(.node(#root::__private::DataNodeConfig::new::<#ty>(#id) #options)));
+        };
         Some(match node.default {
             Some(default) => {
                 // The function at the node's type, the value at the default: a default of the
                 // wrong type reads "expected `f64`, found `&str`" under the value.
                 let function =
                     respan(quote!(#root::__private::DataNodeConfig::with_default::<#ty>), ty.span());
-                quote!(.node(#function(#id, #default)))
+                quote!(.node(#function(#id, #default) #options))
             }
-            None => quote!(.node(#root::__private::DataNodeConfig::new::<#ty>(#id))),
+            None => quote!(.node(#root::__private::DataNodeConfig::new::<#ty>(#id) #options)),
         })
     });
+    let frequency = model.frequency.iter().map(|f| quote!(.frequency(#root::__private::Frequency::#f)));
     let tasks = def.tasks.iter().zip(&aliases).map(|(call, callee)| {
         let id = call.id().to_string();
         let (input_count, output_count) = (call.args.len(), call.outputs.len());
@@ -173,6 +180,7 @@ pub(crate) fn scenario(model: &Model<'_>) -> TokenStream {
                 };
                 #root::__private::scenario_config(&CONFIG, &ENTRY, &[#(#task_entries),*], || {
                     #root::__private::ScenarioConfig::builder(#name_str)
+                        #(#frequency)*
                         #(#declared_nodes)*
                         #(#tasks)*
                         #(#sequences)*
@@ -202,6 +210,21 @@ pub(crate) fn scenario(model: &Model<'_>) -> TokenStream {
             }
         };
     }
+}
+
+/// The builder calls setting a node's comparators, scope and validity period. A comparator is
+/// passed as written, so a function of the wrong type is reported at it.
+fn options(root: &TokenStream, options: &NodeOptions, ty: &TokenStream) -> TokenStream {
+    let scope = options.scope.iter().map(|scope| quote!(.scope(#root::__private::Scope::#scope)));
+    let validity = options
+        .validity
+        .iter()
+        .map(|secs| quote!(.validity_period(#root::__private::Duration::from_secs(#secs))));
+    let comparators = options.comparators.iter().map(|path| {
+        let name = path.segments.last().expect("a path has a segment").ident.to_string();
+        quote!(.comparator::<#ty, _>(#name, #path))
+    });
+    quote!(#(#scope)* #(#validity)* #(#comparators)*)
 }
 
 /// The doc attributes among `attrs`.
@@ -236,9 +259,10 @@ fn shell(
     config_body: &TokenStream,
     accessors: impl Iterator<Item = TokenStream>,
 ) -> TokenStream {
-    let (attrs, vis, name) = (&def.attrs, &def.vis, &def.name);
+    let (vis, name) = (&def.vis, &def.name);
+    let attrs = super::attrs::passed_on(&def.attrs);
     let name_str = name.to_string();
-    let default_doc = if docs(attrs).is_empty() {
+    let default_doc = if docs(&def.attrs).is_empty() {
         let doc = format!("The scenario `{name}`, declared with `scenario!`.");
         quote!(#[doc = #doc])
     } else {
