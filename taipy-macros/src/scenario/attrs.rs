@@ -4,7 +4,7 @@
 //! `#[frequency(daily | weekly | monthly | quarterly | yearly)]`. Each is parsed once, and every
 //! problem (unknown, repeated, malformed) is reported at its tokens.
 
-use proc_macro2::Span;
+use proc_macro2::TokenStream;
 use syn::parse::ParseStream;
 use syn::punctuated::Punctuated;
 use syn::{Attribute, Ident, LitInt, Path, Token};
@@ -18,14 +18,14 @@ pub(crate) struct NodeOptions {
     pub(crate) scope: Option<Ident>,
     /// `#[validity(...)]`: the period in seconds.
     pub(crate) validity: Option<u64>,
-    /// Where the first of them was written, for errors about the node as a whole.
-    pub(crate) span: Option<Span>,
+    /// The first of these attributes, for errors about them as a whole.
+    pub(crate) first: Option<TokenStream>,
 }
 
 impl NodeOptions {
     /// Whether any option is set.
     pub(crate) fn is_empty(&self) -> bool {
-        self.span.is_none()
+        self.first.is_none()
     }
 }
 
@@ -64,7 +64,7 @@ pub(crate) fn node(attrs: &[Attribute], node: &str, errors: &mut Vec<syn::Error>
         let parsed = match name.as_str() {
             "comparator" => attr
                 .parse_args_with(Punctuated::<Path, Token![,]>::parse_terminated)
-                .map_err(|e| explain(e, "`#[comparator(f)]` names functions `fn(&[&T]) -> R`, e.g. `#[comparator(difference)]`"))
+                .map_err(|e| explain(e, "`#[comparator(f)]` names functions `fn(&[&T]) -> R` (not closures), e.g. `#[comparator(difference)]`"))
                 .and_then(|paths| {
                     if paths.is_empty() {
                         Err(syn::Error::new_spanned(attr, "`#[comparator]` needs at least one function: `#[comparator(difference)]`"))
@@ -78,7 +78,7 @@ pub(crate) fn node(attrs: &[Attribute], node: &str, errors: &mut Vec<syn::Error>
         };
         match parsed {
             Ok(()) => {
-                options.span.get_or_insert(attr.pound_token.span);
+                options.first.get_or_insert_with(|| quote::ToTokens::to_token_stream(attr));
             }
             Err(error) => errors.push(error),
         }

@@ -124,9 +124,9 @@ pub(crate) fn scenario(def: &Def) -> syn::Result<Model<'_>> {
                         ));
                     } else {
                         node.producer = Some((t, o));
-                        if let Some(span) = line_options.span {
-                            errors.push(syn::Error::new(
-                                span,
+                        if let Some(first) = &line_options.first {
+                            errors.push(syn::Error::new_spanned(
+                                first,
                                 format!(
                                     "data node `{key}` is declared with a type above; put its attributes \
                                      on that declaration (`{key}: Type`)"

@@ -50,22 +50,22 @@ pub(crate) fn scenario(model: &Model<'_>) -> TokenStream {
     // The config: declared nodes, and produced nodes with options (the others are inferred).
     let declared_nodes = model.nodes.iter().filter_map(|node| {
         let id = node.name.to_string();
-        let options = options(&root, &node.options, &node_type(node));
         let Some(ty) = node.declared else {
             let ty = node_type(node);
-            return (!node.options.is_empty())
-                .then(|| quote!(.node(#root::__private::DataNodeConfig::new::<#ty>(#id) #options)));
+            let config = quote!(#root::__private::DataNodeConfig::new::<#ty>(#id));
+            return (!node.options.is_empty()).then(|| with_options(&root, config, &node.options, &ty));
         };
-        Some(match node.default {
+        let config = match node.default {
             Some(default) => {
                 // The function at the node's type, the value at the default: a default of the
                 // wrong type reads "expected `f64`, found `&str`" under the value.
                 let function =
                     respan(quote!(#root::__private::DataNodeConfig::with_default::<#ty>), ty.span());
-                quote!(.node(#function(#id, #default) #options))
+                quote!(#function(#id, #default))
             }
-            None => quote!(.node(#root::__private::DataNodeConfig::new::<#ty>(#id) #options)),
-        })
+            None => quote!(#root::__private::DataNodeConfig::new::<#ty>(#id)),
+        };
+        Some(with_options(&root, config, &node.options, &quote!(#ty)))
     });
     let frequency = model.frequency.iter().map(|f| quote!(.frequency(#root::__private::Frequency::#f)));
     let tasks = def.tasks.iter().zip(&aliases).map(|(call, callee)| {
@@ -212,19 +212,35 @@ pub(crate) fn scenario(model: &Model<'_>) -> TokenStream {
     }
 }
 
-/// The builder calls setting a node's comparators, scope and validity period. A comparator is
-/// passed as written, so a function of the wrong type is reported at it.
-fn options(root: &TokenStream, options: &NodeOptions, ty: &TokenStream) -> TokenStream {
+/// `.node(config)` with the builder calls setting the node's scope, validity period and
+/// comparators. Each comparator is added in a statement spanned at it, so a function of the
+/// wrong type is reported there (and not at the whole macro call).
+fn with_options(
+    root: &TokenStream,
+    config: TokenStream,
+    options: &NodeOptions,
+    ty: &TokenStream,
+) -> TokenStream {
     let scope = options.scope.iter().map(|scope| quote!(.scope(#root::__private::Scope::#scope)));
     let validity = options
         .validity
         .iter()
         .map(|secs| quote!(.validity_period(#root::__private::Duration::from_secs(#secs))));
+    if options.comparators.is_empty() {
+        return quote!(.node(#config #(#scope)* #(#validity)*));
+    }
     let comparators = options.comparators.iter().map(|path| {
         let name = path.segments.last().expect("a path has a segment").ident.to_string();
-        quote!(.comparator::<#ty, _>(#name, #path))
+        let add = respan(quote!(let __taipy_node = __taipy_node.comparator::<#ty, _>), path.span());
+        quote_spanned!(path.span()=> #add(#name, #path);)
     });
-    quote!(#(#scope)* #(#validity)* #(#comparators)*)
+    quote! {
+        .node({
+            let __taipy_node = #config #(#scope)* #(#validity)*;
+            #(#comparators)*
+            __taipy_node
+        })
+    }
 }
 
 /// The doc attributes among `attrs`.
