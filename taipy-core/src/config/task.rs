@@ -34,7 +34,8 @@ impl TaskConfig {
     /// the function, so `use path::to::clean` brings both.
     ///
     /// ```
-    /// use taipy::prelude::*;
+    /// use taipy_core::prelude::*;
+    /// use taipy_macros::task; // `taipy::prelude::*` brings both
     ///
     /// #[task]
     /// fn clean(raw: Vec<f64>) -> Vec<f64> {

@@ -98,12 +98,15 @@ pub(crate) fn scenario(model: &Model<'_>) -> TokenStream {
         let id = node.name.to_string();
         let ty = node_type(node);
         let docs = docs(node.attrs);
-        let doc = if docs.is_empty() {
+        let summary = if docs.is_empty() {
             let summary = format!("The data node `{id}`.");
             quote!(#[doc = #summary])
         } else {
             quote!(#(#docs)*)
         };
+        // rustdoc shows a produced node's type as `OutputOf<...>`: say what it is.
+        let origin = origin_doc(def, node);
+        let doc = quote!(#summary #[doc = ""] #[doc = #origin]);
         let mut body = quote! {
             match self.scenario.data_node::<#ty>(#id) {
                 #root::__private::Result::Ok(node) => node,
@@ -210,6 +213,33 @@ pub(crate) fn scenario(model: &Model<'_>) -> TokenStream {
             }
         };
     }
+}
+
+/// The line of a node accessor's doc naming the node's type (as written, or the task whose
+/// output it is) and where its value comes from: the task producing it, or its default.
+fn origin_doc(def: &Def, node: &Node<'_>) -> String {
+    let text = |tokens: TokenStream| crate::support::pretty(&tokens).trim().to_owned();
+    let declared = node.declared.map(|ty| format!("`{}`", text(quote!(#ty))));
+    let Some((t, o)) = node.producer else {
+        let ty = declared.expect("checked: a node has a type or a producer");
+        return format!(
+            "Holds {ty}. A source node: no task writes it; a new scenario starts with its default."
+        );
+    };
+    let call = &def.tasks[t];
+    let task = call.id();
+    let ty = match (declared, call.outputs.len()) {
+        (Some(ty), _) => format!("{ty}, written by task `{task}`"),
+        (None, 1) => format!("the output of task `{task}`"),
+        (None, n) => format!("output {} of {n} of task `{task}`", o + 1),
+    };
+    let outputs = call.outputs.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+    let pattern = if call.outputs.len() == 1 { outputs } else { format!("({outputs})") };
+    let callee = &call.callee;
+    let args = &call.args;
+    let line = text(quote!(#callee(#(#args),*)));
+    let rename = call.rename.as_ref().map(|r| format!(" as {r}")).unwrap_or_default();
+    format!("Holds {ty}: `{pattern} = {line}{rename}`.")
 }
 
 /// `.node(config)` with the builder calls setting the node's scope, validity period and
@@ -403,4 +433,34 @@ pub(crate) fn stub(def: &Def) -> TokenStream {
     });
     let config_body = quote!(::core::unreachable!("scenario! reported errors"));
     shell(&root, def, &config_body, accessors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::check;
+    use super::*;
+
+    fn origins(source: &str) -> Vec<String> {
+        let def: Def = syn::parse_str(source).unwrap();
+        let model = check::scenario(&def).unwrap_or_else(|e| panic!("{e}"));
+        model.nodes.iter().map(|node| origin_doc(&def, node)).collect()
+    }
+
+    #[test]
+    fn accessor_docs_name_the_type_and_the_producer() {
+        let found = origins(
+            "S { raw: Vec<f64> = vec![], clean: Vec<f64>, clean = tidy(raw), (a, b) = m::split(clean), \
+             c = tidy(a) as tidy_again }",
+        );
+        assert_eq!(
+            found,
+            [
+                "Holds `Vec<f64>`. A source node: no task writes it; a new scenario starts with its default.",
+                "Holds `Vec<f64>`, written by task `tidy`: `clean = tidy(raw)`.",
+                "Holds output 1 of 2 of task `split`: `(a, b) = m::split(clean)`.",
+                "Holds output 2 of 2 of task `split`: `(a, b) = m::split(clean)`.",
+                "Holds the output of task `tidy_again`: `c = tidy(a) as tidy_again`.",
+            ]
+        );
+    }
 }
