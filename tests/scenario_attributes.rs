@@ -5,12 +5,12 @@ use taipy::prelude::*;
 use taipy::{Frequency, JobStatus, Reason, Scope, compare_scenarios};
 
 #[task]
-fn above(amounts: &Vec<f64>, threshold: f64) -> Vec<f64> {
+fn above(amounts: &[f64], threshold: f64) -> Vec<f64> {
     amounts.iter().copied().filter(|&a| a > threshold).collect()
 }
 
 #[task]
-fn total(values: &Vec<f64>) -> f64 {
+fn total(values: &[f64]) -> f64 {
     values.iter().sum()
 }
 

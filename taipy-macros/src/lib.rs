@@ -233,7 +233,7 @@ pub fn task(args: TokenStream, item: TokenStream) -> TokenStream {
 /// use taipy::{Frequency, compare_scenarios};
 ///
 /// #[task]
-/// fn total(amounts: &Vec<f64>, rate: f64) -> f64 { amounts.iter().sum::<f64>() * rate }
+/// fn total(amounts: &[f64], rate: f64) -> f64 { amounts.iter().sum::<f64>() * rate }
 ///
 /// /// The change from each scenario to the next.
 /// fn difference(totals: &[&f64]) -> Vec<f64> {
