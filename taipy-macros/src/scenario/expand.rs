@@ -222,9 +222,7 @@ fn origin_doc(def: &Def, node: &Node<'_>) -> String {
     let declared = node.declared.map(|ty| format!("`{}`", text(quote!(#ty))));
     let Some((t, o)) = node.producer else {
         let ty = declared.expect("checked: a node has a type or a producer");
-        return format!(
-            "Holds {ty}. A source node: no task writes it; a new scenario starts with its default."
-        );
+        return format!("Holds {ty}. A source node: no task writes it; it starts with its default value.");
     };
     let call = &def.tasks[t];
     let task = call.id();
@@ -389,7 +387,7 @@ fn shell(
                 self.scenario.submit_sequence(sequence, options)
             }
 
-            /// Submits one task, by its function's name.
+            /// Submits one task, by its name in the scenario (its function's name, or its `as` name).
             #vis fn submit_task(
                 &self,
                 task: &str,
@@ -455,7 +453,7 @@ mod tests {
         assert_eq!(
             found,
             [
-                "Holds `Vec<f64>`. A source node: no task writes it; a new scenario starts with its default.",
+                "Holds `Vec<f64>`. A source node: no task writes it; it starts with its default value.",
                 "Holds `Vec<f64>`, written by task `tidy`: `clean = tidy(raw)`.",
                 "Holds output 1 of 2 of task `split`: `(a, b) = m::split(clean)`.",
                 "Holds output 2 of 2 of task `split`: `(a, b) = m::split(clean)`.",
