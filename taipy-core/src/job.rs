@@ -249,6 +249,11 @@ pub struct Job {
     /// decided. With the writers of those versions this gives a value's lineage.
     #[serde(default, deserialize_with = "crate::value::appended")]
     pub inputs: Vec<InputVersion>,
+    /// A warning about the job's decision: "no code fingerprint: ..." when the task is a closure
+    /// with no [`version`](crate::TaskConfig::version), so an edit to it would not re-run it
+    /// (set when the job is decided).
+    #[serde(default, deserialize_with = "crate::value::appended")]
+    pub warning: Option<String>,
 }
 
 /// One input version a job read.
@@ -331,6 +336,7 @@ mod tests {
             finished_us: None,
             code: None,
             inputs: Vec::new(),
+            warning: None,
         };
         for next in [Pending, Running, Completed] {
             job.advance(next, None, 5).unwrap();

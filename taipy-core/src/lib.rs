@@ -91,6 +91,7 @@ pub mod __private {
     pub use std::result::Result;
     pub use std::string::String;
     pub use std::sync::{Arc, OnceLock};
+    pub use std::time::Duration;
     pub use std::vec::Vec;
 
     pub use ::toml::Value as TomlValue;
@@ -108,4 +109,5 @@ pub mod __private {
         Store, StoreCx, StoreError, Stored, Submission, SubmitError, SubmitOptions, TaskConfig, TaskError,
         TaskOutput, ValueType,
     };
+    pub use crate::{Frequency, Scope};
 }

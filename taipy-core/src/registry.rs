@@ -96,7 +96,11 @@ static REMEMBERED_TASKS: Mutex<Vec<&'static TaskEntry>> = Mutex::new(Vec::new())
 static REMEMBERED_SCENARIOS: Mutex<Vec<&'static ScenarioEntry>> = Mutex::new(Vec::new());
 
 pub(crate) fn remember_task(entry: &'static TaskEntry) {
-    REMEMBERED_TASKS.lock().unwrap_or_else(|e| e.into_inner()).push(entry);
+    let mut remembered = REMEMBERED_TASKS.lock().unwrap_or_else(|e| e.into_inner());
+    // `TaskConfig::of` remembers on every call: keep each entry once.
+    if !remembered.iter().any(|known| known.id == entry.id) {
+        remembered.push(entry);
+    }
 }
 
 pub(crate) fn remember_scenario(entry: &'static ScenarioEntry) {

@@ -113,7 +113,8 @@ impl TaskInput for str {
 /// different arities; callers never name it.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be used as a task function",
-    note = "a task function takes its inputs by reference (`&T` with `T: DataValue`) and returns a `TaskOutput`; `#[task]` adapts ordinary functions"
+    note = "a task function takes its inputs by reference (`&T` with `T: DataValue`) and returns a `TaskOutput`",
+    note = "for a `#[task]` function `f`, write `TaskConfig::of::<f>()`: it takes any `#[task]` and keeps its code fingerprint"
 )]
 pub trait TaskFn<Marker>: Send + Sync + 'static {
     /// The types of the inputs, in order.

@@ -34,7 +34,9 @@ use proc_macro::TokenStream;
 ///   other token does, and then the task re-runs instead of being skipped.
 ///
 /// The descriptor is registered with `inventory`, so tasks can be found by name at run time
-/// (`taipy::registry::task("featurize")`).
+/// (`taipy::registry::task("featurize")`). In the builder API, `TaskConfig::of::<featurize>()`
+/// makes a task config from it that keeps its id, code fingerprint and options (a closure
+/// given to `TaskConfig::new` has no code fingerprint).
 ///
 /// # Options
 ///
@@ -143,10 +145,14 @@ pub fn task(args: TokenStream, item: TokenStream) -> TokenStream {
 /// ```text
 /// scenario! {
 ///     /// docs (carried over to the generated type)
+///     #[frequency(weekly)]                 // optional: scenarios fall into weekly cycles
 ///     pub Name {
 ///         source: Type = default,          // a source node and its default value
+///         #[scope(global)]                 // node attributes go before the node's line
+///         shared: Type = default,
 ///         out = task(source, ...),         // a task: reads nodes, writes `out`
 ///         (a, b) = split(out),             // several outputs
+///         again = task(a, ...) as task_2,  // the same function a second time, named `task_2`
 ///         sequences {                      // optional named subsets of the tasks
 ///             prepare: [task, split],
 ///         }
@@ -162,12 +168,37 @@ pub fn task(args: TokenStream, item: TokenStream) -> TokenStream {
 ///   `inventory`, so `taipy::registry::scenario_config("Name")` finds it);
 /// - `Name::create(&store, name)`, `Name::open(&store, id)`, `Name::find(&store, name)`;
 /// - one typed accessor per node returning `DataNode<T>`: `s.threshold().write(2.0)`, and
-///   writing a value of another type does not compile;
+///   writing a value of another type does not compile; its doc names the node's type (or the
+///   task whose output it is) and the task producing it;
 /// - `submit()`, `submit_with(options)`, `submit_sequence(name, options)`,
 ///   `submit_task(name, options)`; and `Deref` to the untyped `Scenario`.
 ///
 /// Tasks are named in the scenario (for `submit_task`, sequences and job reports) by their
-/// function's name.
+/// function's name, or by the name after `as`: a function used on two lines needs `as` on
+/// one of them, since each task of a scenario has its own name (and its own remembered
+/// results):
+///
+/// ```
+/// use taipy::prelude::*;
+///
+/// #[task]
+/// fn double(x: i64) -> i64 { x * 2 }
+///
+/// scenario! {
+///     Quadrupling {
+///         x: i64 = 3,
+///         twice = double(x),
+///         four_times = double(twice) as double_again,
+///     }
+/// }
+///
+/// let store = Store::temporary()?;
+/// let s = Quadrupling::create(&store, "first")?;
+/// let report = s.submit()?.wait()?;
+/// assert_eq!(report.tasks_with(JobStatus::Completed), ["double", "double_again"]);
+/// assert_eq!(s.four_times().read()?, 12);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 ///
 /// # Options
 ///
@@ -175,6 +206,63 @@ pub fn task(args: TokenStream, item: TokenStream) -> TokenStream {
 /// - doc comments on the scenario, its nodes and tasks are carried over to the generated type
 ///   and accessors;
 /// - `sequences { name: [task, ...], ... }` declares sequences, submittable on their own.
+///
+/// On the scenario, beside its doc comments (other attributes go onto the generated type):
+///
+/// - `#[frequency(daily | weekly | monthly | quarterly | yearly)]`: scenarios belong to the
+///   cycle (day, week, ...) of their creation date, as `ScenarioConfigBuilder::frequency`.
+///
+/// On a node, before its line (a source `name: Type = ...` or a producing line `name = task(...)`;
+/// on a line with several outputs they apply to each), as the builder's `DataNodeConfig`
+/// methods of the same names set them:
+///
+/// - `#[comparator(f, ...)]`: functions `fn(&[&T]) -> R` that `compare_scenarios` applies to
+///   the node's values in several scenarios, named by their function's name; `T` is the
+///   node's type, and a function of another type is an error at the function;
+/// - `#[scope(scenario | cycle | global)]`: who shares the node (default `scenario`: each
+///   scenario has its own);
+/// - `#[validity(days = N, hours = N, minutes = N, seconds = N)]` (any of the units, summed):
+///   a value at least this old is stale and the tasks reading it run again.
+///
+/// An attribute is given at most once per node (list several comparators in one); unknown
+/// attributes are errors. A node's storage cannot be chosen yet (`#[storage]` is refused with
+/// a "not available yet"): the storage kinds are still to come.
+///
+/// ```
+/// use taipy::prelude::*;
+/// use taipy::{Frequency, compare_scenarios};
+///
+/// #[task]
+/// fn total(amounts: &[f64], rate: f64) -> f64 { amounts.iter().sum::<f64>() * rate }
+///
+/// /// The change from each scenario to the next.
+/// fn difference(totals: &[&f64]) -> Vec<f64> {
+///     totals.windows(2).map(|w| w[1] - w[0]).collect()
+/// }
+///
+/// scenario! {
+///     #[frequency(monthly)]
+///     pub Sales {
+///         #[scope(global)]
+///         amounts: Vec<f64> = vec![1.0, 2.0],
+///         #[validity(hours = 12)]
+///         rate: f64 = 1.0,
+///         #[comparator(difference)]
+///         sum = total(amounts, rate),
+///     }
+/// }
+///
+/// let store = Store::temporary()?;
+/// let (low, high) = (Sales::create(&store, "low")?, Sales::create(&store, "high")?);
+/// assert_eq!(low.amounts().id(), high.amounts().id());   // one global node
+/// assert!(low.cycle()?.is_some());                       // in this month's cycle
+/// high.rate().write(2.0)?;
+/// low.submit()?.wait()?;
+/// high.submit()?.wait()?;
+/// let comparison = compare_scenarios(&[&low, &high], "sum")?;
+/// assert_eq!(comparison.get::<Vec<f64>>("difference").unwrap(), &[3.0]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 ///
 /// Set `TAIPY_EXPAND=1` (or `TAIPY_EXPAND=Name`) while building to print the expansion.
 ///
@@ -303,6 +391,50 @@ pub fn task(args: TokenStream, item: TokenStream) -> TokenStream {
 ///
 /// A type in that place (a struct named like the task, say) gets `TaskDescriptor`'s
 /// message: "`Doubled` is not a `#[task]` function".
+///
+/// A comparator must compare the node's type; another is reported at the comparator:
+///
+/// ```compile_fail,E0631
+/// use taipy::prelude::*;
+///
+/// #[task]
+/// fn double(x: f64) -> f64 {
+///     x * 2.0
+/// }
+///
+/// /// Compares counts, but the node holds `f64`.
+/// fn difference(values: &[&i64]) -> i64 {
+///     values[1] - values[0]
+/// }
+///
+/// scenario! {
+///     Analysis {
+///         x: f64 = 1.0,
+///         #[comparator(difference)]
+///         y = double(x),
+///     }
+/// }
+/// #
+/// # fn main() {}
+/// ```
+///
+/// ```text
+/// error[E0631]: type mismatch in function arguments
+///   --> tests/ui/scenario/fail/comparator-wrong-type.rs:16:22
+///    |
+///  9 | fn difference(values: &[&i64]) -> i64 {
+///    | ------------------------------------- found signature defined here
+/// ...
+/// 16 |         #[comparator(difference)]
+///    |                      ^^^^^^^^^^ expected due to this
+///    |
+///    = note: expected function signature `for<'a, 'b> fn(&'a [&'b f64]) -> _`
+///               found function signature `fn(&[&i64]) -> _`
+/// ```
+///
+/// And every attribute is checked: unknown, repeated, or with a wrong argument, it is an error
+/// at the attribute ("unknown scope `everywhere`; expected one of `scenario`, `cycle`,
+/// `global`").
 #[proc_macro]
 pub fn scenario(input: TokenStream) -> TokenStream {
     scenario::expand(input.into()).into()

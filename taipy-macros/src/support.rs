@@ -63,7 +63,7 @@ pub(crate) fn dump(macro_name: &str, item_name: &str, tokens: &TokenStream) {
 
 /// A readable rendering for humans: items and statements on their own lines, braces indented,
 /// attributes on lines of their own.
-fn pretty(tokens: &TokenStream) -> String {
+pub(crate) fn pretty(tokens: &TokenStream) -> String {
     let mut printer = Printer { out: String::new(), depth: 0, joint: false };
     printer.stream(tokens.clone());
     printer.out

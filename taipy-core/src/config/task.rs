@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use crate::fingerprint::{Fingerprint, FingerprintBuilder};
+use crate::macro_support::TaskDescriptor;
 use crate::task::{Runner, TaskFn};
 use crate::value::{AnyValue, ValueType};
 
@@ -24,8 +25,54 @@ pub struct TaskConfig {
 }
 
 impl TaskConfig {
+    /// A task running the `#[task]` function `F`, named like the function, with the code
+    /// fingerprint, `version` and `skippable` of its `#[task]`: editing the function re-runs the
+    /// task. Wire it with [`inputs`](Self::inputs) and [`outputs`](Self::outputs), as
+    /// `scenario!` does.
+    ///
+    /// `F` is the function's name: `#[task]` declares a hidden type of the same name beside
+    /// the function, so `use path::to::clean` brings both.
+    ///
+    /// ```
+    /// use taipy_core::prelude::*;
+    /// use taipy_macros::task; // `taipy::prelude::*` brings both
+    ///
+    /// #[task]
+    /// fn clean(raw: Vec<f64>) -> Vec<f64> {
+    ///     raw.into_iter().filter(|x| x.is_finite()).collect()
+    /// }
+    ///
+    /// let config = ScenarioConfig::builder("cleaning")
+    ///     .node(DataNodeConfig::with_default("raw", vec![1.0, f64::NAN, 2.0]))
+    ///     .task(TaskConfig::of::<clean>().inputs(["raw"]).outputs(["cleaned"]))
+    ///     .build()?;
+    /// let store = Store::temporary()?;
+    /// let scenario = Scenario::create(&store, &config, "first")?;
+    /// scenario.submit()?.wait()?;
+    /// assert_eq!(scenario.data_node::<Vec<f64>>("cleaned")?.read()?, [1.0, 2.0]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// [`TaskConfig::new`] takes closures and plain functions instead, which have no code
+    /// fingerprint (see [`version`](Self::version)).
+    pub fn of<F: TaskDescriptor>() -> Self {
+        Self::of_named::<F>(F::ENTRY.name)
+    }
+
+    /// [`of`](Self::of) with another id: one `#[task]` function used twice in a scenario (what
+    /// `... = f(x) as other` does in `scenario!`).
+    pub fn of_named<F: TaskDescriptor>(id: impl Into<String>) -> Self {
+        crate::registry::remember_task(&F::ENTRY);
+        F::ENTRY.task_config(&id.into())
+    }
+
     /// A task running `function`, whose inputs are taken by reference: `|a: &f64, b: &i64| ...`.
     /// Wire it with [`inputs`](Self::inputs) and [`outputs`](Self::outputs).
+    ///
+    /// A closure or plain function has no code fingerprint: the task is identified by its id,
+    /// its types and its config, so editing the closure does **not** re-run it, and its jobs
+    /// carry a [`warning`](crate::Job::warning) saying so. Use [`of`](Self::of) for a `#[task]`
+    /// function, or bump [`version`](Self::version) whenever the closure changes.
     pub fn new<M, F: TaskFn<M>>(id: impl Into<String>, function: F) -> Self {
         Self {
             id: id.into(),
@@ -92,7 +139,9 @@ impl TaskConfig {
     }
 
     /// A salt for code changes the fingerprint cannot see (a helper function, a dependency
-    /// upgrade): bumping it re-runs the task.
+    /// upgrade): bumping it re-runs the task. For a task made with [`new`](Self::new), which has
+    /// no code fingerprint, the version (from 1) is what tells an edited closure from the old
+    /// one: bump it with every edit.
     pub fn version(mut self, version: u64) -> Self {
         self.version = version;
         self.refingerprint()
@@ -131,6 +180,15 @@ impl TaskConfig {
     /// The fingerprint identifying the task's code: its code fingerprint (or id) and version.
     pub fn fingerprint(&self) -> Fingerprint {
         self.fingerprint
+    }
+
+    /// The warning its jobs carry when nothing identifies its code: no code fingerprint (a
+    /// closure or plain function given to [`new`](Self::new)) and no [`version`](Self::version).
+    pub(crate) fn unfingerprinted_warning(&self) -> Option<&'static str> {
+        (self.code.is_none() && self.version == 0).then_some(
+            "no code fingerprint: edits to this closure do not re-run it; use `TaskConfig::of::<f>()` \
+             for a `#[task]` or set a version",
+        )
     }
 
     fn refingerprint(self) -> Self {

@@ -105,6 +105,7 @@ impl Run {
         let mut job = self.snapshot(i);
         job.inputs = assessment.inputs;
         job.code = Some(assessment.current.fingerprint);
+        job.warning = task.unfingerprinted_warning().map(str::to_owned);
         let outputs: Vec<String> = task.output_nodes().iter().map(|n| self.node_ids[n].clone()).collect();
         let current = assessment.current;
         let task_run = (self.scenario_id.clone(), task.id().to_owned());

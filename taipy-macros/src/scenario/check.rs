@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use syn::{Expr, Ident, Type};
 
+use super::attrs::{self, NodeOptions};
 use super::parse::{Call, Def};
 
 /// Methods of the generated type that a node's accessor must not shadow.
@@ -28,6 +29,8 @@ pub(crate) const RESERVED: &[&str] = &[
 pub(crate) struct Model<'a> {
     pub(crate) def: &'a Def,
     pub(crate) nodes: Vec<Node<'a>>,
+    /// `#[frequency(...)]`: the `Frequency` variant.
+    pub(crate) frequency: Option<Ident>,
 }
 
 /// One data node.
@@ -39,6 +42,8 @@ pub(crate) struct Node<'a> {
     pub(crate) default: Option<&'a Expr>,
     /// The producing task (index into `def.tasks`) and output position.
     pub(crate) producer: Option<(usize, usize)>,
+    /// Comparators, scope and validity, from its declaration's (or producing line's) attributes.
+    pub(crate) options: NodeOptions,
 }
 
 impl Model<'_> {
@@ -52,6 +57,7 @@ pub(crate) fn scenario(def: &Def) -> syn::Result<Model<'_>> {
     let mut nodes: Vec<Node<'_>> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     let scenario = def.name.to_string();
+    let (frequency, _) = attrs::scenario(&def.attrs, &mut errors);
 
     for source in &def.sources {
         let key = source.name.to_string();
@@ -62,19 +68,22 @@ pub(crate) fn scenario(def: &Def) -> syn::Result<Model<'_>> {
             ));
             continue;
         }
-        index.insert(key, nodes.len());
+        index.insert(key.clone(), nodes.len());
         nodes.push(Node {
             name: &source.name,
             attrs: &source.attrs,
             declared: Some(&source.ty),
             default: source.default.as_ref(),
             producer: None,
+            options: attrs::node(&source.attrs, &key, &mut errors),
         });
     }
 
     let mut task_ids: HashMap<String, usize> = HashMap::new();
     for (t, call) in def.tasks.iter().enumerate() {
         let id = call.id().to_string();
+        let outputs = call.outputs.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+        let line_options = attrs::node(&call.attrs, &outputs, &mut errors);
         if let Some(&first) = task_ids.get(&id) {
             errors.push(syn::Error::new_spanned(
                 call.rename.as_ref().map_or_else(
@@ -115,6 +124,15 @@ pub(crate) fn scenario(def: &Def) -> syn::Result<Model<'_>> {
                         ));
                     } else {
                         node.producer = Some((t, o));
+                        if let Some(first) = &line_options.first {
+                            errors.push(syn::Error::new_spanned(
+                                first,
+                                format!(
+                                    "data node `{key}` is declared with a type above; put its attributes \
+                                     on that declaration (`{key}: Type`)"
+                                ),
+                            ));
+                        }
                     }
                 }
                 None => {
@@ -125,6 +143,7 @@ pub(crate) fn scenario(def: &Def) -> syn::Result<Model<'_>> {
                         declared: None,
                         default: None,
                         producer: Some((t, o)),
+                        options: line_options.clone(),
                     });
                 }
             }
@@ -199,7 +218,7 @@ pub(crate) fn scenario(def: &Def) -> syn::Result<Model<'_>> {
     }
 
     crate::support::combine(errors)?;
-    Ok(Model { def, nodes })
+    Ok(Model { def, nodes, frequency })
 }
 
 /// A cycle among the tasks (each reading an output of the next), as task indices with the

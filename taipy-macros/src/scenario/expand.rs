@@ -8,6 +8,7 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Attribute, Ident};
 
+use super::attrs::NodeOptions;
 use super::check::{Model, Node};
 use super::parse::Def;
 
@@ -46,21 +47,27 @@ pub(crate) fn scenario(model: &Model<'_>) -> TokenStream {
         }
     };
 
-    // The config.
+    // The config: declared nodes, and produced nodes with options (the others are inferred).
     let declared_nodes = model.nodes.iter().filter_map(|node| {
-        let ty = node.declared?;
         let id = node.name.to_string();
-        Some(match node.default {
+        let Some(ty) = node.declared else {
+            let ty = node_type(node);
+            let config = quote!(#root::__private::DataNodeConfig::new::<#ty>(#id));
+            return (!node.options.is_empty()).then(|| with_options(&root, config, &node.options, &ty));
+        };
+        let config = match node.default {
             Some(default) => {
                 // The function at the node's type, the value at the default: a default of the
                 // wrong type reads "expected `f64`, found `&str`" under the value.
                 let function =
                     respan(quote!(#root::__private::DataNodeConfig::with_default::<#ty>), ty.span());
-                quote!(.node(#function(#id, #default)))
+                quote!(#function(#id, #default))
             }
-            None => quote!(.node(#root::__private::DataNodeConfig::new::<#ty>(#id))),
-        })
+            None => quote!(#root::__private::DataNodeConfig::new::<#ty>(#id)),
+        };
+        Some(with_options(&root, config, &node.options, &quote!(#ty)))
     });
+    let frequency = model.frequency.iter().map(|f| quote!(.frequency(#root::__private::Frequency::#f)));
     let tasks = def.tasks.iter().zip(&aliases).map(|(call, callee)| {
         let id = call.id().to_string();
         let (input_count, output_count) = (call.args.len(), call.outputs.len());
@@ -91,12 +98,15 @@ pub(crate) fn scenario(model: &Model<'_>) -> TokenStream {
         let id = node.name.to_string();
         let ty = node_type(node);
         let docs = docs(node.attrs);
-        let doc = if docs.is_empty() {
+        let summary = if docs.is_empty() {
             let summary = format!("The data node `{id}`.");
             quote!(#[doc = #summary])
         } else {
             quote!(#(#docs)*)
         };
+        // rustdoc shows a produced node's type as `OutputOf<...>`: say what it is.
+        let origin = origin_doc(def, node);
+        let doc = quote!(#summary #[doc = ""] #[doc = #origin]);
         let mut body = quote! {
             match self.scenario.data_node::<#ty>(#id) {
                 #root::__private::Result::Ok(node) => node,
@@ -173,6 +183,7 @@ pub(crate) fn scenario(model: &Model<'_>) -> TokenStream {
                 };
                 #root::__private::scenario_config(&CONFIG, &ENTRY, &[#(#task_entries),*], || {
                     #root::__private::ScenarioConfig::builder(#name_str)
+                        #(#frequency)*
                         #(#declared_nodes)*
                         #(#tasks)*
                         #(#sequences)*
@@ -201,6 +212,62 @@ pub(crate) fn scenario(model: &Model<'_>) -> TokenStream {
                 #(#annotated)*
             }
         };
+    }
+}
+
+/// The line of a node accessor's doc naming the node's type (as written, or the task whose
+/// output it is) and where its value comes from: the task producing it, or its default.
+fn origin_doc(def: &Def, node: &Node<'_>) -> String {
+    let text = |tokens: TokenStream| crate::support::pretty(&tokens).trim().to_owned();
+    let declared = node.declared.map(|ty| format!("`{}`", text(quote!(#ty))));
+    let Some((t, o)) = node.producer else {
+        let ty = declared.expect("checked: a node has a type or a producer");
+        return format!("Holds {ty}. A source node: no task writes it; it starts with its default value.");
+    };
+    let call = &def.tasks[t];
+    let task = call.id();
+    let ty = match (declared, call.outputs.len()) {
+        (Some(ty), _) => format!("{ty}, written by task `{task}`"),
+        (None, 1) => format!("the output of task `{task}`"),
+        (None, n) => format!("output {} of {n} of task `{task}`", o + 1),
+    };
+    let outputs = call.outputs.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+    let pattern = if call.outputs.len() == 1 { outputs } else { format!("({outputs})") };
+    let callee = &call.callee;
+    let args = &call.args;
+    let line = text(quote!(#callee(#(#args),*)));
+    let rename = call.rename.as_ref().map(|r| format!(" as {r}")).unwrap_or_default();
+    format!("Holds {ty}: `{pattern} = {line}{rename}`.")
+}
+
+/// `.node(config)` with the builder calls setting the node's scope, validity period and
+/// comparators. Each comparator is added in a statement spanned at it, so a function of the
+/// wrong type is reported there (and not at the whole macro call).
+fn with_options(
+    root: &TokenStream,
+    config: TokenStream,
+    options: &NodeOptions,
+    ty: &TokenStream,
+) -> TokenStream {
+    let scope = options.scope.iter().map(|scope| quote!(.scope(#root::__private::Scope::#scope)));
+    let validity = options
+        .validity
+        .iter()
+        .map(|secs| quote!(.validity_period(#root::__private::Duration::from_secs(#secs))));
+    if options.comparators.is_empty() {
+        return quote!(.node(#config #(#scope)* #(#validity)*));
+    }
+    let comparators = options.comparators.iter().map(|path| {
+        let name = path.segments.last().expect("a path has a segment").ident.to_string();
+        let add = respan(quote!(let __taipy_node = __taipy_node.comparator::<#ty, _>), path.span());
+        quote_spanned!(path.span()=> #add(#name, #path);)
+    });
+    quote! {
+        .node({
+            let __taipy_node = #config #(#scope)* #(#validity)*;
+            #(#comparators)*
+            __taipy_node
+        })
     }
 }
 
@@ -236,9 +303,10 @@ fn shell(
     config_body: &TokenStream,
     accessors: impl Iterator<Item = TokenStream>,
 ) -> TokenStream {
-    let (attrs, vis, name) = (&def.attrs, &def.vis, &def.name);
+    let (vis, name) = (&def.vis, &def.name);
+    let attrs = super::attrs::passed_on(&def.attrs);
     let name_str = name.to_string();
-    let default_doc = if docs(attrs).is_empty() {
+    let default_doc = if docs(&def.attrs).is_empty() {
         let doc = format!("The scenario `{name}`, declared with `scenario!`.");
         quote!(#[doc = #doc])
     } else {
@@ -319,7 +387,7 @@ fn shell(
                 self.scenario.submit_sequence(sequence, options)
             }
 
-            /// Submits one task, by its function's name.
+            /// Submits one task, by its name in the scenario (its function's name, or its `as` name).
             #vis fn submit_task(
                 &self,
                 task: &str,
@@ -363,4 +431,34 @@ pub(crate) fn stub(def: &Def) -> TokenStream {
     });
     let config_body = quote!(::core::unreachable!("scenario! reported errors"));
     shell(&root, def, &config_body, accessors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::check;
+    use super::*;
+
+    fn origins(source: &str) -> Vec<String> {
+        let def: Def = syn::parse_str(source).unwrap();
+        let model = check::scenario(&def).unwrap_or_else(|e| panic!("{e}"));
+        model.nodes.iter().map(|node| origin_doc(&def, node)).collect()
+    }
+
+    #[test]
+    fn accessor_docs_name_the_type_and_the_producer() {
+        let found = origins(
+            "S { raw: Vec<f64> = vec![], clean: Vec<f64>, clean = tidy(raw), (a, b) = m::split(clean), \
+             c = tidy(a) as tidy_again }",
+        );
+        assert_eq!(
+            found,
+            [
+                "Holds `Vec<f64>`. A source node: no task writes it; it starts with its default value.",
+                "Holds `Vec<f64>`, written by task `tidy`: `clean = tidy(raw)`.",
+                "Holds output 1 of 2 of task `split`: `(a, b) = m::split(clean)`.",
+                "Holds output 2 of 2 of task `split`: `(a, b) = m::split(clean)`.",
+                "Holds the output of task `tidy_again`: `c = tidy(a) as tidy_again`.",
+            ]
+        );
+    }
 }

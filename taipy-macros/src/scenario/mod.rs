@@ -1,5 +1,6 @@
 //! `scenario!`: parse the declaration, check its wiring, expand to a typed scenario type.
 
+mod attrs;
 mod check;
 mod expand;
 mod parse;

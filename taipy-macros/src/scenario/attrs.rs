@@ -1,0 +1,273 @@
+//! The attributes of `scenario!` beside doc comments: on a node (a source line or a producing
+//! line) `#[comparator(f, ...)]`, `#[scope(scenario | cycle | global)]` and
+//! `#[validity(days = N, hours = N, minutes = N, seconds = N)]`; on the scenario
+//! `#[frequency(daily | weekly | monthly | quarterly | yearly)]`. Each is parsed once, and every
+//! problem (unknown, repeated, malformed) is reported at its tokens.
+
+use proc_macro2::TokenStream;
+use syn::parse::ParseStream;
+use syn::punctuated::Punctuated;
+use syn::{Attribute, Ident, LitInt, Path, Token};
+
+/// A node's options, as the builder's `DataNodeConfig` methods take them.
+#[derive(Clone, Default)]
+pub(crate) struct NodeOptions {
+    /// `#[comparator(f, ...)]`: functions `fn(&[&T]) -> R`, named by their last segment.
+    pub(crate) comparators: Vec<Path>,
+    /// `#[scope(...)]`: the `Scope` variant.
+    pub(crate) scope: Option<Ident>,
+    /// `#[validity(...)]`: the period in seconds.
+    pub(crate) validity: Option<u64>,
+    /// The first of these attributes, for errors about them as a whole.
+    pub(crate) first: Option<TokenStream>,
+}
+
+impl NodeOptions {
+    /// Whether any option is set.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.first.is_none()
+    }
+}
+
+const NODE_ATTRIBUTES: &str =
+    "`#[comparator(f)]`, `#[scope(global)]`, `#[validity(days = 1)]` and doc comments";
+const SCOPES: [(&str, &str); 3] = [("scenario", "Scenario"), ("cycle", "Cycle"), ("global", "Global")];
+const FREQUENCIES: [(&str, &str); 5] = [
+    ("daily", "Daily"),
+    ("weekly", "Weekly"),
+    ("monthly", "Monthly"),
+    ("quarterly", "Quarterly"),
+    ("yearly", "Yearly"),
+];
+const UNITS: [(&str, u64); 4] = [("days", 86_400), ("hours", 3_600), ("minutes", 60), ("seconds", 1)];
+
+/// The options of node `node` from its attributes; problems go to `errors`.
+pub(crate) fn node(attrs: &[Attribute], node: &str, errors: &mut Vec<syn::Error>) -> NodeOptions {
+    let mut options = NodeOptions::default();
+    let mut seen: Vec<String> = Vec::new();
+    for attr in attrs.iter().filter(|a| !a.path().is_ident("doc")) {
+        let name = attr_name(attr);
+        let known = ["comparator", "scope", "validity"].contains(&name.as_str());
+        if !known {
+            errors.push(unknown(attr, &name, node));
+            continue;
+        }
+        if seen.contains(&name) {
+            let hint = if name == "comparator" { "; list several in one: `#[comparator(a, b)]`" } else { "" };
+            errors.push(syn::Error::new_spanned(
+                attr.path(),
+                format!("`#[{name}]` is given twice on data node `{node}`{hint}"),
+            ));
+            continue;
+        }
+        seen.push(name.clone());
+        let parsed = match name.as_str() {
+            "comparator" => attr
+                .parse_args_with(Punctuated::<Path, Token![,]>::parse_terminated)
+                .map_err(|e| explain(e, "`#[comparator(f)]` names functions `fn(&[&T]) -> R` (not closures), e.g. `#[comparator(difference)]`"))
+                .and_then(|paths| {
+                    if paths.is_empty() {
+                        Err(syn::Error::new_spanned(attr, "`#[comparator]` needs at least one function: `#[comparator(difference)]`"))
+                    } else {
+                        options.comparators.extend(paths);
+                        Ok(())
+                    }
+                }),
+            "scope" => one_of(attr, &SCOPES, "scope").map(|scope| options.scope = Some(scope)),
+            _ => validity(attr).map(|seconds| options.validity = Some(seconds)),
+        };
+        match parsed {
+            Ok(()) => {
+                options.first.get_or_insert_with(|| quote::ToTokens::to_token_stream(attr));
+            }
+            Err(error) => errors.push(error),
+        }
+    }
+    options
+}
+
+/// The scenario's `#[frequency(...)]` (the `Frequency` variant), and its other attributes, which
+/// go onto the generated type; problems go to `errors`.
+pub(crate) fn scenario<'a>(
+    attrs: &'a [Attribute],
+    errors: &mut Vec<syn::Error>,
+) -> (Option<Ident>, Vec<&'a Attribute>) {
+    let (mut frequency, mut seen) = (None, false);
+    let mut others = Vec::new();
+    for attr in attrs {
+        if !attr.path().is_ident("frequency") {
+            others.push(attr);
+            continue;
+        }
+        if std::mem::replace(&mut seen, true) {
+            errors
+                .push(syn::Error::new_spanned(attr.path(), "`#[frequency]` is given twice on the scenario"));
+            continue;
+        }
+        match one_of(attr, &FREQUENCIES, "frequency") {
+            Ok(variant) => frequency = Some(variant),
+            Err(error) => errors.push(error),
+        }
+    }
+    (frequency, others)
+}
+
+/// The attributes that are not the scenario's own (`#[frequency]`): what the generated type
+/// carries, also when the macro reports errors.
+pub(crate) fn passed_on(attrs: &[Attribute]) -> impl Iterator<Item = &Attribute> {
+    attrs.iter().filter(|a| !a.path().is_ident("frequency"))
+}
+
+fn attr_name(attr: &Attribute) -> String {
+    quote::ToTokens::to_token_stream(attr.path()).to_string().replace(' ', "")
+}
+
+fn unknown(attr: &Attribute, name: &str, node: &str) -> syn::Error {
+    let message = if name == "storage" {
+        format!(
+            "`#[storage]` is not available yet: data nodes are stored in the store's own format; \
+             storage kinds come with the storage-types work (issue 12); remove it from data node `{node}`"
+        )
+    } else {
+        format!("unknown attribute `#[{name}]` on data node `{node}`; a node takes {NODE_ATTRIBUTES}")
+    };
+    syn::Error::new_spanned(attr.path(), message)
+}
+
+/// Adds what would be right to a parse error.
+fn explain(error: syn::Error, right: &str) -> syn::Error {
+    syn::Error::new(error.span(), format!("{error}; {right}"))
+}
+
+/// `#[name(word)]` with `word` one of `choices` (any case): the matching variant, spanned at the
+/// word.
+fn one_of(attr: &Attribute, choices: &[(&str, &str)], name: &str) -> syn::Result<Ident> {
+    let listed = choices.iter().map(|(word, _)| format!("`{word}`")).collect::<Vec<_>>().join(", ");
+    let word: Ident = attr
+        .parse_args_with(|input: ParseStream<'_>| {
+            let word: Ident = input.parse()?;
+            if !input.is_empty() {
+                return Err(input.error("expected one word"));
+            }
+            Ok(word)
+        })
+        .map_err(|e| explain(e, &format!("write `#[{name}(...)]` with one of {listed}")))?;
+    let found = choices.iter().find(|(w, _)| word.to_string().eq_ignore_ascii_case(w));
+    match found {
+        Some((_, variant)) => Ok(Ident::new(variant, word.span())),
+        None => {
+            Err(syn::Error::new(word.span(), format!("unknown {name} `{word}`; expected one of {listed}")))
+        }
+    }
+}
+
+/// `#[validity(days = 1, hours = 2)]`: the total in seconds.
+fn validity(attr: &Attribute) -> syn::Result<u64> {
+    let units = UNITS.iter().map(|(u, _)| format!("`{u}`")).collect::<Vec<_>>().join(", ");
+    let parse = |input: ParseStream<'_>| -> syn::Result<u64> {
+        let mut total: u64 = 0;
+        let mut seen: Vec<String> = Vec::new();
+        let mut errors = Vec::new();
+        if input.is_empty() {
+            return Err(input.error(format!(
+                "`#[validity]` needs a period, e.g. `#[validity(days = 1)]`; units: {units}"
+            )));
+        }
+        while !input.is_empty() {
+            let unit: Ident = input.parse()?;
+            input.parse::<Token![=]>()?;
+            let amount: LitInt = input.parse()?;
+            let key = unit.to_string();
+            match UNITS.iter().find(|(u, _)| *u == key) {
+                None => {
+                    errors.push(syn::Error::new(unit.span(), format!("unknown unit `{key}`; units: {units}")))
+                }
+                Some(_) if seen.contains(&key) => {
+                    errors.push(syn::Error::new(unit.span(), format!("`{key}` is given twice")))
+                }
+                Some((_, seconds)) => {
+                    seen.push(key);
+                    match amount.base10_parse::<u64>().ok().and_then(|n| n.checked_mul(*seconds)) {
+                        Some(s) => total = total.saturating_add(s),
+                        None => errors.push(syn::Error::new(
+                            amount.span(),
+                            "expected a non-negative whole number small enough for a period",
+                        )),
+                    }
+                }
+            }
+            if input.is_empty() {
+                break;
+            }
+            input.parse::<Token![,]>()?;
+        }
+        crate::support::combine(errors)?;
+        Ok(total)
+    };
+    attr.parse_args_with(parse).map_err(|e| {
+        if e.to_string().starts_with("expected") {
+            explain(e, &format!("write `#[validity(days = 1)]`; units: {units}"))
+        } else {
+            e
+        }
+    })
+}
+
+/// Parses a lone attribute list (for tests).
+#[cfg(test)]
+fn attrs(source: &str) -> Vec<Attribute> {
+    use syn::parse::Parser;
+    Attribute::parse_outer.parse_str(source).unwrap()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems(source: &str) -> (NodeOptions, Vec<String>) {
+        let mut errors = Vec::new();
+        let options = node(&attrs(source), "n", &mut errors);
+        (options, errors.iter().map(ToString::to_string).collect())
+    }
+
+    #[test]
+    fn node_attributes_are_read() {
+        let (options, errors) =
+            problems("/// doc\n#[comparator(a, m::b)] #[scope(Global)] #[validity(hours = 1, seconds = 5)]");
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(options.comparators.len(), 2);
+        assert_eq!(options.scope.unwrap().to_string(), "Global");
+        assert_eq!(options.validity, Some(3_605));
+        assert!(problems("/// only docs").0.is_empty());
+    }
+
+    #[test]
+    fn every_misuse_is_reported() {
+        let (_, errors) = problems(
+            "#[compare(a)] #[scope(everywhere)] #[scope(global)] #[validity(weeks = 1, days = x)] #[storage(parquet)]",
+        );
+        let expected = [
+            "unknown attribute `#[compare]` on data node `n`",
+            "unknown scope `everywhere`; expected one of `scenario`, `cycle`, `global`",
+            "`#[scope]` is given twice on data node `n`",
+            "expected integer literal",
+            "`#[storage]` is not available yet",
+        ];
+        for e in expected {
+            assert!(errors.iter().any(|found| found.starts_with(e)), "missing `{e}` in {errors:#?}");
+        }
+    }
+
+    #[test]
+    fn the_frequency_is_the_scenarios_own_attribute() {
+        let mut errors = Vec::new();
+        let attrs = attrs("/// doc\n#[frequency(monthly)] #[derive(Default)]");
+        let (frequency, others) = scenario(&attrs, &mut errors);
+        assert_eq!(frequency.unwrap().to_string(), "Monthly");
+        assert_eq!(others.len(), 2);
+        let (_, _) = scenario(&super::attrs("#[frequency(hourly)] #[frequency(daily)]"), &mut errors);
+        let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert!(errors[0].starts_with("unknown frequency `hourly`; expected one of `daily`"), "{errors:?}");
+        assert!(errors[1].starts_with("`#[frequency]` is given twice"), "{errors:?}");
+    }
+}
