@@ -6,6 +6,7 @@
 //! - [`run`]: the scheduler of a submission's jobs; `execute.rs`: running one job;
 //! - the commit protocol is in `store/commit.rs`.
 
+mod attempts;
 mod execute;
 mod manage;
 mod notify;
@@ -16,7 +17,7 @@ mod submit;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use crate::job::{InputVersion, Job, JobStatus, Reason, SubmissionStatus};
+pub use crate::job::{Attempt, InputVersion, Job, JobStatus, Reason, SubmissionStatus};
 use run::Run;
 pub(crate) use run::Target;
 

@@ -180,6 +180,7 @@ impl Run {
                 finished_us: None,
                 code: None,
                 inputs: Vec::new(),
+                attempt: None,
             };
             group.save(&job)?;
             jobs.push(job);

@@ -560,6 +560,7 @@ mod tests {
             finished_us: finished.then_some(4),
             code: None,
             inputs: Vec::new(),
+            attempt: None,
         };
         let mut group = Group::default();
         group.save(&scenario).unwrap();
