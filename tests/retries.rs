@@ -216,3 +216,34 @@ fn each_attempt_has_the_whole_timeout_and_a_timed_out_attempt_is_retried() {
     assert!(a.failures[0].message.starts_with("timed out after 50ms"), "{:?}", a.failures);
     assert_eq!(s.data_node::<i64>("z").unwrap().read().unwrap(), 43);
 }
+
+static MACRO_CALLS: AtomicU32 = AtomicU32::new(0);
+
+/// Fails its first call.
+#[task(retries = 2, timeout = "30s")]
+fn flaky_macro_task(x: &i64) -> Result<i64, std::io::Error> {
+    if MACRO_CALLS.fetch_add(1, Ordering::SeqCst) == 0 {
+        return Err(std::io::Error::other("first call fails"));
+    }
+    Ok(x + 1)
+}
+
+scenario! {
+    Patient {
+        x: i64 = 1,
+        y = flaky_macro_task(x),
+    }
+}
+
+#[test]
+fn task_options_set_retries_and_timeout() {
+    let config = taipy::registry::task("flaky_macro_task").unwrap().task_config("t");
+    assert_eq!((config.retry_count(), config.timeout_limit()), (2, Some(Duration::from_secs(30))));
+
+    let store = Store::temporary().unwrap();
+    let s = Patient::create(&store, "p").unwrap();
+    let report = s.submit().unwrap().wait().unwrap();
+    let job = &report.jobs[0];
+    assert_eq!(job.attempt.as_ref().unwrap().to_string(), "attempt 2 of 3");
+    assert_eq!(s.y().read().unwrap(), 2);
+}
