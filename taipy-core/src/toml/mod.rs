@@ -89,6 +89,14 @@
 //!
 //! A task is skippable when the file says `skippable = "True:bool"` (Taipy's default is
 //! `False`) and its `#[task]` does not say `skippable = false`.
+//!
+//! # Retries and timeouts
+//!
+//! A task section may say `retries = 2` (or `"2:int"`) and `timeout = "30s"` (`ms`, `s`, `m`,
+//! `h`, decimals allowed, or a `":timedelta"`); they override the `#[task]` options of the
+//! function and mean what [`TaskConfig::retries`](crate::TaskConfig::retries) and
+//! [`TaskConfig::timeout`](crate::TaskConfig::timeout) say. Neither enters the config's
+//! fingerprint: they change how a task is run, not what it computes.
 
 mod build;
 mod check;

@@ -85,14 +85,15 @@ fn expected(value: &Lit, what: &str) -> syn::Error {
     syn::Error::new_spanned(value, format!("expected {what}"))
 }
 
-/// A duration written as a number and a unit: `500ms`, `30s`, `1.5s`, `2m`, `1h`. The same
-/// rule as the TOML key `timeout` (taipy-core's `config::duration`), which cannot be shared
-/// with a proc-macro crate.
+/// A duration written as a number and a unit: `500ms`, `30s`, `1.5s`, `2m`, `1h` (also `us`).
+/// The same rule as the TOML key `timeout` (taipy-core's `toml::typed::parse_duration`), which
+/// a proc-macro crate cannot share.
 fn duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     let split = text.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
     let seconds_per_unit = match unit.trim() {
+        "us" | "µs" => 0.000_001,
         "ms" => 0.001,
         "s" => 1.0,
         "m" | "min" => 60.0,
