@@ -157,7 +157,10 @@ impl std::fmt::Display for Problem {
 }
 
 /// Loading, checking or exporting a TOML config failed.
-#[derive(Debug, thiserror::Error)]
+///
+/// `Debug` prints the same readable text as `Display` (every problem with its line), so
+/// `fn main() -> Result<(), Box<dyn Error>>` shows the list rather than the enum's fields.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum TomlConfigError {
     /// The file could not be read.
@@ -187,6 +190,13 @@ pub enum TomlConfigError {
         /// Why, one reason per node or task.
         problems: Vec<String>,
     },
+}
+
+/// As `Display`: what `main` prints when it returns the error.
+impl std::fmt::Debug for TomlConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
 }
 
 impl TomlConfigError {
