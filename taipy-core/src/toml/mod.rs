@@ -67,6 +67,11 @@
 //! registered names by edit distance. Each input and output is then checked against the
 //! function's registered signature: their count, and the type of every node.
 //!
+//! Tasks named only in a file are a linking trap: if they live in a crate the binary never
+//! references, the linker leaves that crate out and its tasks are not registered. One line in
+//! the binary keeps it: `taipy::link!(my_tasks_crate);` (see [`link!`](crate::link)); the
+//! "unknown function" error says so.
+//!
 //! # Values
 //!
 //! Typed strings (`"1000:int"`, `"1.5:float"`, `"True:bool"`, `":str"`, `":timedelta"`,
