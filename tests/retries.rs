@@ -18,7 +18,7 @@ fn flaky(failures: u32, calls: Arc<AtomicU32>) -> TaskConfig {
     TaskConfig::new("flaky", move |x: &i64| -> Result<i64, std::io::Error> {
         let call = calls.fetch_add(1, Ordering::SeqCst) + 1;
         if call <= failures {
-            if call % 2 == 0 {
+            if call.is_multiple_of(2) {
                 panic!("flaky call {call} panicked");
             }
             return Err(std::io::Error::other(format!("flaky call {call} failed")));
@@ -38,8 +38,11 @@ fn pipeline(task: TaskConfig) -> Arc<ScenarioConfig> {
         .unwrap()
 }
 
-/// The (attempt, status) of each status change of task `task` told to the callback.
-fn recorder() -> (Arc<Mutex<Vec<(JobStatus, Option<Attempt>)>>>, SubmitOptions) {
+/// The status changes of task `flaky` told to the callback, with the job's attempt.
+type Seen = Arc<Mutex<Vec<(JobStatus, Option<Attempt>)>>>;
+
+/// Options recording the status changes of task `flaky`.
+fn recorder() -> (Seen, SubmitOptions) {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let sink = Arc::clone(&seen);
     let options = SubmitOptions::new().on_status(move |job: &Job| {

@@ -287,9 +287,9 @@ impl std::fmt::Display for DisplayDuration {
         let ms = self.0.as_millis();
         let (n, unit) = match ms {
             0 => return write!(f, "{}µs", self.0.as_micros()),
-            _ if ms % 3_600_000 == 0 => (ms / 3_600_000, "h"),
-            _ if ms % 60_000 == 0 => (ms / 60_000, "m"),
-            _ if ms % 1000 == 0 => (ms / 1000, "s"),
+            _ if ms.is_multiple_of(3_600_000) => (ms / 3_600_000, "h"),
+            _ if ms.is_multiple_of(60_000) => (ms / 60_000, "m"),
+            _ if ms.is_multiple_of(1000) => (ms / 1000, "s"),
             _ if ms < 1000 => (ms, "ms"),
             _ => return write!(f, "{}s", self.0.as_secs_f64()),
         };
