@@ -16,12 +16,14 @@
 use std::sync::mpsc;
 use std::time::Duration;
 
-use super::execute::call_task;
 use super::run::Run;
 use crate::config::TaskConfig;
 use crate::error::{StoreError, TaskError};
 use crate::job::{Attempt, DisplayDuration, Job, Reason};
 use crate::value::AnyValue;
+
+/// Calls a task's function once, a panic becoming its failure (`execute.rs` gives it).
+pub(super) type Call = fn(&TaskConfig, &[AnyValue]) -> Result<Vec<AnyValue>, TaskError>;
 
 /// Why a job failed: the error recorded on it, and the reason to record if not its run reason.
 pub(super) struct Failure {
@@ -45,11 +47,12 @@ fn attempts(task: &TaskConfig) -> u32 {
 }
 
 impl Run {
-    /// Calls the task until an attempt succeeds or none is left; the last failure is the job's.
-    /// `job` is job `i`'s Running snapshot, already persisted and published; each retry is
-    /// recorded on it and persisted (the job keeps holding `outputs`) before it starts.
+    /// Calls the task with `call` until an attempt succeeds or none is left; the last failure is
+    /// the job's. `job` is job `i`'s Running snapshot, already persisted and published; each
+    /// retry is recorded on it and persisted (the job keeps holding `outputs`) before it starts.
     pub(super) fn call_with_retries(
         &self,
+        call: Call,
         i: usize,
         task: &TaskConfig,
         job: &mut Job,
@@ -65,7 +68,7 @@ impl Run {
                 self.store.start_job(job, outputs).map_err(record)?;
                 self.publish(i, job.clone()).map_err(record)?;
             }
-            match attempt(task, inputs) {
+            match attempt(call, task, inputs) {
                 Ok(values) => return Ok(values),
                 Err(failure) if number == of => return Err(failure),
                 Err(failure) => failures.push(failure.error),
@@ -77,16 +80,16 @@ impl Run {
 
 /// One attempt: the function called here, or on a thread of its own when the task has a
 /// timeout.
-fn attempt(task: &TaskConfig, inputs: &[AnyValue]) -> Result<Vec<AnyValue>, Failure> {
+fn attempt(call: Call, task: &TaskConfig, inputs: &[AnyValue]) -> Result<Vec<AnyValue>, Failure> {
     let Some(timeout) = task.timeout_limit() else {
-        return call_task(task, inputs).map_err(Failure::from);
+        return call(task, inputs).map_err(Failure::from);
     };
     // The thread owns what it needs; if the worker stops waiting, the result it sends is
     // dropped with the channel, and nothing else can reach it.
     let (sender, receiver) = mpsc::sync_channel(1);
     let (owned_task, owned_inputs) = (task.clone(), inputs.to_vec());
     let spawned = std::thread::Builder::new().name(format!("taipy task {}", task.id())).spawn(move || {
-        let _ = sender.send(call_task(&owned_task, &owned_inputs));
+        let _ = sender.send(call(&owned_task, &owned_inputs));
     });
     if let Err(e) = spawned {
         return Err(TaskError::msg(format!("cannot start a thread for the timed task: {e}")).into());

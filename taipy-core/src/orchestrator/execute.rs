@@ -139,7 +139,7 @@ impl Run {
                 self.store.start_job(&job, &outputs).map_err(store_error)?;
                 self.publish(i, job.clone()).map_err(store_error)?;
                 let values = self.read_inputs(i, task, &assessment.versions).map_err(store_error)?;
-                let produced = self.call_with_retries(i, task, &mut job, &outputs, &values)?;
+                let produced = self.call_with_retries(call_task, i, task, &mut job, &outputs, &values)?;
                 let output_types: Vec<ValueType> = task
                     .output_nodes()
                     .iter()
@@ -251,7 +251,7 @@ fn install_panic_hook() {
 }
 
 /// Calls the task's function, turning a panic into the job's failure with its backtrace.
-pub(super) fn call_task(task: &TaskConfig, inputs: &[AnyValue]) -> Result<Vec<AnyValue>, TaskError> {
+fn call_task(task: &TaskConfig, inputs: &[AnyValue]) -> Result<Vec<AnyValue>, TaskError> {
     install_panic_hook();
     IN_TASK.set(true);
     let result = std::panic::catch_unwind(AssertUnwindSafe(|| (task.runner())(inputs)));

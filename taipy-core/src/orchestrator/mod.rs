@@ -4,6 +4,7 @@
 //!   reasons;
 //! - [`skip`]: the skip decision;
 //! - [`run`]: the scheduler of a submission's jobs; `execute.rs`: running one job;
+//!   `attempts.rs`: its retries and timeout;
 //! - the commit protocol is in `store/commit.rs`.
 
 mod attempts;
