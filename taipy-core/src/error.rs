@@ -214,7 +214,10 @@ impl StoreError {
 
 /// Errors found while validating a configuration: a scenario config (every problem at once) or
 /// store options.
-#[derive(Debug, thiserror::Error)]
+///
+/// `Debug` prints the same readable text as `Display`, so `fn main() -> Result<(), Box<dyn
+/// Error>>` shows the list of problems rather than the enum's fields.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
     /// The configuration has one or more problems, listed one per line.
@@ -241,6 +244,13 @@ pub enum ConfigError {
         /// What is wrong.
         reason: String,
     },
+}
+
+/// As `Display`: what `main` prints when it returns the error.
+impl std::fmt::Debug for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
 }
 
 impl ConfigError {

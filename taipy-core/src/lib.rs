@@ -56,8 +56,8 @@ pub use events::{EntityType, Event, EventFilter, Operation, SubscriptionId};
 pub use fingerprint::{Fingerprint, FingerprintBuilder};
 pub use node::DataNode;
 pub use orchestrator::{
-    InputVersion, Job, JobStatus, Reason, StatusCallback, Submission, SubmissionReport, SubmissionStatus,
-    SubmitOptions,
+    Attempt, InputVersion, Job, JobStatus, Reason, StatusCallback, Submission, SubmissionReport,
+    SubmissionStatus, SubmitOptions,
 };
 pub use registry::RegistryError;
 pub use scenario::Scenario;

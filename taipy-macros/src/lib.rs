@@ -44,8 +44,18 @@ use proc_macro::TokenStream;
 ///   randomness). Default `true`.
 /// - `version = N`: a salt for changes the fingerprint cannot see (a helper function the task
 ///   calls, a dependency upgrade); bump it to re-run the task. Default `0`.
+/// - `retries = N`: a run that fails (an error, a panic or a timeout) is tried up to `N` more
+///   times; the job shows its attempt ("attempt 2 of 3") and, if every attempt fails, the last
+///   failure. A success on a retry is remembered like any success. Default `0`.
+/// - `timeout = "30s"` (`ms`, `s`, `m` or `h`, decimals allowed: `"1.5s"`): how long each
+///   attempt may run. Past it the job ends Failed ("timed out after 30s"), its downstream jobs
+///   are abandoned and `wait` returns. A thread cannot be killed: the function runs on a thread
+///   of its own and **keeps running in the background until it returns**; its late result is
+///   discarded. Default: no limit. See `TaskConfig::timeout`.
 ///
-/// Unknown or repeated options are errors on the option.
+/// A TOML config's task section can set `retries` and `timeout` too, overriding these.
+/// Neither changes the task's fingerprint. Unknown or repeated options are errors on the
+/// option, malformed values errors on the value.
 ///
 /// Set `TAIPY_EXPAND=1` (or `TAIPY_EXPAND=function_name`) while building to print the
 /// expansion to stderr.
@@ -56,7 +66,7 @@ use proc_macro::TokenStream;
 /// use taipy::prelude::*;
 ///
 /// /// Customers whose score passes the threshold.
-/// #[task(version = 2)]
+/// #[task(version = 2, retries = 1, timeout = "30s")]
 /// pub fn select(scores: &[f64], threshold: f64) -> Vec<f64> {
 ///     scores.iter().copied().filter(|&s| s >= threshold).collect()
 /// }
@@ -128,7 +138,7 @@ use proc_macro::TokenStream;
 /// ```
 ///
 /// ```text
-/// error: unknown option `skipable` of #[task]; the options are `skippable = false` or `version = N`
+/// error: unknown option `skipable` of #[task]; the options are `skippable = false`, `version = N`, `retries = N` or `timeout = "30s"`
 ///  --> tests/ui/task/fail/unknown-option.rs:3:8
 ///   |
 /// 3 | #[task(skipable = false)]

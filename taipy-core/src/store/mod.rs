@@ -561,6 +561,7 @@ mod tests {
             code: None,
             inputs: Vec::new(),
             warning: None,
+            attempt: None,
         };
         let mut group = Group::default();
         group.save(&scenario).unwrap();

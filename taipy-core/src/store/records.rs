@@ -285,9 +285,14 @@ mod tests {
         let bytes = encode("job", &old).unwrap();
         let job: Job = decode("job", b"j", &bytes).unwrap();
         assert_eq!(
-            (job.status, job.finished_us, job.code, job.inputs.len()),
-            (JobStatus::Completed, Some(3), None, 0)
+            (job.status, job.finished_us, job.code, job.inputs.len(), &job.attempt),
+            (JobStatus::Completed, Some(3), None, 0, &None)
         );
+        let mut job = job;
+        job.attempt = Some(crate::job::Attempt { number: 2, of: 3, failures: Vec::new() });
+        job.reason = Some(crate::job::Reason::TimedOut { after: std::time::Duration::from_secs(30) });
+        let back: Job = decode("job", b"j", &encode("job", &job).unwrap()).unwrap();
+        assert_eq!(back, job);
 
         // New records round-trip with their appended fields.
         let mut node = node;
