@@ -67,8 +67,8 @@ pub use store::{
 };
 pub use task::{TaskFn, TaskInput, TaskOutput};
 pub use value::{
-    AnyValue, ArtifactWriter, CsvFile, DataValue, FrameCompression, ParquetFile, Payload, StoreCx, Stored,
-    ValueType,
+    AnyValue, ArtifactWriter, CsvFile, DataValue, FrameCompression, Layout, ParquetFile, Payload, StoreCx,
+    Stored, ValueType,
 };
 
 /// The polars version taipy-core stores frames with (feature `polars`): use it through this

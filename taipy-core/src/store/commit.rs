@@ -41,7 +41,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use super::catalog::{Catalog, Group};
 use super::keys;
-use super::records::{MemoEntry, NodeRecord, TaskRun, Version, VersionRef, Writer, now_us};
+use super::records::{LayoutRecord, MemoEntry, NodeRecord, TaskRun, Version, VersionRef, Writer, now_us};
 use super::{Store, StoreError};
 use crate::fingerprint::Fingerprint;
 use crate::job::Job;
@@ -263,6 +263,11 @@ impl Store {
             comment: comment.map(str::to_owned),
         };
         group.put(&keys::version(node_id, number), &version)?;
+        // The readable form of its layout, for messages about it once the type has changed.
+        if let Some(text) = stored.layout.as_ref().and_then(crate::value::layout_text) {
+            let fingerprint = stored.layout.expect("a layout");
+            group.put(&keys::layout(&fingerprint), &LayoutRecord { text: text.to_owned() })?;
+        }
         let mut record = state.record.clone();
         record.next_version = number;
         record.current = Some(VersionRef { number, hash: stored.hash });

@@ -54,7 +54,9 @@ pub(crate) use gc::Pin;
 pub use gc::{DiskUsage, GcPolicy, GcReport};
 pub use lineage::{JobOrigin, Lineage};
 pub use records::{EditLock, StoredConfig, UnreadableRecord, Version, Writer};
-pub(crate) use records::{MemoEntry, NodeRecord, ScenarioRecord, SubmissionRecord, TaskRun, now_us};
+pub(crate) use records::{
+    MemoEntry, NodeLayouts, NodeRecord, ScenarioRecord, SubmissionRecord, TaskRun, now_us,
+};
 pub use submissions::SubmissionInfo;
 
 use crate::error::StoreError;
@@ -293,6 +295,19 @@ impl Store {
         key: &crate::fingerprint::Fingerprint,
     ) -> Result<Option<MemoEntry>, StoreError> {
         self.read(&keys::memo(key))
+    }
+
+    /// The readable form of a type layout, as recorded with the values written with it (or
+    /// known to this process).
+    pub(crate) fn layout_text(
+        &self,
+        layout: &crate::fingerprint::Fingerprint,
+    ) -> Result<Option<String>, StoreError> {
+        if let Some(text) = crate::value::layout_text(layout) {
+            return Ok(Some(text.to_owned()));
+        }
+        self.apply_all()?;
+        Ok(self.read(&keys::layout(layout))?.map(|r: records::LayoutRecord| r.text))
     }
 
     /// What task `task_id` of scenario `scenario_id` last ran (or skipped) with.

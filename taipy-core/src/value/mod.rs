@@ -12,6 +12,7 @@ mod compression;
 mod file;
 #[cfg(feature = "polars")]
 mod frames;
+mod layout;
 pub(crate) mod scratch;
 mod serde_impls;
 mod toml_form;
@@ -27,6 +28,8 @@ pub(crate) use artifact::{hash_file, sync_dir};
 pub use compression::FrameCompression;
 pub use file::{CsvFile, ParquetFile};
 pub(crate) use file::{fingerprint_cached, stamp_trusted};
+pub use layout::Layout;
+pub(crate) use layout::known_text as layout_text;
 #[doc(hidden)]
 pub use serde_impls::{decode_serde, encode_serde};
 pub use toml_form::{from_toml, to_toml};
@@ -34,13 +37,27 @@ pub use toml_form::{from_toml, to_toml};
 use crate::error::StoreError;
 use crate::fingerprint::Fingerprint;
 
-/// A value as the store keeps it: its content hash and where its bytes are.
+/// A value as the store keeps it: its content hash, where its bytes are, and the layout of the
+/// type that wrote them.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Stored {
-    /// The content hash: equal hashes mean equal values.
+    /// The content hash of the bytes.
     pub hash: Fingerprint,
     /// Where the bytes are.
     pub payload: Payload,
+    /// The fingerprint of the writing type's [`Layout`] (`None`: a type without one, or a value
+    /// stored before layouts were recorded). The store sets it from [`DataValue::layout`] when
+    /// an implementation leaves it `None`. Records keep it in a field of their own, appended
+    /// after their older fields (see `store/records.rs`), hence not serialized here.
+    #[serde(skip)]
+    pub layout: Option<Fingerprint>,
+}
+
+impl Stored {
+    /// A stored value without a layout (the store adds the type's).
+    pub fn new(hash: Fingerprint, payload: Payload) -> Self {
+        Self { hash, payload, layout: None }
+    }
 }
 
 /// Where a stored value's bytes are.
@@ -142,6 +159,19 @@ pub trait DataValue: Send + Sync + 'static {
     where
         Self: Sized;
 
+    /// The layout of the type's stored bytes, stored beside every value and checked when one is
+    /// read: a value written with another layout is never decoded as this type, and a task
+    /// whose input or output layouts changed re-runs. `#[derive(DataValue)]` and
+    /// [`serde_value!`](crate::serde_value) trace it from the serde implementation
+    /// ([`Layout::of_serde`]); a one-field newtype has its field's. The default, `None`, checks
+    /// nothing: for values that describe themselves (frames, external files).
+    fn layout() -> Option<Layout>
+    where
+        Self: Sized,
+    {
+        None
+    }
+
     /// For [`EXTERNAL`](Self::EXTERNAL) values: the content hash as of now.
     fn refresh(stored: &Stored, cx: &StoreCx<'_>) -> Result<Fingerprint, StoreError>
     where
@@ -179,6 +209,7 @@ pub struct ValueType {
     type_id: fn() -> TypeId,
     external: bool,
     reload_after_store: bool,
+    layout: fn() -> Option<Layout>,
     store: fn(&AnyValue, &StoreCx<'_>) -> Result<Stored, StoreError>,
     load: fn(&Stored, &StoreCx<'_>) -> Result<AnyValue, StoreError>,
     refresh: fn(&Stored, &StoreCx<'_>) -> Result<Fingerprint, StoreError>,
@@ -194,8 +225,9 @@ impl ValueType {
             type_id: TypeId::of::<T>,
             external: T::EXTERNAL,
             reload_after_store: T::RELOAD_AFTER_STORE,
+            layout: T::layout,
             store: |value, cx| match value.downcast_ref::<T>() {
-                Some(value) => value.store(cx),
+                Some(value) => store_value(value, cx),
                 None => Err(StoreError::Encode {
                     type_name: std::any::type_name::<T>(),
                     reason: "the value has another type".into(),
@@ -234,6 +266,11 @@ impl ValueType {
         self.external
     }
 
+    /// The layout of the type's stored bytes ([`DataValue::layout`]).
+    pub fn layout(&self) -> Option<Layout> {
+        (self.layout)()
+    }
+
     pub(crate) fn reload_after_store(&self) -> bool {
         self.reload_after_store
     }
@@ -260,6 +297,26 @@ impl std::fmt::Debug for ValueType {
 impl PartialEq for ValueType {
     fn eq(&self, other: &Self) -> bool {
         self.type_id() == other.type_id()
+    }
+}
+
+/// Stores a value with its type's layout (unless the implementation set one).
+pub(crate) fn store_value<T: DataValue>(value: &T, cx: &StoreCx<'_>) -> Result<Stored, StoreError> {
+    let mut stored = value.store(cx)?;
+    if stored.layout.is_none() {
+        stored.layout = T::layout().map(|layout| layout.fingerprint());
+    }
+    Ok(stored)
+}
+
+/// The layout a stored value was written with, when it differs from `expected` (the reading
+/// type's): such a value must not be decoded. A value without a recorded layout (stored before
+/// layouts were recorded) is read as the current type: it was written by this program's type
+/// before the upgrade, and refusing it would make every existing parameter unreadable.
+pub(crate) fn layout_mismatch(stored: &Stored, expected: Option<Layout>) -> Option<Fingerprint> {
+    match (stored.layout, expected) {
+        (Some(found), Some(expected)) if found != expected.fingerprint() => Some(found),
+        _ => None,
     }
 }
 
