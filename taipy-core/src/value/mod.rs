@@ -1,7 +1,8 @@
 //! How values are stored, read and fingerprinted: the [`DataValue`] trait.
 //!
-//! - serde types are stored inline as postcard bytes behind a format-version byte
-//!   ([`serde_value!`](crate::serde_value) implements the trait for a type of yours);
+//! - serde types are stored inline as postcard bytes behind a format-version byte, with their
+//!   type's [`Layout`] (`#[derive(DataValue)]` implements the trait for a type of yours,
+//!   [`serde_value!`](crate::serde_value) for a serde type of another crate);
 //! - external files ([`CsvFile`], [`ParquetFile`]) are stored as their path, fingerprinted by
 //!   their bytes;
 //! - with the `polars` feature, `DataFrame` and `LazyFrame` are content-addressed Parquet
@@ -136,11 +137,13 @@ impl StoreCx<'_> {
 ///
 /// Implemented for the common std types (numbers, `bool`, `String`, `Vec`, `Option`, maps),
 /// for [`CsvFile`] and [`ParquetFile`], and with the `polars` feature for `DataFrame` and
-/// `LazyFrame`. For a serde type of yours, [`serde_value!`](crate::serde_value) writes the impl.
+/// `LazyFrame`. For a type of yours, `#[derive(DataValue)]` (in taipy's prelude) writes the
+/// impl: a newtype is stored as its field, any other struct or enum with serde's bytes. For a
+/// serde type of another crate, [`serde_value!`](crate::serde_value) writes it.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be stored in a data node",
     label = "not a `DataValue`",
-    note = "for a serde type, add `taipy::serde_value!({Self});` to implement `DataValue`"
+    note = "for a type of yours, add `#[derive(DataValue)]` (with serde's `Serialize` and `Deserialize` if it has several fields or is an enum); for a serde type of another crate, `taipy::serde_value!({Self});`"
 )]
 pub trait DataValue: Send + Sync + 'static {
     /// Whether the value refers to something outside the store whose content can change
