@@ -25,7 +25,7 @@ macro_rules! trip {
         }
 
         #[task]
-        pub fn locate(city: &String) -> Place {
+        pub fn locate(city: &str) -> Place {
             Place::at(city)
         }
 
