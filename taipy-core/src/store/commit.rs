@@ -60,6 +60,9 @@ struct Table {
     states: HashMap<String, NodeState>,
     /// Data node id → the job writing it now, and the node's config id (for messages).
     busy: HashMap<String, (String, String)>,
+    /// The layouts whose readable record this handle has staged (written once, not with every
+    /// version).
+    layouts: std::collections::HashSet<Fingerprint>,
 }
 
 /// The queue of staged groups and how far the catalog has applied them.
@@ -248,6 +251,13 @@ impl Store {
         writer: &Writer,
         comment: Option<&str>,
     ) -> Result<Option<u64>, StoreError> {
+        // The readable form of its layout, once, for messages about it once the type has changed.
+        if let Some(layout) = stored.layout.filter(|l| !table.layouts.contains(l))
+            && let Some(text) = crate::value::layout_text(&layout)
+        {
+            group.put(&keys::layout(&layout), &LayoutRecord { text: text.to_owned() })?;
+            table.layouts.insert(layout);
+        }
         let state = self.load_state(table, node_id)?;
         // Early cutoff: the same content (and, for a file, the same path) is no new version.
         if state.current.as_ref().is_some_and(|c| c.stored == *stored) && comment.is_none() {
@@ -263,11 +273,6 @@ impl Store {
             comment: comment.map(str::to_owned),
         };
         group.put(&keys::version(node_id, number), &version)?;
-        // The readable form of its layout, for messages about it once the type has changed.
-        if let Some(text) = stored.layout.as_ref().and_then(crate::value::layout_text) {
-            let fingerprint = stored.layout.expect("a layout");
-            group.put(&keys::layout(&fingerprint), &LayoutRecord { text: text.to_owned() })?;
-        }
         let mut record = state.record.clone();
         record.next_version = number;
         record.current = Some(VersionRef { number, hash: stored.hash });

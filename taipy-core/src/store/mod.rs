@@ -610,6 +610,37 @@ mod tests {
         assert_eq!(unreadable_keys(&store), [("job", "JOB_broken".to_owned())]);
     }
 
+    /// The readable form of a stored value's layout is recorded in the store, so that another
+    /// process (whose type has changed) can show it.
+    #[test]
+    fn a_value_with_a_layout_records_its_readable_form() {
+        let store = Store::in_memory(StoreOptions::development()).unwrap();
+        let record = NodeRecord {
+            id: "DATANODE_p".into(),
+            config_id: "p".into(),
+            scope: crate::config::Scope::Scenario,
+            owner: None,
+            type_name: "Thing".into(),
+            current: None,
+            next_version: 0,
+            edit_lock: None,
+        };
+        let layout = crate::value::Layout::from_text("Thing { a: i64, recorded: bool }");
+        let stored = crate::value::Stored {
+            layout: Some(layout.fingerprint()),
+            ..crate::value::encode_serde(&7i64).unwrap()
+        };
+        let mut group = Group::default();
+        store.stage_new_node(&mut group, record, Some((&stored, Writer::User))).unwrap();
+        store.stage(group);
+        store.apply_all().unwrap();
+        let recorded: Option<records::LayoutRecord> =
+            store.read(&keys::layout(&layout.fingerprint())).unwrap();
+        assert_eq!(recorded.map(|r| r.text).as_deref(), Some("Thing { a: i64, recorded: bool }"));
+        let version = store.node_state("DATANODE_p").unwrap().current.unwrap();
+        assert_eq!(version.layout(), Some(layout.fingerprint()));
+    }
+
     fn unreadable_keys(store: &Store) -> Vec<(&'static str, String)> {
         store.unreadable_records().into_iter().map(|r| (r.what, r.key)).collect()
     }
