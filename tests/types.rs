@@ -10,6 +10,9 @@
 #![deny(warnings)]
 #![allow(unreachable_pub)]
 
+mod common;
+
+use common::child::{Child, this_test};
 use taipy::prelude::*;
 use taipy::{JobStatus, StoreError, Submission};
 
@@ -191,4 +194,50 @@ fn returning_to_the_earlier_type_reuses_its_results() {
     let report = trip.submit().unwrap().wait().unwrap();
     assert_eq!(report.tasks_with(JobStatus::Skipped).len(), 2, "{:?}", report.jobs);
     assert_eq!(trip.place().read().unwrap(), v1::Place::at("Lyon"));
+}
+
+const MODE: &str = "TAIPY_TEST_TYPES_MODE";
+const STORE: &str = "TAIPY_TEST_TYPES_STORE";
+
+/// The child's entry point (returns at once in a normal run): `write-v1` creates and submits
+/// the scenario with `v1`; `read-v2` prints what reading `home` as `v2` gives. A `read-v2`
+/// child never meets `v1`'s types, so the old layout it shows can only come from the store.
+#[test]
+fn child_process() {
+    let Ok(mode) = std::env::var(MODE) else { return };
+    let store = std::path::PathBuf::from(std::env::var(STORE).unwrap());
+    match mode.as_str() {
+        "write-v1" => written_with_v1(&store),
+        "read-v2" => {
+            let store = Store::open_with(&store, StoreOptions::development()).unwrap();
+            let trip = v2::Trip::find(&store, "trip").unwrap().unwrap();
+            match trip.home().read() {
+                Ok(place) => println!("READ {place:?}"),
+                Err(e) => println!("ERROR {e}"),
+            }
+        }
+        other => panic!("unknown child mode {other}"),
+    }
+}
+
+fn in_child(mode: &str, store: &std::path::Path) -> String {
+    let mut command = this_test("child_process");
+    command.env(MODE, mode).env(STORE, store);
+    let ended = Child::spawn(command, store.parent().unwrap()).wait();
+    assert!(ended.status.success(), "{ended}");
+    ended.stdout
+}
+
+#[test]
+fn a_process_with_only_the_new_type_shows_the_old_layout_from_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    in_child("write-v1", &store);
+    let out = in_child("read-v2", &store);
+    // libtest prints the test's name first, on the same line.
+    let found = |l: &str| ["ERROR ", "READ "].iter().find_map(|m| l.find(m)).map(|at| l[at..].to_owned());
+    let line = out.lines().find_map(found).unwrap_or_default();
+    assert!(line.starts_with("ERROR data node `home`"), "{out}");
+    assert!(line.contains("stored `Place { city: String, country: String }`"), "{line}");
+    assert!(line.contains("now `Place { country: String, city: String }`"), "{line}");
 }
