@@ -204,6 +204,30 @@ pub enum StoreError {
         /// Why not.
         reason: String,
     },
+    /// A data node holds a value written with another layout of its type (fields renamed,
+    /// reordered, added, removed or retyped, variants changed ...): it is never decoded as the
+    /// current type, whose bytes would mean something else.
+    #[error(
+        "data node `{node}` holds a value written with another layout of `{type_name}`: stored `{stored}`, now `{current}`; {}",
+        if *produced {
+            "submit the scenario to re-run the task that produces it"
+        } else {
+            "write a new value to the node (typed migrations of stored values will come with config versioning, issue 13)"
+        }
+    )]
+    LayoutChanged {
+        /// The node's config id.
+        node: String,
+        /// The current Rust type.
+        type_name: &'static str,
+        /// The layout the value was written with (readable form, or its fingerprint when its
+        /// readable form is unknown).
+        stored: String,
+        /// The current type's layout.
+        current: String,
+        /// Whether a task wrote the value (re-running it fixes the node) rather than a user.
+        produced: bool,
+    },
 }
 
 impl StoreError {

@@ -167,6 +167,14 @@ pub enum Reason {
         /// The task's timeout.
         after: Duration,
     },
+    /// Ran: the layout of some input or output types changed since the task last ran (a field
+    /// added, removed, renamed, reordered or retyped ...), so its results were recomputed.
+    LayoutChanged {
+        /// The inputs whose type layout changed, in declared order.
+        inputs: Vec<String>,
+        /// The outputs whose type layout changed, in declared order.
+        outputs: Vec<String>,
+    },
 }
 
 impl Reason {
@@ -196,6 +204,12 @@ impl std::fmt::Display for Reason {
             Reason::OutputsMissing => f.write_str("a remembered output is missing from the store"),
             Reason::OutputCorrupt => {
                 f.write_str("a remembered output was corrupt on disk (quarantined); recomputing it")
+            }
+            Reason::LayoutChanged { inputs, outputs } => {
+                let nodes: Vec<String> = (inputs.iter().map(|i| format!("input `{i}`")))
+                    .chain(outputs.iter().map(|o| format!("output `{o}`")))
+                    .collect();
+                write!(f, "type layout changed: {}", nodes.join(", "))
             }
             Reason::Forced => f.write_str("forced"),
             Reason::NotSkippable => f.write_str("task is not skippable"),

@@ -121,7 +121,7 @@ use proc_macro::TokenStream;
 ///   |                   ^^^^^^ not a `DataValue`
 ///   |
 /// ...
-///   = note: for a serde type, add `taipy::serde_value!(Opaque);` to implement `DataValue`
+///   = note: for a type of yours, add `#[derive(DataValue)]` (with serde's `Serialize` and `Deserialize` if it has several fields or is an enum); for a serde type of another crate, `taipy::serde_value!(Opaque);`
 /// ```
 ///
 /// Options are checked:
@@ -450,17 +450,62 @@ pub fn scenario(input: TokenStream) -> TokenStream {
     scenario::expand(input.into()).into()
 }
 
-/// Implements `DataValue` for a one-field newtype by delegating to the field's type, so each
-/// table or value can have a type of its own at the cost of one line:
+/// Implements `DataValue` for a type of yours, so it can be stored in data nodes.
+///
+/// - A one-field struct (a newtype) is stored, read back, fingerprinted and laid out exactly as
+///   its field, so each table or value can have a type of its own at the cost of one line:
+///   `struct Scores(pub Vec<f64>);`, `struct Segmented(pub LazyFrame);`.
+/// - Any other struct, and any enum, is stored as serde's postcard bytes: it must derive serde's
+///   `Serialize` and `Deserialize`. Its layout (field names, order and types, variant names and
+///   order) is traced from its serde implementation and stored beside each value: after you
+///   change the type, the tasks producing it re-run, and a source node holding a value of the
+///   old layout is a clear error asking for a new value, never a misread.
 ///
 /// ```
+/// use serde::{Deserialize, Serialize};
 /// use taipy::prelude::*;
 ///
 /// #[derive(DataValue)]
 /// pub struct Threshold(pub f64);
+///
+/// #[derive(Serialize, Deserialize, DataValue)]
+/// pub struct Reading {
+///     pub city: String,
+///     pub temp: f64,
+/// }
+///
+/// #[derive(Serialize, Deserialize, DataValue)]
+/// pub enum Metric {
+///     Mean,
+///     Median,
+/// }
 /// ```
 ///
-/// The newtype is stored, read back and fingerprinted exactly as its field.
+/// For a serde type of another crate, which a derive cannot reach, use
+/// `taipy::serde_value!(TheirType);`. Generic types are refused: a data node holds one
+/// concrete type.
+///
+/// Without serde's derives:
+///
+/// ```compile_fail
+/// use taipy::prelude::*;
+///
+/// #[derive(DataValue)]
+/// struct Reading {
+///     city: String,
+///     temp: f64,
+/// }
+/// #
+/// # fn main() {}
+/// ```
+///
+/// ```text
+/// error[E0277]: `#[derive(DataValue)]` stores `Reading` with serde, but `Reading` does not derive serde's `Serialize` and `Deserialize`
+///  --> tests/ui/derive/fail/missing-serde.rs:3:10
+///   |
+/// 3 | #[derive(DataValue)]
+///   |          ^^^^^^^^^ add `#[derive(serde::Serialize, serde::Deserialize)]` to `Reading`
+/// ```
 #[proc_macro_derive(DataValue)]
 pub fn derive_data_value(input: TokenStream) -> TokenStream {
     data_value::expand(input.into()).into()

@@ -209,19 +209,18 @@ impl Run {
         });
         let mut values = Vec::with_capacity(versions.len());
         for ((name, version), handed) in task.input_nodes().iter().zip(versions).zip(handed) {
+            let ty = self.config.node(name).expect("validated").value_type();
             let value = match handed {
                 Some(value) => value,
-                None => self
-                    .config
-                    .node(name)
-                    .expect("validated")
-                    .value_type()
-                    .load(&version.stored, &self.store.cx())
-                    .map_err(|e| StoreError::UnreadableValue {
+                None => {
+                    // A value written with another layout of the type is never decoded as it.
+                    crate::node::check_layout(&self.store, name, version, ty)?;
+                    ty.load(&version.stored, &self.store.cx()).map_err(|e| StoreError::UnreadableValue {
                         node: name.clone(),
                         number: version.number,
                         source: Box::new(e),
-                    })?,
+                    })?
+                }
             };
             values.push(value);
         }
