@@ -13,9 +13,9 @@ use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use super::{SubmissionReport, SubmitOptions};
+use super::{SubmissionReport, SubmitError, SubmitOptions};
 use crate::config::ScenarioConfig;
-use crate::error::{StoreError, SubmitError};
+use crate::error::StoreError;
 use crate::fingerprint::Fingerprint;
 use crate::job::{Job, JobStatus, Reason};
 use crate::scenario::Scenario;

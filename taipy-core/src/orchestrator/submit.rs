@@ -2,8 +2,7 @@
 //! orchestrator on [`Scenario`].
 
 use super::run::Submitted;
-use super::{Submission, SubmitOptions, Target};
-use crate::error::SubmitError;
+use super::{Submission, SubmitError, SubmitOptions, Target};
 use crate::scenario::Scenario;
 
 impl Scenario {
