@@ -54,10 +54,10 @@ pub use config::{
 pub use error::{BoxError, ConfigError, StoreError, TaskError};
 pub use events::{EntityType, Event, EventFilter, Operation, SubscriptionId};
 pub use fingerprint::{Fingerprint, FingerprintBuilder};
-pub use node::DataNode;
+pub use node::{DataNode, NodeName};
 pub use orchestrator::{
-    InputVersion, Job, JobStatus, Reason, StatusCallback, Submission, SubmissionReport, SubmissionStatus,
-    SubmitError, SubmitOptions,
+    InputVersion, Job, JobStatus, Plan, Planned, PlannedJob, Reason, StatusCallback, Submission,
+    SubmissionReport, SubmissionStatus, SubmitError, SubmitOptions,
 };
 pub use registry::RegistryError;
 pub use scenario::Scenario;

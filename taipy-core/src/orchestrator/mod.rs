@@ -2,7 +2,7 @@
 //!
 //! - `job.rs` (at the crate's root, since the store keeps jobs): statuses, the status machine,
 //!   reasons;
-//! - [`skip`]: the skip decision;
+//! - [`skip`]: the skip decision; `plan.rs`: the same decisions previewed, nothing run;
 //! - [`run`]: the scheduler of a submission's jobs; `execute.rs`: running one job;
 //! - the commit protocol is in `store/commit.rs`.
 
@@ -10,6 +10,7 @@ mod error;
 mod execute;
 mod manage;
 mod notify;
+mod plan;
 mod run;
 pub(crate) mod skip;
 mod submit;
@@ -19,6 +20,7 @@ use std::time::Duration;
 
 pub use crate::job::{InputVersion, Job, JobStatus, Reason, SubmissionStatus};
 pub use error::SubmitError;
+pub use plan::{Plan, Planned, PlannedJob};
 use run::Run;
 pub(crate) use run::Target;
 

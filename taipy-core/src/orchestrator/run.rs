@@ -34,15 +34,19 @@ pub(crate) enum Submitted {
     Scenario,
     Sequence(String),
     Task(String),
+    /// What some output nodes need (`submit_for`).
+    Outputs(Vec<String>),
 }
 
-/// As submission records keep it: `scenario`, `sequence <name>`, `task <name>`.
+/// As submission records keep it: `scenario`, `sequence <name>`, `task <name>`,
+/// `outputs <a>, <b>`.
 impl std::fmt::Display for Submitted {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Submitted::Scenario => f.write_str("scenario"),
             Submitted::Sequence(name) => write!(f, "sequence {name}"),
             Submitted::Task(name) => write!(f, "task {name}"),
+            Submitted::Outputs(names) => write!(f, "outputs {}", names.join(", ")),
         }
     }
 }
