@@ -268,3 +268,40 @@ fn submit_for_runs_only_the_tasks_the_outputs_need() {
     let err = s.submit_for(&[&"nope"]).unwrap_err();
     assert_eq!(err.to_string(), "scenario `p` has no data node `nope`; declared nodes: x, y, text, neg");
 }
+
+#[test]
+fn planning_over_a_damaged_artifact_quarantines_nothing_and_says_it_will_rerun() {
+    use common::Blob;
+    let config = ScenarioConfig::builder("blobs")
+        .node(DataNodeConfig::with_default("n", 3u64))
+        .task(TaskConfig::new("make", |n: &u64| Blob(vec![7; *n as usize])).inputs(["n"]).outputs(["blob"]))
+        .task(TaskConfig::new("size", |b: &Blob| b.0.len() as u64).inputs(["blob"]).outputs(["size"]))
+        .build()
+        .unwrap();
+    let store = Store::temporary_with(StoreOptions::development()).unwrap();
+    let s = Scenario::create(&store, &config, "b").unwrap();
+    s.submit().unwrap().wait().unwrap();
+    let version = s.data_node::<Blob>("blob").unwrap().last_edit().unwrap().unwrap();
+    let artifacts = store.path().join("artifacts");
+    let path = artifacts.join(format!("{}.blob", version.hash.to_hex()));
+    std::fs::write(&path, [9, 9, 9]).unwrap();
+
+    let plan = s.plan().unwrap();
+    assert_eq!(plan.get("make"), Some(&Planned::Run(Reason::OutputCorrupt)));
+    assert!(!s.data_node::<u64>("size").unwrap().is_up_to_date().unwrap());
+    assert!(!artifacts.join("quarantine").exists(), "the plan quarantined the damaged file");
+    assert_eq!(std::fs::read(&path).unwrap(), [9, 9, 9]);
+
+    let report = s.submit().unwrap().wait().unwrap();
+    check(&plan, &report);
+    assert!(artifacts.join("quarantine").exists());
+}
+
+#[test]
+#[allow(deprecated)]
+fn is_stale_still_compiles_as_is_expired() {
+    let store = Store::temporary_with(StoreOptions::development()).unwrap();
+    let s = Scenario::create(&store, &fragile(), "f").unwrap();
+    assert_eq!(s.is_stale("x").unwrap(), s.is_expired("x").unwrap());
+    assert!(!s.data_node::<i64>("x").unwrap().is_expired().unwrap());
+}
