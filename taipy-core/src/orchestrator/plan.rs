@@ -18,6 +18,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use super::SubmitError;
 use super::skip::{self, Decision};
+use super::submit::with_upstream;
 use crate::config::{ScenarioConfig, TaskConfig};
 use crate::error::StoreError;
 use crate::fingerprint::Fingerprint;
@@ -164,14 +165,14 @@ impl Scenario {
     /// ```
     pub fn plan(&self) -> Result<Plan, StoreError> {
         let tasks: Vec<usize> = (0..self.config().tasks().len()).collect();
-        Ok(plan_tasks(&self.planner()?, &tasks)?.0)
+        Ok(plan_tasks(&self.planner(), &tasks)?.0)
     }
 
     /// What [`submit_for`](Self::submit_for) would do now: the plan of the tasks `outputs`
     /// need.
     pub fn plan_for(&self, outputs: &[&dyn NodeName]) -> Result<Plan, SubmitError> {
         let tasks = self.tasks_for(&self.output_names(outputs)?);
-        Ok(plan_tasks(&self.planner()?, &tasks)?.0)
+        Ok(plan_tasks(&self.planner(), &tasks)?.0)
     }
 
     /// Whether node `name` holds what a submit would produce now: see
@@ -184,19 +185,19 @@ impl Scenario {
                 declared: self.config().node_names(),
             });
         }
-        up_to_date(&self.planner()?, name)
+        up_to_date(&self.planner(), name)
     }
 
-    fn planner(&self) -> Result<Planner, StoreError> {
+    fn planner(&self) -> Planner {
         let node_ids =
             self.config().nodes().iter().map(|n| (n.id().to_owned(), self.node_id(n.id()).to_owned()));
-        Ok(Planner {
+        Planner {
             store: self.store().clone(),
             config: self.config().clone(),
             scenario_id: self.id().to_owned(),
             scenario_name: self.name().to_owned(),
             node_ids: node_ids.collect(),
-        })
+        }
     }
 }
 
@@ -255,15 +256,7 @@ fn up_to_date(planner: &Planner, name: &str) -> Result<bool, StoreError> {
         }
         return Ok(ty.refresh(&current.stored, &planner.store.cx())? == current.hash);
     };
-    let mut tasks = vec![false; config.tasks().len()];
-    let mut stack = vec![producer];
-    while let Some(t) = stack.pop() {
-        if !std::mem::replace(&mut tasks[t], true) {
-            stack.extend_from_slice(config.upstream(t));
-        }
-    }
-    let tasks: Vec<usize> = (0..tasks.len()).filter(|&t| tasks[t]).collect();
-    let (_, foreseen) = plan_tasks(planner, &tasks)?;
+    let (_, foreseen) = plan_tasks(planner, &with_upstream(config, [producer]))?;
     Ok(matches!(foreseen.get(name), Some(Foreseen::Hash(h)) if *h == current.hash))
 }
 

@@ -3,6 +3,7 @@
 
 use super::run::Submitted;
 use super::{Submission, SubmitError, SubmitOptions, Target};
+use crate::config::ScenarioConfig;
 use crate::node::NodeName;
 use crate::scenario::Scenario;
 
@@ -94,19 +95,23 @@ impl Scenario {
     /// The tasks (config positions, ascending) producing `nodes` and everything upstream.
     pub(super) fn tasks_for(&self, nodes: &[String]) -> Vec<usize> {
         let config = self.config();
-        let mut wanted = vec![false; config.tasks().len()];
-        let mut stack: Vec<usize> = config
+        let producers = config
             .tasks()
             .iter()
             .enumerate()
-            .filter(|(_, t)| t.output_nodes().iter().any(|o| nodes.contains(o)))
-            .map(|(i, _)| i)
-            .collect();
-        while let Some(t) = stack.pop() {
-            if !std::mem::replace(&mut wanted[t], true) {
-                stack.extend_from_slice(config.upstream(t));
-            }
-        }
-        (0..wanted.len()).filter(|&t| wanted[t]).collect()
+            .filter(|(_, t)| t.output_nodes().iter().any(|o| nodes.contains(o)));
+        with_upstream(config, producers.map(|(i, _)| i))
     }
+}
+
+/// `tasks` and every task upstream of them (config positions, ascending).
+pub(super) fn with_upstream(config: &ScenarioConfig, tasks: impl IntoIterator<Item = usize>) -> Vec<usize> {
+    let mut wanted = vec![false; config.tasks().len()];
+    let mut stack: Vec<usize> = tasks.into_iter().collect();
+    while let Some(t) = stack.pop() {
+        if !std::mem::replace(&mut wanted[t], true) {
+            stack.extend_from_slice(config.upstream(t));
+        }
+    }
+    (0..wanted.len()).filter(|&t| wanted[t]).collect()
 }
