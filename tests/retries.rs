@@ -73,7 +73,11 @@ fn a_failing_task_is_retried_and_a_success_on_retry_is_remembered() {
         let a = job.attempt.clone().unwrap();
         assert_eq!(a.to_string(), "attempt 3 of 3");
         let failures: Vec<String> = a.failures.iter().map(ToString::to_string).collect();
-        assert_eq!(failures, ["flaky call 1 failed", "panicked: flaky call 2 panicked"]);
+        assert_eq!(failures[0], "flaky call 1 failed");
+        // A panic names the task's file and line.
+        assert!(failures[1].starts_with("panicked at tests/retries.rs:"), "{}", failures[1]);
+        assert!(failures[1].ends_with(": flaky call 2 panicked"), "{}", failures[1]);
+        assert_eq!(failures.len(), 2);
         // Every attempt was visible while it ran.
         let seen = seen.lock().unwrap().clone();
         let running: Vec<&Option<Attempt>> =
