@@ -286,6 +286,7 @@ pub struct Job {
 
 /// Which attempt of a task with retries a job is on: "attempt 2 of 3".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "AttemptRecord", into = "AttemptRecord")]
 pub struct Attempt {
     /// The attempt, counting from 1.
     pub number: u32,
@@ -293,6 +294,33 @@ pub struct Attempt {
     pub of: u32,
     /// The failures of the earlier attempts, oldest first.
     pub failures: Vec<TaskError>,
+}
+
+/// An [`Attempt`] as records store it: the failures' panic locations beside them, since a
+/// [`TaskError`]'s own encoding leaves its location out (see `JobRecord`).
+#[derive(Clone, Serialize, Deserialize)]
+struct AttemptRecord {
+    number: u32,
+    of: u32,
+    failures: Vec<TaskError>,
+    locations: Vec<Option<String>>,
+}
+
+impl From<Attempt> for AttemptRecord {
+    fn from(attempt: Attempt) -> Self {
+        let locations = attempt.failures.iter().map(|e| e.location.clone()).collect();
+        Self { number: attempt.number, of: attempt.of, failures: attempt.failures, locations }
+    }
+}
+
+impl From<AttemptRecord> for Attempt {
+    fn from(record: AttemptRecord) -> Self {
+        let mut failures = record.failures;
+        for (error, location) in failures.iter_mut().zip(record.locations) {
+            error.location = location;
+        }
+        Self { number: record.number, of: record.of, failures }
+    }
 }
 
 impl std::fmt::Display for Attempt {
