@@ -96,7 +96,8 @@ pub(crate) fn assess(
         });
         versions.push(version);
     }
-    let hashes: Vec<(String, Fingerprint)> = task.input_nodes().iter().zip(&versions).map(|(n, v)| (n.clone(), v.hash)).collect();
+    let hashes: Vec<(String, Fingerprint)> =
+        task.input_nodes().iter().zip(&versions).map(|(n, v)| (n.clone(), v.hash)).collect();
     let judged = judge(scope, task, hashes, &stale, |ty, stored| restorable(scope.store, ty, stored))?;
     let Judged { current, last, key, entry, decision } = judged;
     Ok(Assessment { versions, inputs, current, last, key, entry, decision })
