@@ -204,6 +204,19 @@ pub enum StoreError {
         /// Why not.
         reason: String,
     },
+    /// A value given as TOML or as text (a command line's `--set NODE=VALUE`) does not fit
+    /// the data node's type.
+    #[error("value `{value}` does not fit data node `{node}` of type `{type_name}`: {reason}")]
+    InvalidValue {
+        /// The node's config id.
+        node: String,
+        /// The node's type.
+        type_name: &'static str,
+        /// The value as given.
+        value: String,
+        /// Why it does not fit.
+        reason: String,
+    },
 }
 
 impl StoreError {
