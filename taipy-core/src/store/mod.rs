@@ -110,6 +110,8 @@ pub struct ScenarioInfo {
     pub config_id: String,
     /// Creation time (µs since the Unix epoch).
     pub created_us: u64,
+    /// Its tags, sorted (listings show them without opening each scenario with its config).
+    pub tags: Vec<String>,
 }
 
 impl Store {
