@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::args::{CompareArgs, LineageArgs, NodesCommand};
 use super::context::Context;
 use super::table::{self, Table};
-use crate::{BoxError, Lineage, Scenario, Version};
+use crate::{BoxError, Lineage, Scenario, Version, Writer};
 
 /// A value as typed on a command line: a TOML value (`1600`, `1.5`, `true`, `"text"`,
 /// `[1, 2]`), else the text itself as a string (`mean`, `data/customers.csv`).
@@ -44,9 +44,19 @@ pub(crate) fn short_type(name: &str) -> String {
     out
 }
 
-/// Who wrote a version, short: `user`, `default value`, `task t (job J)`.
+/// Who wrote a version, in full: `user`, `default value`, `job J (task t)`.
 fn writer(version: &Version) -> String {
     version.writer.to_string()
+}
+
+/// Who wrote a version, for a table column: `task t` rather than the job's id.
+fn writer_short(version: &Version) -> String {
+    match &version.writer {
+        Writer::Job { task, .. } => format!("task {task}"),
+        Writer::Reused { job, .. } => format!("reused by {job}"),
+        Writer::Copied { .. } => "copied".into(),
+        other => other.to_string(),
+    }
 }
 
 /// A node's current value in one line, at most 60 characters; `<Type>` for a type without a
@@ -74,7 +84,7 @@ pub(crate) fn print_nodes(scenario: &Scenario, out: &mut dyn Write) -> Result<()
             node.id().to_owned(),
             short_type(node.value_type().name()),
             version.as_ref().map_or("-".into(), |v| format!("#{}", v.number)),
-            version.as_ref().map_or("-".into(), writer),
+            version.as_ref().map_or("-".into(), writer_short),
             value,
         ]);
     }
@@ -156,7 +166,7 @@ pub(crate) fn run(cx: &mut Context<'_>, command: NodesCommand) -> Result<(), Box
                 rows.row([
                     format!("#{}", v.number),
                     table::time(v.written_us),
-                    writer(v),
+                    writer_short(v),
                     v.hash.short(),
                     v.comment.clone().unwrap_or_default(),
                 ]);
