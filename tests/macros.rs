@@ -101,6 +101,18 @@ fn a_scenario_runs_and_types_its_nodes() {
 }
 
 #[test]
+fn find_or_create_opens_the_typed_scenario_of_that_name() {
+    let store = Store::temporary().unwrap();
+    let first = Summary::find_or_create(&store, "weekly").unwrap();
+    first.limit().write(3.0).unwrap();
+    let again = Summary::find_or_create(&store, "weekly").unwrap();
+    assert_eq!(again.scenario().id(), first.scenario().id());
+    assert_eq!(again.limit().read().unwrap(), 3.0);
+    let created = Summary::create(&store, "weekly").unwrap();
+    assert_ne!(created.scenario().id(), first.scenario().id());
+}
+
+#[test]
 fn a_failing_task_reports_its_error() {
     let store = Store::temporary().unwrap();
     let s = Summary::create(&store, "failing").unwrap();

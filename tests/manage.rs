@@ -67,6 +67,24 @@ fn tags_properties_and_creation_date_are_kept_and_listed() {
 }
 
 #[test]
+fn find_or_create_reuses_the_named_scenario_and_create_always_adds_one() {
+    let (_dir, store, config) = setup();
+    let first = Scenario::find_or_create(&store, &config, "weekly").unwrap();
+    first.data_node::<f64>("score_threshold").unwrap().write(2.0).unwrap();
+    let again = Scenario::find_or_create(&store, &config, "weekly").unwrap();
+    assert_eq!(again.id(), first.id());
+    assert_eq!(again.data_node::<f64>("score_threshold").unwrap().read().unwrap(), 2.0);
+    assert_eq!(Scenario::all(&store, &config).unwrap().len(), 1);
+
+    // Two `create`s of one name give two scenarios; `find_or_create` then takes the newest.
+    let second = Scenario::create(&store, &config, "weekly").unwrap();
+    assert_eq!(Scenario::all(&store, &config).unwrap().len(), 2);
+    assert_eq!(Scenario::find_or_create(&store, &config, "weekly").unwrap().id(), second.id());
+    // Another name is another scenario.
+    assert_ne!(Scenario::find_or_create(&store, &config, "daily").unwrap().id(), first.id());
+}
+
+#[test]
 fn deleting_a_scenario_removes_its_nodes_jobs_and_submissions_only() {
     let (_dir, store, config) = setup();
     let keep = Scenario::create(&store, &config, "keep").unwrap();

@@ -204,6 +204,30 @@ pub enum StoreError {
         /// Why not.
         reason: String,
     },
+    /// A data node holds a value written with another layout of its type (fields renamed,
+    /// reordered, added, removed or retyped, variants changed ...): it is never decoded as the
+    /// current type, whose bytes would mean something else.
+    #[error(
+        "data node `{node}` holds a value written with another layout of `{type_name}`: stored `{stored}`, now `{current}`; {}",
+        if *produced {
+            "submit the scenario to re-run the task that produces it"
+        } else {
+            "write a new value to the node (typed migrations of stored values will come with config versioning, issue 13)"
+        }
+    )]
+    LayoutChanged {
+        /// The node's config id.
+        node: String,
+        /// The current Rust type.
+        type_name: &'static str,
+        /// The layout the value was written with (readable form, or its fingerprint when its
+        /// readable form is unknown).
+        stored: String,
+        /// The current type's layout.
+        current: String,
+        /// Whether a task wrote the value (re-running it fixes the node) rather than a user.
+        produced: bool,
+    },
     /// A value given as TOML or as text (a command line's `--set NODE=VALUE`) does not fit
     /// the data node's type.
     #[error("value `{value}` does not fit data node `{node}` of type `{type_name}`: {reason}")]
@@ -227,7 +251,10 @@ impl StoreError {
 
 /// Errors found while validating a configuration: a scenario config (every problem at once) or
 /// store options.
-#[derive(Debug, thiserror::Error)]
+///
+/// `Debug` prints the same readable text as `Display`, so `fn main() -> Result<(), Box<dyn
+/// Error>>` shows the list of problems rather than the enum's fields.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
     /// The configuration has one or more problems, listed one per line.
@@ -254,6 +281,13 @@ pub enum ConfigError {
         /// What is wrong.
         reason: String,
     },
+}
+
+/// As `Display`: what `main` prints when it returns the error.
+impl std::fmt::Debug for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
 }
 
 impl ConfigError {

@@ -161,6 +161,20 @@ pub enum Reason {
     /// Ran: a result is remembered but one of its stored outputs was damaged on disk (its bytes
     /// no longer match its content hash); the file was quarantined.
     OutputCorrupt,
+    /// Failed: the task's last attempt ran longer than its timeout. The function may still be
+    /// running in the background (a thread cannot be killed); its result is discarded.
+    TimedOut {
+        /// The task's timeout.
+        after: Duration,
+    },
+    /// Ran: the layout of some input or output types changed since the task last ran (a field
+    /// added, removed, renamed, reordered or retyped ...), so its results were recomputed.
+    LayoutChanged {
+        /// The inputs whose type layout changed, in declared order.
+        inputs: Vec<String>,
+        /// The outputs whose type layout changed, in declared order.
+        outputs: Vec<String>,
+    },
 }
 
 impl Reason {
@@ -191,6 +205,12 @@ impl std::fmt::Display for Reason {
             Reason::OutputCorrupt => {
                 f.write_str("a remembered output was corrupt on disk (quarantined); recomputing it")
             }
+            Reason::LayoutChanged { inputs, outputs } => {
+                let nodes: Vec<String> = (inputs.iter().map(|i| format!("input `{i}`")))
+                    .chain(outputs.iter().map(|o| format!("output `{o}`")))
+                    .collect();
+                write!(f, "type layout changed: {}", nodes.join(", "))
+            }
             Reason::Forced => f.write_str("forced"),
             Reason::NotSkippable => f.write_str("task is not skippable"),
             Reason::Stale { inputs } => {
@@ -215,6 +235,7 @@ impl std::fmt::Display for Reason {
             Reason::Upstream { task } => write!(f, "upstream task `{task}` did not succeed"),
             Reason::Canceled => f.write_str("canceled"),
             Reason::Interrupted => f.write_str("interrupted: the process running it stopped"),
+            Reason::TimedOut { after } => write!(f, "timed out after {}", DisplayDuration(*after)),
         }
     }
 }
@@ -254,6 +275,45 @@ pub struct Job {
     /// (set when the job is decided).
     #[serde(default, deserialize_with = "crate::value::appended")]
     pub warning: Option<String>,
+    /// For a task with retries: which attempt the job is on (or ended on), and the failures of
+    /// the earlier ones. `None` for a task without retries.
+    #[serde(default, deserialize_with = "crate::value::appended")]
+    pub attempt: Option<Attempt>,
+}
+
+/// Which attempt of a task with retries a job is on: "attempt 2 of 3".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attempt {
+    /// The attempt, counting from 1.
+    pub number: u32,
+    /// How many attempts the task is allowed: 1 + its retries.
+    pub of: u32,
+    /// The failures of the earlier attempts, oldest first.
+    pub failures: Vec<TaskError>,
+}
+
+impl std::fmt::Display for Attempt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "attempt {} of {}", self.number, self.of)
+    }
+}
+
+/// A duration as people write it: `30s`, `1.5s`, `250ms`, `2m`, `1h`.
+pub(crate) struct DisplayDuration(pub(crate) Duration);
+
+impl std::fmt::Display for DisplayDuration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ms = self.0.as_millis();
+        let (n, unit) = match ms {
+            0 => return write!(f, "{}µs", self.0.as_micros()),
+            _ if ms.is_multiple_of(3_600_000) => (ms / 3_600_000, "h"),
+            _ if ms.is_multiple_of(60_000) => (ms / 60_000, "m"),
+            _ if ms.is_multiple_of(1000) => (ms / 1000, "s"),
+            _ if ms < 1000 => (ms, "ms"),
+            _ => return write!(f, "{}s", self.0.as_secs_f64()),
+        };
+        write!(f, "{n}{unit}")
+    }
 }
 
 /// One input version a job read.
@@ -305,7 +365,9 @@ impl Job {
 
 #[cfg(test)]
 mod tests {
-    use crate::job::{Job, JobStatus, Reason, SubmissionStatus};
+    use std::time::Duration;
+
+    use crate::job::{Attempt, DisplayDuration, Job, JobStatus, Reason, SubmissionStatus};
 
     #[test]
     fn the_status_machine_only_moves_forward() {
@@ -337,6 +399,7 @@ mod tests {
             code: None,
             inputs: Vec::new(),
             warning: None,
+            attempt: None,
         };
         for next in [Pending, Running, Completed] {
             job.advance(next, None, 5).unwrap();
@@ -364,5 +427,20 @@ mod tests {
         let r = Reason::Changed { code: true, inputs: vec![] };
         assert_eq!(r.to_string(), "code changed");
         assert!(Reason::Unchanged.is_skip());
+        let r = Reason::TimedOut { after: Duration::from_secs(30) };
+        assert_eq!(r.to_string(), "timed out after 30s");
+    }
+
+    #[test]
+    fn durations_read_as_written() {
+        let shown = |d: Duration| DisplayDuration(d).to_string();
+        assert_eq!(shown(Duration::from_secs(30)), "30s");
+        assert_eq!(shown(Duration::from_millis(1500)), "1.5s");
+        assert_eq!(shown(Duration::from_millis(250)), "250ms");
+        assert_eq!(shown(Duration::from_secs(120)), "2m");
+        assert_eq!(shown(Duration::from_secs(7200)), "2h");
+        assert_eq!(shown(Duration::from_micros(20)), "20µs");
+        let a = Attempt { number: 2, of: 3, failures: Vec::new() };
+        assert_eq!(a.to_string(), "attempt 2 of 3");
     }
 }

@@ -56,8 +56,8 @@ pub use events::{EntityType, Event, EventFilter, Operation, SubscriptionId};
 pub use fingerprint::{Fingerprint, FingerprintBuilder};
 pub use node::DataNode;
 pub use orchestrator::{
-    InputVersion, Job, JobStatus, Reason, StatusCallback, Submission, SubmissionReport, SubmissionStatus,
-    SubmitOptions,
+    Attempt, InputVersion, Job, JobStatus, Reason, StatusCallback, Submission, SubmissionReport,
+    SubmissionStatus, SubmitOptions,
 };
 pub use registry::RegistryError;
 pub use scenario::Scenario;
@@ -67,8 +67,8 @@ pub use store::{
 };
 pub use task::{TaskFn, TaskInput, TaskOutput};
 pub use value::{
-    AnyValue, ArtifactWriter, CsvFile, DataValue, FrameCompression, ParquetFile, Payload, StoreCx, Stored,
-    ValueType,
+    AnyValue, ArtifactWriter, CsvFile, DataValue, FrameCompression, Layout, ParquetFile, Payload, StoreCx,
+    Stored, ValueType,
 };
 
 /// The polars version taipy-core stores frames with (feature `polars`): use it through this
@@ -99,15 +99,15 @@ pub mod __private {
 
     pub use crate::fault::POINTS as FAULT_POINTS;
     pub use crate::macro_support::{
-        Arity, Nth, OutputOf, OutputValues, TaskDescriptor, check_outputs, cloneable, data_value, input,
-        placeholder, scenario_config, task_output,
+        Arity, Nth, OutputOf, OutputValues, SerdeValue, TaskDescriptor, check_outputs, cloneable, data_value,
+        input, placeholder, scenario_config, task_output,
     };
     pub use crate::registry::{ScenarioEntry, TaskEntry};
     pub use crate::value::{decode_serde, encode_serde, from_toml, to_toml};
     pub use crate::{
-        AnyValue, ConfigError, DataNode, DataNodeConfig, DataValue, Fingerprint, Scenario, ScenarioConfig,
-        Store, StoreCx, StoreError, Stored, Submission, SubmitError, SubmitOptions, TaskConfig, TaskError,
-        TaskOutput, ValueType,
+        AnyValue, ConfigError, DataNode, DataNodeConfig, DataValue, Fingerprint, Layout, Scenario,
+        ScenarioConfig, Store, StoreCx, StoreError, Stored, Submission, SubmitError, SubmitOptions,
+        TaskConfig, TaskError, TaskOutput, ValueType,
     };
     pub use crate::{Frequency, Scope};
 }

@@ -142,6 +142,46 @@ pub fn placeholder<T>() -> T {
     unreachable!("taipy type checks are never executed")
 }
 
+/// What `#[derive(DataValue)]` needs of a struct with several fields or an enum: serde's
+/// traits, to store it as postcard bytes. The derive's impl calls these methods under a
+/// `Self: SerdeValue` bound, so a type without serde's derives gets this trait's one message
+/// (serde's traits are bounds of the blanket impl, not supertraits, for that reason).
+#[diagnostic::on_unimplemented(
+    message = "`#[derive(DataValue)]` stores `{Self}` with serde, but `{Self}` does not derive serde's `Serialize` and `Deserialize`",
+    label = "add `#[derive(serde::Serialize, serde::Deserialize)]` to `{Self}`",
+    note = "a struct with several fields or an enum is stored as serde's bytes; a one-field struct is stored as its field"
+)]
+pub trait SerdeValue: Sized {
+    /// [`encode_serde`](crate::value::encode_serde).
+    fn encode(&self) -> Result<Stored, StoreError>;
+    /// [`decode_serde`](crate::value::decode_serde).
+    fn decode(stored: &Stored) -> Result<Self, StoreError>;
+    /// [`Layout::of_serde`](crate::Layout::of_serde).
+    fn layout() -> Option<crate::Layout>;
+    /// [`from_toml`](crate::toml::from_toml).
+    fn from_toml(value: &::toml::Value) -> Result<Self, String>;
+    /// [`to_toml`](crate::toml::to_toml).
+    fn to_toml(&self) -> Option<::toml::Value>;
+}
+
+impl<T: serde::Serialize + serde::de::DeserializeOwned + 'static> SerdeValue for T {
+    fn encode(&self) -> Result<Stored, StoreError> {
+        crate::value::encode_serde(self)
+    }
+    fn decode(stored: &Stored) -> Result<Self, StoreError> {
+        crate::value::decode_serde(stored)
+    }
+    fn layout() -> Option<crate::Layout> {
+        crate::Layout::of_serde::<T>()
+    }
+    fn from_toml(value: &::toml::Value) -> Result<Self, String> {
+        crate::value::from_toml(value)
+    }
+    fn to_toml(&self) -> Option<::toml::Value> {
+        crate::value::to_toml(self)
+    }
+}
+
 /// Checks that `T` can be stored in a data node.
 pub fn data_value<T: DataValue>() {}
 

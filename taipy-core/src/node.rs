@@ -8,7 +8,7 @@ use crate::error::StoreError;
 use crate::events::{EntityType, Event};
 use crate::store::Lineage;
 use crate::store::{EditLock, NodeRecord, Store, Version, Writer, now_us};
-use crate::value::DataValue;
+use crate::value::{DataValue, ValueType, layout_mismatch};
 
 /// A typed handle to one data node of a scenario. Writing a value of another type does not
 /// compile.
@@ -95,7 +95,7 @@ impl<T: DataValue> DataNode<T> {
         let written = {
             // From the artifact to its staged version, garbage collection waits.
             let _gate = self.store.write_gate();
-            let stored = value.store(&self.store.cx())?;
+            let stored = crate::value::store_value(&value, &self.store.cx())?;
             self.store.write_node_by(&self.id, &stored, Writer::User, comment, editor)?
         };
         if let Some(number) = written {
@@ -190,8 +190,10 @@ impl<T: DataValue> DataNode<T> {
         Ok(self.store.node_state(&self.id)?.record)
     }
 
-    /// Reads a version's value; a failure names the node and the version.
+    /// Reads a version's value, unless it was written with another layout of `T`; a failure
+    /// names the node and the version.
     fn load(&self, version: &Version) -> Result<T, StoreError> {
+        check_layout(&self.store, &self.name, version, ValueType::of::<T>())?;
         T::load(&version.stored, &self.store.cx()).map_err(|e| StoreError::UnreadableValue {
             node: self.name.clone(),
             number: version.number,
@@ -211,6 +213,29 @@ pub(crate) fn read_erased(
     value_type: crate::value::ValueType,
 ) -> Result<Option<(Version, crate::value::AnyValue)>, StoreError> {
     let Some(version) = store.node_state(node_id)?.current else { return Ok(None) };
+    let name = store.node_state(node_id)?.record.config_id;
+    check_layout(store, &name, &version, value_type)?;
     let value = value_type.load(&version.stored, &store.cx())?;
     Ok(Some((version, value)))
+}
+
+/// Refuses a version written with another layout of the node's type `ty`, naming the node,
+/// both layouts, and the way out: re-running the producer for a value a task wrote, a new value
+/// for one a user wrote.
+pub(crate) fn check_layout(
+    store: &Store,
+    node: &str,
+    version: &Version,
+    ty: ValueType,
+) -> Result<(), StoreError> {
+    let current = ty.layout();
+    let Some(found) = layout_mismatch(&version.stored, current) else { return Ok(()) };
+    let stored = store.layout_text(&found)?.unwrap_or_else(|| format!("layout {found}"));
+    Err(StoreError::LayoutChanged {
+        node: node.to_owned(),
+        type_name: ty.name(),
+        stored,
+        current: current.map_or_else(String::new, |l| l.text().to_owned()),
+        produced: matches!(version.writer, Writer::Job { .. } | Writer::Reused { .. }),
+    })
 }

@@ -9,8 +9,37 @@
 //! - a scenario type's `config()` records its own entry and those of its tasks at run time, so
 //!   using a scenario type is enough to make it and its tasks findable;
 //! - an empty registry (or a name that is not found) is an error that says so, instead of a
-//!   silent "nothing to run". Referencing any item of the crate holding the tasks from the
-//!   binary (calling a task or a scenario's `config()`) brings its entries in.
+//!   silent "nothing to run";
+//! - [`link!`](crate::link) names a crate of tasks the binary otherwise never mentions (a TOML
+//!   config's tasks, found by name only): one line, `taipy::link!(my_tasks);`, that the linker
+//!   cannot drop.
+
+/// Keeps the `#[task]`s and `scenario!`s of crates the program never otherwise references
+/// registered: `taipy::link!(my_tasks);`, one line (any number of crates, comma-separated) in
+/// the binary, at module level (the top of `main.rs`).
+///
+/// **Why:** tasks register themselves when the program starts, from every crate the linker
+/// kept; a crate whose items the binary never names (its tasks are found by name, from a TOML
+/// config) is not linked at all, so its tasks are silently missing and the config fails with
+/// "no task registered". This expands to `extern crate my_tasks as _;`, which links the crate
+/// whether or not anything in it is used (rustc then keeps every registration in it). The crate
+/// needs nothing of its own: `#[task]`s alone are enough.
+///
+/// ```
+/// // A crate this program never otherwise uses (here the standard library's `alloc`).
+/// taipy_core::link!(alloc);
+/// # fn main() {}
+/// ```
+#[macro_export]
+macro_rules! link {
+    ($($krate:ident),+ $(,)?) => {
+        $(extern crate $krate as _;)+
+    };
+}
+
+/// The advice the lookups' errors give when a task may be missing because of the linker.
+pub(crate) const LINK_ADVICE: &str = "if its `#[task]` lives in a crate this binary never \
+     references, add `taipy::link!(that_crate);` to the binary so the linker keeps it";
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -114,15 +143,15 @@ pub enum RegistryError {
     /// Nothing of this kind is registered at all.
     #[error(
         "no {kind} is registered: `#[task]` functions and `scenario!` types register only when the \
-         linker keeps their crate; reference one of its items from the binary (call a task, or a \
-         scenario type's `config()`)"
+         linker keeps their crate; add `taipy::link!(that_crate);` to the binary (or use one of its \
+         items)"
     )]
     Empty {
         /// `task` or `scenario config`.
         kind: &'static str,
     },
     /// No entry has this name.
-    #[error("no {kind} named `{name}` is registered; registered: {registered}")]
+    #[error("no {kind} named `{name}` is registered; registered: {registered}; {}", LINK_ADVICE)]
     NotFound {
         /// `task` or `scenario config`.
         kind: &'static str,
@@ -227,5 +256,8 @@ mod tests {
     fn lookups_explain_what_is_missing() {
         let err = find::<&TaskEntry>("task", Vec::new(), "x", |e| (e.id, e.name)).unwrap_err();
         assert!(err.to_string().starts_with("no task is registered"), "{err}");
+        assert!(err.to_string().contains("add `taipy::link!(that_crate);` to the binary"), "{err}");
+        let err = task("no_such_task_anywhere").unwrap_err();
+        assert!(err.to_string().contains("add `taipy::link!(that_crate);`"), "{err}");
     }
 }

@@ -1,8 +1,13 @@
-//! `#[derive(DataValue)]` for one-field newtypes: storage, loading and fingerprints delegate to
-//! the field's type.
+//! `#[derive(DataValue)]`:
+//! - a one-field struct (newtype) delegates storage, loading, fingerprints and layout to its
+//!   field's type, so `struct Scores(pub LazyFrame);` is stored as a frame;
+//! - any other struct, and any enum, is stored as serde's postcard bytes (what
+//!   `taipy::serde_value!` writes for foreign types), with the layout traced from its serde
+//!   implementation; it must derive serde's `Serialize` and `Deserialize`, which a hidden bound
+//!   checks with a message that says so.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, quote_spanned};
 use syn::{Data, DeriveInput, Fields};
 
 pub(crate) fn expand(input: TokenStream) -> TokenStream {
@@ -19,48 +24,63 @@ pub(crate) fn expand(input: TokenStream) -> TokenStream {
     }
 }
 
+/// How a type is stored.
+enum Shape<'a> {
+    /// One field: delegate to it.
+    Newtype(&'a syn::Field, &'a Fields),
+    /// Several fields, or an enum: serde.
+    Serde,
+}
+
 fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
-    let root = crate::support::runtime();
     let name = &input.ident;
-    let expected = "#[derive(DataValue)] applies to structs with exactly one field, such as \
-                    `struct Scores(pub Vec<f64>);`; for a serde type use `taipy::serde_value!`";
-    let data = match &input.data {
-        Data::Struct(data) => data,
-        Data::Enum(data) => {
-            let keyword = data.enum_token;
-            return Err(syn::Error::new_spanned(
-                quote!(#keyword #name),
-                format!(
-                    "#[derive(DataValue)] applies to one-field structs, not to enums; for an enum, derive \
-                     serde's `Serialize` and `Deserialize` and write `taipy::serde_value!({name});`"
-                ),
-            ));
-        }
+    let shape = match &input.data {
+        Data::Struct(data) => match data.fields.iter().collect::<Vec<_>>().as_slice() {
+            [] => {
+                return Err(syn::Error::new_spanned(
+                    name,
+                    "#[derive(DataValue)] needs a struct with fields (a newtype such as \
+                     `struct Scores(pub Vec<f64>);`, or a serde struct) or an enum: a struct \
+                     without fields holds no value",
+                ));
+            }
+            [field] => Shape::Newtype(field, &data.fields),
+            _ => Shape::Serde,
+        },
+        Data::Enum(_) => Shape::Serde,
         Data::Union(data) => {
             let keyword = data.union_token;
-            return Err(syn::Error::new_spanned(quote!(#keyword #name), expected));
+            return Err(syn::Error::new_spanned(
+                quote!(#keyword #name),
+                "#[derive(DataValue)] applies to structs and enums, not to unions",
+            ));
         }
-    };
-    let fields: Vec<_> = data.fields.iter().collect();
-    let [field] = fields.as_slice() else {
-        return Err(syn::Error::new_spanned(name, expected));
     };
     if !input.generics.params.is_empty() {
         return Err(syn::Error::new_spanned(
             &input.generics,
-            "#[derive(DataValue)] does not support generic newtypes: a data node holds one concrete type; \
-             give the field a concrete type (`struct Scores(pub Vec<f64>);`) or implement `DataValue` by hand",
+            "#[derive(DataValue)] does not support generic types: a data node holds one concrete type; \
+             give the fields concrete types (`struct Scores(pub Vec<f64>);`) or implement `DataValue` by hand",
         ));
     }
+    Ok(match shape {
+        Shape::Newtype(field, fields) => newtype(name, field, fields),
+        Shape::Serde => serde(name),
+    })
+}
+
+/// Delegates every operation to the one field's type.
+fn newtype(name: &syn::Ident, field: &syn::Field, fields: &Fields) -> TokenStream {
+    let root = crate::support::runtime();
     let inner = &field.ty;
-    let (access, build) = match &data.fields {
+    let (access, build) = match fields {
         Fields::Named(_) => {
             let ident = field.ident.as_ref().expect("named field");
             (quote!(self.#ident), quote!(Self { #ident: value }))
         }
         _ => (quote!(self.0), quote!(Self(value))),
     };
-    Ok(quote! {
+    quote! {
         impl #root::__private::DataValue for #name {
             const EXTERNAL: bool = <#inner as #root::__private::DataValue>::EXTERNAL;
             const RELOAD_AFTER_STORE: bool = <#inner as #root::__private::DataValue>::RELOAD_AFTER_STORE;
@@ -78,6 +98,10 @@ fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
             ) -> #root::__private::Result<Self, #root::__private::StoreError> {
                 let value = <#inner as #root::__private::DataValue>::load(stored, cx)?;
                 #root::__private::Result::Ok(#build)
+            }
+
+            fn layout() -> #root::__private::Option<#root::__private::Layout> {
+                <#inner as #root::__private::DataValue>::layout()
             }
 
             fn refresh(
@@ -98,5 +122,44 @@ fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
                 <#inner as #root::__private::DataValue>::to_toml(&#access)
             }
         }
-    })
+    }
+}
+
+/// postcard bytes, as `serde_value!` writes them. The `SerdeValue` bound (spanned on the type's
+/// name) is the one error a type without serde's derives gets.
+fn serde(name: &syn::Ident) -> TokenStream {
+    let root = crate::support::runtime();
+    let bound = quote_spanned!(name.span()=> #name: #root::__private::SerdeValue);
+    let api = quote!(<Self as #root::__private::SerdeValue>);
+    quote! {
+        impl #root::__private::DataValue for #name where #bound {
+            fn store(
+                &self,
+                _cx: &#root::__private::StoreCx<'_>,
+            ) -> #root::__private::Result<#root::__private::Stored, #root::__private::StoreError> {
+                #api::encode(self)
+            }
+
+            fn load(
+                stored: &#root::__private::Stored,
+                _cx: &#root::__private::StoreCx<'_>,
+            ) -> #root::__private::Result<Self, #root::__private::StoreError> {
+                #api::decode(stored)
+            }
+
+            fn layout() -> #root::__private::Option<#root::__private::Layout> {
+                #api::layout()
+            }
+
+            fn from_toml(
+                value: &#root::toml::Value,
+            ) -> #root::__private::Result<Self, #root::__private::String> {
+                #api::from_toml(value)
+            }
+
+            fn to_toml(&self) -> #root::__private::Option<#root::toml::Value> {
+                #api::to_toml(self)
+            }
+        }
+    }
 }

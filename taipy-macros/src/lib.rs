@@ -44,8 +44,18 @@ use proc_macro::TokenStream;
 ///   randomness). Default `true`.
 /// - `version = N`: a salt for changes the fingerprint cannot see (a helper function the task
 ///   calls, a dependency upgrade); bump it to re-run the task. Default `0`.
+/// - `retries = N`: a run that fails (an error, a panic or a timeout) is tried up to `N` more
+///   times; the job shows its attempt ("attempt 2 of 3") and, if every attempt fails, the last
+///   failure. A success on a retry is remembered like any success. Default `0`.
+/// - `timeout = "30s"` (`ms`, `s`, `m` or `h`, decimals allowed: `"1.5s"`): how long each
+///   attempt may run. Past it the job ends Failed ("timed out after 30s"), its downstream jobs
+///   are abandoned and `wait` returns. A thread cannot be killed: the function runs on a thread
+///   of its own and **keeps running in the background until it returns**; its late result is
+///   discarded. Default: no limit. See `TaskConfig::timeout`.
 ///
-/// Unknown or repeated options are errors on the option.
+/// A TOML config's task section can set `retries` and `timeout` too, overriding these.
+/// Neither changes the task's fingerprint. Unknown or repeated options are errors on the
+/// option, malformed values errors on the value.
 ///
 /// Set `TAIPY_EXPAND=1` (or `TAIPY_EXPAND=function_name`) while building to print the
 /// expansion to stderr.
@@ -56,7 +66,7 @@ use proc_macro::TokenStream;
 /// use taipy::prelude::*;
 ///
 /// /// Customers whose score passes the threshold.
-/// #[task(version = 2)]
+/// #[task(version = 2, retries = 1, timeout = "30s")]
 /// pub fn select(scores: &[f64], threshold: f64) -> Vec<f64> {
 ///     scores.iter().copied().filter(|&s| s >= threshold).collect()
 /// }
@@ -111,7 +121,7 @@ use proc_macro::TokenStream;
 ///   |                   ^^^^^^ not a `DataValue`
 ///   |
 /// ...
-///   = note: for a serde type, add `taipy::serde_value!(Opaque);` to implement `DataValue`
+///   = note: for a type of yours, add `#[derive(DataValue)]` (with serde's `Serialize` and `Deserialize` if it has several fields or is an enum); for a serde type of another crate, `taipy::serde_value!(Opaque);`
 /// ```
 ///
 /// Options are checked:
@@ -128,7 +138,7 @@ use proc_macro::TokenStream;
 /// ```
 ///
 /// ```text
-/// error: unknown option `skipable` of #[task]; the options are `skippable = false` or `version = N`
+/// error: unknown option `skipable` of #[task]; the options are `skippable = false`, `version = N`, `retries = N` or `timeout = "30s"`
 ///  --> tests/ui/task/fail/unknown-option.rs:3:8
 ///   |
 /// 3 | #[task(skipable = false)]
@@ -440,17 +450,62 @@ pub fn scenario(input: TokenStream) -> TokenStream {
     scenario::expand(input.into()).into()
 }
 
-/// Implements `DataValue` for a one-field newtype by delegating to the field's type, so each
-/// table or value can have a type of its own at the cost of one line:
+/// Implements `DataValue` for a type of yours, so it can be stored in data nodes.
+///
+/// - A one-field struct (a newtype) is stored, read back, fingerprinted and laid out exactly as
+///   its field, so each table or value can have a type of its own at the cost of one line:
+///   `struct Scores(pub Vec<f64>);`, `struct Segmented(pub LazyFrame);`.
+/// - Any other struct, and any enum, is stored as serde's postcard bytes: it must derive serde's
+///   `Serialize` and `Deserialize`. Its layout (field names, order and types, variant names and
+///   order) is traced from its serde implementation and stored beside each value: after you
+///   change the type, the tasks producing it re-run, and a source node holding a value of the
+///   old layout is a clear error asking for a new value, never a misread.
 ///
 /// ```
+/// use serde::{Deserialize, Serialize};
 /// use taipy::prelude::*;
 ///
 /// #[derive(DataValue)]
 /// pub struct Threshold(pub f64);
+///
+/// #[derive(Serialize, Deserialize, DataValue)]
+/// pub struct Reading {
+///     pub city: String,
+///     pub temp: f64,
+/// }
+///
+/// #[derive(Serialize, Deserialize, DataValue)]
+/// pub enum Metric {
+///     Mean,
+///     Median,
+/// }
 /// ```
 ///
-/// The newtype is stored, read back and fingerprinted exactly as its field.
+/// For a serde type of another crate, which a derive cannot reach, use
+/// `taipy::serde_value!(TheirType);`. Generic types are refused: a data node holds one
+/// concrete type.
+///
+/// Without serde's derives:
+///
+/// ```compile_fail
+/// use taipy::prelude::*;
+///
+/// #[derive(DataValue)]
+/// struct Reading {
+///     city: String,
+///     temp: f64,
+/// }
+/// #
+/// # fn main() {}
+/// ```
+///
+/// ```text
+/// error[E0277]: `#[derive(DataValue)]` stores `Reading` with serde, but `Reading` does not derive serde's `Serialize` and `Deserialize`
+///  --> tests/ui/derive/fail/missing-serde.rs:3:10
+///   |
+/// 3 | #[derive(DataValue)]
+///   |          ^^^^^^^^^ add `#[derive(serde::Serialize, serde::Deserialize)]` to `Reading`
+/// ```
 #[proc_macro_derive(DataValue)]
 pub fn derive_data_value(input: TokenStream) -> TokenStream {
     data_value::expand(input.into()).into()

@@ -272,7 +272,7 @@ fn the_error_reads_well_and_an_empty_registry_is_explained() {
     assert!(
         err.problems()[0].message.ends_with(
             "cannot be resolved: no `#[task]` is registered (a crate whose items the binary never references is \
-             left out by the linker; call one of its tasks or use one of its types from the binary)"
+             left out by the linker; add `taipy::link!(that_crate);` to the binary)"
         ),
         "{err}"
     );

@@ -9,6 +9,7 @@
 mod chain;
 mod checker;
 mod corpus;
+mod retries;
 mod round_trip;
 mod run;
 mod scale;

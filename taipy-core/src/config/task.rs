@@ -2,6 +2,7 @@
 //! may be reused, and the fingerprint of its code.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::fingerprint::{Fingerprint, FingerprintBuilder};
 use crate::macro_support::TaskDescriptor;
@@ -22,6 +23,8 @@ pub struct TaskConfig {
     code: Option<Fingerprint>,
     version: u64,
     fingerprint: Fingerprint,
+    retries: u32,
+    timeout: Option<Duration>,
 }
 
 impl TaskConfig {
@@ -85,6 +88,8 @@ impl TaskConfig {
             code: None,
             version: 0,
             fingerprint: Fingerprint([0; 32]),
+            retries: 0,
+            timeout: None,
         }
         .refingerprint()
     }
@@ -108,6 +113,8 @@ impl TaskConfig {
             code: None,
             version: 0,
             fingerprint: Fingerprint([0; 32]),
+            retries: 0,
+            timeout: None,
         }
         .refingerprint()
     }
@@ -145,6 +152,39 @@ impl TaskConfig {
     pub fn version(mut self, version: u64) -> Self {
         self.version = version;
         self.refingerprint()
+    }
+
+    /// How many more times a failing run (an error, a panic or a timeout) is tried before the
+    /// job ends Failed (default 0). Each attempt shows in the job's
+    /// [`attempt`](crate::Job::attempt) ("attempt 2 of 3"); a success on a retry is committed
+    /// and remembered like any success. Retries do not change the task's fingerprint.
+    pub fn retries(mut self, retries: u32) -> Self {
+        self.retries = retries;
+        self
+    }
+
+    /// How long one attempt may run (default: no limit). An attempt that runs longer fails
+    /// ("timed out after 30s"; retried like any failure while retries remain), so the job ends
+    /// Failed with [`Reason::TimedOut`](crate::Reason::TimedOut), its downstream jobs are
+    /// abandoned and `wait` returns at the deadline.
+    ///
+    /// A thread cannot be killed: a timed task runs on a thread of its own, and at the deadline
+    /// the orchestrator stops waiting for it. **The function keeps running in the background
+    /// until it returns**; its late result is discarded, never stored or remembered. A task
+    /// that can hang on I/O should also bound its own waits.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// How many times a failing run is retried.
+    pub fn retry_count(&self) -> u32 {
+        self.retries
+    }
+
+    /// How long one attempt may run, if limited.
+    pub fn timeout_limit(&self) -> Option<Duration> {
+        self.timeout
     }
 
     /// The task's id.
@@ -227,6 +267,8 @@ impl std::fmt::Debug for TaskConfig {
             .field("inputs", &self.inputs)
             .field("outputs", &self.outputs)
             .field("skippable", &self.skippable)
+            .field("retries", &self.retries)
+            .field("timeout", &self.timeout)
             .field("fingerprint", &self.fingerprint())
             .finish()
     }
@@ -248,5 +290,14 @@ mod tests {
         assert_ne!(base.fingerprint(), bumped.fingerprint());
         assert_ne!(base.fingerprint(), coded.fingerprint());
         assert_eq!(base.fingerprint(), TaskConfig::new("t", add).fingerprint());
+    }
+
+    #[test]
+    fn retries_and_timeout_leave_the_fingerprint_alone() {
+        let base = TaskConfig::new("t", add);
+        let patient = TaskConfig::new("t", add).retries(2).timeout(Duration::from_secs(30));
+        assert_eq!((patient.retry_count(), patient.timeout_limit()), (2, Some(Duration::from_secs(30))));
+        assert_eq!((base.retry_count(), base.timeout_limit()), (0, None));
+        assert_eq!(base.fingerprint(), patient.fingerprint());
     }
 }

@@ -11,12 +11,13 @@ use std::cell::{Cell, RefCell};
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Once};
 
+use super::attempts::{self, Failure};
 use super::run::Run;
 use super::skip::{self, Decision};
 use crate::config::TaskConfig;
 use crate::error::{StoreError, TaskError};
 use crate::fingerprint::Fingerprint;
-use crate::job::JobStatus;
+use crate::job::{JobStatus, Reason};
 use crate::store::{JobCommit, MemoEntry, Pin, Version, Writer, now_us};
 use crate::value::{AnyValue, Stored, ValueType};
 
@@ -37,22 +38,22 @@ impl Run {
         let task = &self.config.tasks()[self.slots[i].task];
         // A panic outside the task itself (a value's store or load) fails the job too.
         let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| self.decide_and_run(i, task)))
-            .unwrap_or_else(|payload| Err(panic_error(payload, None)));
+            .unwrap_or_else(|payload| Err(panic_error(payload, None).into()));
         let values = match outcome {
             Ok(values) => values,
-            Err(error) => {
-                self.fail(i, task, error);
+            Err(Failure { error, reason }) => {
+                self.fail(i, task, error, reason);
                 Vec::new()
             }
         };
         self.finish(i, values)
     }
 
-    /// Records job `i`'s failure and releases the outputs it held.
-    fn fail(&self, i: usize, task: &TaskConfig, error: TaskError) {
+    /// Records job `i`'s failure (with `reason`, if given) and releases the outputs it held.
+    fn fail(&self, i: usize, task: &TaskConfig, error: TaskError, reason: Option<Reason>) {
         let release: Vec<String> = task.output_nodes().iter().map(|n| self.node_ids[n].clone()).collect();
         let mut job = self.snapshot(i);
-        let failed = job.advance(JobStatus::Failed, None, now_us()).and_then(|()| {
+        let failed = job.advance(JobStatus::Failed, reason, now_us()).and_then(|()| {
             job.error = Some(error);
             let commit = JobCommit {
                 job: &job,
@@ -72,7 +73,7 @@ impl Run {
 
     /// Assesses and decides (see `skip.rs`), then restores or runs and commits. Errors are the
     /// job's failure.
-    fn decide_and_run(&self, i: usize, task: &TaskConfig) -> Result<Produced, TaskError> {
+    fn decide_and_run(&self, i: usize, task: &TaskConfig) -> Result<Produced, Failure> {
         let store_error = |e: StoreError| TaskError::msg(e.to_string());
         let scope = skip::Scope {
             store: &self.store,
@@ -135,10 +136,11 @@ impl Run {
                     self.store.check_unlocked(node_id).map_err(store_error)?;
                 }
                 job.advance(JobStatus::Running, Some(reason), now_us()).map_err(store_error)?;
+                job.attempt = attempts::first(task);
                 self.store.start_job(&job, &outputs).map_err(store_error)?;
                 self.publish(i, job.clone()).map_err(store_error)?;
                 let values = self.read_inputs(i, task, &assessment.versions).map_err(store_error)?;
-                let produced = call_task(task, &values)?;
+                let produced = self.call_with_retries(call_task, i, task, &mut job, &outputs, &values)?;
                 let output_types: Vec<ValueType> = task
                     .output_nodes()
                     .iter()
@@ -207,19 +209,18 @@ impl Run {
         });
         let mut values = Vec::with_capacity(versions.len());
         for ((name, version), handed) in task.input_nodes().iter().zip(versions).zip(handed) {
+            let ty = self.config.node(name).expect("validated").value_type();
             let value = match handed {
                 Some(value) => value,
-                None => self
-                    .config
-                    .node(name)
-                    .expect("validated")
-                    .value_type()
-                    .load(&version.stored, &self.store.cx())
-                    .map_err(|e| StoreError::UnreadableValue {
+                None => {
+                    // A value written with another layout of the type is never decoded as it.
+                    crate::node::check_layout(&self.store, name, version, ty)?;
+                    ty.load(&version.stored, &self.store.cx()).map_err(|e| StoreError::UnreadableValue {
                         node: name.clone(),
                         number: version.number,
                         source: Box::new(e),
-                    })?,
+                    })?
+                }
             };
             values.push(value);
         }

@@ -4,8 +4,10 @@
 //!   reasons;
 //! - [`skip`]: the skip decision;
 //! - [`run`]: the scheduler of a submission's jobs; `execute.rs`: running one job;
+//!   `attempts.rs`: its retries and timeout;
 //! - the commit protocol is in `store/commit.rs`.
 
+mod attempts;
 mod execute;
 mod manage;
 mod notify;
@@ -16,7 +18,7 @@ mod submit;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use crate::job::{InputVersion, Job, JobStatus, Reason, SubmissionStatus};
+pub use crate::job::{Attempt, InputVersion, Job, JobStatus, Reason, SubmissionStatus};
 use run::Run;
 pub(crate) use run::Target;
 

@@ -181,6 +181,7 @@ impl Run {
                 code: None,
                 inputs: Vec::new(),
                 warning: None,
+                attempt: None,
             };
             group.save(&job)?;
             jobs.push(job);

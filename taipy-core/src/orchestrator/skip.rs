@@ -3,10 +3,14 @@
 //! A task's result is remembered under a *memo key*:
 //!
 //! ```text
-//! key = H("taipy.memo.v1"; task id, code fingerprint, hash(input 1), ..., hash(input n))
+//! key = H("taipy.memo.v2"; task id, code fingerprint, hash(input 1), ..., hash(input n),
+//!         layout(input 1), ..., layout(input n), layout(output 1), ..., layout(output m))
 //! ```
 //!
-//! with every field length-prefixed (see [`FingerprintBuilder`]). Content hashes, not times,
+//! with every field length-prefixed (see [`FingerprintBuilder`]). The layouts are those of the
+//! node types now (see `value/layout.rs`): a task whose input or output types changed layout
+//! (a field swapped, added, retyped ...) re-runs, since its remembered results were computed
+//! with, or encoded as, the old types. Content hashes, not times,
 //! identify inputs, so:
 //! - unchanged inputs skip, within a run and across process restarts (the memo table is in the
 //!   store);
@@ -34,7 +38,7 @@ use crate::error::StoreError;
 use crate::events::{EntityType, Event};
 use crate::fingerprint::{Fingerprint, FingerprintBuilder};
 use crate::job::{InputVersion, Reason};
-use crate::store::{ArtifactState, MemoEntry, Store, TaskRun, Version, Writer, now_us};
+use crate::store::{ArtifactState, MemoEntry, NodeLayouts, Store, TaskRun, Version, Writer, now_us};
 use crate::value::{Stored, ValueType};
 
 /// What a decision is made in: one scenario of a submission.
@@ -93,8 +97,18 @@ pub(crate) fn assess(
     }
     let hashes: Vec<(String, Fingerprint)> =
         task.input_nodes().iter().zip(&versions).map(|(n, v)| (n.clone(), v.hash)).collect();
-    let current = TaskRun { fingerprint: task.fingerprint(), inputs: hashes };
-    let key = memo_key(task, &current.inputs.iter().map(|(_, h)| *h).collect::<Vec<_>>());
+    let layout_of = |name: &String| {
+        (
+            name.clone(),
+            scope.config.node(name).expect("validated").value_type().layout().map(|l| l.fingerprint()),
+        )
+    };
+    let layouts = NodeLayouts {
+        inputs: task.input_nodes().iter().map(layout_of).collect(),
+        outputs: task.output_nodes().iter().map(layout_of).collect(),
+    };
+    let current = TaskRun { fingerprint: task.fingerprint(), inputs: hashes, layouts };
+    let key = memo_key(task, &current.inputs.iter().map(|(_, h)| *h).collect::<Vec<_>>(), &current.layouts);
     let last = scope.store.last_run(scope.scenario_id, task.id())?;
     let output_types: Vec<ValueType> =
         task.output_nodes().iter().map(|n| scope.config.node(n).expect("validated").value_type()).collect();
@@ -148,21 +162,42 @@ fn input_version(scope: &Scope<'_>, name: &str, events: &mut Vec<Event>) -> Resu
     if fresh == version.hash {
         return Ok(version);
     }
-    let stored = Stored { hash: fresh, payload: version.stored.payload };
+    let stored = Stored { hash: fresh, ..version.stored };
     if let Some(new) = store.write_node(node_id, &stored, Writer::FileChanged, None)? {
         events.push(Event::update(EntityType::DataNode, node_id, "version", new.to_string()));
     }
     store.node_state(node_id)?.current.ok_or_else(never_written)
 }
 
-/// The memo key of a task run with these input hashes (in declared order).
-pub(crate) fn memo_key(task: &TaskConfig, inputs: &[Fingerprint]) -> Fingerprint {
-    let mut builder = FingerprintBuilder::new("taipy.memo.v1");
+/// The memo key of a task run with these input hashes (in declared order) and node layouts.
+pub(crate) fn memo_key(task: &TaskConfig, inputs: &[Fingerprint], layouts: &NodeLayouts) -> Fingerprint {
+    let mut builder = FingerprintBuilder::new("taipy.memo.v2");
     builder.str(task.id()).fingerprint(&task.fingerprint()).u64(inputs.len() as u64);
     for input in inputs {
         builder.fingerprint(input);
     }
+    for list in [&layouts.inputs, &layouts.outputs] {
+        builder.u64(list.len() as u64);
+        for (_, layout) in list {
+            match layout {
+                Some(layout) => builder.u64(1).fingerprint(layout),
+                None => builder.u64(0),
+            };
+        }
+    }
     builder.finish()
+}
+
+/// The nodes of `now` whose layout differs from `before` (a node missing from `before` counts
+/// as changed).
+fn changed_layouts(
+    now: &[(String, Option<Fingerprint>)],
+    before: &[(String, Option<Fingerprint>)],
+) -> Vec<String> {
+    now.iter()
+        .filter(|(name, layout)| before.iter().find(|(n, _)| n == name).is_none_or(|(_, l)| l != layout))
+        .map(|(name, _)| name.clone())
+        .collect()
 }
 
 /// What the memo table holds for a key.
@@ -205,6 +240,17 @@ pub(crate) fn decide(
     if !stale.is_empty() {
         return Decision::Run(Reason::Stale { inputs: stale.to_vec() });
     }
+    // Layouts are compared only with a run that recorded them (not one from an older store).
+    let layouts = last.filter(|last| !last.layouts.is_empty()).map(|last| {
+        let inputs = changed_layouts(&current.layouts.inputs, &last.layouts.inputs);
+        let outputs = changed_layouts(&current.layouts.outputs, &last.layouts.outputs);
+        (inputs, outputs)
+    });
+    if let (Memo::Absent, Some((inputs, outputs))) = (memo, &layouts)
+        && (!inputs.is_empty() || !outputs.is_empty())
+    {
+        return Decision::Run(Reason::LayoutChanged { inputs: inputs.clone(), outputs: outputs.clone() });
+    }
     let changed = last.map(|last| {
         let code = last.fingerprint != current.fingerprint;
         let inputs: Vec<String> = current
@@ -241,7 +287,11 @@ mod tests {
     }
 
     fn run(code: u8, a: u8, b: u8) -> TaskRun {
-        TaskRun { fingerprint: fp(code), inputs: vec![("a".into(), fp(a)), ("b".into(), fp(b))] }
+        TaskRun {
+            fingerprint: fp(code),
+            inputs: vec![("a".into(), fp(a)), ("b".into(), fp(b))],
+            layouts: NodeLayouts::default(),
+        }
     }
 
     #[test]
@@ -291,10 +341,46 @@ mod tests {
     fn memo_keys_depend_on_order_code_and_id() {
         let f = |a: &i64, b: &i64| a + b;
         let t = TaskConfig::new("t", f);
-        let base = memo_key(&t, &[fp(1), fp(2)]);
-        assert_ne!(base, memo_key(&t, &[fp(2), fp(1)]));
-        assert_ne!(base, memo_key(&TaskConfig::new("u", f), &[fp(1), fp(2)]));
-        assert_ne!(base, memo_key(&TaskConfig::new("t", f).version(1), &[fp(1), fp(2)]));
-        assert_eq!(base, memo_key(&TaskConfig::new("t", f), &[fp(1), fp(2)]));
+        let none = NodeLayouts::default();
+        let base = memo_key(&t, &[fp(1), fp(2)], &none);
+        assert_ne!(base, memo_key(&t, &[fp(2), fp(1)], &none));
+        assert_ne!(base, memo_key(&TaskConfig::new("u", f), &[fp(1), fp(2)], &none));
+        assert_ne!(base, memo_key(&TaskConfig::new("t", f).version(1), &[fp(1), fp(2)], &none));
+        assert_eq!(base, memo_key(&TaskConfig::new("t", f), &[fp(1), fp(2)], &none));
+    }
+
+    fn layouts(a: Option<u8>, out: Option<u8>) -> NodeLayouts {
+        NodeLayouts {
+            inputs: vec![("a".into(), a.map(fp)), ("b".into(), None)],
+            outputs: vec![("y".into(), out.map(fp))],
+        }
+    }
+
+    #[test]
+    fn memo_keys_depend_on_every_node_layout() {
+        let t = TaskConfig::new("t", |a: &i64, b: &i64| a + b);
+        let base = memo_key(&t, &[fp(1), fp(2)], &layouts(Some(7), Some(8)));
+        assert_ne!(base, memo_key(&t, &[fp(1), fp(2)], &layouts(Some(9), Some(8))));
+        assert_ne!(base, memo_key(&t, &[fp(1), fp(2)], &layouts(Some(7), Some(9))));
+        assert_ne!(base, memo_key(&t, &[fp(1), fp(2)], &layouts(None, Some(8))));
+        assert_eq!(base, memo_key(&t, &[fp(1), fp(2)], &layouts(Some(7), Some(8))));
+    }
+
+    #[test]
+    fn a_changed_layout_is_named_and_an_unrecorded_one_is_not() {
+        let with = |layouts| TaskRun { layouts, ..run(1, 1, 1) };
+        let (now, before) = (with(layouts(Some(1), Some(2))), with(layouts(Some(1), Some(3))));
+        let d = decide(true, false, &now, Some(&before), Memo::Absent, &[]);
+        assert_eq!(d, Decision::Run(Reason::LayoutChanged { inputs: vec![], outputs: vec!["y".into()] }));
+        assert_eq!(d_reason(&d), "type layout changed: output `y`");
+        // A run recorded before layouts (an older store): no memo entry under the new key.
+        let d = decide(true, false, &now, Some(&run(1, 1, 1)), Memo::Absent, &[]);
+        assert_eq!(d, Decision::Run(Reason::NoMemoEntry));
+    }
+
+    fn d_reason(d: &Decision) -> String {
+        match d {
+            Decision::Run(r) | Decision::Skip(r) => r.to_string(),
+        }
     }
 }

@@ -33,6 +33,10 @@ impl std::fmt::Debug for Scenario {
 impl Scenario {
     /// Creates and persists a new scenario named `name` (durable when this returns); every node
     /// with a default value gets it as its first version.
+    ///
+    /// Names need not be unique: creating `"q3"` twice gives two scenarios named `"q3"`. A
+    /// program that should reuse its scenario across runs calls
+    /// [`find_or_create`](Self::find_or_create) instead.
     pub fn create(store: &Store, config: &Arc<ScenarioConfig>, name: &str) -> Result<Self, StoreError> {
         Self::create_dated(store, config, name, now_us())
     }
@@ -80,6 +84,36 @@ impl Scenario {
     pub fn find(store: &Store, config: &Arc<ScenarioConfig>, name: &str) -> Result<Option<Self>, StoreError> {
         let found = store.scenarios()?.into_iter().rfind(|s| s.config_id == config.id() && s.name == name);
         found.map(|info| Self::open(store, config, &info.id)).transpose()
+    }
+
+    /// The most recently created scenario of this config named `name`, or else a new one
+    /// created as [`create`](Self::create) does: what a program that runs again and again
+    /// wants, where `create` would add a scenario per run. Atomic against other
+    /// `find_or_create` calls of this process (the only process a store is open in).
+    ///
+    /// ```
+    /// # use taipy_core::prelude::*;
+    /// # let config = ScenarioConfig::builder("c").node(DataNodeConfig::with_default("x", 1i64)).build()?;
+    /// let store = Store::temporary()?;
+    /// let first = Scenario::find_or_create(&store, &config, "q3")?;
+    /// let again = Scenario::find_or_create(&store, &config, "q3")?;
+    /// assert_eq!(first.id(), again.id());
+    /// // `create` always makes a new one.
+    /// let other = Scenario::create(&store, &config, "q3")?;
+    /// assert_ne!(other.id(), first.id());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn find_or_create(
+        store: &Store,
+        config: &Arc<ScenarioConfig>,
+        name: &str,
+    ) -> Result<Self, StoreError> {
+        static CREATING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _one_at_a_time = CREATING.lock().unwrap_or_else(|p| p.into_inner());
+        match Self::find(store, config, name)? {
+            Some(found) => Ok(found),
+            None => Self::create(store, config, name),
+        }
     }
 
     /// The scenario's id.

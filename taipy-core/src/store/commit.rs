@@ -41,7 +41,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use super::catalog::{Catalog, Group};
 use super::keys;
-use super::records::{MemoEntry, NodeRecord, TaskRun, Version, VersionRef, Writer, now_us};
+use super::records::{LayoutRecord, MemoEntry, NodeRecord, TaskRun, Version, VersionRef, Writer, now_us};
 use super::{Store, StoreError};
 use crate::fingerprint::Fingerprint;
 use crate::job::Job;
@@ -60,6 +60,9 @@ struct Table {
     states: HashMap<String, NodeState>,
     /// Data node id → the job writing it now, and the node's config id (for messages).
     busy: HashMap<String, (String, String)>,
+    /// The layouts whose readable record this handle has staged (written once, not with every
+    /// version).
+    layouts: std::collections::HashSet<Fingerprint>,
 }
 
 /// The queue of staged groups and how far the catalog has applied them.
@@ -248,6 +251,13 @@ impl Store {
         writer: &Writer,
         comment: Option<&str>,
     ) -> Result<Option<u64>, StoreError> {
+        // The readable form of its layout, once, for messages about it once the type has changed.
+        if let Some(layout) = stored.layout.filter(|l| !table.layouts.contains(l))
+            && let Some(text) = crate::value::layout_text(&layout)
+        {
+            group.put(&keys::layout(&layout), &LayoutRecord { text: text.to_owned() })?;
+            table.layouts.insert(layout);
+        }
         let state = self.load_state(table, node_id)?;
         // Early cutoff: the same content (and, for a file, the same path) is no new version.
         if state.current.as_ref().is_some_and(|c| c.stored == *stored) && comment.is_none() {

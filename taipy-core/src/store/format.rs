@@ -10,7 +10,10 @@
 //!
 //! Format history:
 //! - 1: records behind a format byte, one key prefix per kind (the first release);
-//! - 2: memo entries carry their creation time; quarantined artifacts; this record.
+//! - 2: memo entries carry their creation time; quarantined artifacts; this record;
+//! - 3: versions, memo entries and task runs carry the type layouts of their values (appended
+//!   fields; absent in older records: such values are read as the current type, and every task
+//!   re-runs once since memo keys now include layouts); `layout/` records their readable form.
 
 use super::catalog::{Catalog, Group};
 use super::keys;
@@ -18,7 +21,7 @@ use super::records::{FormatRecord, decode};
 use crate::error::StoreError;
 
 /// The format this version of taipy writes.
-pub(crate) const CURRENT: u32 = 2;
+pub(crate) const CURRENT: u32 = 3;
 
 /// Checks the store's format and records the current one. `path` names the store in errors.
 pub(crate) fn check_and_record(catalog: &dyn Catalog, path: &std::path::Path) -> Result<(), StoreError> {

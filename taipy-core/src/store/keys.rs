@@ -17,6 +17,7 @@
 //! | `cycle/`     | cycle id                                    | [`CycleRecord`] |
 //! | `sequence/`  | scenario id, `0`, sequence name             | [`SequenceRecord`] |
 //! | `meta/`      | `format`                                    | [`FormatRecord`] |
+//! | `layout/`    | layout fingerprint (32 bytes)               | [`LayoutRecord`] |
 //! | files tree   | absolute path of an external file or artifact | a file stamp (value/file.rs) |
 //!
 //! Ids never contain a zero byte, so `id, 0` prefixes cannot collide ("a" + "b\0" vs "a\0" + "b").
@@ -27,8 +28,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::records::{
-    CycleRecord, FormatRecord, MemoEntry, NodeRecord, ScenarioRecord, SequenceRecord, StoredConfig,
-    SubmissionRecord, TaskRun, Version,
+    CycleRecord, FormatRecord, LayoutRecord, MemoEntry, NodeRecord, ScenarioRecord, SequenceRecord,
+    StoredConfig, SubmissionRecord, TaskRun, Version,
 };
 use crate::fingerprint::Fingerprint;
 use crate::job::Job;
@@ -49,12 +50,14 @@ pub(crate) enum Space {
     Meta,
     /// The cache of file fingerprints: never part of a commit group with other spaces.
     Files,
+    /// The readable form of the type layouts of stored values.
+    Layouts,
 }
 
 impl Space {
     /// Every space, in a fixed order.
     #[cfg(test)]
-    pub(crate) const ALL: [Space; 12] = [
+    pub(crate) const ALL: [Space; 13] = [
         Space::Scenarios,
         Space::Configs,
         Space::Nodes,
@@ -67,6 +70,7 @@ impl Space {
         Space::Sequences,
         Space::Meta,
         Space::Files,
+        Space::Layouts,
     ];
 
     /// The key prefix of the space within the entities tree (sled keeps every space but
@@ -85,6 +89,7 @@ impl Space {
             Space::Sequences => b"sequence/",
             Space::Meta => b"meta/",
             Space::Files => b"",
+            Space::Layouts => b"layout/",
         }
     }
 
@@ -103,6 +108,7 @@ impl Space {
             Space::Sequences => "sequence",
             Space::Meta => "store metadata",
             Space::Files => "file fingerprint",
+            Space::Layouts => "type layout",
         }
     }
 }
@@ -132,6 +138,7 @@ records! {
     CycleRecord => Cycles,
     SequenceRecord => Sequences,
     FormatRecord => Meta,
+    LayoutRecord => Layouts,
 }
 
 /// A record that carries its own id, and so its key.
@@ -301,6 +308,10 @@ pub(crate) fn sequence_name(key: &Key<SequenceRecord>) -> String {
 
 pub(crate) fn format() -> Key<FormatRecord> {
     Key::new(b"format".to_vec())
+}
+
+pub(crate) fn layout(fingerprint: &Fingerprint) -> Key<LayoutRecord> {
+    Key::new(fingerprint.0.to_vec())
 }
 
 /// A file's key in the fingerprint cache ([`Space::Files`], whose records the value layer

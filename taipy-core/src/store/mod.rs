@@ -54,7 +54,9 @@ pub(crate) use gc::Pin;
 pub use gc::{DiskUsage, GcPolicy, GcReport};
 pub use lineage::{JobOrigin, Lineage};
 pub use records::{EditLock, StoredConfig, UnreadableRecord, Version, Writer};
-pub(crate) use records::{MemoEntry, NodeRecord, ScenarioRecord, SubmissionRecord, TaskRun, now_us};
+pub(crate) use records::{
+    MemoEntry, NodeLayouts, NodeRecord, ScenarioRecord, SubmissionRecord, TaskRun, now_us,
+};
 pub use submissions::SubmissionInfo;
 
 use crate::error::StoreError;
@@ -295,6 +297,19 @@ impl Store {
         key: &crate::fingerprint::Fingerprint,
     ) -> Result<Option<MemoEntry>, StoreError> {
         self.read(&keys::memo(key))
+    }
+
+    /// The readable form of a type layout, as recorded with the values written with it (or
+    /// known to this process).
+    pub(crate) fn layout_text(
+        &self,
+        layout: &crate::fingerprint::Fingerprint,
+    ) -> Result<Option<String>, StoreError> {
+        if let Some(text) = crate::value::layout_text(layout) {
+            return Ok(Some(text.to_owned()));
+        }
+        self.apply_all()?;
+        Ok(self.read(&keys::layout(layout))?.map(|r: records::LayoutRecord| r.text))
     }
 
     /// What task `task_id` of scenario `scenario_id` last ran (or skipped) with.
@@ -563,6 +578,7 @@ mod tests {
             code: None,
             inputs: Vec::new(),
             warning: None,
+            attempt: None,
         };
         let mut group = Group::default();
         group.save(&scenario).unwrap();
@@ -596,6 +612,37 @@ mod tests {
         let lineage = store.lineage("DATANODE_y", 1).unwrap();
         assert_eq!(lineage.missing.as_deref(), Some("job `JOB_broken` cannot be read"));
         assert_eq!(unreadable_keys(&store), [("job", "JOB_broken".to_owned())]);
+    }
+
+    /// The readable form of a stored value's layout is recorded in the store, so that another
+    /// process (whose type has changed) can show it.
+    #[test]
+    fn a_value_with_a_layout_records_its_readable_form() {
+        let store = Store::in_memory(StoreOptions::development()).unwrap();
+        let record = NodeRecord {
+            id: "DATANODE_p".into(),
+            config_id: "p".into(),
+            scope: crate::config::Scope::Scenario,
+            owner: None,
+            type_name: "Thing".into(),
+            current: None,
+            next_version: 0,
+            edit_lock: None,
+        };
+        let layout = crate::value::Layout::from_text("Thing { a: i64, recorded: bool }");
+        let stored = crate::value::Stored {
+            layout: Some(layout.fingerprint()),
+            ..crate::value::encode_serde(&7i64).unwrap()
+        };
+        let mut group = Group::default();
+        store.stage_new_node(&mut group, record, Some((&stored, Writer::User))).unwrap();
+        store.stage(group);
+        store.apply_all().unwrap();
+        let recorded: Option<records::LayoutRecord> =
+            store.read(&keys::layout(&layout.fingerprint())).unwrap();
+        assert_eq!(recorded.map(|r| r.text).as_deref(), Some("Thing { a: i64, recorded: bool }"));
+        let version = store.node_state("DATANODE_p").unwrap().current.unwrap();
+        assert_eq!(version.layout(), Some(layout.fingerprint()));
     }
 
     fn unreadable_keys(store: &Store) -> Vec<(&'static str, String)> {

@@ -141,12 +141,13 @@ impl std::fmt::Display for Writer {
 
 /// One version of a data node: an entry of its edit history.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "VersionWire", into = "VersionWire")]
 pub struct Version {
     /// 1 for the first version, then consecutive.
     pub number: u64,
     /// The value's content hash.
     pub hash: Fingerprint,
-    /// Where the value is stored.
+    /// Where the value is stored, and the layout of the type that wrote it.
     pub(crate) stored: Stored,
     /// When it was written, in microseconds since the Unix epoch.
     pub written_us: u64,
@@ -156,16 +157,104 @@ pub struct Version {
     pub comment: Option<String>,
 }
 
+impl Version {
+    /// The fingerprint of the layout of the type that wrote the value (`None`: a type without
+    /// one, or a value written before layouts were recorded).
+    pub fn layout(&self) -> Option<Fingerprint> {
+        self.stored.layout
+    }
+}
+
+/// A [`Version`] as the store encodes it: the value's layout goes last, appended after the
+/// fields stores had before layouts.
+#[derive(Clone, Serialize, Deserialize)]
+struct VersionWire {
+    number: u64,
+    hash: Fingerprint,
+    stored: Stored,
+    written_us: u64,
+    writer: Writer,
+    comment: Option<String>,
+    #[serde(default, deserialize_with = "appended")]
+    layout: Option<Fingerprint>,
+}
+
+impl From<VersionWire> for Version {
+    fn from(w: VersionWire) -> Self {
+        let stored = Stored { layout: w.layout, ..w.stored };
+        Self {
+            number: w.number,
+            hash: w.hash,
+            stored,
+            written_us: w.written_us,
+            writer: w.writer,
+            comment: w.comment,
+        }
+    }
+}
+
+impl From<Version> for VersionWire {
+    fn from(v: Version) -> Self {
+        let layout = v.stored.layout;
+        Self {
+            number: v.number,
+            hash: v.hash,
+            stored: v.stored,
+            written_us: v.written_us,
+            writer: v.writer,
+            comment: v.comment,
+            layout,
+        }
+    }
+}
+
 /// A remembered task result: the outputs produced for one memo key.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(from = "MemoWire", into = "MemoWire")]
 pub(crate) struct MemoEntry {
     pub(crate) task_id: String,
     pub(crate) job_id: String,
+    /// The outputs, with their layouts.
     pub(crate) outputs: Vec<Stored>,
     /// When the result was computed (µs since the Unix epoch; 0 for entries written before
     /// this field): retention keeps the newest entries.
-    #[serde(default, deserialize_with = "appended")]
     pub(crate) created_us: u64,
+}
+
+/// A [`MemoEntry`] as the store encodes it: the outputs' layouts are appended last.
+#[derive(Clone, Serialize, Deserialize)]
+struct MemoWire {
+    task_id: String,
+    job_id: String,
+    outputs: Vec<Stored>,
+    #[serde(default, deserialize_with = "appended")]
+    created_us: u64,
+    #[serde(default, deserialize_with = "appended")]
+    layouts: Vec<Option<Fingerprint>>,
+}
+
+impl From<MemoWire> for MemoEntry {
+    fn from(w: MemoWire) -> Self {
+        let mut outputs = w.outputs;
+        for (output, layout) in outputs.iter_mut().zip(w.layouts) {
+            output.layout = layout;
+        }
+        Self { task_id: w.task_id, job_id: w.job_id, outputs, created_us: w.created_us }
+    }
+}
+
+impl From<MemoEntry> for MemoWire {
+    fn from(e: MemoEntry) -> Self {
+        let layouts = e.outputs.iter().map(|o| o.layout).collect();
+        Self { task_id: e.task_id, job_id: e.job_id, outputs: e.outputs, created_us: e.created_us, layouts }
+    }
+}
+
+/// The readable form of a type layout, kept once per layout so that a message about a value
+/// written with an earlier layout can show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct LayoutRecord {
+    pub(crate) text: String,
 }
 
 /// A sequence of tasks added to a scenario at run time.
@@ -210,6 +299,23 @@ impl std::fmt::Display for UnreadableRecord {
 pub(crate) struct TaskRun {
     pub(crate) fingerprint: Fingerprint,
     pub(crate) inputs: Vec<(String, Fingerprint)>,
+    /// The layouts of its input and output types (empty: recorded before layouts).
+    #[serde(default, deserialize_with = "appended")]
+    pub(crate) layouts: NodeLayouts,
+}
+
+/// The type layouts of a task's input and output nodes, by node name, in declared order.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct NodeLayouts {
+    pub(crate) inputs: Vec<(String, Option<Fingerprint>)>,
+    pub(crate) outputs: Vec<(String, Option<Fingerprint>)>,
+}
+
+impl NodeLayouts {
+    /// Whether none were recorded (a run recorded before layouts).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.inputs.is_empty() && self.outputs.is_empty()
+    }
 }
 
 /// A persisted submission.
@@ -255,6 +361,10 @@ mod tests {
         finished_us: Option<u64>,
     }
 
+    fn stored_without(stored: &Stored) -> Stored {
+        Stored { layout: None, ..stored.clone() }
+    }
+
     #[test]
     fn records_written_before_appended_fields_still_decode() {
         let old = NodeRecordBeforeLocks {
@@ -285,9 +395,80 @@ mod tests {
         let bytes = encode("job", &old).unwrap();
         let job: Job = decode("job", b"j", &bytes).unwrap();
         assert_eq!(
-            (job.status, job.finished_us, job.code, job.inputs.len()),
-            (JobStatus::Completed, Some(3), None, 0)
+            (job.status, job.finished_us, job.code, job.inputs.len(), &job.attempt),
+            (JobStatus::Completed, Some(3), None, 0, &None)
         );
+        let mut job = job;
+        job.attempt = Some(crate::job::Attempt { number: 2, of: 3, failures: Vec::new() });
+        job.reason = Some(crate::job::Reason::TimedOut { after: std::time::Duration::from_secs(30) });
+        let back: Job = decode("job", b"j", &encode("job", &job).unwrap()).unwrap();
+        assert_eq!(back, job);
+
+        // Versions, memo entries and task runs from before layouts: no layout.
+        let stored = crate::value::encode_serde(&7i64).unwrap();
+        #[derive(Serialize)]
+        struct VersionBeforeLayouts {
+            number: u64,
+            hash: Fingerprint,
+            stored: Stored,
+            written_us: u64,
+            writer: Writer,
+            comment: Option<String>,
+        }
+        let old = VersionBeforeLayouts {
+            number: 1,
+            hash: stored.hash,
+            stored: stored.clone(),
+            written_us: 5,
+            writer: Writer::User,
+            comment: Some("c".into()),
+        };
+        let version: Version = decode("version", b"v", &encode("version", &old).unwrap()).unwrap();
+        assert_eq!((version.layout(), version.written_us, version.comment.as_deref()), (None, 5, Some("c")));
+        #[derive(Serialize)]
+        struct MemoBeforeLayouts {
+            task_id: String,
+            job_id: String,
+            outputs: Vec<Stored>,
+            created_us: u64,
+        }
+        let old = MemoBeforeLayouts {
+            task_id: "t".into(),
+            job_id: "j".into(),
+            outputs: vec![stored.clone()],
+            created_us: 3,
+        };
+        let memo: MemoEntry = decode("memo entry", b"m", &encode("memo entry", &old).unwrap()).unwrap();
+        assert_eq!((memo.outputs[0].layout, memo.created_us), (None, 3));
+        #[derive(Serialize)]
+        struct TaskRunBeforeLayouts {
+            fingerprint: Fingerprint,
+            inputs: Vec<(String, Fingerprint)>,
+        }
+        let old = TaskRunBeforeLayouts {
+            fingerprint: Fingerprint([1; 32]),
+            inputs: vec![("a".into(), stored.hash)],
+        };
+        let run: TaskRun = decode("task run", b"r", &encode("task run", &old).unwrap()).unwrap();
+        assert!(run.layouts.is_empty() && run.inputs.len() == 1);
+
+        // With layouts, each round-trips.
+        let laid = Stored { layout: Some(Fingerprint([4; 32])), ..stored };
+        let version = Version { stored: laid.clone(), ..version };
+        let back: Version = decode("version", b"v", &encode("version", &version).unwrap()).unwrap();
+        assert_eq!(back, version);
+        let memo = MemoEntry { outputs: vec![laid.clone(), stored_without(&laid)], ..memo };
+        let back: MemoEntry = decode("memo entry", b"m", &encode("memo entry", &memo).unwrap()).unwrap();
+        assert_eq!(back.outputs, memo.outputs);
+        let run = TaskRun {
+            layouts: NodeLayouts {
+                inputs: vec![("a".into(), laid.layout)],
+                outputs: vec![("y".into(), None)],
+            },
+            ..run
+        };
+        let back: TaskRun = decode("task run", b"r", &encode("task run", &run).unwrap()).unwrap();
+        assert_eq!(back, run);
 
         // New records round-trip with their appended fields.
         let mut node = node;

@@ -89,12 +89,19 @@ pub(crate) fn scenarios(
         }
         for task in &tasks {
             let Some(resolved) = checked.tasks.get(&task.id) else { continue };
-            let config = resolved
+            let mut config = resolved
                 .entry
                 .task_config(&task.id)
                 .inputs(task.inputs.value.iter().map(|r| r.id.clone()))
                 .outputs(task.outputs.value.iter().map(|r| r.id.clone()))
                 .skippable(task.skippable && resolved.entry.skippable);
+            // The file's retries and timeout override the `#[task]` options.
+            if let Some(retries) = task.retries {
+                config = config.retries(retries);
+            }
+            if let Some(timeout) = task.timeout {
+                config = config.timeout(timeout);
+            }
             builder = builder.task(config);
         }
         for (name, tasks) in &scenario.sequences {

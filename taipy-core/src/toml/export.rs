@@ -72,6 +72,12 @@ pub fn export(config: &ScenarioConfig) -> Result<String, TomlConfigError> {
             "skippable = {}",
             quote(if task.is_skippable() { "True:bool" } else { "False:bool" })
         );
+        if task.retry_count() > 0 {
+            let _ = writeln!(out, "retries = {}", quote(&format!("{}:int", task.retry_count())));
+        }
+        if let Some(timeout) = task.timeout_limit() {
+            let _ = writeln!(out, "timeout = {}", quote(&crate::job::DisplayDuration(timeout).to_string()));
+        }
     }
 
     let untouched: Vec<String> = config

@@ -67,6 +67,11 @@
 //! registered names by edit distance. Each input and output is then checked against the
 //! function's registered signature: their count, and the type of every node.
 //!
+//! Tasks named only in a file are a linking trap: if they live in a crate the binary never
+//! references, the linker leaves that crate out and its tasks are not registered. One line in
+//! the binary keeps it: `taipy::link!(my_tasks_crate);` (see [`link!`](crate::link)); the
+//! "unknown function" error says so.
+//!
 //! # Values
 //!
 //! Typed strings (`"1000:int"`, `"1.5:float"`, `"True:bool"`, `":str"`, `":timedelta"`,
@@ -89,6 +94,14 @@
 //!
 //! A task is skippable when the file says `skippable = "True:bool"` (Taipy's default is
 //! `False`) and its `#[task]` does not say `skippable = false`.
+//!
+//! # Retries and timeouts
+//!
+//! A task section may say `retries = 2` (or `"2:int"`) and `timeout = "30s"` (`ms`, `s`, `m`,
+//! `h`, decimals allowed, or a `":timedelta"`); they override the `#[task]` options of the
+//! function and mean what [`TaskConfig::retries`](crate::TaskConfig::retries) and
+//! [`TaskConfig::timeout`](crate::TaskConfig::timeout) say. Neither enters the config's
+//! fingerprint: they change how a task is run, not what it computes.
 
 mod build;
 mod check;
@@ -149,7 +162,10 @@ impl std::fmt::Display for Problem {
 }
 
 /// Loading, checking or exporting a TOML config failed.
-#[derive(Debug, thiserror::Error)]
+///
+/// `Debug` prints the same readable text as `Display` (every problem with its line), so
+/// `fn main() -> Result<(), Box<dyn Error>>` shows the list rather than the enum's fields.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum TomlConfigError {
     /// The file could not be read.
@@ -179,6 +195,13 @@ pub enum TomlConfigError {
         /// Why, one reason per node or task.
         problems: Vec<String>,
     },
+}
+
+/// As `Display`: what `main` prints when it returns the error.
+impl std::fmt::Debug for TomlConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
 }
 
 impl TomlConfigError {

@@ -26,8 +26,8 @@ pub(crate) fn resolve(path: &str, entries: &[&'static TaskEntry]) -> Result<&'st
     if entries.is_empty() {
         return Err(format!(
             "function `{path}` cannot be resolved: no `#[task]` is registered (a crate whose items the \
-             binary never references is left out by the linker; call one of its tasks or use one of \
-             its types from the binary)"
+             binary never references is left out by the linker; add `taipy::link!(that_crate);` to \
+             the binary)"
         ));
     }
     let (name, module) = segments.split_last().expect("split yields at least one segment");
@@ -73,8 +73,9 @@ fn unknown(path: &str, name: &str, entries: &[&'static TaskEntry]) -> String {
         let names: Vec<&str> = entries.iter().map(|e| e.id).take(12).collect();
         let more = if entries.len() > names.len() { ", ..." } else { "" };
         return format!(
-            "unknown function `{path}`: no registered task is named `{name}`; registered tasks: {}{more}",
-            quoted(&names)
+            "unknown function `{path}`: no registered task is named `{name}`; registered tasks: {}{more}; {}",
+            quoted(&names),
+            crate::registry::LINK_ADVICE
         );
     }
     let suggestions: Vec<String> = close.iter().map(|(_, e)| format!("`{}` ({})", e.name, e.id)).collect();
@@ -128,5 +129,9 @@ mod tests {
         assert!(err.contains("is not a path"), "{err}");
         let err = resolve("x", &[]).unwrap_err();
         assert!(err.contains("no `#[task]` is registered"), "{err}");
+        assert!(err.contains("add `taipy::link!(that_crate);` to the binary"), "{err}");
+        let err = resolve("algos.nothing_like_it", &all()).unwrap_err();
+        assert!(err.contains("registered tasks: `algos::algo::score`"), "{err}");
+        assert!(err.contains("add `taipy::link!(that_crate);` to the binary"), "{err}");
     }
 }

@@ -7,10 +7,11 @@
 //! ignored (Taipy allows custom properties); unknown sections are problems.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use super::names::suggest;
 use super::parse::{Entry, Raw, Table};
-use super::typed::{Env, Frequency, Typed, interpret, interpret_str};
+use super::typed::{Env, Frequency, Typed, interpret, interpret_str, parse_duration};
 use super::{JobSettings, Problem, StorageType};
 use crate::config::{ExecutionMode, Scope, StoreOptions};
 
@@ -47,6 +48,10 @@ pub(crate) struct TaskSection {
     pub(crate) outputs: At<Vec<Ref>>,
     /// Taipy's default is `False`.
     pub(crate) skippable: bool,
+    /// `retries`, if given: overrides the `#[task]` option.
+    pub(crate) retries: Option<u32>,
+    /// `timeout`, if given: overrides the `#[task]` option.
+    pub(crate) timeout: Option<Duration>,
 }
 
 pub(crate) struct ScenarioSection {
@@ -323,7 +328,40 @@ impl Reader<'_> {
             inputs: self.refs(props, "inputs", entry.line),
             outputs: self.refs(props, "outputs", entry.line),
             skippable: self.boolean(props, "skippable", false),
+            retries: self.retries(props),
+            timeout: self.timeout(props),
         }
+    }
+
+    /// `retries = 2` or `"2:int"`: a non-negative integer.
+    fn retries(&mut self, props: &Props<'_>) -> Option<u32> {
+        let entry = props.get("retries")?;
+        match self.typed(&props.section, entry)? {
+            Typed::Int(n) if let Ok(n) = u32::try_from(n) => Some(n),
+            other => {
+                let message = format!(
+                    "`retries` must be a non-negative integer like \"2:int\", not {}",
+                    describe(&other)
+                );
+                self.problem(&props.section, entry.line, message);
+                None
+            }
+        }
+    }
+
+    /// `timeout = "30s"` (ms, s, m, h; `"1.5s"`) or a `":timedelta"`.
+    fn timeout(&mut self, props: &Props<'_>) -> Option<Duration> {
+        let entry = props.get("timeout")?;
+        let parsed = match self.typed(&props.section, entry)? {
+            Typed::Text(text) => parse_duration(&text),
+            Typed::Timedelta(d) if !d.is_zero() => Ok(d),
+            Typed::Timedelta(_) => Err("a timeout must be longer than zero".to_owned()),
+            other => Err(format!(
+                "expected a duration like \"30s\", \"500ms\" or \"2m\", not {}",
+                describe(&other)
+            )),
+        };
+        parsed.map_err(|why| self.problem(&props.section, entry.line, format!("`timeout`: {why}"))).ok()
     }
 
     fn scenario(&mut self, entry: &Entry, props: &Props<'_>) -> ScenarioSection {

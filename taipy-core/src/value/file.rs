@@ -80,7 +80,7 @@ fn store_path(path: &Path, cx: &StoreCx<'_>) -> Result<Stored, StoreError> {
     let hash = cx.file_fingerprint(path)?;
     let payload = super::encode_serde(&path.to_path_buf())?.payload;
     debug_assert!(matches!(payload, Payload::Inline(_)));
-    Ok(Stored { hash, payload })
+    Ok(Stored::new(hash, payload))
 }
 
 /// What the cache remembers of a file when it was hashed.

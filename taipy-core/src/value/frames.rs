@@ -59,6 +59,13 @@
 //!
 //! Both types share one writer, so equal tables give byte-identical files and therefore equal
 //! content hashes (polars' Parquet writer records no timestamps; the tests check this).
+//!
+//! ## Layout
+//!
+//! A frame's layout is its schema, recorded with each stored frame
+//! (`DataFrame { id: i64, segment: str }`, see [`Layout`](crate::Layout)) so that messages and
+//! lineage can show it. The types have no fixed layout (`DataValue::layout` is `None`): Parquet
+//! describes itself, so a frame is never misread, and any schema is accepted on read.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -66,10 +73,10 @@ use std::sync::Arc;
 use polars::polars_utils::compression::ZstdLevel;
 use polars::prelude::{
     DataFrame, Engine, FileWriteFormat, IntoLazy, LazyFrame, ParquetCompression, ParquetWriteOptions,
-    PlRefPath, PolarsError, ScanArgsParquet, SinkDestination, SinkTarget, UnifiedSinkArgs,
+    PlRefPath, PolarsError, ScanArgsParquet, Schema, SinkDestination, SinkTarget, UnifiedSinkArgs,
 };
 
-use super::{DataValue, FrameCompression, StoreCx, Stored};
+use super::{DataValue, FrameCompression, Layout, StoreCx, Stored};
 use crate::error::StoreError;
 
 /// Rows per Parquet row group. Given explicitly, the streaming sink cuts row groups at exact
@@ -110,9 +117,14 @@ impl DataValue for DataFrame {
 }
 
 /// Runs `frame`'s plan with the streaming engine into a new Parquet artifact.
-fn sink_parquet(frame: LazyFrame, cx: &StoreCx<'_>, type_name: &'static str) -> Result<Stored, StoreError> {
+fn sink_parquet(
+    mut frame: LazyFrame,
+    cx: &StoreCx<'_>,
+    type_name: &'static str,
+) -> Result<Stored, StoreError> {
     let writer = cx.new_artifact(EXTENSION)?;
     let encode = |e: PolarsError| StoreError::Encode { type_name, reason: polars_message(&e) };
+    let layout = schema_layout(&*frame.collect_schema().map_err(encode)?);
     let target = polars_path(writer.path()).map_err(encode)?;
     let options = ParquetWriteOptions {
         compression: parquet_compression(cx.frame_compression).map_err(encode)?,
@@ -128,7 +140,14 @@ fn sink_parquet(frame: LazyFrame, cx: &StoreCx<'_>, type_name: &'static str) -> 
         .and_then(|plan| plan.collect_with_engine(Engine::Streaming))
         .map_err(encode)?;
     // `finish` fsyncs, hashes and renames the file into place (step 1 of the commit protocol).
-    writer.finish()
+    let stored = writer.finish()?;
+    Ok(Stored { layout: Some(layout.fingerprint()), ..stored })
+}
+
+/// A frame's layout: its columns' names and types, in order.
+fn schema_layout(schema: &Schema) -> Layout {
+    let columns: Vec<String> = schema.iter().map(|(name, dtype)| format!("{name}: {dtype}")).collect();
+    Layout::from_text(&format!("DataFrame {{ {} }}", columns.join(", ")))
 }
 
 /// The polars codec of a [`FrameCompression`].
@@ -280,6 +299,20 @@ mod tests {
         let back = LazyFrame::load(&stored, &fx.cx()).unwrap().collect().unwrap();
         assert_eq!(back.height(), 0);
         assert_eq!(back.schema(), sample().schema());
+    }
+
+    #[test]
+    fn a_stored_frame_records_its_schema_as_its_layout() {
+        let fx = Fixture::new();
+        let stored = sample().store(&fx.cx()).unwrap();
+        let layout = stored.layout.expect("a frame's layout");
+        assert_eq!(
+            crate::value::layout_text(&layout),
+            Some("DataFrame { id: i64, amount: f64, segment: str, maybe: i32 }")
+        );
+        let lazy = sample().lazy().select([col("id")]).store(&fx.cx()).unwrap();
+        assert_ne!(lazy.layout, stored.layout);
+        assert_eq!(ValueType::of::<DataFrame>().layout(), None, "any schema reads");
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! How values are stored, read and fingerprinted: the [`DataValue`] trait.
 //!
-//! - serde types are stored inline as postcard bytes behind a format-version byte
-//!   ([`serde_value!`](crate::serde_value) implements the trait for a type of yours);
+//! - serde types are stored inline as postcard bytes behind a format-version byte, with their
+//!   type's [`Layout`] (`#[derive(DataValue)]` implements the trait for a type of yours,
+//!   [`serde_value!`](crate::serde_value) for a serde type of another crate);
 //! - external files ([`CsvFile`], [`ParquetFile`]) are stored as their path, fingerprinted by
 //!   their bytes;
 //! - with the `polars` feature, `DataFrame` and `LazyFrame` are content-addressed Parquet
@@ -12,6 +13,7 @@ mod compression;
 mod file;
 #[cfg(feature = "polars")]
 mod frames;
+mod layout;
 pub(crate) mod scratch;
 mod serde_impls;
 mod toml_form;
@@ -27,6 +29,8 @@ pub(crate) use artifact::{hash_file, sync_dir};
 pub use compression::FrameCompression;
 pub use file::{CsvFile, ParquetFile};
 pub(crate) use file::{fingerprint_cached, stamp_trusted};
+pub use layout::Layout;
+pub(crate) use layout::known_text as layout_text;
 #[doc(hidden)]
 pub use serde_impls::{decode_serde, encode_serde};
 pub use toml_form::{from_toml, to_toml};
@@ -34,13 +38,27 @@ pub use toml_form::{from_toml, to_toml};
 use crate::error::StoreError;
 use crate::fingerprint::Fingerprint;
 
-/// A value as the store keeps it: its content hash and where its bytes are.
+/// A value as the store keeps it: its content hash, where its bytes are, and the layout of the
+/// type that wrote them.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Stored {
-    /// The content hash: equal hashes mean equal values.
+    /// The content hash of the bytes.
     pub hash: Fingerprint,
     /// Where the bytes are.
     pub payload: Payload,
+    /// The fingerprint of the writing type's [`Layout`] (`None`: a type without one, or a value
+    /// stored before layouts were recorded). The store sets it from [`DataValue::layout`] when
+    /// an implementation leaves it `None`. Records keep it in a field of their own, appended
+    /// after their older fields (see `store/records.rs`), hence not serialized here.
+    #[serde(skip)]
+    pub layout: Option<Fingerprint>,
+}
+
+impl Stored {
+    /// A stored value without a layout (the store adds the type's).
+    pub fn new(hash: Fingerprint, payload: Payload) -> Self {
+        Self { hash, payload, layout: None }
+    }
 }
 
 /// Where a stored value's bytes are.
@@ -119,11 +137,13 @@ impl StoreCx<'_> {
 ///
 /// Implemented for the common std types (numbers, `bool`, `String`, `Vec`, `Option`, maps),
 /// for [`CsvFile`] and [`ParquetFile`], and with the `polars` feature for `DataFrame` and
-/// `LazyFrame`. For a serde type of yours, [`serde_value!`](crate::serde_value) writes the impl.
+/// `LazyFrame`. For a type of yours, `#[derive(DataValue)]` (in taipy's prelude) writes the
+/// impl: a newtype is stored as its field, any other struct or enum with serde's bytes. For a
+/// serde type of another crate, [`serde_value!`](crate::serde_value) writes it.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be stored in a data node",
     label = "not a `DataValue`",
-    note = "for a serde type, add `taipy::serde_value!({Self});` to implement `DataValue`"
+    note = "for a type of yours, add `#[derive(DataValue)]` (with serde's `Serialize` and `Deserialize` if it has several fields or is an enum); for a serde type of another crate, `taipy::serde_value!({Self});`"
 )]
 pub trait DataValue: Send + Sync + 'static {
     /// Whether the value refers to something outside the store whose content can change
@@ -141,6 +161,19 @@ pub trait DataValue: Send + Sync + 'static {
     fn load(stored: &Stored, cx: &StoreCx<'_>) -> Result<Self, StoreError>
     where
         Self: Sized;
+
+    /// The layout of the type's stored bytes, stored beside every value and checked when one is
+    /// read: a value written with another layout is never decoded as this type, and a task
+    /// whose input or output layouts changed re-runs. `#[derive(DataValue)]` and
+    /// [`serde_value!`](crate::serde_value) trace it from the serde implementation
+    /// ([`Layout::of_serde`]); a one-field newtype has its field's. The default, `None`, checks
+    /// nothing: for values that describe themselves (frames, external files).
+    fn layout() -> Option<Layout>
+    where
+        Self: Sized,
+    {
+        None
+    }
 
     /// For [`EXTERNAL`](Self::EXTERNAL) values: the content hash as of now.
     fn refresh(stored: &Stored, cx: &StoreCx<'_>) -> Result<Fingerprint, StoreError>
@@ -179,6 +212,7 @@ pub struct ValueType {
     type_id: fn() -> TypeId,
     external: bool,
     reload_after_store: bool,
+    layout: fn() -> Option<Layout>,
     store: fn(&AnyValue, &StoreCx<'_>) -> Result<Stored, StoreError>,
     load: fn(&Stored, &StoreCx<'_>) -> Result<AnyValue, StoreError>,
     refresh: fn(&Stored, &StoreCx<'_>) -> Result<Fingerprint, StoreError>,
@@ -194,8 +228,9 @@ impl ValueType {
             type_id: TypeId::of::<T>,
             external: T::EXTERNAL,
             reload_after_store: T::RELOAD_AFTER_STORE,
+            layout: T::layout,
             store: |value, cx| match value.downcast_ref::<T>() {
-                Some(value) => value.store(cx),
+                Some(value) => store_value(value, cx),
                 None => Err(StoreError::Encode {
                     type_name: std::any::type_name::<T>(),
                     reason: "the value has another type".into(),
@@ -234,6 +269,11 @@ impl ValueType {
         self.external
     }
 
+    /// The layout of the type's stored bytes ([`DataValue::layout`]).
+    pub fn layout(&self) -> Option<Layout> {
+        (self.layout)()
+    }
+
     pub(crate) fn reload_after_store(&self) -> bool {
         self.reload_after_store
     }
@@ -260,6 +300,26 @@ impl std::fmt::Debug for ValueType {
 impl PartialEq for ValueType {
     fn eq(&self, other: &Self) -> bool {
         self.type_id() == other.type_id()
+    }
+}
+
+/// Stores a value with its type's layout (unless the implementation set one).
+pub(crate) fn store_value<T: DataValue>(value: &T, cx: &StoreCx<'_>) -> Result<Stored, StoreError> {
+    let mut stored = value.store(cx)?;
+    if stored.layout.is_none() {
+        stored.layout = T::layout().map(|layout| layout.fingerprint());
+    }
+    Ok(stored)
+}
+
+/// The layout a stored value was written with, when it differs from `expected` (the reading
+/// type's): such a value must not be decoded. A value without a recorded layout (stored before
+/// layouts were recorded) is read as the current type: it was written by this program's type
+/// before the upgrade, and refusing it would make every existing parameter unreadable.
+pub(crate) fn layout_mismatch(stored: &Stored, expected: Option<Layout>) -> Option<Fingerprint> {
+    match (stored.layout, expected) {
+        (Some(found), Some(expected)) if found != expected.fingerprint() => Some(found),
+        _ => None,
     }
 }
 

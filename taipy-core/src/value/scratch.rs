@@ -55,7 +55,7 @@ impl ArtifactAccess for ScratchArtifacts {
         let hash = hash_file(temp)?;
         let target = self.path(&hash, extension);
         std::fs::rename(temp, &target).map_err(|e| StoreError::io("cannot rename artifact", &target, e))?;
-        Ok(Stored { hash, payload: Payload::Artifact { hash, extension: extension.to_owned() } })
+        Ok(Stored::new(hash, Payload::Artifact { hash, extension: extension.to_owned() }))
     }
 
     fn open(&self, hash: &Fingerprint, extension: &str) -> Result<PathBuf, StoreError> {

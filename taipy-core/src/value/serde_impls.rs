@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::toml_form::{from_toml, to_toml};
-use super::{DataValue, Payload, StoreCx, Stored};
+use super::{DataValue, Layout, Payload, StoreCx, Stored};
 use crate::error::StoreError;
 use crate::fingerprint::Fingerprint;
 
@@ -18,7 +18,7 @@ pub fn encode_serde<T: Serialize>(value: &T) -> Result<Stored, StoreError> {
     let bytes = postcard::to_extend(value, vec![SERDE_FORMAT_V1])
         .map_err(|e| StoreError::Encode { type_name: std::any::type_name::<T>(), reason: e.to_string() })?;
     let hash = Fingerprint::of_bytes("taipy.value.serde.v1", &bytes);
-    Ok(Stored { hash, payload: Payload::Inline(bytes) })
+    Ok(Stored::new(hash, Payload::Inline(bytes)))
 }
 
 /// Decodes an inline payload written by [`encode_serde`].
@@ -42,7 +42,11 @@ pub fn decode_serde<T: DeserializeOwned>(stored: &Stored) -> Result<T, StoreErro
 }
 
 /// Implements [`DataValue`] for serde types (`Serialize + DeserializeOwned`),
-/// stored inline as postcard bytes.
+/// stored inline as postcard bytes, with the [`Layout`](crate::Layout) traced from the serde
+/// implementation.
+///
+/// For your own types, `#[derive(DataValue)]` (in taipy's prelude) does the same; this macro is
+/// for types defined in other crates, which a derive cannot reach.
 ///
 /// ```
 /// #[derive(serde::Serialize, serde::Deserialize)]
@@ -58,6 +62,9 @@ macro_rules! serde_value {
             }
             fn load(stored: &$crate::Stored, _cx: &$crate::StoreCx<'_>) -> ::std::result::Result<Self, $crate::StoreError> {
                 $crate::__private::decode_serde(stored)
+            }
+            fn layout() -> ::std::option::Option<$crate::Layout> {
+                $crate::Layout::of_serde::<Self>()
             }
             fn from_toml(value: &$crate::__private::TomlValue) -> ::std::result::Result<Self, ::std::string::String> {
                 $crate::__private::from_toml(value)
@@ -86,6 +93,9 @@ macro_rules! generic_serde_value {
             fn load(stored: &Stored, _cx: &StoreCx<'_>) -> Result<Self, StoreError> {
                 decode_serde(stored)
             }
+            fn layout() -> Option<Layout> {
+                Layout::of_serde::<Self>()
+            }
             fn from_toml(value: &::toml::Value) -> Result<Self, String> {
                 from_toml(value)
             }
@@ -110,6 +120,9 @@ where
     }
     fn load(stored: &Stored, _cx: &StoreCx<'_>) -> Result<Self, StoreError> {
         decode_serde(stored)
+    }
+    fn layout() -> Option<Layout> {
+        Layout::of_serde::<Self>()
     }
     fn from_toml(value: &::toml::Value) -> Result<Self, String> {
         from_toml(value)

@@ -331,6 +331,7 @@ fn shell(
             }
 
             /// Creates and persists a new scenario named `name`; source nodes get their defaults.
+            /// Creating the same name twice gives two scenarios; see `find_or_create`.
             #vis fn create(
                 store: &#root::__private::Store,
                 name: &str,
@@ -353,6 +354,16 @@ fn shell(
             ) -> #root::__private::Result<#root::__private::Option<Self>, #root::__private::StoreError> {
                 #root::__private::Scenario::find(store, &Self::config(), name)
                     .map(|found| found.map(|scenario| Self { scenario }))
+            }
+
+            /// The most recently created scenario of this type named `name`, or else a new one:
+            /// what a program run again and again wants (`create` adds one per run).
+            #vis fn find_or_create(
+                store: &#root::__private::Store,
+                name: &str,
+            ) -> #root::__private::Result<Self, #root::__private::StoreError> {
+                #root::__private::Scenario::find_or_create(store, &Self::config(), name)
+                    .map(|scenario| Self { scenario })
             }
 
             /// The untyped scenario.

@@ -24,6 +24,11 @@ pub(crate) fn task(task: &Task, options: &Options) -> TokenStream {
     let code = crate::fingerprint::fingerprint(&[&item.sig.to_token_stream(), &item.block.to_token_stream()]);
     let version = options.version;
     let skippable = options.skippable;
+    let retries = options.retries;
+    let timeout = options.timeout.map(|t| {
+        let nanos = u64::try_from(t.as_nanos()).unwrap_or(u64::MAX);
+        quote!(.timeout(::core::time::Duration::from_nanos(#nanos)))
+    });
 
     let stored: Vec<_> = task.params.iter().map(|p| &p.stored).collect();
     let typed_params = task.params.iter().enumerate().map(|(i, p)| {
@@ -95,6 +100,8 @@ pub(crate) fn task(task: &Task, options: &Options) -> TokenStream {
                 .code_fingerprint(<Self as #root::__private::TaskDescriptor>::ENTRY.code)
                 .version(#version)
                 .skippable(#skippable)
+                .retries(#retries)
+                #timeout
             }
         }
 

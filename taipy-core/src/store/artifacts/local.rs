@@ -127,7 +127,7 @@ impl ArtifactAccess for LocalArtifacts {
         sync_dir(&self.dir)?;
         crate::fault::point("artifact.renamed");
         stamp_trusted(&self.files, &target, hash)?;
-        Ok(Stored { hash, payload: Payload::Artifact { hash, extension: extension.to_owned() } })
+        Ok(Stored::new(hash, Payload::Artifact { hash, extension: extension.to_owned() }))
     }
 
     fn open(&self, hash: &Fingerprint, extension: &str) -> Result<PathBuf, StoreError> {

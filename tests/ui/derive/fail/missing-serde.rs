@@ -1,6 +1,9 @@
 use taipy::prelude::*;
 
 #[derive(DataValue)]
-struct Pair(f64, f64);
+struct Reading {
+    city: String,
+    temp: f64,
+}
 
 fn main() {}

@@ -1,6 +1,6 @@
 use taipy::prelude::*;
 
-#[derive(DataValue)]
+#[derive(serde::Serialize, DataValue)]
 enum Metric {
     Mean,
     Median,

@@ -1,0 +1,83 @@
+//! `#[derive(DataValue)]` on the user's own types: a struct with several fields and an enum
+//! (serde's bytes, with a traced layout), and newtypes (stored as their field).
+
+#![deny(warnings)]
+
+use serde::{Deserialize, Serialize};
+use taipy::JobStatus;
+use taipy::prelude::*;
+
+/// A struct with several fields.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, DataValue)]
+struct Reading {
+    city: String,
+    temp: f64,
+}
+
+/// An enum with data.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, DataValue)]
+enum Unit {
+    Celsius,
+    Fahrenheit,
+    Offset { by: f64 },
+}
+
+/// A newtype: stored as its field.
+#[derive(Clone, Debug, PartialEq, DataValue)]
+struct Readings(Vec<Reading>);
+
+#[task]
+fn convert(readings: &Readings, unit: Unit) -> Readings {
+    let convert = |t: f64| match unit {
+        Unit::Celsius => t,
+        Unit::Fahrenheit => t * 9.0 / 5.0 + 32.0,
+        Unit::Offset { by } => t + by,
+    };
+    Readings(readings.0.iter().map(|r| Reading { city: r.city.clone(), temp: convert(r.temp) }).collect())
+}
+
+#[task]
+fn warmest(readings: &Readings) -> Reading {
+    readings.0.iter().cloned().max_by(|a, b| a.temp.total_cmp(&b.temp)).expect("some readings")
+}
+
+scenario! {
+    Weather {
+        raw: Readings = Readings(vec![
+            Reading { city: "Oslo".into(), temp: 4.0 },
+            Reading { city: "Lima".into(), temp: 20.0 },
+        ]),
+        unit: Unit = Unit::Fahrenheit,
+        converted = convert(raw, unit),
+        top = warmest(converted),
+    }
+}
+
+#[test]
+fn structs_and_enums_round_trip_through_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open_with(dir.path(), StoreOptions::development()).unwrap();
+        let weather = Weather::create(&store, "w").unwrap();
+        weather.submit().unwrap().wait().unwrap();
+        weather.unit().write(Unit::Offset { by: 1.5 }).unwrap();
+        weather.submit().unwrap().wait().unwrap();
+    }
+    let store = Store::open_with(dir.path(), StoreOptions::development()).unwrap();
+    let weather = Weather::find(&store, "w").unwrap().unwrap();
+    assert_eq!(weather.unit().read().unwrap(), Unit::Offset { by: 1.5 });
+    assert_eq!(weather.unit().read_version(1).unwrap(), Unit::Fahrenheit);
+    assert_eq!(weather.top().read().unwrap(), Reading { city: "Lima".into(), temp: 21.5 });
+    assert_eq!(weather.top().read_version(1).unwrap(), Reading { city: "Lima".into(), temp: 68.0 });
+    let report = weather.submit().unwrap().wait().unwrap();
+    assert_eq!(report.tasks_with(JobStatus::Skipped).len(), 2);
+}
+
+#[test]
+fn derived_types_have_their_serde_layout_and_newtypes_their_fields() {
+    let reading = Reading::layout().unwrap();
+    assert_eq!(reading.text(), "Reading { city: String, temp: f64 }");
+    assert_eq!(Unit::layout().unwrap().text(), "enum Unit { Celsius, Fahrenheit, Offset { by: f64 } }");
+    assert_eq!(Readings::layout(), <Vec<Reading>>::layout());
+    assert_eq!(Readings::layout().unwrap().text(), "Vec<Reading>; Reading { city: String, temp: f64 }");
+}

@@ -1,0 +1,36 @@
+//! Config errors print their readable list under `Debug` too: what `main` shows when it
+//! returns `Err` (`Error: {err:?}`).
+
+use std::error::Error;
+
+use taipy::prelude::*;
+use taipy::toml::TomlConfig;
+
+/// What `fn main() -> Result<(), Box<dyn Error>>` prints for `err`, after `Error: `.
+fn as_main_prints(err: impl Error + 'static) -> String {
+    let boxed: Box<dyn Error> = Box::new(err);
+    format!("{boxed:?}")
+}
+
+#[test]
+fn a_toml_config_error_debugs_as_its_problem_list() {
+    let err = TomlConfig::from_str("[DATA_NODE.x]\ndefault_data = \"abc:int\"\n").unwrap_err();
+    let text = err.to_string();
+    assert_eq!(
+        text,
+        "config <string> has 1 problem:\n  - line 2 [DATA_NODE.x]: `default_data`: `abc:int` is not a valid integer"
+    );
+    assert_eq!(as_main_prints(err), text);
+}
+
+#[test]
+fn a_builder_config_error_debugs_as_its_problem_list() {
+    let err = ScenarioConfig::builder("broken")
+        .task(TaskConfig::new("t", |x: &i64| *x).inputs(["missing"]).outputs(["y"]))
+        .build()
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(text.starts_with("scenario config `broken` is invalid:\n  - "), "{text}");
+    assert!(!text.contains("Invalid {"), "{text}");
+    assert_eq!(as_main_prints(err), text);
+}
