@@ -12,7 +12,10 @@ pub struct Unstorable;
 
 impl DataValue for Unstorable {
     fn store(&self, _cx: &StoreCx<'_>) -> Result<Stored, StoreError> {
-        Err(StoreError::Encode { type_name: "Unstorable", reason: "could not parse `abc` as dtype `f64`".into() })
+        Err(StoreError::Encode {
+            type_name: "Unstorable",
+            reason: "could not parse `abc` as dtype `f64`".into(),
+        })
     }
 
     fn load(_stored: &Stored, _cx: &StoreCx<'_>) -> Result<Self, StoreError> {
@@ -47,7 +50,13 @@ fn an_output_that_cannot_be_stored_names_the_node_and_the_file() {
     let task = scenario.config().tasks()[0].id().to_owned();
     assert_eq!(
         error.message,
-        format!("cannot store output `scanned` of task `{task}`, computed from file `{}`", Path::new(&csv).display())
+        format!(
+            "cannot store output `scanned` of task `{task}`, computed from file `{}`",
+            Path::new(&csv).display()
+        )
     );
-    assert_eq!(error.sources, ["cannot store a value of type `Unstorable`: could not parse `abc` as dtype `f64`"]);
+    assert_eq!(
+        error.sources,
+        ["cannot store a value of type `Unstorable`: could not parse `abc` as dtype `f64`"]
+    );
 }

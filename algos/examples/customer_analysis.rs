@@ -26,8 +26,14 @@ const ABOUT: &str = "The tutorial's customer analysis: four submits, each after 
                      showing which tasks run and which are skipped, and why.";
 
 fn main() -> ExitCode {
-    let args = Flags::parse_for("customer_analysis", ABOUT, std::env::args().skip(1), "target/taipy-customer-analysis", None)
-        .unwrap_or_else(|e| e.exit());
+    let args = Flags::parse_for(
+        "customer_analysis",
+        ABOUT,
+        std::env::args().skip(1),
+        "target/taipy-customer-analysis",
+        None,
+    )
+    .unwrap_or_else(|e| e.exit());
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -44,7 +44,12 @@ pub struct Flags {
 impl Flags {
     /// The examples' command line: `--store` defaults to `default_store`; `--config` is
     /// accepted only when `default_config` is given, and defaults to it.
-    pub fn command(name: &str, about: &str, default_store: &str, default_config: Option<&str>) -> clap::Command {
+    pub fn command(
+        name: &str,
+        about: &str,
+        default_store: &str,
+        default_config: Option<&str>,
+    ) -> clap::Command {
         let command = <Self as clap::CommandFactory>::command()
             .name(name.to_owned())
             .bin_name(name.to_owned())
@@ -78,7 +83,9 @@ impl Flags {
         let matches = command.try_get_matches_from_mut(std::iter::once(name.to_owned()).chain(args))?;
         let flags = <Self as clap::FromArgMatches>::from_arg_matches(&matches)?;
         if default_config.is_none() && flags.config.is_some() {
-            return Err(command.error(clap::error::ErrorKind::UnknownArgument, "this example takes no --config"));
+            return Err(
+                command.error(clap::error::ErrorKind::UnknownArgument, "this example takes no --config")
+            );
         }
         Ok(flags)
     }
@@ -261,8 +268,9 @@ mod tests {
 
     #[test]
     fn help_lists_the_flags_and_their_defaults() {
-        let err = Flags::parse_for("customer_analysis", "The walkthrough.", args(&["--help"]), "target/s", None)
-            .unwrap_err();
+        let err =
+            Flags::parse_for("customer_analysis", "The walkthrough.", args(&["--help"]), "target/s", None)
+                .unwrap_err();
         assert_eq!(err.kind(), clap::error::ErrorKind::DisplayHelp);
         let help = err.to_string();
         for flag in ["--data <PATH>", "--store <DIR>", "[default: target/s]", "--fresh", "--json"] {

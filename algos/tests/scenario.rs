@@ -52,7 +52,13 @@ fn a_malformed_row_fails_the_first_job_naming_the_value() {
     // the job the output node and the file.
     assert_first_task_failed(
         &submit(&data),
-        &["cannot store output `scored_df`", "computed from file", "malformed.csv", "`two`", "NumberOfPurchases"],
+        &[
+            "cannot store output `scored_df`",
+            "computed from file",
+            "malformed.csv",
+            "`two`",
+            "NumberOfPurchases",
+        ],
     );
 }
 

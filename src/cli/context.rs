@@ -118,8 +118,11 @@ impl<'a> Context<'a> {
             None => match configs.as_slice() {
                 [one] => Ok(one.clone()),
                 [] => Err(no_config("").into()),
-                _ => Err(format!("several scenario configs are known ({}); choose one with --config-id", names())
-                    .into()),
+                _ => Err(format!(
+                    "several scenario configs are known ({}); choose one with --config-id",
+                    names()
+                )
+                .into()),
             },
         }
     }
@@ -133,7 +136,11 @@ impl<'a> Context<'a> {
         let named: Vec<&ScenarioInfo> = all.iter().filter(|s| s.name == key).collect();
         match named.as_slice() {
             [one] => Ok((*one).clone()),
-            [] => Err(format!("no scenario with id or name `{key}` in store `{}`", self.store_path()?.display()).into()),
+            [] => Err(format!(
+                "no scenario with id or name `{key}` in store `{}`",
+                self.store_path()?.display()
+            )
+            .into()),
             many => Err(format!(
                 "{} scenarios are named `{key}`: {}; name one by id",
                 many.len(),
@@ -148,8 +155,11 @@ impl<'a> Context<'a> {
     pub fn scenario(&mut self, key: &str) -> Result<Scenario, BoxError> {
         let info = self.scenario_info(key)?;
         let config = self.config(Some(&info.config_id)).map_err(|e| -> BoxError {
-            format!("scenario `{}` was created from config `{}`, which this program does not know: {e}", info.name, info.config_id)
-                .into()
+            format!(
+                "scenario `{}` was created from config `{}`, which this program does not know: {e}",
+                info.name, info.config_id
+            )
+            .into()
         })?;
         let store = self.store()?.clone();
         Ok(Scenario::open(&store, &config, &info.id)?)

@@ -94,7 +94,11 @@ pub(crate) fn doctor(cx: &mut Context<'_>) -> Result<(), BoxError> {
             "records      {} scenario(s), {submissions} submission(s), {jobs} job(s), {cycles} cycle(s)",
             scenarios.len()
         )?;
-        writeln!(out, "configs      {}", configs.iter().map(|c| c.id.as_str()).collect::<Vec<_>>().join(", "))?;
+        writeln!(
+            out,
+            "configs      {}",
+            configs.iter().map(|c| c.id.as_str()).collect::<Vec<_>>().join(", ")
+        )?;
         writeln!(
             out,
             "disk         {} in all: catalog {}, {} artifact(s) {}, quarantined {}, temporary {}",

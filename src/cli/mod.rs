@@ -95,7 +95,10 @@ impl std::fmt::Debug for Cli {
             .field("name", &self.name)
             .field("configs", &self.configs.iter().map(|c| c.id().to_owned()).collect::<Vec<_>>())
             .field("default_store", &self.default_store)
-            .field("commands", &self.commands.iter().map(|(c, _)| c.get_name().to_owned()).collect::<Vec<_>>())
+            .field(
+                "commands",
+                &self.commands.iter().map(|(c, _)| c.get_name().to_owned()).collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
@@ -103,7 +106,13 @@ impl std::fmt::Debug for Cli {
 impl Cli {
     /// The built-in commands, named `taipy` in help texts.
     pub fn new() -> Self {
-        Self { name: "taipy".into(), configs: Vec::new(), default_store: None, options: None, commands: Vec::new() }
+        Self {
+            name: "taipy".into(),
+            configs: Vec::new(),
+            default_store: None,
+            options: None,
+            commands: Vec::new(),
+        }
     }
 
     /// The program's name in help texts and messages.

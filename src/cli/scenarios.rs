@@ -38,7 +38,9 @@ pub(crate) fn run(cx: &mut Context<'_>, command: ScenariosCommand) -> Result<(),
                 scenario.add_tag(&tag)?;
             }
             if cx.json() {
-                return cx.print_json(&json!({ "id": scenario.id(), "tags": scenario.tags()?, "changed": changed }));
+                return cx.print_json(
+                    &json!({ "id": scenario.id(), "tags": scenario.tags()?, "changed": changed }),
+                );
             }
             let verb = match (remove, changed) {
                 (false, true) => "tagged",
@@ -64,7 +66,11 @@ pub(crate) fn run(cx: &mut Context<'_>, command: ScenariosCommand) -> Result<(),
             if cx.json() {
                 return cx.print_json(&json!({ "id": scenario.id(), "primary_of": cycle }));
             }
-            writeln!(cx.out(), "scenario `{}` is now the primary scenario of cycle {cycle}", scenario.name())?;
+            writeln!(
+                cx.out(),
+                "scenario `{}` is now the primary scenario of cycle {cycle}",
+                scenario.name()
+            )?;
             Ok(())
         }
     }
@@ -73,7 +79,9 @@ pub(crate) fn run(cx: &mut Context<'_>, command: ScenariosCommand) -> Result<(),
 /// `created scenario `name` (id)`.
 fn done(cx: &mut Context<'_>, scenario: &Scenario, verb: &str) -> Result<(), BoxError> {
     if cx.json() {
-        return cx.print_json(&json!({ "id": scenario.id(), "name": scenario.name(), "config": scenario.config().id() }));
+        return cx.print_json(
+            &json!({ "id": scenario.id(), "name": scenario.name(), "config": scenario.config().id() }),
+        );
     }
     writeln!(cx.out(), "{verb} scenario `{}` ({})", scenario.name(), scenario.id())?;
     Ok(())
@@ -117,7 +125,14 @@ fn list(cx: &mut Context<'_>, config_id: Option<&str>, tag: Option<&str>) -> Res
             Some((name, false)) => name,
             None => "-".into(),
         };
-        out.row([s.id.clone(), s.name.clone(), s.config_id.clone(), table::time(s.created_us), cycle, s.tags.join(", ")]);
+        out.row([
+            s.id.clone(),
+            s.name.clone(),
+            s.config_id.clone(),
+            table::time(s.created_us),
+            cycle,
+            s.tags.join(", "),
+        ]);
     }
     out.print(cx.out(), "no scenarios")?;
     Ok(())

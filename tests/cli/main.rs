@@ -10,9 +10,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use normalise::normalise;
+use taipy::Frequency;
 use taipy::cli::Cli;
 use taipy::prelude::*;
-use taipy::Frequency;
 
 /// Why a price is refused.
 #[derive(Debug)]
@@ -161,7 +161,10 @@ fn no_store_is_a_clear_error() {
     // (TAIPY_STORE is not set by the test harness.)
     let code = cli().run_from(["taipy", "scenarios", "list"], &mut out, &mut err);
     assert_eq!(code, 1);
-    assert_eq!(String::from_utf8(err).unwrap(), "error: no store given: pass `--store DIR` or set `TAIPY_STORE`\n");
+    assert_eq!(
+        String::from_utf8(err).unwrap(),
+        "error: no store given: pass `--store DIR` or set `TAIPY_STORE`\n"
+    );
 }
 
 #[test]
@@ -169,10 +172,16 @@ fn scenarios_create_list_show_tag_duplicate_delete() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path();
     assert_eq!(ok(store, &["scenarios", "list"]), "no scenarios\n");
-    assert!(ok(store, &["scenarios", "create", "spring"]).starts_with("created scenario `spring` (SCENARIO_Pricing_"));
+    assert!(
+        ok(store, &["scenarios", "create", "spring"])
+            .starts_with("created scenario `spring` (SCENARIO_Pricing_")
+    );
     ok(store, &["scenarios", "create", "autumn"]);
     assert_eq!(ok(store, &["scenarios", "tag", "autumn", "draft"]), "tagged scenario `autumn`: draft\n");
-    assert_eq!(ok(store, &["scenarios", "tag", "autumn", "draft"]), "already tagged scenario `autumn`: draft\n");
+    assert_eq!(
+        ok(store, &["scenarios", "tag", "autumn", "draft"]),
+        "already tagged scenario `autumn`: draft\n"
+    );
     snapshot("scenarios-list", &ok(store, &["scenarios", "list"]));
     let tagged = json(store, &["scenarios", "list", "--tag", "draft"]);
     assert_eq!(tagged.as_array().unwrap().len(), 1);
@@ -184,7 +193,10 @@ fn scenarios_create_list_show_tag_duplicate_delete() {
     assert!(copy.starts_with("created scenario `winter`"), "{copy}");
     let winter = json(store, &["scenarios", "show", "winter"]);
     assert_eq!(winter["tags"], serde_json::json!(["draft"]), "a duplicate keeps the tags");
-    assert_eq!(ok(store, &["scenarios", "tag", "winter", "draft", "--remove"]), "removed tag from scenario `winter`: draft\n");
+    assert_eq!(
+        ok(store, &["scenarios", "tag", "winter", "draft", "--remove"]),
+        "removed tag from scenario `winter`: draft\n"
+    );
     assert!(ok(store, &["scenarios", "delete", "autumn"]).starts_with("deleted scenario `autumn`"));
     let names: Vec<String> = json(store, &["scenarios", "list"])
         .as_array()
@@ -226,10 +238,16 @@ fn cycles_and_primary_scenarios() {
     assert_eq!(cycles[0]["primary_name"], "first");
     assert_eq!(cycles[0]["scenarios"], 2);
     assert_eq!(cycles[0]["frequency"], "MONTHLY");
-    assert!(run(&["scenarios", "primary", "second"]).starts_with("scenario `second` is now the primary scenario of cycle "));
+    assert!(
+        run(&["scenarios", "primary", "second"])
+            .starts_with("scenario `second` is now the primary scenario of cycle ")
+    );
     let listed = run(&["cycles", "list"]);
     let lines: Vec<&str> = listed.lines().collect();
-    assert_eq!(lines[0].split_whitespace().collect::<Vec<_>>(), ["ID", "CONFIG", "FREQUENCY", "PERIOD", "SCENARIOS", "PRIMARY"]);
+    assert_eq!(
+        lines[0].split_whitespace().collect::<Vec<_>>(),
+        ["ID", "CONFIG", "FREQUENCY", "PERIOD", "SCENARIOS", "PRIMARY"]
+    );
     assert!(lines[1].ends_with("  2          second"), "{listed}");
     // A scenario of a config without frequency has no cycle.
     let err = {
@@ -255,7 +273,8 @@ fn submit_with_set_then_lineage_jobs_and_submissions() {
 
     // Nothing changed: both tasks skip.
     let again = json(store, &["submit", "spring"]);
-    let statuses: Vec<&str> = again["jobs"].as_array().unwrap().iter().map(|j| j["status"].as_str().unwrap()).collect();
+    let statuses: Vec<&str> =
+        again["jobs"].as_array().unwrap().iter().map(|j| j["status"].as_str().unwrap()).collect();
     assert_eq!(statuses, ["Skipped", "Skipped"]);
     // Only the sequence, forced.
     let forced = json(store, &["submit", "spring", "--sequence", "pricing", "--force"]);
@@ -323,8 +342,14 @@ fn nodes_show_read_write_history_and_compare() {
     let store = dir.path();
     ok(store, &["scenarios", "create", "spring"]);
     ok(store, &["scenarios", "create", "autumn"]);
-    assert_eq!(ok(store, &["nodes", "write", "autumn", "base", "2", "--comment", "by hand"]), "wrote base #2\n");
-    assert_eq!(ok(store, &["nodes", "write", "autumn", "base", "2.0"]), "base already holds this value; nothing written\n");
+    assert_eq!(
+        ok(store, &["nodes", "write", "autumn", "base", "2", "--comment", "by hand"]),
+        "wrote base #2\n"
+    );
+    assert_eq!(
+        ok(store, &["nodes", "write", "autumn", "base", "2.0"]),
+        "base already holds this value; nothing written\n"
+    );
     ok(store, &["submit", "autumn"]);
     snapshot("nodes-show", &ok(store, &["nodes", "show", "autumn"]));
     snapshot("nodes-history", &ok(store, &["nodes", "history", "autumn", "base"]));

@@ -3,7 +3,9 @@
 
 /// The text with `<date>`, `<duration>`, `<size>`, `<hash>` and ids ending in `_<n>`.
 pub(crate) fn normalise(text: &str) -> String {
-    text.lines().map(|line| collapse(&line.split(' ').map(word).collect::<Vec<_>>().join(" ")) + "\n").collect()
+    text.lines()
+        .map(|line| collapse(&line.split(' ').map(word).collect::<Vec<_>>().join(" ")) + "\n")
+        .collect()
 }
 
 fn word(word: &str) -> String {
@@ -17,7 +19,9 @@ fn word(word: &str) -> String {
     }
     for prefix in ["SCENARIO_", "JOB_", "SUBMISSION_", "DATANODE_"] {
         if let Some(start) = word.find(prefix) {
-            let end = word[start..].find(|c: char| !(c.is_alphanumeric() || c == '_')).map_or(word.len(), |e| start + e);
+            let end = word[start..]
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .map_or(word.len(), |e| start + e);
             let id = &word[start..end];
             if let Some((name, _)) = id.rsplit_once('_') {
                 return format!("{}{name}_<n>{}", &word[..start], &word[end..]);

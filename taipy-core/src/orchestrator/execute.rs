@@ -154,7 +154,9 @@ impl Run {
                 for (((name, value), node_id), ty) in
                     task.output_nodes().iter().zip(produced).zip(&outputs).zip(&output_types)
                 {
-                    let s = ty.store(&value, &cx).map_err(|e| output_error(task, name, &assessment.versions, e))?;
+                    let s = ty
+                        .store(&value, &cx)
+                        .map_err(|e| output_error(task, name, &assessment.versions, e))?;
                     if let Some(pin) = self.store.pin(&s) {
                         self.lock().pins.push(pin);
                     }

@@ -135,7 +135,10 @@ mod tests {
     fn a_toml_value_is_converted_by_the_nodes_type() {
         let store = Store::in_memory(StoreOptions::development()).unwrap();
         let scenario = Scenario::create(&store, &config(), "s").unwrap();
-        assert_eq!(scenario.write_toml("x", &::toml::Value::Integer(1600), Some("by hand")).unwrap(), Some(2));
+        assert_eq!(
+            scenario.write_toml("x", &::toml::Value::Integer(1600), Some("by hand")).unwrap(),
+            Some(2)
+        );
         assert_eq!(scenario.data_node::<f64>("x").unwrap().read().unwrap(), 1600.0);
         let (version, value) = scenario.read_toml("x", None).unwrap();
         assert_eq!((version.number, value), (2, Some(::toml::Value::Float(1600.0))));
@@ -156,7 +159,10 @@ mod tests {
             "value `abc` does not fit data node `x` of type `f64`: invalid type: string \"abc\", expected f64"
         );
         let err = scenario.write_toml("nope", &"abc".into(), None).unwrap_err();
-        assert_eq!(err.to_string(), "scenario config `untyped` has no data node `nope`; declared nodes: x, y");
+        assert_eq!(
+            err.to_string(),
+            "scenario config `untyped` has no data node `nope`; declared nodes: x, y"
+        );
     }
 
     #[test]
@@ -166,7 +172,10 @@ mod tests {
         let err = scenario.node_lineage("y", None).unwrap_err();
         assert_eq!(err.to_string(), "data node `y` of scenario `s` has never been written");
         scenario.submit().unwrap().wait().unwrap();
-        assert_eq!(scenario.node_lineage("y", None).unwrap().outline(), "y #1 <- task double\n  x #1 <- default value\n");
+        assert_eq!(
+            scenario.node_lineage("y", None).unwrap().outline(),
+            "y #1 <- task double\n  x #1 <- default value\n"
+        );
         assert!(scenario.node_current("y").unwrap().is_some());
     }
 }

@@ -20,7 +20,13 @@ impl ScenarioInfo {
     fn of(record: ScenarioRecord) -> Self {
         let mut tags = record.tags;
         tags.sort();
-        Self { id: record.id, name: record.name, config_id: record.config_id, created_us: record.created_us, tags }
+        Self {
+            id: record.id,
+            name: record.name,
+            config_id: record.config_id,
+            created_us: record.created_us,
+            tags,
+        }
     }
 }
 
