@@ -28,7 +28,8 @@ pub(super) type Call = fn(&TaskConfig, &[AnyValue]) -> Result<Vec<AnyValue>, Tas
 /// Why a job failed: the error recorded on it, and the reason to record if not its run reason.
 pub(super) struct Failure {
     pub(super) error: TaskError,
-    pub(super) reason: Option<Reason>,
+    /// Boxed: a `Result` whose error holds a `Reason` inline is over clippy's `result_large_err`.
+    pub(super) reason: Option<Box<Reason>>,
 }
 
 impl From<TaskError> for Failure {
@@ -109,5 +110,5 @@ fn timed_out(after: Duration) -> Failure {
          will be discarded",
         DisplayDuration(after)
     );
-    Failure { error: TaskError::msg(message), reason: Some(Reason::TimedOut { after }) }
+    Failure { error: TaskError::msg(message), reason: Some(Box::new(Reason::TimedOut { after })) }
 }

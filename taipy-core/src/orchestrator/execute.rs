@@ -42,7 +42,7 @@ impl Run {
         let values = match outcome {
             Ok(values) => values,
             Err(Failure { error, reason }) => {
-                self.fail(i, task, error, reason);
+                self.fail(i, task, error, reason.map(|r| *r));
                 Vec::new()
             }
         };
