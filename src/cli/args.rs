@@ -271,4 +271,7 @@ pub(crate) struct GcArgs {
     /// Keep this many remembered results per task (all if not given).
     #[arg(long, value_name = "N")]
     pub(crate) keep_results: Option<usize>,
+    /// Say what would be removed, removing nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
 }

@@ -37,16 +37,19 @@ pub(crate) fn gc(cx: &mut Context<'_>, args: GcArgs) -> Result<(), BoxError> {
     let mut policy = GcPolicy::keep_all();
     policy.old_versions = args.keep_versions;
     policy.memo_entries = args.keep_results;
-    let report = cx.store()?.gc(policy)?;
+    let store = cx.store()?;
+    let report = if args.dry_run { store.gc_dry_run(policy)? } else { store.gc(policy)? };
     if cx.json() {
         return cx.print_json(&json!({
+            "dry_run": args.dry_run,
             "versions_removed": report.versions_removed, "memo_entries_removed": report.memo_entries_removed,
             "artifacts_removed": report.artifacts_removed, "bytes_freed": report.bytes_freed,
         }));
     }
+    let (removed, freed) = if args.dry_run { ("would remove", "would free") } else { ("removed", "freed") };
     writeln!(
         cx.out(),
-        "removed {} old version(s), {} remembered result(s), {} artifact(s); freed {}",
+        "{removed} {} old version(s), {} remembered result(s), {} artifact(s); {freed} {}",
         report.versions_removed,
         report.memo_entries_removed,
         report.artifacts_removed,

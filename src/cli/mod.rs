@@ -18,7 +18,7 @@
 //! submit SCENARIO [--set NODE=VALUE ...] [--force] [--sequence NAME] [--task NAME]
 //! jobs list|show|cancel    submissions list|show
 //! nodes show|read|write|history    lineage SCENARIO NODE [--version N]    compare A B
-//! config check FILE.toml    config export    gc    doctor
+//! config check FILE.toml    config export    gc [--dry-run]    doctor
 //! ```
 //!
 //! A scenario is named by its id or, when no other scenario has that name, by its name.

@@ -406,8 +406,22 @@ fn gc_and_doctor() {
     ok(store, &["submit", "spring"]);
     ok(store, &["nodes", "write", "spring", "base", "4"]);
     ok(store, &["submit", "spring"]);
+    let dry = ok(store, &["gc", "--keep-versions", "0", "--keep-results", "0", "--dry-run"]);
+    assert!(
+        dry.starts_with("would remove 3 old version(s), 2 remembered result(s), 0 artifact(s); would free "),
+        "{dry}"
+    );
+    let again = ok(store, &["gc", "--keep-versions", "0", "--keep-results", "0", "--dry-run"]);
+    assert_eq!(dry, again, "a dry run removes nothing");
     let report = json(store, &["gc", "--keep-versions", "0", "--keep-results", "0"]);
-    assert_eq!(report["versions_removed"], 3, "{report}");
+    assert_eq!(
+        (report["versions_removed"].as_u64(), report["memo_entries_removed"].as_u64()),
+        (Some(3), Some(2)),
+        "{report}"
+    );
+    assert!(
+        ok(store, &["gc", "--dry-run"]).starts_with("would remove 0 old version(s), 0 remembered result(s)")
+    );
     let doctor = ok(store, &["doctor"]);
     snapshot("doctor", &doctor.replace(&store.display().to_string(), "<store>"));
 }
