@@ -6,7 +6,6 @@
 use std::error::Error;
 use std::path::PathBuf;
 
-use taipy::SubmissionReport;
 use taipy::prelude::*;
 
 /// Reads the amounts (one per line after a header).
@@ -32,14 +31,6 @@ fn summarise(kept: &[f64], statistic: &str) -> Result<f64, String> {
         "mean" => Ok(kept.iter().sum::<f64>() / n),
         "max" => Ok(kept.iter().copied().fold(f64::NEG_INFINITY, f64::max)),
         other => Err(format!("unknown statistic `{other}`; expected mean or max")),
-    }
-}
-
-fn print(title: &str, report: &SubmissionReport) {
-    println!("{title} ({:.1} ms)", report.elapsed.as_secs_f64() * 1e3);
-    for job in &report.jobs {
-        let reason = job.reason.as_ref().map(ToString::to_string).unwrap_or_default();
-        println!("  {:<10} {:<10} {reason}", job.task, format!("{:?}", job.status));
     }
 }
 
@@ -75,14 +66,14 @@ fn main() -> Result<(), Box<dyn Error>> {
     scenario.data_node::<f64>("threshold")?.write(500.0)?;
     scenario.data_node::<String>("statistic")?.write("mean".into())?;
 
-    print("submit 1: defaults", &scenario.submit()?.wait()?);
+    print!("submit 1: defaults: {}", scenario.submit()?.wait()?);
     scenario.data_node::<f64>("threshold")?.write(1000.0)?;
-    print("submit 2: threshold = 1000", &scenario.submit()?.wait()?);
+    print!("submit 2: threshold = 1000: {}", scenario.submit()?.wait()?);
     scenario.data_node::<String>("statistic")?.write("max".into())?;
-    print("submit 3: statistic = max", &scenario.submit()?.wait()?);
+    print!("submit 3: statistic = max: {}", scenario.submit()?.wait()?);
     scenario.data_node::<f64>("threshold")?.write(500.0)?;
     scenario.data_node::<String>("statistic")?.write("mean".into())?;
-    print("submit 4: back to the defaults", &scenario.submit()?.wait()?);
+    print!("submit 4: back to the defaults: {}", scenario.submit()?.wait()?);
 
     println!("summary = {}", scenario.data_node::<f64>("summary")?.read()?);
     Ok(())

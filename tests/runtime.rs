@@ -59,7 +59,10 @@ fn a_panic_fails_its_job_abandons_dependants_and_spares_independent_branches() {
         let submission = s.submit().unwrap();
         let err = submission.wait().unwrap_err();
         let message = err.to_string();
-        assert!(message.contains("task `boom`: panicked: division by zero in boom"), "{message}");
+        let place = format!("task `boom`: panicked at {}:", file!());
+        assert!(message.contains(&place), "{message}");
+        assert!(message.contains(": division by zero in boom"), "{message}");
+        assert!(message.ends_with("; abandoned: `join`"), "{message}");
         assert!(message.contains("task `ledger`: cannot load the ledger: disk on fire"), "{message}");
 
         let r = submission.report();

@@ -107,7 +107,7 @@ fn a_node_past_its_validity_period_runs_its_readers_again() {
     let store = store();
     let s = Sales::create(&store, "s").unwrap();
     s.submit().unwrap().wait().unwrap();
-    assert!(s.is_stale("threshold").unwrap());
+    assert!(s.is_expired("threshold").unwrap());
     let report = s.submit().unwrap().wait().unwrap();
     let job = report.job("above").unwrap();
     assert_eq!(job.reason, Some(Reason::Stale { inputs: vec!["threshold".into()] }));
@@ -116,7 +116,7 @@ fn a_node_past_its_validity_period_runs_its_readers_again() {
 
     let p = Plain::create(&store, "p").unwrap();
     p.submit().unwrap().wait().unwrap();
-    assert!(!p.is_stale("threshold").unwrap());
+    assert!(!p.is_expired("threshold").unwrap());
 }
 
 #[test]

@@ -76,7 +76,7 @@ fn documented_compile_errors_are_the_ui_snapshots() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let source = std::fs::read_to_string(root.join("taipy-macros/src/lib.rs")).unwrap();
     let documented = documented_errors(&source);
-    assert_eq!(documented.len(), 7, "the compile_fail examples of taipy-macros/src/lib.rs");
+    assert_eq!(documented.len(), 8, "the compile_fail examples of taipy-macros/src/lib.rs");
     for example in documented {
         let location = example.error.iter().find_map(|l| l.trim_start().strip_prefix("--> "));
         let location = location.unwrap_or_else(|| panic!("no `-->` line in {:#?}", example.error));

@@ -25,7 +25,7 @@ fn tasks_reading_a_stale_node_run_again_and_early_cutoff_spares_the_rest() {
     // A zero period: every value is stale as soon as it is written.
     let store = Store::temporary_with(StoreOptions::development()).unwrap();
     let s = Scenario::create(&store, &config(Duration::ZERO), "s").unwrap();
-    assert!(s.is_stale("quotes").unwrap() && !s.is_stale("factor").unwrap());
+    assert!(s.is_expired("quotes").unwrap() && !s.is_expired("factor").unwrap());
     s.submit().unwrap().wait().unwrap();
     let r = s.submit().unwrap().wait().unwrap();
     let scale = r.job("scale").unwrap();
@@ -44,7 +44,7 @@ fn tasks_reading_a_stale_node_run_again_and_early_cutoff_spares_the_rest() {
 fn a_node_within_its_validity_period_lets_tasks_skip() {
     let store = Store::temporary_with(StoreOptions::development()).unwrap();
     let s = Scenario::create(&store, &config(Duration::from_secs(3600)), "s").unwrap();
-    assert!(!s.is_stale("quotes").unwrap());
+    assert!(!s.is_expired("quotes").unwrap());
     s.submit().unwrap().wait().unwrap();
     let r = s.submit().unwrap().wait().unwrap();
     assert_eq!(r.tasks_with(JobStatus::Skipped), ["scale", "total"]);

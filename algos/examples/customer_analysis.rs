@@ -68,15 +68,7 @@ fn run(args: &Flags) -> Result<(), Box<dyn Error>> {
     }
     strict.score_threshold().write(2.0)?;
     let report = strict.submit()?.wait()?;
-    println!("== scenario `strict threshold` (score_threshold = 2.0): {:?}", report.status);
-    for job in &report.jobs {
-        let reason = job.reason.as_ref().map(ToString::to_string).unwrap_or_default();
-        println!(
-            "  {:<36} {:<10} {reason}",
-            walkthrough::short_task_name(&job.task),
-            format!("{:?}", job.status)
-        );
-    }
+    print!("== scenario `strict threshold` (score_threshold = 2.0): {report}");
     let summary = |s: &CustomerAnalysis| -> Result<_, Box<dyn Error>> {
         let HighValueSummary(frame) = s.high_value_summary_df().read()?;
         Ok(frame.collect()?)

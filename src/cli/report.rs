@@ -44,10 +44,11 @@ fn write_report(out: &mut impl fmt::Write, error: &(dyn Error + 'static)) -> fmt
 /// The lines a task failure adds below its own message: one `  caused by:` per source (a
 /// [`TaskError`](crate::TaskError) keeps its sources as text).
 pub(crate) fn task_failure(error: &crate::TaskError) -> String {
-    let mut out = String::new();
-    if error.panicked {
-        out.push_str("panicked: ");
-    }
+    let mut out = match (&error.location, error.panicked) {
+        (Some(location), _) => format!("panicked at {location}: "),
+        (None, true) => "panicked: ".to_owned(),
+        (None, false) => String::new(),
+    };
     out.push_str(&error.message);
     out.push('\n');
     for source in &error.sources {
@@ -98,7 +99,10 @@ mod tests {
             sources: vec!["bad value `abc`".into()],
             backtrace: None,
             panicked: false,
+            location: None,
         };
         assert_eq!(task_failure(&error), "cannot score\n  caused by: bad value `abc`\n");
+        let panic = crate::TaskError { panicked: true, location: Some("src/score.rs:3:5".into()), ..error };
+        assert!(task_failure(&panic).starts_with("panicked at src/score.rs:3:5: cannot score\n"));
     }
 }

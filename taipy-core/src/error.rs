@@ -1,5 +1,6 @@
-//! The error types, one per domain: the store and its values, configurations, submissions, and
-//! the failures of users' tasks.
+//! The error types, one per domain: the store and its values, configurations, and the failures
+//! of users' tasks. (Submissions' errors, which carry a submission's report, are the
+//! orchestrator's: `orchestrator/error.rs`.)
 
 use std::path::PathBuf;
 
@@ -301,49 +302,6 @@ impl ConfigError {
     }
 }
 
-/// Errors of submitting and waiting for scenarios, sequences and tasks.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum SubmitError {
-    /// The store failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    /// The scenario config has no such sequence.
-    #[error("scenario `{scenario}` has no sequence `{sequence}`; declared sequences: {declared}")]
-    UnknownSequence {
-        /// The scenario's name.
-        scenario: String,
-        /// The unknown sequence.
-        sequence: String,
-        /// The declared sequences.
-        declared: String,
-    },
-    /// The scenario config has no such task.
-    #[error("scenario `{scenario}` has no task `{task}`; declared tasks: {declared}")]
-    UnknownTask {
-        /// The scenario's name.
-        scenario: String,
-        /// The unknown task.
-        task: String,
-        /// The declared tasks.
-        declared: String,
-    },
-    /// Some jobs of the submission failed (the others ran or were abandoned).
-    #[error("submission `{submission}` failed: {}", failures.iter().map(|(t, e)| format!("task `{t}`: {e}")).collect::<Vec<_>>().join("; "))]
-    JobsFailed {
-        /// The submission id.
-        submission: String,
-        /// Each failed task with its error message.
-        failures: Vec<(String, String)>,
-    },
-    /// The submission was canceled before all its jobs finished.
-    #[error("submission `{submission}` was canceled")]
-    Canceled {
-        /// The submission id.
-        submission: String,
-    },
-}
-
 /// The failure of a user's task: its message, the chain of sources, and for a panic the
 /// backtrace text.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -356,6 +314,10 @@ pub struct TaskError {
     pub backtrace: Option<String>,
     /// Whether the task panicked rather than returned an error.
     pub panicked: bool,
+    /// For a panic inside the task, where it panicked (`src/weather.rs:12:5`). Job records keep
+    /// it in a field of their own (see `job.rs`), so records written before it stay readable.
+    #[serde(skip)]
+    pub location: Option<String>,
 }
 
 impl TaskError {
@@ -367,19 +329,27 @@ impl TaskError {
             sources.push(source.to_string());
             next = source.source();
         }
-        Self { message: error.to_string(), sources, backtrace: None, panicked: false }
+        Self { message: error.to_string(), sources, backtrace: None, panicked: false, location: None }
     }
 
     /// A task error with only a message.
     pub fn msg(message: impl Into<String>) -> Self {
-        Self { message: message.into(), sources: Vec::new(), backtrace: None, panicked: false }
+        Self {
+            message: message.into(),
+            sources: Vec::new(),
+            backtrace: None,
+            panicked: false,
+            location: None,
+        }
     }
 }
 
 impl std::fmt::Display for TaskError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.panicked {
-            write!(f, "panicked: ")?;
+        match (&self.location, self.panicked) {
+            (Some(location), _) => write!(f, "panicked at {location}: ")?,
+            (None, true) => f.write_str("panicked: ")?,
+            (None, false) => {}
         }
         f.write_str(&self.message)?;
         for source in &self.sources {

@@ -241,7 +241,12 @@ impl std::fmt::Display for Reason {
 }
 
 /// A job: one execution (or skip) of one task within a submission.
+///
+/// Its `Display` is one row of the table a [`SubmissionReport`](crate::SubmissionReport) prints:
+/// task, status, duration, and the reason (or, for a failed job, the error); a width
+/// (`{job:12}`) pads the task column.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(from = "JobRecord", into = "JobRecord")]
 pub struct Job {
     /// The job's id.
     pub id: String,
@@ -264,11 +269,9 @@ pub struct Job {
     /// When it reached its final status (µs since the Unix epoch).
     pub finished_us: Option<u64>,
     /// The task's code fingerprint when the job was decided (`None` until then).
-    #[serde(default, deserialize_with = "crate::value::appended")]
     pub code: Option<Fingerprint>,
     /// The input versions the job ran (or skipped) with, in declared order; empty until it is
     /// decided. With the writers of those versions this gives a value's lineage.
-    #[serde(default, deserialize_with = "crate::value::appended")]
     pub inputs: Vec<InputVersion>,
     /// A warning about the job's decision: "no code fingerprint: ..." when the task is a closure
     /// with no [`version`](crate::TaskConfig::version), so an edit to it would not re-run it
@@ -283,6 +286,7 @@ pub struct Job {
 
 /// Which attempt of a task with retries a job is on: "attempt 2 of 3".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "AttemptRecord", into = "AttemptRecord")]
 pub struct Attempt {
     /// The attempt, counting from 1.
     pub number: u32,
@@ -290,6 +294,33 @@ pub struct Attempt {
     pub of: u32,
     /// The failures of the earlier attempts, oldest first.
     pub failures: Vec<TaskError>,
+}
+
+/// An [`Attempt`] as records store it: the failures' panic locations beside them, since a
+/// [`TaskError`]'s own encoding leaves its location out (see `JobRecord`).
+#[derive(Clone, Serialize, Deserialize)]
+struct AttemptRecord {
+    number: u32,
+    of: u32,
+    failures: Vec<TaskError>,
+    locations: Vec<Option<String>>,
+}
+
+impl From<Attempt> for AttemptRecord {
+    fn from(attempt: Attempt) -> Self {
+        let locations = attempt.failures.iter().map(|e| e.location.clone()).collect();
+        Self { number: attempt.number, of: attempt.of, failures: attempt.failures, locations }
+    }
+}
+
+impl From<AttemptRecord> for Attempt {
+    fn from(record: AttemptRecord) -> Self {
+        let mut failures = record.failures;
+        for (error, location) in failures.iter_mut().zip(record.locations) {
+            error.location = location;
+        }
+        Self { number: record.number, of: record.of, failures }
+    }
 }
 
 impl std::fmt::Display for Attempt {
@@ -313,6 +344,123 @@ impl std::fmt::Display for DisplayDuration {
             _ => return write!(f, "{}s", self.0.as_secs_f64()),
         };
         write!(f, "{n}{unit}")
+    }
+}
+
+/// A job as its record stores it: the job's fields in order, then, appended, where its task
+/// panicked (kept out of [`TaskError`]'s own encoding, which sits in the middle of the record
+/// and so cannot grow without making older records unreadable).
+#[derive(Clone, Serialize, Deserialize)]
+struct JobRecord {
+    id: String,
+    submission: String,
+    scenario: String,
+    task: String,
+    status: JobStatus,
+    reason: Option<Reason>,
+    error: Option<TaskError>,
+    created_us: u64,
+    started_us: Option<u64>,
+    finished_us: Option<u64>,
+    #[serde(default, deserialize_with = "crate::value::appended")]
+    code: Option<Fingerprint>,
+    #[serde(default, deserialize_with = "crate::value::appended")]
+    inputs: Vec<InputVersion>,
+    #[serde(default, deserialize_with = "crate::value::appended")]
+    warning: Option<String>,
+    #[serde(default, deserialize_with = "crate::value::appended")]
+    attempt: Option<Attempt>,
+    #[serde(default, deserialize_with = "crate::value::appended")]
+    panic_location: Option<String>,
+}
+
+impl From<Job> for JobRecord {
+    fn from(job: Job) -> Self {
+        let panic_location = job.error.as_ref().and_then(|e| e.location.clone());
+        let Job {
+            id,
+            submission,
+            scenario,
+            task,
+            status,
+            reason,
+            error,
+            created_us,
+            started_us,
+            finished_us,
+            code,
+            inputs,
+            warning,
+            attempt,
+        } = job;
+        Self {
+            id,
+            submission,
+            scenario,
+            task,
+            status,
+            reason,
+            error,
+            created_us,
+            started_us,
+            finished_us,
+            code,
+            inputs,
+            warning,
+            attempt,
+            panic_location,
+        }
+    }
+}
+
+impl From<JobRecord> for Job {
+    fn from(record: JobRecord) -> Self {
+        let mut error = record.error;
+        if let Some(error) = &mut error {
+            error.location = record.panic_location;
+        }
+        Self {
+            id: record.id,
+            submission: record.submission,
+            scenario: record.scenario,
+            task: record.task,
+            status: record.status,
+            reason: record.reason,
+            error,
+            created_us: record.created_us,
+            started_us: record.started_us,
+            finished_us: record.finished_us,
+            code: record.code,
+            inputs: record.inputs,
+            warning: record.warning,
+            attempt: record.attempt,
+        }
+    }
+}
+
+/// One table row: `task  Status  12.3 ms  reason` (the error instead of the reason for a
+/// failed job; no duration before the job has finished).
+impl std::fmt::Display for Job {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let width = f.width().unwrap_or(0);
+        let status = self.status.to_string();
+        write!(f, "{:<width$}  {status:<9}  ", self.task)?;
+        match self.duration() {
+            Some(d) => write!(f, "{:>6.1} ms", d.as_secs_f64() * 1e3)?,
+            None => f.write_str("         ")?,
+        }
+        match (&self.error, &self.reason) {
+            (Some(error), _) => write!(f, "  {error}")?,
+            (None, Some(reason)) => write!(f, "  {reason}")?,
+            (None, None) => {}
+        }
+        if let Some(attempt) = &self.attempt {
+            write!(f, " ({attempt})")?;
+        }
+        match &self.warning {
+            Some(warning) => write!(f, "; warning: {warning}"),
+            None => Ok(()),
+        }
     }
 }
 

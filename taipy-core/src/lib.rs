@@ -51,13 +51,13 @@ pub use config::{
     DataNodeConfig, ExecutionMode, Frequency, ScenarioConfig, ScenarioConfigBuilder, Scope, StoreOptions,
     TaskConfig,
 };
-pub use error::{BoxError, ConfigError, StoreError, SubmitError, TaskError};
+pub use error::{BoxError, ConfigError, StoreError, TaskError};
 pub use events::{EntityType, Event, EventFilter, Operation, SubscriptionId};
 pub use fingerprint::{Fingerprint, FingerprintBuilder};
-pub use node::DataNode;
+pub use node::{DataNode, NodeName};
 pub use orchestrator::{
-    Attempt, InputVersion, Job, JobStatus, Reason, StatusCallback, Submission, SubmissionReport,
-    SubmissionStatus, SubmitOptions,
+    Attempt, InputVersion, Job, JobStatus, Plan, Planned, PlannedJob, Reason, StatusCallback, Submission,
+    SubmissionReport, SubmissionStatus, SubmitError, SubmitOptions,
 };
 pub use registry::RegistryError;
 pub use scenario::Scenario;

@@ -3,7 +3,9 @@
 use std::marker::PhantomData;
 use std::time::Duration;
 
-use crate::config::Scope;
+use std::sync::Arc;
+
+use crate::config::{ScenarioConfig, Scope};
 use crate::error::StoreError;
 use crate::events::{EntityType, Event};
 use crate::store::Lineage;
@@ -13,10 +15,13 @@ use crate::value::{DataValue, ValueType, layout_mismatch};
 /// A typed handle to one data node of a scenario. Writing a value of another type does not
 /// compile.
 pub struct DataNode<T> {
-    store: Store,
-    id: String,
-    name: String,
-    scenario: String,
+    pub(crate) store: Store,
+    pub(crate) id: String,
+    pub(crate) name: String,
+    /// The scenario it was taken from: its name, id and config (for plans and validity).
+    pub(crate) scenario: String,
+    pub(crate) scenario_id: String,
+    pub(crate) config: Arc<ScenarioConfig>,
     _type: PhantomData<fn() -> T>,
 }
 
@@ -27,8 +32,42 @@ impl<T> Clone for DataNode<T> {
             id: self.id.clone(),
             name: self.name.clone(),
             scenario: self.scenario.clone(),
+            scenario_id: self.scenario_id.clone(),
+            config: self.config.clone(),
             _type: PhantomData,
         }
+    }
+}
+
+/// Names a data node of a scenario, for [`Scenario::submit_for`](crate::Scenario::submit_for)
+/// and [`Scenario::plan_for`](crate::Scenario::plan_for): a typed handle (`&s.report()`) or a
+/// name (`&"report"`).
+pub trait NodeName {
+    /// The node's name in its scenario config.
+    fn node_name(&self) -> &str;
+}
+
+impl<T> NodeName for DataNode<T> {
+    fn node_name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl NodeName for str {
+    fn node_name(&self) -> &str {
+        self
+    }
+}
+
+impl NodeName for String {
+    fn node_name(&self) -> &str {
+        self
+    }
+}
+
+impl<N: NodeName + ?Sized> NodeName for &N {
+    fn node_name(&self) -> &str {
+        (**self).node_name()
     }
 }
 
@@ -38,9 +77,17 @@ impl<T> std::fmt::Debug for DataNode<T> {
     }
 }
 
+/// Where a handle comes from: its scenario's name, id and config.
+pub(crate) struct Owner {
+    pub(crate) name: String,
+    pub(crate) id: String,
+    pub(crate) config: Arc<ScenarioConfig>,
+}
+
 impl<T: DataValue> DataNode<T> {
-    pub(crate) fn new(store: Store, id: String, name: String, scenario: String) -> Self {
-        Self { store, id, name, scenario, _type: PhantomData }
+    pub(crate) fn new(store: Store, id: String, name: String, owner: Owner) -> Self {
+        let Owner { name: scenario, id: scenario_id, config } = owner;
+        Self { store, id, name, scenario, scenario_id, config, _type: PhantomData }
     }
 
     /// The node instance's id.
@@ -172,6 +219,16 @@ impl<T: DataValue> DataNode<T> {
     /// The current version, if the node was ever written.
     pub fn last_edit(&self) -> Result<Option<Version>, StoreError> {
         Ok(self.store.node_state(&self.id)?.current)
+    }
+
+    /// Whether the current value is past the node's validity period (its config gives one and
+    /// the value is at least that old): the tasks reading it will run again instead of reusing
+    /// results. Says nothing about whether the value is what a submit would compute now: that
+    /// is [`is_up_to_date`](Self::is_up_to_date). A node never written is not expired.
+    pub fn is_expired(&self) -> Result<bool, StoreError> {
+        let Some(node) = self.config.node(&self.name) else { return Ok(false) };
+        let Some(version) = self.last_edit()? else { return Ok(false) };
+        Ok(node.is_stale(version.written_us, now_us()))
     }
 
     /// Every version, oldest first.

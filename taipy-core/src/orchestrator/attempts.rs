@@ -25,16 +25,16 @@ use crate::value::AnyValue;
 /// Calls a task's function once, a panic becoming its failure (`execute.rs` gives it).
 pub(super) type Call = fn(&TaskConfig, &[AnyValue]) -> Result<Vec<AnyValue>, TaskError>;
 
-/// Why a job failed: the error recorded on it, and the reason to record if not its run reason.
+/// Why a job failed: the error recorded on it (boxed: results carry it on the happy path too),
+/// and the reason to record if not its run reason.
 pub(super) struct Failure {
-    pub(super) error: TaskError,
-    /// Boxed: a `Result` whose error holds a `Reason` inline is over clippy's `result_large_err`.
-    pub(super) reason: Option<Box<Reason>>,
+    pub(super) error: Box<TaskError>,
+    pub(super) reason: Option<Reason>,
 }
 
 impl From<TaskError> for Failure {
     fn from(error: TaskError) -> Self {
-        Self { error, reason: None }
+        Self { error: Box::new(error), reason: None }
     }
 }
 
@@ -72,7 +72,7 @@ impl Run {
             match attempt(call, task, inputs) {
                 Ok(values) => return Ok(values),
                 Err(failure) if number == of => return Err(failure),
-                Err(failure) => failures.push(failure.error),
+                Err(failure) => failures.push(*failure.error),
             }
         }
         unreachable!("a task has at least one attempt")
@@ -110,5 +110,5 @@ fn timed_out(after: Duration) -> Failure {
          will be discarded",
         DisplayDuration(after)
     );
-    Failure { error: TaskError::msg(message), reason: Some(Box::new(Reason::TimedOut { after })) }
+    Failure { error: Box::new(TaskError::msg(message)), reason: Some(Reason::TimedOut { after }) }
 }

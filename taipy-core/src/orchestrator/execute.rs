@@ -42,7 +42,7 @@ impl Run {
         let values = match outcome {
             Ok(values) => values,
             Err(Failure { error, reason }) => {
-                self.fail(i, task, error, reason.map(|r| *r));
+                self.fail(i, task, *error, reason);
                 Vec::new()
             }
         };
@@ -230,21 +230,29 @@ impl Run {
     }
 }
 
-thread_local! {
-    static IN_TASK: Cell<bool> = const { Cell::new(false) };
-    static PANIC_BACKTRACE: RefCell<Option<String>> = const { RefCell::new(None) };
+/// What the panic hook keeps of a task's panic: its backtrace and where it happened.
+struct Caught {
+    backtrace: String,
+    location: Option<String>,
 }
 
-/// Installs (once) a panic hook that, on threads running a task, keeps the backtrace for the
-/// job's record instead of printing it; other threads keep the previous hook.
+thread_local! {
+    static IN_TASK: Cell<bool> = const { Cell::new(false) };
+    static CAUGHT: RefCell<Option<Caught>> = const { RefCell::new(None) };
+}
+
+/// Installs (once) a panic hook that, on threads running a task, keeps the backtrace and the
+/// panic's file and line for the job's record instead of printing them (the job's error is the
+/// report); other threads, and panics outside a task's own code, keep the previous hook.
 fn install_panic_hook() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
             if IN_TASK.get() {
-                let trace = std::backtrace::Backtrace::force_capture().to_string();
-                PANIC_BACKTRACE.with_borrow_mut(|slot| *slot = Some(trace));
+                let backtrace = std::backtrace::Backtrace::force_capture().to_string();
+                let location = info.location().map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()));
+                CAUGHT.with_borrow_mut(|slot| *slot = Some(Caught { backtrace, location }));
             } else {
                 previous(info);
             }
@@ -252,7 +260,6 @@ fn install_panic_hook() {
     });
 }
 
-/// Calls the task's function, turning a panic into the job's failure with its backtrace.
 /// A task's output that could not be stored (a lazy frame's plan fails only when it runs, as
 /// it is written): the failure names the output node and the files the task read, with the
 /// store's error as its cause.
@@ -276,12 +283,19 @@ fn output_error(task: &TaskConfig, output: &str, versions: &[Version], error: St
     failure
 }
 
+/// Calls the task's function, turning a panic into the job's failure with its place and
+/// backtrace.
 fn call_task(task: &TaskConfig, inputs: &[AnyValue]) -> Result<Vec<AnyValue>, TaskError> {
     install_panic_hook();
     IN_TASK.set(true);
     let result = std::panic::catch_unwind(AssertUnwindSafe(|| (task.runner())(inputs)));
     IN_TASK.set(false);
-    result.unwrap_or_else(|payload| Err(panic_error(payload, PANIC_BACKTRACE.with_borrow_mut(Option::take))))
+    result.unwrap_or_else(|payload| {
+        let caught = CAUGHT.with_borrow_mut(Option::take);
+        let mut error = panic_error(payload, caught.as_ref().map(|c| c.backtrace.clone()));
+        error.location = caught.and_then(|c| c.location);
+        Err(error)
+    })
 }
 
 /// A job failure from a panic's payload.
@@ -291,5 +305,5 @@ pub(super) fn panic_error(payload: Box<dyn std::any::Any + Send>, backtrace: Opt
         .map(|s| (*s).to_owned())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "a non-string panic payload".to_owned());
-    TaskError { message, sources: Vec::new(), backtrace, panicked: true }
+    TaskError { backtrace, panicked: true, ..TaskError::msg(message) }
 }

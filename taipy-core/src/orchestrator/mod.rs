@@ -2,15 +2,17 @@
 //!
 //! - `job.rs` (at the crate's root, since the store keeps jobs): statuses, the status machine,
 //!   reasons;
-//! - [`skip`]: the skip decision;
+//! - [`skip`]: the skip decision; `plan.rs`: the same decisions previewed, nothing run;
 //! - [`run`]: the scheduler of a submission's jobs; `execute.rs`: running one job;
 //!   `attempts.rs`: its retries and timeout;
 //! - the commit protocol is in `store/commit.rs`.
 
 mod attempts;
+mod error;
 mod execute;
 mod manage;
 mod notify;
+mod plan;
 mod run;
 pub(crate) mod skip;
 mod submit;
@@ -19,10 +21,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use crate::job::{Attempt, InputVersion, Job, JobStatus, Reason, SubmissionStatus};
+pub use error::SubmitError;
+pub use plan::{Plan, Planned, PlannedJob};
 use run::Run;
 pub(crate) use run::Target;
 
-use crate::error::SubmitError;
 use crate::scenario::Scenario;
 
 /// A callback told of every job status change.
@@ -94,6 +97,45 @@ impl SubmissionReport {
     }
 }
 
+/// The table of a finished submission, as the examples print it: a summary line, then one
+/// row per job (see [`Job`]'s `Display`):
+///
+/// ```text
+/// Failed in 12.3 ms: 1 completed, 1 failed, 1 abandoned
+///   clean     Completed     0.2 ms  first run: no earlier result
+///   readings  Failed        0.3 ms  panicked at src/weather.rs:12:5: city Atlantis has no readings
+///   report    Abandoned             upstream task `readings` did not succeed
+/// ```
+impl std::fmt::Display for SubmissionReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?} in {:.1} ms", self.status, self.elapsed.as_secs_f64() * 1e3)?;
+        let mut separator = ": ";
+        for status in [
+            JobStatus::Completed,
+            JobStatus::Skipped,
+            JobStatus::Failed,
+            JobStatus::Abandoned,
+            JobStatus::Canceled,
+            JobStatus::Running,
+            JobStatus::Pending,
+            JobStatus::Blocked,
+            JobStatus::Submitted,
+        ] {
+            let count = self.jobs.iter().filter(|j| j.status == status).count();
+            if count > 0 {
+                write!(f, "{separator}{count} {}", format!("{status:?}").to_lowercase())?;
+                separator = ", ";
+            }
+        }
+        writeln!(f)?;
+        let width = self.jobs.iter().map(|j| j.task.chars().count()).max().unwrap_or(0);
+        for job in &self.jobs {
+            writeln!(f, "  {job:width$}")?;
+        }
+        Ok(())
+    }
+}
+
 impl Submission {
     pub(crate) fn start(
         scenario: &Scenario,
@@ -124,8 +166,9 @@ impl Submission {
         self.run.is_finished()
     }
 
-    /// Waits until every job has finished. An error if a job failed (with each failure's
-    /// message) or the submission was canceled; the report is then still available through
+    /// Waits until every job has finished. An error if a job failed
+    /// ([`SubmitError::JobsFailed`] carries the whole report: which jobs failed and why, which
+    /// were abandoned) or the submission was canceled; the report is also available through
     /// [`report`](Self::report).
     pub fn wait(&self) -> Result<SubmissionReport, SubmitError> {
         self.run.wait(None);
@@ -160,7 +203,11 @@ impl Submission {
             .map(|j| (j.task.clone(), j.error.as_ref().map_or_else(String::new, |e| e.to_string())))
             .collect();
         if !failures.is_empty() {
-            return Err(SubmitError::JobsFailed { submission: report.id, failures });
+            return Err(SubmitError::JobsFailed {
+                submission: report.id.clone(),
+                failures,
+                report: Box::new(report),
+            });
         }
         if report.status == SubmissionStatus::Canceled {
             return Err(SubmitError::Canceled { submission: report.id });

@@ -46,7 +46,7 @@ pub(super) fn with_events(scenario: &Scenario, target: &Target, mut options: Sub
     let submitted = match &target.entity {
         Submitted::Sequence(name) => (EntityType::Sequence, format!("{}/{name}", scenario.id())),
         Submitted::Task(name) => (EntityType::Task, format!("{}/{name}", scenario.id())),
-        Submitted::Scenario => (EntityType::Scenario, scenario.id().to_owned()),
+        Submitted::Scenario | Submitted::Outputs(_) => (EntityType::Scenario, scenario.id().to_owned()),
     };
     let outputs = target
         .tasks

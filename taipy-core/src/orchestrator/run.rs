@@ -13,9 +13,9 @@ use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use super::{SubmissionReport, SubmitOptions};
+use super::{SubmissionReport, SubmitError, SubmitOptions};
 use crate::config::ScenarioConfig;
-use crate::error::{StoreError, SubmitError};
+use crate::error::StoreError;
 use crate::fingerprint::Fingerprint;
 use crate::job::{Job, JobStatus, Reason};
 use crate::scenario::Scenario;
@@ -34,15 +34,19 @@ pub(crate) enum Submitted {
     Scenario,
     Sequence(String),
     Task(String),
+    /// What some output nodes need (`submit_for`).
+    Outputs(Vec<String>),
 }
 
-/// As submission records keep it: `scenario`, `sequence <name>`, `task <name>`.
+/// As submission records keep it: `scenario`, `sequence <name>`, `task <name>`,
+/// `outputs <a>, <b>`.
 impl std::fmt::Display for Submitted {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Submitted::Scenario => f.write_str("scenario"),
             Submitted::Sequence(name) => write!(f, "sequence {name}"),
             Submitted::Task(name) => write!(f, "task {name}"),
+            Submitted::Outputs(names) => write!(f, "outputs {}", names.join(", ")),
         }
     }
 }

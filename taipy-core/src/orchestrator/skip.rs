@@ -29,7 +29,8 @@
 //!
 //! [`assess`] gathers everything the decision needs (the input versions, refreshing external
 //! files; staleness; the memo entry and whether its outputs can be restored) and [`decide`]
-//! makes it; the scheduler (`run.rs`) only acts on the result.
+//! makes it; the scheduler (`run.rs`) only acts on the result. [`preview`] makes the same
+//! decision without changing anything, for plans (`plan.rs`).
 
 use std::collections::HashMap;
 
@@ -97,6 +98,75 @@ pub(crate) fn assess(
     }
     let hashes: Vec<(String, Fingerprint)> =
         task.input_nodes().iter().zip(&versions).map(|(n, v)| (n.clone(), v.hash)).collect();
+    let judged = judge(scope, task, hashes, &stale, |ty, stored| restorable(scope.store, ty, stored))?;
+    let Judged { current, last, key, entry, decision } = judged;
+    Ok(Assessment { versions, inputs, current, last, key, entry, decision })
+}
+
+/// The decision [`assess`] would make for `task` now, changing nothing: no external file's
+/// new version is recorded (its fresh hash is used), no damaged artifact is quarantined (it
+/// counts as damaged). `foreseen` gives the hashes some inputs will have by the time the task
+/// is decided (restored or produced by earlier jobs of the same submission); a foreseen hash
+/// that differs from the current one is a version yet to be written, so not stale. Returns the
+/// decision and, for a skip, the hashes of the outputs it would restore.
+pub(crate) fn preview(
+    scope: &Scope<'_>,
+    task: &TaskConfig,
+    foreseen: &HashMap<String, Fingerprint>,
+) -> Result<(Decision, Vec<Fingerprint>), StoreError> {
+    let now = now_us();
+    let mut hashes = Vec::with_capacity(task.input_nodes().len());
+    let mut stale = Vec::new();
+    for name in task.input_nodes() {
+        let current = scope.store.node_state(&scope.node_ids[name])?.current;
+        let node = scope.config.node(name).expect("validated");
+        let hash = match (foreseen.get(name), &current) {
+            (Some(hash), _) => *hash,
+            (None, Some(version)) if node.value_type().is_external() => {
+                node.value_type().refresh(&version.stored, &scope.store.cx())?
+            }
+            (None, Some(version)) => version.hash,
+            (None, None) => {
+                return Err(StoreError::NeverWritten {
+                    node: name.clone(),
+                    scenario: scope.scenario_name.to_owned(),
+                });
+            }
+        };
+        if current.as_ref().is_some_and(|v| v.hash == hash && node.is_stale(v.written_us, now)) {
+            stale.push(name.clone());
+        }
+        hashes.push((name.clone(), hash));
+    }
+    let judged = judge(scope, task, hashes, &stale, |ty, stored| {
+        if ty.is_external() {
+            restorable(scope.store, ty, stored)
+        } else {
+            scope.store.check_artifact(stored)
+        }
+    })?;
+    let restores = judged.entry.map(|e| e.outputs.iter().map(|s| s.hash).collect()).unwrap_or_default();
+    Ok((judged.decision, restores))
+}
+
+/// What [`judge`] found.
+struct Judged {
+    current: TaskRun,
+    last: Option<TaskRun>,
+    key: Fingerprint,
+    entry: Option<MemoEntry>,
+    decision: Decision,
+}
+
+/// Looks up the memo entry and the task's last run for these input hashes, checks (with
+/// `check`) that the remembered outputs can be restored, and [`decide`]s.
+fn judge(
+    scope: &Scope<'_>,
+    task: &TaskConfig,
+    hashes: Vec<(String, Fingerprint)>,
+    stale: &[String],
+    check: impl Fn(ValueType, &Stored) -> Result<ArtifactState, StoreError>,
+) -> Result<Judged, StoreError> {
     let layout_of = |name: &String| {
         (
             name.clone(),
@@ -118,7 +188,7 @@ pub(crate) fn assess(
         Some(entry) => {
             let mut memo = Memo::Usable;
             for (output, ty) in entry.outputs.iter().zip(&output_types) {
-                match restorable(scope.store, *ty, output)? {
+                match check(*ty, output)? {
                     ArtifactState::Intact => {}
                     ArtifactState::Missing => memo = Memo::OutputsMissing,
                     ArtifactState::Corrupt => {
@@ -130,9 +200,9 @@ pub(crate) fn assess(
             memo
         }
     };
-    let decision = decide(task.is_skippable(), scope.force, &current, last.as_ref(), memo, &stale);
+    let decision = decide(task.is_skippable(), scope.force, &current, last.as_ref(), memo, stale);
     let entry = entry.filter(|_| memo == Memo::Usable);
-    Ok(Assessment { versions, inputs, current, last, key, entry, decision })
+    Ok(Judged { current, last, key, entry, decision })
 }
 
 /// Whether a remembered output can be restored: an artifact whose bytes match its hash (a

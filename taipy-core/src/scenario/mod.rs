@@ -12,7 +12,7 @@ use std::sync::Arc;
 use crate::config::{ScenarioConfig, Scope};
 use crate::error::StoreError;
 use crate::events::{EntityType, Event, Operation};
-use crate::node::DataNode;
+use crate::node::{DataNode, Owner};
 use crate::store::{Group, NodeRecord, ScenarioRecord, Store, Writer, now_us};
 use crate::value::{DataValue, ValueType};
 
@@ -157,20 +157,28 @@ impl Scenario {
                 requested: requested.name(),
             });
         }
-        Ok(DataNode::new(
-            self.store.clone(),
-            self.node_id(name).to_owned(),
-            name.to_owned(),
-            self.record.name.clone(),
-        ))
+        let owner =
+            Owner { name: self.record.name.clone(), id: self.record.id.clone(), config: self.config.clone() };
+        Ok(DataNode::new(self.store.clone(), self.node_id(name).to_owned(), name.to_owned(), owner))
     }
 
-    /// Whether the node `name` is stale: its config has a validity period and its current value
-    /// is at least that old. (A node never written is not stale.)
-    pub fn is_stale(&self, name: &str) -> Result<bool, StoreError> {
+    /// Whether the node `name`'s current value is past its validity period: its config has
+    /// one and the value is at least that old, so the tasks reading it will run again. (A node
+    /// never written is not expired.) Whether the value is what a submit would compute now is
+    /// [`is_up_to_date`](Self::is_up_to_date).
+    pub fn is_expired(&self, name: &str) -> Result<bool, StoreError> {
         let Some(node) = self.config.node(name) else { return Ok(false) };
         let Some(version) = self.store.node_state(self.node_id(name))?.current else { return Ok(false) };
         Ok(node.is_stale(version.written_us, now_us()))
+    }
+
+    /// The old name of [`is_expired`](Self::is_expired): "stale" only ever meant "past its
+    /// validity period", not "out of date" ([`is_up_to_date`](Self::is_up_to_date)).
+    #[deprecated(
+        note = "renamed `is_expired` (past the validity period); for \"would a submit change it\", use `is_up_to_date`"
+    )]
+    pub fn is_stale(&self, name: &str) -> Result<bool, StoreError> {
+        self.is_expired(name)
     }
 
     pub(crate) fn node_id(&self, name: &str) -> &str {

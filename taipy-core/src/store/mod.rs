@@ -453,7 +453,22 @@ impl Store {
     }
 }
 
-/// What [`Store::verify_artifact`] found.
+impl Store {
+    /// Checks a remembered artifact as [`verify_artifact`](Self::verify_artifact) does, but
+    /// quarantines nothing: `Corrupt` means "would be quarantined" (for plans).
+    pub(crate) fn check_artifact(&self, stored: &crate::value::Stored) -> Result<ArtifactState, StoreError> {
+        let crate::value::Payload::Artifact { hash, extension } = &stored.payload else {
+            return Ok(ArtifactState::Intact);
+        };
+        Ok(match self.inner.artifacts.check(hash, extension)? {
+            Some(true) => ArtifactState::Intact,
+            Some(false) => ArtifactState::Corrupt,
+            None => ArtifactState::Missing,
+        })
+    }
+}
+
+/// What [`Store::verify_artifact`] (or [`Store::check_artifact`]) found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum ArtifactState {
     /// Inline, or an artifact whose bytes match.

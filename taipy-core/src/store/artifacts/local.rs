@@ -174,6 +174,16 @@ impl Artifacts for LocalArtifacts {
         Ok(Verdict::Corrupt { actual, quarantined })
     }
 
+    fn check(&self, hash: &Fingerprint, extension: &str) -> Result<Option<bool>, StoreError> {
+        let path = self.path(hash, extension);
+        match std::fs::symlink_metadata(&path) {
+            Ok(meta) if meta.is_file() => Ok(Some(fingerprint_cached(&self.files, &path)? == *hash)),
+            Ok(_) => Ok(Some(false)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(StoreError::io("cannot read artifact", &path, e)),
+        }
+    }
+
     fn doom(&self, names: &[String]) {
         lock(&self.doomed).extend(names.iter().cloned());
     }

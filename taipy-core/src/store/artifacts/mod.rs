@@ -60,6 +60,10 @@ pub(crate) trait Artifacts: ArtifactAccess {
     /// Checks a stored artifact's bytes against its hash; quarantines a mismatch.
     fn verify(&self, hash: &Fingerprint, extension: &str) -> Result<Verdict, StoreError>;
 
+    /// Checks a stored artifact's bytes against its hash and changes nothing (plans look
+    /// without touching): `Some(true)` intact, `Some(false)` damaged, `None` missing.
+    fn check(&self, hash: &Fingerprint, extension: &str) -> Result<Option<bool>, StoreError>;
+
     /// Marks files of [`list`](Self::list) for deletion by
     /// [`delete_doomed`](Self::delete_doomed). A put that writes one of them meanwhile takes
     /// its mark off, atomically with its rename.
