@@ -77,7 +77,7 @@ pub(crate) fn doctor(cx: &mut Context<'_>) -> Result<(), BoxError> {
     }
     if cx.json() {
         cx.print_json(&json!({
-            "store": store.path(), "format": "readable by this taipy",
+            "store": store.path(), "format": store.format_version(),
             "scenarios": scenarios.len(), "submissions": submissions, "jobs": jobs, "cycles": cycles,
             "configs": configs.iter().map(|c| &c.id).collect::<Vec<_>>(),
             "disk": {
@@ -91,7 +91,7 @@ pub(crate) fn doctor(cx: &mut Context<'_>) -> Result<(), BoxError> {
     } else {
         let out = cx.out();
         writeln!(out, "store        {}", store.path().display())?;
-        writeln!(out, "format       readable by this taipy ({})", env!("CARGO_PKG_VERSION"))?;
+        writeln!(out, "format       {} (taipy {})", store.format_version(), env!("CARGO_PKG_VERSION"))?;
         writeln!(
             out,
             "records      {} scenario(s), {submissions} submission(s), {jobs} job(s), {cycles} cycle(s)",

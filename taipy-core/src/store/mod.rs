@@ -246,6 +246,12 @@ impl Store {
         &self.inner.path
     }
 
+    /// The store's format version: the one this taipy writes, since opening a store of an
+    /// older format records the current one and a newer format is refused.
+    pub fn format_version(&self) -> u32 {
+        format::CURRENT
+    }
+
     /// The options the store was opened with.
     pub fn options(&self) -> &StoreOptions {
         &self.inner.options
