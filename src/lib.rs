@@ -10,6 +10,9 @@
 extern crate self as taipy;
 
 pub use taipy_core::*;
+
+#[cfg(feature = "cli")]
+pub mod cli;
 pub use taipy_macros::{DataValue, scenario, task};
 
 /// The handful of items most programs need: the runtime's prelude and the macros.

@@ -11,8 +11,10 @@
 //! - `--json`: one JSON object per submit on stdout, nothing else.
 //!
 //! Run it twice: the second run reopens the scenario, and every submit reuses earlier results.
+//! Errors are printed with their causes by `taipy::cli::report`.
 
 use std::error::Error;
+use std::process::ExitCode;
 
 use algos::walkthrough::{self, Flags};
 use algos::{CustomerAnalysis, HighValueSummary};
@@ -20,8 +22,28 @@ use taipy::Store;
 
 const NAME: &str = "customer analysis";
 
-fn main() -> Result<(), Box<dyn Error>> {
-    let args = Flags::parse(std::env::args().skip(1), "target/taipy-customer-analysis", None)?;
+const ABOUT: &str = "The tutorial's customer analysis: four submits, each after one parameter change, \
+                     showing which tasks run and which are skipped, and why.";
+
+fn main() -> ExitCode {
+    let args = Flags::parse_for(
+        "customer_analysis",
+        ABOUT,
+        std::env::args().skip(1),
+        "target/taipy-customer-analysis",
+        None,
+    )
+    .unwrap_or_else(|e| e.exit());
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            taipy::cli::eprint_report(&*e);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: &Flags) -> Result<(), Box<dyn Error>> {
     let output = args.output();
     let store = Store::open(&args.store)?;
     let scenario = match CustomerAnalysis::find(&store, NAME)? {

@@ -10,6 +10,7 @@
 
 use std::error::Error;
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 use algos::walkthrough::{self, Flags};
 use taipy::toml::Loader;
@@ -17,12 +18,26 @@ use taipy::{Scenario, Store};
 
 const NAME: &str = "customer analysis (toml)";
 
-fn main() -> Result<(), Box<dyn Error>> {
-    let args = Flags::parse(
+fn main() -> ExitCode {
+    let about = "The customer-analysis walkthrough, its scenario loaded from a Taipy Studio TOML file.";
+    let args = Flags::parse_for(
+        "customer_analysis_toml",
+        about,
         std::env::args().skip(1),
         "target/taipy-customer-analysis-toml",
         Some("examples/config.toml"),
-    )?;
+    )
+    .unwrap_or_else(|e| e.exit());
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            taipy::cli::eprint_report(&*e);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: &Flags) -> Result<(), Box<dyn Error>> {
     // Referencing the crate's scenario registers its tasks (a binary links only what it uses).
     let _ = algos::CustomerAnalysis::config();
     let data = args.data.clone().unwrap_or_else(|| PathBuf::from(algos::SAMPLE_DATA));

@@ -21,52 +21,71 @@ pub enum Output {
     Json,
 }
 
-/// The flags of the customer-analysis examples.
-#[derive(Debug, Clone, PartialEq)]
+/// The flags of the customer-analysis examples (`--help` lists them).
+#[derive(Debug, Clone, PartialEq, clap::Parser)]
 pub struct Flags {
-    /// `--data PATH`: the customers CSV (default: the committed sample).
+    /// The customers CSV (default: the committed sample `data/customers.csv`).
+    #[arg(long, value_name = "PATH")]
     pub data: Option<PathBuf>,
-    /// `--store DIR`: where scenarios and results are kept.
+    /// Where scenarios and results are kept.
+    #[arg(long, value_name = "DIR")]
     pub store: PathBuf,
-    /// `--fresh`: a new scenario instead of reopening the last one.
+    /// A new scenario instead of reopening the last one.
+    #[arg(long)]
     pub fresh: bool,
-    /// `--json`: one JSON object per submit on stdout, nothing else.
+    /// One JSON object per submit on stdout, nothing else.
+    #[arg(long)]
     pub json: bool,
-    /// `--config PATH`: the TOML config, for the examples that take one.
+    /// The Taipy Studio TOML config, for the examples that take one.
+    #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
 }
 
 impl Flags {
-    /// Parses the arguments after the program name. `--config` is accepted only when
-    /// `default_config` is given.
+    /// The examples' command line: `--store` defaults to `default_store`; `--config` is
+    /// accepted only when `default_config` is given, and defaults to it.
+    pub fn command(
+        name: &str,
+        about: &str,
+        default_store: &str,
+        default_config: Option<&str>,
+    ) -> clap::Command {
+        let command = <Self as clap::CommandFactory>::command()
+            .name(name.to_owned())
+            .bin_name(name.to_owned())
+            .about(about.to_owned())
+            .mut_arg("store", |arg| arg.default_value(default_store.to_owned()).required(false));
+        match default_config {
+            Some(config) => command.mut_arg("config", |arg| arg.default_value(config.to_owned())),
+            None => command.mut_arg("config", |arg| arg.hide(true)),
+        }
+    }
+
+    /// Parses the arguments after the program name (see [`command`](Self::command)). `--help`
+    /// is an error whose [`exit`](clap::Error::exit) prints the help and exits with 0.
     pub fn parse(
         args: impl IntoIterator<Item = String>,
         default_store: &str,
         default_config: Option<&str>,
-    ) -> Result<Self, String> {
-        let mut flags = Flags {
-            data: None,
-            store: PathBuf::from(default_store),
-            fresh: false,
-            json: false,
-            config: default_config.map(PathBuf::from),
-        };
-        let mut args = args.into_iter();
-        while let Some(arg) = args.next() {
-            let mut value = |what: &str| args.next().ok_or(format!("{arg} needs {what}"));
-            match arg.as_str() {
-                "--data" => flags.data = Some(value("a path")?.into()),
-                "--store" => flags.store = value("a folder")?.into(),
-                "--config" if default_config.is_some() => flags.config = Some(value("a path")?.into()),
-                "--fresh" => flags.fresh = true,
-                "--json" => flags.json = true,
-                other => {
-                    let config = if default_config.is_some() { "--config PATH, " } else { "" };
-                    return Err(format!(
-                        "unknown argument `{other}`; expected {config}--data PATH, --store DIR, --fresh, --json"
-                    ));
-                }
-            }
+    ) -> Result<Self, clap::Error> {
+        Self::parse_for("customer_analysis", "", args, default_store, default_config)
+    }
+
+    /// [`parse`](Self::parse) with the program's name and description for the help text.
+    pub fn parse_for(
+        name: &str,
+        about: &str,
+        args: impl IntoIterator<Item = String>,
+        default_store: &str,
+        default_config: Option<&str>,
+    ) -> Result<Self, clap::Error> {
+        let mut command = Self::command(name, about, default_store, default_config);
+        let matches = command.try_get_matches_from_mut(std::iter::once(name.to_owned()).chain(args))?;
+        let flags = <Self as clap::FromArgMatches>::from_arg_matches(&matches)?;
+        if default_config.is_none() && flags.config.is_some() {
+            return Err(
+                command.error(clap::error::ErrorKind::UnknownArgument, "this example takes no --config")
+            );
         }
         Ok(flags)
     }
@@ -239,10 +258,24 @@ mod tests {
         assert_eq!(flags.data, Some(PathBuf::from("x.csv")));
         assert_eq!(flags.store, PathBuf::from("target/s"));
         assert_eq!(flags.output(), Output::Json);
-        let err = Flags::parse(args(&["--config", "c.toml"]), "s", None).unwrap_err();
-        assert!(err.contains("unknown argument `--config`"), "{err}");
+        let err = Flags::parse(args(&["--config", "c.toml"]), "s", None).unwrap_err().to_string();
+        assert!(err.contains("this example takes no --config"), "{err}");
         let flags = Flags::parse(args(&["--config", "c.toml"]), "s", Some("d.toml")).unwrap();
         assert_eq!(flags.config, Some(PathBuf::from("c.toml")));
-        assert_eq!(Flags::parse(args(&["--store"]), "s", None).unwrap_err(), "--store needs a folder");
+        let err = Flags::parse(args(&["--store"]), "s", None).unwrap_err().to_string();
+        assert!(err.contains("a value is required for '--store <DIR>'"), "{err}");
+    }
+
+    #[test]
+    fn help_lists_the_flags_and_their_defaults() {
+        let err =
+            Flags::parse_for("customer_analysis", "The walkthrough.", args(&["--help"]), "target/s", None)
+                .unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::DisplayHelp);
+        let help = err.to_string();
+        for flag in ["--data <PATH>", "--store <DIR>", "[default: target/s]", "--fresh", "--json"] {
+            assert!(help.contains(flag), "{flag} missing from:\n{help}");
+        }
+        assert!(!help.contains("--config"), "{help}");
     }
 }

@@ -22,7 +22,8 @@ fn submit(data: &Path) -> SubmissionReport {
 fn assert_first_task_failed(report: &SubmissionReport, needles: &[&str]) {
     let job = report.job(TASKS[0]).unwrap();
     assert_eq!(job.status, JobStatus::Failed, "{job:?}");
-    let message = &job.error.as_ref().unwrap().message;
+    // The message with its causes, as the command line prints them.
+    let message = &job.error.as_ref().unwrap().to_string();
     for needle in needles {
         assert!(message.contains(needle), "`{needle}` not in: {message}");
     }
@@ -47,8 +48,18 @@ fn a_malformed_row_fails_the_first_job_naming_the_value() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("malformed.csv");
     std::fs::write(&data, format!("{HEADER}\n1,10.5,1,4.0,30\n2,12.0,two,4.0,60\n")).unwrap();
-    // The plan fails while its output is being stored: polars names the value and the column.
-    assert_first_task_failed(&submit(&data), &["`two`", "NumberOfPurchases"]);
+    // The plan fails while its output is being stored: polars names the value and the column,
+    // the job the output node and the file.
+    assert_first_task_failed(
+        &submit(&data),
+        &[
+            "cannot store output `scored_df`",
+            "computed from file",
+            "malformed.csv",
+            "`two`",
+            "NumberOfPurchases",
+        ],
+    );
 }
 
 #[test]

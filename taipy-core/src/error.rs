@@ -229,6 +229,19 @@ pub enum StoreError {
         /// Whether a task wrote the value (re-running it fixes the node) rather than a user.
         produced: bool,
     },
+    /// A value given as TOML or as text (a command line's `--set NODE=VALUE`) does not fit
+    /// the data node's type.
+    #[error("value `{value}` does not fit data node `{node}` of type `{type_name}`: {reason}")]
+    InvalidValue {
+        /// The node's config id.
+        node: String,
+        /// The node's type.
+        type_name: &'static str,
+        /// The value as given.
+        value: String,
+        /// Why it does not fit.
+        reason: String,
+    },
 }
 
 impl StoreError {

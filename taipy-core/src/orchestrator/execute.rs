@@ -154,7 +154,9 @@ impl Run {
                 for (((name, value), node_id), ty) in
                     task.output_nodes().iter().zip(produced).zip(&outputs).zip(&output_types)
                 {
-                    let s = ty.store(&value, &cx).map_err(store_error)?;
+                    let s = ty
+                        .store(&value, &cx)
+                        .map_err(|e| output_error(task, name, &assessment.versions, e))?;
                     if let Some(pin) = self.store.pin(&s) {
                         self.lock().pins.push(pin);
                     }
@@ -256,6 +258,29 @@ fn install_panic_hook() {
             }
         }));
     });
+}
+
+/// A task's output that could not be stored (a lazy frame's plan fails only when it runs, as
+/// it is written): the failure names the output node and the files the task read, with the
+/// store's error as its cause.
+fn output_error(task: &TaskConfig, output: &str, versions: &[Version], error: StoreError) -> TaskError {
+    let files: Vec<String> = task
+        .input_types()
+        .iter()
+        .zip(versions)
+        .filter(|(ty, _)| ty.is_external())
+        .filter_map(|(_, version)| crate::value::decode_serde::<std::path::PathBuf>(&version.stored).ok())
+        .map(|path| format!("`{}`", path.display()))
+        .collect();
+    let read = match files.as_slice() {
+        [] => String::new(),
+        [one] => format!(", computed from file {one}"),
+        many => format!(", computed from files {}", many.join(", ")),
+    };
+    let mut failure = TaskError::from_error(Box::new(error));
+    failure.sources.insert(0, std::mem::take(&mut failure.message));
+    failure.message = format!("cannot store output `{output}` of task `{}`{read}", task.id());
+    failure
 }
 
 /// Calls the task's function, turning a panic into the job's failure with its place and

@@ -4,6 +4,7 @@
 mod lifecycle;
 mod meta;
 mod sequences;
+mod untyped;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -169,6 +169,16 @@ impl Store {
     /// Safe while submissions run and values are written (see the module documentation of
     /// `store/gc.rs`).
     pub fn gc(&self, policy: GcPolicy) -> Result<GcReport, StoreError> {
+        self.collect(policy, false)
+    }
+
+    /// What [`gc`](Self::gc) with `policy` would remove now, removing nothing (temporary files
+    /// of dead processes, which it also removes, are not counted).
+    pub fn gc_dry_run(&self, policy: GcPolicy) -> Result<GcReport, StoreError> {
+        self.collect(policy, true)
+    }
+
+    fn collect(&self, policy: GcPolicy, dry_run: bool) -> Result<GcReport, StoreError> {
         let mut report = GcReport::default();
         // Under the gate: decide, stage the removal of records and apply it (a job deciding
         // after this no longer finds them), and mark the files nothing refers to.
@@ -255,13 +265,15 @@ impl Store {
 
         report.versions_removed = forget.len();
         report.memo_entries_removed = memo_forget.len();
-        self.stage_version_removal(&forget)?;
-        let mut group = Group::default();
-        for key in &memo_forget {
-            group.remove(&keys::memo(key));
+        if !dry_run {
+            self.stage_version_removal(&forget)?;
+            let mut group = Group::default();
+            for key in &memo_forget {
+                group.remove(&keys::memo(key));
+            }
+            self.stage(group);
+            self.apply_all()?;
         }
-        self.stage(group);
-        self.apply_all()?;
 
         let mut referenced: HashSet<Fingerprint> = pinned
             .iter()
@@ -273,14 +285,19 @@ impl Store {
         let kept_versions = versions.iter().filter(|(id, _)| kept.contains(*id)).map(|(_, v)| &v.stored);
         let kept_memo = memo_kept.iter().flat_map(|e| e.outputs.iter());
         referenced.extend(kept_versions.chain(kept_memo).filter_map(artifact_hash));
-        let doomed: Vec<String> = self
+        let unreferenced: Vec<_> = self
             .inner
             .artifacts
             .list()?
             .into_iter()
             .filter(|file| file.hash.is_none_or(|hash| !referenced.contains(&hash)))
-            .map(|file| file.name)
             .collect();
+        if dry_run {
+            report.artifacts_removed = unreferenced.len();
+            report.bytes_freed = unreferenced.iter().map(|file| file.bytes).sum();
+            return Ok(report);
+        }
+        let doomed: Vec<String> = unreferenced.into_iter().map(|file| file.name).collect();
         self.inner.artifacts.doom(&doomed);
         drop(gate);
 

@@ -112,6 +112,8 @@ pub struct ScenarioInfo {
     pub config_id: String,
     /// Creation time (µs since the Unix epoch).
     pub created_us: u64,
+    /// Its tags, sorted (listings show them without opening each scenario with its config).
+    pub tags: Vec<String>,
 }
 
 impl Store {
@@ -242,6 +244,12 @@ impl Store {
     /// The store's folder.
     pub fn path(&self) -> &Path {
         &self.inner.path
+    }
+
+    /// The store's format version: the one this taipy writes, since opening a store of an
+    /// older format records the current one and a newer format is refused.
+    pub fn format_version(&self) -> u32 {
+        format::CURRENT
     }
 
     /// The options the store was opened with.

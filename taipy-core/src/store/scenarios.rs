@@ -18,7 +18,15 @@ use crate::events::{EntityType, Event, Operation};
 
 impl ScenarioInfo {
     fn of(record: ScenarioRecord) -> Self {
-        Self { id: record.id, name: record.name, config_id: record.config_id, created_us: record.created_us }
+        let mut tags = record.tags;
+        tags.sort();
+        Self {
+            id: record.id,
+            name: record.name,
+            config_id: record.config_id,
+            created_us: record.created_us,
+            tags,
+        }
     }
 }
 

@@ -123,7 +123,7 @@ fn sink_parquet(
     type_name: &'static str,
 ) -> Result<Stored, StoreError> {
     let writer = cx.new_artifact(EXTENSION)?;
-    let encode = |e: PolarsError| StoreError::Encode { type_name, reason: e.to_string() };
+    let encode = |e: PolarsError| StoreError::Encode { type_name, reason: polars_message(&e) };
     let layout = schema_layout(&*frame.collect_schema().map_err(encode)?);
     let target = polars_path(writer.path()).map_err(encode)?;
     let options = ParquetWriteOptions {
@@ -187,7 +187,32 @@ fn polars_path(path: &Path) -> Result<PlRefPath, PolarsError> {
 }
 
 fn decode_error(type_name: &'static str, e: PolarsError) -> StoreError {
-    StoreError::Decode { type_name, reason: e.to_string() }
+    StoreError::Decode { type_name, reason: polars_message(&e) }
+}
+
+/// polars' message in one line, without the advice it gives Python users (`ignore_errors` to
+/// `True`, `infer_schema_length=10000` ...), which names no option of this crate.
+fn polars_message(e: &PolarsError) -> String {
+    without_python_advice(&e.to_string())
+}
+
+fn without_python_advice(text: &str) -> String {
+    let mut kept = Vec::new();
+    let mut advice = false;
+    for line in text.lines().map(str::trim) {
+        if line.starts_with("You might want to try") {
+            advice = true;
+            continue;
+        }
+        if advice && (line.starts_with('-') || line.is_empty()) {
+            continue;
+        }
+        advice = false;
+        if !line.is_empty() {
+            kept.push(line.trim_end_matches('.').replace("```", "`"));
+        }
+    }
+    kept.join("; ")
 }
 
 #[cfg(test)]
@@ -356,6 +381,19 @@ mod tests {
         hashes.dedup();
         assert_eq!(hashes.len(), CODECS.len());
         assert_eq!(fx.artifact_count(), CODECS.len());
+    }
+
+    #[test]
+    fn polars_advice_to_python_users_is_left_out() {
+        let text = "could not parse `abc` as dtype `f64` at column 'A' (column number 2)\n\nThe current \
+                    offset in the file is 18 bytes.\n\nYou might want to try:\n- increasing \
+                    `infer_schema_length` (e.g. `infer_schema_length=10000`),\n- setting `ignore_errors` \
+                    to `True`,\n\nOriginal error: ```invalid primitive value found during CSV parsing```";
+        assert_eq!(
+            without_python_advice(text),
+            "could not parse `abc` as dtype `f64` at column 'A' (column number 2); The current offset in \
+             the file is 18 bytes; Original error: `invalid primitive value found during CSV parsing`"
+        );
     }
 
     #[test]

@@ -1,0 +1,277 @@
+//! The command line's arguments, as clap derives them.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// The built-in command line; the builder adds users' commands beside `command`.
+#[derive(Debug, Parser)]
+#[command(
+    about = "Scenarios, submissions, jobs and data nodes of a taipy store.",
+    disable_help_subcommand = true,
+    subcommand_required = true
+)]
+pub(crate) struct Cli {
+    #[command(flatten)]
+    pub(crate) global: Global,
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args, Clone, Default)]
+pub(crate) struct Global {
+    /// The store's folder.
+    #[arg(long, global = true, value_name = "DIR", env = "TAIPY_STORE", hide_env_values = true)]
+    pub(crate) store: Option<PathBuf>,
+    /// A Taipy Studio TOML config whose scenario configs are known beside the registered ones.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+    /// Print JSON instead of tables.
+    #[arg(long, global = true)]
+    pub(crate) json: bool,
+}
+
+/// The built-in commands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// List, show, create, delete, duplicate, tag scenarios.
+    #[command(subcommand)]
+    Scenarios(ScenariosCommand),
+    /// The cycles of scenario configs with a frequency.
+    #[command(subcommand)]
+    Cycles(CyclesCommand),
+    /// Submit a scenario (or one of its sequences or tasks) and wait for its jobs.
+    Submit(SubmitArgs),
+    /// Jobs: one run (or skip) of one task.
+    #[command(subcommand)]
+    Jobs(JobsCommand),
+    /// Submissions: the jobs of one submit.
+    #[command(subcommand)]
+    Submissions(SubmissionsCommand),
+    /// A scenario's data nodes: show, read, write, history.
+    #[command(subcommand)]
+    Nodes(NodesCommand),
+    /// Where a data node's value came from, down to source values and files.
+    Lineage(LineageArgs),
+    /// Compare the data nodes of two scenarios of one config.
+    Compare(CompareArgs),
+    /// Check or export scenario configs.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Remove versions, remembered results and artifacts nothing refers to any more.
+    Gc(GcArgs),
+    /// Check the store: format, disk usage, unreadable records.
+    Doctor,
+}
+
+/// `scenarios ...`
+#[derive(Debug, Subcommand)]
+pub(crate) enum ScenariosCommand {
+    /// List the stored scenarios, oldest first.
+    List {
+        /// Only the scenarios of this config.
+        #[arg(long, value_name = "CONFIG_ID")]
+        config_id: Option<String>,
+        /// Only the scenarios with this tag.
+        #[arg(long)]
+        tag: Option<String>,
+    },
+    /// Show a scenario: its nodes with their current versions, tasks, tags, cycle.
+    Show {
+        /// The scenario's id or name.
+        scenario: String,
+    },
+    /// Create a scenario.
+    Create {
+        /// The new scenario's name.
+        name: String,
+        /// The scenario config to create it from (needed when several are known).
+        #[arg(long, value_name = "CONFIG_ID")]
+        config_id: Option<String>,
+    },
+    /// Delete a scenario, its own data nodes, jobs and submissions.
+    Delete {
+        /// The scenario's id or name.
+        scenario: String,
+    },
+    /// Duplicate a scenario: the copy starts at its current values and reuses its results.
+    Duplicate {
+        /// The scenario's id or name.
+        scenario: String,
+        /// The copy's name.
+        name: String,
+    },
+    /// Tag a scenario (or remove a tag with --remove).
+    Tag {
+        /// The scenario's id or name.
+        scenario: String,
+        /// The tag.
+        tag: String,
+        /// Remove the tag instead.
+        #[arg(long)]
+        remove: bool,
+    },
+    /// Make a scenario the primary one of its cycle.
+    Primary {
+        /// The scenario's id or name.
+        scenario: String,
+    },
+}
+
+/// `cycles ...`
+#[derive(Debug, Subcommand)]
+pub(crate) enum CyclesCommand {
+    /// List the cycles, oldest period first.
+    List,
+}
+
+/// `submit ...`
+#[derive(Debug, Args)]
+pub(crate) struct SubmitArgs {
+    /// The scenario's id or name.
+    pub(crate) scenario: String,
+    /// Write a data node before submitting: NODE=VALUE, the value read by the node's type
+    /// (a TOML value such as 1600, 1.5, true, "text", else taken as text). Repeatable.
+    #[arg(long = "set", value_name = "NODE=VALUE")]
+    pub(crate) set: Vec<String>,
+    /// Run every task even where an earlier result could be reused.
+    #[arg(long)]
+    pub(crate) force: bool,
+    /// Submit only this sequence.
+    #[arg(long, value_name = "NAME", conflicts_with = "task")]
+    pub(crate) sequence: Option<String>,
+    /// Submit only this task.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) task: Option<String>,
+}
+
+/// `jobs ...`
+#[derive(Debug, Subcommand)]
+pub(crate) enum JobsCommand {
+    /// List jobs, oldest first.
+    List {
+        /// Only the jobs of this scenario (id or name).
+        #[arg(long)]
+        scenario: Option<String>,
+        /// Only the jobs of this submission.
+        #[arg(long)]
+        submission: Option<String>,
+    },
+    /// Show a job: status, reason, inputs read, the failure with its causes.
+    Show {
+        /// The job's id.
+        job: String,
+    },
+    /// Cancel a job that has not started.
+    Cancel {
+        /// The job's id.
+        job: String,
+    },
+}
+
+/// `submissions ...`
+#[derive(Debug, Subcommand)]
+pub(crate) enum SubmissionsCommand {
+    /// List submissions, oldest first.
+    List {
+        /// Only the submissions of this scenario (id or name).
+        #[arg(long)]
+        scenario: Option<String>,
+    },
+    /// Show a submission and its jobs.
+    Show {
+        /// The submission's id.
+        submission: String,
+    },
+}
+
+/// `nodes ...`
+#[derive(Debug, Subcommand)]
+pub(crate) enum NodesCommand {
+    /// A scenario's data nodes: type, scope, current version, value.
+    Show {
+        /// The scenario's id or name.
+        scenario: String,
+    },
+    /// Print a data node's value (current, or --version N).
+    Read {
+        /// The scenario's id or name.
+        scenario: String,
+        /// The data node's name.
+        node: String,
+        /// The version to read.
+        #[arg(long, value_name = "N")]
+        version: Option<u64>,
+    },
+    /// Write a data node's value, read by the node's type.
+    Write {
+        /// The scenario's id or name.
+        scenario: String,
+        /// The data node's name.
+        node: String,
+        /// The value (a TOML value such as 1600, 1.5, true, "text", else taken as text).
+        value: String,
+        /// A comment kept in the node's history.
+        #[arg(long)]
+        comment: Option<String>,
+    },
+    /// A data node's versions, oldest first.
+    History {
+        /// The scenario's id or name.
+        scenario: String,
+        /// The data node's name.
+        node: String,
+    },
+}
+
+/// `lineage ...`
+#[derive(Debug, Args)]
+pub(crate) struct LineageArgs {
+    /// The scenario's id or name.
+    pub(crate) scenario: String,
+    /// The data node's name.
+    pub(crate) node: String,
+    /// The version (the current one if not given).
+    #[arg(long, value_name = "N")]
+    pub(crate) version: Option<u64>,
+}
+
+/// `compare ...`
+#[derive(Debug, Args)]
+pub(crate) struct CompareArgs {
+    /// The first scenario's id or name.
+    pub(crate) a: String,
+    /// The second scenario's id or name.
+    pub(crate) b: String,
+}
+
+/// `config ...`
+#[derive(Debug, Subcommand)]
+pub(crate) enum ConfigCommand {
+    /// Check a TOML config against the registered tasks; every problem with its line.
+    Check {
+        /// The TOML file.
+        file: PathBuf,
+    },
+    /// Print a scenario config in Taipy Studio's TOML format.
+    Export {
+        /// The scenario config's id (needed when several are known).
+        #[arg(long, value_name = "CONFIG_ID")]
+        config_id: Option<String>,
+    },
+}
+
+/// `gc ...`
+#[derive(Debug, Args)]
+pub(crate) struct GcArgs {
+    /// Keep this many old versions per data node (all if not given).
+    #[arg(long, value_name = "N")]
+    pub(crate) keep_versions: Option<usize>,
+    /// Keep this many remembered results per task (all if not given).
+    #[arg(long, value_name = "N")]
+    pub(crate) keep_results: Option<usize>,
+    /// Say what would be removed, removing nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+}
