@@ -30,9 +30,11 @@
 //! - `mod.rs`: [`Dag`], the graph as the pictures see it, and [`Format`];
 //! - `style.rs`: what the three formats share: status colours, shortened type names;
 //! - `mermaid.rs`, `dot.rs`: the two text formats, each with its own quoting;
-//! - `svg.rs`: the SVG: layout by the `layout-rs` crate, drawing and XML escaping here.
+//! - `layout.rs`: a layered left-to-right layout (columns, order, heights, edge points);
+//! - `svg.rs`: the SVG drawn from that layout, XML-escaped.
 
 mod dot;
+mod layout;
 mod mermaid;
 mod style;
 mod svg;

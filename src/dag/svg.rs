@@ -1,20 +1,10 @@
-//! The graph as an SVG document, laid out in-process.
-//!
-//! The layout (layers, order within a layer, coordinates, edge curves around the boxes) is the
-//! `layout-rs` crate's Sugiyama-style placer; the drawing is ours: `layout-rs` draws through a
-//! [`RenderBackend`], and ours keeps only the edge curves, then reads each box's place from the
-//! laid-out graph. So every name is XML-escaped here, arrowheads are plain filled markers any
-//! SVG viewer shows, and boxes carry their class, id and status for tools and tests.
+//! The graph as an SVG document: boxes and curves placed by `layout.rs`, drawn here, every name
+//! XML-escaped. Boxes carry their class, id and status for tools and tests; arrowheads are
+//! plain filled markers any SVG viewer shows.
 
 use std::fmt::Write;
 
-use layout::core::base::Orientation;
-use layout::core::format::{ClipHandle, RenderBackend};
-use layout::core::geometry::Point;
-use layout::core::style::StyleAttr;
-use layout::std_shapes::shapes::{Arrow, Element, ShapeKind};
-use layout::topo::layout::VisualGraph;
-
+use super::layout::{self, Layout, Point, Rect, Size};
 use super::style::{self, Colours, EDGE, NODE, TASK};
 use super::{Dag, Vertex};
 
@@ -32,39 +22,22 @@ const MARGIN: f64 = 20.0;
 const TITLE_BAND: f64 = 34.0;
 const LEGEND_BAND: f64 = 44.0;
 
-/// A laid-out box: its top-left corner and size.
-#[derive(Clone, Copy, Debug)]
-struct Place {
-    x: f64,
-    y: f64,
-    w: f64,
-    h: f64,
-}
-
-/// An edge curve as SVG path data pieces: a start point, then (control, point) pairs as
-/// `layout-rs` routes them.
-type Curve = Vec<(Point, Point)>;
-
 /// The SVG document.
 pub(super) fn render(dag: &Dag) -> String {
-    let (nodes, tasks, curves) = lay_out(dag);
-    // Everything is shifted so the drawing starts at the margin, under the title.
-    let (min, max) = bounds(nodes.iter().chain(&tasks), curves.iter().flatten());
-    let dx = MARGIN - min.x;
-    let dy = MARGIN + TITLE_BAND - min.y;
+    let Layout { boxes, edges, width, height } = lay_out(dag);
+    // The drawing starts at the margin, under the title.
+    let (dx, dy) = (MARGIN, MARGIN + TITLE_BAND);
     let statuses = dag.statuses_shown();
-    let legend_width = legend_width(&statuses);
-    let width = (max.x - min.x + 2.0 * MARGIN).max(legend_width + 2.0 * MARGIN).ceil();
-    let legend_y = max.y + dy + MARGIN;
-    let height = legend_y + if statuses.is_empty() { 0.0 } else { LEGEND_BAND };
+    let width = (width + 2.0 * MARGIN).max(legend_width(&statuses) + 2.0 * MARGIN).ceil();
+    let legend_y = height + dy + MARGIN;
+    let height = (legend_y + if statuses.is_empty() { 0.0 } else { LEGEND_BAND }).ceil();
 
     let mut out = String::new();
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{h}\" viewBox=\"0 0 {width} {h}\" \
-         font-family=\"Helvetica, Arial, sans-serif\">",
-        h = height.ceil()
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" \
+         viewBox=\"0 0 {width} {height}\" font-family=\"Helvetica, Arial, sans-serif\">"
     );
     let _ = writeln!(out, "<title>{}</title>", escape(&dag.name));
     let _ = writeln!(
@@ -80,19 +53,20 @@ pub(super) fn render(dag: &Dag) -> String {
         escape(&dag.name)
     );
     out.push_str("<g class=\"edges\">\n");
-    for (edge, curve) in dag.edges.iter().zip(&curves) {
+    for (edge, points) in dag.edges.iter().zip(&edges) {
         let _ = writeln!(
             out,
             "<path class=\"edge\" data-from=\"{}\" data-to=\"{}\" d=\"{}\" fill=\"none\" stroke=\"{EDGE}\" \
              stroke-width=\"1.5\" marker-end=\"url(#arrowhead)\"/>",
             escape(vertex_name(dag, edge.from)),
             escape(vertex_name(dag, edge.to)),
-            path_data(curve, dx, dy)
+            path_data(points, dx, dy)
         );
     }
     out.push_str("</g>\n");
-    for (node, place) in dag.nodes.iter().zip(&nodes) {
-        let place = Place { x: place.x + dx, y: place.y + dy, ..*place };
+    let shifted = |r: &Rect| Rect { x: r.x + dx, y: r.y + dy, ..*r };
+    for (node, place) in dag.nodes.iter().zip(&boxes) {
+        let place = shifted(place);
         let _ = writeln!(out, "<g class=\"node\" data-id=\"{}\">", escape(&node.id));
         let _ = writeln!(out, "<title>data node {}: {}</title>", escape(&node.id), escape(&node.type_name));
         rect(&mut out, place, place.h / 2.0, NODE);
@@ -101,8 +75,8 @@ pub(super) fn render(dag: &Dag) -> String {
         text(&mut out, cx, place.y + 34.0, TYPE_FONT, "#607d8b", &node.type_name);
         out.push_str("</g>\n");
     }
-    for (task, place) in dag.tasks.iter().zip(&tasks) {
-        let place = Place { x: place.x + dx, y: place.y + dy, ..*place };
+    for (task, place) in dag.tasks.iter().zip(&boxes[dag.nodes.len()..]) {
+        let place = shifted(place);
         let status = dag.status(task);
         let _ = match status {
             Some(s) => write!(out, "<g class=\"task\" data-id=\"{}\" data-status=\"{s}\">", escape(task)),
@@ -121,83 +95,45 @@ pub(super) fn render(dag: &Dag) -> String {
     out
 }
 
-/// The places of the nodes and of the tasks (in [`Dag`]'s orders) and the curve of each edge,
-/// in `layout-rs`'s coordinates.
-fn lay_out(dag: &Dag) -> (Vec<Place>, Vec<Place>, Vec<Curve>) {
-    let mut graph = VisualGraph::new(Orientation::LeftToRight);
-    let mut add = |size: Point| {
-        let element =
-            Element::create(ShapeKind::new_box(""), StyleAttr::simple(), Orientation::LeftToRight, size);
-        graph.add_node(element)
+/// The boxes of the nodes then of the tasks, and the points of each edge.
+fn lay_out(dag: &Dag) -> Layout {
+    let nodes = dag.nodes.iter().map(|n| Size { w: text_width(&n.id, &n.type_name), h: NODE_HEIGHT });
+    let tasks = dag.tasks.iter().map(|t| Size { w: text_width(t, ""), h: TASK_HEIGHT });
+    let sizes: Vec<Size> = nodes.chain(tasks).collect();
+    let index = |v: Vertex| match v {
+        Vertex::Node(n) => n,
+        Vertex::Task(t) => dag.nodes.len() + t,
     };
-    let node_handles: Vec<_> =
-        dag.nodes.iter().map(|n| add(Point::new(text_width(&n.id, &n.type_name), NODE_HEIGHT))).collect();
-    let task_handles: Vec<_> =
-        dag.tasks.iter().map(|t| add(Point::new(text_width(t, ""), TASK_HEIGHT))).collect();
-    let handle = |v: Vertex| match v {
-        Vertex::Node(n) => node_handles[n],
-        Vertex::Task(t) => task_handles[t],
-    };
-    for edge in &dag.edges {
-        graph.add_edge(Arrow::simple(""), handle(edge.from), handle(edge.to));
+    let edges: Vec<(usize, usize)> = dag.edges.iter().map(|e| (index(e.from), index(e.to))).collect();
+    layout::lay_out(&sizes, &edges)
+}
+
+/// Path data through an edge's points: curves with horizontal tangents across the gaps between
+/// columns, straight lines through the columns it passes.
+fn path_data(points: &[Point], dx: f64, dy: f64) -> String {
+    let p = |point: Point| format!("{:.1} {:.1}", point.x + dx, point.y + dy);
+    let mut d = String::new();
+    for (i, pair) in points.windows(2).enumerate() {
+        let (a, b) = (pair[0], pair[1]);
+        if i == 0 {
+            let _ = write!(d, "M {}", p(a));
+        }
+        if i % 2 == 0 {
+            let bend = (b.x - a.x) / 2.0;
+            let c1 = Point { x: a.x + bend, y: a.y };
+            let c2 = Point { x: b.x - bend, y: b.y };
+            let _ = write!(d, " C {}, {}, {}", p(c1), p(c2), p(b));
+        } else {
+            let _ = write!(d, " L {}", p(b));
+        }
     }
-    let mut curves = CurveRecorder::default();
-    if !dag.nodes.is_empty() || !dag.tasks.is_empty() {
-        graph.do_it(false, false, false, &mut curves);
-    }
-    let place = |h| {
-        let position = graph.pos(h);
-        let (top_left, _) = position.bbox(false);
-        let size = position.size(false);
-        Place { x: top_left.x, y: top_left.y, w: size.x, h: size.y }
-    };
-    let nodes = node_handles.iter().map(|&h| place(h)).collect();
-    let tasks = task_handles.iter().map(|&h| place(h)).collect();
-    (nodes, tasks, curves.curves)
+    d
 }
 
 /// A box's width for its name and (for a node) its type.
 fn text_width(name: &str, type_name: &str) -> f64 {
     let chars = |s: &str| s.chars().count() as f64;
     (chars(name) * NAME_CHAR).max(chars(type_name) * TYPE_CHAR) + PADDING
-}
-
-/// The smallest and largest corner of the boxes and curve points.
-fn bounds<'a>(
-    places: impl Iterator<Item = &'a Place>,
-    points: impl Iterator<Item = &'a (Point, Point)>,
-) -> (Point, Point) {
-    let mut min = Point::new(f64::MAX, f64::MAX);
-    let mut max = Point::new(f64::MIN, f64::MIN);
-    let mut grow = |x: f64, y: f64| {
-        min = Point::new(min.x.min(x), min.y.min(y));
-        max = Point::new(max.x.max(x), max.y.max(y));
-    };
-    for p in places {
-        grow(p.x, p.y);
-        grow(p.x + p.w, p.y + p.h);
-    }
-    for (a, b) in points {
-        grow(a.x, a.y);
-        grow(b.x, b.y);
-    }
-    if min.x > max.x {
-        return (Point::zero(), Point::zero());
-    }
-    (min, max)
-}
-
-/// Path data for a curve as `layout-rs` routes it: a cubic Bézier, then smooth continuations.
-fn path_data(curve: &Curve, dx: f64, dy: f64) -> String {
-    let p = |point: Point| format!("{:.1} {:.1}", point.x + dx, point.y + dy);
-    let mut d = String::new();
-    if let [first, second, rest @ ..] = curve.as_slice() {
-        let _ = write!(d, "M {} C {}, {}, {}", p(first.0), p(first.1), p(second.0), p(second.1));
-        for (control, point) in rest {
-            let _ = write!(d, " S {}, {}", p(*control), p(*point));
-        }
-    }
-    d
 }
 
 fn vertex_name(dag: &Dag, vertex: Vertex) -> &str {
@@ -207,7 +143,7 @@ fn vertex_name(dag: &Dag, vertex: Vertex) -> &str {
     }
 }
 
-fn rect(out: &mut String, p: Place, radius: f64, colours: Colours) {
+fn rect(out: &mut String, p: Rect, radius: f64, colours: Colours) {
     let _ = writeln!(
         out,
         "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" rx=\"{radius:.1}\" fill=\"{}\" stroke=\"{}\" \
@@ -284,39 +220,6 @@ fn escape(text: &str) -> String {
     out
 }
 
-/// A [`RenderBackend`] keeping only the edge curves, in the order `layout-rs` draws the edges
-/// (the order they were added); boxes and labels are drawn from the laid-out places instead.
-#[derive(Default)]
-struct CurveRecorder {
-    curves: Vec<Curve>,
-}
-
-impl RenderBackend for CurveRecorder {
-    fn draw_rect(&mut self, _: Point, _: Point, _: &StyleAttr, _: Option<String>, _: Option<ClipHandle>) {}
-
-    fn draw_line(&mut self, _: Point, _: Point, _: &StyleAttr, _: Option<String>) {}
-
-    fn draw_circle(&mut self, _: Point, _: Point, _: &StyleAttr, _: Option<String>) {}
-
-    fn draw_text(&mut self, _: Point, _: &str, _: &StyleAttr) {}
-
-    fn draw_arrow(
-        &mut self,
-        path: &[(Point, Point)],
-        _: bool,
-        _: (bool, bool),
-        _: &StyleAttr,
-        _: Option<String>,
-        _: &str,
-    ) {
-        self.curves.push(path.to_vec());
-    }
-
-    fn create_clip(&mut self, _: Point, _: Point, _: usize) -> ClipHandle {
-        0
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -333,39 +236,42 @@ mod tests {
     }
 
     #[test]
-    fn every_edge_gets_a_curve_and_boxes_do_not_overlap() {
+    fn boxes_fit_their_text_and_edges_run_from_right_side_to_left_side() {
         let config = ScenarioConfig::builder("fan")
             .node(DataNodeConfig::with_default("a", 1i64))
-            .node(DataNodeConfig::with_default("b", 2i64))
-            .task(TaskConfig::new("left", add).inputs(["a", "b"]).outputs(["l"]))
-            .task(TaskConfig::new("right", add).inputs(["a", "b"]).outputs(["r"]))
-            .task(TaskConfig::new("join", add).inputs(["l", "r"]).outputs(["out"]))
+            .node(DataNodeConfig::with_default("a_much_longer_name", 2i64))
+            .task(TaskConfig::new("left", add).inputs(["a", "a_much_longer_name"]).outputs(["l"]))
+            .task(TaskConfig::new("join", add).inputs(["l", "a"]).outputs(["out"]))
             .build()
             .unwrap();
         let dag = Dag::of(&config);
-        let (nodes, tasks, curves) = lay_out(&dag);
-        assert_eq!(curves.len(), dag.edges.len());
-        assert!(curves.iter().all(|c| c.len() >= 2), "{curves:?}");
-        let boxes: Vec<Place> = nodes.into_iter().chain(tasks).collect();
-        for (i, a) in boxes.iter().enumerate() {
-            assert!(a.w > 0.0 && a.h > 0.0);
-            for b in &boxes[i + 1..] {
-                let apart = a.x + a.w <= b.x || b.x + b.w <= a.x || a.y + a.h <= b.y || b.y + b.h <= a.y;
-                assert!(apart, "{a:?} overlaps {b:?}");
-            }
+        let Layout { boxes, edges, .. } = lay_out(&dag);
+        assert_eq!(boxes.len(), dag.nodes.len() + dag.tasks.len());
+        assert!(boxes[1].w >= "a_much_longer_name".len() as f64 * NAME_CHAR, "{boxes:?}");
+        let index = |v: Vertex| match v {
+            Vertex::Node(n) => n,
+            Vertex::Task(t) => dag.nodes.len() + t,
+        };
+        for (edge, points) in dag.edges.iter().zip(&edges) {
+            let (from, to) = (boxes[index(edge.from)], boxes[index(edge.to)]);
+            let (start, end) = (points[0], points[points.len() - 1]);
+            assert_eq!((start.x, end.x), (from.x + from.w, to.x), "{edge:?}");
+            assert!(start.y > from.y && start.y < from.y + from.h && end.y > to.y && end.y < to.y + to.h);
         }
     }
 
     #[test]
-    fn left_to_right_producers_are_left_of_their_outputs() {
-        let config = ScenarioConfig::builder("chain")
-            .node(DataNodeConfig::with_default("x", 1i64))
-            .task(TaskConfig::new("t", add).inputs(["x", "x"]).outputs(["y"]))
-            .build()
-            .unwrap();
-        let (nodes, tasks, _) = lay_out(&Dag::of(&config));
-        assert!(nodes[0].x + nodes[0].w <= tasks[0].x, "{nodes:?} {tasks:?}");
-        assert!(tasks[0].x + tasks[0].w <= nodes[1].x, "{nodes:?} {tasks:?}");
+    fn path_data_curves_across_gaps_and_runs_straight_through_columns() {
+        let points = [
+            Point { x: 0.0, y: 0.0 },
+            Point { x: 10.0, y: 10.0 },
+            Point { x: 30.0, y: 10.0 },
+            Point { x: 40.0, y: 0.0 },
+        ];
+        assert_eq!(
+            path_data(&points, 1.0, 2.0),
+            "M 1.0 2.0 C 6.0 2.0, 6.0 12.0, 11.0 12.0 L 31.0 12.0 C 36.0 12.0, 36.0 2.0, 41.0 2.0"
+        );
     }
 
     #[test]
