@@ -298,3 +298,95 @@ fn a_builder_pipeline_with_awkward_names_and_a_failure_is_drawn_and_escaped() {
     assert!(dot.contains("t1 [label=\"check \\\\ fail\""), "{dot}");
     assert!(dot.contains("legend_abandoned [label=\"Abandoned\""), "{dot}");
 }
+
+/// The tutorial's scenario as `algos` declares it (names, value types and wiring alike), on
+/// plain Rust values so this test needs no polars; `docs/customer_analysis.svg` is its picture,
+/// the one `cargo run --example render_dag -- --out docs/customer_analysis.svg` draws from the
+/// real `algos::CustomerAnalysis`.
+mod tutorial {
+    use serde::{Deserialize, Serialize};
+    use taipy::prelude::*;
+
+    #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+    pub(crate) enum Metric {
+        Mean,
+    }
+    taipy::serde_value!(Metric);
+
+    #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+    pub(crate) enum Statistic {
+        Median,
+    }
+    taipy::serde_value!(Statistic);
+
+    #[derive(Clone, Debug, PartialEq, DataValue)]
+    pub(crate) struct ScoredCustomers(pub(crate) Vec<f64>);
+    #[derive(Clone, Debug, PartialEq, DataValue)]
+    pub(crate) struct SegmentedCustomers(pub(crate) Vec<f64>);
+    #[derive(Clone, Debug, PartialEq, DataValue)]
+    pub(crate) struct SegmentResult(pub(crate) Vec<f64>);
+    #[derive(Clone, Debug, PartialEq, DataValue)]
+    pub(crate) struct HighValueSummary(pub(crate) Vec<f64>);
+
+    #[task]
+    pub(crate) fn preprocess_and_score(_path: &CsvFile) -> ScoredCustomers {
+        ScoredCustomers(Vec::new())
+    }
+
+    #[task]
+    pub(crate) fn featurization_and_segmentation(
+        scored: &ScoredCustomers,
+        _payment_threshold: &f64,
+        _score_threshold: &f64,
+    ) -> SegmentedCustomers {
+        SegmentedCustomers(scored.0.clone())
+    }
+
+    #[task]
+    pub(crate) fn segment_analysis(segmented: &SegmentedCustomers, _metric: &Metric) -> SegmentResult {
+        SegmentResult(segmented.0.clone())
+    }
+
+    #[task]
+    pub(crate) fn high_value_cust_summary_statistics(
+        segmented: &SegmentedCustomers,
+        _segment_result: &SegmentResult,
+        _statistic: &Statistic,
+    ) -> HighValueSummary {
+        HighValueSummary(segmented.0.clone())
+    }
+
+    scenario! {
+        /// The tutorial's customer analysis, shaped as in `algos`.
+        pub(crate) CustomerAnalysis {
+            path_to_data: CsvFile = CsvFile::new("data/customers.csv"),
+            payment_threshold: f64 = 1000.0,
+            score_threshold: f64 = 1.5,
+            metric: Metric = Metric::Mean,
+            summary_statistic_type: Statistic = Statistic::Median,
+
+            scored_df = preprocess_and_score(path_to_data),
+            segmented_customer_df = featurization_and_segmentation(scored_df, payment_threshold, score_threshold),
+            segment_result = segment_analysis(segmented_customer_df, metric),
+            high_value_summary_df = high_value_cust_summary_statistics(segmented_customer_df, segment_result,
+                                                                        summary_statistic_type),
+        }
+    }
+}
+
+#[test]
+fn the_tutorial_picture_in_docs_is_the_one_drawn_today() {
+    let svg = Dag::of(&tutorial::CustomerAnalysis::config()).svg();
+    let drawn = read_svg(&svg);
+    assert_eq!(drawn.nodes.len(), 9);
+    assert_eq!(drawn.nodes["scored_df"], ["scored_df", "ScoredCustomers"]);
+    assert_eq!(drawn.tasks.len(), 4);
+    assert_eq!(drawn.edges.len(), 1 + 3 + 2 + 3 + 4);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/customer_analysis.svg");
+    if std::env::var_os("TAIPY_BLESS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &svg).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert!(committed == svg, "docs/customer_analysis.svg is not today's picture (TAIPY_BLESS=1 redraws it)");
+}

@@ -54,6 +54,7 @@ pub(super) fn render(dag: &Dag) -> String {
     );
     out.push_str("<g class=\"edges\">\n");
     for (edge, points) in dag.edges.iter().zip(&edges) {
+        let points = &onto_stadiums(points, edge.from, edge.to, &boxes);
         let _ = writeln!(
             out,
             "<path class=\"edge\" data-from=\"{}\" data-to=\"{}\" d=\"{}\" fill=\"none\" stroke=\"{EDGE}\" \
@@ -106,6 +107,25 @@ fn lay_out(dag: &Dag) -> Layout {
     };
     let edges: Vec<(usize, usize)> = dag.edges.iter().map(|e| (index(e.from), index(e.to))).collect();
     layout::lay_out(&sizes, &edges)
+}
+
+/// The edge's points with its ends moved onto the rounded sides of data nodes (stadiums), so
+/// an edge leaving or entering off the middle touches the outline.
+fn onto_stadiums(points: &[Point], from: Vertex, to: Vertex, boxes: &[Rect]) -> Vec<Point> {
+    let inset = |b: &Rect, y: f64| {
+        let r = b.h / 2.0;
+        let dy = (y - (b.y + r)).abs().min(r);
+        r - (r * r - dy * dy).sqrt()
+    };
+    let mut points = points.to_vec();
+    let last = points.len() - 1;
+    if let Vertex::Node(n) = from {
+        points[0].x -= inset(&boxes[n], points[0].y);
+    }
+    if let Vertex::Node(n) = to {
+        points[last].x += inset(&boxes[n], points[last].y);
+    }
+    points
 }
 
 /// Path data through an edge's points: curves with horizontal tangents across the gaps between
@@ -258,6 +278,22 @@ mod tests {
             assert_eq!((start.x, end.x), (from.x + from.w, to.x), "{edge:?}");
             assert!(start.y > from.y && start.y < from.y + from.h && end.y > to.y && end.y < to.y + to.h);
         }
+    }
+
+    #[test]
+    fn edges_end_on_the_rounded_sides_of_data_nodes() {
+        let node = Rect { x: 100.0, y: 0.0, w: 80.0, h: 40.0 };
+        let task = Rect { x: 0.0, y: 0.0, w: 50.0, h: 40.0 };
+        let boxes = [node, task];
+        let middle = [Point { x: 50.0, y: 20.0 }, Point { x: 100.0, y: 20.0 }];
+        assert_eq!(onto_stadiums(&middle, Vertex::Task(0), Vertex::Node(0), &boxes), middle);
+        // 12 above the middle of a side of radius 20: 4 in from the box's corner.
+        let high = [Point { x: 50.0, y: 8.0 }, Point { x: 100.0, y: 8.0 }];
+        let moved = onto_stadiums(&high, Vertex::Task(0), Vertex::Node(0), &boxes);
+        assert_eq!(moved, [high[0], Point { x: 104.0, y: 8.0 }]);
+        let leaving =
+            onto_stadiums(&[Point { x: 180.0, y: 32.0 }, high[1]], Vertex::Node(0), Vertex::Task(0), &boxes);
+        assert_eq!(leaving[0], Point { x: 176.0, y: 32.0 });
     }
 
     #[test]
