@@ -14,24 +14,23 @@ pub(super) fn render(dag: &Dag) -> String {
     let _ = writeln!(out, "    edge [color=\"{EDGE}\"];");
     for (n, node) in dag.nodes.iter().enumerate() {
         let label = format!("{}\\n{}", escape(&node.id), escape(&node.type_name));
-        vertex(&mut out, &format!("n{n}"), &label, "rounded,filled", NODE);
+        vertex(&mut out, 1, &format!("n{n}"), &label, "rounded,filled", NODE);
     }
     for (t, task) in dag.tasks.iter().enumerate() {
         let colours = dag.status(task).map_or(TASK, style::status_colours);
-        vertex(&mut out, &format!("t{t}"), &escape(task), "filled", colours);
+        vertex(&mut out, 1, &format!("t{t}"), &escape(task), "filled", colours);
     }
     for edge in &dag.edges {
         let _ = writeln!(out, "    {} -> {};", id(edge.from), id(edge.to));
     }
     let shown = dag.statuses_shown();
     if !shown.is_empty() {
-        out.push_str("    subgraph cluster_legend {\n        label=\"latest job status\";\n    ");
+        out.push_str("    subgraph cluster_legend {\n        label=\"latest job status\";\n");
         for status in shown {
             let name = format!("legend_{}", style::status_class(status));
-            vertex(&mut out, &name, &status.to_string(), "filled", style::status_colours(status));
-            out.push_str("    ");
+            vertex(&mut out, 2, &name, &status.to_string(), "filled", style::status_colours(status));
         }
-        out.push_str("}\n");
+        out.push_str("    }\n");
     }
     out.push_str("}\n");
     out
@@ -44,12 +43,15 @@ fn id(vertex: Vertex) -> String {
     }
 }
 
-/// One vertex statement; `label` is already escaped.
-fn vertex(out: &mut String, id: &str, label: &str, style: &str, colours: Colours) {
+/// One vertex statement, indented `depth` levels; `label` is already escaped.
+fn vertex(out: &mut String, depth: usize, id: &str, label: &str, style: &str, colours: Colours) {
     let _ = writeln!(
         out,
-        "    {id} [label=\"{label}\", shape=box, style=\"{style}\", fillcolor=\"{}\", color=\"{}\"];",
-        colours.fill, colours.stroke
+        "{:indent$}{id} [label=\"{label}\", shape=box, style=\"{style}\", fillcolor=\"{}\", color=\"{}\"];",
+        "",
+        colours.fill,
+        colours.stroke,
+        indent = depth * 4
     );
 }
 

@@ -17,29 +17,43 @@ const TYPE_CHAR: f64 = 6.6;
 const PADDING: f64 = 28.0;
 const TASK_HEIGHT: f64 = 34.0;
 const NODE_HEIGHT: f64 = 44.0;
-/// Space around the drawing, the title's band, and the legend's.
+/// Space around the drawing; where the drawing starts, under the title; the legend's height;
+/// the width a title character is estimated at.
 const MARGIN: f64 = 20.0;
-const TITLE_BAND: f64 = 34.0;
+const TOP: f64 = MARGIN + 34.0;
 const LEGEND_BAND: f64 = 44.0;
+const TITLE_CHAR: f64 = 10.0;
 
 /// The SVG document.
 pub(super) fn render(dag: &Dag) -> String {
-    let Layout { boxes, edges, width, height } = lay_out(dag);
-    // The drawing starts at the margin, under the title.
-    let (dx, dy) = (MARGIN, MARGIN + TITLE_BAND);
+    let layout = lay_out(dag);
     let statuses = dag.statuses_shown();
-    let width = (width + 2.0 * MARGIN).max(legend_width(&statuses) + 2.0 * MARGIN).ceil();
-    let legend_y = height + dy + MARGIN;
-    let height = (legend_y + if statuses.is_empty() { 0.0 } else { LEGEND_BAND }).ceil();
+    let title_width = dag.name.chars().count() as f64 * TITLE_CHAR;
+    let width = layout.width.max(legend_width(&statuses)).max(title_width) + 2.0 * MARGIN;
+    let legend_y = TOP + layout.height + MARGIN;
+    let height = legend_y + if statuses.is_empty() { 0.0 } else { LEGEND_BAND };
 
     let mut out = String::new();
+    header(&mut out, &dag.name, width.ceil(), height.ceil());
+    edges(&mut out, dag, &layout);
+    boxes(&mut out, dag, &layout);
+    if !statuses.is_empty() {
+        legend(&mut out, &statuses, MARGIN, legend_y);
+    }
+    out.push_str("</svg>\n");
+    out
+}
+
+/// The document's start: the `<svg>` element, its title, the arrowhead marker, a white
+/// background and the title written above the drawing.
+fn header(out: &mut String, name: &str, width: f64, height: f64) {
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" \
          viewBox=\"0 0 {width} {height}\" font-family=\"Helvetica, Arial, sans-serif\">"
     );
-    let _ = writeln!(out, "<title>{}</title>", escape(&dag.name));
+    let _ = writeln!(out, "<title>{}</title>", escape(name));
     let _ = writeln!(
         out,
         "<defs><marker id=\"arrowhead\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" \
@@ -50,50 +64,53 @@ pub(super) fn render(dag: &Dag) -> String {
         out,
         "<text class=\"title\" x=\"{MARGIN}\" y=\"{}\" font-size=\"16\" font-weight=\"bold\" fill=\"#263238\">{}</text>",
         MARGIN + 16.0,
-        escape(&dag.name)
+        escape(name)
     );
+}
+
+/// Every edge, under the boxes: a path from its source to its target, with an arrowhead.
+fn edges(out: &mut String, dag: &Dag, layout: &Layout) {
     out.push_str("<g class=\"edges\">\n");
-    for (edge, points) in dag.edges.iter().zip(&edges) {
-        let points = &onto_stadiums(points, edge.from, edge.to, &boxes);
+    for (edge, points) in dag.edges.iter().zip(&layout.edges) {
+        let points = onto_stadiums(points, edge.from, edge.to, &layout.boxes);
         let _ = writeln!(
             out,
             "<path class=\"edge\" data-from=\"{}\" data-to=\"{}\" d=\"{}\" fill=\"none\" stroke=\"{EDGE}\" \
              stroke-width=\"1.5\" marker-end=\"url(#arrowhead)\"/>",
             escape(vertex_name(dag, edge.from)),
             escape(vertex_name(dag, edge.to)),
-            path_data(points, dx, dy)
+            path_data(&points, MARGIN, TOP)
         );
     }
     out.push_str("</g>\n");
-    let shifted = |r: &Rect| Rect { x: r.x + dx, y: r.y + dy, ..*r };
-    for (node, place) in dag.nodes.iter().zip(&boxes) {
+}
+
+/// Data nodes as stadiums with their name and type, tasks as rectangles filled by status.
+fn boxes(out: &mut String, dag: &Dag, layout: &Layout) {
+    let shifted = |r: &Rect| Rect { x: r.x + MARGIN, y: r.y + TOP, ..*r };
+    for (node, place) in dag.nodes.iter().zip(&layout.boxes) {
         let place = shifted(place);
         let _ = writeln!(out, "<g class=\"node\" data-id=\"{}\">", escape(&node.id));
         let _ = writeln!(out, "<title>data node {}: {}</title>", escape(&node.id), escape(&node.type_name));
-        rect(&mut out, place, place.h / 2.0, NODE);
+        rect(out, place, place.h / 2.0, NODE);
         let cx = place.x + place.w / 2.0;
-        text(&mut out, cx, place.y + 18.0, NAME_FONT, "#263238", &node.id);
-        text(&mut out, cx, place.y + 34.0, TYPE_FONT, "#607d8b", &node.type_name);
+        text(out, cx, place.y + 18.0, NAME_FONT, "#263238", &node.id);
+        text(out, cx, place.y + 34.0, TYPE_FONT, "#607d8b", &node.type_name);
         out.push_str("</g>\n");
     }
-    for (task, place) in dag.tasks.iter().zip(&boxes[dag.nodes.len()..]) {
+    for (task, place) in dag.tasks.iter().zip(&layout.boxes[dag.nodes.len()..]) {
         let place = shifted(place);
         let status = dag.status(task);
         let _ = match status {
-            Some(s) => write!(out, "<g class=\"task\" data-id=\"{}\" data-status=\"{s}\">", escape(task)),
-            None => write!(out, "<g class=\"task\" data-id=\"{}\">", escape(task)),
+            Some(s) => writeln!(out, "<g class=\"task\" data-id=\"{}\" data-status=\"{s}\">", escape(task)),
+            None => writeln!(out, "<g class=\"task\" data-id=\"{}\">", escape(task)),
         };
         let shown = status.map_or(String::new(), |s| format!(": {s}"));
-        let _ = writeln!(out, "\n<title>task {}{shown}</title>", escape(task));
-        rect(&mut out, place, 3.0, status.map_or(TASK, style::status_colours));
-        text(&mut out, place.x + place.w / 2.0, place.y + 22.0, NAME_FONT, "#000000", task);
+        let _ = writeln!(out, "<title>task {}{shown}</title>", escape(task));
+        rect(out, place, 3.0, status.map_or(TASK, style::status_colours));
+        text(out, place.x + place.w / 2.0, place.y + 22.0, NAME_FONT, "#000000", task);
         out.push_str("</g>\n");
     }
-    if !statuses.is_empty() {
-        legend(&mut out, &statuses, MARGIN, legend_y);
-    }
-    out.push_str("</svg>\n");
-    out
 }
 
 /// The boxes of the nodes then of the tasks, and the points of each edge.
@@ -233,7 +250,8 @@ fn escape(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            c if c.is_control() => out.push(' '),
+            // Not allowed in XML 1.0 (or lost in attributes): control characters, U+FFFE, U+FFFF.
+            c if c.is_control() || c == '\u{fffe}' || c == '\u{ffff}' => out.push(' '),
             c => out.push(c),
         }
     }
@@ -252,7 +270,7 @@ mod tests {
     #[test]
     fn xml_escaping_covers_markup_and_control_characters() {
         assert_eq!(escape(r#"<a href="x">&'</a>"#), "&lt;a href=&quot;x&quot;&gt;&amp;&apos;&lt;/a&gt;");
-        assert_eq!(escape("tab\there"), "tab here");
+        assert_eq!(escape("tab\there\u{ffff}"), "tab here ");
     }
 
     #[test]
@@ -308,6 +326,16 @@ mod tests {
             path_data(&points, 1.0, 2.0),
             "M 1.0 2.0 C 6.0 2.0, 6.0 12.0, 11.0 12.0 L 31.0 12.0 C 36.0 12.0, 36.0 2.0, 41.0 2.0"
         );
+    }
+
+    #[test]
+    fn a_long_title_widens_the_drawing() {
+        let name = "a scenario config with a rather long name, longer than its graph";
+        let config =
+            ScenarioConfig::builder(name).node(DataNodeConfig::with_default("x", 1i64)).build().unwrap();
+        let svg = render(&Dag::of(&config));
+        let width = svg.split("width=\"").nth(1).and_then(|w| w.split('"').next()).unwrap();
+        assert!(width.parse::<f64>().unwrap() >= name.len() as f64 * TITLE_CHAR, "{width}");
     }
 
     #[test]
