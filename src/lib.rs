@@ -9,6 +9,8 @@
 
 extern crate self as taipy;
 
+pub mod dag;
+
 pub use taipy_core::*;
 
 #[cfg(feature = "cli")]
