@@ -1,5 +1,5 @@
-//! Config errors print their readable list under `Debug` too: what `main` shows when it
-//! returns `Err` (`Error: {err:?}`).
+//! Config errors print their readable list under `Debug` too, and a failed submission its
+//! message: what `main` shows when it returns `Err` (`Error: {err:?}`).
 
 use std::error::Error;
 
@@ -32,5 +32,26 @@ fn a_builder_config_error_debugs_as_its_problem_list() {
     let text = err.to_string();
     assert!(text.starts_with("scenario config `broken` is invalid:\n  - "), "{text}");
     assert!(!text.contains("Invalid {"), "{text}");
+    assert_eq!(as_main_prints(err), text);
+}
+
+/// `s.submit()?.wait()?` in `main`: the failure's message (as the README shows it), never the
+/// report's derived `Debug` with every job record and backtrace.
+#[test]
+fn a_failed_submission_debugs_as_its_message() {
+    let config = ScenarioConfig::builder("weather")
+        .node(DataNodeConfig::with_default("city", "Atlantis".to_string()))
+        .task(
+            TaskConfig::new("readings", |city: &String| -> Vec<f64> { panic!("{city} has no readings") })
+                .inputs(["city"])
+                .outputs(["values"]),
+        )
+        .build()
+        .unwrap();
+    let store = Store::temporary().unwrap();
+    let s = Scenario::create(&store, &config, "w").unwrap();
+    let err = s.submit().unwrap().wait().unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("task `readings`: panicked at") && text.ends_with("Atlantis has no readings"), "{text}");
     assert_eq!(as_main_prints(err), text);
 }
