@@ -52,6 +52,9 @@ fn a_failed_submission_debugs_as_its_message() {
     let s = Scenario::create(&store, &config, "w").unwrap();
     let err = s.submit().unwrap().wait().unwrap_err();
     let text = err.to_string();
-    assert!(text.contains("task `readings`: panicked at") && text.ends_with("Atlantis has no readings"), "{text}");
+    assert!(
+        text.contains("task `readings`: panicked at") && text.ends_with("Atlantis has no readings"),
+        "{text}"
+    );
     assert_eq!(as_main_prints(err), text);
 }

@@ -14,7 +14,7 @@ mod common;
 
 use common::child::{Child, this_test};
 use taipy::prelude::*;
-use taipy::{JobStatus, StoreError, Submission};
+use taipy::{JobStatus, Planned, StoreError, Submission};
 
 /// Declares the scenario `Trip` over this module's `Place`: `home` is a source node, `copy` is
 /// produced from it; `city` is a source string from which `place` is produced.
@@ -176,6 +176,27 @@ fn an_added_field_is_a_clear_error_or_a_re_run_never_invalid_utf8() {
     let (status, error) = outcome(&submission, "echo");
     assert_eq!(status, JobStatus::Failed);
     assert!(!error.contains("utf-8") && error.contains("`home`"), "{error}");
+}
+
+/// The plan foresees what the submit then does: the reader of an old-layout source fails
+/// (not "runs"), the producer of a changed type runs.
+#[test]
+fn the_plan_says_the_reader_of_an_old_layout_source_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    written_with_v1(dir.path());
+    let store = Store::open_with(dir.path(), StoreOptions::development()).unwrap();
+    let trip = v2::Trip::find(&store, "trip").unwrap().unwrap();
+
+    let plan = trip.plan().unwrap();
+    let Some(Planned::Fail { error }) = plan.get("echo") else { panic!("{plan}") };
+    assert!(error.contains("`home`") && error.contains("write a new value"), "{error}");
+    assert_eq!(plan.get("locate").unwrap().to_string(), "runs: type layout changed: output `place`");
+    let submission = trip.submit().unwrap();
+    assert_eq!(outcome(&submission, "echo"), (JobStatus::Failed, error.clone()));
+
+    trip.home().write(v2::Place::at("Nice")).unwrap();
+    let plan = trip.plan().unwrap();
+    assert!(matches!(plan.get("echo"), Some(Planned::Run(_))), "{plan}");
 }
 
 /// Going back to the first layout finds the results computed with it: nothing re-runs.

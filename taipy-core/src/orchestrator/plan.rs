@@ -8,8 +8,8 @@
 //! - a task that runs produces values nobody knows yet. The tasks reading them are
 //!   [`Planned::Unsure`]: decided as if those values came out unchanged (early cutoff), and
 //!   said to run unless they do. A plan never claims a skip it cannot be sure of;
-//! - a task whose inputs cannot be read (a source never written) fails, and the tasks after it
-//!   are abandoned, as in a submit.
+//! - a task whose inputs cannot be read (a source never written, or holding a value of an older
+//!   layout of its type) fails, and the tasks after it are abandoned, as in a submit.
 //!
 //! [`DataNode::is_up_to_date`] is a plan of what the node needs: up to date when its producer
 //! and everything upstream would skip and leave the node's current value in place.
@@ -349,8 +349,12 @@ fn plan_one(
                 break;
             }
         }
-        let planned = match unwritten {
-            Some(name) => Planned::Fail { error: never_written(name).to_string() },
+        let unreadable = match unwritten {
+            Some(name) => Some(never_written(name)),
+            None => unreadable_source(scope, task, foreseen)?,
+        };
+        let planned = match unreadable {
+            Some(error) => Planned::Fail { error: error.to_string() },
             None if !task.is_skippable() => Planned::Run(Reason::NotSkippable),
             None => Planned::Unsure { inputs: unknown, if_unchanged: None },
         };
@@ -363,6 +367,11 @@ fn plan_one(
         }
         Err(e) => return Err(e),
     };
+    if matches!(decision, Decision::Run(_))
+        && let Some(error) = unreadable_source(scope, task, foreseen)?
+    {
+        return Ok((Planned::Fail { error: error.to_string() }, Vec::new()));
+    }
     let planned = match decision {
         Decision::Run(reason @ (Reason::Forced | Reason::NotSkippable)) => Planned::Run(reason),
         Decision::Run(reason) | Decision::Skip(reason) if !unknown.is_empty() => {
@@ -372,4 +381,24 @@ fn plan_one(
         Decision::Skip(reason) => Planned::Skip(reason),
     };
     Ok((planned, restores))
+}
+
+/// The error a job of `task` would fail with reading an input that no planned task writes: a
+/// value stored with another layout of the node's type (`value/layout.rs`), which a run
+/// refuses to decode (`execute.rs`).
+fn unreadable_source(
+    scope: &skip::Scope<'_>,
+    task: &TaskConfig,
+    foreseen: &BTreeMap<String, Foreseen>,
+) -> Result<Option<StoreError>, StoreError> {
+    for name in task.input_nodes().iter().filter(|n| !foreseen.contains_key(*n)) {
+        let Some(version) = scope.store.node_state(&scope.node_ids[name])?.current else { continue };
+        let ty = scope.config.node(name).expect("validated").value_type();
+        match crate::node::check_layout(scope.store, name, &version, ty) {
+            Ok(()) => {}
+            Err(e @ StoreError::LayoutChanged { .. }) => return Ok(Some(e)),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(None)
 }
