@@ -58,3 +58,19 @@ fn a_failed_submission_debugs_as_its_message() {
     );
     assert_eq!(as_main_prints(err), text);
 }
+
+/// `node.read()?` in `main`: the message with its advice (for a value of an older type layout,
+/// "write a new value ..."), not the variant's fields.
+#[test]
+fn a_store_error_debugs_as_its_message() {
+    let config = ScenarioConfig::builder("c")
+        .node(DataNodeConfig::with_default("x", 1i64))
+        .task(TaskConfig::new("double", |x: &i64| x * 2).inputs(["x"]).outputs(["y"]))
+        .build()
+        .unwrap();
+    let store = Store::temporary().unwrap();
+    let s = Scenario::create(&store, &config, "s").unwrap();
+    let err = s.data_node::<i64>("y").unwrap().read().unwrap_err();
+    assert_eq!(err.to_string(), "data node `y` of scenario `s` has never been written");
+    assert_eq!(as_main_prints(err), "data node `y` of scenario `s` has never been written");
+}
