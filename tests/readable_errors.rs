@@ -1,5 +1,5 @@
-//! Config errors print their readable list under `Debug` too, and a failed submission its
-//! message: what `main` shows when it returns `Err` (`Error: {err:?}`).
+//! Errors print their message under `Debug` too (config errors their readable list): what
+//! `main` shows when it returns `Err` (`Error: {err:?}`).
 
 use std::error::Error;
 
@@ -73,4 +73,13 @@ fn a_store_error_debugs_as_its_message() {
     let err = s.data_node::<i64>("y").unwrap().read().unwrap_err();
     assert_eq!(err.to_string(), "data node `y` of scenario `s` has never been written");
     assert_eq!(as_main_prints(err), "data node `y` of scenario `s` has never been written");
+}
+
+/// `taipy::registry::task(name)?` in `main`: the message with its `taipy::link!` advice.
+#[test]
+fn a_registry_error_debugs_as_its_message() {
+    let err = taipy::registry::task("no_such_task").unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("add `taipy::link!(that_crate);` to the binary"), "{text}");
+    assert_eq!(as_main_prints(err), text);
 }
