@@ -4,7 +4,7 @@
 //! `#[task]` and `scenario!` submit an entry for every task and scenario with `inventory`.
 //! Entries are collected when the program starts, from every object file the linker kept.
 //! **The linking trap:** a library crate whose items the binary never references may be left
-//! out by the linker, and its entries with it. Two guards:
+//! out by the linker, and its entries with it. Three guards:
 //!
 //! - a scenario type's `config()` records its own entry and those of its tasks at run time, so
 //!   using a scenario type is enough to make it and its tasks findable;
