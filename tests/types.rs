@@ -187,6 +187,9 @@ fn the_plan_says_the_reader_of_an_old_layout_source_fails() {
     let store = Store::open_with(dir.path(), StoreOptions::development()).unwrap();
     let trip = v2::Trip::find(&store, "trip").unwrap().unwrap();
 
+    // Neither the source nor the nodes computed from the old layout are up to date.
+    assert!(!trip.home().is_up_to_date().unwrap());
+    assert!(!trip.copy().is_up_to_date().unwrap() && !trip.place().is_up_to_date().unwrap());
     let plan = trip.plan().unwrap();
     let Some(Planned::Fail { error }) = plan.get("echo") else { panic!("{plan}") };
     assert!(error.contains("`home`") && error.contains("write a new value"), "{error}");
@@ -195,6 +198,7 @@ fn the_plan_says_the_reader_of_an_old_layout_source_fails() {
     assert_eq!(outcome(&submission, "echo"), (JobStatus::Failed, error.clone()));
 
     trip.home().write(v2::Place::at("Nice")).unwrap();
+    assert!(trip.home().is_up_to_date().unwrap());
     let plan = trip.plan().unwrap();
     assert!(matches!(plan.get("echo"), Some(Planned::Run(_))), "{plan}");
 }

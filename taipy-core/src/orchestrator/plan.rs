@@ -206,8 +206,8 @@ impl<T: DataValue> DataNode<T> {
     /// upstream of it would skip and leave the current value in place. False when an input
     /// upstream changed, when the last run of its producer (or of a task upstream) failed or
     /// was abandoned and left an older value, and for a value never computed. A source node
-    /// (no producer) is up to date when it holds a value, and for an external file, when the
-    /// file still has the content of its current version. Changes nothing, as
+    /// (no producer) is up to date when it holds a value of its type's current layout, and for
+    /// an external file, when the file still has the content of its current version. Changes nothing, as
     /// [`Scenario::plan`].
     ///
     /// [`is_expired`](Self::is_expired) is another question: past the validity period.
@@ -251,6 +251,12 @@ fn up_to_date(planner: &Planner, name: &str) -> Result<bool, StoreError> {
     let producer = config.tasks().iter().position(|t| t.output_nodes().iter().any(|o| o == name));
     let Some(producer) = producer else {
         let ty = config.node(name).expect("checked").value_type();
+        // A value of an older layout of the type cannot be read: its readers would fail.
+        match crate::node::check_layout(&planner.store, name, &current, ty) {
+            Ok(()) => {}
+            Err(StoreError::LayoutChanged { .. }) => return Ok(false),
+            Err(e) => return Err(e),
+        }
         if !ty.is_external() {
             return Ok(true);
         }
