@@ -122,7 +122,7 @@ use proc_macro::TokenStream;
 ///   |                   ^^^^^^ not a `DataValue`
 ///   |
 /// ...
-///   = note: for a type of yours, add `#[derive(DataValue)]` (with serde's `Serialize` and `Deserialize` if it has several fields or is an enum); for a serde type of another crate, `taipy::serde_value!(Opaque);`
+///   = note: for a type of yours, add `#[derive(DataValue)]` (with serde's `Serialize` and `Deserialize` if it has several fields or is an enum); for a serde type of another crate, put it in a one-field struct of yours with serde's derives and `taipy::serde_value!(ThatStruct);`
 /// ```
 ///
 /// Options are checked:
@@ -487,9 +487,10 @@ pub fn scenario(input: TokenStream) -> TokenStream {
 /// }
 /// ```
 ///
-/// For a serde type of another crate, which a derive cannot reach, use
-/// `taipy::serde_value!(TheirType);`. Generic types are refused: a data node holds one
-/// concrete type.
+/// A serde type of another crate cannot be given taipy's trait in your crate (Rust's orphan
+/// rule): put it in a one-field struct of yours deriving serde's traits, and store that struct
+/// with serde by `taipy::serde_value!(ThatStruct);` (this derive would delegate to the field).
+/// Generic types are refused: a data node holds one concrete type.
 ///
 /// Without serde's derives:
 ///
