@@ -97,6 +97,24 @@ mod v3 {
     trip!();
 }
 
+/// `v1` with `city` renamed `town`: the stored bytes are the same, only the layout differs.
+mod v4 {
+    #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+    pub struct Place {
+        pub town: String,
+        pub country: String,
+    }
+    taipy::serde_value!(Place);
+
+    impl Place {
+        pub fn at(city: &str) -> Self {
+            Self { town: city.to_owned(), country: "France".to_owned() }
+        }
+    }
+
+    trip!();
+}
+
 /// A store in `dir` where `v1::Trip` "trip" was created and submitted once.
 fn written_with_v1(dir: &std::path::Path) {
     let store = Store::open_with(dir, StoreOptions::development()).unwrap();
@@ -176,6 +194,27 @@ fn an_added_field_is_a_clear_error_or_a_re_run_never_invalid_utf8() {
     let (status, error) = outcome(&submission, "echo");
     assert_eq!(status, JobStatus::Failed);
     assert!(!error.contains("utf-8") && error.contains("`home`"), "{error}");
+}
+
+/// A renamed field leaves the bytes as they were: the value is still refused, and the re-run
+/// producer's output, equal in content, is recorded anew with the new layout (an early cutoff
+/// on the content alone would keep the old-layout version, unreadable for good).
+#[test]
+fn a_renamed_field_with_the_same_bytes_is_refused_and_recorded_anew() {
+    let dir = tempfile::tempdir().unwrap();
+    written_with_v1(dir.path());
+    let store = Store::open_with(dir.path(), StoreOptions::development()).unwrap();
+    let trip = v4::Trip::find(&store, "trip").unwrap().unwrap();
+    let err = trip.home().read().expect_err("v1 bytes decode as v4, but v4 renamed `city`");
+    assert!(err.to_string().contains("Place { town: String, country: String }"), "{err}");
+
+    let submission = trip.submit().unwrap();
+    let (status, reason) = outcome(&submission, "locate");
+    assert_eq!((status, reason.as_str()), (JobStatus::Completed, "type layout changed: output `place`"));
+    assert_eq!(trip.place().read().unwrap(), v4::Place::at("Lyon"));
+    assert_eq!(trip.place().history().unwrap().len(), 2, "same content, new layout: a new version");
+    trip.home().write(v4::Place::at("Paris")).unwrap();
+    assert_eq!(trip.home().read().unwrap(), v4::Place::at("Paris"));
 }
 
 /// The plan foresees what the submit then does: the reader of an old-layout source fails
