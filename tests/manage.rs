@@ -84,6 +84,21 @@ fn find_or_create_reuses_the_named_scenario_and_create_always_adds_one() {
     assert_ne!(Scenario::find_or_create(&store, &config, "daily").unwrap().id(), first.id());
 }
 
+/// Threads racing to `find_or_create` one name find one scenario: the search and the creation
+/// are one step.
+#[test]
+fn find_or_create_from_racing_threads_creates_one_scenario() {
+    let (_dir, store, config) = setup();
+    let ids: Vec<String> = std::thread::scope(|s| {
+        let racers: Vec<_> = (0..8)
+            .map(|_| s.spawn(|| Scenario::find_or_create(&store, &config, "race").unwrap().id().to_owned()))
+            .collect();
+        racers.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    assert!(ids.iter().all(|id| *id == ids[0]), "{ids:?}");
+    assert_eq!(Scenario::all(&store, &config).unwrap().len(), 1);
+}
+
 #[test]
 fn deleting_a_scenario_removes_its_nodes_jobs_and_submissions_only() {
     let (_dir, store, config) = setup();

@@ -14,7 +14,7 @@ mod common;
 
 use common::child::{Child, this_test};
 use taipy::prelude::*;
-use taipy::{JobStatus, StoreError, Submission};
+use taipy::{JobStatus, Planned, StoreError, Submission};
 
 /// Declares the scenario `Trip` over this module's `Place`: `home` is a source node, `copy` is
 /// produced from it; `city` is a source string from which `place` is produced.
@@ -91,6 +91,24 @@ mod v3 {
     impl Place {
         pub fn at(city: &str) -> Self {
             Self { city: city.to_owned(), country: "France".to_owned(), zip: "00000".to_owned() }
+        }
+    }
+
+    trip!();
+}
+
+/// `v1` with `city` renamed `town`: the stored bytes are the same, only the layout differs.
+mod v4 {
+    #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+    pub struct Place {
+        pub town: String,
+        pub country: String,
+    }
+    taipy::serde_value!(Place);
+
+    impl Place {
+        pub fn at(city: &str) -> Self {
+            Self { town: city.to_owned(), country: "France".to_owned() }
         }
     }
 
@@ -176,6 +194,52 @@ fn an_added_field_is_a_clear_error_or_a_re_run_never_invalid_utf8() {
     let (status, error) = outcome(&submission, "echo");
     assert_eq!(status, JobStatus::Failed);
     assert!(!error.contains("utf-8") && error.contains("`home`"), "{error}");
+}
+
+/// A renamed field leaves the bytes as they were: the value is still refused, and the re-run
+/// producer's output, equal in content, is recorded anew with the new layout (an early cutoff
+/// on the content alone would keep the old-layout version, unreadable for good).
+#[test]
+fn a_renamed_field_with_the_same_bytes_is_refused_and_recorded_anew() {
+    let dir = tempfile::tempdir().unwrap();
+    written_with_v1(dir.path());
+    let store = Store::open_with(dir.path(), StoreOptions::development()).unwrap();
+    let trip = v4::Trip::find(&store, "trip").unwrap().unwrap();
+    let err = trip.home().read().expect_err("v1 bytes decode as v4, but v4 renamed `city`");
+    assert!(err.to_string().contains("Place { town: String, country: String }"), "{err}");
+
+    let submission = trip.submit().unwrap();
+    let (status, reason) = outcome(&submission, "locate");
+    assert_eq!((status, reason.as_str()), (JobStatus::Completed, "type layout changed: output `place`"));
+    assert_eq!(trip.place().read().unwrap(), v4::Place::at("Lyon"));
+    assert_eq!(trip.place().history().unwrap().len(), 2, "same content, new layout: a new version");
+    trip.home().write(v4::Place::at("Paris")).unwrap();
+    assert_eq!(trip.home().read().unwrap(), v4::Place::at("Paris"));
+}
+
+/// The plan foresees what the submit then does: the reader of an old-layout source fails
+/// (not "runs"), the producer of a changed type runs.
+#[test]
+fn the_plan_says_the_reader_of_an_old_layout_source_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    written_with_v1(dir.path());
+    let store = Store::open_with(dir.path(), StoreOptions::development()).unwrap();
+    let trip = v2::Trip::find(&store, "trip").unwrap().unwrap();
+
+    // Neither the source nor the nodes computed from the old layout are up to date.
+    assert!(!trip.home().is_up_to_date().unwrap());
+    assert!(!trip.copy().is_up_to_date().unwrap() && !trip.place().is_up_to_date().unwrap());
+    let plan = trip.plan().unwrap();
+    let Some(Planned::Fail { error }) = plan.get("echo") else { panic!("{plan}") };
+    assert!(error.contains("`home`") && error.contains("write a new value"), "{error}");
+    assert_eq!(plan.get("locate").unwrap().to_string(), "runs: type layout changed: output `place`");
+    let submission = trip.submit().unwrap();
+    assert_eq!(outcome(&submission, "echo"), (JobStatus::Failed, error.clone()));
+
+    trip.home().write(v2::Place::at("Nice")).unwrap();
+    assert!(trip.home().is_up_to_date().unwrap());
+    let plan = trip.plan().unwrap();
+    assert!(matches!(plan.get("echo"), Some(Planned::Run(_))), "{plan}");
 }
 
 /// Going back to the first layout finds the results computed with it: nothing re-runs.

@@ -8,7 +8,10 @@ use std::path::PathBuf;
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Errors of the store: opening it, reading and writing entities and data-node values.
-#[derive(Debug, thiserror::Error)]
+///
+/// `Debug` prints the message, as `Display` does (every message includes its source's): it is
+/// what `main` shows when it returns the error.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
     /// Another process (or another handle in this process) already has the store open.
@@ -242,6 +245,13 @@ pub enum StoreError {
         /// Why it does not fit.
         reason: String,
     },
+}
+
+/// As `Display`: what `main` prints when it returns the error.
+impl std::fmt::Debug for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
 }
 
 impl StoreError {

@@ -4,7 +4,7 @@
 //! `#[task]` and `scenario!` submit an entry for every task and scenario with `inventory`.
 //! Entries are collected when the program starts, from every object file the linker kept.
 //! **The linking trap:** a library crate whose items the binary never references may be left
-//! out by the linker, and its entries with it. Two guards:
+//! out by the linker, and its entries with it. Three guards:
 //!
 //! - a scenario type's `config()` records its own entry and those of its tasks at run time, so
 //!   using a scenario type is enough to make it and its tasks findable;
@@ -136,8 +136,9 @@ pub(crate) fn remember_scenario(entry: &'static ScenarioEntry) {
     REMEMBERED_SCENARIOS.lock().unwrap_or_else(|e| e.into_inner()).push(entry);
 }
 
-/// A registry lookup that found nothing.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// A registry lookup that found nothing. `Debug` prints the message (with its `link!` advice),
+/// as `Display` does: it is what `main` shows when it returns the error.
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum RegistryError {
     /// Nothing of this kind is registered at all.
@@ -170,6 +171,12 @@ pub enum RegistryError {
         /// The matching full ids, comma-separated.
         candidates: String,
     },
+}
+
+impl std::fmt::Debug for RegistryError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
 }
 
 /// Every registered task, by id.

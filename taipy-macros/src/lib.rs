@@ -26,8 +26,9 @@ use proc_macro::TokenStream;
 ///
 /// - the task's id, `module::path::function_name`;
 /// - its input types (a `&T` parameter reads a `T` node and is passed through, `&str` reads a
-///   `String` and `&[T]` a `Vec<T>`; a `T` parameter is cloned from the stored value) and output types (`T`, a tuple for several
-///   outputs, `()`, or a `Result` of one of these whose error converts into a boxed error);
+///   `String` and `&[T]` a `Vec<T>`; a `T` parameter is cloned from the stored value) and
+///   output types (`T`, a tuple for several outputs, `()`, or a `Result` of one of these whose
+///   error converts into a boxed error);
 /// - an erased runner the orchestrator calls with stored values;
 /// - a code fingerprint computed at compile time: blake3 over the canonical token trees of
 ///   the signature and body. Formatting, comments and doc comments do not change it; any
@@ -121,7 +122,7 @@ use proc_macro::TokenStream;
 ///   |                   ^^^^^^ not a `DataValue`
 ///   |
 /// ...
-///   = note: for a type of yours, add `#[derive(DataValue)]` (with serde's `Serialize` and `Deserialize` if it has several fields or is an enum); for a serde type of another crate, `taipy::serde_value!(Opaque);`
+///   = note: for a type of yours, add `#[derive(DataValue)]` (with serde's `Serialize` and `Deserialize` if it has several fields or is an enum); for a serde type of another crate, put it in a one-field struct of yours with serde's derives and `taipy::serde_value!(ThatStruct);`
 /// ```
 ///
 /// Options are checked:
@@ -176,12 +177,16 @@ pub fn task(args: TokenStream, item: TokenStream) -> TokenStream {
 ///
 /// - `Name::config()`: the static `ScenarioConfig`, built once (also registered with
 ///   `inventory`, so `taipy::registry::scenario_config("Name")` finds it);
-/// - `Name::create(&store, name)`, `Name::open(&store, id)`, `Name::find(&store, name)`;
+/// - `Name::find_or_create(&store, name)` (the scenario of that name, created on first use:
+///   what a program run again and again wants), `Name::create(&store, name)` (always a new
+///   one, even for a name already taken), `Name::open(&store, id)`, `Name::find(&store, name)`;
 /// - one typed accessor per node returning `DataNode<T>`: `s.threshold().write(2.0)`, and
 ///   writing a value of another type does not compile; its doc names the node's type (or the
 ///   task whose output it is) and the task producing it;
 /// - `submit()`, `submit_with(options)`, `submit_sequence(name, options)`,
-///   `submit_task(name, options)`; and `Deref` to the untyped `Scenario`.
+///   `submit_task(name, options)`; and `Deref` to the untyped `Scenario`, which adds `plan()`
+///   (what a submit would do now, and why), `submit_for(&[&s.node()])` (only what some outputs
+///   need), tags, comparisons and the rest.
 ///
 /// Tasks are named in the scenario (for `submit_task`, sequences and job reports) by their
 /// function's name, or by the name after `as`: a function used on two lines needs `as` on
@@ -230,7 +235,8 @@ pub fn task(args: TokenStream, item: TokenStream) -> TokenStream {
 ///   the node's values in several scenarios, named by their function's name; `T` is the
 ///   node's type, and a function of another type is an error at the function;
 /// - `#[scope(scenario | cycle | global)]`: who shares the node (default `scenario`: each
-///   scenario has its own);
+///   scenario has its own; `cycle`: the scenarios of one cycle, so the scenario needs a
+///   `#[frequency]`, and without one it is an error at the scope);
 /// - `#[validity(days = N, hours = N, minutes = N, seconds = N)]` (any of the units, summed):
 ///   a value at least this old is stale and the tasks reading it run again.
 ///
@@ -481,9 +487,10 @@ pub fn scenario(input: TokenStream) -> TokenStream {
 /// }
 /// ```
 ///
-/// For a serde type of another crate, which a derive cannot reach, use
-/// `taipy::serde_value!(TheirType);`. Generic types are refused: a data node holds one
-/// concrete type.
+/// A serde type of another crate cannot be given taipy's trait in your crate (Rust's orphan
+/// rule): put it in a one-field struct of yours deriving serde's traits, and store that struct
+/// with serde by `taipy::serde_value!(ThatStruct);` (this derive would delegate to the field).
+/// Generic types are refused: a data node holds one concrete type.
 ///
 /// Without serde's derives:
 ///

@@ -7,7 +7,11 @@ use crate::error::StoreError;
 use crate::job::JobStatus;
 
 /// Errors of submitting and waiting for scenarios, sequences and tasks.
-#[derive(Debug, thiserror::Error)]
+///
+/// `Debug` prints the message, as `Display` does: it is what `main` shows when it returns the
+/// error (`s.submit()?.wait()?`). The report's records are in
+/// [`JobsFailed`](Self::JobsFailed)`::report`, and `{report}` prints them as a table.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum SubmitError {
     /// The store failed.
@@ -62,6 +66,12 @@ pub enum SubmitError {
         /// The submission id.
         submission: String,
     },
+}
+
+impl std::fmt::Debug for SubmitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
 }
 
 /// `submission `S` failed: task `a`: <error>; abandoned: `b`, `c``.

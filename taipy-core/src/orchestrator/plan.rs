@@ -8,8 +8,8 @@
 //! - a task that runs produces values nobody knows yet. The tasks reading them are
 //!   [`Planned::Unsure`]: decided as if those values came out unchanged (early cutoff), and
 //!   said to run unless they do. A plan never claims a skip it cannot be sure of;
-//! - a task whose inputs cannot be read (a source never written) fails, and the tasks after it
-//!   are abandoned, as in a submit.
+//! - a task whose inputs cannot be read (a source never written, or holding a value of an older
+//!   layout of its type) fails, and the tasks after it are abandoned, as in a submit.
 //!
 //! [`DataNode::is_up_to_date`] is a plan of what the node needs: up to date when its producer
 //! and everything upstream would skip and leave the node's current value in place.
@@ -206,8 +206,8 @@ impl<T: DataValue> DataNode<T> {
     /// upstream of it would skip and leave the current value in place. False when an input
     /// upstream changed, when the last run of its producer (or of a task upstream) failed or
     /// was abandoned and left an older value, and for a value never computed. A source node
-    /// (no producer) is up to date when it holds a value, and for an external file, when the
-    /// file still has the content of its current version. Changes nothing, as
+    /// (no producer) is up to date when it holds a value of its type's current layout, and for
+    /// an external file, when the file still has the content of its current version. Changes nothing, as
     /// [`Scenario::plan`].
     ///
     /// [`is_expired`](Self::is_expired) is another question: past the validity period.
@@ -251,6 +251,12 @@ fn up_to_date(planner: &Planner, name: &str) -> Result<bool, StoreError> {
     let producer = config.tasks().iter().position(|t| t.output_nodes().iter().any(|o| o == name));
     let Some(producer) = producer else {
         let ty = config.node(name).expect("checked").value_type();
+        // A value of an older layout of the type cannot be read: its readers would fail.
+        match crate::node::check_layout(&planner.store, name, &current, ty) {
+            Ok(()) => {}
+            Err(StoreError::LayoutChanged { .. }) => return Ok(false),
+            Err(e) => return Err(e),
+        }
         if !ty.is_external() {
             return Ok(true);
         }
@@ -349,8 +355,12 @@ fn plan_one(
                 break;
             }
         }
-        let planned = match unwritten {
-            Some(name) => Planned::Fail { error: never_written(name).to_string() },
+        let unreadable = match unwritten {
+            Some(name) => Some(never_written(name)),
+            None => unreadable_source(scope, task, foreseen)?,
+        };
+        let planned = match unreadable {
+            Some(error) => Planned::Fail { error: error.to_string() },
             None if !task.is_skippable() => Planned::Run(Reason::NotSkippable),
             None => Planned::Unsure { inputs: unknown, if_unchanged: None },
         };
@@ -363,6 +373,11 @@ fn plan_one(
         }
         Err(e) => return Err(e),
     };
+    if matches!(decision, Decision::Run(_))
+        && let Some(error) = unreadable_source(scope, task, foreseen)?
+    {
+        return Ok((Planned::Fail { error: error.to_string() }, Vec::new()));
+    }
     let planned = match decision {
         Decision::Run(reason @ (Reason::Forced | Reason::NotSkippable)) => Planned::Run(reason),
         Decision::Run(reason) | Decision::Skip(reason) if !unknown.is_empty() => {
@@ -372,4 +387,24 @@ fn plan_one(
         Decision::Skip(reason) => Planned::Skip(reason),
     };
     Ok((planned, restores))
+}
+
+/// The error a job of `task` would fail with reading an input that no planned task writes: a
+/// value stored with another layout of the node's type (`value/layout.rs`), which a run
+/// refuses to decode (`execute.rs`).
+fn unreadable_source(
+    scope: &skip::Scope<'_>,
+    task: &TaskConfig,
+    foreseen: &BTreeMap<String, Foreseen>,
+) -> Result<Option<StoreError>, StoreError> {
+    for name in task.input_nodes().iter().filter(|n| !foreseen.contains_key(*n)) {
+        let Some(version) = scope.store.node_state(&scope.node_ids[name])?.current else { continue };
+        let ty = scope.config.node(name).expect("validated").value_type();
+        match crate::node::check_layout(scope.store, name, &version, ty) {
+            Ok(()) => {}
+            Err(e @ StoreError::LayoutChanged { .. }) => return Ok(Some(e)),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(None)
 }

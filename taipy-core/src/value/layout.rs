@@ -87,13 +87,34 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// Traces `T`'s serde implementation into its readable layout. Enums nested in `T` are traced
-/// again until every variant is known (serde-reflection completes only the top-level type in
-/// one pass).
+/// Traces `T`'s serde implementation into its readable layout: with the tracer's default
+/// values first, then with non-zero numbers for a type that refuses a zero (`NonZeroU32`, as
+/// a field). The values never enter the layout, so a type traced either way has one layout.
 fn trace<T: DeserializeOwned>() -> Option<String> {
+    let non_zero = || {
+        TracerConfig::default()
+            .default_u8_value(1)
+            .default_u16_value(1)
+            .default_u32_value(1)
+            .default_u64_value(1)
+            .default_u128_value(1)
+            .default_i8_value(1)
+            .default_i16_value(1)
+            .default_i32_value(1)
+            .default_i64_value(1)
+            .default_i128_value(1)
+            .default_f32_value(1.0)
+            .default_f64_value(1.0)
+    };
+    trace_with::<T>(TracerConfig::default).or_else(|| trace_with::<T>(non_zero))
+}
+
+/// Traces `T` with tracers made by `config`. Enums nested in `T` are traced again until every
+/// variant is known (serde-reflection completes only the top-level type in one pass).
+fn trace_with<T: DeserializeOwned>(config: impl Fn() -> TracerConfig) -> Option<String> {
     let mut nested: Vec<String> = Vec::new();
     for _ in 0..16 {
-        let mut tracer = Tracer::new(TracerConfig::default());
+        let mut tracer = Tracer::new(config());
         let (format, _) = tracer.trace_simple_type::<T>().ok()?;
         // Re-trace while a nested enum still has unseen variants (at most a bounded number).
         for _ in 0..256 {
@@ -300,6 +321,51 @@ mod tests {
         let changed = Stored { layout: Some(old), ..legacy.clone() };
         assert_eq!(layout_mismatch(&changed, now), Some(old));
         assert_eq!(layout_mismatch(&changed, None), None, "a type without a layout checks nothing");
+    }
+
+    #[derive(Serialize, Deserialize)]
+    struct Counted {
+        city: String,
+        country: String,
+        readings: std::num::NonZeroU32,
+    }
+
+    /// A type whose `Deserialize` refuses the tracer's default zero (`NonZeroU32`) is still
+    /// traced: without a layout, swapping `city` and `country` would read them swapped.
+    #[test]
+    fn non_zero_integers_are_traced() {
+        let layout = Layout::of_serde::<Counted>().expect("a layout");
+        assert_eq!(layout.text(), "Counted { city: String, country: String, readings: u32 }");
+    }
+
+    /// A date kept as text and parsed on reading: its `Deserialize` refuses the tracer's "".
+    struct Date(#[allow(dead_code)] u32);
+
+    impl<'de> Deserialize<'de> for Date {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            let text = String::deserialize(deserializer)?;
+            text.replace('-', "").parse().map(Date).map_err(serde::de::Error::custom)
+        }
+    }
+
+    #[derive(Deserialize)]
+    struct Dated {
+        _city: String,
+        _on: Date,
+    }
+
+    #[derive(Deserialize)]
+    struct Spans {
+        _days: std::ops::Range<u32>,
+        _temps: std::ops::Range<f64>,
+    }
+
+    /// The limits the README states ("Your own types"): these have no layout, so their changes
+    /// are not detected. A fix of either should update the README.
+    #[test]
+    fn untraceable_types_have_no_layout() {
+        assert_eq!(Layout::of_serde::<Dated>(), None, "a field refusing every sample");
+        assert_eq!(Layout::of_serde::<Spans>(), None, "two types of one serde name");
     }
 
     #[test]

@@ -138,12 +138,14 @@ impl StoreCx<'_> {
 /// Implemented for the common std types (numbers, `bool`, `String`, `Vec`, `Option`, maps),
 /// for [`CsvFile`] and [`ParquetFile`], and with the `polars` feature for `DataFrame` and
 /// `LazyFrame`. For a type of yours, `#[derive(DataValue)]` (in taipy's prelude) writes the
-/// impl: a newtype is stored as its field, any other struct or enum with serde's bytes. For a
-/// serde type of another crate, [`serde_value!`](crate::serde_value) writes it.
+/// impl: a newtype is stored as its field, any other struct or enum with serde's bytes. A serde
+/// type of another crate goes into a one-field struct of yours, stored by
+/// [`serde_value!`](crate::serde_value) (the orphan rule forbids implementing it for the
+/// foreign type).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be stored in a data node",
     label = "not a `DataValue`",
-    note = "for a type of yours, add `#[derive(DataValue)]` (with serde's `Serialize` and `Deserialize` if it has several fields or is an enum); for a serde type of another crate, `taipy::serde_value!({Self});`"
+    note = "for a type of yours, add `#[derive(DataValue)]` (with serde's `Serialize` and `Deserialize` if it has several fields or is an enum); for a serde type of another crate, put it in a one-field struct of yours with serde's derives and `taipy::serde_value!(ThatStruct);`"
 )]
 pub trait DataValue: Send + Sync + 'static {
     /// Whether the value refers to something outside the store whose content can change

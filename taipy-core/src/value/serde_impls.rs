@@ -45,8 +45,11 @@ pub fn decode_serde<T: DeserializeOwned>(stored: &Stored) -> Result<T, StoreErro
 /// stored inline as postcard bytes, with the [`Layout`](crate::Layout) traced from the serde
 /// implementation.
 ///
-/// For your own types, `#[derive(DataValue)]` (in taipy's prelude) does the same; this macro is
-/// for types defined in other crates, which a derive cannot reach.
+/// For your own types, `#[derive(DataValue)]` (in taipy's prelude) does the same. This macro is
+/// for a one-field struct of yours around a serde type of another crate (`struct
+/// Timeout(pub Duration);`), which the derive would store as its field, and the field's type
+/// has no `DataValue`. It cannot implement the trait for another crate's type itself: Rust's
+/// orphan rule refuses `serde_value!(std::time::Duration)` outside taipy.
 ///
 /// ```
 /// #[derive(serde::Serialize, serde::Deserialize)]

@@ -173,6 +173,21 @@ pub(crate) fn scenario(def: &Def) -> syn::Result<Model<'_>> {
                 ),
             ));
         }
+        if frequency.is_none()
+            && let Some(scope) = node.options.scope.as_ref().filter(|scope| *scope == "Cycle")
+        {
+            // Without cycles, the runtime would share the node with every scenario, as `global`.
+            errors.push(syn::Error::new(
+                scope.span(),
+                format!(
+                    "data node `{}` is shared by the scenarios of a cycle, but `{scenario}` has no \
+                     `#[frequency(...)]`, so its scenarios belong to no cycle; add one before the \
+                     name (`#[frequency(monthly)] {scenario} {{ ... }}`), or share the node with \
+                     every scenario: `#[scope(global)]`",
+                    node.name
+                ),
+            ));
+        }
         if RESERVED.contains(&node.name.to_string().as_str()) {
             errors.push(syn::Error::new(
                 node.name.span(),
@@ -280,6 +295,16 @@ mod tests {
             Ok(_) => Vec::new(),
             Err(error) => error.into_iter().map(|e| e.to_string()).collect(),
         }
+    }
+
+    #[test]
+    fn a_cycle_scope_needs_a_frequency() {
+        let without = "S { #[scope(cycle)] x: i64 = 1, y = f(x) }";
+        let found = problems(without);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].starts_with("data node `x` is shared by the scenarios of a cycle"), "{found:?}");
+        let with = "#[frequency(daily)] S { #[scope(cycle)] x: i64 = 1, y = f(x) }";
+        assert_eq!(problems(with), Vec::<String>::new());
     }
 
     #[test]
