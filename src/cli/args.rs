@@ -56,6 +56,8 @@ pub(crate) enum Command {
     Lineage(LineageArgs),
     /// Compare the data nodes of two scenarios of one config.
     Compare(CompareArgs),
+    /// Draw a scenario's graph (or a config's) as Mermaid, DOT or SVG.
+    Dag(DagArgs),
     /// Check or export scenario configs.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -235,6 +237,26 @@ pub(crate) struct LineageArgs {
     /// The version (the current one if not given).
     #[arg(long, value_name = "N")]
     pub(crate) version: Option<u64>,
+}
+
+/// `dag ...`
+#[derive(Debug, Args)]
+pub(crate) struct DagArgs {
+    /// The scenario's id or name; without it, the graph of a config (`--config-id`, or the only
+    /// one known).
+    pub(crate) scenario: Option<String>,
+    /// The config to draw when no scenario is given.
+    #[arg(long, value_name = "CONFIG_ID", conflicts_with = "scenario")]
+    pub(crate) config_id: Option<String>,
+    /// The picture's format: mermaid, dot or svg (laid out here, no Graphviz needed).
+    #[arg(long, short, default_value = "mermaid", value_name = "FORMAT")]
+    pub(crate) format: crate::dag::Format,
+    /// Colour each task by the status of its latest job (needs a scenario).
+    #[arg(long, requires = "scenario")]
+    pub(crate) statuses: bool,
+    /// Write the picture to this file instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub(crate) out: Option<PathBuf>,
 }
 
 /// `compare ...`

@@ -44,6 +44,7 @@
 
 mod args;
 mod context;
+mod dag;
 mod jobs;
 mod maintenance;
 mod nodes;
@@ -236,6 +237,7 @@ fn run_builtin(cx: &mut Context<'_>, command: args::Command) -> Result<(), BoxEr
         Nodes(command) => nodes::run(cx, command),
         Lineage(args) => nodes::lineage(cx, args),
         Compare(args) => nodes::compare(cx, args),
+        Dag(args) => dag::run(cx, args),
         Config(command) => maintenance::config(cx, command),
         Gc(args) => maintenance::gc(cx, args),
         Doctor => maintenance::doctor(cx),

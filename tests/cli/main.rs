@@ -145,6 +145,7 @@ fn help_texts() {
     compare_with_file("help-scenarios", &help(&["scenarios", "--help"]));
     compare_with_file("help-submit", &help(&["submit", "--help"]));
     compare_with_file("help-nodes-write", &help(&["nodes", "write", "--help"]));
+    compare_with_file("help-dag", &help(&["dag", "--help"]));
 }
 
 #[test]
@@ -425,4 +426,32 @@ fn gc_and_doctor() {
     let doctor = ok(store, &["doctor"]);
     assert_eq!(json(store, &["doctor"])["format"], 3);
     snapshot("doctor", &doctor.replace(&store.display().to_string(), "<store>"));
+}
+
+#[test]
+fn dag_draws_a_scenario_or_a_config_with_statuses_and_to_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path();
+    // A config needs no scenario: the only one known is drawn.
+    snapshot("dag-config-mermaid", &ok(store, &["dag"]));
+    let dot = ok(store, &["dag", "--config-id", "Pricing", "--format", "dot"]);
+    assert!(dot.starts_with("digraph"), "{dot}");
+
+    ok(store, &["scenarios", "create", "spring"]);
+    fails(store, &["submit", "spring", "--set", "limit=1"]); // `check` refuses the price: Failed
+    let svg = ok(store, &["dag", "spring", "--format", "svg", "--statuses"]);
+    for (task, status) in [("double", "Completed"), ("check", "Failed")] {
+        let needle = format!(r#"data-id="{task}" data-status="{status}""#);
+        assert!(svg.contains(&needle), "no `{needle}` in {svg}");
+    }
+    let picture = store.join("pricing.mmd");
+    let printed = ok(store, &["dag", "spring", "--out", picture.to_str().unwrap()]);
+    assert_eq!(printed, "");
+    assert!(std::fs::read_to_string(&picture).unwrap().starts_with("flowchart LR"));
+
+    let err = run_with(&cli(), store, &["dag", "spring", "--format", "png"]);
+    assert_eq!(err.code, 2, "{err:?}");
+    assert!(err.err.contains("unknown picture format `png`; known formats: mermaid, dot, svg"), "{err:?}");
+    let err = run_with(&cli(), store, &["dag", "--statuses"]);
+    assert_eq!(err.code, 2, "statuses need a scenario: {err:?}");
 }
