@@ -205,6 +205,60 @@ pub enum StoreError {
         /// Why not.
         reason: String,
     },
+    /// A scenario bound to another config version was opened in experiment mode.
+    #[error(
+        "scenario `{scenario}` was created with config version `{created_with}` of `{config}`, not with this program's version `{given}`; experiment mode keeps versions apart: open it with the config of its version, or create a new scenario"
+    )]
+    ConfigVersionMismatch {
+        /// The scenario id.
+        scenario: String,
+        /// The config id.
+        config: String,
+        /// The version it is bound to (name or short fingerprint).
+        created_with: String,
+        /// The version of the config given.
+        given: String,
+    },
+    /// Production mode refused to re-bind a scenario to a config version its values do not fit.
+    #[error(
+        "scenario `{scenario}` was created with config version `{created_with}` of `{config}`; production mode refuses this program's version `{given}`:\n{}\ndifferences from `{created_with}` to `{given}`:\n{}",
+        missing.iter().map(|m| format!("  - {m}")).collect::<Vec<_>>().join("\n"),
+        differences.lines().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n")
+    )]
+    IncompatibleConfig {
+        /// The scenario id.
+        scenario: String,
+        /// The config id.
+        config: String,
+        /// The version it is bound to.
+        created_with: String,
+        /// The version of the config given.
+        given: String,
+        /// What cannot be carried over (a retyped node without a migration ...), one per line.
+        missing: Vec<String>,
+        /// Every difference, one per line.
+        differences: String,
+    },
+    /// A migration failed (or panicked) converting a node's value; nothing was changed.
+    #[error("migration `{function}` of data node `{node}` (scenario `{scenario}`) failed: {reason}")]
+    MigrationFailed {
+        /// The node.
+        node: String,
+        /// The scenario id.
+        scenario: String,
+        /// The migration function.
+        function: String,
+        /// The error.
+        reason: String,
+    },
+    /// A config version label matches several versions.
+    #[error("config version `{label}` is ambiguous: it names {}", matches.join(", "))]
+    AmbiguousVersion {
+        /// The label.
+        label: String,
+        /// The versions it matches.
+        matches: Vec<String>,
+    },
     /// A data node holds a value written with another layout of its type (fields renamed,
     /// reordered, added, removed or retyped, variants changed ...): it is never decoded as the
     /// current type, whose bytes would mean something else.
@@ -213,7 +267,7 @@ pub enum StoreError {
         if *produced {
             "submit the scenario to re-run the task that produces it"
         } else {
-            "write a new value to the node (typed migrations of stored values will come with config versioning, issue 13)"
+            "write a new value to the node, or register a typed migration (`taipy::migration!`) that converts it when the scenario is opened with the new config version"
         }
     )]
     LayoutChanged {

@@ -18,7 +18,13 @@ use crate::events::{EntityType, Event, Operation};
 
 impl ScenarioInfo {
     fn of(record: ScenarioRecord) -> Self {
-        Self { id: record.id, name: record.name, config_id: record.config_id, created_us: record.created_us }
+        Self {
+            id: record.id,
+            name: record.name,
+            config_id: record.config_id,
+            created_us: record.created_us,
+            config_version: record.config_version,
+        }
     }
 }
 
