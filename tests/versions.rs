@@ -301,3 +301,21 @@ fn a_failing_migration_names_the_node_and_loses_nothing() {
     let migrated = Scenario::open(&store, &v(true), s.id()).unwrap();
     assert_eq!(migrated.data_node::<u64>("budget").unwrap().read().unwrap(), 12);
 }
+
+#[test]
+fn the_toml_core_section_chooses_the_mode() {
+    use taipy::toml::TomlConfig;
+    let load = |core: &str| TomlConfig::from_str(&format!("[CORE]\n{core}\n"));
+    let mode = |core: &str| load(core).unwrap().store_options().versions;
+    assert_eq!(mode(""), VersionMode::Development);
+    assert_eq!(mode("mode = \"development\""), VersionMode::Development);
+    assert_eq!(mode("mode = \"production\""), VersionMode::Production);
+    assert_eq!(mode("mode = \"experiment\""), VersionMode::Experiment { name: None });
+    assert_eq!(mode("mode = \"experiment\"\nversion_number = \"1.0\""), VersionMode::experiment("1.0"));
+    let err = load("mode = \"staging\"").unwrap_err().to_string();
+    assert!(
+        err.contains("line 2")
+            && err.contains("unknown mode `staging`; expected development, experiment or production"),
+        "{err}"
+    );
+}
