@@ -152,28 +152,76 @@ fn development_mode_re_creates_what_changed() {
     // `rate` becomes text: no migration is registered for that.
     let s = Scenario::find(&store, &v2_text(), "q3").unwrap().expect("found under the new config");
     assert_ne!(s.config_version().unwrap(), old_version);
-    // The retyped source node falls back to its new default; its old value is never decoded.
+    // The old values of retyped nodes are never decoded as the new types: the source node must
+    // be written, the produced one is computed again.
     let rate = s.data_node::<String>("rate").unwrap();
-    assert_eq!(rate.read().unwrap(), "three");
-    assert_eq!(rate.last_edit().unwrap().unwrap().writer, Writer::Default);
-    // The retyped produced node lost its value; the unchanged ones kept theirs.
-    assert!(matches!(s.data_node::<f64>("scaled").unwrap().read(), Err(StoreError::NeverWritten { .. })));
+    let err = rate.read().unwrap_err();
+    assert!(matches!(err, StoreError::LayoutChanged { produced: false, .. }), "{err:?}");
+    assert!(err.to_string().contains("taipy::migration!"), "{err}");
+    let err = s.data_node::<f64>("scaled").unwrap().read().unwrap_err();
+    assert!(matches!(err, StoreError::LayoutChanged { produced: true, .. }), "{err:?}");
+    // The unchanged ones kept theirs.
     assert_eq!(s.data_node::<String>("text").unwrap().read().unwrap(), "label a");
+    rate.write("four".to_owned()).unwrap();
     let report = s.submit().unwrap().wait().unwrap();
     assert_eq!(statuses(&report), (vec!["scale"], vec!["describe"]));
-    assert_eq!(s.data_node::<f64>("scaled").unwrap().read().unwrap(), 5.0);
+    assert_eq!(s.data_node::<f64>("scaled").unwrap().read().unwrap(), 4.0);
 
     let versions = store.config_versions().unwrap();
     let counts: Vec<(Fingerprint, usize)> = versions.iter().map(|v| (v.fingerprint, v.scenarios)).collect();
     assert_eq!(counts, [(old_version, 0), (s.config_version().unwrap(), 1)]);
     assert!(versions[1].current && !versions[0].current);
 
-    // A registered migration applies in development mode too: back to v1 is not one
-    // (nothing converts text to `i64`), on to v2 from v1 is.
+    // A registered migration applies in development mode too: back to v1 there is none
+    // (nothing converts text to `i64`), on to v2 from v1 there is.
     let s = Scenario::open(&store, &v1(), s.id()).unwrap();
     s.data_node::<i64>("rate").unwrap().write(6).unwrap();
     let s = Scenario::open(&store, &v2(), s.id()).unwrap();
     assert_eq!(s.data_node::<f64>("rate").unwrap().read().unwrap(), 6.0);
+}
+
+/// An `i64` under another name: the same layout, so a read could not tell the old value apart.
+#[derive(Clone, Debug, PartialEq, taipy::DataValue)]
+pub struct Cents(i64);
+
+#[test]
+fn development_mode_resets_a_node_whose_layout_cannot_tell_the_types_apart() {
+    fn v(cents: bool) -> Arc<ScenarioConfig> {
+        fn double(x: &i64) -> i64 {
+            x * 2
+        }
+        fn double_cents(x: &Cents) -> Cents {
+            Cents(x.0 * 2)
+        }
+        let builder = ScenarioConfig::builder("money");
+        if cents {
+            builder.node(DataNodeConfig::with_default("amount", Cents(100))).task(
+                TaskConfig::new("double", double_cents).version(2).inputs(["amount"]).outputs(["twice"]),
+            )
+        } else {
+            builder
+                .node(DataNodeConfig::with_default("amount", 1i64))
+                .task(TaskConfig::new("double", double).inputs(["amount"]).outputs(["twice"]))
+        }
+        .build()
+        .unwrap()
+    }
+    let store = Store::temporary_with(options(VersionMode::Development)).unwrap();
+    let s = Scenario::create(&store, &v(false), "m").unwrap();
+    s.data_node::<i64>("amount").unwrap().write(7).unwrap();
+    s.submit().unwrap().wait().unwrap();
+
+    let s = Scenario::open(&store, &v(true), s.id()).unwrap();
+    // The source node falls back to its new default, the produced one lost its value.
+    let amount = s.data_node::<Cents>("amount").unwrap();
+    assert_eq!(amount.read().unwrap(), Cents(100));
+    assert_eq!(amount.last_edit().unwrap().unwrap().writer, Writer::Default);
+    assert_eq!(amount.history().unwrap().len(), 3);
+    let err = s.data_node::<Cents>("twice").unwrap().read().unwrap_err();
+    assert!(matches!(err, StoreError::NeverWritten { .. }), "{err:?}");
+    let report = s.submit().unwrap().wait().unwrap();
+    assert_eq!(statuses(&report), (vec!["double"], vec![]));
+    assert_eq!(s.data_node::<Cents>("twice").unwrap().read().unwrap(), Cents(200));
 }
 
 #[test]

@@ -22,9 +22,10 @@ pub enum ExecutionMode {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum VersionMode {
     /// The scenario is re-bound to the new version, and what no longer fits is re-created: a
-    /// node whose type changed loses its value (a registered migration converts it instead); a
-    /// produced one is computed again by the next submit, a source one gets its new default, if
-    /// any. For programs under development.
+    /// node whose type changed never has its old value read as the new type (a registered
+    /// migration converts it, if any); a produced one is computed again by the next submit, a
+    /// source one must be written, or gets its new default when the old value cannot be told
+    /// apart from a new one by its layout. For programs under development.
     #[default]
     Development,
     /// Versions side by side: a scenario stays bound to the version it was created with (opening

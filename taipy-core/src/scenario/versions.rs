@@ -1,11 +1,18 @@
 //! Opening a scenario with another version of its config: what each
 //! [`VersionMode`](crate::VersionMode) does.
 //!
-//! - **development**: the scenario is re-bound to the new version. A node whose type changed
-//!   (type name or layout) loses its value, unless a registered migration converts it: a
-//!   produced node is computed again by the next submit; a source node gets its new default,
-//!   if it has one (else it must be written). A node whose scope changed is re-created. Nodes
-//!   the new version lacks stay in the store with the scenario, unused.
+//! - **development**: the scenario is re-bound to the new version. The value of a node whose
+//!   type changed (type name or layout) is converted by a registered migration, if any; else
+//!   it is never read as the new type:
+//!   - when both types have a layout (serde values), the value stays where it is and the layout
+//!     check refuses it on read: a produced node is computed again by the next submit, a
+//!     source node must be written (the read error says so);
+//!   - otherwise (the same layout under another name, or a type without a layout: frames,
+//!     files) the node loses its value: a produced one is computed again, a source one gets its
+//!     new default, if it has one, or must be written.
+//!
+//!   A node whose scope changed is re-created. Nodes the new version lacks stay in the store
+//!   with the scenario, unused.
 //! - **experiment**: a scenario stays bound to its version; opening it with another is an
 //!   error naming its version.
 //! - **production**: as development, but only if nothing would be lost: every retyped source
@@ -139,16 +146,17 @@ fn plan(
         let ty = node.value_type();
         let current = store.node_state(node_id)?.current;
         let produced = config.tasks().iter().any(|t| t.output_nodes().iter().any(|o| o == name));
+        // Both types have a layout and they differ: reads refuse the old value by themselves.
+        let guarded = matches!((before.layout, after.layout), (Some(a), Some(b)) if a != b);
         let value = match (current, find_migration(name, shape_type(before), ty)) {
             (Some(version), Some(migration)) => {
-                let stored = (migration.run)(&version.stored, &store.cx()).map_err(|e| {
-                    StoreError::MigrationFailed {
+                let stored =
+                    migration.run(&version.stored, &store.cx()).map_err(|e| StoreError::MigrationFailed {
                         node: name.clone(),
                         scenario: record.id.clone(),
                         function: migration.function.to_owned(),
                         reason: e.to_string(),
-                    }
-                })?;
+                    })?;
                 let writer = Writer::Migrated {
                     function: migration.function.to_owned(),
                     from_version: version.number,
@@ -163,6 +171,8 @@ fn plan(
                 ));
                 continue;
             }
+            // Left in place: the producer re-runs, a source must be written (reads say so).
+            (Some(_), None) if guarded => continue,
             _ if produced => None,
             _ => node
                 .default_value()
