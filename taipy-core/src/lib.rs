@@ -98,7 +98,7 @@ pub mod __private {
     pub use ::toml::Value as TomlValue;
     pub use inventory;
 
-    pub use crate::config::{MigrationEntry, migration_types, run_migration};
+    pub use crate::config::{MigrationAnswer, MigrationCall, MigrationEntry, run_migration};
     pub use crate::fault::POINTS as FAULT_POINTS;
     pub use crate::macro_support::{
         Arity, Nth, OutputOf, OutputValues, SerdeValue, TaskDescriptor, check_outputs, cloneable, data_value,

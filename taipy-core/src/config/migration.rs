@@ -36,21 +36,15 @@ use crate::value::{DataValue, StoreCx, Stored, ValueType, layout_mismatch, store
 macro_rules! migration {
     ($node:literal, $function:path $(,)?) => {
         const _: () = {
-            fn types() -> ($crate::__private::ValueType, $crate::__private::ValueType) {
-                $crate::__private::migration_types($function)
-            }
-            fn run(
-                stored: &$crate::__private::Stored,
-                cx: &$crate::__private::StoreCx<'_>,
-            ) -> $crate::__private::Result<$crate::__private::Stored, $crate::__private::TaskError> {
-                $crate::__private::run_migration($function, stored, cx)
+            // The function is named once, so a mistake in its types is reported once.
+            fn call(call: $crate::__private::MigrationCall<'_>) -> $crate::__private::MigrationAnswer {
+                $crate::__private::run_migration($function, call)
             }
             $crate::__private::inventory::submit! {
                 $crate::__private::MigrationEntry {
                     node: $node,
                     function: ::core::concat!(::core::module_path!(), "::", ::core::stringify!($function)),
-                    types,
-                    run,
+                    call,
                 }
             }
         };
@@ -64,10 +58,44 @@ pub struct MigrationEntry {
     pub node: &'static str,
     /// The function's path.
     pub function: &'static str,
+    /// The erased function: its types, or a run.
+    pub call: fn(MigrationCall<'_>) -> MigrationAnswer,
+}
+
+impl MigrationEntry {
     /// The old and new value types.
-    pub types: fn() -> (ValueType, ValueType),
+    pub(crate) fn types(&self) -> (ValueType, ValueType) {
+        match (self.call)(MigrationCall::Types) {
+            MigrationAnswer::Types(old, new) => (old, new),
+            MigrationAnswer::Ran(_) => unreachable!("asked for types"),
+        }
+    }
+
     /// Loads an old value, converts it and stores the new one.
-    pub run: fn(&Stored, &StoreCx<'_>) -> Result<Stored, TaskError>,
+    pub(crate) fn run(&self, stored: &Stored, cx: &StoreCx<'_>) -> Result<Stored, TaskError> {
+        match (self.call)(MigrationCall::Run(stored, cx)) {
+            MigrationAnswer::Ran(result) => result,
+            MigrationAnswer::Types(..) => unreachable!("asked for a run"),
+        }
+    }
+}
+
+/// What an erased migration is asked.
+#[doc(hidden)]
+pub enum MigrationCall<'a> {
+    /// Its old and new types.
+    Types,
+    /// A run on a stored value.
+    Run(&'a Stored, &'a StoreCx<'a>),
+}
+
+/// What an erased migration answers.
+#[doc(hidden)]
+pub enum MigrationAnswer {
+    /// Its old and new types.
+    Types(ValueType, ValueType),
+    /// The new value stored, or the failure.
+    Ran(Result<Stored, TaskError>),
 }
 
 inventory::collect!(MigrationEntry);
@@ -98,16 +126,21 @@ impl<T: DataValue, E: Into<BoxError>> MigrationOutput for Result<T, E> {
     }
 }
 
-/// The old and new types of a migration function.
-#[doc(hidden)]
-pub fn migration_types<O: DataValue, R: MigrationOutput>(_: fn(O) -> R) -> (ValueType, ValueType) {
-    (ValueType::of::<O>(), ValueType::of::<R::Value>())
-}
-
-/// Runs a migration function on a stored value: loads it as `O` (refusing a value written with
-/// another layout of `O`), converts it, catching a panic, and stores the result.
+/// Answers a call to the erased migration `function`: its types, or a run that loads the old
+/// value as `O` (refusing a value written with another layout of `O`), converts it, catching a
+/// panic, and stores the result.
 #[doc(hidden)]
 pub fn run_migration<O: DataValue, R: MigrationOutput>(
+    function: fn(O) -> R,
+    call: MigrationCall<'_>,
+) -> MigrationAnswer {
+    match call {
+        MigrationCall::Types => MigrationAnswer::Types(ValueType::of::<O>(), ValueType::of::<R::Value>()),
+        MigrationCall::Run(stored, cx) => MigrationAnswer::Ran(run(function, stored, cx)),
+    }
+}
+
+fn run<O: DataValue, R: MigrationOutput>(
     function: fn(O) -> R,
     stored: &Stored,
     cx: &StoreCx<'_>,
@@ -142,7 +175,7 @@ pub(crate) fn find_migration(
     to: ValueType,
 ) -> Option<&'static MigrationEntry> {
     inventory::iter::<MigrationEntry>.into_iter().find(|entry| {
-        let (old, new) = (entry.types)();
+        let (old, new) = entry.types();
         entry.node == node
             && old.name() == from.0
             && old.layout().map(|l| l.fingerprint()) == from.1

@@ -34,7 +34,7 @@ pub(crate) use forms::version_of;
 pub(crate) use forms::{ConfigForms, config_forms};
 pub use frequency::Frequency;
 pub(crate) use migration::find_migration;
-pub use migration::{MigrationEntry, MigrationOutput, migration_types, run_migration};
+pub use migration::{MigrationAnswer, MigrationCall, MigrationEntry, MigrationOutput, run_migration};
 pub use node::{DataNodeConfig, Scope};
 pub(crate) use order::find_cycle;
 pub use shape::{ConfigDiff, ConfigShape, Difference, NodeShape, TaskShape};
