@@ -23,7 +23,7 @@ fn scale_float(rate: &f64) -> f64 {
     rate * 10.0
 }
 
-fn describe(label: &String) -> String {
+fn describe(label: &str) -> String {
     format!("label {label}")
 }
 
@@ -49,7 +49,7 @@ fn v2() -> Arc<ScenarioConfig> {
 
 /// v2 with `rate` as text: no migration from `i64` to `String` is registered.
 fn v2_text() -> Arc<ScenarioConfig> {
-    fn scale_text(rate: &String) -> f64 {
+    fn scale_text(rate: &str) -> f64 {
         rate.len() as f64
     }
     ScenarioConfig::builder("pricing")
@@ -264,7 +264,7 @@ fn experiment_mode_keeps_versions_side_by_side() {
     // The current version is deleted only when forced; an old one with its scenarios.
     let err = store.delete_config_version("two", false).unwrap_err();
     assert!(err.to_string().contains("it is the current version of config `pricing`"), "{err}");
-    assert_eq!(store.delete_config_version("one", false).unwrap(), [first.clone()]);
+    assert_eq!(store.delete_config_version("one", false).unwrap(), [first.as_str()]);
     assert!(store.scenarios().unwrap().iter().all(|s| s.id != first));
     assert!(matches!(store.compare_config_versions("one", "two"), Err(StoreError::NotFound { .. })));
     assert_eq!(store.delete_config_version("two", true).unwrap(), [second.id().to_owned()]);

@@ -220,24 +220,12 @@ pub enum StoreError {
         given: String,
     },
     /// Production mode refused to re-bind a scenario to a config version its values do not fit.
-    #[error(
-        "scenario `{scenario}` was created with config version `{created_with}` of `{config}`; production mode refuses this program's version `{given}`:\n{}\ndifferences from `{created_with}` to `{given}`:\n{}",
-        missing.iter().map(|m| format!("  - {m}")).collect::<Vec<_>>().join("\n"),
-        differences.lines().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n")
-    )]
+    #[error("scenario `{scenario}` {details}")]
     IncompatibleConfig {
         /// The scenario id.
         scenario: String,
-        /// The config id.
-        config: String,
-        /// The version it is bound to.
-        created_with: String,
-        /// The version of the config given.
-        given: String,
-        /// What cannot be carried over (a retyped node without a migration ...), one per line.
-        missing: Vec<String>,
-        /// Every difference, one per line.
-        differences: String,
+        /// The versions, what cannot be carried over and every difference.
+        details: Box<Incompatible>,
     },
     /// A migration failed (or panicked) converting a node's value; nothing was changed.
     #[error("migration `{function}` of data node `{node}` (scenario `{scenario}`) failed: {reason}")]
@@ -283,6 +271,40 @@ pub enum StoreError {
         /// Whether a task wrote the value (re-running it fixes the node) rather than a user.
         produced: bool,
     },
+}
+
+/// Why production mode refused to open a scenario with another version of its config.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Incompatible {
+    /// The config id.
+    pub config: String,
+    /// The version the scenario is bound to (name or short fingerprint).
+    pub created_with: String,
+    /// The version of the config given.
+    pub given: String,
+    /// What cannot be carried over (a retyped node without a migration ...), one line each.
+    pub missing: Vec<String>,
+    /// Every difference, one per line.
+    pub differences: String,
+}
+
+impl std::fmt::Display for Incompatible {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Self { config, created_with, given, missing, differences } = self;
+        write!(
+            f,
+            "was created with config version `{created_with}` of `{config}`; production mode refuses this program's version `{given}`:"
+        )?;
+        for line in missing {
+            write!(f, "\n  - {line}")?;
+        }
+        write!(f, "\ndifferences from `{created_with}` to `{given}`:")?;
+        for line in differences.lines() {
+            write!(f, "\n  {line}")?;
+        }
+        Ok(())
+    }
 }
 
 impl StoreError {

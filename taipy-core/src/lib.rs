@@ -52,7 +52,7 @@ pub use config::{
     NodeShape, ScenarioConfig, ScenarioConfigBuilder, Scope, StoreOptions, TaskConfig, TaskShape,
     VersionMode,
 };
-pub use error::{BoxError, ConfigError, StoreError, TaskError};
+pub use error::{BoxError, ConfigError, Incompatible, StoreError, TaskError};
 pub use events::{EntityType, Event, EventFilter, Operation, SubscriptionId};
 pub use fingerprint::{Fingerprint, FingerprintBuilder};
 pub use node::{DataNode, NodeName};

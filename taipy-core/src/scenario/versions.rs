@@ -25,7 +25,7 @@
 //! type, which the layout check refuses to read as the old one, and the next open re-binds it.
 
 use crate::config::{ConfigDiff, ConfigShape, NodeShape, ScenarioConfig, VersionMode, find_migration};
-use crate::error::StoreError;
+use crate::error::{Incompatible, StoreError};
 use crate::fingerprint::Fingerprint;
 use crate::store::{Group, Retype, ScenarioRecord, Store, Writer};
 
@@ -85,13 +85,16 @@ pub(super) fn reconcile(
     let gate = store.write_gate();
     let plan = plan(store, config, record, &old_shape, &shape, production)?;
     if !plan.missing.is_empty() {
-        return Err(StoreError::IncompatibleConfig {
-            scenario: record.id.clone(),
+        let details = Incompatible {
             config: record.config_id.clone(),
             created_with,
             given,
             missing: plan.missing,
             differences: ConfigDiff::between(&old_shape, &shape).to_string(),
+        };
+        return Err(StoreError::IncompatibleConfig {
+            scenario: record.id.clone(),
+            details: Box::new(details),
         });
     }
     for node in &plan.recreate {
