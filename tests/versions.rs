@@ -367,3 +367,41 @@ fn the_toml_core_section_chooses_the_mode() {
         "{err}"
     );
 }
+
+#[test]
+fn a_scope_change_is_re_created_in_development_and_refused_in_production() {
+    fn v(scope: Scope) -> Arc<ScenarioConfig> {
+        ScenarioConfig::builder("scoped")
+            .node(DataNodeConfig::with_default("limit", 1i64).scope(scope))
+            .build()
+            .unwrap()
+    }
+    let store = Store::temporary_with(options(VersionMode::Production)).unwrap();
+    let s = Scenario::create(&store, &v(Scope::Scenario), "p").unwrap();
+    s.data_node::<i64>("limit").unwrap().write(5).unwrap();
+    let err = Scenario::open(&store, &v(Scope::Global), s.id()).unwrap_err();
+    assert!(err.to_string().contains("node `limit` changed scope from Scenario to Global"), "{err}");
+    assert!(err.to_string().contains("node `limit`: scope changed from Scenario to Global"), "{err}");
+
+    let store = Store::temporary_with(options(VersionMode::Development)).unwrap();
+    let s = Scenario::create(&store, &v(Scope::Scenario), "d").unwrap();
+    s.data_node::<i64>("limit").unwrap().write(5).unwrap();
+    let s = Scenario::open(&store, &v(Scope::Global), s.id()).unwrap();
+    let limit = s.data_node::<i64>("limit").unwrap();
+    assert_eq!((limit.scope().unwrap(), limit.read().unwrap()), (Scope::Global, 1));
+}
+
+#[test]
+fn versions_are_named_by_name_or_fingerprint_prefix() {
+    let store = Store::temporary_with(options(VersionMode::Development)).unwrap();
+    let s = Scenario::create(&store, &v1(), "q3").unwrap();
+    let hex = s.config_version().unwrap().to_hex();
+    assert_eq!(store.config_version(&hex[..6]).unwrap().fingerprint, s.config_version().unwrap());
+    assert!(matches!(store.config_version(&hex[..3]), Err(StoreError::NotFound { .. })));
+    store.name_config_version(&hex[..8], "baseline").unwrap();
+    let version = store.config_version("baseline").unwrap();
+    assert_eq!((version.label(), version.scenarios, version.current), ("baseline".to_owned(), 1, true));
+    assert!(version.toml.is_none() || version.toml.as_deref().unwrap().contains("pricing"));
+    let err = store.config_version("nothing").unwrap_err();
+    assert_eq!(err.to_string(), "no config version `nothing` in the store");
+}
