@@ -385,10 +385,19 @@ fn a_scope_change_is_re_created_in_development_and_refused_in_production() {
 
     let store = Store::temporary_with(options(VersionMode::Development)).unwrap();
     let s = Scenario::create(&store, &v(Scope::Scenario), "d").unwrap();
-    s.data_node::<i64>("limit").unwrap().write(5).unwrap();
+    let old = s.data_node::<i64>("limit").unwrap();
+    old.write(5).unwrap();
+    let deleted = store.subscribe(
+        taipy::EventFilter::all().entity(taipy::EntityType::DataNode).operation(taipy::Operation::Deletion),
+    );
     let s = Scenario::open(&store, &v(Scope::Global), s.id()).unwrap();
     let limit = s.data_node::<i64>("limit").unwrap();
     assert_eq!((limit.scope().unwrap(), limit.read().unwrap()), (Scope::Global, 1));
+    // The scenario's own instance is deleted with its versions, not left behind unused.
+    assert_ne!(limit.id(), old.id());
+    let events: Vec<String> = deleted.try_iter().map(|e| e.id).collect();
+    assert_eq!(events, [old.id()]);
+    assert!(old.read().is_err());
 }
 
 #[test]

@@ -86,7 +86,8 @@ impl Scenario {
             });
         }
         let rebound = versions::reconcile(store, config, &mut record)?;
-        save_with_nodes(store, config, &mut record, rebound)?;
+        save_with_nodes(store, config, &mut record, rebound.changed)?;
+        versions::delete_replaced(store, rebound.replaced)?;
         Ok(Self { store: store.clone(), config: config.clone(), record })
     }
 

@@ -11,7 +11,8 @@
 //!     files) the node loses its value: a produced one is computed again, a source one gets its
 //!     new default, if it has one, or must be written.
 //!
-//!   A node whose scope changed is re-created. Nodes the new version lacks stay in the store
+//!   A node whose scope changed is re-created (the scenario's own old instance is deleted once
+//!   the record names the new one). Nodes the new version lacks stay in the store
 //!   with the scenario, unused.
 //! - **experiment**: a scenario stays bound to its version; opening it with another is an
 //!   error naming its version.
@@ -26,6 +27,7 @@
 
 use crate::config::{ConfigDiff, ConfigShape, NodeShape, ScenarioConfig, VersionMode, find_migration};
 use crate::error::{Incompatible, StoreError};
+use crate::events::{EntityType, Event, Operation};
 use crate::fingerprint::Fingerprint;
 use crate::store::{Group, Retype, ScenarioRecord, Store, Writer};
 
@@ -45,20 +47,29 @@ pub(super) fn version_name(store: &Store) -> Option<&str> {
     }
 }
 
-/// Binds `record` to `config`'s version as the store's mode says; returns whether the record
-/// changed (and must be saved).
+/// What binding a scenario to its config's version did.
+#[derive(Default)]
+pub(super) struct Rebound {
+    /// Whether the record changed (and must be saved).
+    pub(super) changed: bool,
+    /// The scenario's own node instances replaced by new ones (their scope changed): deleted
+    /// once the saved record no longer names them.
+    pub(super) replaced: Vec<String>,
+}
+
+/// Binds `record` to `config`'s version as the store's mode says.
 pub(super) fn reconcile(
     store: &Store,
     config: &ScenarioConfig,
     record: &mut ScenarioRecord,
-) -> Result<bool, StoreError> {
+) -> Result<Rebound, StoreError> {
     let (new, shape) = crate::config::version_of(config);
     let Some(old) = record.config_version else {
         // Created before config versions: bound to the config it is opened with.
-        return Ok(true);
+        return Ok(Rebound { changed: true, replaced: Vec::new() });
     };
     if old == new {
-        return Ok(false);
+        return Ok(Rebound::default());
     }
     let stored = store.config_shape(&record.config_id, &old)?;
     let label = |fingerprint: Fingerprint, name: Option<&str>| {
@@ -97,13 +108,31 @@ pub(super) fn reconcile(
             details: Box::new(details),
         });
     }
+    let mut replaced = Vec::new();
     for node in &plan.recreate {
-        record.nodes.remove(node);
+        if let Some(node_id) = record.nodes.remove(node)
+            && store.node_state(&node_id)?.record.owner.as_deref() == Some(record.id.as_str())
+        {
+            replaced.push(node_id);
+        }
     }
     store.stage_retypes(Group::default(), &plan.retypes)?;
     drop(gate);
     store.flush()?;
-    Ok(true)
+    Ok(Rebound { changed: true, replaced })
+}
+
+/// Deletes the node instances a re-bound scenario replaced, with their versions.
+pub(super) fn delete_replaced(store: &Store, replaced: Vec<String>) -> Result<(), StoreError> {
+    if replaced.is_empty() {
+        return Ok(());
+    }
+    store.stage_with_node_removal(Group::default(), &replaced)?;
+    store.flush()?;
+    for node_id in replaced {
+        store.emit(Event::new(EntityType::DataNode, node_id, Operation::Deletion));
+    }
+    Ok(())
 }
 
 /// What re-binding a scenario changes, or what it cannot carry over.
