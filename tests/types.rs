@@ -151,7 +151,7 @@ fn swapped_fields_are_never_read_swapped_and_producers_re_run() {
     assert!(text.contains("`home`"), "{text}");
     assert!(text.contains("Place { city: String, country: String }"), "{text}");
     assert!(text.contains("Place { country: String, city: String }"), "{text}");
-    assert!(text.contains("write a new value") && text.contains("issue 13"), "{text}");
+    assert!(text.contains("write a new value") && text.contains("taipy::migration!"), "{text}");
 
     // A produced node read before the next submit: an error that says to submit.
     let err = trip.place().read().expect_err("read v1 bytes as the swapped v2 struct");

@@ -9,6 +9,7 @@ fn ui() {
     t.compile_fail("tests/ui/task/fail/*.rs");
     t.compile_fail("tests/ui/scenario/fail/*.rs");
     t.compile_fail("tests/ui/derive/fail/*.rs");
+    t.compile_fail("tests/ui/migration/fail/*.rs");
 }
 
 /// A `compile_fail` example of the macros' docs and the error text shown after it.

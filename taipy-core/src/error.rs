@@ -208,6 +208,48 @@ pub enum StoreError {
         /// Why not.
         reason: String,
     },
+    /// A scenario bound to another config version was opened in experiment mode.
+    #[error(
+        "scenario `{scenario}` was created with config version `{created_with}` of `{config}`, not with this program's version `{given}`; experiment mode keeps versions apart: open it with the config of its version, or create a new scenario"
+    )]
+    ConfigVersionMismatch {
+        /// The scenario id.
+        scenario: String,
+        /// The config id.
+        config: String,
+        /// The version it is bound to (name or short fingerprint).
+        created_with: String,
+        /// The version of the config given.
+        given: String,
+    },
+    /// Production mode refused to re-bind a scenario to a config version its values do not fit.
+    #[error("scenario `{scenario}` {details}")]
+    IncompatibleConfig {
+        /// The scenario id.
+        scenario: String,
+        /// The versions, what cannot be carried over and every difference.
+        details: Box<Incompatible>,
+    },
+    /// A migration failed (or panicked) converting a node's value; nothing was changed.
+    #[error("migration `{function}` of data node `{node}` (scenario `{scenario}`) failed: {reason}")]
+    MigrationFailed {
+        /// The node.
+        node: String,
+        /// The scenario id.
+        scenario: String,
+        /// The migration function.
+        function: String,
+        /// The error.
+        reason: String,
+    },
+    /// A config version label matches several versions.
+    #[error("config version `{label}` is ambiguous: it names {}", matches.join(", "))]
+    AmbiguousVersion {
+        /// The label.
+        label: String,
+        /// The versions it matches.
+        matches: Vec<String>,
+    },
     /// A data node holds a value written with another layout of its type (fields renamed,
     /// reordered, added, removed or retyped, variants changed ...): it is never decoded as the
     /// current type, whose bytes would mean something else.
@@ -216,7 +258,7 @@ pub enum StoreError {
         if *produced {
             "submit the scenario to re-run the task that produces it"
         } else {
-            "write a new value to the node (typed migrations of stored values will come with config versioning, issue 13)"
+            "write a new value to the node, or register a typed migration (`taipy::migration!`) that converts it when the scenario is opened with the new config version"
         }
     )]
     LayoutChanged {
@@ -251,6 +293,40 @@ pub enum StoreError {
 impl std::fmt::Debug for StoreError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self, f)
+    }
+}
+
+/// Why production mode refused to open a scenario with another version of its config.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Incompatible {
+    /// The config id.
+    pub config: String,
+    /// The version the scenario is bound to (name or short fingerprint).
+    pub created_with: String,
+    /// The version of the config given.
+    pub given: String,
+    /// What cannot be carried over (a retyped node without a migration ...), one line each.
+    pub missing: Vec<String>,
+    /// Every difference, one per line.
+    pub differences: String,
+}
+
+impl std::fmt::Display for Incompatible {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Self { config, created_with, given, missing, differences } = self;
+        write!(
+            f,
+            "was created with config version `{created_with}` of `{config}`; production mode refuses this program's version `{given}`:"
+        )?;
+        for line in missing {
+            write!(f, "\n  - {line}")?;
+        }
+        write!(f, "\ndifferences from `{created_with}` to `{given}`:")?;
+        for line in differences.lines() {
+            write!(f, "\n  {line}")?;
+        }
+        Ok(())
     }
 }
 

@@ -48,10 +48,11 @@ mod value;
 
 pub use compare::{CompareError, Comparison, compare_scenarios};
 pub use config::{
-    DataNodeConfig, ExecutionMode, Frequency, ScenarioConfig, ScenarioConfigBuilder, Scope, StoreOptions,
-    TaskConfig,
+    ConfigDiff, ConfigShape, DataNodeConfig, Difference, ExecutionMode, Frequency, MigrationOutput,
+    NodeShape, ScenarioConfig, ScenarioConfigBuilder, Scope, StoreOptions, TaskConfig, TaskShape,
+    VersionMode,
 };
-pub use error::{BoxError, ConfigError, StoreError, TaskError};
+pub use error::{BoxError, ConfigError, Incompatible, StoreError, TaskError};
 pub use events::{EntityType, Event, EventFilter, Operation, SubscriptionId};
 pub use fingerprint::{Fingerprint, FingerprintBuilder};
 pub use node::{DataNode, NodeName};
@@ -62,8 +63,8 @@ pub use orchestrator::{
 pub use registry::RegistryError;
 pub use scenario::Scenario;
 pub use store::{
-    Cycle, DiskUsage, EditLock, GcPolicy, GcReport, JobOrigin, Lineage, ScenarioInfo, Store, StoredConfig,
-    SubmissionInfo, UnreadableRecord, Version, Writer,
+    ConfigVersion, Cycle, DiskUsage, EditLock, GcPolicy, GcReport, JobOrigin, Lineage, ScenarioInfo, Store,
+    StoredConfig, SubmissionInfo, UnreadableRecord, Version, Writer,
 };
 pub use task::{TaskFn, TaskInput, TaskOutput};
 pub use value::{
@@ -97,6 +98,7 @@ pub mod __private {
     pub use ::toml::Value as TomlValue;
     pub use inventory;
 
+    pub use crate::config::{MigrationAnswer, MigrationCall, MigrationEntry, run_migration};
     pub use crate::fault::POINTS as FAULT_POINTS;
     pub use crate::macro_support::{
         Arity, Nth, OutputOf, OutputValues, SerdeValue, TaskDescriptor, check_outputs, cloneable, data_value,

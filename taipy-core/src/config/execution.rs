@@ -16,6 +16,39 @@ pub enum ExecutionMode {
     Standalone,
 }
 
+/// What opening a scenario does when this program's config is another version than the one the
+/// scenario was created with (see [`Scenario::open`](crate::Scenario::open) and the README's
+/// "Config versions"). Taipy's three modes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum VersionMode {
+    /// The scenario is re-bound to the new version, and what no longer fits is re-created: a
+    /// node whose type changed never has its old value read as the new type (a registered
+    /// migration converts it, if any); a produced one is computed again by the next submit, a
+    /// source one must be written, or gets its new default when the old value cannot be told
+    /// apart from a new one by its layout. For programs under development.
+    #[default]
+    Development,
+    /// Versions side by side: a scenario stays bound to the version it was created with (opening
+    /// it with another is an error naming its version); finding a scenario by name looks only at
+    /// the current version's. New versions recorded get `name`, if given.
+    Experiment {
+        /// The name given to the config versions this store records (Taipy's version number).
+        name: Option<String>,
+    },
+    /// A scenario is re-bound to the new version only if every value it holds still fits:
+    /// every retyped source node holding a value has a registered migration
+    /// ([`migration!`](crate::migration)); otherwise opening it is refused with every
+    /// difference.
+    Production,
+}
+
+impl VersionMode {
+    /// Experiment mode naming the config versions it records `name`.
+    pub fn experiment(name: impl Into<String>) -> Self {
+        Self::Experiment { name: Some(name.into()) }
+    }
+}
+
 /// Options for opening a store.
 #[derive(Clone, Debug)]
 pub struct StoreOptions {
@@ -30,6 +63,9 @@ pub struct StoreOptions {
     /// equal frames written with two codecs have different content hashes (see
     /// [`FrameCompression`]).
     pub frame_compression: FrameCompression,
+    /// What opening a scenario created with another version of its config does (default:
+    /// [`VersionMode::Development`]).
+    pub versions: VersionMode,
 }
 
 impl Default for StoreOptions {
@@ -39,6 +75,7 @@ impl Default for StoreOptions {
             mode: ExecutionMode::Standalone,
             max_workers: cores.min(Self::MAX_WORKERS),
             frame_compression: FrameCompression::default(),
+            versions: VersionMode::default(),
         }
     }
 }
@@ -66,6 +103,11 @@ impl StoreOptions {
     /// These options with new frame artifacts compressed with `compression`.
     pub fn with_frame_compression(self, compression: FrameCompression) -> Self {
         Self { frame_compression: compression, ..self }
+    }
+
+    /// These options with config versions handled as `versions` says.
+    pub fn with_versions(self, versions: VersionMode) -> Self {
+        Self { versions, ..self }
     }
 
     /// Checks the options before a store uses them: `max_workers` at most

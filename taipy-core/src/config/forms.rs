@@ -22,3 +22,17 @@ inventory::collect!(ConfigForms);
 pub(crate) fn config_forms() -> Option<&'static ConfigForms> {
     inventory::iter::<ConfigForms>.into_iter().next()
 }
+
+/// A config's version: its fingerprint (the registered one; without it, a hash of its shape)
+/// and its shape.
+pub(crate) fn version_of(config: &ScenarioConfig) -> (Fingerprint, super::ConfigShape) {
+    let shape = config.shape();
+    let fingerprint = match config_forms() {
+        Some(forms) => (forms.fingerprint)(config),
+        None => {
+            let bytes = postcard::to_allocvec(&shape).unwrap_or_default();
+            Fingerprint::of_bytes("taipy.config.shape.v1", &bytes)
+        }
+    };
+    (fingerprint, shape)
+}

@@ -8,6 +8,8 @@
 //! - `frequency.rs`: [`Frequency`] and the calendar periods it groups scenarios by;
 //! - `node.rs`: [`DataNodeConfig`] and [`Scope`];
 //! - `task.rs`: [`TaskConfig`];
+//! - `shape.rs`: a config version's structure ([`ConfigShape`]) and the diff of two;
+//! - `migration.rs`: typed migrations of a node's values between versions (`migration!`);
 //! - `graph.rs`: building a [`ScenarioConfig`]: indexing, inference, the checks, the problems list;
 //! - `order.rs`: the task graph's algorithms: an order where producers come first, and a cycle
 //!   named as a path (the TOML checker uses the same one).
@@ -16,8 +18,10 @@ mod execution;
 mod forms;
 pub(crate) mod frequency;
 mod graph;
+mod migration;
 mod node;
 mod order;
+mod shape;
 mod task;
 
 use std::collections::{BTreeMap, HashMap};
@@ -25,11 +29,15 @@ use std::sync::Arc;
 
 use crate::error::ConfigError;
 
-pub use execution::{ExecutionMode, StoreOptions};
+pub use execution::{ExecutionMode, StoreOptions, VersionMode};
+pub(crate) use forms::version_of;
 pub(crate) use forms::{ConfigForms, config_forms};
 pub use frequency::Frequency;
+pub(crate) use migration::find_migration;
+pub use migration::{MigrationAnswer, MigrationCall, MigrationEntry, MigrationOutput, run_migration};
 pub use node::{DataNodeConfig, Scope};
 pub(crate) use order::find_cycle;
+pub use shape::{ConfigDiff, ConfigShape, Difference, NodeShape, TaskShape};
 pub use task::TaskConfig;
 
 /// A validated scenario graph: data nodes, tasks in an order where producers come first, and

@@ -37,6 +37,7 @@ impl Scenario {
             nodes: BTreeMap::new(),
             tags: source.tags.clone(),
             properties: source.properties.clone(),
+            config_version: source.config_version,
         };
         // From reading the source's current versions to staging their copies, garbage
         // collection waits: it could otherwise forget a version the source moved on from, and

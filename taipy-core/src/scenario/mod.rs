@@ -5,6 +5,7 @@ mod lifecycle;
 mod meta;
 mod sequences;
 mod untyped;
+mod versions;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -58,8 +59,9 @@ impl Scenario {
             nodes: BTreeMap::new(),
             tags: Vec::new(),
             properties: BTreeMap::new(),
+            config_version: None,
         };
-        save_with_nodes(store, config, &mut record)?;
+        save_with_nodes(store, config, &mut record, true)?;
         store.emit(Event::new(EntityType::Scenario, &record.id, Operation::Creation));
         store.join_cycle(config, &record)?;
         Ok(Self { store: store.clone(), config: config.clone(), record })
@@ -67,6 +69,14 @@ impl Scenario {
 
     /// Opens a stored scenario by id. Nodes the config gained since the scenario was created
     /// are added with their defaults.
+    ///
+    /// If `config` is another version than the one the scenario is bound to (see
+    /// [`config_version`](Self::config_version)), the store's
+    /// [`VersionMode`](crate::VersionMode) decides: development re-binds it and re-creates what
+    /// no longer fits; experiment refuses ([`StoreError::ConfigVersionMismatch`]); production
+    /// re-binds it only if a migration converts every retyped value
+    /// ([`StoreError::IncompatibleConfig`] otherwise, [`StoreError::MigrationFailed`] when a
+    /// migration fails: then nothing was changed).
     pub fn open(store: &Store, config: &Arc<ScenarioConfig>, id: &str) -> Result<Self, StoreError> {
         let mut record: ScenarioRecord = store.scenario_record(id)?;
         if record.config_id != config.id() {
@@ -76,13 +86,21 @@ impl Scenario {
                 given: config.id().to_owned(),
             });
         }
-        save_with_nodes(store, config, &mut record)?;
+        let rebound = versions::reconcile(store, config, &mut record)?;
+        save_with_nodes(store, config, &mut record, rebound.changed)?;
+        versions::delete_replaced(store, rebound.replaced)?;
         Ok(Self { store: store.clone(), config: config.clone(), record })
     }
 
-    /// The most recently created scenario of this config named `name`, if any.
+    /// The most recently created scenario of this config named `name`, if any. In experiment
+    /// mode, only scenarios of this config version (or created before config versions) count.
     pub fn find(store: &Store, config: &Arc<ScenarioConfig>, name: &str) -> Result<Option<Self>, StoreError> {
-        let found = store.scenarios()?.into_iter().rfind(|s| s.config_id == config.id() && s.name == name);
+        let version = versions::experiment_version(store, config);
+        let found = store.scenarios()?.into_iter().rfind(|s| {
+            s.config_id == config.id()
+                && s.name == name
+                && (version.is_none() || s.config_version.is_none() || s.config_version == version)
+        });
         found.map(|info| Self::open(store, config, &info.id)).transpose()
     }
 
@@ -141,6 +159,13 @@ impl Scenario {
         self.record.created_us
     }
 
+    /// The fingerprint of the config version the scenario is bound to: the one it was created
+    /// with, or the one it was last re-bound to (see [`open`](Self::open) and
+    /// [`Store::config_versions`]).
+    pub fn config_version(&self) -> Option<crate::Fingerprint> {
+        self.record.config_version
+    }
+
     /// A typed handle to the data node `name`; an error if the node does not exist or holds
     /// another type.
     pub fn data_node<T: DataValue>(&self, name: &str) -> Result<DataNode<T>, StoreError> {
@@ -187,11 +212,13 @@ impl Scenario {
 }
 
 /// Creates the node instances `record` lacks (all of them for a new scenario) with their
-/// defaults, then the scenario record, as one commit group; durable when this returns.
+/// defaults, then the scenario record (if `changed` or a node was added) bound to `config`'s
+/// version, as one commit group; durable when this returns.
 fn save_with_nodes(
     store: &Store,
     config: &ScenarioConfig,
     record: &mut ScenarioRecord,
+    changed: bool,
 ) -> Result<(), StoreError> {
     // Defaults are written as artifacts before their versions are staged: hold the gate (not
     // while events are delivered: callbacks run with no lock held).
@@ -232,17 +259,13 @@ fn save_with_nodes(
         record.nodes.insert(node.id().to_owned(), node_id);
         added = true;
     }
-    if added || !store.scenario_exists(&record.id)? {
+    if added || changed || !store.scenario_exists(&record.id)? {
+        let (fingerprint, shape) = crate::config::version_of(config);
+        record.config_version = Some(fingerprint);
         group.save(record)?;
-        if let Some(forms) = crate::config::config_forms() {
-            let stored = crate::store::StoredConfig {
-                id: config.id().to_owned(),
-                fingerprint: (forms.fingerprint)(config),
-                toml: (forms.toml)(config),
-                recorded_us: now_us(),
-            };
-            group.save(&stored)?;
-        }
+        let toml = crate::config::config_forms().and_then(|forms| (forms.toml)(config));
+        let name = versions::version_name(store);
+        crate::store::stage_bound_version(store, &mut group, record, shape, toml, name)?;
         store.stage(group);
         store.flush()?;
     }

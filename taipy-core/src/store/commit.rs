@@ -176,6 +176,13 @@ pub(crate) struct JobCommit<'a> {
     pub(crate) task_run: Option<(String, String, TaskRun)>,
 }
 
+/// A node given a new type by a new config version, and its new value, if any.
+pub(crate) struct Retype {
+    pub(crate) node_id: String,
+    pub(crate) type_name: String,
+    pub(crate) value: Option<(Stored, Writer)>,
+}
+
 /// Refuses a write by `editor` (anonymous: `None`) while someone else holds the node's edit
 /// lock.
 fn check_edit_lock(record: &NodeRecord, editor: Option<&str>) -> Result<(), StoreError> {
@@ -392,6 +399,30 @@ impl Store {
         }
         self.enqueue(group);
         Ok(())
+    }
+
+    /// Stages `group` with nodes given a new type (a new config version): each loses its current
+    /// value (its history stays, guarded by the layout check) and gets `value`, if any, as its
+    /// new current version; one commit group, refused (nothing staged) while a running job holds
+    /// one of them. Durable after [`Store::flush`].
+    pub(crate) fn stage_retypes(&self, mut group: Group, retypes: &[Retype]) -> Result<(), StoreError> {
+        let mut table = self.table();
+        if let Some((job, node)) = retypes.iter().find_map(|r| table.busy.get(&r.node_id)) {
+            return Err(StoreError::NodeBusy { node: node.clone(), job: job.clone() });
+        }
+        for retype in retypes {
+            let state = self.load_state(&mut table, &retype.node_id)?;
+            state.record.type_name = retype.type_name.clone();
+            state.record.current = None;
+            state.current = None;
+            group.put(&keys::node(&retype.node_id), &state.record)?;
+            if let Some((stored, writer)) = &retype.value {
+                self.stage_version(&mut table, &mut group, &retype.node_id, stored, writer, None)?;
+            }
+        }
+        self.enqueue(group);
+        drop(table);
+        self.apply_queued()
     }
 
     /// Stages the removal of old versions (never a node's current one), for garbage collection.

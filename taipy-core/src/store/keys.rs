@@ -7,7 +7,8 @@
 //! | space        | key bytes                                   | record |
 //! |--------------|---------------------------------------------|--------|
 //! | `scenario/`  | scenario id                                 | [`ScenarioRecord`] |
-//! | `config/`    | scenario config id                          | [`StoredConfig`] |
+//! | `config/`    | scenario config id                          | [`StoredConfig`] (the current version) |
+//! | `configversion/` | scenario config id, `0`, fingerprint (32 bytes) | [`ConfigVersionRecord`] |
 //! | `node/`      | data node id                                | [`NodeRecord`] |
 //! | `version/`   | node id, `0`, version number (u64 big-endian) | [`Version`] |
 //! | `job/`       | job id                                      | [`Job`] |
@@ -28,8 +29,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::records::{
-    CycleRecord, FormatRecord, LayoutRecord, MemoEntry, NodeRecord, ScenarioRecord, SequenceRecord,
-    StoredConfig, SubmissionRecord, TaskRun, Version,
+    ConfigVersionRecord, CycleRecord, FormatRecord, LayoutRecord, MemoEntry, NodeRecord, ScenarioRecord,
+    SequenceRecord, StoredConfig, SubmissionRecord, TaskRun, Version,
 };
 use crate::fingerprint::Fingerprint;
 use crate::job::Job;
@@ -39,6 +40,7 @@ use crate::job::Job;
 pub(crate) enum Space {
     Scenarios,
     Configs,
+    ConfigVersions,
     Nodes,
     Versions,
     Jobs,
@@ -57,9 +59,10 @@ pub(crate) enum Space {
 impl Space {
     /// Every space, in a fixed order.
     #[cfg(test)]
-    pub(crate) const ALL: [Space; 13] = [
+    pub(crate) const ALL: [Space; 14] = [
         Space::Scenarios,
         Space::Configs,
+        Space::ConfigVersions,
         Space::Nodes,
         Space::Versions,
         Space::Jobs,
@@ -79,6 +82,7 @@ impl Space {
         match self {
             Space::Scenarios => b"scenario/",
             Space::Configs => b"config/",
+            Space::ConfigVersions => b"configversion/",
             Space::Nodes => b"node/",
             Space::Versions => b"version/",
             Space::Jobs => b"job/",
@@ -98,6 +102,7 @@ impl Space {
         match self {
             Space::Scenarios => "scenario",
             Space::Configs => "config",
+            Space::ConfigVersions => "config version",
             Space::Nodes => "data node",
             Space::Versions => "version",
             Space::Jobs => "job",
@@ -129,6 +134,7 @@ macro_rules! records {
 records! {
     ScenarioRecord => Scenarios,
     StoredConfig => Configs,
+    ConfigVersionRecord => ConfigVersions,
     NodeRecord => Nodes,
     Version => Versions,
     Job => Jobs,
@@ -237,6 +243,10 @@ pub(crate) fn scenario(id: &str) -> Key<ScenarioRecord> {
 
 pub(crate) fn config(id: &str) -> Key<StoredConfig> {
     Key::new(id.as_bytes().to_vec())
+}
+
+pub(crate) fn config_version(config_id: &str, fingerprint: &Fingerprint) -> Key<ConfigVersionRecord> {
+    Key::new(joined(config_id, &fingerprint.0))
 }
 
 pub(crate) fn node(id: &str) -> Key<NodeRecord> {

@@ -13,7 +13,8 @@
 //!   commit.rs     the commit protocol, node states, the writer thread, the lock order
 //!   gc.rs         retention, pins, garbage collection, disk usage
 //!   format.rs     the store's format version
-//!   scenarios.rs, cycles.rs, submissions.rs, lineage.rs   typed operations on those records
+//!   scenarios.rs, cycles.rs, submissions.rs, lineage.rs, versions.rs
+//!                 typed operations on those records
 //! ```
 //!
 //! On disk:
@@ -34,6 +35,7 @@ mod lineage;
 pub(crate) mod records;
 mod scenarios;
 mod submissions;
+mod versions;
 
 use std::collections::BTreeMap;
 use std::fs::{File, TryLockError};
@@ -47,7 +49,7 @@ use keys::{Key, Prefix, Record};
 use records::decode;
 
 pub(crate) use catalog::Group;
-pub(crate) use commit::JobCommit;
+pub(crate) use commit::{JobCommit, Retype};
 pub use cycles::Cycle;
 pub(crate) use cycles::cycle_of;
 pub(crate) use gc::Pin;
@@ -58,6 +60,8 @@ pub(crate) use records::{
     MemoEntry, NodeLayouts, NodeRecord, ScenarioRecord, SubmissionRecord, TaskRun, now_us,
 };
 pub use submissions::SubmissionInfo;
+pub use versions::ConfigVersion;
+pub(crate) use versions::stage_bound_version;
 
 use crate::error::StoreError;
 use crate::events::{Event, EventFilter, Hub, Sink, SubscriptionId};
@@ -114,6 +118,10 @@ pub struct ScenarioInfo {
     pub created_us: u64,
     /// Its tags, sorted (listings show them without opening each scenario with its config).
     pub tags: Vec<String>,
+    /// The fingerprint of the config version it is bound to (see
+    /// [`config_versions`](Store::config_versions); `None`: created before config versions
+    /// and not opened since).
+    pub config_version: Option<crate::fingerprint::Fingerprint>,
 }
 
 impl Store {
@@ -265,8 +273,9 @@ impl Store {
         Ok(())
     }
 
-    /// The scenario configs the store's scenarios were created from: for each config id, the
-    /// latest version recorded (a scenario creation, or an open that added nodes, records it).
+    /// The scenario configs the store's scenarios were created from: for each config id, its
+    /// current version (the one its last created or re-bound scenario was bound to; every
+    /// version is in [`config_versions`](Self::config_versions)).
     pub fn configs(&self) -> Result<Vec<StoredConfig>, StoreError> {
         self.apply_all()?;
         Ok(self.list(&Prefix::all())?.into_iter().map(|(_, config)| config).collect())
@@ -575,6 +584,7 @@ mod tests {
             nodes: BTreeMap::new(),
             tags: Vec::new(),
             properties: BTreeMap::new(),
+            config_version: None,
         };
         let submission = SubmissionRecord {
             id: "SUBMISSION_s".into(),

@@ -51,6 +51,10 @@ pub(crate) struct ScenarioRecord {
     pub(crate) nodes: BTreeMap<String, String>,
     pub(crate) tags: Vec<String>,
     pub(crate) properties: BTreeMap<String, String>,
+    /// The config version it is bound to (`None`: created before config versions; bound to
+    /// the config it is next opened with).
+    #[serde(default, deserialize_with = "appended")]
+    pub(crate) config_version: Option<Fingerprint>,
 }
 
 /// A persisted data node instance.
@@ -124,6 +128,14 @@ pub enum Writer {
         /// The source version's number.
         number: u64,
     },
+    /// A migration ([`migration!`](crate::migration)) converted the value of version
+    /// `from_version` of this node when its type changed with a new config version.
+    Migrated {
+        /// The migration function's path.
+        function: String,
+        /// The number of the converted version.
+        from_version: u64,
+    },
 }
 
 impl std::fmt::Display for Writer {
@@ -135,6 +147,9 @@ impl std::fmt::Display for Writer {
             Writer::Reused { job, from_job } => write!(f, "job {job} reusing the result of {from_job}"),
             Writer::FileChanged => f.write_str("file changed on disk"),
             Writer::Copied { node, number } => write!(f, "copied from {node} #{number}"),
+            Writer::Migrated { function, from_version } => {
+                write!(f, "migration {function} of version #{from_version}")
+            }
         }
     }
 }
@@ -490,6 +505,20 @@ pub struct StoredConfig {
     pub toml: Option<String>,
     /// When it was recorded (µs since the Unix epoch).
     pub recorded_us: u64,
+}
+
+/// One version of a scenario config, stored once however many scenarios use it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct ConfigVersionRecord {
+    pub(crate) config_id: String,
+    pub(crate) fingerprint: Fingerprint,
+    /// Its structure, from which diffs are computed.
+    pub(crate) shape: crate::config::ConfigShape,
+    /// Its Taipy Studio TOML form, where every default can be written as TOML.
+    pub(crate) toml: Option<String>,
+    /// The name given to it (experiment mode), if any.
+    pub(crate) name: Option<String>,
+    pub(crate) recorded_us: u64,
 }
 
 /// The store's format, as recorded in its catalog.

@@ -26,6 +26,7 @@ impl ScenarioInfo {
             config_id: record.config_id,
             created_us: record.created_us,
             tags,
+            config_version: record.config_version,
         }
     }
 }

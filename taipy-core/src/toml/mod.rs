@@ -129,7 +129,7 @@ inventory::submit! {
     crate::config::ConfigForms { fingerprint: config_fingerprint, toml: |config| export(config).ok() }
 }
 
-use crate::config::{ExecutionMode, ScenarioConfig, StoreOptions};
+use crate::config::{ExecutionMode, ScenarioConfig, StoreOptions, VersionMode};
 use crate::registry::{self, TaskEntry};
 
 /// One problem of a config: where it is and what is wrong.
@@ -345,6 +345,22 @@ impl TomlConfig {
     /// The `[CORE]` section's properties, as text.
     pub fn core(&self) -> &BTreeMap<String, String> {
         &self.core
+    }
+
+    /// How config versions are handled, from `[CORE]`: `mode = "development"` (the default),
+    /// `"experiment"` (named by `version_number`, if given) or `"production"`.
+    pub fn version_mode(&self) -> VersionMode {
+        match self.core.get("mode").map(|m| m.to_ascii_lowercase()).as_deref() {
+            Some("experiment") => VersionMode::Experiment { name: self.core.get("version_number").cloned() },
+            Some("production") => VersionMode::Production,
+            _ => VersionMode::Development,
+        }
+    }
+
+    /// Store options with the `[JOB]` section's settings and the `[CORE]` section's version
+    /// mode.
+    pub fn store_options(&self) -> StoreOptions {
+        self.job.store_options().with_versions(self.version_mode())
     }
 }
 

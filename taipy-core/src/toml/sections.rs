@@ -459,6 +459,17 @@ impl Reader<'_> {
 
     fn core(&mut self, table: &Table) -> BTreeMap<String, String> {
         let mut core = BTreeMap::new();
+        let props = Props { section: "CORE".into(), own: table, fallback: None };
+        if let Some(mode) = self.text(&props, "mode")
+            && !["development", "experiment", "production"]
+                .contains(&mode.value.to_ascii_lowercase().as_str())
+        {
+            self.problem(
+                "CORE",
+                mode.line,
+                format!("unknown mode `{}`; expected development, experiment or production", mode.value),
+            );
+        }
         for e in &table.entries {
             match self.typed("CORE", e) {
                 Some(Typed::Text(s) | Typed::Function(s) | Typed::Section(s)) => {
