@@ -61,6 +61,9 @@ pub(crate) enum Command {
     /// Check or export scenario configs.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// The stored versions of scenario configs: list, compare, name, delete.
+    #[command(subcommand)]
+    Versions(VersionsCommand),
     /// Remove versions, remembered results and artifacts nothing refers to any more.
     Gc(GcArgs),
     /// Check the store: format, disk usage, unreadable records.
@@ -281,6 +284,41 @@ pub(crate) enum ConfigCommand {
         /// The scenario config's id (needed when several are known).
         #[arg(long, value_name = "CONFIG_ID")]
         config_id: Option<String>,
+    },
+    /// What changed between the store's current version of a config and this binary's config.
+    Diff {
+        /// The scenario config's id (needed when several are known).
+        #[arg(long, value_name = "CONFIG_ID")]
+        config_id: Option<String>,
+    },
+}
+
+/// `versions ...`
+#[derive(Debug, Subcommand)]
+pub(crate) enum VersionsCommand {
+    /// List the stored config versions, oldest first, with how many scenarios each has.
+    List,
+    /// Every difference from version OLD to NEW (or to this binary's config of OLD's id).
+    Compare {
+        /// A version's name, or a prefix (4 hex digits or more) of its fingerprint.
+        old: String,
+        /// The same; without it, the config this binary knows under OLD's config id.
+        new: Option<String>,
+    },
+    /// Give a version a name (experiment mode names the versions it creates).
+    Name {
+        /// The version's name or fingerprint prefix.
+        version: String,
+        /// The new name.
+        name: String,
+    },
+    /// Delete a version and every scenario bound to it.
+    Delete {
+        /// The version's name or fingerprint prefix.
+        version: String,
+        /// Delete it even if it is its config's current version.
+        #[arg(long)]
+        force: bool,
     },
 }
 

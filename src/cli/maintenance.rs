@@ -30,6 +30,7 @@ pub(crate) fn config(cx: &mut Context<'_>, command: ConfigCommand) -> Result<(),
             write!(cx.out(), "{text}")?;
             Ok(())
         }
+        ConfigCommand::Diff { config_id } => super::versions::diff_current(cx, config_id.as_deref()),
     }
 }
 

@@ -52,6 +52,7 @@ mod report;
 mod scenarios;
 mod submit;
 mod table;
+mod versions;
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
@@ -239,6 +240,7 @@ fn run_builtin(cx: &mut Context<'_>, command: args::Command) -> Result<(), BoxEr
         Compare(args) => nodes::compare(cx, args),
         Dag(args) => dag::run(cx, args),
         Config(command) => maintenance::config(cx, command),
+        Versions(command) => versions::run(cx, command),
         Gc(args) => maintenance::gc(cx, args),
         Doctor => maintenance::doctor(cx),
     }

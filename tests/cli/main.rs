@@ -455,3 +455,52 @@ fn dag_draws_a_scenario_or_a_config_with_statuses_and_to_a_file() {
     let err = run_with(&cli(), store, &["dag", "--statuses"]);
     assert_eq!(err.code, 2, "statuses need a scenario: {err:?}");
 }
+
+#[test]
+fn versions_list_compare_name_delete_and_config_diff() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path();
+    assert_eq!(ok(store, &["versions", "list"]), "no config version is stored\n");
+    ok(store, &["scenarios", "create", "spring"]);
+    assert_eq!(ok(store, &["config", "diff"]), "no difference\n");
+    let listed = json(store, &["versions", "list"]);
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!((listed[0]["config"].as_str(), listed[0]["scenarios"].as_u64()), (Some("Pricing"), Some(1)));
+    let first = listed[0]["fingerprint"].as_str().unwrap()[..8].to_owned();
+
+    // The same config id with another shape: `limit` is gone, `check` is replaced by `round`.
+    let edited = ScenarioConfig::builder("Pricing")
+        .node(DataNodeConfig::with_default("base", 1.5f64))
+        .node(DataNodeConfig::with_default("label", "spring".to_string()))
+        .task(TaskConfig::of::<double>().inputs(["base"]).outputs(["price"]))
+        .build()
+        .unwrap();
+    let edited_cli = Cli::new().scenario(edited).store_options(StoreOptions::development());
+    let diff = run_with(&edited_cli, store, &["config", "diff"]);
+    assert_eq!(diff.code, 0, "{diff:?}");
+    for line in ["node `limit` removed", "node `verdict` removed", "task `check` removed"] {
+        assert!(diff.out.contains(line), "no `{line}` in:\n{}", diff.out);
+    }
+    let compared = run_with(&edited_cli, store, &["versions", "compare", &first]);
+    assert_eq!(compared.out, diff.out);
+
+    // A scenario created by the edited binary records the second version.
+    assert_eq!(run_with(&edited_cli, store, &["scenarios", "create", "summer"]).code, 0);
+    let listed = json(store, &["versions", "list"]);
+    assert_eq!(listed.as_array().unwrap().len(), 2);
+    let second = listed[1]["fingerprint"].as_str().unwrap()[..8].to_owned();
+    assert_eq!(ok(store, &["versions", "compare", &first, &second]), diff.out);
+    ok(store, &["versions", "name", &first, "before-edit"]);
+    assert_eq!(json(store, &["versions", "list"])[0]["name"], "before-edit");
+
+    let err = fails(store, &["versions", "delete", &second]);
+    assert!(err.contains("is the current version of config `Pricing`"), "{err}");
+    assert_eq!(
+        ok(store, &["versions", "delete", "before-edit"]),
+        "deleted version before-edit and 1 scenario\n"
+    );
+    let left = json(store, &["scenarios", "list"]);
+    assert_eq!(left.as_array().unwrap().len(), 1, "{left}");
+    let err = fails(store, &["versions", "compare", "nope"]);
+    assert!(err.contains("nope"), "{err}");
+}
