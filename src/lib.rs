@@ -9,6 +9,9 @@
 
 extern crate self as taipy;
 
+#[cfg(feature = "logging")]
+pub mod logging;
+
 pub use taipy_core::*;
 pub use taipy_macros::{DataValue, scenario, task};
 

@@ -72,7 +72,7 @@ pub(super) fn submission_finished(span: &Span, jobs: &[Job], elapsed: Duration) 
         return; // spares the status's computation
     }
     let status = SubmissionStatus::from_jobs(jobs.iter().map(|j| j.status));
-    let duration_ms = elapsed.as_secs_f64() * 1e3;
+    let duration_ms = elapsed.as_micros() as f64 / 1e3; // as jobs': to the µs
     span.in_scope(|| {
         if status == SubmissionStatus::Completed {
             tracing::event!(Level::INFO, status = ?status, duration_ms, "submission finished");
