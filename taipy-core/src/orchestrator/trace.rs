@@ -11,7 +11,8 @@
 //!   "submission finished"  status, duration_ms                            INFO, WARN unless Completed
 //! ```
 //!
-//! The store reports `store opened`, `recovered unfinished jobs`, `garbage collected` and its
+//! The store reports `store opened` (with `recovered jobs a dead process left unfinished`,
+//! `recovered an unfinished job` and `store has unreadable records`), `garbage collected`, and its
 //! writer thread's `batch written` (see `store/`). The library installs no subscriber: with
 //! none, a disabled span or event costs a check of a cached flag and evaluates no field.
 
@@ -27,7 +28,7 @@ pub(super) fn submission_span(
     scenario: &str,
     scenario_id: &str,
     submission: &str,
-    target: &super::run::Submitted,
+    target: &impl std::fmt::Display,
     forced: bool,
     jobs: usize,
 ) -> Span {
