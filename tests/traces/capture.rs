@@ -77,7 +77,15 @@ impl Captured {
 pub(crate) fn capture<R>(f: impl FnOnce() -> R) -> (R, Captured) {
     let captured = Captured::default();
     let subscriber = tracing_subscriber::registry().with(CaptureLayer(captured.clone()));
-    let result = tracing::subscriber::with_default(subscriber, f);
+    // While a process has exactly one `Dispatch`, a callsite first reached on a thread without
+    // a subscriber caches "never" for every thread (tokio-rs/tracing#3614): a second one, kept
+    // for good, avoids that path.
+    static SECOND: std::sync::OnceLock<tracing::Dispatch> = std::sync::OnceLock::new();
+    SECOND.get_or_init(|| tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default()));
+    let result = tracing::subscriber::with_default(subscriber, || {
+        tracing::callsite::rebuild_interest_cache(); // for callsites registered meanwhile
+        f()
+    });
     (result, captured)
 }
 

@@ -775,7 +775,15 @@ mod tests {
             .with_ansi(false)
             .with_writer(move || writer.clone())
             .finish();
-        tracing::subscriber::with_default(subscriber, f);
+        // While a process has exactly one `Dispatch`, a callsite first reached on a thread
+        // without a subscriber (another test's) caches "never" for every thread
+        // (tokio-rs/tracing#3614): a second one, kept for good, avoids that path.
+        static SECOND: std::sync::OnceLock<tracing::Dispatch> = std::sync::OnceLock::new();
+        SECOND.get_or_init(|| tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default()));
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::callsite::rebuild_interest_cache(); // for callsites registered meanwhile
+            f()
+        });
         String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap()
     }
 
