@@ -5,10 +5,16 @@
 //! see them:
 //!
 //! ```text
-//! INFO submission{scenario="q3 analysis" … target=scenario forced=false jobs=4}: submission started
-//! INFO submission{…}:job{task=preprocess_and_score job=JOB_…}: job finished status=Skipped reason=inputs and code unchanged duration_ms=0.1
-//! WARN submission{…}:job{task=segment_analysis job=JOB_…}: job finished status=Failed … error=no column `metric`
+//! … INFO store opened path=/tmp/taipy-store-RwAIJi backend="sled" mode=Standalone workers=2 stale_temporary_bytes=0
+//! … INFO submission{scenario="q3 analysis" scenario_id="SCENARIO_demo_0" submission="SUBMISSION_demo_5" target=scenario forced=false jobs=3}: submission started
+//! … INFO submission{…}:job{task=double job=JOB_double_6}: job finished status=Completed reason=first run: no earlier result duration_ms=0.171
+//! … WARN submission{…}:job{task=check job=JOB_check_7}: job finished status=Failed reason=first run: no earlier result duration_ms=0.069 error=40 is too big
+//! … INFO submission{…}:job{task=after job=JOB_after_8}: job finished status=Abandoned reason=upstream task `check` did not succeed
+//! … WARN submission{…}: submission finished status=Failed duration_ms=0.54
 //! ```
+//!
+//! (`-vv` adds each job's `decision` and `job committed` events; spans are printed in full on
+//! every line, elided here.)
 //!
 //! The spans and their fields are described in the runtime's `orchestrator/trace.rs`.
 
