@@ -10,6 +10,8 @@
 extern crate self as taipy;
 
 pub mod dag;
+#[cfg(feature = "logging")]
+pub mod logging;
 
 pub use taipy_core::*;
 

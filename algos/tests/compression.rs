@@ -63,7 +63,9 @@ fn assert_close(actual: &DataFrame, expected: &DataFrame) {
                 for (x, y) in (0..a.len()).map(|i| (a.get(i), e.get(i))) {
                     let close = match (x, y) {
                         (Some(x), Some(y)) => {
-                            x == y || (x.is_nan() && y.is_nan()) || (x - y).abs() <= 1e-12 * x.abs().max(y.abs())
+                            x == y
+                                || (x.is_nan() && y.is_nan())
+                                || (x - y).abs() <= 1e-12 * x.abs().max(y.abs())
                         }
                         (x, y) => x == y,
                     };

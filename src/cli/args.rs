@@ -30,6 +30,10 @@ pub(crate) struct Global {
     /// Print JSON instead of tables.
     #[arg(long, global = true)]
     pub(crate) json: bool,
+    /// Log what the runtime does on stderr: -v each submission and job, -vv each decision and
+    /// commit, -vvv everything (`RUST_LOG` overrides it).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub(crate) verbose: u8,
 }
 
 /// The built-in commands.

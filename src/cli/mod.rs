@@ -202,6 +202,10 @@ impl Cli {
                 return 2;
             }
         };
+        if let Err(e) = start_logging(global.verbose) {
+            let _ = write!(err, "{}", report(&e));
+            return 2;
+        }
         let mut cx = Context::new(self, global, &mut *out, &mut *err, terminal);
         let result = match matches.subcommand() {
             Some((name, sub)) if self.commands.iter().any(|(c, _)| c.get_name() == name) => {
@@ -224,6 +228,19 @@ impl Cli {
                 1
             }
         }
+    }
+}
+
+/// Prints the runtime's spans and events on stderr when `-v` or `RUST_LOG` asks for them. A
+/// subscriber the embedding program installed itself is left in place.
+fn start_logging(verbose: u8) -> Result<(), crate::logging::LoggingError> {
+    let rust_log = std::env::var_os("RUST_LOG").is_some_and(|v| !v.is_empty());
+    if verbose == 0 && !rust_log {
+        return Ok(());
+    }
+    match crate::logging::init(verbose) {
+        Err(crate::logging::LoggingError::AlreadyInstalled) => Ok(()),
+        other => other,
     }
 }
 

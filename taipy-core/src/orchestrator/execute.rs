@@ -14,6 +14,7 @@ use std::sync::{Arc, Once};
 use super::attempts::{self, Failure};
 use super::run::Run;
 use super::skip::{self, Decision};
+use super::trace;
 use crate::config::TaskConfig;
 use crate::error::{StoreError, TaskError};
 use crate::fingerprint::Fingerprint;
@@ -27,14 +28,16 @@ type Produced = Vec<(String, (Fingerprint, AnyValue))>;
 impl Run {
     /// Runs (or skips) job `i`; returns the jobs it released.
     pub(super) fn execute(self: &Arc<Self>, i: usize) -> Vec<usize> {
-        {
+        let span = {
             let mut state = self.lock();
             if state.jobs[i].status != JobStatus::Pending || state.claimed[i] {
                 return Vec::new(); // canceled before a worker took it
             }
             state.claimed[i] = true;
             state.jobs[i].started_us = Some(now_us());
-        }
+            trace::job_span(&self.span, &state.jobs[i])
+        };
+        let _in_span = span.enter();
         let task = &self.config.tasks()[self.slots[i].task];
         // A panic outside the task itself (a value's store or load) fails the job too.
         let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| self.decide_and_run(i, task)))
@@ -103,6 +106,7 @@ impl Run {
             self.store.emit(event);
         }
         let assessment = assessment.map_err(store_error)?;
+        trace::decision(&assessment.decision);
         let mut job = self.snapshot(i);
         job.inputs = assessment.inputs;
         job.code = Some(assessment.current.fingerprint);

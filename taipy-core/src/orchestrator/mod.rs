@@ -5,7 +5,8 @@
 //! - [`skip`]: the skip decision; `plan.rs`: the same decisions previewed, nothing run;
 //! - [`run`]: the scheduler of a submission's jobs; `execute.rs`: running one job;
 //!   `attempts.rs`: its retries and timeout;
-//! - the commit protocol is in `store/commit.rs`.
+//! - the commit protocol is in `store/commit.rs`;
+//! - `trace.rs`: the `tracing` spans and events of submissions and jobs.
 
 mod attempts;
 mod error;
@@ -16,6 +17,7 @@ mod plan;
 mod run;
 pub(crate) mod skip;
 mod submit;
+mod trace;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -13,7 +13,7 @@ use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use super::{SubmissionReport, SubmitError, SubmitOptions};
+use super::{SubmissionReport, SubmitError, SubmitOptions, trace};
 use crate::config::ScenarioConfig;
 use crate::error::StoreError;
 use crate::fingerprint::Fingerprint;
@@ -101,6 +101,8 @@ pub(crate) struct Run {
     started: Instant,
     state: Mutex<State>,
     done: Condvar,
+    /// The submission's `tracing` span, the parent of its jobs' spans (see `trace.rs`).
+    pub(super) span: tracing::Span,
     /// Pool tasks of this submission still running: `wait` returns once they are gone, so the
     /// caller can drop the store and reopen it at once.
     workers: Arc<Workers>,
@@ -155,6 +157,14 @@ impl Run {
         let store = scenario.store().clone();
         let config = scenario.config().clone();
         let id = store.new_id("SUBMISSION", scenario.config().id())?;
+        let span = trace::submission_span(
+            scenario.name(),
+            scenario.id(),
+            &id,
+            &target.entity,
+            options.force,
+            target.tasks.len(),
+        );
         let position: HashMap<usize, usize> = target.tasks.iter().enumerate().map(|(s, &t)| (t, s)).collect();
         let slots: Vec<Slot> = target
             .tasks
@@ -239,8 +249,10 @@ impl Run {
             slots,
             started: Instant::now(),
             done: Condvar::new(),
+            span,
             workers: Arc::default(),
         });
+        trace::submission_started(&run.span);
 
         // Submitted → Blocked / Pending, then hand the ready jobs out.
         let ready = run.with_state(|state| {
@@ -336,6 +348,7 @@ impl Run {
             let mut group = Group::default();
             group.save(job)?;
             self.store.stage(group);
+            trace::job_span(&self.span, job).in_scope(|| trace::job_finished(job));
         }
         self.queue_event(state, i);
         Ok(())
@@ -375,6 +388,8 @@ impl Run {
                 state.commit_error.get_or_insert_with(|| e.to_string());
             }
             state.pins.clear();
+            let elapsed = state.finished_at.unwrap_or_else(Instant::now).duration_since(self.started);
+            trace::submission_finished(&self.span, &state.jobs, elapsed);
             state.complete = true;
             self.done.notify_all();
         }
@@ -456,6 +471,9 @@ impl Run {
                 });
             }
             state.jobs[i] = job;
+            if state.jobs[i].status.is_finished() {
+                trace::job_finished(&state.jobs[i]); // in the job's span, entered by `execute`
+            }
             self.queue_event(state, i);
             Ok(())
         })

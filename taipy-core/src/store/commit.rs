@@ -150,14 +150,24 @@ fn write_batches(shared: &Shared, catalog: &dyn Catalog) {
         let groups = std::mem::take(&mut queue.groups);
         let upto = queue.staged;
         drop(queue);
-        let writes = groups.into_iter().flat_map(|g| g.writes).collect();
+        let count = groups.len();
+        let writes: Vec<_> = groups.into_iter().flat_map(|g| g.writes).collect();
+        // Counted only for a subscriber that wants them.
+        let bytes = tracing::enabled!(tracing::Level::TRACE).then(|| super::catalog::bytes(&writes));
+        let records = writes.len();
         crate::fault::point("batch.before");
         let result = catalog.commit(writes);
         crate::fault::point("batch.after");
         queue = lock(&shared.queue);
         match result {
-            Ok(()) => queue.applied = upto,
-            Err(e) => queue.failure = Some(e.to_string()),
+            Ok(()) => {
+                tracing::trace!(groups = count, records, bytes, "batch written");
+                queue.applied = upto;
+            }
+            Err(e) => {
+                tracing::error!(groups = count, records, error = %e, "batch refused; the store is read-only");
+                queue.failure = Some(e.to_string());
+            }
         }
         shared.applied.notify_all();
     }
@@ -499,6 +509,8 @@ impl Store {
                 group.put(&keys::task_run(scenario, task), run)?;
             }
             group.put(&keys::job(&commit.job.id), commit.job)?;
+            // In the job's span (see `orchestrator/trace.rs`).
+            tracing::debug!(records = group.writes.len(), bytes = group.bytes(), "job committed");
             self.enqueue(group);
             crate::fault::point("job.staged");
             Ok(written)

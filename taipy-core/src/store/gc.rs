@@ -311,6 +311,14 @@ impl Store {
             }
         }
         report.bytes_freed += self.inner.artifacts.remove_stale_temporaries(false)?;
+        tracing::info!(
+            store = %self.inner.path.display(),
+            versions_removed = report.versions_removed,
+            memo_entries_removed = report.memo_entries_removed,
+            artifacts_removed = report.artifacts_removed,
+            bytes_freed = report.bytes_freed,
+            "garbage collected"
+        );
         Ok(report)
     }
 

@@ -190,7 +190,7 @@ impl Store {
         format::check_and_record(&*catalog, path)?;
         let artifacts = LocalArtifacts::open(&path.join("artifacts"), Arc::clone(&catalog))?;
         // This process holds the lock: every temporary file is a dead writer's.
-        artifacts.remove_stale_temporaries(true)?;
+        let stale_bytes = artifacts.remove_stale_temporaries(true)?;
         let pool = match options.mode {
             ExecutionMode::Development => None,
             ExecutionMode::Standalone => Some(
@@ -225,6 +225,18 @@ impl Store {
             }),
         };
         store.recover()?;
+        let unreadable = store.unreadable_records().len();
+        tracing::info!(
+            path = %path.display(),
+            backend = store.inner.catalog.backend(),
+            mode = ?store.inner.options.mode,
+            workers = store.inner.pool.as_ref().map(rayon::ThreadPool::current_num_threads),
+            stale_temporary_bytes = stale_bytes,
+            "store opened"
+        );
+        if unreadable > 0 {
+            tracing::warn!(path = %path.display(), unreadable, "store has unreadable records");
+        }
         Ok(store)
     }
 
@@ -233,6 +245,7 @@ impl Store {
     /// ([`unreadable_records`](Self::unreadable_records)) and left as they are.
     fn recover(&self) -> Result<(), StoreError> {
         let mut group = Group::default();
+        let (mut failed, mut abandoned) = (0_usize, 0_usize);
         for (key, mut job) in self.list::<Job>(&Prefix::all())? {
             let status = match job.status {
                 JobStatus::Running => JobStatus::Failed,
@@ -240,9 +253,21 @@ impl Store {
                 _ => continue,
             };
             job.advance(status, Some(Reason::Interrupted), now_us())?;
+            tracing::debug!(task = %job.task, job = %job.id, status = %job.status, "recovered an unfinished job");
+            if status == JobStatus::Failed {
+                failed += 1
+            } else {
+                abandoned += 1
+            }
             group.put(&key, &job)?;
         }
         if !group.is_empty() {
+            tracing::warn!(
+                path = %self.inner.path.display(),
+                failed,
+                abandoned,
+                "recovered jobs a dead process left unfinished"
+            );
             self.stage(group);
             self.flush()?;
         }
@@ -746,6 +771,63 @@ mod tests {
         let job = store.job("JOB_s").unwrap();
         assert_eq!((job.status, job.reason), (JobStatus::Failed, Some(Reason::Interrupted)));
         assert_eq!(store.jobs().unwrap().len(), 1);
+    }
+
+    /// What `f` reports through `tracing` on this thread, as text, every level.
+    fn traced(f: impl FnOnce()) -> String {
+        #[derive(Clone, Default)]
+        struct Buffer(Arc<Mutex<Vec<u8>>>);
+        impl std::io::Write for Buffer {
+            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(bytes);
+                Ok(bytes.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let buffer = Buffer::default();
+        let writer = buffer.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        // While a process has exactly one `Dispatch`, a callsite first reached on a thread
+        // without a subscriber (another test's) caches "never" for every thread
+        // (tokio-rs/tracing#3614): a second one, kept for good, avoids that path.
+        static SECOND: std::sync::OnceLock<tracing::Dispatch> = std::sync::OnceLock::new();
+        SECOND.get_or_init(|| tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default()));
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::callsite::rebuild_interest_cache(); // for callsites registered meanwhile
+            f()
+        });
+        String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap()
+    }
+
+    #[test]
+    fn opening_a_store_traces_what_recovery_found() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = Store::open_with(dir.path(), StoreOptions::development()).unwrap();
+            stage_readable(&store, JobStatus::Running);
+            let mut group = Group::default();
+            group.writes.push(damaged(keys::Space::Jobs, "JOB_0_damaged"));
+            store.stage(group);
+            store.flush().unwrap();
+        }
+        let text = traced(|| drop(Store::open_with(dir.path(), StoreOptions::development()).unwrap()));
+        let line = |message: &str| {
+            text.lines().find(|l| l.contains(message)).unwrap_or_else(|| panic!("no `{message}` in:\n{text}"))
+        };
+        let recovered = line("recovered an unfinished job");
+        assert!(recovered.contains("task=inc job=JOB_s status=Failed"), "{recovered}");
+        let summary = line("recovered jobs a dead process left unfinished");
+        assert!(summary.contains("failed=1 abandoned=0"), "{summary}");
+        assert!(line("store has unreadable records").contains("unreadable=1"), "{text}");
+        let opened = line("store opened");
+        assert!(opened.contains(&format!("path={}", dir.path().display())), "{opened}");
+        assert!(opened.contains("backend=\"sled\" mode=Development"), "{opened}");
     }
 
     /// Every record of the sled catalog in folder `db`, by space.

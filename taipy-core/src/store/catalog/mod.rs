@@ -62,6 +62,16 @@ impl Group {
     pub(crate) fn is_empty(&self) -> bool {
         self.writes.is_empty()
     }
+
+    /// The bytes of the keys and values it writes (for traces).
+    pub(crate) fn bytes(&self) -> usize {
+        bytes(&self.writes)
+    }
+}
+
+/// The bytes of the keys and values of `writes` (for traces).
+pub(crate) fn bytes(writes: &[Write]) -> usize {
+    writes.iter().map(|w| w.key.len() + w.value.as_ref().map_or(0, Vec::len)).sum()
 }
 
 /// A store of records in spaces, with atomic group commits.
