@@ -10,6 +10,7 @@
 //! toolchain it ignores the error code of a `compile_fail` example and accepts any error.
 
 mod data_value;
+mod declared;
 mod fingerprint;
 mod scenario;
 mod support;

@@ -10,6 +10,7 @@
 
 mod artifact;
 mod compression;
+mod declared;
 mod file;
 #[cfg(feature = "polars")]
 mod frames;
@@ -27,6 +28,8 @@ use serde::{Deserialize, Serialize};
 pub use artifact::ArtifactWriter;
 pub(crate) use artifact::{hash_file, sync_dir};
 pub use compression::FrameCompression;
+#[doc(hidden)]
+pub use declared::{DeclaredField, Probe, ProbeDataValue, ProbeNone, ProbeSerde, declared_layout};
 pub use file::{CsvFile, ParquetFile};
 pub(crate) use file::{fingerprint_cached, stamp_trusted};
 pub use layout::Layout;
@@ -168,8 +171,10 @@ pub trait DataValue: Send + Sync + 'static {
     /// read: a value written with another layout is never decoded as this type, and a task
     /// whose input or output layouts changed re-runs. `#[derive(DataValue)]` and
     /// [`serde_value!`](crate::serde_value) trace it from the serde implementation
-    /// ([`Layout::of_serde`]); a one-field newtype has its field's. The default, `None`, checks
-    /// nothing: for values that describe themselves (frames, external files).
+    /// ([`Layout::of_serde`]); when that fails, the derive falls back to the type's declaration
+    /// and `serde_value!` to the type's name ([`Layout::of_serde_or_name`]); a one-field newtype
+    /// has its field's. The default, `None`, checks nothing: for values that describe
+    /// themselves (frames, external files).
     fn layout() -> Option<Layout>
     where
         Self: Sized,

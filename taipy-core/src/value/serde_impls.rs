@@ -43,7 +43,9 @@ pub fn decode_serde<T: DeserializeOwned>(stored: &Stored) -> Result<T, StoreErro
 
 /// Implements [`DataValue`] for serde types (`Serialize + DeserializeOwned`),
 /// stored inline as postcard bytes, with the [`Layout`](crate::Layout) traced from the serde
-/// implementation.
+/// implementation, or for a type that cannot be traced, its name
+/// ([`Layout::of_serde_or_name`](crate::Layout::of_serde_or_name): a changed field is then not
+/// detected, and every job using the type says so in its warning).
 ///
 /// For your own types, `#[derive(DataValue)]` (in taipy's prelude) does the same. This macro is
 /// for a one-field struct of yours around a serde type of another crate (`struct
@@ -67,7 +69,7 @@ macro_rules! serde_value {
                 $crate::__private::decode_serde(stored)
             }
             fn layout() -> ::std::option::Option<$crate::Layout> {
-                $crate::Layout::of_serde::<Self>()
+                ::std::option::Option::Some($crate::Layout::of_serde_or_name::<Self>())
             }
             fn from_toml(value: &$crate::__private::TomlValue) -> ::std::result::Result<Self, ::std::string::String> {
                 $crate::__private::from_toml(value)
@@ -97,7 +99,7 @@ macro_rules! generic_serde_value {
                 decode_serde(stored)
             }
             fn layout() -> Option<Layout> {
-                Layout::of_serde::<Self>()
+                Some(Layout::of_serde_or_name::<Self>())
             }
             fn from_toml(value: &::toml::Value) -> Result<Self, String> {
                 from_toml(value)
@@ -125,7 +127,7 @@ where
         decode_serde(stored)
     }
     fn layout() -> Option<Layout> {
-        Layout::of_serde::<Self>()
+        Some(Layout::of_serde_or_name::<Self>())
     }
     fn from_toml(value: &::toml::Value) -> Result<Self, String> {
         from_toml(value)
