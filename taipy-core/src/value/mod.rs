@@ -138,13 +138,15 @@ impl StoreCx<'_> {
 
 /// How a type is stored in a data node, read back, and fingerprinted.
 ///
-/// Implemented for the common std types (numbers, `bool`, `String`, `Vec`, `Option`, maps),
-/// for [`CsvFile`] and [`ParquetFile`], and with the `polars` feature for `DataFrame` and
+/// Implemented for the common std types (numbers, `bool`, `char`, `String`, `PathBuf`,
+/// `Duration`, `SystemTime`, `Vec`, `VecDeque`, `Option`, `Box`, `Arc`, sets and maps of serde
+/// types), for [`CsvFile`] and [`ParquetFile`], and with the `polars` feature for `DataFrame` and
 /// `LazyFrame`. For a type of yours, `#[derive(DataValue)]` (in taipy's prelude) writes the
 /// impl: a newtype is stored as its field, any other struct or enum with serde's bytes. A serde
 /// type of another crate goes into a one-field struct of yours, stored by
 /// [`serde_value!`](crate::serde_value) (the orphan rule forbids implementing it for the
-/// foreign type).
+/// foreign type). `()` and tuples are not data values: a task returning them has no output or
+/// one output per element; keep a pair in one node as a struct of yours.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be stored in a data node",
     label = "not a `DataValue`",
