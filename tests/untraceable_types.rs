@@ -85,7 +85,7 @@ mod dated {
         }
         impl Home {
             pub fn sample(city: &str) -> Self {
-                Self { city: city.into(), country: "France".into(), since: Date(2020_01_31) }
+                Self { city: city.into(), country: "France".into(), since: Date(20200131) }
             }
         }
         trip!();
@@ -100,7 +100,7 @@ mod dated {
         }
         impl Home {
             pub fn sample(city: &str) -> Self {
-                Self { city: city.into(), country: "France".into(), since: Date(2020_01_31) }
+                Self { city: city.into(), country: "France".into(), since: Date(20200131) }
             }
         }
         trip!();
@@ -286,6 +286,24 @@ fn a_change_inside_a_field_type_changes_the_declared_layout() {
     assert!(v2.text().contains("Inner = Inner { b: String, a: u32 }"), "{v2}");
 }
 
+/// A recursive type that cannot be traced: its own occurrences inside are `(this type)`.
+#[derive(serde::Serialize, serde::Deserialize, taipy::DataValue)]
+pub enum Tree {
+    Leaf(Date),
+    Node(Box<Tree>, Box<Tree>),
+}
+
+#[test]
+fn a_recursive_untraceable_type_has_a_declared_layout() {
+    let layout = <Tree as DataValue>::layout().unwrap();
+    assert_eq!(
+        layout.text(),
+        "enum Tree { Leaf(Date), Node(Box<Tree>, Box<Tree>) } (as declared); \
+         Date: not traced; Box<Tree> = (this type)"
+    );
+    assert_eq!(<Tree as DataValue>::layout(), Some(layout), "cached");
+}
+
 /// A serde type of another crate's shape, made storable by `serde_value!`, that cannot be
 /// traced: its layout is its type's name, and every job using it warns that its changes are not
 /// detected.
@@ -303,7 +321,7 @@ fn restamp(stamp: &Stamp) -> Stamp {
 
 scenario! {
     pub Stamps {
-        first: Stamp = Stamp { city: "Oslo".into(), on: Date(2021_05_01) },
+        first: Stamp = Stamp { city: "Oslo".into(), on: Date(20210501) },
         next = restamp(first),
     }
 }
@@ -321,5 +339,5 @@ fn an_untraceable_serde_value_is_named_and_its_jobs_warn() {
     let job = submission.jobs().into_iter().next().unwrap();
     let warning = job.warning.expect("a warning");
     assert!(warning.contains("`untraceable_types::Stamp`") && warning.contains("not detected"), "{warning}");
-    assert_eq!(stamps.next().read().unwrap().on, Date(2021_05_02));
+    assert_eq!(stamps.next().read().unwrap().on, Date(20210502));
 }

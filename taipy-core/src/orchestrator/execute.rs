@@ -389,7 +389,7 @@ mod tests {
         let task = TaskConfig::new("boom", boom);
         let inputs = [Arc::new(1i64) as AnyValue];
         for wanted in [false, true] {
-            let error = call_task_capturing(&task, &inputs, wanted).err().expect("a panic");
+            let error = call_task_capturing(&task, &inputs, wanted).expect_err("a panic");
             assert!(error.panicked && error.message == "boom", "{error:?}");
             let location = error.location.as_deref().expect("the panic's place");
             assert!(location.starts_with(file!()), "{location}");

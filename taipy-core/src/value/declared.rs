@@ -13,6 +13,7 @@
 //! another type.
 
 use std::any::TypeId;
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::sync::{Mutex, OnceLock};
@@ -33,9 +34,22 @@ pub fn declared_layout<T: 'static>(head: &str, fields: &[DeclaredField]) -> Layo
     if let Some(layout) = lock().get(&TypeId::of::<T>()) {
         return *layout;
     }
+    // A recursive type (`enum Tree { Leaf(u32), Node(Box<Tree>) }`) meets itself among its
+    // fields' layouts: that inner occurrence is written `(this type)`, and not cached.
+    if BUILDING.with_borrow(|building| building.contains(&TypeId::of::<T>())) {
+        return Layout::from_text("(this type)");
+    }
+    BUILDING.with_borrow_mut(|building| building.push(TypeId::of::<T>()));
     // Made outside the lock: a field type's layout may be a declared one too.
-    let layout = Layout::from_text(&declared_text(head, fields));
+    let text = declared_text(head, fields);
+    BUILDING.with_borrow_mut(|building| building.retain(|id| *id != TypeId::of::<T>()));
+    let layout = Layout::from_text(&text);
     *lock().entry(TypeId::of::<T>()).or_insert(layout)
+}
+
+thread_local! {
+    /// The declared layouts this thread is making.
+    static BUILDING: RefCell<Vec<TypeId>> = const { RefCell::new(Vec::new()) };
 }
 
 /// The text of a declared layout. A field type whose layout reads as the type itself (`u32`,
@@ -113,6 +127,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::needless_borrow)] // the borrows choose the probe
     fn probes_find_the_best_layout_of_a_field_type() {
         let value: fn() -> Option<Layout> = || (&&&Probe::<f64>::NEW).layout_of();
         let serde: fn() -> Option<Layout> = || (&&&Probe::<Pair>::NEW).layout_of();

@@ -119,7 +119,6 @@ generic_serde_value!(
     [T] Vec<T>,
     [T] VecDeque<T>,
     [T] Option<T>,
-    [T] Box<T>,
     [T: Ord] BTreeSet<T>,
     [K: Ord, V] BTreeMap<K, V>,
 );
@@ -127,28 +126,39 @@ generic_serde_value!(
 // `()` and tuples are not data values: a task returning `()` has no output, and one returning
 // a tuple has one output per element (`TaskOutput`). A pair in one node is a struct of yours.
 
-/// An `Arc<T>` is stored as its `T` (same bytes, same layout), so a task can share a large
-/// value with its callers without cloning it. (serde's own `Arc` impls need its `rc` feature.)
-impl<T> DataValue for Arc<T>
-where
-    T: Serialize + DeserializeOwned + Send + Sync + 'static,
-{
-    fn store(&self, _cx: &StoreCx<'_>) -> Result<Stored, StoreError> {
-        encode_serde(&**self)
-    }
-    fn load(stored: &Stored, _cx: &StoreCx<'_>) -> Result<Self, StoreError> {
-        decode_serde(stored).map(Arc::new)
-    }
-    fn layout() -> Option<Layout> {
-        Some(Layout::of_serde_or_name::<T>())
-    }
-    fn from_toml(value: &::toml::Value) -> Result<Self, String> {
-        from_toml(value).map(Arc::new)
-    }
-    fn to_toml(&self) -> Option<::toml::Value> {
-        to_toml(&**self)
-    }
+/// `DataValue` for a smart pointer to a data value, stored exactly as its `T` (same bytes, same
+/// layout; a shared frame is `Arc<LazyFrame>`), so a task can share a large value without
+/// cloning it. Bounded by `T: DataValue`, not by serde: `Arc<AtomicBool>` (serde can store an
+/// atomic) must keep its own `store` method where taipy's prelude is imported.
+macro_rules! pointer_value {
+    ($($ptr:ident),+) => {$(
+        impl<T: DataValue> DataValue for $ptr<T> {
+            const EXTERNAL: bool = T::EXTERNAL;
+            const RELOAD_AFTER_STORE: bool = T::RELOAD_AFTER_STORE;
+
+            fn store(&self, cx: &StoreCx<'_>) -> Result<Stored, StoreError> {
+                T::store(self, cx)
+            }
+            fn load(stored: &Stored, cx: &StoreCx<'_>) -> Result<Self, StoreError> {
+                T::load(stored, cx).map($ptr::new)
+            }
+            fn layout() -> Option<Layout> {
+                T::layout()
+            }
+            fn refresh(stored: &Stored, cx: &StoreCx<'_>) -> Result<Fingerprint, StoreError> {
+                T::refresh(stored, cx)
+            }
+            fn from_toml(value: &::toml::Value) -> Result<Self, String> {
+                T::from_toml(value).map($ptr::new)
+            }
+            fn to_toml(&self) -> Option<::toml::Value> {
+                T::to_toml(self)
+            }
+        }
+    )+};
 }
+
+pointer_value!(Box, Arc);
 
 impl<T> DataValue for HashSet<T>
 where
