@@ -81,3 +81,40 @@ fn derived_types_have_their_serde_layout_and_newtypes_their_fields() {
     assert_eq!(Readings::layout(), <Vec<Reading>>::layout());
     assert_eq!(Readings::layout().unwrap().text(), "Vec<Reading>; Reading { city: String, temp: f64 }");
 }
+
+/// A newtype around a std type taipy stores (`Duration`), and std types as nodes of their own
+/// (`PathBuf`, `HashSet`): before taipy implemented `DataValue` for them, none compiled, and the
+/// orphan rule kept users from adding the impls.
+#[derive(Clone, Copy, Debug, PartialEq, DataValue)]
+struct Timeout(std::time::Duration);
+
+#[task]
+#[allow(clippy::ptr_arg)] // `&Path` is not yet a task input (only `&str` and `&[T]` borrow)
+fn describe(
+    timeout: &Timeout,
+    path: &std::path::PathBuf,
+    tags: &std::collections::HashSet<String>,
+) -> String {
+    format!("{} {}s {}", path.display(), timeout.0.as_secs(), tags.len())
+}
+
+scenario! {
+    Settings {
+        timeout: Timeout = Timeout(std::time::Duration::from_secs(30)),
+        path: std::path::PathBuf = "data/x.csv".into(),
+        tags: std::collections::HashSet<String> = ["a".to_owned(), "b".to_owned()].into(),
+        summary = describe(timeout, path, tags),
+    }
+}
+
+#[test]
+fn std_types_are_storable_as_they_are() {
+    let store = Store::temporary().unwrap();
+    let settings = Settings::create(&store, "s").unwrap();
+    settings.submit().unwrap().wait().unwrap();
+    assert_eq!(settings.summary().read().unwrap(), "data/x.csv 30s 2");
+    settings.timeout().write(Timeout(std::time::Duration::from_millis(90_500))).unwrap();
+    settings.submit().unwrap().wait().unwrap();
+    assert_eq!(settings.summary().read().unwrap(), "data/x.csv 90s 2");
+    assert_eq!(Timeout::layout().unwrap().text(), "Duration { secs: u64, nanos: u32 }");
+}

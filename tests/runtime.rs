@@ -76,7 +76,9 @@ fn a_panic_fails_its_job_abandons_dependants_and_spares_independent_branches() {
         assert_eq!(by_task("join").reason, Some(Reason::Upstream { task: "boom".into() }));
         let boom = by_task("boom").error.unwrap();
         assert!(boom.panicked);
-        assert!(boom.backtrace.as_deref().is_some_and(|b| !b.is_empty()));
+        // A backtrace only when `RUST_BACKTRACE` asks for one (see `orchestrator/execute.rs`);
+        // the place always.
+        assert!(boom.location.as_deref().is_some_and(|l| l.starts_with(file!())), "{boom:?}");
         let ledger = by_task("ledger").error.unwrap();
         assert_eq!(ledger.sources, ["disk on fire"]);
 

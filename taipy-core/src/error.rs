@@ -389,14 +389,17 @@ impl ConfigError {
 }
 
 /// The failure of a user's task: its message, the chain of sources, and for a panic the
-/// backtrace text.
+/// backtrace text when one was asked for.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TaskError {
     /// The error's message (or the panic's payload).
     pub message: String,
     /// The messages of the error's sources, outermost first.
     pub sources: Vec<String>,
-    /// The backtrace captured where the task panicked.
+    /// The backtrace captured where the task panicked, when the process asked for backtraces
+    /// as for std's `Backtrace::capture` (`RUST_LIB_BACKTRACE`, else `RUST_BACKTRACE`, set to
+    /// anything but `0`); `None` otherwise, as capturing one costs tens of milliseconds per
+    /// failed attempt. The panic's place ([`location`](Self::location)) is always kept.
     pub backtrace: Option<String>,
     /// Whether the task panicked rather than returned an error.
     pub panicked: bool,

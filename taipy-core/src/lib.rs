@@ -105,7 +105,10 @@ pub mod __private {
         input, placeholder, scenario_config, task_output,
     };
     pub use crate::registry::{ScenarioEntry, TaskEntry};
-    pub use crate::value::{decode_serde, encode_serde, from_toml, to_toml};
+    pub use crate::value::{
+        DeclaredField, Probe, ProbeDataValue, ProbeNone, ProbeSerde, declared_layout, decode_serde,
+        encode_serde, from_toml, to_toml,
+    };
     pub use crate::{
         AnyValue, ConfigError, DataNode, DataNodeConfig, DataValue, Fingerprint, Layout, Scenario,
         ScenarioConfig, Store, StoreCx, StoreError, Stored, Submission, SubmitError, SubmitOptions,

@@ -3,8 +3,9 @@
 //!   field's type, so `struct Scores(pub LazyFrame);` is stored as a frame;
 //! - any other struct, and any enum, is stored as serde's postcard bytes (what
 //!   `taipy::serde_value!` writes for foreign types), with the layout traced from its serde
-//!   implementation; it must derive serde's `Serialize` and `Deserialize`, which a hidden bound
-//!   checks with a message that says so.
+//!   implementation, or when that cannot be traced, the layout its declaration writes
+//!   (`declared.rs`); it must derive serde's `Serialize` and `Deserialize`, which a hidden
+//!   bound checks with a message that says so.
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
@@ -65,7 +66,7 @@ fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
     }
     Ok(match shape {
         Shape::Newtype(field, fields) => newtype(name, field, fields),
-        Shape::Serde => serde(name),
+        Shape::Serde => serde(input),
     })
 }
 
@@ -126,9 +127,13 @@ fn newtype(name: &syn::Ident, field: &syn::Field, fields: &Fields) -> TokenStrea
 }
 
 /// postcard bytes, as `serde_value!` writes them. The `SerdeValue` bound (spanned on the type's
-/// name) is the one error a type without serde's derives gets.
-fn serde(name: &syn::Ident) -> TokenStream {
+/// name) is the one error a type without serde's derives gets. The layout is the traced one, or
+/// the declared one when the type cannot be traced.
+fn serde(input: &DeriveInput) -> TokenStream {
+    let name = &input.ident;
     let root = crate::support::runtime();
+    let (head, types) = crate::declared::head(input);
+    let written = types.iter().map(|ty| crate::declared::compact(quote!(#ty)));
     let bound = quote_spanned!(name.span()=> #name: #root::__private::SerdeValue);
     let api = quote!(<Self as #root::__private::SerdeValue>);
     quote! {
@@ -148,7 +153,15 @@ fn serde(name: &syn::Ident) -> TokenStream {
             }
 
             fn layout() -> #root::__private::Option<#root::__private::Layout> {
-                #api::layout()
+                #api::layout().or_else(|| {
+                    #[allow(unused_imports)]
+                    use #root::__private::{ProbeDataValue as _, ProbeNone as _, ProbeSerde as _};
+                    let fields: &[#root::__private::DeclaredField] = &[#((
+                        #written,
+                        || (&&&#root::__private::Probe::<#types>::NEW).layout_of(),
+                    )),*];
+                    #root::__private::Option::Some(#root::__private::declared_layout::<Self>(#head, fields))
+                })
             }
 
             fn from_toml(

@@ -10,6 +10,7 @@
 //! toolchain it ignores the error code of a `compile_fail` example and accepts any error.
 
 mod data_value;
+mod declared;
 mod fingerprint;
 mod scenario;
 mod support;
@@ -465,7 +466,12 @@ pub fn scenario(input: TokenStream) -> TokenStream {
 ///   `Serialize` and `Deserialize`. Its layout (field names, order and types, variant names and
 ///   order) is traced from its serde implementation and stored beside each value: after you
 ///   change the type, the tasks producing it re-run, and a source node holding a value of the
-///   old layout is a clear error asking for a new value, never a misread.
+///   old layout is a clear error asking for a new value, never a misread. A type serde-reflection
+///   cannot trace (two types serde names alike, such as `Range<u32>` and `Range<f64>`; a field
+///   parsed from a string) gets the layout its declaration writes instead: field names in
+///   order, field types as written, variant names, serde attributes, and each field type's own
+///   layout, read as `Spans { days: Range<u32>, temps: Range<f64> } (as declared); Range<u32> =
+///   Range { start: u32, end: u32 }; ...`.
 ///
 /// ```
 /// use serde::{Deserialize, Serialize};

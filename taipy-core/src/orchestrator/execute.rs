@@ -8,8 +8,9 @@
 //! job whose commit fails becomes Failed, never Completed and then Failed).
 
 use std::cell::{Cell, RefCell};
+use std::ffi::OsStr;
 use std::panic::AssertUnwindSafe;
-use std::sync::{Arc, Once};
+use std::sync::{Arc, Once, OnceLock};
 
 use super::attempts::{self, Failure};
 use super::run::Run;
@@ -110,7 +111,7 @@ impl Run {
         let mut job = self.snapshot(i);
         job.inputs = assessment.inputs;
         job.code = Some(assessment.current.fingerprint);
-        job.warning = task.unfingerprinted_warning().map(str::to_owned);
+        job.warning = job_warning(task);
         let outputs: Vec<String> = task.output_nodes().iter().map(|n| self.node_ids[n].clone()).collect();
         let current = assessment.current;
         let task_run = (self.scenario_id.clone(), task.id().to_owned());
@@ -234,34 +235,74 @@ impl Run {
     }
 }
 
-/// What the panic hook keeps of a task's panic: its backtrace and where it happened.
+/// What the panic hook keeps of a task's panic: where it happened, and its backtrace if one
+/// was asked for.
 struct Caught {
-    backtrace: String,
+    backtrace: Option<String>,
     location: Option<String>,
 }
 
 thread_local! {
-    static IN_TASK: Cell<bool> = const { Cell::new(false) };
+    /// `Some(with_backtrace)` while this thread runs a task's own code.
+    static IN_TASK: Cell<Option<bool>> = const { Cell::new(None) };
     static CAUGHT: RefCell<Option<Caught>> = const { RefCell::new(None) };
 }
 
-/// Installs (once) a panic hook that, on threads running a task, keeps the backtrace and the
-/// panic's file and line for the job's record instead of printing them (the job's error is the
-/// report); other threads, and panics outside a task's own code, keep the previous hook.
+/// Installs (once) a panic hook that, on threads running a task, keeps the panic's file and
+/// line (always: cheap) and its backtrace (only when asked for: capturing and resolving one
+/// costs tens of milliseconds in a debug build, at every failed attempt) for the job's record
+/// instead of printing them (the job's error is the report); other threads, and panics outside
+/// a task's own code, keep the previous hook.
 fn install_panic_hook() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if IN_TASK.get() {
-                let backtrace = std::backtrace::Backtrace::force_capture().to_string();
+        std::panic::set_hook(Box::new(move |info| match IN_TASK.get() {
+            Some(with_backtrace) => {
+                let backtrace =
+                    with_backtrace.then(|| std::backtrace::Backtrace::force_capture().to_string());
                 let location = info.location().map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()));
                 CAUGHT.with_borrow_mut(|slot| *slot = Some(Caught { backtrace, location }));
-            } else {
-                previous(info);
             }
+            None => previous(info),
         }));
     });
+}
+
+/// Whether a task's panic keeps a backtrace, decided as std's `Backtrace::capture` does: only
+/// when the user asked for one, with `RUST_LIB_BACKTRACE` if it is set, else `RUST_BACKTRACE`
+/// (any value but `0`).
+fn backtrace_wanted(lib: Option<&OsStr>, rust: Option<&OsStr>) -> bool {
+    lib.or(rust).is_some_and(|value| value != "0")
+}
+
+/// [`backtrace_wanted`] for this process's environment, read once (as std does).
+fn backtrace_wanted_here() -> bool {
+    static WANTED: OnceLock<bool> = OnceLock::new();
+    *WANTED.get_or_init(|| {
+        let var = std::env::var_os;
+        backtrace_wanted(var("RUST_LIB_BACKTRACE").as_deref(), var("RUST_BACKTRACE").as_deref())
+    })
+}
+
+/// The job's warnings, if any: a task without a code fingerprint (a closure), and each type it
+/// reads or writes whose layout is only its name (its changes are not detected, see
+/// [`Layout::of_serde_or_name`](crate::Layout::of_serde_or_name)).
+fn job_warning(task: &TaskConfig) -> Option<String> {
+    let mut warnings: Vec<String> = task.unfingerprinted_warning().map(str::to_owned).into_iter().collect();
+    let mut named: Vec<&str> = Vec::new();
+    for ty in task.input_types().iter().chain(task.output_types()) {
+        if ty.layout().is_some_and(|layout| layout.is_name_only()) && !named.contains(&ty.name()) {
+            named.push(ty.name());
+        }
+    }
+    warnings.extend(named.into_iter().map(|name| {
+        format!(
+            "type `{name}` has no traced layout, only its name: a change to its fields is not detected \
+             (`#[derive(DataValue)]` on a type of yours falls back to its declaration instead)"
+        )
+    }));
+    (!warnings.is_empty()).then(|| warnings.join("; "))
 }
 
 /// A task's output that could not be stored (a lazy frame's plan fails only when it runs, as
@@ -287,17 +328,27 @@ fn output_error(task: &TaskConfig, output: &str, versions: &[Version], error: St
     failure
 }
 
-/// Calls the task's function, turning a panic into the job's failure with its place and
-/// backtrace.
+/// Calls the task's function, turning a panic into the job's failure with its place (and its
+/// backtrace when `RUST_BACKTRACE` or `RUST_LIB_BACKTRACE` asks for one).
 fn call_task(task: &TaskConfig, inputs: &[AnyValue]) -> Result<Vec<AnyValue>, TaskError> {
+    call_task_capturing(task, inputs, backtrace_wanted_here())
+}
+
+/// [`call_task`], keeping a panic's backtrace if `with_backtrace`.
+fn call_task_capturing(
+    task: &TaskConfig,
+    inputs: &[AnyValue],
+    with_backtrace: bool,
+) -> Result<Vec<AnyValue>, TaskError> {
     install_panic_hook();
-    IN_TASK.set(true);
+    IN_TASK.set(Some(with_backtrace));
     let result = std::panic::catch_unwind(AssertUnwindSafe(|| (task.runner())(inputs)));
-    IN_TASK.set(false);
+    IN_TASK.set(None);
     result.unwrap_or_else(|payload| {
         let caught = CAUGHT.with_borrow_mut(Option::take);
-        let mut error = panic_error(payload, caught.as_ref().map(|c| c.backtrace.clone()));
-        error.location = caught.and_then(|c| c.location);
+        let (backtrace, location) = caught.map_or((None, None), |c| (c.backtrace, c.location));
+        let mut error = panic_error(payload, backtrace);
+        error.location = location;
         Err(error)
     })
 }
@@ -310,4 +361,43 @@ pub(super) fn panic_error(payload: Box<dyn std::any::Any + Send>, backtrace: Opt
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "a non-string panic payload".to_owned());
     TaskError { backtrace, panicked: true, ..TaskError::msg(message) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// As std's `Backtrace::capture` decides: `RUST_LIB_BACKTRACE` first, then
+    /// `RUST_BACKTRACE`; unset or "0" means no backtrace.
+    #[test]
+    fn a_backtrace_is_wanted_only_when_the_user_asked_for_one() {
+        let on = Some(OsStr::new("1"));
+        let full = Some(OsStr::new("full"));
+        let off = Some(OsStr::new("0"));
+        assert!(!backtrace_wanted(None, None));
+        assert!(backtrace_wanted(None, on));
+        assert!(backtrace_wanted(None, full));
+        assert!(!backtrace_wanted(None, off));
+        assert!(backtrace_wanted(on, None));
+        assert!(!backtrace_wanted(off, on), "RUST_LIB_BACKTRACE=0 turns library backtraces off");
+        assert!(backtrace_wanted(on, off));
+    }
+
+    fn boom(_: &i64) -> i64 {
+        panic!("boom")
+    }
+
+    /// Without a backtrace asked for, a panic still has its place, and no backtrace is made.
+    #[test]
+    fn a_panic_keeps_its_place_and_a_backtrace_only_when_wanted() {
+        let task = TaskConfig::new("boom", boom);
+        let inputs = [Arc::new(1i64) as AnyValue];
+        for wanted in [false, true] {
+            let error = call_task_capturing(&task, &inputs, wanted).expect_err("a panic");
+            assert!(error.panicked && error.message == "boom", "{error:?}");
+            let location = error.location.as_deref().expect("the panic's place");
+            assert!(location.starts_with(file!()), "{location}");
+            assert_eq!(error.backtrace.is_some(), wanted, "{error:?}");
+        }
+    }
 }

@@ -13,6 +13,16 @@
 //! (serde's names, without module paths) all enter it, and so does what serde attributes change
 //! (`rename`, `skip`...). The readable form is what messages show, e.g.
 //! `Reading { city: String, temp: f64 }`; the fingerprint is the hash of that text.
+//!
+//! Tracing deserializes sample values, so a few types cannot be traced: one holding two
+//! different types that serde names alike (`Range<u32>` and `Range<f64>`), or a field whose
+//! `Deserialize` refuses every sample (a date parsed from a string). For them:
+//! - `#[derive(DataValue)]` falls back to the layout its declaration writes (`declared.rs`):
+//!   field names and order, field types as written, variant names, serde attributes, and the
+//!   layout of each field's type traced on its own;
+//! - [`serde_value!`](crate::serde_value) and taipy's std impls fall back to the type's name
+//!   ([`Layout::of_serde_or_name`]), which sees a renamed type but not a changed field: every
+//!   job reading or writing such a type says so in its warning.
 
 use std::any::TypeId;
 use std::collections::HashMap;
@@ -30,6 +40,7 @@ use crate::fingerprint::Fingerprint;
 pub struct Layout {
     fingerprint: Fingerprint,
     text: &'static str,
+    name_only: bool,
 }
 
 impl Layout {
@@ -39,12 +50,34 @@ impl Layout {
         let fingerprint = Fingerprint::of_bytes("taipy.layout.v1", text.as_bytes());
         let mut known = lock(texts());
         let text = *known.entry(fingerprint).or_insert_with(|| Box::leak(text.to_owned().into_boxed_str()));
-        Self { fingerprint, text }
+        Self { fingerprint, text, name_only: false }
+    }
+
+    /// [`Layout::of_serde`], or when the type cannot be traced, a layout made of the type's
+    /// name alone ([`is_name_only`](Self::is_name_only)): a renamed type is seen, a changed
+    /// field is **not**. What [`serde_value!`](crate::serde_value) uses; `#[derive(DataValue)]`
+    /// falls back to the type's declaration instead, which sees changed fields.
+    ///
+    /// The name is `std::any::type_name`'s, which Rust does not promise to keep across compiler
+    /// versions: should it change, producers re-run and a source node asks for a new value.
+    pub fn of_serde_or_name<T: DeserializeOwned + 'static>() -> Self {
+        Self::of_serde::<T>().unwrap_or_else(|| {
+            let text =
+                format!("{} (name only: serde-reflection cannot trace it)", std::any::type_name::<T>());
+            Self { name_only: true, ..Self::from_text(&text) }
+        })
+    }
+
+    /// Whether this layout is only the type's name ([`Layout::of_serde_or_name`]): changes to
+    /// the type's fields are not detected.
+    pub fn is_name_only(&self) -> bool {
+        self.name_only
     }
 
     /// The layout of a serde type, traced from its serde implementation once per process;
-    /// `None` if it cannot be traced (a custom `Deserialize` that validates its input, or one
-    /// that asks the format what comes next): changes to such a type are not detected.
+    /// `None` if it cannot be traced (two different types serde names alike, a custom
+    /// `Deserialize` that validates its input, or one that asks the format what comes next).
+    /// See [`Layout::of_serde_or_name`] and `#[derive(DataValue)]` for the fallbacks.
     pub fn of_serde<T: DeserializeOwned + 'static>() -> Option<Self> {
         static CACHE: OnceLock<Mutex<HashMap<TypeId, Option<Layout>>>> = OnceLock::new();
         let cache = CACHE.get_or_init(Mutex::default);
@@ -360,12 +393,24 @@ mod tests {
         _temps: std::ops::Range<f64>,
     }
 
-    /// The limits the README states ("Your own types"): these have no layout, so their changes
-    /// are not detected. A fix of either should update the README.
+    /// What the README states ("Your own types"): these cannot be traced, so `of_serde` is
+    /// `None`, and `of_serde_or_name` (what `serde_value!` uses) falls back to the type's name,
+    /// marked as such; `#[derive(DataValue)]` falls back to the declaration instead
+    /// (`declared.rs`, and `tests/untraceable_types.rs` for the swapped fields it detects).
     #[test]
-    fn untraceable_types_have_no_layout() {
+    fn untraceable_types_fall_back_to_their_name() {
         assert_eq!(Layout::of_serde::<Dated>(), None, "a field refusing every sample");
         assert_eq!(Layout::of_serde::<Spans>(), None, "two types of one serde name");
+        let named = Layout::of_serde_or_name::<Spans>();
+        assert!(named.is_name_only());
+        assert_eq!(
+            named.text(),
+            "taipy_core::value::layout::tests::Spans (name only: serde-reflection cannot trace it)"
+        );
+        assert_ne!(named, Layout::of_serde_or_name::<Dated>());
+        let traced = Layout::of_serde_or_name::<Reading>();
+        assert!(!traced.is_name_only());
+        assert_eq!(Some(traced), Layout::of_serde::<Reading>());
     }
 
     #[test]

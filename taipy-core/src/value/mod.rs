@@ -10,6 +10,7 @@
 
 mod artifact;
 mod compression;
+mod declared;
 mod file;
 #[cfg(feature = "polars")]
 mod frames;
@@ -27,6 +28,8 @@ use serde::{Deserialize, Serialize};
 pub use artifact::ArtifactWriter;
 pub(crate) use artifact::{hash_file, sync_dir};
 pub use compression::FrameCompression;
+#[doc(hidden)]
+pub use declared::{DeclaredField, Probe, ProbeDataValue, ProbeNone, ProbeSerde, declared_layout};
 pub use file::{CsvFile, ParquetFile};
 pub(crate) use file::{fingerprint_cached, stamp_trusted};
 pub use layout::Layout;
@@ -135,13 +138,15 @@ impl StoreCx<'_> {
 
 /// How a type is stored in a data node, read back, and fingerprinted.
 ///
-/// Implemented for the common std types (numbers, `bool`, `String`, `Vec`, `Option`, maps),
-/// for [`CsvFile`] and [`ParquetFile`], and with the `polars` feature for `DataFrame` and
+/// Implemented for the common std types (numbers, `bool`, `char`, `String`, `PathBuf`,
+/// `Duration`, `SystemTime`, `Vec`, `VecDeque`, `Option`, `Box`, `Arc`, sets and maps of serde
+/// types), for [`CsvFile`] and [`ParquetFile`], and with the `polars` feature for `DataFrame` and
 /// `LazyFrame`. For a type of yours, `#[derive(DataValue)]` (in taipy's prelude) writes the
 /// impl: a newtype is stored as its field, any other struct or enum with serde's bytes. A serde
 /// type of another crate goes into a one-field struct of yours, stored by
 /// [`serde_value!`](crate::serde_value) (the orphan rule forbids implementing it for the
-/// foreign type).
+/// foreign type). `()` and tuples are not data values: a task returning them has no output or
+/// one output per element; keep a pair in one node as a struct of yours.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be stored in a data node",
     label = "not a `DataValue`",
@@ -168,8 +173,10 @@ pub trait DataValue: Send + Sync + 'static {
     /// read: a value written with another layout is never decoded as this type, and a task
     /// whose input or output layouts changed re-runs. `#[derive(DataValue)]` and
     /// [`serde_value!`](crate::serde_value) trace it from the serde implementation
-    /// ([`Layout::of_serde`]); a one-field newtype has its field's. The default, `None`, checks
-    /// nothing: for values that describe themselves (frames, external files).
+    /// ([`Layout::of_serde`]); when that fails, the derive falls back to the type's declaration
+    /// and `serde_value!` to the type's name ([`Layout::of_serde_or_name`]); a one-field newtype
+    /// has its field's. The default, `None`, checks nothing: for values that describe
+    /// themselves (frames, external files).
     fn layout() -> Option<Layout>
     where
         Self: Sized,

@@ -1,6 +1,9 @@
 //! serde types as data values: postcard bytes behind a format-version byte, kept inline.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -43,13 +46,15 @@ pub fn decode_serde<T: DeserializeOwned>(stored: &Stored) -> Result<T, StoreErro
 
 /// Implements [`DataValue`] for serde types (`Serialize + DeserializeOwned`),
 /// stored inline as postcard bytes, with the [`Layout`](crate::Layout) traced from the serde
-/// implementation.
+/// implementation, or for a type that cannot be traced, its name
+/// ([`Layout::of_serde_or_name`](crate::Layout::of_serde_or_name): a changed field is then not
+/// detected, and every job using the type says so in its warning).
 ///
 /// For your own types, `#[derive(DataValue)]` (in taipy's prelude) does the same. This macro is
 /// for a one-field struct of yours around a serde type of another crate (`struct
-/// Timeout(pub Duration);`), which the derive would store as its field, and the field's type
-/// has no `DataValue`. It cannot implement the trait for another crate's type itself: Rust's
-/// orphan rule refuses `serde_value!(std::time::Duration)` outside taipy.
+/// Address(pub std::net::Ipv4Addr);`), which the derive would store as its field, and the
+/// field's type has no `DataValue`. It cannot implement the trait for another crate's type
+/// itself: Rust's orphan rule refuses `serde_value!(std::net::Ipv4Addr)` outside taipy.
 ///
 /// ```
 /// #[derive(serde::Serialize, serde::Deserialize)]
@@ -67,7 +72,7 @@ macro_rules! serde_value {
                 $crate::__private::decode_serde(stored)
             }
             fn layout() -> ::std::option::Option<$crate::Layout> {
-                $crate::Layout::of_serde::<Self>()
+                ::std::option::Option::Some($crate::Layout::of_serde_or_name::<Self>())
             }
             fn from_toml(value: &$crate::__private::TomlValue) -> ::std::result::Result<Self, ::std::string::String> {
                 $crate::__private::from_toml(value)
@@ -81,6 +86,7 @@ macro_rules! serde_value {
 
 serde_value!(bool, char, String, i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
 serde_value!(f32, f64);
+serde_value!(Duration, SystemTime, PathBuf);
 
 /// `DataValue` for generic std containers of serde types; `[T: Ord]` adds bounds a container
 /// needs to decode (sets and maps).
@@ -97,7 +103,7 @@ macro_rules! generic_serde_value {
                 decode_serde(stored)
             }
             fn layout() -> Option<Layout> {
-                Layout::of_serde::<Self>()
+                Some(Layout::of_serde_or_name::<Self>())
             }
             fn from_toml(value: &::toml::Value) -> Result<Self, String> {
                 from_toml(value)
@@ -109,7 +115,73 @@ macro_rules! generic_serde_value {
     )+};
 }
 
-generic_serde_value!([T] Vec<T>, [T] Option<T>, [T: Ord] BTreeSet<T>, [K: Ord, V] BTreeMap<K, V>);
+generic_serde_value!(
+    [T] Vec<T>,
+    [T] VecDeque<T>,
+    [T] Option<T>,
+    [T: Ord] BTreeSet<T>,
+    [K: Ord, V] BTreeMap<K, V>,
+);
+
+// `()` and tuples are not data values: a task returning `()` has no output, and one returning
+// a tuple has one output per element (`TaskOutput`). A pair in one node is a struct of yours.
+
+/// `DataValue` for a smart pointer to a data value, stored exactly as its `T` (same bytes, same
+/// layout; a shared frame is `Arc<LazyFrame>`), so a task can share a large value without
+/// cloning it. Bounded by `T: DataValue`, not by serde: `Arc<AtomicBool>` (serde can store an
+/// atomic) must keep its own `store` method where taipy's prelude is imported.
+macro_rules! pointer_value {
+    ($($ptr:ident),+) => {$(
+        impl<T: DataValue> DataValue for $ptr<T> {
+            const EXTERNAL: bool = T::EXTERNAL;
+            const RELOAD_AFTER_STORE: bool = T::RELOAD_AFTER_STORE;
+
+            fn store(&self, cx: &StoreCx<'_>) -> Result<Stored, StoreError> {
+                T::store(self, cx)
+            }
+            fn load(stored: &Stored, cx: &StoreCx<'_>) -> Result<Self, StoreError> {
+                T::load(stored, cx).map($ptr::new)
+            }
+            fn layout() -> Option<Layout> {
+                T::layout()
+            }
+            fn refresh(stored: &Stored, cx: &StoreCx<'_>) -> Result<Fingerprint, StoreError> {
+                T::refresh(stored, cx)
+            }
+            fn from_toml(value: &::toml::Value) -> Result<Self, String> {
+                T::from_toml(value).map($ptr::new)
+            }
+            fn to_toml(&self) -> Option<::toml::Value> {
+                T::to_toml(self)
+            }
+        }
+    )+};
+}
+
+pointer_value!(Box, Arc);
+
+impl<T> DataValue for HashSet<T>
+where
+    T: Serialize + DeserializeOwned + Send + Sync + Ord + std::hash::Hash + Eq + 'static,
+{
+    /// Elements are sorted before encoding so equal sets have equal content hashes.
+    fn store(&self, _cx: &StoreCx<'_>) -> Result<Stored, StoreError> {
+        let sorted: BTreeSet<&T> = self.iter().collect();
+        encode_serde(&sorted)
+    }
+    fn load(stored: &Stored, _cx: &StoreCx<'_>) -> Result<Self, StoreError> {
+        decode_serde(stored)
+    }
+    fn layout() -> Option<Layout> {
+        Some(Layout::of_serde_or_name::<Self>())
+    }
+    fn from_toml(value: &::toml::Value) -> Result<Self, String> {
+        from_toml(value)
+    }
+    fn to_toml(&self) -> Option<::toml::Value> {
+        to_toml(&self.iter().collect::<BTreeSet<&T>>())
+    }
+}
 
 impl<K, V> DataValue for HashMap<K, V>
 where
@@ -125,7 +197,7 @@ where
         decode_serde(stored)
     }
     fn layout() -> Option<Layout> {
-        Layout::of_serde::<Self>()
+        Some(Layout::of_serde_or_name::<Self>())
     }
     fn from_toml(value: &::toml::Value) -> Result<Self, String> {
         from_toml(value)
@@ -137,7 +209,63 @@ where
 
 #[cfg(test)]
 mod tests {
+    use std::collections::{HashSet, VecDeque};
+    use std::fmt::Debug;
+    use std::path::PathBuf;
+    use std::sync::Arc;
+    use std::time::{Duration, SystemTime};
+
     use super::*;
+    use crate::value::store_value;
+
+    /// Stores and loads `value` (with its layout recorded) and returns its type's layout.
+    fn round_trip<T: DataValue + PartialEq + Debug>(value: T) -> Layout {
+        let scratch = crate::value::scratch::Scratch::new().unwrap();
+        let cx = scratch.cx();
+        let stored = store_value(&value, &cx).unwrap();
+        assert_eq!(T::load(&stored, &cx).unwrap(), value);
+        let layout = T::layout().expect("a layout");
+        assert!(!layout.is_name_only(), "{layout}");
+        assert_eq!(stored.layout, Some(layout.fingerprint()));
+        layout
+    }
+
+    #[test]
+    fn common_std_types_round_trip_with_their_layouts() {
+        let layout = round_trip(Duration::from_millis(1500));
+        assert_eq!(layout.text(), "Duration { secs: u64, nanos: u32 }");
+        let layout = round_trip(SystemTime::UNIX_EPOCH + Duration::from_nanos(5_000_000_007));
+        assert_eq!(layout.text(), "SystemTime { secs_since_epoch: u64, nanos_since_epoch: u32 }");
+        assert_eq!(round_trip(PathBuf::from("data/customers.csv")).text(), "String");
+        assert_eq!(round_trip(HashSet::from([3, 1, 2])).text(), "Vec<i32>");
+        assert_eq!(round_trip(VecDeque::from([1u8, 2])).text(), "Vec<u8>");
+        assert_eq!(round_trip(BTreeSet::from(['a'])).text(), "Vec<char>");
+        assert_eq!(round_trip(Box::new(7i64)).text(), "i64");
+        assert_eq!(round_trip(Arc::new("x".to_owned())).text(), "String");
+        assert_eq!(
+            round_trip(Box::new(Duration::ZERO)),
+            round_trip(Duration::ZERO),
+            "same bytes, same layout"
+        );
+    }
+
+    #[test]
+    fn hash_sets_hash_independently_of_order() {
+        let a: HashSet<u64> = (0..50).collect();
+        let b: HashSet<u64> = (0..50).rev().collect();
+        let scratch = crate::value::scratch::Scratch::new().unwrap();
+        let cx = scratch.cx();
+        assert_eq!(a.store(&cx).unwrap().hash, b.store(&cx).unwrap().hash);
+    }
+
+    #[test]
+    fn common_std_types_are_written_in_toml() {
+        let path = PathBuf::from_toml(&::toml::Value::String("data/x.csv".into())).unwrap();
+        assert_eq!(path, PathBuf::from("data/x.csv"));
+        assert_eq!(path.to_toml(), Some(::toml::Value::String("data/x.csv".into())));
+        let tags = HashSet::<String>::from_toml(&::toml::Value::Array(vec!["a".into()])).unwrap();
+        assert_eq!(tags, HashSet::from(["a".to_owned()]));
+    }
 
     #[test]
     fn equal_values_have_equal_hashes() {
