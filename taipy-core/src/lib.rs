@@ -31,6 +31,7 @@ extern crate self as taipy_core;
 mod compare;
 mod config;
 mod cycle;
+mod duration_text;
 mod error;
 mod events;
 mod fault;

@@ -11,6 +11,9 @@
 
 mod data_value;
 mod declared;
+// The runtime's duration rule, compiled here too (a proc-macro crate cannot depend on it).
+#[path = "../../taipy-core/src/duration_text.rs"]
+mod duration_text;
 mod fingerprint;
 mod scenario;
 mod support;

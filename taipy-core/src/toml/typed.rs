@@ -195,33 +195,7 @@ fn typed(value: &str, suffix: &str) -> Result<Typed, String> {
     })
 }
 
-/// A duration written as a number and a unit: `500ms`, `30s`, `1.5s`, `2m`, `1h` (also `us`).
-/// The same rule as `#[task(timeout = "30s")]` (the macro crate keeps its own copy: a
-/// proc-macro crate cannot share code with the runtime). Zero is refused: it is a timeout.
-pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let split = text.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let seconds_per_unit = match unit.trim() {
-        "us" | "µs" => 0.000_001,
-        "ms" => 0.001,
-        "s" => 1.0,
-        "m" | "min" => 60.0,
-        "h" => 3600.0,
-        "" => {
-            return Err(format!("`{text}` has no unit; write it like \"30s\", \"500ms\", \"2m\" or \"1h\""));
-        }
-        other => return Err(format!("unknown unit `{other}` in `{text}`; use ms, s, m or h, as in \"30s\"")),
-    };
-    let value: f64 = number
-        .parse()
-        .map_err(|_| format!("`{text}` is not a number and a unit such as \"30s\" or \"1.5s\""))?;
-    match Duration::try_from_secs_f64(value * seconds_per_unit) {
-        Ok(d) if !d.is_zero() => Ok(d),
-        Ok(_) => Err("a timeout must be longer than zero".to_owned()),
-        Err(_) => Err(format!("`{text}` is too long a duration")),
-    }
-}
+pub(crate) use crate::duration_text::parse_duration;
 
 /// Python's `str(timedelta)`: `[D day[s], ]H:MM:SS[.ffffff]` (non-negative only).
 pub(crate) fn parse_timedelta(text: &str) -> Option<Duration> {
@@ -274,15 +248,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn short_durations() {
-        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
-        assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
-        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
-        assert_eq!(parse_duration("20us"), Ok(Duration::from_micros(20)));
-        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
-        assert!(parse_duration("30").unwrap_err().contains("no unit"));
-        assert!(parse_duration("0s").unwrap_err().contains("longer than zero"));
-        // What a timeout's reason shows reads back.
+    fn what_a_timeout_reason_shows_reads_back() {
         for d in [Duration::from_secs(30), Duration::from_millis(1500), Duration::from_micros(20)] {
             assert_eq!(parse_duration(&crate::job::DisplayDuration(d).to_string()), Ok(d));
         }
