@@ -20,7 +20,7 @@ pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
         "" => {
             return Err(format!("`{text}` has no unit; write it like \"30s\", \"500ms\", \"2m\" or \"1h\""));
         }
-        other => return Err(format!("unknown unit `{other}`; use ms, s, m or h, as in \"30s\"")),
+        other => return Err(format!("unknown unit `{other}` in `{text}`; use ms, s, m or h, as in \"30s\"")),
     };
     let value: f64 = number
         .parse()
