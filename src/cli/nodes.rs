@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use super::args::{CompareArgs, LineageArgs, NodesCommand};
 use super::context::Context;
 use super::table::{self, Table};
+use crate::dag::short_type;
 use crate::{BoxError, Lineage, Scenario, Version, Writer};
 
 /// A value as typed on a command line: a TOML value (`1600`, `1.5`, `true`, `"text"`,
@@ -25,23 +26,6 @@ fn show_value(value: &toml::Value) -> String {
         toml::Value::String(text) => text.clone(),
         other => other.to_string(),
     }
-}
-
-/// `algos::frames::ScoredCustomers` → `ScoredCustomers`; `alloc::vec::Vec<f64>` → `Vec<f64>`.
-pub(crate) fn short_type(name: &str) -> String {
-    let mut out = String::new();
-    let mut word = String::new();
-    for c in name.chars().chain(std::iter::once(' ')) {
-        if c.is_alphanumeric() || c == '_' || c == ':' {
-            word.push(c);
-        } else {
-            out.push_str(word.rsplit("::").next().unwrap_or(&word));
-            word.clear();
-            out.push(c);
-        }
-    }
-    out.pop();
-    out
 }
 
 /// Who wrote a version, in full: `user`, `default value`, `job J (task t)`.
@@ -249,12 +233,5 @@ mod tests {
         assert_eq!(parse_value("data/customers.csv"), toml::Value::String("data/customers.csv".into()));
         // One value only: what follows a newline is not a second key.
         assert_eq!(parse_value("1\nother = 2"), toml::Value::String("1\nother = 2".into()));
-    }
-
-    #[test]
-    fn type_names_lose_their_module_paths() {
-        assert_eq!(short_type("algos::frames::ScoredCustomers"), "ScoredCustomers");
-        assert_eq!(short_type("alloc::vec::Vec<(f64, bool)>"), "Vec<(f64, bool)>");
-        assert_eq!(short_type("f64"), "f64");
     }
 }

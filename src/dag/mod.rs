@@ -37,6 +37,8 @@ mod dot;
 mod layout;
 mod mermaid;
 mod style;
+
+pub(crate) use style::short_type;
 mod svg;
 
 use std::collections::BTreeMap;

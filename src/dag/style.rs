@@ -42,7 +42,7 @@ pub(super) fn status_class(status: JobStatus) -> String {
 
 /// A type name without its module paths: `alloc::vec::Vec<f64>` → `Vec<f64>`,
 /// `std::collections::HashMap<alloc::string::String, i64>` → `HashMap<String, i64>`.
-pub(super) fn short_type(name: &str) -> String {
+pub(crate) fn short_type(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     // Where the path being read started in `out`: a `::` drops what came since.
     let mut path_start = 0;
@@ -76,6 +76,8 @@ mod tests {
         );
         assert_eq!(short_type("[core::option::Option<u8>; 4]"), "[Option<u8>; 4]");
         assert_eq!(short_type("&'static str"), "&'static str");
+        assert_eq!(short_type("algos::frames::ScoredCustomers"), "ScoredCustomers");
+        assert_eq!(short_type("alloc::vec::Vec<(f64, bool)>"), "Vec<(f64, bool)>");
     }
 
     #[test]

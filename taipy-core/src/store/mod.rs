@@ -751,20 +751,22 @@ mod tests {
         assert_eq!(unreadable_keys(&store), [("job", "JOB_s".to_owned())]);
     }
 
+    /// As a killed process leaves a store: a job still Running; and, before it in key order, a
+    /// job record that does not decode.
+    fn leave_running_job_after_damaged_one(dir: &Path) {
+        let store = Store::open_with(dir, StoreOptions::development()).unwrap();
+        stage_readable(&store, JobStatus::Running);
+        let mut group = Group::default();
+        group.writes.push(damaged(keys::Space::Jobs, "JOB_0_damaged"));
+        store.stage(group);
+        store.flush().unwrap();
+    }
+
     /// Old main: recovery skipped an unreadable job silently.
     #[test]
     fn a_store_with_an_unreadable_job_reopens_and_recovery_reports_it() {
         let dir = tempfile::tempdir().unwrap();
-        {
-            let store = Store::open_with(dir.path(), StoreOptions::development()).unwrap();
-            // As a killed process leaves it: a job still Running; and, before it in key order, a
-            // job record that does not decode.
-            stage_readable(&store, JobStatus::Running);
-            let mut group = Group::default();
-            group.writes.push(damaged(keys::Space::Jobs, "JOB_0_damaged"));
-            store.stage(group);
-            store.flush().unwrap();
-        }
+        leave_running_job_after_damaged_one(dir.path());
         let store = Store::open_with(dir.path(), StoreOptions::development()).unwrap();
         assert_eq!(unreadable_keys(&store), [("job", "JOB_0_damaged".to_owned())]);
         // Recovery went on past it.
@@ -808,14 +810,7 @@ mod tests {
     #[test]
     fn opening_a_store_traces_what_recovery_found() {
         let dir = tempfile::tempdir().unwrap();
-        {
-            let store = Store::open_with(dir.path(), StoreOptions::development()).unwrap();
-            stage_readable(&store, JobStatus::Running);
-            let mut group = Group::default();
-            group.writes.push(damaged(keys::Space::Jobs, "JOB_0_damaged"));
-            store.stage(group);
-            store.flush().unwrap();
-        }
+        leave_running_job_after_damaged_one(dir.path());
         let text = traced(|| drop(Store::open_with(dir.path(), StoreOptions::development()).unwrap()));
         let line = |message: &str| {
             text.lines().find(|l| l.contains(message)).unwrap_or_else(|| panic!("no `{message}` in:\n{text}"))
