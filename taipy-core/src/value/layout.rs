@@ -61,10 +61,13 @@ impl Layout {
     /// The name is `std::any::type_name`'s, which Rust does not promise to keep across compiler
     /// versions: should it change, producers re-run and a source node asks for a new value.
     pub fn of_serde_or_name<T: DeserializeOwned + 'static>() -> Self {
-        Self::of_serde::<T>().unwrap_or_else(|| {
-            let text =
-                format!("{} (name only: serde-reflection cannot trace it)", std::any::type_name::<T>());
-            Self { name_only: true, ..Self::from_text(&text) }
+        static CACHE: PerType<Layout> = OnceLock::new();
+        once_per_type::<T, _>(&CACHE, || {
+            Self::of_serde::<T>().unwrap_or_else(|| {
+                let text =
+                    format!("{} (name only: serde-reflection cannot trace it)", std::any::type_name::<T>());
+                Self { name_only: true, ..Self::from_text(&text) }
+            })
         })
     }
 
@@ -79,14 +82,8 @@ impl Layout {
     /// `Deserialize` that validates its input, or one that asks the format what comes next).
     /// See [`Layout::of_serde_or_name`] and `#[derive(DataValue)]` for the fallbacks.
     pub fn of_serde<T: DeserializeOwned + 'static>() -> Option<Self> {
-        static CACHE: OnceLock<Mutex<HashMap<TypeId, Option<Layout>>>> = OnceLock::new();
-        let cache = CACHE.get_or_init(Mutex::default);
-        if let Some(layout) = lock(cache).get(&TypeId::of::<T>()) {
-            return *layout;
-        }
-        // Traced outside the lock: tracing runs the type's own serde code.
-        let layout = trace::<T>().map(|text| Self::from_text(&text));
-        *lock(cache).entry(TypeId::of::<T>()).or_insert(layout)
+        static CACHE: PerType<Option<Layout>> = OnceLock::new();
+        once_per_type::<T, _>(&CACHE, || trace::<T>().map(|text| Self::from_text(&text)))
     }
 
     /// The fingerprint stored beside each value of the type.
@@ -104,6 +101,20 @@ impl std::fmt::Display for Layout {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.text)
     }
+}
+
+/// A value computed once per type for the life of the process.
+type PerType<V> = OnceLock<Mutex<HashMap<TypeId, V>>>;
+
+/// `T`'s entry of `cache`, computed by `compute` the first time. `compute` runs outside the
+/// lock: tracing runs the type's own serde code, which may ask for other types' layouts.
+fn once_per_type<T: 'static, V: Copy>(cache: &'static PerType<V>, compute: impl FnOnce() -> V) -> V {
+    let cache = cache.get_or_init(Mutex::default);
+    if let Some(value) = lock(cache).get(&TypeId::of::<T>()) {
+        return *value;
+    }
+    let value = compute();
+    *lock(cache).entry(TypeId::of::<T>()).or_insert(value)
 }
 
 /// The readable description of a layout fingerprint made in this process, if any.
