@@ -301,8 +301,8 @@ fn a_builder_pipeline_with_awkward_names_and_a_failure_is_drawn_and_escaped() {
 
 /// The tutorial's scenario as `algos` declares it (names, value types and wiring alike), on
 /// plain Rust values so this test needs no polars; `docs/customer_analysis.svg` is its picture,
-/// the one `cargo run --example render_dag -- --out docs/customer_analysis.svg` draws from the
-/// real `algos::CustomerAnalysis`.
+/// the one `cargo run --example customer_cli -- dag --format svg --out docs/customer_analysis.svg`
+/// draws from the real `algos::CustomerAnalysis`.
 mod tutorial {
     use serde::{Deserialize, Serialize};
     use taipy::prelude::*;
