@@ -70,7 +70,7 @@ pub use store::{
 pub use task::{TaskFn, TaskInput, TaskOutput};
 pub use value::{
     AnyValue, ArtifactWriter, CsvFile, DataValue, FrameCompression, Layout, ParquetFile, Payload, StoreCx,
-    Stored, ValueType,
+    Stored, TableColumn, TablePage, ValueType,
 };
 
 /// The polars version taipy-core stores frames with (feature `polars`): use it through this
@@ -113,7 +113,7 @@ pub mod __private {
     pub use crate::{
         AnyValue, ConfigError, DataNode, DataNodeConfig, DataValue, Fingerprint, Layout, Scenario,
         ScenarioConfig, Store, StoreCx, StoreError, Stored, Submission, SubmitError, SubmitOptions,
-        TaskConfig, TaskError, TaskOutput, ValueType,
+        TablePage, TaskConfig, TaskError, TaskOutput, ValueType,
     };
     pub use crate::{Frequency, Scope};
 }

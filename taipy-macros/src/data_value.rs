@@ -122,6 +122,13 @@ fn newtype(name: &syn::Ident, field: &syn::Field, fields: &Fields) -> TokenStrea
             fn to_toml(&self) -> #root::__private::Option<#root::toml::Value> {
                 <#inner as #root::__private::DataValue>::to_toml(&#access)
             }
+
+            fn table_page(
+                &self,
+                rows: ::core::ops::Range<usize>,
+            ) -> #root::__private::Option<#root::__private::Result<#root::__private::TablePage, #root::__private::String>> {
+                <#inner as #root::__private::DataValue>::table_page(&#access, rows)
+            }
         }
     }
 }

@@ -12,6 +12,7 @@ use crate::config::DataNodeConfig;
 use crate::error::StoreError;
 use crate::events::{EntityType, Event};
 use crate::store::{Lineage, Version, Writer};
+use crate::value::{AnyValue, TablePage};
 
 impl Scenario {
     /// The config of data node `name`; an error naming the declared nodes if there is none.
@@ -58,6 +59,34 @@ impl Scenario {
         name: &str,
         number: Option<u64>,
     ) -> Result<(Version, Option<::toml::Value>), StoreError> {
+        let (version, value) = self.read_any(name, number)?;
+        Ok((version, self.node_config(name)?.value_type().to_toml(&value)))
+    }
+
+    /// Rows `rows` of version `number` (the current one if `None`) of data node `name` shown as
+    /// a table ([`DataValue::table_page`](crate::DataValue::table_page)); `None` when the
+    /// node's type is not a table. A frame is read one window at a time, never whole.
+    pub fn read_table(
+        &self,
+        name: &str,
+        number: Option<u64>,
+        rows: std::ops::Range<usize>,
+    ) -> Result<(Version, Option<TablePage>), StoreError> {
+        let value_type = self.node_config(name)?.value_type();
+        let (version, value) = self.read_any(name, number)?;
+        match value_type.table_page(&value, rows) {
+            None => Ok((version, None)),
+            Some(Ok(page)) => Ok((version, Some(page))),
+            Some(Err(reason)) => Err(StoreError::UnreadableValue {
+                node: name.to_owned(),
+                number: version.number,
+                source: Box::new(StoreError::Decode { type_name: value_type.name(), reason }),
+            }),
+        }
+    }
+
+    /// Version `number` (the current one if `None`) of data node `name` and its value, loaded.
+    fn read_any(&self, name: &str, number: Option<u64>) -> Result<(Version, AnyValue), StoreError> {
         let value_type = self.node_config(name)?.value_type();
         let id = self.node_instance_id(name)?;
         let version = match number {
@@ -70,7 +99,7 @@ impl Scenario {
         let value = value_type.load(&version.stored, &self.store.cx()).map_err(|e| {
             StoreError::UnreadableValue { node: name.to_owned(), number: version.number, source: Box::new(e) }
         })?;
-        Ok((version, value_type.to_toml(&value)))
+        Ok((version, value))
     }
 
     /// Writes data node `name` from a TOML value, converted by the node's type
@@ -146,6 +175,15 @@ mod tests {
         assert_eq!(scenario.node_history("x").unwrap().len(), 2);
         // The same value again records nothing.
         assert_eq!(scenario.write_toml("x", &::toml::Value::Float(1600.0), None).unwrap(), None);
+    }
+
+    #[test]
+    fn a_scalar_is_not_a_table() {
+        let store = Store::in_memory(StoreOptions::development()).unwrap();
+        let scenario = Scenario::create(&store, &config(), "s").unwrap();
+        let (version, page) = scenario.read_table("x", None, 0..10).unwrap();
+        assert_eq!((version.number, page), (1, None));
+        assert!(matches!(scenario.read_table("y", None, 0..10), Err(StoreError::NeverWritten { .. })));
     }
 
     #[test]

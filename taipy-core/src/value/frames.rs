@@ -67,16 +67,17 @@
 //! lineage can show it. The types have no fixed layout (`DataValue::layout` is `None`): Parquet
 //! describes itself, so a frame is never misread, and any schema is accepted on read.
 
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use polars::polars_utils::compression::ZstdLevel;
 use polars::prelude::{
-    DataFrame, Engine, FileWriteFormat, IntoLazy, LazyFrame, ParquetCompression, ParquetWriteOptions,
+    AnyValue, DataFrame, IdxSize, len, Engine, FileWriteFormat, IntoLazy, LazyFrame, ParquetCompression, ParquetWriteOptions,
     PlRefPath, PolarsError, ScanArgsParquet, Schema, SinkDestination, SinkTarget, UnifiedSinkArgs,
 };
 
-use super::{DataValue, FrameCompression, Layout, StoreCx, Stored};
+use super::{DataValue, FrameCompression, Layout, StoreCx, Stored, TableColumn, TablePage};
 use crate::error::StoreError;
 
 /// Rows per Parquet row group. Given explicitly, the streaming sink cuts row groups at exact
@@ -102,6 +103,19 @@ impl DataValue for LazyFrame {
     fn load(stored: &Stored, cx: &StoreCx<'_>) -> Result<Self, StoreError> {
         scan_artifact(stored, cx, std::any::type_name::<Self>())
     }
+
+    /// Counts the rows and collects only the window: over a stored frame (a Parquet scan) a
+    /// viewer never reads the whole table into memory.
+    fn table_page(&self, rows: Range<usize>) -> Option<Result<TablePage, String>> {
+        let page = || -> Result<TablePage, PolarsError> {
+            let counted = self.clone().select([len()]).collect()?;
+            let total = counted.columns()[0].get(0)?.extract::<usize>().unwrap_or(0);
+            let length = rows.end.saturating_sub(rows.start).min(IdxSize::MAX as usize) as IdxSize;
+            let window = self.clone().slice(rows.start as i64, length).collect()?;
+            frame_page(&window, rows.start, total)
+        };
+        Some(page().map_err(|e| polars_message(&e)))
+    }
 }
 
 impl DataValue for DataFrame {
@@ -114,6 +128,31 @@ impl DataValue for DataFrame {
         let type_name = std::any::type_name::<Self>();
         scan_artifact(stored, cx, type_name)?.collect().map_err(|e| decode_error(type_name, e))
     }
+
+    fn table_page(&self, rows: Range<usize>) -> Option<Result<TablePage, String>> {
+        let window = self.slice(rows.start.min(i64::MAX as usize) as i64, rows.end.saturating_sub(rows.start));
+        Some(frame_page(&window, rows.start, self.height()).map_err(|e| polars_message(&e)))
+    }
+}
+
+/// The cells of `window` (rows `offset..` of a `total`-row frame) as text: strings without
+/// quotes, nulls empty.
+fn frame_page(window: &DataFrame, offset: usize, total: usize) -> Result<TablePage, PolarsError> {
+    let columns =
+        window.columns().iter().map(|c| TableColumn::new(c.name().as_str(), c.dtype().to_string())).collect();
+    let mut cells = Vec::with_capacity(window.height());
+    for row in 0..window.height() {
+        let mut line = Vec::with_capacity(window.width());
+        for column in window.columns() {
+            line.push(match column.get(row)? {
+                AnyValue::Null => String::new(),
+                AnyValue::String(text) => text.to_owned(),
+                other => other.to_string(),
+            });
+        }
+        cells.push(line);
+    }
+    Ok(TablePage::new(columns, cells, offset, total))
 }
 
 /// Runs `frame`'s plan with the streaming engine into a new Parquet artifact.
@@ -277,6 +316,23 @@ mod tests {
         let back = DataFrame::load(&stored, &fx.cx()).unwrap();
         assert!(back.equals_missing(&df), "{back}\n!=\n{df}");
         assert!(!ValueType::of::<DataFrame>().reload_after_store());
+    }
+
+    #[test]
+    fn a_stored_frame_is_shown_one_page_at_a_time_with_its_column_types() {
+        let fx = Fixture::new();
+        let stored = sample().lazy().store(&fx.cx()).unwrap();
+        let scan = LazyFrame::load(&stored, &fx.cx()).unwrap();
+        let page = scan.table_page(1..3).expect("a frame is a table").unwrap();
+        let names: Vec<(&str, &str)> =
+            page.columns.iter().map(|c| (c.name.as_str(), c.type_name.as_str())).collect();
+        assert_eq!(names, [("id", "i64"), ("amount", "f64"), ("segment", "str"), ("maybe", "i32")]);
+        assert_eq!(page.cells, [vec!["2", "NaN", "b", ""], vec!["3", "0.0", "a", "3"]]);
+        assert_eq!((page.rows(), page.total), (1..3, 4));
+        // Past the end: no rows, the total still known; a DataFrame pages the same way.
+        let past = sample().table_page(10..20).unwrap().unwrap();
+        assert_eq!((past.cells.len(), past.total), (0, 4));
+        assert_eq!(sample().table_page(1..3).unwrap().unwrap(), page);
     }
 
     #[test]

@@ -17,6 +17,7 @@ mod frames;
 mod layout;
 pub(crate) mod scratch;
 mod serde_impls;
+mod table;
 mod toml_form;
 
 use std::any::{Any, TypeId};
@@ -36,6 +37,7 @@ pub use layout::Layout;
 pub(crate) use layout::known_text as layout_text;
 #[doc(hidden)]
 pub use serde_impls::{decode_serde, encode_serde};
+pub use table::{TableColumn, TablePage};
 pub use toml_form::{from_toml, to_toml};
 
 use crate::error::StoreError;
@@ -209,6 +211,14 @@ pub trait DataValue: Send + Sync + 'static {
     fn to_toml(&self) -> Option<::toml::Value> {
         None
     }
+
+    /// Rows `rows` of the value shown as a table (a frame: at most that window is read), or
+    /// `None` when the type is not a table (the default). The error says why the rows could
+    /// not be read.
+    fn table_page(&self, rows: std::ops::Range<usize>) -> Option<Result<TablePage, String>> {
+        let _ = rows;
+        None
+    }
 }
 
 /// A value of any stored type, shared between the tasks of one submission.
@@ -227,6 +237,7 @@ pub struct ValueType {
     refresh: fn(&Stored, &StoreCx<'_>) -> Result<Fingerprint, StoreError>,
     from_toml: fn(&::toml::Value) -> Result<AnyValue, String>,
     to_toml: fn(&AnyValue) -> Option<::toml::Value>,
+    table_page: fn(&AnyValue, std::ops::Range<usize>) -> Option<Result<TablePage, String>>,
 }
 
 impl ValueType {
@@ -249,6 +260,7 @@ impl ValueType {
             refresh: T::refresh,
             from_toml: |value| Ok(Arc::new(T::from_toml(value)?) as AnyValue),
             to_toml: |value| value.downcast_ref::<T>().and_then(T::to_toml),
+            table_page: |value, rows| value.downcast_ref::<T>().and_then(|v| v.table_page(rows)),
         }
     }
 
@@ -261,6 +273,12 @@ impl ValueType {
     /// the type has no TOML form or `value` is not of this type.
     pub fn to_toml(&self, value: &AnyValue) -> Option<::toml::Value> {
         (self.to_toml)(value)
+    }
+
+    /// Rows `rows` of `value` as a table ([`DataValue::table_page`]); `None` when the type is
+    /// not a table or `value` is not of this type.
+    pub fn table_page(&self, value: &AnyValue, rows: std::ops::Range<usize>) -> Option<Result<TablePage, String>> {
+        (self.table_page)(value, rows)
     }
 
     /// The Rust type's name.
