@@ -72,6 +72,20 @@ pub(crate) enum Command {
     Gc(GcArgs),
     /// Check the store: format, disk usage, unreadable records.
     Doctor,
+    /// Serve a local web page: scenarios by cycle, DAGs with live job statuses, data nodes,
+    /// parameters to edit and submit, comparisons.
+    #[cfg(feature = "ui")]
+    Ui(UiArgs),
+}
+
+/// `ui ...`
+#[cfg(feature = "ui")]
+#[derive(Debug, Args)]
+pub(crate) struct UiArgs {
+    /// The address to serve on (port 0: any free port). Another address than a loopback one
+    /// makes every request need the token printed at start.
+    #[arg(long, default_value = "127.0.0.1:8000", value_name = "ADDR:PORT")]
+    pub(crate) bind: std::net::SocketAddr,
 }
 
 /// `scenarios ...`

@@ -73,7 +73,7 @@ impl<'a> Context<'a> {
         Ok(self.store.as_ref().expect("just opened"))
     }
 
-    fn store_path(&self) -> Result<PathBuf, BoxError> {
+    pub(crate) fn store_path(&self) -> Result<PathBuf, BoxError> {
         match (&self.global.store, &self.cli.default_store) {
             (Some(path), _) | (None, Some(path)) => Ok(path.clone()),
             (None, None) => Err("no store given: pass `--store DIR` or set `TAIPY_STORE`".into()),

@@ -19,7 +19,13 @@
 //! jobs list|show|cancel    submissions list|show
 //! nodes show|read|write|history    lineage SCENARIO NODE [--version N]    compare A B
 //! config check FILE.toml    config export    gc [--dry-run]    doctor
+//! ui [--bind ADDR:PORT]      (feature `ui`: a local web page, see below)
 //! ```
+//!
+//! With the `ui` feature, `ui` serves a web page on `127.0.0.1:8000`: scenarios grouped by
+//! cycle, each scenario's DAG coloured by its jobs' statuses and updated live, data nodes
+//! (frames paged on the server), a form to change parameters and submit, two scenarios
+//! compared. Bound to another address, every request needs the token it prints at start.
 //!
 //! A scenario is named by its id or, when no other scenario has that name, by its name.
 //! Errors are printed with [`report`]: the message and its chain of causes. The exit code is 0
@@ -52,6 +58,8 @@ mod report;
 mod scenarios;
 mod submit;
 mod table;
+#[cfg(feature = "ui")]
+mod ui;
 mod versions;
 
 use std::ffi::OsString;
@@ -260,5 +268,7 @@ fn run_builtin(cx: &mut Context<'_>, command: args::Command) -> Result<(), BoxEr
         Versions(command) => versions::run(cx, command),
         Gc(args) => maintenance::gc(cx, args),
         Doctor => maintenance::doctor(cx),
+        #[cfg(feature = "ui")]
+        Ui(args) => ui::run(cx, args),
     }
 }

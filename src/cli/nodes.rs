@@ -21,7 +21,7 @@ pub(crate) fn parse_value(text: &str) -> toml::Value {
 }
 
 /// A TOML value in one line, strings without quotes.
-fn show_value(value: &toml::Value) -> String {
+pub(crate) fn show_value(value: &toml::Value) -> String {
     match value {
         toml::Value::String(text) => text.clone(),
         other => other.to_string(),
@@ -34,7 +34,7 @@ fn writer(version: &Version) -> String {
 }
 
 /// Who wrote a version, for a table column: `task t` rather than the job's id.
-fn writer_short(version: &Version) -> String {
+pub(crate) fn writer_short(version: &Version) -> String {
     match &version.writer {
         Writer::Job { task, .. } => format!("task {task}"),
         Writer::Reused { job, .. } => format!("reused by {job}"),
@@ -45,7 +45,7 @@ fn writer_short(version: &Version) -> String {
 
 /// A node's current value in one line, at most 60 characters; `<Type>` for a type without a
 /// TOML form; `-` if never written.
-fn current_value(scenario: &Scenario, node: &str) -> Result<(Option<Version>, String), BoxError> {
+pub(crate) fn current_value(scenario: &Scenario, node: &str) -> Result<(Option<Version>, String), BoxError> {
     let type_name = short_type(scenario.node_config(node)?.value_type().name());
     match scenario.node_current(node)? {
         None => Ok((None, "-".into())),
@@ -187,6 +187,25 @@ pub(crate) fn lineage(cx: &mut Context<'_>, args: LineageArgs) -> Result<(), Box
 pub(crate) fn compare(cx: &mut Context<'_>, args: CompareArgs) -> Result<(), BoxError> {
     let a = cx.scenario(&args.a)?;
     let b = cx.scenario(&args.b)?;
+    let rows = compare_rows(&a, &b)?;
+    if cx.json() {
+        let rows: Vec<Value> = rows
+            .iter()
+            .map(|(node, ta, tb, same)| json!({ "node": node, "a": ta, "b": tb, "same": same }))
+            .collect();
+        return cx.print_json(&json!({ "a": a.name(), "b": b.name(), "nodes": rows }));
+    }
+    let mut out = Table::new(["NODE", a.name(), b.name(), ""]);
+    for (node, ta, tb, same) in rows {
+        out.row([node, ta, tb, if same { "same" } else { "differs" }.to_owned()]);
+    }
+    out.print(cx.out(), "no data nodes")?;
+    Ok(())
+}
+
+/// Each data node of two scenarios of one config: its name, its value in each (as
+/// [`current_value`] shows it) and whether the two versions have the same content.
+pub(crate) fn compare_rows(a: &Scenario, b: &Scenario) -> Result<Vec<(String, String, String, bool)>, BoxError> {
     if a.config().id() != b.config().id() {
         return Err(format!(
             "scenarios of different configs cannot be compared: `{}` ({}), `{}` ({})",
@@ -204,19 +223,7 @@ pub(crate) fn compare(cx: &mut Context<'_>, args: CompareArgs) -> Result<(), Box
         let same = va.as_ref().map(|v| v.hash) == vb.as_ref().map(|v| v.hash);
         rows.push((node.id().to_owned(), ta, tb, same));
     }
-    if cx.json() {
-        let rows: Vec<Value> = rows
-            .iter()
-            .map(|(node, ta, tb, same)| json!({ "node": node, "a": ta, "b": tb, "same": same }))
-            .collect();
-        return cx.print_json(&json!({ "a": a.name(), "b": b.name(), "nodes": rows }));
-    }
-    let mut out = Table::new(["NODE", a.name(), b.name(), ""]);
-    for (node, ta, tb, same) in rows {
-        out.row([node, ta, tb, if same { "same" } else { "differs" }.to_owned()]);
-    }
-    out.print(cx.out(), "no data nodes")?;
-    Ok(())
+    Ok(rows)
 }
 
 #[cfg(test)]

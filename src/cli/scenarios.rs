@@ -88,7 +88,7 @@ fn done(cx: &mut Context<'_>, scenario: &Scenario, verb: &str) -> Result<(), Box
 }
 
 /// The cycle of a scenario, with ` (primary)` when it is its primary one.
-fn cycle_of(cycles: &[Cycle], info: &ScenarioInfo) -> Option<(String, bool)> {
+pub(crate) fn cycle_of(cycles: &[Cycle], info: &ScenarioInfo) -> Option<(String, bool)> {
     cycles
         .iter()
         .find(|c| c.config_id == info.config_id && (c.start_us..c.end_us).contains(&info.created_us))

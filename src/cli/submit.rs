@@ -17,31 +17,19 @@ use super::context::Context;
 use super::nodes::parse_value;
 use super::report::task_failure;
 use super::table::{self, Table};
-use crate::{BoxError, Job, JobStatus, StoreError, SubmissionReport, SubmitOptions};
+use crate::{BoxError, Job, JobStatus, Scenario, StoreError, SubmissionReport, SubmitOptions};
 
 pub(crate) fn run(cx: &mut Context<'_>, args: SubmitArgs) -> Result<(), BoxError> {
     let scenario = cx.scenario(&args.scenario)?;
 
-    // Every value is converted before any is written.
-    let mut writes = Vec::new();
+    let mut assignments = Vec::new();
     for assignment in &args.set {
         let Some((node, text)) = assignment.split_once('=') else {
             return Err(format!("--set `{assignment}`: expected NODE=VALUE").into());
         };
-        let node = node.trim();
-        let node_type = scenario.node_config(node)?.value_type();
-        let value = parse_value(text);
-        node_type.from_toml(&value).map_err(|reason| StoreError::InvalidValue {
-            node: node.to_owned(),
-            type_name: node_type.name(),
-            value: text.to_owned(),
-            reason,
-        })?;
-        writes.push((node.to_owned(), value));
+        assignments.push((node.trim(), text));
     }
-    for (node, value) in &writes {
-        scenario.write_toml(node, value, Some("--set on the command line"))?;
-    }
+    write_values(&scenario, &assignments, "--set on the command line")?;
 
     let (sender, receiver) = mpsc::channel::<Job>();
     let options = SubmitOptions::new().force(args.force).on_status(move |job| {
@@ -99,6 +87,35 @@ pub(crate) fn run(cx: &mut Context<'_>, args: SubmitArgs) -> Result<(), BoxError
         .into()),
         Err(e) => Err(e.into()),
     }
+}
+
+/// Writes each `(node, text)` (the text read as [`parse_value`] reads it), all checked against
+/// their nodes' types before any is written: one value that does not fit changes nothing.
+/// Returns the nodes that got a new version.
+pub(crate) fn write_values(
+    scenario: &Scenario,
+    assignments: &[(&str, &str)],
+    comment: &str,
+) -> Result<Vec<String>, StoreError> {
+    let mut writes = Vec::new();
+    for (node, text) in assignments {
+        let node_type = scenario.node_config(node)?.value_type();
+        let value = parse_value(text);
+        node_type.from_toml(&value).map_err(|reason| StoreError::InvalidValue {
+            node: (*node).to_owned(),
+            type_name: node_type.name(),
+            value: (*text).to_owned(),
+            reason,
+        })?;
+        writes.push((*node, value));
+    }
+    let mut written = Vec::new();
+    for (node, value) in &writes {
+        if scenario.write_toml(node, value, Some(comment))?.is_some() {
+            written.push((*node).to_owned());
+        }
+    }
+    Ok(written)
 }
 
 /// One finished job: a line (or a bar step).

@@ -1,0 +1,278 @@
+//! The `ui` command's web server over plain HTTP (no browser): the pages answer, and the safety
+//! rules hold — a local `Host` on loopback, the access token when bound elsewhere, POST with a
+//! CSRF token for every change, 404 for an unknown id, 400 for a value that does not fit its
+//! node, and a refused request changes nothing.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use taipy::cli::Cli;
+use taipy::prelude::*;
+
+/// Doubles the price.
+#[task]
+pub fn double_price(price: &f64) -> f64 {
+    price * 2.0
+}
+
+fn config() -> Arc<ScenarioConfig> {
+    ScenarioConfig::builder("pricing")
+        .node(DataNodeConfig::with_default("price", 21.0f64))
+        .task(TaskConfig::of::<double_price>().inputs(["price"]).outputs(["doubled"]))
+        .build()
+        .unwrap()
+}
+
+/// A store with one scenario `q3`, and the `ui` command serving it on `bind` in a thread of its
+/// own; returns the printed address and the scenario's id.
+struct Served {
+    _dir: tempfile::TempDir,
+    /// `127.0.0.1:PORT`, to connect to.
+    addr: String,
+    /// The first line the command printed.
+    banner: String,
+    id: String,
+}
+
+/// What the command prints, line by line.
+struct Lines(mpsc::Sender<String>, Vec<u8>);
+
+impl Write for Lines {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.1.extend_from_slice(buf);
+        while let Some(end) = self.1.iter().position(|b| *b == b'\n') {
+            let line: Vec<u8> = self.1.drain(..=end).collect();
+            let _ = self.0.send(String::from_utf8_lossy(&line).trim_end().to_owned());
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn serve(bind: &str) -> Served {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store");
+    let id = {
+        let store = Store::open(&path).unwrap();
+        Scenario::create(&store, &config(), "q3").unwrap().id().to_owned()
+    };
+    let (sender, lines) = mpsc::channel();
+    let bind = bind.to_owned();
+    std::thread::spawn(move || {
+        let cli = Cli::new().scenario(config());
+        let (mut out, mut err) = (Lines(sender.clone(), Vec::new()), Lines(sender, Vec::new()));
+        let args = ["taipy", "--store", path.to_str().unwrap(), "ui", "--bind", &bind];
+        cli.run_from(args, &mut out, &mut err);
+    });
+    let banner = lines.recv_timeout(Duration::from_secs(60)).expect("the server starts");
+    let url = banner.split("http://").nth(1).expect("an address").to_owned();
+    let port = url.split('/').next().unwrap().rsplit(':').next().unwrap().to_owned();
+    Served { _dir: dir, addr: format!("127.0.0.1:{port}"), banner, id }
+}
+
+/// An HTTP answer: status, headers (lowercase names), body.
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// One HTTP/1.1 request on a new connection; `extra` are more header lines.
+fn request(addr: &str, method: &str, path: &str, extra: &[&str], body: &str) -> Answer {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for line in extra {
+        head += &format!("{line}\r\n");
+    }
+    if !body.is_empty() || method == "POST" {
+        head += &format!(
+            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
+            body.len()
+        );
+    }
+    stream.write_all(format!("{head}\r\n{body}").as_bytes()).unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let mut lines = head.lines();
+    let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    Answer { status, headers, body: body.to_owned() }
+}
+
+fn get(addr: &str, path: &str) -> Answer {
+    request(addr, "GET", path, &[], "")
+}
+
+/// The CSRF token the scenario's form carries.
+fn csrf(served: &Served) -> String {
+    let page = get(&served.addr, &format!("/scenarios/{}", served.id)).body;
+    let start = page.find("name=\"_csrf\" value=\"").expect("a CSRF field") + "name=\"_csrf\" value=\"".len();
+    page[start..start + 32].to_owned()
+}
+
+/// The versions of `price` the node's page lists.
+fn price_versions(served: &Served) -> usize {
+    let page = get(&served.addr, &format!("/scenarios/{}/nodes/price", served.id)).body;
+    let history = &page[page.find("id=\"history\"").unwrap()..];
+    history[..history.find("</table>").unwrap()].matches("<tr><td>#").count()
+}
+
+#[test]
+fn the_pages_answer_on_loopback() {
+    let served = serve("127.0.0.1:0");
+    assert!(served.banner.starts_with("serving the taipy page on http://127.0.0.1:"), "{}", served.banner);
+    let index = get(&served.addr, "/");
+    assert_eq!(index.status, 200, "{}", index.body);
+    assert!(index.body.contains(">q3</a>") && index.body.contains("never submitted"), "{}", index.body);
+    assert_eq!(index.header("x-frame-options"), Some("DENY"));
+    let scenario = get(&served.addr, &format!("/scenarios/{}", served.id));
+    assert_eq!(scenario.status, 200);
+    assert!(scenario.body.contains("<svg") && scenario.body.contains("name=\"set.price\""), "{}", scenario.body);
+    let filtered = get(&served.addr, "/?tag=nothing-has-it");
+    assert!(!filtered.body.contains(">q3</a>"));
+    // The live updates start with the page's parts as they are.
+    let mut stream = TcpStream::connect(&served.addr).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    write!(stream, "GET /scenarios/{}/live HTTP/1.1\r\nHost: {}\r\n\r\n", served.id, served.addr).unwrap();
+    let mut seen = String::new();
+    let mut buf = [0u8; 4096];
+    while !seen.contains("event: update") {
+        let n = stream.read(&mut buf).unwrap();
+        assert!(n > 0, "the stream ended: {seen}");
+        seen += &String::from_utf8_lossy(&buf[..n]);
+    }
+    assert!(seen.contains("text/event-stream"), "{seen}");
+}
+
+#[test]
+fn a_submission_from_the_form_writes_the_value_and_runs_the_jobs() {
+    let served = serve("127.0.0.1:0");
+    let token = csrf(&served);
+    let submitted =
+        request(&served.addr, "POST", &format!("/scenarios/{}/submit", served.id), &[], &format!("_csrf={token}&set.price=50"));
+    assert_eq!(submitted.status, 303, "{}", submitted.body);
+    let node = format!("/scenarios/{}/nodes/doubled", served.id);
+    let start = Instant::now();
+    loop {
+        let page = get(&served.addr, &node).body;
+        if page.contains("<pre class=\"scalar\">100.0</pre>") {
+            assert!(page.contains("task double_price"), "the writer is named: {page}");
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(60), "never computed: {page}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(price_versions(&served), 2);
+    let scenario = get(&served.addr, &format!("/scenarios/{}", served.id)).body;
+    assert!(scenario.contains("data-task=\"double_price\" data-status=\"Completed\""), "{scenario}");
+}
+
+#[test]
+fn unknown_ids_are_404_with_a_readable_page() {
+    let served = serve("127.0.0.1:0");
+    let missing = get(&served.addr, "/scenarios/no-such-id");
+    assert_eq!(missing.status, 404);
+    assert!(missing.body.contains("no scenario with id `no-such-id`"), "{}", missing.body);
+    let node = get(&served.addr, &format!("/scenarios/{}/nodes/nope", served.id));
+    assert_eq!(node.status, 404);
+    assert!(node.body.contains("has no data node `nope`; declared nodes: price, doubled"), "{}", node.body);
+    assert_eq!(get(&served.addr, "/etc/passwd").status, 404);
+    let compare = get(&served.addr, &format!("/compare?a={}&b=other", served.id));
+    assert_eq!(compare.status, 404);
+}
+
+#[test]
+fn a_value_that_does_not_fit_is_400_and_changes_nothing() {
+    let served = serve("127.0.0.1:0");
+    let token = csrf(&served);
+    let path = format!("/scenarios/{}/submit", served.id);
+    let bad = request(&served.addr, "POST", &path, &[], &format!("_csrf={token}&set.price=abc"));
+    assert_eq!(bad.status, 400, "{}", bad.body);
+    assert!(
+        bad.body.contains("value `abc` does not fit data node `price` of type `f64`"),
+        "the message names the node and its type: {}",
+        bad.body
+    );
+    assert_eq!(price_versions(&served), 1);
+    let scenario = get(&served.addr, &format!("/scenarios/{}", served.id)).body;
+    assert!(scenario.contains("Never submitted."), "nothing was submitted");
+}
+
+#[test]
+fn changes_need_a_post_with_the_csrf_token() {
+    let served = serve("127.0.0.1:0");
+    let path = format!("/scenarios/{}/submit", served.id);
+    let none = request(&served.addr, "POST", &path, &[], "set.price=50");
+    assert_eq!(none.status, 403);
+    assert!(none.body.contains("no CSRF token"), "{}", none.body);
+    let wrong = request(&served.addr, "POST", &path, &[], &format!("_csrf={}&set.price=50", "0".repeat(32)));
+    assert_eq!(wrong.status, 403);
+    assert!(wrong.body.contains("does not match"), "{}", wrong.body);
+    assert_eq!(get(&served.addr, &format!("{path}?_csrf=x&set.price=50")).status, 405);
+    assert_eq!(price_versions(&served), 1);
+}
+
+#[test]
+fn a_loopback_server_refuses_other_host_names() {
+    let served = serve("127.0.0.1:0");
+    let rebound = request(&served.addr, "GET", "/", &["Host: attacker.example"], "");
+    // A second Host line does not sneak past the check.
+    assert_eq!(rebound.status, 403);
+    let mut stream = TcpStream::connect(&served.addr).unwrap();
+    write!(stream, "GET / HTTP/1.1\r\nHost: attacker.example:80\r\nConnection: close\r\n\r\n").unwrap();
+    let mut text = String::new();
+    stream.read_to_string(&mut text).unwrap();
+    assert!(text.starts_with("HTTP/1.1 403"), "{text}");
+    assert!(text.contains("answers requests for 127.0.0.1"), "{text}");
+}
+
+#[test]
+fn bound_elsewhere_every_request_needs_the_printed_token() {
+    let served = serve("0.0.0.0:0");
+    let token = served.banner.split("?token=").nth(1).expect("the token is printed").to_owned();
+    assert_eq!(token.len(), 32, "{}", served.banner);
+    let refused = get(&served.addr, "/");
+    assert_eq!(refused.status, 401);
+    assert!(refused.body.contains("needs the access token"), "{}", refused.body);
+    assert_eq!(get(&served.addr, "/assets/app.js").status, 401);
+    assert_eq!(get(&served.addr, &format!("/scenarios/{}", served.id)).status, 401);
+    assert_eq!(get(&served.addr, "/?token=wrong").status, 401);
+    // A POST without the token changes nothing, CSRF token or not.
+    let post = request(&served.addr, "POST", &format!("/scenarios/{}/submit", served.id), &[], "set.price=50");
+    assert_eq!(post.status, 401);
+
+    let welcome = get(&served.addr, &format!("/?token={token}"));
+    assert_eq!(welcome.status, 200);
+    let cookie = welcome.header("set-cookie").expect("a cookie").to_owned();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    let cookie = cookie.split(';').next().unwrap().to_owned();
+    let with_cookie = request(&served.addr, "GET", "/", &[&format!("Cookie: {cookie}")], "");
+    assert_eq!(with_cookie.status, 200);
+    let bearer = request(&served.addr, "GET", "/", &[&format!("Authorization: Bearer {token}")], "");
+    assert_eq!(bearer.status, 200);
+    let node = request(
+        &served.addr,
+        "GET",
+        &format!("/scenarios/{}/nodes/price", served.id),
+        &[&format!("Cookie: {cookie}")],
+        "",
+    );
+    assert!(node.body.contains("<tr><td>#1</td>"), "nothing was written: {}", node.body);
+}
