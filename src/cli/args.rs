@@ -72,14 +72,12 @@ pub(crate) enum Command {
     Gc(GcArgs),
     /// Check the store: format, disk usage, unreadable records.
     Doctor,
-    /// Serve a local web page: scenarios by cycle, DAGs with live job statuses, data nodes,
-    /// parameters to edit and submit, comparisons.
-    #[cfg(feature = "ui")]
+    /// Serve a local web page: scenarios, live DAGs, data nodes, edits and submits.
     Ui(UiArgs),
 }
 
-/// `ui ...`
-#[cfg(feature = "ui")]
+/// `ui ...` (listed whatever the features, so help texts do not depend on them; it needs the
+/// `ui` feature to run).
 #[derive(Debug, Args)]
 pub(crate) struct UiArgs {
     /// The address to serve on (port 0: any free port). Another address than a loopback one

@@ -270,5 +270,9 @@ fn run_builtin(cx: &mut Context<'_>, command: args::Command) -> Result<(), BoxEr
         Doctor => maintenance::doctor(cx),
         #[cfg(feature = "ui")]
         Ui(args) => ui::run(cx, args),
+        #[cfg(not(feature = "ui"))]
+        Ui(_) => Err("this program was built without the web page: enable taipy's `ui` feature \
+                      (`taipy = { version = \"...\", features = [\"ui\"] }`)"
+            .into()),
     }
 }

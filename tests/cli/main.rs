@@ -139,6 +139,16 @@ fn help(args: &[&str]) -> String {
     String::from_utf8(out).unwrap()
 }
 
+/// Built without the `ui` feature, the command is listed (help texts do not depend on features)
+/// and says what it needs.
+#[cfg(not(feature = "ui"))]
+#[test]
+fn ui_without_its_feature_says_what_it_needs() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = fails(&dir.path().join("store"), &["ui"]);
+    assert!(err.contains("built without the web page: enable taipy's `ui` feature"), "{err}");
+}
+
 #[test]
 fn help_texts() {
     compare_with_file("help", &help(&["--help"]));
