@@ -12,16 +12,17 @@ use std::time::{Duration, Instant};
 use taipy::cli::Cli;
 use taipy::prelude::*;
 
-/// Doubles the price.
+/// Scales the price.
 #[task]
-pub fn double_price(price: &f64) -> f64 {
-    price * 2.0
+pub fn double_price(price: &f64, factor: &f64) -> f64 {
+    price * factor
 }
 
 fn config() -> Arc<ScenarioConfig> {
     ScenarioConfig::builder("pricing")
         .node(DataNodeConfig::with_default("price", 21.0f64))
-        .task(TaskConfig::of::<double_price>().inputs(["price"]).outputs(["doubled"]))
+        .node(DataNodeConfig::with_default("factor", 2.0f64))
+        .task(TaskConfig::of::<double_price>().inputs(["price", "factor"]).outputs(["doubled"]))
         .build()
         .unwrap()
 }
@@ -97,10 +98,8 @@ fn request(addr: &str, method: &str, path: &str, extra: &[&str], body: &str) -> 
         head += &format!("{line}\r\n");
     }
     if !body.is_empty() || method == "POST" {
-        head += &format!(
-            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
-            body.len()
-        );
+        head +=
+            &format!("Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n", body.len());
     }
     stream.write_all(format!("{head}\r\n{body}").as_bytes()).unwrap();
     let mut raw = Vec::new();
@@ -129,7 +128,12 @@ fn csrf(served: &Served) -> String {
 
 /// The versions of `price` the node's page lists.
 fn price_versions(served: &Served) -> usize {
-    let page = get(&served.addr, &format!("/scenarios/{}/nodes/price", served.id)).body;
+    versions(served, "price")
+}
+
+/// The versions of `node` the node's page lists.
+fn versions(served: &Served, node: &str) -> usize {
+    let page = get(&served.addr, &format!("/scenarios/{}/nodes/{node}", served.id)).body;
     let history = &page[page.find("id=\"history\"").unwrap()..];
     history[..history.find("</table>").unwrap()].matches("<tr><td>#").count()
 }
@@ -144,7 +148,11 @@ fn the_pages_answer_on_loopback() {
     assert_eq!(index.header("x-frame-options"), Some("DENY"));
     let scenario = get(&served.addr, &format!("/scenarios/{}", served.id));
     assert_eq!(scenario.status, 200);
-    assert!(scenario.body.contains("<svg") && scenario.body.contains("name=\"set.price\""), "{}", scenario.body);
+    assert!(
+        scenario.body.contains("<svg") && scenario.body.contains("name=\"set.price\""),
+        "{}",
+        scenario.body
+    );
     let filtered = get(&served.addr, "/?tag=nothing-has-it");
     assert!(!filtered.body.contains(">q3</a>"));
     // The live updates start with the page's parts as they are.
@@ -165,8 +173,13 @@ fn the_pages_answer_on_loopback() {
 fn a_submission_from_the_form_writes_the_value_and_runs_the_jobs() {
     let served = serve("127.0.0.1:0");
     let token = csrf(&served);
-    let submitted =
-        request(&served.addr, "POST", &format!("/scenarios/{}/submit", served.id), &[], &format!("_csrf={token}&set.price=50"));
+    let submitted = request(
+        &served.addr,
+        "POST",
+        &format!("/scenarios/{}/submit", served.id),
+        &[],
+        &format!("_csrf={token}&set.price=50&set.factor=2.0"),
+    );
     assert_eq!(submitted.status, 303, "{}", submitted.body);
     let node = format!("/scenarios/{}/nodes/doubled", served.id);
     let start = Instant::now();
@@ -180,6 +193,8 @@ fn a_submission_from_the_form_writes_the_value_and_runs_the_jobs() {
         std::thread::sleep(Duration::from_millis(50));
     }
     assert_eq!(price_versions(&served), 2);
+    // The form sends every parameter: one whose text did not change is not written again.
+    assert_eq!(versions(&served, "factor"), 1);
     let scenario = get(&served.addr, &format!("/scenarios/{}", served.id)).body;
     assert!(scenario.contains("data-task=\"double_price\" data-status=\"Completed\""), "{scenario}");
 }
@@ -192,7 +207,11 @@ fn unknown_ids_are_404_with_a_readable_page() {
     assert!(missing.body.contains("no scenario with id `no-such-id`"), "{}", missing.body);
     let node = get(&served.addr, &format!("/scenarios/{}/nodes/nope", served.id));
     assert_eq!(node.status, 404);
-    assert!(node.body.contains("has no data node `nope`; declared nodes: price, doubled"), "{}", node.body);
+    assert!(
+        node.body.contains("has no data node `nope`; declared nodes: price, factor, doubled"),
+        "{}",
+        node.body
+    );
     assert_eq!(get(&served.addr, "/etc/passwd").status, 404);
     let compare = get(&served.addr, &format!("/compare?a={}&b=other", served.id));
     assert_eq!(compare.status, 404);
@@ -255,7 +274,8 @@ fn bound_elsewhere_every_request_needs_the_printed_token() {
     assert_eq!(get(&served.addr, &format!("/scenarios/{}", served.id)).status, 401);
     assert_eq!(get(&served.addr, "/?token=wrong").status, 401);
     // A POST without the token changes nothing, CSRF token or not.
-    let post = request(&served.addr, "POST", &format!("/scenarios/{}/submit", served.id), &[], "set.price=50");
+    let post =
+        request(&served.addr, "POST", &format!("/scenarios/{}/submit", served.id), &[], "set.price=50");
     assert_eq!(post.status, 401);
 
     let welcome = get(&served.addr, &format!("/?token={token}"));

@@ -6,6 +6,7 @@
 //! cargo run --example customer_cli -- scenarios create q3 --store target/shop
 //! cargo run --example customer_cli -- submit q3 --set payment_threshold=1600 --store target/shop
 //! cargo run --example customer_cli -- lineage q3 high_value_summary_df --store target/shop
+//! cargo run --example customer_cli -- ui --store target/shop      # the web page, on 127.0.0.1:8000
 //! ```
 //!
 //! The store defaults to the one `cargo run --example customer_analysis` fills.

@@ -205,7 +205,10 @@ pub(crate) fn compare(cx: &mut Context<'_>, args: CompareArgs) -> Result<(), Box
 
 /// Each data node of two scenarios of one config: its name, its value in each (as
 /// [`current_value`] shows it) and whether the two versions have the same content.
-pub(crate) fn compare_rows(a: &Scenario, b: &Scenario) -> Result<Vec<(String, String, String, bool)>, BoxError> {
+pub(crate) fn compare_rows(
+    a: &Scenario,
+    b: &Scenario,
+) -> Result<Vec<(String, String, String, bool)>, BoxError> {
     if a.config().id() != b.config().id() {
         return Err(format!(
             "scenarios of different configs cannot be compared: `{}` ({}), `{}` ({})",
@@ -218,8 +221,8 @@ pub(crate) fn compare_rows(a: &Scenario, b: &Scenario) -> Result<Vec<(String, St
     }
     let mut rows = Vec::new();
     for node in a.config().nodes() {
-        let (va, ta) = current_value(&a, node.id())?;
-        let (vb, tb) = current_value(&b, node.id())?;
+        let (va, ta) = current_value(a, node.id())?;
+        let (vb, tb) = current_value(b, node.id())?;
         let same = va.as_ref().map(|v| v.hash) == vb.as_ref().map(|v| v.hash);
         rows.push((node.id().to_owned(), ta, tb, same));
     }

@@ -28,7 +28,8 @@ pub(super) fn new_token() -> Result<String, String> {
 
 /// Compares two tokens in a time that does not depend on where they differ.
 pub(super) fn same_token(given: &str, expected: &str) -> bool {
-    given.len() == expected.len() && given.bytes().zip(expected.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+    given.len() == expected.len()
+        && given.bytes().zip(expected.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
 }
 
 /// The form's CSRF token, checked against the server's.

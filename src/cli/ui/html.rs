@@ -52,7 +52,8 @@ pub(super) async fn style() -> Response {
 }
 
 pub(super) async fn script() -> Response {
-    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], include_str!("assets/app.js")).into_response()
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], include_str!("assets/app.js"))
+        .into_response()
 }
 
 pub(super) async fn not_found() -> PageError {

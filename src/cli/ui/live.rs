@@ -18,6 +18,7 @@ use tokio::sync::broadcast;
 use super::html::url;
 use super::pages::live_parts;
 use super::{PageError, blocking, guard};
+use crate::cli::nodes::show_value;
 use crate::cli::submit::write_values;
 use crate::{EntityType, Event, EventFilter, Store, SubmitOptions};
 
@@ -47,14 +48,25 @@ pub(super) async fn submit(
     let force = fields.iter().any(|(k, v)| k == "force" && !v.is_empty());
     let submitted = blocking(move || {
         let scenario = shared.scenario(&id)?;
-        let assignments: Vec<(&str, &str)> = fields
-            .iter()
-            .filter_map(|(k, v)| Some((k.strip_prefix("set.")?, v.trim())))
-            .collect();
+        // The form sends every parameter: only those whose text changed are written (a
+        // parameter's default confirmed unchanged would otherwise become a user's edit).
+        let mut assignments: Vec<(&str, &str)> = Vec::new();
+        for (key, text) in &fields {
+            let Some(node) = key.strip_prefix("set.") else { continue };
+            let unchanged = match scenario.node_config(node).map(|_| scenario.node_current(node)) {
+                Ok(Ok(Some(_))) => {
+                    scenario.read_toml(node, None)?.1.is_some_and(|v| show_value(&v) == text.trim())
+                }
+                _ => false,
+            };
+            if !unchanged {
+                assignments.push((node, text.trim()));
+            }
+        }
         write_values(&scenario, &assignments, "edited on the web page")?;
-        let submission = scenario
-            .submit_with(SubmitOptions::new().force(force))
-            .map_err(|e| PageError::bad_request(crate::cli::report(&e).trim_end().trim_start_matches("error: ")))?;
+        let submission = scenario.submit_with(SubmitOptions::new().force(force)).map_err(|e| {
+            PageError::bad_request(crate::cli::report(&e).trim_end().trim_start_matches("error: "))
+        })?;
         let scenario_id = scenario.id().to_owned();
         // The jobs run on the orchestrator's pool; this thread only waits for the end (a failed
         // job is shown on the page, from the store).
@@ -72,7 +84,10 @@ pub(super) async fn submit(
 
 /// Whether an event can change what a scenario's page shows.
 fn relevant(event: &Event) -> bool {
-    matches!(event.entity, EntityType::Job | EntityType::Submission | EntityType::DataNode | EntityType::Scenario)
+    matches!(
+        event.entity,
+        EntityType::Job | EntityType::Submission | EntityType::DataNode | EntityType::Scenario
+    )
 }
 
 /// `GET /scenarios/{id}/live`: an `update` event with the page's live parts now, then after
@@ -86,28 +101,31 @@ pub(super) async fn events(
         blocking(move || shared.scenario(&id).map(drop)).await?;
     }
     let receiver = shared.events.subscribe();
-    let stream = futures_util::stream::unfold((shared, id, receiver, true), |(shared, id, mut receiver, first)| async move {
-        if !first {
-            loop {
-                match receiver.recv().await {
-                    Ok(event) if relevant(&event) => break,
-                    Ok(_) => continue,
-                    Err(broadcast::error::RecvError::Lagged(_)) => break,
-                    Err(broadcast::error::RecvError::Closed) => return None,
+    let stream = futures_util::stream::unfold(
+        (shared, id, receiver, true),
+        |(shared, id, mut receiver, first)| async move {
+            if !first {
+                loop {
+                    match receiver.recv().await {
+                        Ok(event) if relevant(&event) => break,
+                        Ok(_) => continue,
+                        Err(broadcast::error::RecvError::Lagged(_)) => break,
+                        Err(broadcast::error::RecvError::Closed) => return None,
+                    }
                 }
+                tokio::time::sleep(Duration::from_millis(40)).await;
+                while receiver.try_recv().is_ok() {}
             }
-            tokio::time::sleep(Duration::from_millis(40)).await;
-            while receiver.try_recv().is_ok() {}
-        }
-        let parts = {
-            let (shared, id) = (shared.clone(), id.clone());
-            blocking(move || live_parts(&shared, &shared.scenario(&id)?).map(|p| p.to_json())).await
-        };
-        let event = match parts {
-            Ok(json) => SseEvent::default().event("update").data(json),
-            Err(error) => SseEvent::default().event("failure").data(error.message()),
-        };
-        Some((Ok(event), (shared, id, receiver, false)))
-    });
+            let parts = {
+                let (shared, id) = (shared.clone(), id.clone());
+                blocking(move || live_parts(&shared, &shared.scenario(&id)?).map(|p| p.to_json())).await
+            };
+            let event = match parts {
+                Ok(json) => SseEvent::default().event("update").data(json),
+                Err(error) => SseEvent::default().event("failure").data(error.message()),
+            };
+            Some((Ok(event), (shared, id, receiver, false)))
+        },
+    );
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }

@@ -56,7 +56,10 @@ impl Shared {
     /// config.
     fn scenario(&self, id: &str) -> Result<Scenario, PageError> {
         let info = self.store.scenarios()?.into_iter().find(|s| s.id == id).ok_or_else(|| {
-            PageError::not_found(format!("no scenario with id `{id}` in store `{}`", self.store_path.display()))
+            PageError::not_found(format!(
+                "no scenario with id `{id}` in store `{}`",
+                self.store_path.display()
+            ))
         })?;
         let config = self.configs.iter().find(|c| c.id() == info.config_id).ok_or_else(|| {
             PageError::internal(format!(
@@ -120,7 +123,7 @@ pub(crate) fn run(cx: &mut Context<'_>, args: UiArgs) -> Result<(), BoxError> {
     });
     // One subscription for the server's life: job events are produced for every submission,
     // whichever page is open when it starts.
-    let _subscription = live::forward_events(&store, EventFilter::all(), events);
+    live::forward_events(&store, EventFilter::all(), events);
 
     match &access {
         Some(token) => writeln!(

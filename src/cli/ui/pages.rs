@@ -83,7 +83,11 @@ fn index_page(shared: &Shared, filter: &HashMap<String, String>) -> Result<Html<
                 uid = url(&s.id),
                 name = esc(&s.name),
                 config = esc(&s.config_id),
-                tags = s.tags.iter().map(|t| format!("<span class=\"tag\">{}</span>", esc(t))).collect::<String>(),
+                tags = s
+                    .tags
+                    .iter()
+                    .map(|t| format!("<span class=\"tag\">{}</span>", esc(t)))
+                    .collect::<String>(),
                 primary = if *primary { "★ primary" } else { "" },
                 created = esc(&table::time(s.created_us)),
                 status = esc(status.as_deref().unwrap_or("never submitted")),
@@ -94,7 +98,9 @@ fn index_page(shared: &Shared, filter: &HashMap<String, String>) -> Result<Html<
     if all.len() >= 2 {
         let options: String = all
             .iter()
-            .map(|s| format!("<option value=\"{}\">{} ({})</option>", esc(&s.id), esc(&s.name), esc(&s.config_id)))
+            .map(|s| {
+                format!("<option value=\"{}\">{} ({})</option>", esc(&s.id), esc(&s.name), esc(&s.config_id))
+            })
             .collect();
         let _ = write!(
             body,
@@ -144,7 +150,8 @@ fn scenario_page(shared: &Shared, id: &str) -> Result<Html<String>, PageError> {
         esc(&table::time(scenario.created_us()))
     );
     if let Some((primary, name)) = &cycle {
-        let _ = write!(body, "<dt>cycle</dt><dd>{}{}</dd>", esc(name), if *primary { " (primary)" } else { "" });
+        let _ =
+            write!(body, "<dt>cycle</dt><dd>{}{}</dd>", esc(name), if *primary { " (primary)" } else { "" });
     }
     if !tags.is_empty() {
         let tags: String = tags.iter().map(|t| format!("<span class=\"tag\">{}</span>", esc(t))).collect();
@@ -152,9 +159,11 @@ fn scenario_page(shared: &Shared, id: &str) -> Result<Html<String>, PageError> {
     }
     body += "</dl>";
     let parts = live_parts(shared, &scenario)?;
-    let _ = write!(body, "<section><h2>Graph</h2><div id=\"dag\" class=\"dag\">{}</div></section>", parts.dag);
+    let _ =
+        write!(body, "<section><h2>Graph</h2><div id=\"dag\" class=\"dag\">{}</div></section>", parts.dag);
     body += &parameters_form(shared, &scenario)?;
-    let _ = write!(body, "<section><h2>Latest submission</h2><div id=\"jobs\">{}</div></section>", parts.jobs);
+    let _ =
+        write!(body, "<section><h2>Latest submission</h2><div id=\"jobs\">{}</div></section>", parts.jobs);
     let _ = write!(body, "<section><h2>Data nodes</h2><div id=\"nodes\">{}</div></section>", parts.nodes);
     let live = format!("/scenarios/{}/live", url(scenario.id()));
     Ok(page(scenario.name(), Some(&live), &body))
@@ -222,8 +231,9 @@ fn job_row(job: &Job) -> String {
 }
 
 fn nodes_table(scenario: &Scenario) -> Result<String, PageError> {
-    let mut out =
-        String::from("<table class=\"nodes\"><tr><th>Node</th><th>Type</th><th>Version</th><th>Written by</th><th>Value</th></tr>");
+    let mut out = String::from(
+        "<table class=\"nodes\"><tr><th>Node</th><th>Type</th><th>Version</th><th>Written by</th><th>Value</th></tr>",
+    );
     for node in scenario.config().nodes() {
         let (version, value) = current_value(scenario, node.id())?;
         let _ = write!(
@@ -246,7 +256,8 @@ fn nodes_table(scenario: &Scenario) -> Result<String, PageError> {
 /// form, checked by the server against the node's type when submitted.
 fn parameters_form(shared: &Shared, scenario: &Scenario) -> Result<String, PageError> {
     let config = scenario.config();
-    let produced: Vec<&str> = config.tasks().iter().flat_map(|t| t.output_nodes()).map(String::as_str).collect();
+    let produced: Vec<&str> =
+        config.tasks().iter().flat_map(|t| t.output_nodes()).map(String::as_str).collect();
     let mut fields = String::new();
     for node in config.nodes().iter().filter(|n| !produced.contains(&n.id())) {
         let current = match scenario.node_current(node.id())? {
@@ -254,9 +265,12 @@ fn parameters_form(shared: &Shared, scenario: &Scenario) -> Result<String, PageE
             None => None,
         };
         let Some(current) = current else { continue };
+        // Browsers compile `pattern` with the `v` flag, where a `-` in a class must be escaped.
         let (kind, pattern) = match &current {
-            toml::Value::Float(_) => ("float", Some(r"[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?|[-+]?inf|nan")),
-            toml::Value::Integer(_) => ("integer", Some(r"[-+]?[0-9]+")),
+            toml::Value::Float(_) => {
+                ("float", Some(r"[+\-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+\-]?[0-9]+)?|[+\-]?inf|nan"))
+            }
+            toml::Value::Integer(_) => ("integer", Some(r"[+\-]?[0-9]+")),
             toml::Value::Boolean(_) => ("bool", Some("true|false")),
             _ => ("text", None),
         };
@@ -289,7 +303,10 @@ pub(super) async fn node(
     let number = |key: &str| -> Result<Option<usize>, PageError> {
         query
             .get(key)
-            .map(|v| v.parse::<usize>().map_err(|_| PageError::bad_request(format!("`{key}` must be a row count, not `{v}`"))))
+            .map(|v| {
+                v.parse::<usize>()
+                    .map_err(|_| PageError::bad_request(format!("`{key}` must be a row count, not `{v}`")))
+            })
             .transpose()
     };
     let offset = number("offset")?.unwrap_or(0);
@@ -297,7 +314,13 @@ pub(super) async fn node(
     blocking(move || node_page(&shared, &id, &node, offset, limit)).await
 }
 
-fn node_page(shared: &Shared, id: &str, name: &str, offset: usize, limit: usize) -> Result<Html<String>, PageError> {
+fn node_page(
+    shared: &Shared,
+    id: &str,
+    name: &str,
+    offset: usize,
+    limit: usize,
+) -> Result<Html<String>, PageError> {
     let scenario = shared.scenario(id)?;
     let config = scenario.node_config(name)?;
     let type_name = config.value_type().name();
@@ -322,7 +345,12 @@ fn node_page(shared: &Shared, id: &str, name: &str, offset: usize, limit: usize)
                     let _ = write!(body, "<pre class=\"scalar\">{}</pre>", esc(&show_value(&value)));
                 }
                 None => {
-                    let _ = write!(body, "<p>A <code>{}</code> has no text form (hash {}).</p>", esc(type_name), version.hash);
+                    let _ = write!(
+                        body,
+                        "<p>A <code>{}</code> has no text form (hash {}).</p>",
+                        esc(type_name),
+                        version.hash
+                    );
                 }
             },
         }

@@ -73,8 +73,9 @@ use std::sync::Arc;
 
 use polars::polars_utils::compression::ZstdLevel;
 use polars::prelude::{
-    AnyValue, DataFrame, IdxSize, len, Engine, FileWriteFormat, IntoLazy, LazyFrame, ParquetCompression, ParquetWriteOptions,
-    PlRefPath, PolarsError, ScanArgsParquet, Schema, SinkDestination, SinkTarget, UnifiedSinkArgs,
+    AnyValue, DataFrame, Engine, FileWriteFormat, IdxSize, IntoLazy, LazyFrame, ParquetCompression,
+    ParquetWriteOptions, PlRefPath, PolarsError, ScanArgsParquet, Schema, SinkDestination, SinkTarget,
+    UnifiedSinkArgs, len,
 };
 
 use super::{DataValue, FrameCompression, Layout, StoreCx, Stored, TableColumn, TablePage};
@@ -130,7 +131,8 @@ impl DataValue for DataFrame {
     }
 
     fn table_page(&self, rows: Range<usize>) -> Option<Result<TablePage, String>> {
-        let window = self.slice(rows.start.min(i64::MAX as usize) as i64, rows.end.saturating_sub(rows.start));
+        let window =
+            self.slice(rows.start.min(i64::MAX as usize) as i64, rows.end.saturating_sub(rows.start));
         Some(frame_page(&window, rows.start, self.height()).map_err(|e| polars_message(&e)))
     }
 }
@@ -147,6 +149,7 @@ fn frame_page(window: &DataFrame, offset: usize, total: usize) -> Result<TablePa
             line.push(match column.get(row)? {
                 AnyValue::Null => String::new(),
                 AnyValue::String(text) => text.to_owned(),
+                AnyValue::StringOwned(text) => text.to_string(),
                 other => other.to_string(),
             });
         }
@@ -333,6 +336,10 @@ mod tests {
         let past = sample().table_page(10..20).unwrap().unwrap();
         assert_eq!((past.cells.len(), past.total), (0, 4));
         assert_eq!(sample().table_page(1..3).unwrap().unwrap(), page);
+        // A column of one repeated value (polars keeps it as a scalar) shows its text too.
+        let literal =
+            sample().lazy().select([lit("median").alias("statistic")]).table_page(0..1).unwrap().unwrap();
+        assert_eq!(literal.cells, [vec!["median"]]);
     }
 
     #[test]

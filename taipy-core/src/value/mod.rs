@@ -237,8 +237,11 @@ pub struct ValueType {
     refresh: fn(&Stored, &StoreCx<'_>) -> Result<Fingerprint, StoreError>,
     from_toml: fn(&::toml::Value) -> Result<AnyValue, String>,
     to_toml: fn(&AnyValue) -> Option<::toml::Value>,
-    table_page: fn(&AnyValue, std::ops::Range<usize>) -> Option<Result<TablePage, String>>,
+    table_page: TablePageFn,
 }
+
+/// [`DataValue::table_page`], type-erased.
+type TablePageFn = fn(&AnyValue, std::ops::Range<usize>) -> Option<Result<TablePage, String>>;
 
 impl ValueType {
     /// The operations of `T`.
@@ -277,7 +280,11 @@ impl ValueType {
 
     /// Rows `rows` of `value` as a table ([`DataValue::table_page`]); `None` when the type is
     /// not a table or `value` is not of this type.
-    pub fn table_page(&self, value: &AnyValue, rows: std::ops::Range<usize>) -> Option<Result<TablePage, String>> {
+    pub fn table_page(
+        &self,
+        value: &AnyValue,
+        rows: std::ops::Range<usize>,
+    ) -> Option<Result<TablePage, String>> {
         (self.table_page)(value, rows)
     }
 
