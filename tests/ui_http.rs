@@ -6,6 +6,7 @@
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -16,6 +17,30 @@ use taipy::prelude::*;
 #[task]
 pub fn double_price(price: &f64, factor: &f64) -> f64 {
     price * factor
+}
+
+/// Set to let [`held`] finish.
+static RELEASED: AtomicBool = AtomicBool::new(false);
+
+/// Adds one, once the test lets it.
+#[task]
+pub fn held(price: &f64) -> f64 {
+    while !RELEASED.load(Ordering::SeqCst) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    price + 1.0
+}
+
+/// Set to let [`held_too`] finish.
+static RELEASED_TOO: AtomicBool = AtomicBool::new(false);
+
+/// Adds two, once the test lets it.
+#[task]
+pub fn held_too(price: &f64) -> f64 {
+    while !RELEASED_TOO.load(Ordering::SeqCst) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    price + 2.0
 }
 
 fn config() -> Arc<ScenarioConfig> {
@@ -56,6 +81,10 @@ impl Write for Lines {
 }
 
 fn serve(bind: &str) -> Served {
+    serve_config(bind, config, StoreOptions::default())
+}
+
+fn serve_config(bind: &str, config: fn() -> Arc<ScenarioConfig>, options: StoreOptions) -> Served {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("store");
     let id = {
@@ -65,7 +94,7 @@ fn serve(bind: &str) -> Served {
     let (sender, lines) = mpsc::channel();
     let bind = bind.to_owned();
     std::thread::spawn(move || {
-        let cli = Cli::new().scenario(config());
+        let cli = Cli::new().scenario(config()).store_options(options);
         let (mut out, mut err) = (Lines(sender.clone(), Vec::new()), Lines(sender, Vec::new()));
         let args = ["taipy", "--store", path.to_str().unwrap(), "ui", "--bind", &bind];
         cli.run_from(args, &mut out, &mut err);
@@ -295,4 +324,86 @@ fn bound_elsewhere_every_request_needs_the_printed_token() {
         "",
     );
     assert!(node.body.contains("<tr><td>#1</td>"), "nothing was written: {}", node.body);
+}
+
+fn held_config() -> Arc<ScenarioConfig> {
+    ScenarioConfig::builder("held")
+        .node(DataNodeConfig::with_default("price", 1.0f64))
+        .task(TaskConfig::of::<held>().inputs(["price"]).outputs(["more"]))
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn pages_are_read_and_updated_live_while_a_submission_runs() {
+    let served = serve_config("127.0.0.1:0", held_config, StoreOptions::default());
+    // The live updates, followed from before the submission.
+    let mut live = TcpStream::connect(&served.addr).unwrap();
+    live.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    write!(live, "GET /scenarios/{}/live HTTP/1.1\r\nHost: {}\r\n\r\n", served.id, served.addr).unwrap();
+    let (sender, updates) = mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 65536];
+        while let Ok(n) = live.read(&mut buf) {
+            if n == 0 || sender.send(String::from_utf8_lossy(&buf[..n]).into_owned()).is_err() {
+                break;
+            }
+        }
+    });
+
+    let token = csrf(&served);
+    let (addr, path) = (served.addr.clone(), format!("/scenarios/{}/submit", served.id));
+    let post = std::thread::spawn(move || {
+        request(&addr, "POST", &path, &[], &format!("_csrf={token}&set.price=41"))
+    });
+
+    // While the task runs, the live updates show it running and the pages answer.
+    let running = r#"data-task=\"held\" data-status=\"Running\""#;
+    let mut seen = String::new();
+    while !seen.contains(running) {
+        seen += &updates
+            .recv_timeout(Duration::from_secs(60))
+            .unwrap_or_else(|_| panic!("never running: {seen}"));
+    }
+    let page = get(&served.addr, &format!("/scenarios/{}", served.id));
+    assert!(
+        page.status == 200 && page.body.contains("data-task=\"held\" data-status=\"Running\""),
+        "{}",
+        page.body
+    );
+    assert_eq!(get(&served.addr, "/").status, 200);
+    let more = get(&served.addr, &format!("/scenarios/{}/nodes/more", served.id));
+    assert!(more.status == 200 && more.body.contains("Never written."), "{}", more.body);
+    RELEASED.store(true, Ordering::SeqCst);
+    assert_eq!(post.join().unwrap().status, 303);
+
+    // Then they show it completed.
+    while !seen.contains(r#"data-task=\"held\" data-status=\"Completed\""#) {
+        seen +=
+            &updates.recv_timeout(Duration::from_secs(60)).unwrap_or_else(|_| panic!("no update: {seen}"));
+    }
+}
+
+/// In development mode the orchestrator runs the jobs in the submitting thread: the page still
+/// answers the submit at once, and follows the jobs live.
+#[test]
+fn a_development_store_answers_the_submit_before_its_jobs_finish() {
+    fn held_too_config() -> Arc<ScenarioConfig> {
+        ScenarioConfig::builder("held_too")
+            .node(DataNodeConfig::with_default("price", 1.0f64))
+            .task(TaskConfig::of::<held_too>().inputs(["price"]).outputs(["more"]))
+            .build()
+            .unwrap()
+    }
+    let served = serve_config("127.0.0.1:0", held_too_config, StoreOptions::development());
+    let token = csrf(&served);
+    let (addr, path) = (served.addr.clone(), format!("/scenarios/{}/submit", served.id));
+    let (sender, answer) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = sender.send(request(&addr, "POST", &path, &[], &format!("_csrf={token}&set.price=41")));
+    });
+    let answered = answer.recv_timeout(Duration::from_secs(30));
+    RELEASED_TOO.store(true, Ordering::SeqCst);
+    let answered = answered.expect("the submit is answered while its job runs");
+    assert_eq!(answered.status, 303, "{}", answered.body);
 }

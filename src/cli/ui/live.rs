@@ -64,18 +64,34 @@ pub(super) async fn submit(
             }
         }
         write_values(&scenario, &assignments, "edited on the web page")?;
-        let submission = scenario.submit_with(SubmitOptions::new().force(force)).map_err(|e| {
-            PageError::bad_request(crate::cli::report(&e).trim_end().trim_start_matches("error: "))
-        })?;
         let scenario_id = scenario.id().to_owned();
-        // The jobs run on the orchestrator's pool; this thread only waits for the end (a failed
-        // job is shown on the page, from the store).
+        // The submission is made and waited for on a thread of its own: in development mode
+        // the orchestrator runs the jobs in the submitting thread. The answer goes back once the
+        // submission exists (its first job status), so the page it leads to shows its jobs.
+        let (started, first) = std::sync::mpsc::channel::<Result<(), String>>();
+        let on_status = started.clone();
+        let options = SubmitOptions::new().force(force).on_status(move |_| {
+            let _ = on_status.send(Ok(()));
+        });
         std::thread::Builder::new()
             .name("taipy-ui-submission".into())
-            .spawn(move || {
-                let _ = submission.wait();
+            .spawn(move || match scenario.submit_with(options) {
+                // Failed jobs are shown on the page, from the store.
+                Ok(submission) => {
+                    let _ = started.send(Ok(()));
+                    let _ = submission.wait();
+                }
+                Err(e) => {
+                    let _ = started
+                        .send(Err(crate::cli::report(&e).trim_end().trim_start_matches("error: ").into()));
+                }
             })
             .map_err(|e| PageError::internal(format!("cannot start the submission's thread: {e}")))?;
+        match first.recv() {
+            Ok(Ok(())) => {}
+            Ok(Err(message)) => return Err(PageError::bad_request(message)),
+            Err(_) => return Err(PageError::internal("the submission's thread stopped before submitting")),
+        }
         Ok(scenario_id)
     })
     .await?;
