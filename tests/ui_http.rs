@@ -407,3 +407,25 @@ fn a_development_store_answers_the_submit_before_its_jobs_finish() {
     let answered = answered.expect("the submit is answered while its job runs");
     assert_eq!(answered.status, 303, "{}", answered.body);
 }
+
+/// Scenarios of a config with a frequency are grouped under their cycle, the primary one marked.
+#[test]
+fn scenarios_are_grouped_by_cycle_and_filtered_by_config() {
+    fn monthly() -> Arc<ScenarioConfig> {
+        ScenarioConfig::builder("monthly")
+            .frequency(taipy::Frequency::Monthly)
+            .node(DataNodeConfig::with_default("price", 21.0f64))
+            .node(DataNodeConfig::with_default("factor", 2.0f64))
+            .task(TaskConfig::of::<double_price>().inputs(["price", "factor"]).outputs(["doubled"]))
+            .build()
+            .unwrap()
+    }
+    let served = serve_config("127.0.0.1:0", monthly, StoreOptions::default());
+    let index = get(&served.addr, "/").body;
+    let cycle = index.find("<h2>cycle ").expect("a cycle group");
+    let row = index.find(&format!("data-scenario=\"{}\"", served.id)).unwrap();
+    assert!(cycle < row, "the scenario is listed under its cycle: {index}");
+    assert!(index[row..].split("</tr>").next().unwrap().contains("★ primary"), "{index}");
+    assert!(get(&served.addr, "/?config=monthly").body.contains("data-scenario="));
+    assert!(!get(&served.addr, "/?config=other").body.contains("data-scenario="));
+}

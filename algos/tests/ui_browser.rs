@@ -163,9 +163,10 @@ async fn edit_a_parameter_submit_and_follow_the_jobs_in_chromium() {
         let q3 = CustomerAnalysis::create(&store, "q3").unwrap();
         q3.add_tag("walkthrough").unwrap();
         q3.submit().unwrap().wait().unwrap();
-        CustomerAnalysis::create(&store, "q4").unwrap();
-        q3.id().to_owned()
+        let q4 = CustomerAnalysis::create(&store, "q4").unwrap();
+        (q3.id().to_owned(), q4.id().to_owned())
     };
+    let (id, other) = id;
     let base = serve(store_path);
     let driver = start_driver();
     let client = browser(&driver).await;
@@ -250,6 +251,16 @@ async fn edit_a_parameter_submit_and_follow_the_jobs_in_chromium() {
     let header = client.find(Locator::Css("table.frame tr")).await.unwrap().text().await.unwrap();
     assert!(header.contains("ValueSegment") && header.contains("f64"), "column types are shown: {header}");
     screenshot(&client, "frame").await;
+
+    // q3 beside q4 (never submitted, default threshold), chosen on the list's form.
+    client.goto(&base).await.unwrap();
+    client.find(Locator::Css("select[name=b]")).await.unwrap().select_by_value(&other).await.unwrap();
+    client.find(Locator::Css("select[name=a]")).await.unwrap().select_by_value(&id).await.unwrap();
+    client.find(Locator::Css("form[action='/compare'] button")).await.unwrap().click().await.unwrap();
+    let compared = client.find(Locator::Id("compare")).await.unwrap().text().await.unwrap();
+    assert!(compared.contains("payment_threshold 1600.0 1000.0 differs"), "{compared}");
+    assert!(compared.contains("score_threshold 1.5 1.5 same"), "{compared}");
+    screenshot(&client, "compare").await;
 
     client.close().await.unwrap();
 }
