@@ -104,12 +104,12 @@ fn local_host(headers: &HeaderMap, port: u16) -> Result<(), PageError> {
 }
 
 fn query_token(query: Option<&str>) -> Option<String> {
-    let pairs: Vec<(String, String)> = serde_urlencoded_pairs(query?);
+    let pairs: Vec<(String, String)> = query_pairs(query?);
     pairs.into_iter().find(|(k, _)| k == "token").map(|(_, v)| v)
 }
 
 /// `a=1&b=2` as pairs, percent-decoded (axum's own query parser).
-fn serde_urlencoded_pairs(query: &str) -> Vec<(String, String)> {
+fn query_pairs(query: &str) -> Vec<(String, String)> {
     let uri: axum::http::Uri = match format!("/?{query}").parse() {
         Ok(uri) => uri,
         Err(_) => return Vec::new(),

@@ -66,6 +66,18 @@ impl Scenario {
     /// Rows `rows` of version `number` (the current one if `None`) of data node `name` shown as
     /// a table ([`DataValue::table_page`](crate::DataValue::table_page)); `None` when the
     /// node's type is not a table. A frame is read one window at a time, never whole.
+    ///
+    /// ```
+    /// use taipy_core::prelude::*;
+    ///
+    /// let store = Store::temporary()?;
+    /// let config = ScenarioConfig::builder("c").node(DataNodeConfig::with_default("x", 1.5f64)).build()?;
+    /// let scenario = Scenario::create(&store, &config, "s")?;
+    /// // A number is no table (a `DataFrame` or `LazyFrame` node gives its rows 0 to 49).
+    /// let (version, page) = scenario.read_table("x", None, 0..50)?;
+    /// assert_eq!((version.number, page), (1, None));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn read_table(
         &self,
         name: &str,
