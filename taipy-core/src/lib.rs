@@ -65,7 +65,7 @@ pub use registry::RegistryError;
 pub use scenario::Scenario;
 pub use store::{
     ConfigVersion, Cycle, DiskUsage, EditLock, GcPolicy, GcReport, JobOrigin, Lineage, ScenarioInfo, Store,
-    StoredConfig, SubmissionInfo, UnreadableRecord, Version, Writer,
+    StoreStats, StoredConfig, SubmissionInfo, UnreadableRecord, Version, Writer,
 };
 pub use task::{TaskFn, TaskInput, TaskOutput};
 pub use value::{

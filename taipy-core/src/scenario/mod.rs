@@ -96,11 +96,10 @@ impl Scenario {
     /// mode, only scenarios of this config version (or created before config versions) count.
     pub fn find(store: &Store, config: &Arc<ScenarioConfig>, name: &str) -> Result<Option<Self>, StoreError> {
         let version = versions::experiment_version(store, config);
-        let found = store.scenarios()?.into_iter().rfind(|s| {
-            s.config_id == config.id()
-                && s.name == name
-                && (version.is_none() || s.config_version.is_none() || s.config_version == version)
-        });
+        let found = store
+            .scenario_records_named(config.id(), name)?
+            .into_iter()
+            .rfind(|s| version.is_none() || s.config_version.is_none() || s.config_version == version);
         found.map(|info| Self::open(store, config, &info.id)).transpose()
     }
 

@@ -13,6 +13,8 @@
 //!   commit.rs     the commit protocol, node states, the writer thread, the lock order
 //!   gc.rs         retention, pins, garbage collection, disk usage
 //!   format.rs     the store's format version
+//!   indexes.rs    index entries (scenarios by tag and name, jobs and submissions by
+//!                 scenario, unfinished jobs) written with the records they index
 //!   scenarios.rs, cycles.rs, submissions.rs, lineage.rs, versions.rs
 //!                 typed operations on those records
 //! ```
@@ -30,6 +32,7 @@ pub(crate) mod commit;
 mod cycles;
 mod format;
 mod gc;
+mod indexes;
 pub(crate) mod keys;
 mod lineage;
 pub(crate) mod records;
@@ -60,6 +63,7 @@ pub(crate) use records::{
     MemoEntry, NodeLayouts, NodeRecord, ScenarioRecord, SubmissionRecord, TaskRun, now_us,
 };
 pub use submissions::SubmissionInfo;
+
 pub use versions::ConfigVersion;
 pub(crate) use versions::stage_bound_version;
 
@@ -95,6 +99,8 @@ pub(crate) struct StoreInner {
     pins: Arc<gc::Pins>,
     /// Records found unreadable, by kind and key.
     unreadable: Mutex<BTreeMap<(&'static str, String), UnreadableRecord>>,
+    /// How much this handle has read (see [`Store::stats`]).
+    reads: ReadCounters,
     _lock: File,
     _temporary: Option<tempfile::TempDir>,
 }
@@ -103,6 +109,23 @@ pub(crate) struct StoreInner {
 #[derive(Clone)]
 pub struct Store {
     pub(crate) inner: Arc<StoreInner>,
+}
+
+/// Counts of what a store handle has read from its catalog since it was opened: what the
+/// scale tests (and anyone wondering why a query is slow) look at. See [`Store::stats`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StoreStats {
+    /// Records read and decoded (scenarios, jobs, versions ...).
+    pub records_read: u64,
+    /// Index entries scanned (each names one record; see `Store::scenarios_with_tag`).
+    pub index_entries_read: u64,
+}
+
+#[derive(Default)]
+struct ReadCounters {
+    records: std::sync::atomic::AtomicU64,
+    index_entries: std::sync::atomic::AtomicU64,
 }
 
 /// A summary of a stored scenario.
@@ -220,6 +243,7 @@ impl Store {
                 gate: RwLock::new(()),
                 pins: Arc::default(),
                 unreadable: Mutex::default(),
+                reads: ReadCounters::default(),
                 _lock: lock,
                 _temporary: temporary,
             }),
@@ -246,7 +270,7 @@ impl Store {
     fn recover(&self) -> Result<(), StoreError> {
         let mut group = Group::default();
         let (mut failed, mut abandoned) = (0_usize, 0_usize);
-        for (key, mut job) in self.list::<Job>(&Prefix::all())? {
+        for (key, mut job) in self.unfinished_jobs()? {
             let status = match job.status {
                 JobStatus::Running => JobStatus::Failed,
                 JobStatus::Submitted | JobStatus::Blocked | JobStatus::Pending => JobStatus::Abandoned,
@@ -272,6 +296,32 @@ impl Store {
             self.flush()?;
         }
         Ok(())
+    }
+
+    /// What this handle has read from the catalog since it was opened.
+    ///
+    /// ```
+    /// # use taipy_core::Store;
+    /// let store = Store::temporary()?;
+    /// let before = store.stats();
+    /// assert!(store.scenarios_with_tag("q3")?.is_empty());
+    /// assert_eq!(store.stats().records_read, before.records_read);
+    /// # Ok::<(), taipy_core::StoreError>(())
+    /// ```
+    pub fn stats(&self) -> StoreStats {
+        use std::sync::atomic::Ordering::Relaxed;
+        StoreStats {
+            records_read: self.inner.reads.records.load(Relaxed),
+            index_entries_read: self.inner.reads.index_entries.load(Relaxed),
+        }
+    }
+
+    fn count_records(&self, n: usize) {
+        self.inner.reads.records.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn count_index_entries(&self, n: usize) {
+        self.inner.reads.index_entries.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// The store's folder.
@@ -419,7 +469,10 @@ impl Store {
     /// A record by key; an error if it exists but cannot be read.
     pub(crate) fn read<R: Record>(&self, key: &Key<R>) -> Result<Option<R>, StoreError> {
         match self.inner.catalog.get(R::SPACE, key.bytes())? {
-            Some(bytes) => Ok(Some(decode(R::SPACE.what(), key.bytes(), &bytes)?)),
+            Some(bytes) => {
+                self.count_records(1);
+                Ok(Some(decode(R::SPACE.what(), key.bytes(), &bytes)?))
+            }
             None => Ok(None),
         }
     }
@@ -428,7 +481,9 @@ impl Store {
     /// decoded is reported (see [`unreadable_records`](Self::unreadable_records)) and taken as
     /// absent: for records a listing follows from another (a submission's jobs).
     pub(crate) fn read_or_report<R: Record>(&self, key: &Key<R>) -> Result<Option<R>, StoreError> {
-        match self.inner.catalog.get(R::SPACE, key.bytes())? {
+        let found = self.inner.catalog.get(R::SPACE, key.bytes())?;
+        self.count_records(usize::from(found.is_some()));
+        match found {
             Some(bytes) => match decode(R::SPACE.what(), key.bytes(), &bytes) {
                 Ok(record) => Ok(Some(record)),
                 Err(e) => {
@@ -450,7 +505,9 @@ impl Store {
     /// [`unreadable_records`](Self::unreadable_records).
     pub(crate) fn list<R: Record>(&self, prefix: &Prefix<R>) -> Result<Vec<(Key<R>, R)>, StoreError> {
         let mut out = Vec::new();
-        for (key, bytes) in self.inner.catalog.scan(R::SPACE, prefix.bytes())? {
+        let scanned = self.inner.catalog.scan(R::SPACE, prefix.bytes())?;
+        self.count_records(scanned.len());
+        for (key, bytes) in scanned {
             match decode::<R>(R::SPACE.what(), &key, &bytes) {
                 Ok(record) => out.push((prefix.key(key), record)),
                 Err(e) => self.report_unreadable(R::SPACE.what(), &key, e),
@@ -752,12 +809,18 @@ mod tests {
     }
 
     /// As a killed process leaves a store: a job still Running; and, before it in key order, a
-    /// job record that does not decode.
+    /// job record that does not decode any more (it was unfinished when written: its entry in
+    /// the unfinished-jobs index is there).
     fn leave_running_job_after_damaged_one(dir: &Path) {
         let store = Store::open_with(dir, StoreOptions::development()).unwrap();
         stage_readable(&store, JobStatus::Running);
         let mut group = Group::default();
         group.writes.push(damaged(keys::Space::Jobs, "JOB_0_damaged"));
+        group.writes.push(catalog::Write {
+            space: keys::Space::UnfinishedIndex,
+            key: b"JOB_0_damaged".to_vec(),
+            value: Some(Vec::new()),
+        });
         store.stage(group);
         store.flush().unwrap();
     }
