@@ -259,12 +259,12 @@ fn save_with_nodes(
         added = true;
     }
     if added || changed || !store.scenario_exists(&record.id)? {
-        let (fingerprint, shape) = crate::config::version_of(config);
-        record.config_version = Some(fingerprint);
+        let recorded = crate::config::recorded(config);
+        record.config_version = Some(recorded.fingerprint);
         group.save(record)?;
-        let toml = crate::config::config_forms().and_then(|forms| (forms.toml)(config));
         let name = versions::version_name(store);
-        crate::store::stage_bound_version(store, &mut group, record, shape, toml, name)?;
+        let toml = || recorded.toml(config).map(str::to_owned);
+        crate::store::stage_bound_version(store, &mut group, record, &recorded.shape, toml, name)?;
         store.stage(group);
         store.flush()?;
     }

@@ -101,6 +101,8 @@ pub(crate) struct StoreInner {
     unreadable: Mutex<BTreeMap<(&'static str, String), UnreadableRecord>>,
     /// How much this handle has read (see [`Store::stats`]).
     reads: ReadCounters,
+    /// Config id → the version this handle staged or found as its current one (`versions.rs`).
+    current_configs: Mutex<std::collections::HashMap<String, crate::fingerprint::Fingerprint>>,
     _lock: File,
     _temporary: Option<tempfile::TempDir>,
 }
@@ -244,6 +246,7 @@ impl Store {
                 pins: Arc::default(),
                 unreadable: Mutex::default(),
                 reads: ReadCounters::default(),
+                current_configs: Mutex::default(),
                 _lock: lock,
                 _temporary: temporary,
             }),
