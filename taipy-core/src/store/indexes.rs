@@ -384,7 +384,7 @@ mod tests {
 
     /// Turns the store in `dir` (closed) back into a format 3 store: no index entries.
     fn downgrade(dir: &Path) {
-        let catalog = SledCatalog::open(&dir.join("db")).unwrap();
+        let catalog = SledCatalog::open(&dir.join("db"), 1 << 20).unwrap();
         let mut writes = Vec::new();
         for space in [
             Space::TagIndex,
@@ -417,7 +417,7 @@ mod tests {
     }
 
     fn stored_format(dir: &Path) -> u32 {
-        let catalog = SledCatalog::open(&dir.join("db")).unwrap();
+        let catalog = SledCatalog::open(&dir.join("db"), 1 << 20).unwrap();
         let bytes = catalog.get(Space::Meta, keys::format().bytes()).unwrap().unwrap();
         decode::<FormatRecord>("format", b"format", &bytes).unwrap().version
     }

@@ -209,7 +209,7 @@ impl Store {
             Err(TryLockError::Error(e)) => return Err(StoreError::io("cannot lock", &lock_path, e)),
         }
         let catalog: Arc<dyn Catalog> = match kind {
-            CatalogKind::Sled => Arc::new(SledCatalog::open(&path.join("db"))?),
+            CatalogKind::Sled => Arc::new(SledCatalog::open(&path.join("db"), options.cache_bytes)?),
             CatalogKind::Memory => Arc::new(MemoryCatalog::default()),
         };
         format::check_and_record(&*catalog, path)?;
@@ -230,7 +230,7 @@ impl Store {
                     })?,
             ),
         };
-        let committer = commit::Committer::start(Arc::clone(&catalog))
+        let committer = commit::Committer::start(Arc::clone(&catalog), options.node_cache)
             .map_err(|e| StoreError::io("cannot start the commit thread", path, e))?;
         let store = Store {
             inner: Arc::new(StoreInner {
@@ -348,6 +348,7 @@ impl Store {
         self.apply_all()?;
         self.inner.catalog.flush()?;
         crate::fault::point("store.flushed");
+        self.trim_node_states();
         Ok(())
     }
 
@@ -893,7 +894,7 @@ mod tests {
 
     /// Every record of the sled catalog in folder `db`, by space.
     fn all_records(db: &Path) -> Vec<(keys::Space, catalog::Scanned)> {
-        let catalog = SledCatalog::open(db).unwrap();
+        let catalog = SledCatalog::open(db, 1 << 20).unwrap();
         keys::Space::ALL.iter().map(|&space| (space, catalog.scan(space, b"").unwrap())).collect()
     }
 
@@ -910,7 +911,7 @@ mod tests {
         // A newer taipy wrote the store since.
         let db = dir.path().join("db");
         {
-            let catalog = SledCatalog::open(&db).unwrap();
+            let catalog = SledCatalog::open(&db, 1 << 20).unwrap();
             let newer = records::FormatRecord { version: format::CURRENT + 1, written_by: "9.9.9".into() };
             let mut group = Group::default();
             group.put(&keys::format(), &newer).unwrap();
