@@ -606,34 +606,45 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use crate::config::{DataNodeConfig, ScenarioConfig, StoreOptions};
-    use crate::scenario::Scenario;
-    use crate::store::Store;
+    use crate::config::{Scope, StoreOptions};
+    use crate::store::{NodeRecord, Store, Writer};
 
-    /// Old main: the node states of every scenario ever touched stayed in memory (57 of 212 MB
-    /// at 10k scenarios).
+    fn node(i: usize) -> NodeRecord {
+        NodeRecord {
+            id: format!("DATANODE_x_{i}"),
+            config_id: "x".into(),
+            scope: Scope::Scenario,
+            owner: None,
+            type_name: "i64".into(),
+            current: None,
+            next_version: 0,
+            edit_lock: None,
+        }
+    }
+
+    /// Old main: the state of every node ever touched stayed in memory (57 of 212 MB at 10k
+    /// scenarios).
     #[test]
     fn node_states_are_dropped_past_the_cache_size_and_read_again() {
-        let config = ScenarioConfig::builder("c")
-            .node(DataNodeConfig::with_default("x", 1i64))
-            .node(DataNodeConfig::with_default("y", 2i64))
-            .build()
-            .unwrap();
         let store = Store::in_memory(StoreOptions::development().with_node_cache(10)).unwrap();
-        let scenarios: Vec<Scenario> =
-            (0..50).map(|i| Scenario::create(&store, &config, &format!("s{i}")).unwrap()).collect();
+        let value = |v: i64| crate::value::encode_serde(&v).unwrap();
+        for i in 0..100 {
+            let mut group = super::Group::default();
+            store.stage_new_node(&mut group, node(i), Some((&value(1), Writer::Default))).unwrap();
+            store.stage(group);
+            store.flush().unwrap();
+        }
         assert!(store.node_states_cached() <= 10, "{} node states", store.node_states_cached());
         // A dropped state is read again: versions go on from where they were.
-        for (i, scenario) in scenarios.iter().enumerate() {
-            scenario.data_node::<i64>("x").unwrap().write(i as i64 * 10).unwrap();
+        for i in 0..100 {
+            let written = store.write_node(&node(i).id, &value(i as i64 + 100), Writer::User, None).unwrap();
+            assert_eq!(written, Some(2), "node {i}");
         }
         store.flush().unwrap();
-        for (i, scenario) in scenarios.iter().enumerate() {
-            let x = scenario.data_node::<i64>("x").unwrap();
-            assert_eq!(x.read().unwrap(), i as i64 * 10);
-            let numbers: Vec<u64> = x.history().unwrap().iter().map(|v| v.number).collect();
-            assert_eq!(numbers, [1, 2]);
+        for i in 0..100 {
+            let state = store.node_state(&node(i).id).unwrap();
+            assert_eq!(state.current.map(|v| (v.number, v.stored)), Some((2, value(i as i64 + 100))));
         }
-        assert!(store.node_states_cached() <= 10 + 50, "{}", store.node_states_cached());
+        assert!(store.node_states_cached() <= 100, "{}", store.node_states_cached());
     }
 }

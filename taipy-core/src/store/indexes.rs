@@ -23,7 +23,7 @@ use super::keys::{self, IndexEntry, Key, Record, Space};
 use super::records::{ScenarioRecord, SubmissionRecord, decode};
 use super::{Store, SubmissionInfo};
 use crate::error::StoreError;
-use crate::job::Job;
+use crate::job::{Job, JobStatus};
 
 /// `first`, `0`, `second`, `0`, `id`.
 fn entry_key(parts: &[&str], id: &str) -> Vec<u8> {
@@ -78,6 +78,18 @@ impl Record for Job {
                 present: !self.status.is_finished(),
             },
         ]
+    }
+
+    /// A job is saved several times (Submitted, Running, its final status; see
+    /// `orchestrator/run.rs`), and every job record is first saved Submitted, with its
+    /// submission: that save stages both entries; a later one only what changed, the
+    /// unfinished entry (put again for Running, removed for a final status).
+    fn index_writes(&self) -> Vec<IndexEntry> {
+        let mut entries = self.index_entries();
+        if self.status != JobStatus::Submitted {
+            entries.retain(|e| e.space == Space::UnfinishedIndex);
+        }
+        entries
     }
 }
 
@@ -222,10 +234,13 @@ mod tests {
     use std::path::Path;
 
     use super::*;
-    use crate::job::{JobStatus, Reason};
+    use crate::job::Reason;
+    use crate::store::StoreOptions;
     use crate::store::catalog::{Group, SledCatalog};
     use crate::store::records::FormatRecord;
-    use crate::store::{StoreOptions, format};
+
+    /// The format this version writes.
+    const CURRENT: u32 = 4;
 
     fn scenario(i: usize) -> ScenarioRecord {
         ScenarioRecord {
@@ -238,6 +253,12 @@ mod tests {
             properties: BTreeMap::new(),
             config_version: None,
         }
+    }
+
+    /// Stages job `j` of scenario `i` as the orchestrator saves it: Submitted first.
+    fn save_job(group: &mut Group, i: usize, j: usize, status: JobStatus) {
+        group.save(&job(i, j, JobStatus::Submitted)).unwrap();
+        group.save(&job(i, j, status)).unwrap();
     }
 
     fn job(i: usize, j: usize, status: JobStatus) -> Job {
@@ -275,7 +296,7 @@ mod tests {
                 force: false,
             };
             group.save(&submission).unwrap();
-            jobs.iter().for_each(|j| group.save(j).unwrap());
+            jobs.iter().for_each(|job| save_job(&mut group, i, job.task[1..].parse().unwrap(), job.status));
             if group.writes.len() > 8000 {
                 store.stage(std::mem::take(&mut group));
             }
@@ -342,7 +363,7 @@ mod tests {
         assert_eq!(entries(Space::TagIndex), 6, "no stale entry for the removed tag");
 
         let mut group = Group::default();
-        group.save(&job(9, 0, JobStatus::Running)).unwrap();
+        save_job(&mut group, 9, 0, JobStatus::Running);
         store.stage(group);
         store.apply_all().unwrap();
         assert_eq!(entries(Space::UnfinishedIndex), 1);
@@ -369,8 +390,8 @@ mod tests {
             let store = Store::open_with(dir.path(), StoreOptions::development()).unwrap();
             populate(&store, 0..2_000);
             let mut group = Group::default();
-            group.save(&job(5_000, 0, JobStatus::Running)).unwrap();
-            group.save(&job(5_000, 1, JobStatus::Blocked)).unwrap();
+            save_job(&mut group, 5_000, 0, JobStatus::Running);
+            save_job(&mut group, 5_000, 1, JobStatus::Blocked);
             store.stage(group);
             store.flush().unwrap();
         }
@@ -409,7 +430,7 @@ mod tests {
             let store = Store::open_with(dir, StoreOptions::development()).unwrap();
             populate(&store, 0..50);
             let mut group = Group::default();
-            group.save(&job(60, 0, JobStatus::Running)).unwrap();
+            save_job(&mut group, 60, 0, JobStatus::Running);
             store.stage(group);
             store.flush().unwrap();
         }
@@ -434,7 +455,7 @@ mod tests {
         let job = store.job("JOB_t0_60").unwrap();
         assert_eq!((job.status, job.reason), (JobStatus::Failed, Some(Reason::Interrupted)));
         drop(store);
-        assert_eq!(stored_format(dir), format::CURRENT);
+        assert_eq!(stored_format(dir), CURRENT);
     }
 
     #[test]
@@ -472,7 +493,7 @@ mod tests {
             assert!(stderr.contains(&format!("taipy fault: {point} hit 1")), "{point}: {stderr}");
             assert!(!String::from_utf8_lossy(&output.stdout).contains("OPENED"), "{point}: not killed");
             let found = stored_format(dir.path());
-            assert!(found == 3 || found == format::CURRENT, "{point}: format {found}");
+            assert!(found == 3 || found == CURRENT, "{point}: format {found}");
             if point == "upgrade.built" {
                 assert_eq!(found, 3, "nothing is written before the commit");
             }

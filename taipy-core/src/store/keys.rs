@@ -155,10 +155,16 @@ pub(crate) trait Record: Serialize + DeserializeOwned {
     /// removes one with [`Group::delete`](super::catalog::Group::delete), which removes them too.
     const INDEXED: bool = false;
 
-    /// The index entries this record has (present) and must not have (absent), written in the
-    /// same commit group as the record.
+    /// The index entries this record has (present) and must not have (absent).
     fn index_entries(&self) -> Vec<IndexEntry> {
         Vec::new()
+    }
+
+    /// The index writes staged with the record, in its commit group: by default
+    /// [`index_entries`](Self::index_entries); a record can leave out what an earlier write of
+    /// it already made true (a job's entries, see `indexes.rs`).
+    fn index_writes(&self) -> Vec<IndexEntry> {
+        self.index_entries()
     }
 }
 

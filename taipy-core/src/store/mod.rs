@@ -700,6 +700,10 @@ mod tests {
         let mut group = Group::default();
         group.save(&scenario).unwrap();
         group.save(&submission).unwrap();
+        // As the orchestrator saves it: Submitted first (`indexes.rs`).
+        group
+            .save(&Job { status: JobStatus::Submitted, reason: None, finished_us: None, ..job.clone() })
+            .unwrap();
         group.save(&job).unwrap();
         store.stage(group);
     }

@@ -47,7 +47,7 @@ impl Group {
         let value = encode(R::SPACE.what(), record)?;
         self.writes.push(Write { space: R::SPACE, key: key.bytes().to_vec(), value: Some(value) });
         if R::INDEXED {
-            for entry in record.index_entries() {
+            for entry in record.index_writes() {
                 let value = entry.present.then(Vec::new);
                 self.writes.push(Write { space: entry.space, key: entry.key, value });
             }

@@ -39,7 +39,7 @@ impl SledCatalog {
                     if e.to_string().contains("could not acquire lock")
                         && std::time::Instant::now() < deadline =>
                 {
-                    std::thread::sleep(std::time::Duration::from_millis(10));
+                    std::thread::sleep(std::time::Duration::from_millis(1));
                 }
                 Err(sled::Error::Io(e)) => return Err(StoreError::io("cannot open the database", path, e)),
                 result => break result.map_err(error)?,
