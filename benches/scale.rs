@@ -38,13 +38,13 @@ fn load_rows(seed: &i64) -> Vec<i64> {
 }
 
 #[task]
-fn total(rows: &Vec<i64>) -> i64 {
+fn total(rows: Vec<i64>) -> i64 {
     rows.iter().sum()
 }
 
 #[task]
-fn largest(rows: &Vec<i64>) -> i64 {
-    rows.iter().copied().max().unwrap_or(0)
+fn largest(rows: Vec<i64>) -> i64 {
+    rows.into_iter().max().unwrap_or(0)
 }
 
 #[task]

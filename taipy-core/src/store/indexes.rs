@@ -192,11 +192,7 @@ impl Store {
 
     /// The readable submissions of scenario `id`, oldest first.
     pub fn submissions_of_scenario(&self, id: &str) -> Result<Vec<SubmissionInfo>, StoreError> {
-        Ok(self
-            .submission_records_of(id)?
-            .into_iter()
-            .map(|r| self.submission_info(r))
-            .collect::<Result<Vec<_>, _>>()?)
+        self.submission_records_of(id)?.into_iter().map(|r| self.submission_info(r)).collect()
     }
 
     /// The readable submission records of scenario `id`, oldest first.
