@@ -46,6 +46,7 @@ mod store;
 mod task;
 pub mod toml;
 mod value;
+mod work;
 
 pub use compare::{CompareError, Comparison, compare_scenarios};
 pub use config::{
@@ -65,7 +66,7 @@ pub use registry::RegistryError;
 pub use scenario::Scenario;
 pub use store::{
     ConfigVersion, Cycle, DiskUsage, EditLock, GcPolicy, GcReport, JobOrigin, Lineage, ScenarioInfo, Store,
-    StoredConfig, SubmissionInfo, UnreadableRecord, Version, Writer,
+    StoreStats, StoredConfig, SubmissionInfo, UnreadableRecord, Version, Writer,
 };
 pub use task::{TaskFn, TaskInput, TaskOutput};
 pub use value::{
@@ -110,6 +111,7 @@ pub mod __private {
         DeclaredField, Probe, ProbeDataValue, ProbeNone, ProbeSerde, declared_layout, decode_serde,
         encode_serde, from_toml, to_toml,
     };
+    pub use crate::work::{Work, done as work_done};
     pub use crate::{
         AnyValue, ConfigError, DataNode, DataNodeConfig, DataValue, Fingerprint, Layout, Scenario,
         ScenarioConfig, Store, StoreCx, StoreError, Stored, Submission, SubmitError, SubmitOptions,

@@ -73,6 +73,7 @@ impl TaskEntry {
     /// A task config named `id` running this function; wire it with
     /// [`TaskConfig::inputs`] and [`TaskConfig::outputs`].
     pub fn task_config(&self, id: &str) -> TaskConfig {
+        crate::work::count(crate::work::Work::TaskConfigsMade);
         (self.make)(id)
     }
 

@@ -38,3 +38,51 @@ fn a_cycle_closing_a_long_chain_is_named_as_a_path() {
         }
     }
 }
+
+/// Counts the steps of `work` `f` takes on this thread.
+fn counted<T>(work: taipy::__private::Work, f: impl FnOnce() -> T) -> (u64, T) {
+    let before = taipy::__private::work_done(work);
+    let out = f();
+    (taipy::__private::work_done(work) - before, out)
+}
+
+/// Old main: export made a task config from every registered `#[task]` for every task of the
+/// config (and scanned every task for every node): quadratic in a 50k-task config.
+#[test]
+fn exporting_a_chain_makes_no_more_task_configs_for_more_tasks() {
+    use taipy::__private::Work;
+    let made = |n: usize| {
+        let config = load(&chain(n, false)).unwrap();
+        let config = config.scenario("chain").unwrap().clone();
+        let (made, text) = counted(Work::TaskConfigsMade, || taipy::toml::export(&config).unwrap());
+        assert_eq!(text.matches("[TASK.").count(), n);
+        made
+    };
+    let (small, large) = (made(100), made(2_000));
+    assert_eq!(small, large, "task configs made exporting 100 vs 2000 tasks");
+    assert!(small <= taipy::registry::tasks().len() as u64, "{small}");
+}
+
+/// Old main: every scenario created exported and fingerprinted the whole config again, and
+/// every open fingerprinted it again.
+#[test]
+fn scenarios_of_one_config_export_and_fingerprint_it_once() {
+    use taipy::__private::Work;
+    use taipy::prelude::*;
+    let config = load(&chain(200, false)).unwrap();
+    let config = config.scenario("chain").unwrap().clone();
+    let store = Store::in_memory(StoreOptions::development()).unwrap();
+    let work = || {
+        let ids: Vec<String> = (0..5)
+            .map(|i| Scenario::create(&store, &config, &format!("s{i}")).unwrap().id().to_owned())
+            .collect();
+        for id in &ids {
+            Scenario::open(&store, &config, id).unwrap();
+        }
+    };
+    let (exports, (fingerprints, ())) =
+        counted(Work::ConfigExports, || counted(Work::ConfigFingerprints, work));
+    assert_eq!((exports, fingerprints), (1, 1), "exports and fingerprints for 5 creates and 5 opens");
+    let stored = store.configs().unwrap();
+    assert!(stored[0].toml.as_deref().is_some_and(|t| t.contains("[TASK.t199]")));
+}

@@ -66,6 +66,14 @@ pub struct StoreOptions {
     /// What opening a scenario created with another version of its config does (default:
     /// [`VersionMode::Development`]).
     pub versions: VersionMode,
+    /// The bytes of records the embedded catalog (sled) keeps cached in memory (default:
+    /// [`DEFAULT_CACHE_BYTES`](Self::DEFAULT_CACHE_BYTES)).
+    pub cache_bytes: u64,
+    /// How many data nodes' states (record and current version) the store keeps in memory
+    /// between submissions (default: [`DEFAULT_NODE_CACHE`](Self::DEFAULT_NODE_CACHE)). Past
+    /// it, the states of the nodes no running job holds are dropped once every change is
+    /// applied, and read again from the catalog when needed.
+    pub node_cache: usize,
 }
 
 impl Default for StoreOptions {
@@ -76,6 +84,8 @@ impl Default for StoreOptions {
             max_workers: cores.min(Self::MAX_WORKERS),
             frame_compression: FrameCompression::default(),
             versions: VersionMode::default(),
+            cache_bytes: Self::DEFAULT_CACHE_BYTES,
+            node_cache: Self::DEFAULT_NODE_CACHE,
         }
     }
 }
@@ -88,6 +98,12 @@ impl StoreOptions {
     /// on every machine that checks it. A thousand threads start in milliseconds and reserve
     /// only virtual memory for their stacks; a hundred thousand take the process down.
     pub const MAX_WORKERS: usize = 1024;
+
+    /// The default [`cache_bytes`](Self::cache_bytes): 256 MiB.
+    pub const DEFAULT_CACHE_BYTES: u64 = 256 << 20;
+
+    /// The default [`node_cache`](Self::node_cache): 50,000 nodes.
+    pub const DEFAULT_NODE_CACHE: usize = 50_000;
 
     /// Synchronous execution in the submitting thread.
     pub fn development() -> Self {
@@ -103,6 +119,23 @@ impl StoreOptions {
     /// These options with new frame artifacts compressed with `compression`.
     pub fn with_frame_compression(self, compression: FrameCompression) -> Self {
         Self { frame_compression: compression, ..self }
+    }
+
+    /// These options with the embedded catalog caching `bytes` of records.
+    ///
+    /// ```
+    /// # use taipy_core::{Store, StoreOptions};
+    /// let store = Store::temporary_with(StoreOptions::development().with_cache_bytes(16 << 20))?;
+    /// assert_eq!(store.options().cache_bytes, 16 << 20);
+    /// # Ok::<(), taipy_core::StoreError>(())
+    /// ```
+    pub fn with_cache_bytes(self, bytes: u64) -> Self {
+        Self { cache_bytes: bytes, ..self }
+    }
+
+    /// These options keeping at most `nodes` data nodes' states in memory between submissions.
+    pub fn with_node_cache(self, nodes: usize) -> Self {
+        Self { node_cache: nodes, ..self }
     }
 
     /// These options with config versions handled as `versions` says.

@@ -49,6 +49,7 @@ pub(super) fn build(builder: ScenarioConfigBuilder) -> Result<Arc<ScenarioConfig
         downstream,
         sequences,
         frequency,
+        recorded: std::sync::OnceLock::new(),
     }))
 }
 

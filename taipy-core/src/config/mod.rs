@@ -30,8 +30,8 @@ use std::sync::Arc;
 use crate::error::ConfigError;
 
 pub use execution::{ExecutionMode, StoreOptions, VersionMode};
-pub(crate) use forms::version_of;
-pub(crate) use forms::{ConfigForms, config_forms};
+pub(crate) use forms::ConfigForms;
+pub(crate) use forms::{recorded, version_of};
 pub use frequency::Frequency;
 pub(crate) use migration::find_migration;
 pub use migration::{MigrationAnswer, MigrationCall, MigrationEntry, MigrationOutput, run_migration};
@@ -55,6 +55,8 @@ pub struct ScenarioConfig {
     downstream: Vec<Vec<usize>>,
     sequences: BTreeMap<String, Vec<String>>,
     frequency: Option<Frequency>,
+    /// What scenarios record of it, once computed (`forms.rs`).
+    recorded: std::sync::OnceLock<forms::Recorded>,
 }
 
 impl ScenarioConfig {

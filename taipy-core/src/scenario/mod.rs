@@ -96,11 +96,10 @@ impl Scenario {
     /// mode, only scenarios of this config version (or created before config versions) count.
     pub fn find(store: &Store, config: &Arc<ScenarioConfig>, name: &str) -> Result<Option<Self>, StoreError> {
         let version = versions::experiment_version(store, config);
-        let found = store.scenarios()?.into_iter().rfind(|s| {
-            s.config_id == config.id()
-                && s.name == name
-                && (version.is_none() || s.config_version.is_none() || s.config_version == version)
-        });
+        let found = store
+            .scenario_records_named(config.id(), name)?
+            .into_iter()
+            .rfind(|s| version.is_none() || s.config_version.is_none() || s.config_version == version);
         found.map(|info| Self::open(store, config, &info.id)).transpose()
     }
 
@@ -260,12 +259,12 @@ fn save_with_nodes(
         added = true;
     }
     if added || changed || !store.scenario_exists(&record.id)? {
-        let (fingerprint, shape) = crate::config::version_of(config);
-        record.config_version = Some(fingerprint);
+        let recorded = crate::config::recorded(config);
+        record.config_version = Some(recorded.fingerprint);
         group.save(record)?;
-        let toml = crate::config::config_forms().and_then(|forms| (forms.toml)(config));
         let name = versions::version_name(store);
-        crate::store::stage_bound_version(store, &mut group, record, shape, toml, name)?;
+        let toml = || recorded.toml(config).map(str::to_owned);
+        crate::store::stage_bound_version(store, &mut group, record, &recorded.shape, toml, name)?;
         store.stage(group);
         store.flush()?;
     }

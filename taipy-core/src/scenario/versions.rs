@@ -94,14 +94,14 @@ pub(super) fn reconcile(
     let production = store.options().versions == VersionMode::Production;
     // From reading values to staging their migrated versions, garbage collection waits.
     let gate = store.write_gate();
-    let plan = plan(store, config, record, &old_shape, &shape, production)?;
+    let plan = plan(store, config, record, &old_shape, shape, production)?;
     if !plan.missing.is_empty() {
         let details = Incompatible {
             config: record.config_id.clone(),
             created_with,
             given,
             missing: plan.missing,
-            differences: ConfigDiff::between(&old_shape, &shape).to_string(),
+            differences: ConfigDiff::between(&old_shape, shape).to_string(),
         };
         return Err(StoreError::IncompatibleConfig {
             scenario: record.id.clone(),

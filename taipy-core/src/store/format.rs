@@ -3,8 +3,9 @@
 //! The catalog keeps one [`FormatRecord`] under `meta/format`. Opening a store:
 //! - without it: a store written before format versions (format 1, which this version reads)
 //!   or a new store: the current format is recorded;
-//! - with an older format this version can read: recorded as current (the changes since were
-//!   additive: appended record fields and new spaces);
+//! - with an older format this version can read: upgraded (the changes since were additive:
+//!   appended record fields, new spaces, and the indexes format 4 builds) and recorded as
+//!   current;
 //! - with a newer format: refused with [`StoreError::NewerFormat`], naming both versions, before
 //!   anything is written.
 //!
@@ -13,15 +14,22 @@
 //! - 2: memo entries carry their creation time; quarantined artifacts; this record;
 //! - 3: versions, memo entries and task runs carry the type layouts of their values (appended
 //!   fields; absent in older records: such values are read as the current type, and every task
-//!   re-runs once since memo keys now include layouts); `layout/` records their readable form.
+//!   re-runs once since memo keys now include layouts); `layout/` records their readable form;
+//! - 4: indexes (`indexes.rs`): scenarios by tag and by config and name, jobs and submissions
+//!   by scenario, unfinished jobs. Opening an older store builds them from its records and
+//!   records format 4 in the same atomic commit: a process killed during the upgrade leaves
+//!   the store as it was (the next open upgrades it) or upgraded, never half-indexed.
 
 use super::catalog::{Catalog, Group};
-use super::keys;
 use super::records::{FormatRecord, decode};
+use super::{indexes, keys};
 use crate::error::StoreError;
 
 /// The format this version of taipy writes.
-pub(crate) const CURRENT: u32 = 3;
+pub(crate) const CURRENT: u32 = 4;
+
+/// The first format with indexes.
+const INDEXED: u32 = 4;
 
 /// Checks the store's format and records the current one. `path` names the store in errors.
 pub(crate) fn check_and_record(catalog: &dyn Catalog, path: &std::path::Path) -> Result<(), StoreError> {
@@ -44,9 +52,18 @@ pub(crate) fn check_and_record(catalog: &dyn Catalog, path: &std::path::Path) ->
         }
     }
     let mut group = Group::default();
+    if found.as_ref().is_none_or(|f| f.version < INDEXED) {
+        let writes = indexes::build(catalog)?;
+        if !writes.is_empty() {
+            tracing::info!(path = %path.display(), entries = writes.len(), "building the store's indexes (format 4)");
+        }
+        group.writes = writes;
+    }
     let record = FormatRecord { version: CURRENT, written_by: env!("CARGO_PKG_VERSION").to_owned() };
     group.put(&key, &record)?;
+    crate::fault::point("upgrade.built");
     catalog.commit(group.writes)?;
+    crate::fault::point("upgrade.committed");
     catalog.flush()
 }
 

@@ -19,6 +19,11 @@
 //! | `sequence/`  | scenario id, `0`, sequence name             | [`SequenceRecord`] |
 //! | `meta/`      | `format`                                    | [`FormatRecord`] |
 //! | `layout/`    | layout fingerprint (32 bytes)               | [`LayoutRecord`] |
+//! | `ix-tag/`    | tag, `0`, scenario id                       | empty (index, format 4) |
+//! | `ix-name/`   | config id, `0`, name, `0`, scenario id      | empty (index, format 4) |
+//! | `ix-job/`    | scenario id, `0`, job id                    | empty (index, format 4) |
+//! | `ix-submission/` | scenario id, `0`, submission id         | empty (index, format 4) |
+//! | `ix-unfinished/` | job id (a job not yet finished)         | empty (index, format 4) |
 //! | files tree   | absolute path of an external file or artifact | a file stamp (value/file.rs) |
 //!
 //! Ids never contain a zero byte, so `id, 0` prefixes cannot collide ("a" + "b\0" vs "a\0" + "b").
@@ -54,12 +59,22 @@ pub(crate) enum Space {
     Files,
     /// The readable form of the type layouts of stored values.
     Layouts,
+    /// Index: scenarios by tag (`indexes.rs`).
+    TagIndex,
+    /// Index: scenarios by config and name.
+    NameIndex,
+    /// Index: jobs by scenario.
+    JobIndex,
+    /// Index: submissions by scenario.
+    SubmissionIndex,
+    /// Index: the jobs not yet finished (what recovery at open looks at).
+    UnfinishedIndex,
 }
 
 impl Space {
     /// Every space, in a fixed order.
     #[cfg(test)]
-    pub(crate) const ALL: [Space; 14] = [
+    pub(crate) const ALL: [Space; 19] = [
         Space::Scenarios,
         Space::Configs,
         Space::ConfigVersions,
@@ -74,6 +89,11 @@ impl Space {
         Space::Meta,
         Space::Files,
         Space::Layouts,
+        Space::TagIndex,
+        Space::NameIndex,
+        Space::JobIndex,
+        Space::SubmissionIndex,
+        Space::UnfinishedIndex,
     ];
 
     /// The key prefix of the space within the entities tree (sled keeps every space but
@@ -94,6 +114,11 @@ impl Space {
             Space::Meta => b"meta/",
             Space::Files => b"",
             Space::Layouts => b"layout/",
+            Space::TagIndex => b"ix-tag/",
+            Space::NameIndex => b"ix-name/",
+            Space::JobIndex => b"ix-job/",
+            Space::SubmissionIndex => b"ix-submission/",
+            Space::UnfinishedIndex => b"ix-unfinished/",
         }
     }
 
@@ -114,6 +139,11 @@ impl Space {
             Space::Meta => "store metadata",
             Space::Files => "file fingerprint",
             Space::Layouts => "type layout",
+            Space::TagIndex => "tag index entry",
+            Space::NameIndex => "name index entry",
+            Space::JobIndex => "job index entry",
+            Space::SubmissionIndex => "submission index entry",
+            Space::UnfinishedIndex => "unfinished-job index entry",
         }
     }
 }
@@ -121,6 +151,29 @@ impl Space {
 /// A record type and the space it lives in.
 pub(crate) trait Record: Serialize + DeserializeOwned {
     const SPACE: Space;
+    /// Whether records of this type have index entries (`indexes.rs`): then a commit group
+    /// removes one with [`Group::delete`](super::catalog::Group::delete), which removes them too.
+    const INDEXED: bool = false;
+
+    /// The index entries this record has (present) and must not have (absent).
+    fn index_entries(&self) -> Vec<IndexEntry> {
+        Vec::new()
+    }
+
+    /// The index writes staged with the record, in its commit group: by default
+    /// [`index_entries`](Self::index_entries); a record can leave out what an earlier write of
+    /// it already made true (a job's entries, see `indexes.rs`).
+    fn index_writes(&self) -> Vec<IndexEntry> {
+        self.index_entries()
+    }
+}
+
+/// One entry of an index: an empty value under `key` in `space`, present or absent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct IndexEntry {
+    pub(crate) space: Space,
+    pub(crate) key: Vec<u8>,
+    pub(crate) present: bool,
 }
 
 macro_rules! records {
@@ -132,13 +185,10 @@ macro_rules! records {
 }
 
 records! {
-    ScenarioRecord => Scenarios,
     StoredConfig => Configs,
     ConfigVersionRecord => ConfigVersions,
     NodeRecord => Nodes,
     Version => Versions,
-    Job => Jobs,
-    SubmissionRecord => Submissions,
     MemoEntry => Memo,
     TaskRun => TaskRuns,
     CycleRecord => Cycles,
@@ -229,7 +279,7 @@ pub(crate) fn display(bytes: &[u8]) -> String {
     }
 }
 
-fn joined(first: &str, second: &[u8]) -> Vec<u8> {
+pub(crate) fn joined(first: &str, second: &[u8]) -> Vec<u8> {
     let mut key = Vec::with_capacity(first.len() + 1 + second.len());
     key.extend_from_slice(first.as_bytes());
     key.push(0);

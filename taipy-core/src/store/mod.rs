@@ -13,6 +13,8 @@
 //!   commit.rs     the commit protocol, node states, the writer thread, the lock order
 //!   gc.rs         retention, pins, garbage collection, disk usage
 //!   format.rs     the store's format version
+//!   indexes.rs    index entries (scenarios by tag and name, jobs and submissions by
+//!                 scenario, unfinished jobs) written with the records they index
 //!   scenarios.rs, cycles.rs, submissions.rs, lineage.rs, versions.rs
 //!                 typed operations on those records
 //! ```
@@ -30,6 +32,7 @@ pub(crate) mod commit;
 mod cycles;
 mod format;
 mod gc;
+mod indexes;
 pub(crate) mod keys;
 mod lineage;
 pub(crate) mod records;
@@ -60,6 +63,7 @@ pub(crate) use records::{
     MemoEntry, NodeLayouts, NodeRecord, ScenarioRecord, SubmissionRecord, TaskRun, now_us,
 };
 pub use submissions::SubmissionInfo;
+
 pub use versions::ConfigVersion;
 pub(crate) use versions::stage_bound_version;
 
@@ -95,6 +99,10 @@ pub(crate) struct StoreInner {
     pins: Arc<gc::Pins>,
     /// Records found unreadable, by kind and key.
     unreadable: Mutex<BTreeMap<(&'static str, String), UnreadableRecord>>,
+    /// How much this handle has read (see [`Store::stats`]).
+    reads: ReadCounters,
+    /// Config id → the version this handle staged or found as its current one (`versions.rs`).
+    current_configs: Mutex<std::collections::HashMap<String, crate::fingerprint::Fingerprint>>,
     _lock: File,
     _temporary: Option<tempfile::TempDir>,
 }
@@ -103,6 +111,23 @@ pub(crate) struct StoreInner {
 #[derive(Clone)]
 pub struct Store {
     pub(crate) inner: Arc<StoreInner>,
+}
+
+/// Counts of what a store handle has read from its catalog since it was opened: what the
+/// scale tests (and anyone wondering why a query is slow) look at. See [`Store::stats`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StoreStats {
+    /// Records read and decoded (scenarios, jobs, versions ...).
+    pub records_read: u64,
+    /// Index entries scanned (each names one record; see `Store::scenarios_with_tag`).
+    pub index_entries_read: u64,
+}
+
+#[derive(Default)]
+struct ReadCounters {
+    records: std::sync::atomic::AtomicU64,
+    index_entries: std::sync::atomic::AtomicU64,
 }
 
 /// A summary of a stored scenario.
@@ -184,7 +209,7 @@ impl Store {
             Err(TryLockError::Error(e)) => return Err(StoreError::io("cannot lock", &lock_path, e)),
         }
         let catalog: Arc<dyn Catalog> = match kind {
-            CatalogKind::Sled => Arc::new(SledCatalog::open(&path.join("db"))?),
+            CatalogKind::Sled => Arc::new(SledCatalog::open(&path.join("db"), options.cache_bytes)?),
             CatalogKind::Memory => Arc::new(MemoryCatalog::default()),
         };
         format::check_and_record(&*catalog, path)?;
@@ -205,7 +230,7 @@ impl Store {
                     })?,
             ),
         };
-        let committer = commit::Committer::start(Arc::clone(&catalog))
+        let committer = commit::Committer::start(Arc::clone(&catalog), options.node_cache)
             .map_err(|e| StoreError::io("cannot start the commit thread", path, e))?;
         let store = Store {
             inner: Arc::new(StoreInner {
@@ -220,6 +245,8 @@ impl Store {
                 gate: RwLock::new(()),
                 pins: Arc::default(),
                 unreadable: Mutex::default(),
+                reads: ReadCounters::default(),
+                current_configs: Mutex::default(),
                 _lock: lock,
                 _temporary: temporary,
             }),
@@ -246,7 +273,7 @@ impl Store {
     fn recover(&self) -> Result<(), StoreError> {
         let mut group = Group::default();
         let (mut failed, mut abandoned) = (0_usize, 0_usize);
-        for (key, mut job) in self.list::<Job>(&Prefix::all())? {
+        for (key, mut job) in self.unfinished_jobs()? {
             let status = match job.status {
                 JobStatus::Running => JobStatus::Failed,
                 JobStatus::Submitted | JobStatus::Blocked | JobStatus::Pending => JobStatus::Abandoned,
@@ -274,6 +301,32 @@ impl Store {
         Ok(())
     }
 
+    /// What this handle has read from the catalog since it was opened.
+    ///
+    /// ```
+    /// # use taipy_core::Store;
+    /// let store = Store::temporary()?;
+    /// let before = store.stats();
+    /// assert!(store.scenarios_with_tag("q3")?.is_empty());
+    /// assert_eq!(store.stats().records_read, before.records_read);
+    /// # Ok::<(), taipy_core::StoreError>(())
+    /// ```
+    pub fn stats(&self) -> StoreStats {
+        use std::sync::atomic::Ordering::Relaxed;
+        StoreStats {
+            records_read: self.inner.reads.records.load(Relaxed),
+            index_entries_read: self.inner.reads.index_entries.load(Relaxed),
+        }
+    }
+
+    fn count_records(&self, n: usize) {
+        self.inner.reads.records.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn count_index_entries(&self, n: usize) {
+        self.inner.reads.index_entries.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// The store's folder.
     pub fn path(&self) -> &Path {
         &self.inner.path
@@ -295,6 +348,7 @@ impl Store {
         self.apply_all()?;
         self.inner.catalog.flush()?;
         crate::fault::point("store.flushed");
+        self.trim_node_states();
         Ok(())
     }
 
@@ -419,7 +473,10 @@ impl Store {
     /// A record by key; an error if it exists but cannot be read.
     pub(crate) fn read<R: Record>(&self, key: &Key<R>) -> Result<Option<R>, StoreError> {
         match self.inner.catalog.get(R::SPACE, key.bytes())? {
-            Some(bytes) => Ok(Some(decode(R::SPACE.what(), key.bytes(), &bytes)?)),
+            Some(bytes) => {
+                self.count_records(1);
+                Ok(Some(decode(R::SPACE.what(), key.bytes(), &bytes)?))
+            }
             None => Ok(None),
         }
     }
@@ -428,7 +485,9 @@ impl Store {
     /// decoded is reported (see [`unreadable_records`](Self::unreadable_records)) and taken as
     /// absent: for records a listing follows from another (a submission's jobs).
     pub(crate) fn read_or_report<R: Record>(&self, key: &Key<R>) -> Result<Option<R>, StoreError> {
-        match self.inner.catalog.get(R::SPACE, key.bytes())? {
+        let found = self.inner.catalog.get(R::SPACE, key.bytes())?;
+        self.count_records(usize::from(found.is_some()));
+        match found {
             Some(bytes) => match decode(R::SPACE.what(), key.bytes(), &bytes) {
                 Ok(record) => Ok(Some(record)),
                 Err(e) => {
@@ -450,7 +509,9 @@ impl Store {
     /// [`unreadable_records`](Self::unreadable_records).
     pub(crate) fn list<R: Record>(&self, prefix: &Prefix<R>) -> Result<Vec<(Key<R>, R)>, StoreError> {
         let mut out = Vec::new();
-        for (key, bytes) in self.inner.catalog.scan(R::SPACE, prefix.bytes())? {
+        let scanned = self.inner.catalog.scan(R::SPACE, prefix.bytes())?;
+        self.count_records(scanned.len());
+        for (key, bytes) in scanned {
             match decode::<R>(R::SPACE.what(), &key, &bytes) {
                 Ok(record) => out.push((prefix.key(key), record)),
                 Err(e) => self.report_unreadable(R::SPACE.what(), &key, e),
@@ -639,6 +700,10 @@ mod tests {
         let mut group = Group::default();
         group.save(&scenario).unwrap();
         group.save(&submission).unwrap();
+        // As the orchestrator saves it: Submitted first (`indexes.rs`).
+        group
+            .save(&Job { status: JobStatus::Submitted, reason: None, finished_us: None, ..job.clone() })
+            .unwrap();
         group.save(&job).unwrap();
         store.stage(group);
     }
@@ -752,12 +817,18 @@ mod tests {
     }
 
     /// As a killed process leaves a store: a job still Running; and, before it in key order, a
-    /// job record that does not decode.
+    /// job record that does not decode any more (it was unfinished when written: its entry in
+    /// the unfinished-jobs index is there).
     fn leave_running_job_after_damaged_one(dir: &Path) {
         let store = Store::open_with(dir, StoreOptions::development()).unwrap();
         stage_readable(&store, JobStatus::Running);
         let mut group = Group::default();
         group.writes.push(damaged(keys::Space::Jobs, "JOB_0_damaged"));
+        group.writes.push(catalog::Write {
+            space: keys::Space::UnfinishedIndex,
+            key: b"JOB_0_damaged".to_vec(),
+            value: Some(Vec::new()),
+        });
         store.stage(group);
         store.flush().unwrap();
     }
@@ -827,7 +898,7 @@ mod tests {
 
     /// Every record of the sled catalog in folder `db`, by space.
     fn all_records(db: &Path) -> Vec<(keys::Space, catalog::Scanned)> {
-        let catalog = SledCatalog::open(db).unwrap();
+        let catalog = SledCatalog::open(db, 1 << 20).unwrap();
         keys::Space::ALL.iter().map(|&space| (space, catalog.scan(space, b"").unwrap())).collect()
     }
 
@@ -844,7 +915,7 @@ mod tests {
         // A newer taipy wrote the store since.
         let db = dir.path().join("db");
         {
-            let catalog = SledCatalog::open(&db).unwrap();
+            let catalog = SledCatalog::open(&db, 1 << 20).unwrap();
             let newer = records::FormatRecord { version: format::CURRENT + 1, written_by: "9.9.9".into() };
             let mut group = Group::default();
             group.put(&keys::format(), &newer).unwrap();

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use super::catalog::Group;
 use super::keys::{self, Prefix};
-use super::records::{ScenarioRecord, SequenceRecord, SubmissionRecord};
+use super::records::{ScenarioRecord, SequenceRecord};
 use super::{ScenarioInfo, Store};
 use crate::error::StoreError;
 use crate::events::{EntityType, Event, Operation};
@@ -62,10 +62,11 @@ impl Store {
     ) -> Result<R, StoreError> {
         let record = {
             let _serial = self.serial();
-            let mut record = self.scenario_record(id)?;
+            let old = self.scenario_record(id)?;
+            let mut record = old.clone();
             let result = change(&mut record)?;
             let mut group = Group::default();
-            group.put(&keys::scenario(id), &record)?;
+            group.replace(&keys::scenario(id), &old, &record)?;
             self.stage(group);
             self.flush()?;
             (record, result)
@@ -81,17 +82,12 @@ impl Store {
 
     /// The stored scenarios of the config `config_id`, oldest first.
     pub fn scenarios_of_config(&self, config_id: &str) -> Result<Vec<ScenarioInfo>, StoreError> {
-        Ok(self.scenarios()?.into_iter().filter(|s| s.config_id == config_id).collect())
+        Ok(self.scenario_records_of_config(config_id)?.into_iter().map(ScenarioInfo::of).collect())
     }
 
     /// The stored scenarios tagged `tag`, oldest first.
     pub fn scenarios_with_tag(&self, tag: &str) -> Result<Vec<ScenarioInfo>, StoreError> {
-        Ok(self
-            .scenario_records()?
-            .into_iter()
-            .filter(|r| r.tags.iter().any(|t| t == tag))
-            .map(ScenarioInfo::of)
-            .collect())
+        Ok(self.scenario_records_with_tag(tag)?.into_iter().map(ScenarioInfo::of).collect())
     }
 
     /// Deletes the scenario `id`: its record, its scenario-scoped data nodes and their versions,
@@ -105,18 +101,16 @@ impl Store {
         let mut group = Group::default();
         let mut deleted = Vec::new();
         let (removed_cycles, cycle_events) = self.leave_cycles(&record, &mut group)?;
-        for job in self.jobs()?.into_iter().filter(|j| j.scenario == id) {
+        for job in self.jobs_of_scenario(id)? {
             if !job.status.is_finished() {
                 return Err(refuse(format!("its job `{}` is {}", job.id, job.status)));
             }
-            group.remove(&keys::job(&job.id));
+            group.delete(&keys::job(&job.id), &job);
             deleted.push(Event::new(EntityType::Job, job.id, Operation::Deletion));
         }
-        for (key, submission) in self.list::<SubmissionRecord>(&Prefix::all())? {
-            if submission.scenario_id == id {
-                group.remove(&key);
-                deleted.push(Event::new(EntityType::Submission, submission.id, Operation::Deletion));
-            }
+        for submission in self.submission_records_of(id)? {
+            group.delete(&keys::submission(&submission.id), &submission);
+            deleted.push(Event::new(EntityType::Submission, submission.id, Operation::Deletion));
         }
         for (key, _) in self.list(&keys::task_runs_of(id))? {
             group.remove(&key);
@@ -132,7 +126,7 @@ impl Store {
                 deleted.push(Event::new(EntityType::DataNode, node_id, Operation::Deletion));
             }
         }
-        group.remove(&keys::scenario(id));
+        group.delete(&keys::scenario(id), &record);
         self.stage_with_node_removal(group, &owned)?;
         self.flush()?;
         deleted.push(Event::new(EntityType::Scenario, id, Operation::Deletion));

@@ -53,7 +53,7 @@ impl Store {
     }
 
     /// The submission's readable jobs: one that cannot be read is reported and left out.
-    fn submission_info(&self, record: SubmissionRecord) -> Result<SubmissionInfo, StoreError> {
+    pub(crate) fn submission_info(&self, record: SubmissionRecord) -> Result<SubmissionInfo, StoreError> {
         let mut jobs = Vec::with_capacity(record.jobs.len());
         for id in &record.jobs {
             if let Some(job) = self.read_or_report(&keys::job(id))? {
@@ -77,7 +77,7 @@ impl Store {
         let job = self.job(id)?;
         refuse_unfinished("job", id, &job)?;
         let mut group = Group::default();
-        group.remove(&keys::job(id));
+        group.delete(&keys::job(id), &job);
         if let Some(mut submission) = self.read(&keys::submission(&job.submission))? {
             submission.jobs.retain(|j| j != id);
             group.put(&keys::submission(&submission.id), &submission)?;
@@ -90,13 +90,18 @@ impl Store {
 
     /// Deletes a submission and its jobs. Refused while one of its jobs is unfinished.
     pub fn delete_submission(&self, id: &str) -> Result<(), StoreError> {
-        let info = self.submission(id)?;
+        self.apply_all()?;
+        let record: SubmissionRecord = self
+            .read(&keys::submission(id))?
+            .ok_or_else(|| StoreError::NotFound { kind: "submission", id: id.to_owned() })?;
+        let key = keys::submission(id);
         let mut group = Group::default();
+        group.delete(&key, &record);
+        let info = self.submission_info(record)?;
         for job in &info.jobs {
             refuse_unfinished("submission", id, job)?;
-            group.remove(&keys::job(&job.id));
+            group.delete(&keys::job(&job.id), job);
         }
-        group.remove(&keys::submission(id));
         self.stage(group);
         self.flush()?;
         for job in info.jobs {

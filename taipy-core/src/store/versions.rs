@@ -149,6 +149,7 @@ impl Store {
             self.delete_scenario(&scenario.id)?;
             deleted.push(scenario.id);
         }
+        super::commit::lock(&self.inner.current_configs).remove(&version.config_id);
         let mut group = Group::default();
         group.remove(&keys::config_version(&version.config_id, &version.fingerprint));
         if version.current {
@@ -172,27 +173,39 @@ impl Store {
 
 /// Stages into `group` the version `record` is bound to, as its config's current version (and
 /// the version record, unless stored). `name` names a version recorded now.
+///
+/// Once this handle has staged (or found) version `v` as its config's current one, binding
+/// another scenario to `v` stages nothing: a config's TOML text can be megabytes, and creating
+/// scenarios of one config must not rewrite it each time. (The handle is the store's only
+/// writer; deleting a config version forgets what it knew of that config.)
 pub(crate) fn stage_bound_version(
     store: &Store,
     group: &mut Group,
     record: &ScenarioRecord,
-    shape: ConfigShape,
-    toml: Option<String>,
+    shape: &ConfigShape,
+    toml: impl FnOnce() -> Option<String>,
     name: Option<&str>,
 ) -> Result<(), StoreError> {
     let Some(fingerprint) = record.config_version else { return Ok(()) };
+    let mut current = super::commit::lock(&store.inner.current_configs);
+    if current.get(&record.config_id) == Some(&fingerprint) {
+        return Ok(());
+    }
+    let toml = toml();
     let key = keys::config_version(&record.config_id, &fingerprint);
     if !store.exists(&key)? {
         let version = ConfigVersionRecord {
             config_id: record.config_id.clone(),
             fingerprint,
-            shape,
+            shape: shape.clone(),
             toml: toml.clone(),
             name: name.map(str::to_owned),
             recorded_us: now_us(),
         };
         group.put(&key, &version)?;
     }
-    let current = StoredConfig { id: record.config_id.clone(), fingerprint, toml, recorded_us: now_us() };
-    group.put(&keys::config(&record.config_id), &current)
+    let stored = StoredConfig { id: record.config_id.clone(), fingerprint, toml, recorded_us: now_us() };
+    group.put(&keys::config(&record.config_id), &stored)?;
+    current.insert(record.config_id.clone(), fingerprint);
+    Ok(())
 }

@@ -3,11 +3,13 @@
 //! [`config_fingerprint`](super::config_fingerprint)).
 
 use std::any::TypeId;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
 use super::TomlConfigError;
 use super::typed::{Typed, format_timedelta, interpret_str, scope_name};
 use crate::config::{ScenarioConfig, Scope, TaskConfig};
+use crate::fingerprint::Fingerprint;
 use crate::registry::{self, TaskEntry};
 use crate::value::ValueType;
 
@@ -19,7 +21,14 @@ use crate::value::ValueType;
 /// `TaskConfig::new`), when a default has no TOML form, or when a node no task touches has a
 /// type a TOML default cannot tell (anything but `i64`, `f64`, `bool`, `String`).
 pub fn export(config: &ScenarioConfig) -> Result<String, TomlConfigError> {
-    let entries = registry::tasks();
+    crate::work::count(crate::work::Work::ConfigExports);
+    let entries = Registered::new(&registry::tasks());
+    let touched: HashSet<&str> = config
+        .tasks()
+        .iter()
+        .flat_map(|t| t.input_nodes().iter().chain(t.output_nodes()))
+        .map(String::as_str)
+        .collect();
     let mut problems = Vec::new();
     let mut out = String::from("[TAIPY]\n");
 
@@ -28,11 +37,7 @@ pub fn export(config: &ScenarioConfig) -> Result<String, TomlConfigError> {
         if node.node_scope() != Scope::Scenario {
             let _ = writeln!(out, "scope = {}", quote(&format!("{}:SCOPE", scope_name(node.node_scope()))));
         }
-        let touched = config
-            .tasks()
-            .iter()
-            .any(|t| t.input_nodes().iter().chain(t.output_nodes()).any(|n| n == node.id()));
-        if !touched && !inferable(node.value_type()) {
+        if !touched.contains(node.id()) && !inferable(node.value_type()) {
             problems.push(format!(
                 "data node `{}` is read or written by no task, and its type `{}` cannot be told from a TOML default",
                 node.id(),
@@ -55,7 +60,7 @@ pub fn export(config: &ScenarioConfig) -> Result<String, TomlConfigError> {
 
     for task in config.tasks() {
         let _ = write!(out, "\n[TASK.{}]\n", key(task.id()));
-        match registered(task, &entries) {
+        match entries.running(task) {
             Some(entry) => {
                 let _ = writeln!(out, "function = {}", quote(&format!("{}:function", entry.id)));
             }
@@ -80,17 +85,8 @@ pub fn export(config: &ScenarioConfig) -> Result<String, TomlConfigError> {
         }
     }
 
-    let untouched: Vec<String> = config
-        .nodes()
-        .iter()
-        .filter(|n| {
-            !config
-                .tasks()
-                .iter()
-                .any(|t| t.input_nodes().iter().chain(t.output_nodes()).any(|x| x == n.id()))
-        })
-        .map(|n| n.id().to_owned())
-        .collect();
+    let untouched: Vec<String> =
+        config.nodes().iter().filter(|n| !touched.contains(n.id())).map(|n| n.id().to_owned()).collect();
     let tasks: Vec<String> = config.tasks().iter().map(|t| t.id().to_owned()).collect();
     let _ = write!(out, "\n[SCENARIO.{}]\n", key(config.id()));
     let _ = writeln!(out, "tasks = {}", sections(&tasks));
@@ -111,15 +107,27 @@ pub fn export(config: &ScenarioConfig) -> Result<String, TomlConfigError> {
     }
 }
 
-/// The registered `#[task]` running `task`: same code fingerprint and version, preferring one
-/// with the task's name.
-fn registered(task: &TaskConfig, entries: &[&'static TaskEntry]) -> Option<&'static TaskEntry> {
-    let matching: Vec<&'static TaskEntry> = entries
-        .iter()
-        .copied()
-        .filter(|e| e.task_config(task.id()).fingerprint() == task.fingerprint())
-        .collect();
-    matching.iter().find(|e| e.name == task.id()).or(matching.first()).copied()
+/// The registered `#[task]`s by the fingerprint of the task configs they make (their code
+/// fingerprint and version, whatever the task's name), each computed once per export.
+struct Registered {
+    by_fingerprint: HashMap<Fingerprint, Vec<&'static TaskEntry>>,
+}
+
+impl Registered {
+    fn new(entries: &[&'static TaskEntry]) -> Self {
+        let mut by_fingerprint: HashMap<Fingerprint, Vec<&'static TaskEntry>> = HashMap::new();
+        for &entry in entries {
+            by_fingerprint.entry(entry.task_config(entry.name).fingerprint()).or_default().push(entry);
+        }
+        Self { by_fingerprint }
+    }
+
+    /// The registered `#[task]` running `task`: same code fingerprint and version, preferring
+    /// one with the task's name.
+    fn running(&self, task: &TaskConfig) -> Option<&'static TaskEntry> {
+        let matching = self.by_fingerprint.get(&task.fingerprint())?;
+        matching.iter().find(|e| e.name == task.id()).or(matching.first()).copied()
+    }
 }
 
 fn inferable(ty: ValueType) -> bool {

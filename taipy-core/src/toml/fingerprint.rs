@@ -14,6 +14,7 @@ use crate::value::{AnyValue, ValueType};
 /// A default's content hash is the blake3 hash of its TOML form ([`DataValue::to_toml`](crate::DataValue::to_toml)),
 /// or, for types without one, the content hash the store would give it.
 pub fn config_fingerprint(config: &ScenarioConfig) -> Fingerprint {
+    crate::work::count(crate::work::Work::ConfigFingerprints);
     let mut b = FingerprintBuilder::new("taipy.config.v1");
     b.str(config.id());
 

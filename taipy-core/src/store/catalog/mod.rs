@@ -46,6 +46,12 @@ impl Group {
     pub(crate) fn put<R: Record>(&mut self, key: &Key<R>, record: &R) -> Result<(), StoreError> {
         let value = encode(R::SPACE.what(), record)?;
         self.writes.push(Write { space: R::SPACE, key: key.bytes().to_vec(), value: Some(value) });
+        if R::INDEXED {
+            for entry in record.index_writes() {
+                let value = entry.present.then(Vec::new);
+                self.writes.push(Write { space: entry.space, key: entry.key, value });
+            }
+        }
         Ok(())
     }
 
@@ -54,9 +60,33 @@ impl Group {
         self.put(&record.key(), record)
     }
 
-    /// Stages the removal of the record under `key`.
+    /// Stages the removal of the record under `key`; for a record with index entries,
+    /// [`delete`](Self::delete).
     pub(crate) fn remove<R: Record>(&mut self, key: &Key<R>) {
+        debug_assert!(!R::INDEXED, "an indexed {} is removed with Group::delete", R::SPACE.what());
         self.writes.push(Write { space: R::SPACE, key: key.bytes().to_vec(), value: None });
+    }
+
+    /// Stages the removal of `record`, stored under `key`, and of its index entries.
+    pub(crate) fn delete<R: Record>(&mut self, key: &Key<R>, record: &R) {
+        self.writes.push(Write { space: R::SPACE, key: key.bytes().to_vec(), value: None });
+        for entry in record.index_entries() {
+            self.writes.push(Write { space: entry.space, key: entry.key, value: None });
+        }
+    }
+
+    /// Stages `new` under `key` in place of `old` (as read before the change): index entries
+    /// `old` had and `new` has not are removed.
+    pub(crate) fn replace<R: Record>(&mut self, key: &Key<R>, old: &R, new: &R) -> Result<(), StoreError> {
+        let kept = new.index_entries();
+        for entry in old.index_entries() {
+            if entry.present
+                && !kept.iter().any(|k| k.present && k.space == entry.space && k.key == entry.key)
+            {
+                self.writes.push(Write { space: entry.space, key: entry.key, value: None });
+            }
+        }
+        self.put(key, new)
     }
 
     pub(crate) fn is_empty(&self) -> bool {

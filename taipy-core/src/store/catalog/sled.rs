@@ -25,10 +25,10 @@ impl SledCatalog {
     /// Opens (or creates) the database in folder `path`. The caller holds the store's lock
     /// file, so sled's own lock can only be held by a handle of this process that is still
     /// shutting down (sled releases it from a background thread): retry briefly.
-    pub(crate) fn open(path: &Path) -> Result<Self, StoreError> {
+    pub(crate) fn open(path: &Path, cache_bytes: u64) -> Result<Self, StoreError> {
         let config = sled::Config::new()
             .path(path)
-            .cache_capacity(256 << 20)
+            .cache_capacity(cache_bytes)
             .flush_every_ms(Some(1000))
             .mode(sled::Mode::HighThroughput)
             .segment_size(8 << 20);
@@ -39,7 +39,7 @@ impl SledCatalog {
                     if e.to_string().contains("could not acquire lock")
                         && std::time::Instant::now() < deadline =>
                 {
-                    std::thread::sleep(std::time::Duration::from_millis(10));
+                    std::thread::sleep(std::time::Duration::from_millis(1));
                 }
                 Err(sled::Error::Io(e)) => return Err(StoreError::io("cannot open the database", path, e)),
                 result => break result.map_err(error)?,
@@ -136,10 +136,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("db");
         {
-            let catalog = SledCatalog::open(&path).unwrap();
+            let catalog = SledCatalog::open(&path, 1 << 20).unwrap();
             super::super::conformance::write_and_flush(&catalog);
         }
-        let catalog = SledCatalog::open(&path).unwrap();
+        let catalog = SledCatalog::open(&path, 1 << 20).unwrap();
         super::super::conformance::check_written(&catalog);
     }
 }

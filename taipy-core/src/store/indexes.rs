@@ -1,0 +1,499 @@
+//! Indexes: what makes every per-scenario query a prefix scan instead of a scan of the store.
+//!
+//! An index entry is an empty value whose key says what it indexes (layouts in `keys.rs`):
+//!
+//! - scenarios by tag (`ix-tag/`) and by config and name (`ix-name/`), for
+//!   [`Store::scenarios_with_tag`], [`Store::scenarios_of_config`] and `Scenario::find`;
+//! - jobs and submissions by scenario (`ix-job/`, `ix-submission/`), for
+//!   [`Store::jobs_of_scenario`], [`Store::submissions_of_scenario`] and deleting a scenario;
+//! - the jobs not yet finished (`ix-unfinished/`), for recovery at open.
+//!
+//! A record's entries are derived from the record alone ([`Record::index_entries`]) and
+//! written by [`Group::put`] in the same commit group as the record, so an index is never
+//! behind what it indexes after a crash. A changed scenario is staged with [`Group::replace`]
+//! (which drops the entries of its old tags and name) and an indexed record is removed with
+//! [`Group::delete`]. Readers still check each record found through an index against what they
+//! asked for, so a stale entry costs one read, never a wrong answer.
+//!
+//! Stores of format 3 and older have no indexes: opening one builds them, with the new format
+//! record, in one atomic commit ([`build`], called by `format.rs`).
+
+use super::catalog::{Catalog, Write};
+use super::keys::{self, IndexEntry, Key, Record, Space};
+use super::records::{ScenarioRecord, SubmissionRecord, decode};
+use super::{Store, SubmissionInfo};
+use crate::error::StoreError;
+use crate::job::{Job, JobStatus};
+
+/// `first`, `0`, `second`, `0`, `id`.
+fn entry_key(parts: &[&str], id: &str) -> Vec<u8> {
+    let mut key = Vec::new();
+    for part in parts {
+        key.extend_from_slice(part.as_bytes());
+        key.push(0);
+    }
+    key.extend_from_slice(id.as_bytes());
+    key
+}
+
+/// The prefix of the entries under `parts`.
+fn prefix(parts: &[&str]) -> Vec<u8> {
+    entry_key(parts, "")
+}
+
+/// The id an entry key ends with (ids contain no zero byte).
+fn id_of(key: &[u8]) -> String {
+    let start = key.iter().rposition(|&b| b == 0).map_or(0, |zero| zero + 1);
+    String::from_utf8_lossy(&key[start..]).into_owned()
+}
+
+fn present(space: Space, key: Vec<u8>) -> IndexEntry {
+    IndexEntry { space, key, present: true }
+}
+
+impl Record for ScenarioRecord {
+    const SPACE: Space = Space::Scenarios;
+    const INDEXED: bool = true;
+
+    fn index_entries(&self) -> Vec<IndexEntry> {
+        let mut entries = Vec::with_capacity(self.tags.len() + 1);
+        entries.push(present(Space::NameIndex, entry_key(&[&self.config_id, &self.name], &self.id)));
+        for tag in &self.tags {
+            entries.push(present(Space::TagIndex, entry_key(&[tag], &self.id)));
+        }
+        entries
+    }
+}
+
+impl Record for Job {
+    const SPACE: Space = Space::Jobs;
+    const INDEXED: bool = true;
+
+    fn index_entries(&self) -> Vec<IndexEntry> {
+        vec![
+            present(Space::JobIndex, entry_key(&[&self.scenario], &self.id)),
+            IndexEntry {
+                space: Space::UnfinishedIndex,
+                key: self.id.as_bytes().to_vec(),
+                present: !self.status.is_finished(),
+            },
+        ]
+    }
+
+    /// A job is saved several times (Submitted, Running, its final status; see
+    /// `orchestrator/run.rs`), and every job record is first saved Submitted, with its
+    /// submission: that save stages both entries; a later one only what changed, the
+    /// unfinished entry (put again for Running, removed for a final status).
+    fn index_writes(&self) -> Vec<IndexEntry> {
+        let mut entries = self.index_entries();
+        if self.status != JobStatus::Submitted {
+            entries.retain(|e| e.space == Space::UnfinishedIndex);
+        }
+        entries
+    }
+}
+
+impl Record for SubmissionRecord {
+    const SPACE: Space = Space::Submissions;
+    const INDEXED: bool = true;
+
+    fn index_entries(&self) -> Vec<IndexEntry> {
+        vec![present(Space::SubmissionIndex, entry_key(&[&self.scenario_id], &self.id))]
+    }
+}
+
+/// The index entries of every readable scenario, job and submission in `catalog` (records that
+/// cannot be read are left out: listings report them).
+pub(crate) fn build(catalog: &dyn Catalog) -> Result<Vec<Write>, StoreError> {
+    fn entries_of<R: Record>(catalog: &dyn Catalog, writes: &mut Vec<Write>) -> Result<(), StoreError> {
+        for (key, bytes) in catalog.scan(R::SPACE, b"")? {
+            let Ok(record) = decode::<R>(R::SPACE.what(), &key, &bytes) else { continue };
+            for entry in record.index_entries() {
+                writes.push(Write {
+                    space: entry.space,
+                    key: entry.key,
+                    value: entry.present.then(Vec::new),
+                });
+            }
+        }
+        Ok(())
+    }
+    let mut writes = Vec::new();
+    entries_of::<ScenarioRecord>(catalog, &mut writes)?;
+    entries_of::<Job>(catalog, &mut writes)?;
+    entries_of::<SubmissionRecord>(catalog, &mut writes)?;
+    Ok(writes)
+}
+
+impl Store {
+    /// The ids the entries of `space` under `prefix` end with.
+    fn indexed_ids(&self, space: Space, prefix: &[u8]) -> Result<Vec<String>, StoreError> {
+        let entries = self.inner.catalog.scan(space, prefix)?;
+        self.count_index_entries(entries.len());
+        Ok(entries.iter().map(|(key, _)| id_of(key)).collect())
+    }
+
+    /// The scenario records found through `space` under `prefix` that `keep` accepts, oldest
+    /// first.
+    fn indexed_scenarios(
+        &self,
+        space: Space,
+        prefix: &[u8],
+        keep: impl Fn(&ScenarioRecord) -> bool,
+    ) -> Result<Vec<ScenarioRecord>, StoreError> {
+        self.apply_all()?;
+        let mut out = Vec::new();
+        for id in self.indexed_ids(space, prefix)? {
+            if let Some(record) = self.read_or_report(&keys::scenario(&id))?.filter(&keep) {
+                out.push(record);
+            }
+        }
+        out.sort_by(|a, b| (a.created_us, &a.id).cmp(&(b.created_us, &b.id)));
+        Ok(out)
+    }
+
+    /// The scenario records tagged `tag`, oldest first.
+    pub(crate) fn scenario_records_with_tag(&self, tag: &str) -> Result<Vec<ScenarioRecord>, StoreError> {
+        self.indexed_scenarios(Space::TagIndex, &prefix(&[tag]), |r| r.tags.iter().any(|t| t == tag))
+    }
+
+    /// The scenario records of config `config_id` named `name`, oldest first.
+    pub(crate) fn scenario_records_named(
+        &self,
+        config_id: &str,
+        name: &str,
+    ) -> Result<Vec<ScenarioRecord>, StoreError> {
+        self.indexed_scenarios(Space::NameIndex, &prefix(&[config_id, name]), |r| {
+            r.config_id == config_id && r.name == name
+        })
+    }
+
+    /// The scenario records of config `config_id`, oldest first.
+    pub(crate) fn scenario_records_of_config(
+        &self,
+        config_id: &str,
+    ) -> Result<Vec<ScenarioRecord>, StoreError> {
+        self.indexed_scenarios(Space::NameIndex, &prefix(&[config_id]), |r| r.config_id == config_id)
+    }
+
+    /// The readable jobs of scenario `id`, oldest first (jobs that cannot be read are
+    /// reported by [`unreadable_records`](Self::unreadable_records) and left out).
+    pub fn jobs_of_scenario(&self, id: &str) -> Result<Vec<Job>, StoreError> {
+        self.apply_all()?;
+        let mut jobs = Vec::new();
+        for job_id in self.indexed_ids(Space::JobIndex, &prefix(&[id]))? {
+            if let Some(job) = self.read_or_report(&keys::job(&job_id))?.filter(|j: &Job| j.scenario == id) {
+                jobs.push(job);
+            }
+        }
+        jobs.sort_by(|a, b| (a.created_us, &a.id).cmp(&(b.created_us, &b.id)));
+        Ok(jobs)
+    }
+
+    /// The readable submissions of scenario `id`, oldest first.
+    pub fn submissions_of_scenario(&self, id: &str) -> Result<Vec<SubmissionInfo>, StoreError> {
+        self.submission_records_of(id)?.into_iter().map(|r| self.submission_info(r)).collect()
+    }
+
+    /// The readable submission records of scenario `id`, oldest first.
+    pub(crate) fn submission_records_of(&self, id: &str) -> Result<Vec<SubmissionRecord>, StoreError> {
+        self.apply_all()?;
+        let mut records = Vec::new();
+        for submission_id in self.indexed_ids(Space::SubmissionIndex, &prefix(&[id]))? {
+            let key = keys::submission(&submission_id);
+            if let Some(record) =
+                self.read_or_report(&key)?.filter(|r: &SubmissionRecord| r.scenario_id == id)
+            {
+                records.push(record);
+            }
+        }
+        records.sort_by(|a, b| (a.created_us, &a.id).cmp(&(b.created_us, &b.id)));
+        Ok(records)
+    }
+
+    /// The jobs indexed as unfinished, with their keys; unreadable ones are reported.
+    pub(crate) fn unfinished_jobs(&self) -> Result<Vec<(Key<Job>, Job)>, StoreError> {
+        let mut jobs = Vec::new();
+        for id in self.indexed_ids(Space::UnfinishedIndex, b"")? {
+            let key = keys::job(&id);
+            if let Some(job) = self.read_or_report(&key)? {
+                jobs.push((key, job));
+            }
+        }
+        Ok(jobs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::path::Path;
+
+    use super::*;
+    use crate::job::Reason;
+    use crate::store::StoreOptions;
+    use crate::store::catalog::{Group, SledCatalog};
+    use crate::store::records::FormatRecord;
+
+    /// The format this version writes.
+    const CURRENT: u32 = 4;
+
+    fn scenario(i: usize) -> ScenarioRecord {
+        ScenarioRecord {
+            id: format!("SCENARIO_c_{i}"),
+            config_id: "c".into(),
+            name: format!("run {i}"),
+            created_us: i as u64 + 1,
+            nodes: BTreeMap::new(),
+            tags: vec!["all".into(), format!("only {i}")],
+            properties: BTreeMap::new(),
+            config_version: None,
+        }
+    }
+
+    /// Stages job `j` of scenario `i` as the orchestrator saves it: Submitted first.
+    fn save_job(group: &mut Group, i: usize, j: usize, status: JobStatus) {
+        group.save(&job(i, j, JobStatus::Submitted)).unwrap();
+        group.save(&job(i, j, status)).unwrap();
+    }
+
+    fn job(i: usize, j: usize, status: JobStatus) -> Job {
+        Job {
+            id: format!("JOB_t{j}_{i}"),
+            submission: format!("SUBMISSION_{i}"),
+            scenario: format!("SCENARIO_c_{i}"),
+            task: format!("t{j}"),
+            status,
+            reason: status.is_finished().then_some(Reason::FirstRun),
+            error: None,
+            created_us: i as u64 + 1,
+            started_us: None,
+            finished_us: None,
+            code: None,
+            inputs: Vec::new(),
+            warning: None,
+            attempt: None,
+        }
+    }
+
+    /// Scenarios `range`, each with one submission of two finished jobs, as records (store/
+    /// does not know configs); staged in groups of a thousand.
+    fn populate(store: &Store, range: std::ops::Range<usize>) {
+        let mut group = Group::default();
+        for i in range {
+            group.save(&scenario(i)).unwrap();
+            let jobs = [job(i, 0, JobStatus::Completed), job(i, 1, JobStatus::Skipped)];
+            let submission = SubmissionRecord {
+                id: format!("SUBMISSION_{i}"),
+                scenario_id: format!("SCENARIO_c_{i}"),
+                entity: "scenario".into(),
+                jobs: jobs.iter().map(|j| j.id.clone()).collect(),
+                created_us: i as u64 + 1,
+                force: false,
+            };
+            group.save(&submission).unwrap();
+            jobs.iter().for_each(|job| save_job(&mut group, i, job.task[1..].parse().unwrap(), job.status));
+            if group.writes.len() > 8000 {
+                store.stage(std::mem::take(&mut group));
+            }
+        }
+        store.stage(group);
+        store.flush().unwrap();
+    }
+
+    /// The records read by `f`.
+    fn reads<T>(store: &Store, f: impl FnOnce() -> T) -> (u64, T) {
+        let before = store.stats();
+        let out = f();
+        let after = store.stats();
+        (after.records_read - before.records_read + after.index_entries_read - before.index_entries_read, out)
+    }
+
+    /// What each per-scenario query reads with `n` scenarios in the store.
+    fn work_with(n: usize) -> [u64; 5] {
+        let store = Store::in_memory(StoreOptions::development()).unwrap();
+        populate(&store, 0..n);
+        let (by_tag, found) = reads(&store, || store.scenarios_with_tag("only 7").unwrap());
+        assert_eq!(found.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), ["SCENARIO_c_7"]);
+        let (by_name, found) = reads(&store, || store.scenario_records_named("c", "run 7").unwrap());
+        assert_eq!(found.len(), 1);
+        let (jobs, found) = reads(&store, || store.jobs_of_scenario("SCENARIO_c_7").unwrap());
+        assert_eq!(found.iter().map(|j| j.task.as_str()).collect::<Vec<_>>(), ["t0", "t1"]);
+        let (submissions, found) = reads(&store, || store.submissions_of_scenario("SCENARIO_c_7").unwrap());
+        assert_eq!(found.len(), 1);
+        let (delete, ()) = reads(&store, || store.delete_scenario("SCENARIO_c_7").unwrap());
+        assert!(store.jobs_of_scenario("SCENARIO_c_7").unwrap().is_empty());
+        assert!(store.scenarios_with_tag("only 7").unwrap().is_empty());
+        [by_tag, by_name, jobs, submissions, delete]
+    }
+
+    /// Old main: finding by tag or name, a scenario's jobs and deleting a scenario decoded every
+    /// scenario, job and submission of the store.
+    #[test]
+    fn per_scenario_queries_read_what_they_return_whatever_the_store_holds() {
+        let small = work_with(1_000);
+        let large = work_with(10_000);
+        assert_eq!(small, large, "reads at 1k vs 10k scenarios: tag, name, jobs, submissions, delete");
+        // One index entry and one record per result (delete: the scenario, its two jobs and its
+        // submission, each found through its index).
+        assert!(small.iter().all(|&n| n <= 8), "{small:?}");
+    }
+
+    #[test]
+    fn a_tag_or_name_changed_or_a_job_finished_leaves_no_stale_entry() {
+        let store = Store::in_memory(StoreOptions::development()).unwrap();
+        populate(&store, 0..3);
+        store
+            .update_scenario("SCENARIO_c_1", "tags", |r| {
+                r.tags.retain(|t| t != "all");
+                r.tags.push("new".into());
+                Ok(())
+            })
+            .unwrap();
+        let ids = |tag| -> Vec<String> {
+            store.scenarios_with_tag(tag).unwrap().into_iter().map(|s| s.id).collect()
+        };
+        assert_eq!(ids("all"), ["SCENARIO_c_0", "SCENARIO_c_2"]);
+        assert_eq!(ids("new"), ["SCENARIO_c_1"]);
+        let entries = |space| store.inner.catalog.scan(space, b"").unwrap().len();
+        assert_eq!(entries(Space::TagIndex), 6, "no stale entry for the removed tag");
+
+        let mut group = Group::default();
+        save_job(&mut group, 9, 0, JobStatus::Running);
+        store.stage(group);
+        store.apply_all().unwrap();
+        assert_eq!(entries(Space::UnfinishedIndex), 1);
+        let mut group = Group::default();
+        group.save(&job(9, 0, JobStatus::Completed)).unwrap();
+        store.stage(group);
+        store.apply_all().unwrap();
+        assert_eq!(entries(Space::UnfinishedIndex), 0);
+
+        for i in 0..3 {
+            store.delete_scenario(&format!("SCENARIO_c_{i}")).unwrap();
+        }
+        for space in [Space::TagIndex, Space::NameIndex, Space::SubmissionIndex] {
+            assert_eq!(entries(space), 0, "{space:?}");
+        }
+        assert_eq!(entries(Space::JobIndex), 1, "only the job of no stored scenario");
+    }
+
+    /// Old main: recovery at open decoded every job of the store.
+    #[test]
+    fn recovery_at_open_reads_only_unfinished_jobs() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = Store::open_with(dir.path(), StoreOptions::development()).unwrap();
+            populate(&store, 0..2_000);
+            let mut group = Group::default();
+            save_job(&mut group, 5_000, 0, JobStatus::Running);
+            save_job(&mut group, 5_000, 1, JobStatus::Blocked);
+            store.stage(group);
+            store.flush().unwrap();
+        }
+        let store = Store::open_with(dir.path(), StoreOptions::development()).unwrap();
+        assert_eq!(store.stats().records_read, 2, "{:?}", store.stats());
+        let statuses: Vec<_> =
+            store.jobs_of_scenario("SCENARIO_c_5000").unwrap().iter().map(|j| j.status).collect();
+        assert_eq!(statuses, [JobStatus::Failed, JobStatus::Abandoned]);
+        assert!(store.inner.catalog.scan(Space::UnfinishedIndex, b"").unwrap().is_empty());
+    }
+
+    /// Turns the store in `dir` (closed) back into a format 3 store: no index entries.
+    fn downgrade(dir: &Path) {
+        let catalog = SledCatalog::open(&dir.join("db"), 1 << 20).unwrap();
+        let mut writes = Vec::new();
+        for space in [
+            Space::TagIndex,
+            Space::NameIndex,
+            Space::JobIndex,
+            Space::SubmissionIndex,
+            Space::UnfinishedIndex,
+        ] {
+            for (key, _) in catalog.scan(space, b"").unwrap() {
+                writes.push(Write { space, key, value: None });
+            }
+        }
+        let mut group = Group { writes };
+        group.put(&keys::format(), &FormatRecord { version: 3, written_by: "0.3.0".into() }).unwrap();
+        catalog.commit(group.writes).unwrap();
+        catalog.flush().unwrap();
+    }
+
+    /// A format 3 store in `dir`: 50 scenarios, and a job left running by a dead process.
+    fn format_3_store(dir: &Path) {
+        {
+            let store = Store::open_with(dir, StoreOptions::development()).unwrap();
+            populate(&store, 0..50);
+            let mut group = Group::default();
+            save_job(&mut group, 60, 0, JobStatus::Running);
+            store.stage(group);
+            store.flush().unwrap();
+        }
+        downgrade(dir);
+    }
+
+    fn stored_format(dir: &Path) -> u32 {
+        let catalog = SledCatalog::open(&dir.join("db"), 1 << 20).unwrap();
+        let bytes = catalog.get(Space::Meta, keys::format().bytes()).unwrap().unwrap();
+        decode::<FormatRecord>("format", b"format", &bytes).unwrap().version
+    }
+
+    /// Checks an upgraded store answers from its indexes.
+    fn check_upgraded(dir: &Path) {
+        let store = Store::open_with(dir, StoreOptions::development()).unwrap();
+        assert_eq!(store.scenarios_with_tag("all").unwrap().len(), 50);
+        assert_eq!(store.scenarios_with_tag("only 3").unwrap()[0].id, "SCENARIO_c_3");
+        assert_eq!(store.scenario_records_named("c", "run 4").unwrap()[0].id, "SCENARIO_c_4");
+        assert_eq!(store.jobs_of_scenario("SCENARIO_c_4").unwrap().len(), 2);
+        assert_eq!(store.submissions_of_scenario("SCENARIO_c_4").unwrap().len(), 1);
+        // The running job was found through the rebuilt unfinished index, and recovered.
+        let job = store.job("JOB_t0_60").unwrap();
+        assert_eq!((job.status, job.reason), (JobStatus::Failed, Some(Reason::Interrupted)));
+        drop(store);
+        assert_eq!(stored_format(dir), CURRENT);
+    }
+
+    #[test]
+    fn a_format_3_store_is_indexed_at_open() {
+        let dir = tempfile::tempdir().unwrap();
+        format_3_store(dir.path());
+        assert_eq!(stored_format(dir.path()), 3);
+        check_upgraded(dir.path());
+    }
+
+    const CHILD_STORE: &str = "TAIPY_TEST_UPGRADE_STORE";
+
+    /// The child's entry point: opens the store (the parent armed a fault point in the upgrade).
+    #[test]
+    fn upgrade_child() {
+        let Ok(path) = std::env::var(CHILD_STORE) else { return };
+        drop(Store::open_with(path, StoreOptions::development()));
+        println!("OPENED");
+    }
+
+    /// A process killed (SIGKILL) while it upgrades the store leaves it as it was or upgraded;
+    /// the next open upgrades it if needed and finds everything.
+    #[test]
+    fn a_process_killed_during_the_upgrade_leaves_a_consistent_store() {
+        for point in crate::fault::UPGRADE_POINTS {
+            let dir = tempfile::tempdir().unwrap();
+            format_3_store(dir.path());
+            let output = std::process::Command::new(std::env::current_exe().unwrap())
+                .args(["store::indexes::tests::upgrade_child", "--exact", "--nocapture", "--test-threads=1"])
+                .env(CHILD_STORE, dir.path())
+                .env("TAIPY_FAULT", point)
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert!(stderr.contains(&format!("taipy fault: {point} hit 1")), "{point}: {stderr}");
+            assert!(!String::from_utf8_lossy(&output.stdout).contains("OPENED"), "{point}: not killed");
+            let found = stored_format(dir.path());
+            assert!(found == 3 || found == CURRENT, "{point}: format {found}");
+            if point == "upgrade.built" {
+                assert_eq!(found, 3, "nothing is written before the commit");
+            }
+            check_upgraded(dir.path());
+        }
+    }
+}
