@@ -93,7 +93,7 @@ fn position(q: f64, n: u64) -> (u64, f64) {
 }
 
 /// A float's key: unsigned integers in the order of the floats (`-0.0` before `0.0`).
-pub(super) fn order_key(x: f64) -> u64 {
+pub(super) const fn order_key(x: f64) -> u64 {
     let bits = x.to_bits();
     if bits >> 63 == 1 { !bits } else { bits | 1 << 63 }
 }
@@ -137,13 +137,23 @@ struct Target {
     value: f64,
 }
 
-/// The frame reshaped for the passes: a plan of `keys…, COLUMN, KEY` with one row per row and
-/// value column, `KEY` null for nulls and NaN.
+/// The frame and what the passes read of it.
 struct Passes<'a> {
-    stacked: LazyFrame,
+    frame: LazyFrame,
     keys: &'a [&'a str],
+    columns: &'a [&'a str],
     limits: Limits,
 }
+
+/// The first interval of every cell: every key but NaN's.
+const ALL: Interval = Interval {
+    group: 0,
+    column: 0,
+    lo: order_key(f64::NEG_INFINITY),
+    hi: order_key(f64::INFINITY),
+    below: 0,
+    count: 0,
+};
 
 /// Computes the statistic of each value column per group (see [`super`]).
 pub(super) fn run(
@@ -153,27 +163,13 @@ pub(super) fn run(
     wanted: Wanted,
     limits: Limits,
 ) -> PolarsResult<DataFrame> {
-    let parts: Vec<LazyFrame> = columns
-        .iter()
-        .enumerate()
-        .map(|(index, &name)| {
-            let mut selected: Vec<Expr> = keys.iter().map(|&k| col(k)).collect();
-            selected.push(lit(index as u32).cast(DataType::UInt32).alias(COLUMN));
-            selected.push(key_expr(name).alias(KEY));
-            frame.clone().select(selected)
-        })
-        .collect();
-    let union = UnionArgs { parallel: true, rechunk: false, maintain_order: false, ..UnionArgs::default() };
-    let passes = Passes { stacked: concat(parts, union)?, keys, limits };
+    let passes = Passes { frame, keys, columns, limits };
 
-    // Pass 1: every cell's histogram over the whole key range, nulls in a bucket of their own
-    // so that groups without values are seen too.
-    let first_shift = 64 - limits.bucket_bits.min(63);
+    // Pass 1: every cell's histogram over all keys, nulls and NaN in a bucket of their own so
+    // that groups without values are seen too.
     let histogram = passes.collect(
         passes
-            .stacked
-            .clone()
-            .with_column(col(KEY).map(move |c| shift_keys(&c, first_shift), uint64(BUCKET)).alias(BUCKET))
+            .stacked(|_, value| value.map(first_buckets(limits.bucket_bits), uint64(BUCKET)).alias(BUCKET))?
             .group_by(keys.iter().map(|&k| col(k)).chain([col(COLUMN), col(BUCKET)]).collect::<Vec<_>>())
             .agg([len().alias(COUNT)]),
     )?;
@@ -204,7 +200,7 @@ pub(super) fn run(
         }
         buckets.sort_unstable();
         let interval = intervals.len();
-        intervals.push(Interval { group, column, lo: 0, hi: u64::MAX, below: 0, count: n });
+        intervals.push(Interval { group, column, count: n, ..ALL });
         histograms.insert(interval, buckets);
         let start = targets.len();
         targets.extend(wanted.ranks(n).into_iter().map(|rank| Target { rank, interval, value: f64::NAN }));
@@ -294,7 +290,39 @@ fn refine(
     next
 }
 
+/// A column's value ranges OR-ed in the prefilter of a pass, at most; more become their hull.
+const MAX_RANGES: usize = 32;
+
 impl Passes<'_> {
+    /// The frame reshaped for a pass: `keys…, COLUMN, <computed>`, one row per row and value
+    /// column, `computed` from the value as `f64`.
+    fn stacked(&self, computed: impl Fn(usize, Expr) -> Expr) -> PolarsResult<LazyFrame> {
+        self.stacked_where(|_, _| lit(true), computed)
+    }
+
+    /// [`Passes::stacked`] for the rows whose value passes `filter`.
+    fn stacked_where(
+        &self,
+        mut filter: impl FnMut(usize, Expr) -> Expr,
+        computed: impl Fn(usize, Expr) -> Expr,
+    ) -> PolarsResult<LazyFrame> {
+        let parts: Vec<LazyFrame> = self
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(index, &name)| {
+                let value = col(name).cast(DataType::Float64);
+                let mut selected: Vec<Expr> = self.key_exprs();
+                selected.push(lit(index as u32).cast(DataType::UInt32).alias(COLUMN));
+                selected.push(computed(index, value.clone()));
+                self.frame.clone().filter(filter(index, value)).select(selected)
+            })
+            .collect();
+        let union =
+            UnionArgs { parallel: true, rechunk: false, maintain_order: false, ..UnionArgs::default() };
+        concat(parts, union)
+    }
+
     /// Runs a plan with the streaming engine. (The union's branches scan the frame each on
     /// their own: the workspace's polars has no `cse` feature, which could share one scan
     /// between them through a buffer.)
@@ -375,10 +403,27 @@ impl Passes<'_> {
                 .collect()?
         }
         .drop(GROUP)?;
+        // Each column's rows are first filtered by value (cheap, and pushed into the scan), to
+        // the union of its intervals, or their hull if there are many; then joined to their
+        // interval and filtered exactly by key.
+        let mut ranges: Vec<Vec<(u64, u64)>> = vec![Vec::new(); self.columns.len()];
+        for (_, interval) in &picked {
+            ranges[interval.column as usize].push((interval.lo, interval.hi));
+        }
+        let prefilter = |index: usize, value: Expr| {
+            let ranges = &mut ranges[index];
+            ranges.sort_unstable();
+            if ranges.len() > MAX_RANGES {
+                *ranges = vec![(ranges[0].0, ranges.iter().map(|r| r.1).max().unwrap_or(0))];
+            }
+            let between = |&(lo, hi): &(u64, u64)| {
+                value.clone().gt_eq(lit(from_order_key(lo))).and(value.clone().lt_eq(lit(from_order_key(hi))))
+            };
+            ranges.iter().map(between).reduce(Expr::or).unwrap_or(lit(false))
+        };
+        let rows = self.stacked_where(prefilter, |_, value| value.map(keys_of, uint64(KEY)).alias(KEY))?;
         let on: Vec<Expr> = self.key_exprs().into_iter().chain([col(COLUMN)]).collect();
-        Ok(self
-            .stacked
-            .clone()
+        Ok(rows
             .join(table.lazy(), on.clone(), on, self.join_args())
             .filter(col(KEY).gt_eq(col(LO)).and(col(KEY).lt_eq(col(HI)))))
     }
@@ -446,23 +491,25 @@ fn uint64s(name: &'static str) -> impl Fn(&Schema, &[Field]) -> PolarsResult<Fie
     move |_, _| Ok(Field::new(name.into(), DataType::UInt64))
 }
 
-/// A value column's keys: the [`order_key`] of each value as `f64`; null for nulls and NaN.
-fn key_expr(name: &str) -> Expr {
-    let keys = |c: Column| {
-        let values = c.f64()?;
-        let keys = UInt64Chunked::from_iter_options(
-            c.name().clone(),
-            values.iter().map(|v| v.filter(|x| !x.is_nan()).map(order_key)),
-        );
-        Ok(keys.into_column())
-    };
-    col(name).cast(DataType::Float64).map(keys, uint64(KEY))
+/// Each value's [`order_key`] (the passes after the first see no nulls nor NaN: their
+/// prefilter compares values).
+fn keys_of(values: Column) -> PolarsResult<Column> {
+    let keys: UInt64Chunked = values.f64()?.apply_nonnull_values_generic(DataType::UInt64, order_key);
+    Ok(keys.with_name(KEY.into()).into_column())
 }
 
-/// Keys shifted right: the buckets of the first pass, whose interval starts at 0.
-fn shift_keys(keys: &Column, shift: u32) -> PolarsResult<Column> {
-    let keys = keys.u64()?;
-    Ok(keys.apply_values(|k| k >> shift).with_name(BUCKET.into()).into_column())
+/// The first pass's buckets of values: `(key − lo) >> shift` over [`ALL`]; null for nulls and
+/// NaN.
+fn first_buckets(bits: u32) -> impl Fn(Column) -> PolarsResult<Column> + Send + Sync + 'static {
+    let shift = ALL.shift(bits);
+    move |values: Column| {
+        let values = values.f64()?;
+        let buckets = UInt64Chunked::from_iter_options(
+            BUCKET.into(),
+            values.iter().map(|v| v.filter(|x| !x.is_nan()).map(|x| (order_key(x) - ALL.lo) >> shift)),
+        );
+        Ok(buckets.into_column())
+    }
 }
 
 /// `(key − lo) >> shift`, row by row: a key's bucket in its interval.
