@@ -22,7 +22,19 @@
 //!   (defaults; payment_threshold 1600; metric median; statistic max), each job's status and
 //!   duration and each submit's wall time;
 //! - `query`: the four tasks composed as plain functions with no store, both outputs collected
-//!   with the streaming engine for the default parameters (the floor a submit compares to).
+//!   with the streaming engine for the default parameters (the floor a submit compares to);
+//! - `median`: task 3 with `metric = median` on the stored segmented table (a Parquet scan, as
+//!   in a submit), `--rounds N` times (default 3) alternating `taipy::frames::median` (what
+//!   the task runs) and polars' in-memory median group-by (what it ran before), each with its
+//!   time and its peak anonymous memory; both results are checked equal.
+//!
+//! The scenario mode prints each submit's peak anonymous memory beside its time (submits 1 and
+//! 2 aggregate with the mean, 3 with the median; task 4 computes a median score in each):
+//!
+//! ```text
+//! cargo run --release --example bench_customer -- --rows 10m --mode scenario --submits 3
+//! cargo run --release --example bench_customer -- --rows 10m --mode median
+//! ```
 //!
 //! The customers file is generated (seed 42) under `--data-dir` if it is not there yet.
 
@@ -63,6 +75,7 @@ fn run() -> Result<(), BoxError> {
     let mut data = None;
     let mut options = StoreOptions::default();
     let mut gc = false;
+    let mut rounds = 3;
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         if flag == "--gc" {
@@ -76,10 +89,11 @@ fn run() -> Result<(), BoxError> {
             "--data-dir" => data_dir = PathBuf::from(value),
             "--data" => data = Some(PathBuf::from(value)),
             "--submits" => submits = value.parse()?,
+            "--rounds" => rounds = value.parse()?,
             "--compression" => options.frame_compression = value.parse::<FrameCompression>()?,
             other => {
                 return Err(format!(
-                    "unknown option `{other}` (--rows, --mode, --data-dir, --data, --submits, --compression, --gc)"
+                    "unknown option `{other}` (--rows, --mode, --data-dir, --data, --submits, --rounds, --compression, --gc)"
                 )
                 .into());
             }
@@ -94,9 +108,10 @@ fn run() -> Result<(), BoxError> {
     };
     let anon = AnonSampler::start();
     match mode.as_str() {
-        "scenario" => scenario(&data, submits, options, gc)?,
+        "scenario" => scenario(&data, submits, options, gc, &anon)?,
         "query" => query(&data)?,
-        other => return Err(format!("unknown mode `{other}`: scenario or query").into()),
+        "median" => median(&data, rounds, &anon)?,
+        other => return Err(format!("unknown mode `{other}`: scenario, query or median").into()),
     }
     println!(
         "peak RSS: {} (includes memory-mapped input files); peak anonymous RSS, sampled every 5 ms: {} kB",
@@ -163,7 +178,13 @@ fn config(data: &Path) -> Result<Arc<ScenarioConfig>, BoxError> {
         .build()?)
 }
 
-fn scenario(data: &Path, submits: usize, options: StoreOptions, gc: bool) -> Result<(), BoxError> {
+fn scenario(
+    data: &Path,
+    submits: usize,
+    options: StoreOptions,
+    gc: bool,
+    anon: &AnonSampler,
+) -> Result<(), BoxError> {
     let dir = tempfile::tempdir_in(data.parent().unwrap_or(Path::new(".")))?;
     println!("frame compression: {}", options.frame_compression);
     let store = Store::open_with(dir.path().join("store"), options)?;
@@ -184,10 +205,14 @@ fn scenario(data: &Path, submits: usize, options: StoreOptions, gc: bool) -> Res
                 "summary_statistic_type = max"
             }
         };
+        anon.reset();
         let start = Instant::now();
         let report = scenario.submit()?.wait()?;
         let wall = start.elapsed().as_secs_f64() * 1e3;
-        println!("submit {submit} ({change}): {wall:.0} ms");
+        println!(
+            "submit {submit} ({change}): {wall:.0} ms, peak anonymous memory {} MB",
+            anon.peak_kb() / 1000
+        );
         for job in &report.jobs {
             let ms = job.duration().map_or(f64::NAN, |d| d.as_secs_f64() * 1e3);
             println!("  {:<36} {:<10} {ms:>8.0} ms", job.task, format!("{:?}", job.status));
@@ -244,6 +269,78 @@ fn query(data: &Path) -> Result<(), BoxError> {
     Ok(())
 }
 
+/// Task 3 with the median on the stored segmented table: `taipy::frames::median` (the task)
+/// against polars' in-memory median group-by (the task before), alternately.
+fn median(data: &Path, rounds: usize, anon: &AnonSampler) -> Result<(), BoxError> {
+    use algos::SegmentedCustomers;
+    use algos::columns::*;
+    use taipy::polars::prelude::*;
+
+    let dir = tempfile::tempdir_in(data.parent().unwrap_or(Path::new(".")))?;
+    let store = Store::open(dir.path().join("store"))?;
+    let scenario = Scenario::create(&store, &config(data)?, "bench")?;
+    let start = Instant::now();
+    scenario.submit()?.wait()?;
+    println!("submit 1 (segmented table stored): {:.0} ms", start.elapsed().as_secs_f64() * 1e3);
+    let segmented = scenario.data_node::<SegmentedCustomers>("segmented_customer_df")?.read()?;
+    // The task before: NaN turned into nulls in the float columns, then polars' median.
+    let in_memory = || {
+        let median = |name: &str, float: bool| {
+            let values = if float { col(name).fill_nan(lit(NULL)) } else { col(name) };
+            values.median().alias(name)
+        };
+        segmented
+            .0
+            .clone()
+            .group_by([col(VALUE_SEGMENT)])
+            .agg([
+                median(CUSTOMER_SCORE, true),
+                median(TOTAL_PURCHASE_AMOUNT, true),
+                median(NUMBER_OF_PURCHASES, false),
+                median(TOTAL_PURCHASE_TIME, false),
+                col(HIGH_SPENDER).sum().alias(HIGH_SPENDER),
+                median(AVERAGE_TIME_BETWEEN_PURCHASES, true),
+            ])
+            .sort([VALUE_SEGMENT], SortMultipleOptions::default())
+            .collect_with_engine(Engine::InMemory)
+            .map(|r| r.unwrap_single())
+    };
+    let mut times: [Vec<f64>; 2] = Default::default();
+    for round in 1..=rounds {
+        anon.reset();
+        let start = Instant::now();
+        let ours = segment_analysis(&segmented, &Metric::Median)?.0.collect()?;
+        times[0].push(start.elapsed().as_secs_f64() * 1e3);
+        println!(
+            "round {round}: taipy::frames::median {:.0} ms, peak anonymous memory {} MB",
+            times[0][round - 1],
+            anon.peak_kb() / 1000
+        );
+        anon.reset();
+        let start = Instant::now();
+        let theirs = in_memory()?;
+        times[1].push(start.elapsed().as_secs_f64() * 1e3);
+        println!(
+            "round {round}: polars in-memory median {:.0} ms, peak anonymous memory {} MB",
+            times[1][round - 1],
+            anon.peak_kb() / 1000
+        );
+        if !ours.equals_missing(&theirs) {
+            return Err(format!("the medians differ:\n{ours}\n{theirs}").into());
+        }
+    }
+    let median_of = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (ours, theirs) = (median_of(&mut times[0]), median_of(&mut times[1]));
+    println!(
+        "median of {rounds} rounds: taipy::frames::median {ours:.0} ms, polars in memory {theirs:.0} ms ({:.2}x)",
+        ours / theirs
+    );
+    Ok(())
+}
+
 /// A field of `/proc/self/status` in kB, on Linux.
 fn status_field(name: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -270,6 +367,12 @@ impl AnonSampler {
             }
         });
         Self { peak }
+    }
+
+    /// Starts a new measurement: the peak is the current resident memory (`VmHWM` is reset too).
+    fn reset(&self) {
+        let _ = std::fs::write("/proc/self/clear_refs", "5");
+        self.peak.store(status_field("RssAnon:").unwrap_or(0), Ordering::Relaxed);
     }
 
     fn peak_kb(&self) -> u64 {

@@ -43,4 +43,7 @@ pub enum AlgoError {
     /// polars rejected the query or failed while running it.
     #[error(transparent)]
     Polars(#[from] PolarsError),
+    /// A median could not be computed (see [`taipy::frames`]).
+    #[error(transparent)]
+    Median(#[from] taipy::frames::QuantileError),
 }

@@ -13,8 +13,9 @@
 //! query plan, never a materialised table. Stored in a taipy data node, a plan is executed by
 //! polars' streaming engine straight into a Parquet artifact, so the tables never have to fit
 //! in memory. The one operation polars 0.55 cannot stream is a median (task 3 with
-//! [`Metric::Median`], and task 4's median score): polars then buffers the column being
-//! aggregated, and only that column, since the scans read only the columns a plan uses.
+//! [`Metric::Median`], task 4's median score and [`Statistic::Median`]): those tasks compute
+//! their medians with [`taipy::frames::median`] before returning, exactly and in bounded memory
+//! (a few streaming passes over their input), and return a plan over the small result.
 //!
 //! Every table has its own type ([`ScoredCustomers`], [`SegmentedCustomers`],
 //! [`SegmentResult`], [`HighValueSummary`]), so wiring one where another is expected does not

@@ -320,3 +320,39 @@ fn task4_without_high_value_customers_gives_nan() {
     assert_floats(&floats(&out, MEDIAN_SCORE_HIGH_VALUE), &[f64::NAN]);
     assert_floats(&floats(&out, SEGMENT_ANALYSIS_HIGH_VALUE), &[f64::NAN]);
 }
+
+/// Medians at the float extremes, as pandas computes them: the mean of two middle values
+/// `(a + b) / 2` overflows to `inf` for two `1e308`, and is NaN for `-inf` and `inf`.
+#[test]
+fn task3_and_task4_medians_are_the_pandas_values_at_the_extremes() {
+    let input = scored(&[
+        (2.0, 1e308, 1, 1),
+        (3.0, 1e308, 3, 1),
+        (1.0, f64::NEG_INFINITY, 1, 1),
+        (1.2, f64::INFINITY, 2, 1),
+    ]);
+    let segmented = featurization_and_segmentation(&input, &1000.0, &1.5).unwrap();
+    let segments = segment_analysis(&segmented, &Metric::Median).unwrap();
+    let out = collect(&segments.0);
+    assert_floats(&floats(&out, TOTAL_PURCHASE_AMOUNT), &[f64::INFINITY, f64::NAN]);
+    assert_floats(&floats(&out, NUMBER_OF_PURCHASES), &[2.0, 1.5]);
+    let summary = high_value_cust_summary_statistics(&segmented, &segments, &Statistic::Median).unwrap();
+    let out = collect(&summary.0);
+    assert_floats(&floats(&out, AVERAGE_PURCHASE_HIGH_VALUE), &[f64::INFINITY]);
+    assert_floats(&floats(&out, MEDIAN_SCORE_HIGH_VALUE), &[2.5]);
+}
+
+/// The medians are computed by `taipy::frames` in bounded memory before the task returns: the
+/// plans the tasks return hold no polars median, which would buffer whole columns when stored.
+#[test]
+fn task3_and_task4_plans_hold_no_in_memory_median() {
+    let segmented = segmented();
+    let segments = segment_analysis(&segmented, &Metric::Median).unwrap();
+    let plan = segments.0.describe_plan().unwrap();
+    assert!(!plan.contains(".median()"), "{plan}");
+    for statistic in Statistic::ALL {
+        let summary = high_value_cust_summary_statistics(&segmented, &segments, statistic).unwrap();
+        let plan = summary.0.describe_plan().unwrap();
+        assert!(!plan.contains(".median()"), "{statistic}: {plan}");
+    }
+}

@@ -36,6 +36,8 @@ mod error;
 mod events;
 mod fault;
 mod fingerprint;
+#[cfg(feature = "polars")]
+pub mod frames;
 mod job;
 mod macro_support;
 mod node;
