@@ -251,8 +251,7 @@ fn save_with_nodes(
                 next_version: 0,
                 edit_lock: None,
             };
-            let default =
-                node.default_value().map(|v| node.value_type().store(v, &store.cx())).transpose()?;
+            let default = node.default_value().map(|v| node.store_value(v, &store.cx())).transpose()?;
             store.stage_new_node(&mut group, node_record, default.as_ref().map(|s| (s, Writer::Default)))?;
             created.push(node_id.clone());
         }
