@@ -66,3 +66,9 @@ fn unique() -> String {
     static NEXT: AtomicU64 = AtomicU64::new(0);
     format!("{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed))
 }
+
+/// What the store records for a file it did not write (a source node's file).
+pub(super) fn adopt(path: &Path, cx: &StoreCx<'_>) -> Result<Stored, StoreError> {
+    let hash = cx.file_fingerprint(path)?;
+    Ok(Stored::new(hash, encode_serde(&path.to_path_buf())?.payload))
+}

@@ -344,6 +344,14 @@ impl Storage {
         }
     }
 
+    /// The value of a source node stored in a file: the file as it is, if it exists.
+    pub(crate) fn adopt(&self, cx: &StoreCx<'_>) -> Result<Option<Stored>, StoreError> {
+        match (self.kind.file_format(), &self.path) {
+            (Some(_), Some(path)) if path.is_file() => files::adopt(path, cx).map(Some),
+            _ => Ok(None),
+        }
+    }
+
     fn not_built(&self) -> StoreError {
         StoreError::StorageUnavailable { kind: self.kind.name() }
     }
