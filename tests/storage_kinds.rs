@@ -19,6 +19,7 @@ fn rows(n: &i64) -> Vec<Row> {
     (0..*n).map(|i| Row { name: format!("r{i}"), score: i as f64 * 0.5, count: i * 10 }).collect()
 }
 
+#[allow(clippy::ptr_arg)] // a task reads its input as `&T` of the node's type
 fn total(rows: &Vec<Row>) -> i64 {
     rows.iter().map(|r| r.count).sum()
 }
