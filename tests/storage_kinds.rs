@@ -134,19 +134,22 @@ fn deleted_outside_the_producer_reruns() {
 }
 
 #[test]
-fn a_parameter_returning_to_an_earlier_value_rewrites_the_file() {
+fn a_parameter_returning_to_an_earlier_value_skips_and_puts_the_file_back() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("rows.json");
     let store = Store::temporary().unwrap();
     let scenario = Scenario::create(&store, &config(Storage::json(&path)), "s").unwrap();
     submit(&scenario);
+    let first = std::fs::read(&path).unwrap();
     let n = scenario.data_node::<i64>("n").unwrap();
     n.write(5).unwrap();
-    submit(&scenario);
+    assert_eq!(submit(&scenario), RAN);
+    assert_ne!(std::fs::read(&path).unwrap(), first);
     n.write(3).unwrap();
-    // The remembered result for n = 3 is no longer in the file: make_rows runs again.
+    // The result remembered for n = 3 is put back from the store's copy: nothing runs.
     let report = scenario.submit().unwrap().wait().unwrap();
-    assert_eq!(report.jobs[0].status, JobStatus::Completed);
+    assert_eq!(statuses(&report), SKIPPED);
+    assert_eq!(std::fs::read(&path).unwrap(), first);
     assert_eq!(scenario.data_node::<Vec<Row>>("rows").unwrap().read().unwrap(), rows(&3));
     assert_eq!(scenario.data_node::<i64>("total").unwrap().read().unwrap(), 30);
 }
@@ -286,4 +289,89 @@ fn builder_locations_are_typed() {
         "`i64` cannot be stored in a csv file (it holds frames and serde rows `Vec<R>`); it can go to: json, \
          binary, the store, in_memory or generic"
     );
+}
+
+/// What the compile-time markers say: `Probe<T, K>` has `holds() == true` exactly when
+/// `T: Holds<K>` (method resolution prefers the by-value impl when it applies).
+struct Probe<T, K>(std::marker::PhantomData<(T, K)>);
+trait HoldsYes {
+    fn holds(&self) -> bool {
+        true
+    }
+}
+impl<T: taipy::Holds<K>, K: taipy::kind::Kind> HoldsYes for Probe<T, K> {}
+trait HoldsNo {
+    fn holds(&self) -> bool {
+        false
+    }
+}
+impl<T, K> HoldsNo for &Probe<T, K> {}
+
+/// A newtype of rows and a serde struct, as users derive them.
+#[derive(DataValue)]
+struct Scores(Vec<Row>);
+#[derive(DataValue, serde::Serialize, serde::Deserialize)]
+struct Settings {
+    name: String,
+    level: i64,
+}
+
+#[test]
+fn the_compile_time_markers_and_the_runtime_answer_agree() {
+    use taipy::{FileFormat, ValueType, kind};
+    macro_rules! agree {
+        ($($ty:ty),+) => {$(
+            let runtime = ValueType::of::<$ty>().file_formats();
+            let markers = [
+                (FileFormat::Csv, (&Probe::<$ty, kind::Csv>(std::marker::PhantomData)).holds()),
+                (FileFormat::Parquet, (&Probe::<$ty, kind::Parquet>(std::marker::PhantomData)).holds()),
+                (FileFormat::Json, (&Probe::<$ty, kind::Json>(std::marker::PhantomData)).holds()),
+                (FileFormat::Excel, (&Probe::<$ty, kind::Excel>(std::marker::PhantomData)).holds()),
+                (FileFormat::Binary, (&Probe::<$ty, kind::Binary>(std::marker::PhantomData)).holds()),
+            ];
+            for (format, compile_time) in markers {
+                assert_eq!(compile_time, runtime.contains(format), "{} in {format:?}", stringify!($ty));
+            }
+        )+};
+    }
+    agree!(
+        i64,
+        f64,
+        String,
+        bool,
+        Option<i64>,
+        Vec<Row>,
+        Vec<i64>,
+        Scores,
+        Settings,
+        std::sync::Arc<Vec<Row>>
+    );
+    agree!(taipy::CsvFile, std::collections::BTreeMap<String, i64>, std::path::PathBuf);
+    // And what they say.
+    assert!(ValueType::of::<Scores>().file_formats().contains(FileFormat::Csv));
+    assert!(!ValueType::of::<Settings>().file_formats().contains(FileFormat::Csv));
+    assert!(ValueType::of::<Settings>().file_formats().contains(FileFormat::Json));
+    assert!(ValueType::of::<taipy::CsvFile>().file_formats().names().is_empty());
+}
+
+#[test]
+fn a_derived_serde_value_goes_to_json_and_binary() {
+    let dir = tempfile::tempdir().unwrap();
+    for storage in [Storage::json(dir.path().join("s.json")), Storage::binary(dir.path().join("s.bin"))] {
+        let config = ScenarioConfig::builder("settings")
+            .node(
+                DataNodeConfig::with_default("settings", Settings { name: "a".into(), level: 2 })
+                    .with_storage(storage)
+                    .unwrap(),
+            )
+            .build()
+            .unwrap();
+        let store = Store::temporary().unwrap();
+        let scenario = Scenario::create(&store, &config, "s").unwrap();
+        let read = scenario.data_node::<Settings>("settings").unwrap().read().unwrap();
+        assert_eq!((read.name.as_str(), read.level), ("a", 2));
+    }
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("s.json")).unwrap()).unwrap();
+    assert_eq!(json, serde_json::json!({"name": "a", "level": 2}));
 }

@@ -121,5 +121,5 @@ pub mod __private {
         ScenarioConfig, Store, StoreCx, StoreError, Stored, Submission, SubmitError, SubmitOptions,
         TaskConfig, TaskError, TaskOutput, ValueType,
     };
-    pub use crate::{Frequency, Scope};
+    pub use crate::{Frequency, Scope, Storage};
 }

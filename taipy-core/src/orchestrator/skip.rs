@@ -100,7 +100,7 @@ pub(crate) fn assess(
     let hashes: Vec<(String, Fingerprint)> =
         task.input_nodes().iter().zip(&versions).map(|(n, v)| (n.clone(), v.hash)).collect();
     let judged = judge(scope, task, hashes, &stale, |node, stored, current, rerun| {
-        restorable(scope.store, node, stored, current, rerun)
+        restorable(scope.store, node, stored, current, rerun, true)
     })?;
     let Judged { current, last, key, entry, decision } = judged;
     Ok(Assessment { versions, inputs, current, last, key, entry, decision })
@@ -141,7 +141,7 @@ pub(crate) fn preview(
     }
     let judged = judge(scope, task, hashes, &stale, |node, stored, current, rerun| {
         if node.is_watched() {
-            restorable(scope.store, node, stored, current, rerun)
+            restorable(scope.store, node, stored, current, rerun, false)
         } else {
             scope.store.check_artifact(stored)
         }
@@ -219,14 +219,17 @@ fn judge(
 /// (`current`) is the remembered output or already the edited file: the producer is skipped
 /// and the edit is kept (the skip does not restore the old content), and the edited content
 /// becomes a new version of the node when its readers refresh it, so they re-run (Taipy's
-/// rule). A file overwritten by another run of the producer, deleted, or an `in_memory` value
-/// of another process is missing: the producer re-runs.
+/// rule). A file overwritten by a run for other inputs is put back from the store's copy (with
+/// `restore`; `preview` only checks the copy), so returning to earlier inputs skips as it does
+/// for values kept in the store. A deleted file, or an `in_memory` value of another process, is
+/// missing: the producer re-runs.
 fn restorable(
     store: &Store,
     node: &DataNodeConfig,
     stored: &Stored,
     current: Option<Fingerprint>,
     rerun: bool,
+    restore: bool,
 ) -> Result<ArtifactState, StoreError> {
     if node.is_watched() {
         let edit_kept = |fresh| {
@@ -234,11 +237,22 @@ fn restorable(
                 && !node.value_type().is_external()
                 && (current == Some(stored.hash) || current == Some(fresh))
         };
-        let intact = match node.refresh(stored, &store.cx()) {
-            Ok(fresh) => fresh == stored.hash || edit_kept(fresh),
-            Err(_) => false,
+        let fresh = match node.refresh(stored, &store.cx()) {
+            Ok(fresh) if fresh == stored.hash || edit_kept(fresh) => return Ok(ArtifactState::Intact),
+            Ok(fresh) => fresh,
+            // Deleted (or an in_memory value of another process): the producer re-runs.
+            Err(_) => return Ok(ArtifactState::Missing),
         };
-        return Ok(if intact { ArtifactState::Intact } else { ArtifactState::Missing });
+        let _ = fresh;
+        // Overwritten since (by a run for other inputs): put back from the store's copy.
+        if !matches!(stored.payload, crate::value::Payload::Artifact { .. }) {
+            return Ok(ArtifactState::Missing);
+        }
+        let state = if restore { store.verify_artifact(stored)? } else { store.check_artifact(stored)? };
+        if restore && state == ArtifactState::Intact {
+            node.storage().restore(stored, &store.cx())?;
+        }
+        return Ok(state);
     }
     store.verify_artifact(stored)
 }

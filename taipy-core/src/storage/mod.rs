@@ -318,13 +318,12 @@ impl Storage {
         match self.kind {
             StorageKind::Store => ty.load(stored, cx),
             StorageKind::InMemory => memory::load(stored),
-            kind => match kind.file_format() {
-                Some(format) => {
-                    let path = files::path_of(stored)?;
-                    ty.read_file(&self.spec(format, &path))
-                        .map_err(|reason| files::error(kind, "read", &path, reason))
-                }
-                None => Err(self.not_built()),
+            // The file as it is now: an edit outside is what its readers read.
+            kind => match (kind.file_format(), &self.path) {
+                (Some(format), Some(path)) => ty
+                    .read_file(&self.spec(format, path))
+                    .map_err(|reason| files::error(kind, "read", path, reason)),
+                _ => Err(self.not_built()),
             },
         }
     }
@@ -339,8 +338,20 @@ impl Storage {
         match self.kind {
             StorageKind::Store => ty.refresh(stored, cx),
             StorageKind::InMemory => memory::refresh(stored),
-            kind if kind.file_format().is_some() => cx.file_fingerprint(&files::path_of(stored)?),
+            kind if kind.file_format().is_some() => match &self.path {
+                Some(path) => cx.file_fingerprint(path),
+                None => Err(self.not_built()),
+            },
             _ => Err(self.not_built()),
+        }
+    }
+
+    /// Puts a remembered value back where this storage keeps it (a skip restoring a file
+    /// output that was overwritten since): the store's copy is written to the file.
+    pub(crate) fn restore(&self, stored: &Stored, cx: &StoreCx<'_>) -> Result<(), StoreError> {
+        match (self.kind.file_format(), &self.path) {
+            (Some(_), Some(path)) => files::place(self.kind, stored, path, cx),
+            _ => Ok(()),
         }
     }
 

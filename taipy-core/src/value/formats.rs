@@ -155,10 +155,11 @@ pub mod kind {
 )]
 pub trait Holds<K: kind::Kind> {}
 
+/// `Holds<K>` for each kind `K` listed.
 #[cfg(feature = "polars")]
 macro_rules! holds {
-    ([$($gen:tt)*] $ty:ty: $($k:ident),+) => {$(
-        impl<$($gen)*> Holds<kind::$k> for $ty {}
+    ($ty:ty: $($k:ident),+) => {$(
+        impl $crate::Holds<$crate::kind::$k> for $ty {}
     )+};
 }
 #[cfg(feature = "polars")]

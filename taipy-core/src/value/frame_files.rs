@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use polars::prelude::{
     AnyValue, Column, CsvReadOptions, CsvWriter, DataFrame, Engine, FileWriteFormat, IntoLazy, LazyFrame,
-    ParquetReader, ParquetWriteOptions, PlRefPath, ScanArgsParquet, SerReader, SerWriter, Series,
+    NamedFrom, ParquetReader, ParquetWriteOptions, PlRefPath, ScanArgsParquet, SerReader, SerWriter, Series,
     SinkDestination, SinkTarget, UnifiedSinkArgs,
 };
 use serde_json::{Number, Value};
@@ -112,8 +112,8 @@ fn read_schema(path: &Path) -> Result<(), String> {
     ParquetReader::new(file).schema().map(|_| ()).map_err(message)
 }
 
-super::formats::holds!([] DataFrame: Csv, Parquet, Json, Excel);
-super::formats::holds!([] LazyFrame: Csv, Parquet, Json, Excel);
+super::formats::holds!(DataFrame: Csv, Parquet, Json, Excel);
+super::formats::holds!(LazyFrame: Csv, Parquet, Json, Excel);
 
 impl Records {
     /// A frame's rows as records (slow per cell: for the small tables JSON and Excel hold).
