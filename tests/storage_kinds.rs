@@ -375,3 +375,43 @@ fn a_derived_serde_value_goes_to_json_and_binary() {
         serde_json::from_slice(&std::fs::read(dir.path().join("s.json")).unwrap()).unwrap();
     assert_eq!(json, serde_json::json!({"name": "a", "level": 2}));
 }
+
+#[taipy::task]
+fn make_scores(n: &i64) -> Vec<Row> {
+    rows(n)
+}
+
+#[taipy::task]
+fn count_scores(rows: &Vec<Row>) -> i64 {
+    rows.len() as i64
+}
+
+/// The folder `RowsInFiles` writes to (a literal in the macro).
+const MACRO_DIR: &str = "/tmp/taipy-storage-kinds-macro";
+
+taipy::scenario! {
+    RowsInFiles {
+        n: i64 = 2,
+        #[storage(csv, path = "/tmp/taipy-storage-kinds-macro/scores.csv", has_header = true)]
+        scores = make_scores(n),
+        #[storage(in_memory)]
+        counted = count_scores(scores),
+    }
+}
+
+#[test]
+fn scenario_macro_nodes_take_a_storage() {
+    let _ = std::fs::remove_dir_all(MACRO_DIR);
+    std::fs::create_dir_all(MACRO_DIR).unwrap();
+    let config = RowsInFiles::config();
+    assert_eq!(config.node("scores").unwrap().storage().kind(), StorageKind::Csv);
+    assert_eq!(config.node("counted").unwrap().storage().kind(), StorageKind::InMemory);
+    let store = Store::temporary().unwrap();
+    let scenario = RowsInFiles::create(&store, "m").unwrap();
+    let report = scenario.submit().unwrap().wait().unwrap();
+    assert!(report.jobs.iter().all(|j| j.status == JobStatus::Completed));
+    let text = std::fs::read_to_string(format!("{MACRO_DIR}/scores.csv")).unwrap();
+    assert_eq!(text, "name,score,count\nr0,0.0,0\nr1,0.5,10\n");
+    assert_eq!(scenario.counted().read().unwrap(), 2);
+    std::fs::remove_dir_all(MACRO_DIR).unwrap();
+}

@@ -23,8 +23,8 @@
 //! its section and line (see [`TomlConfigError`]): unknown functions (with the closest
 //! registered names), wrong argument counts or types (an input wired to a node of another
 //! type, such as two swapped tables), unknown or repeated ids, a node written by two tasks, a
-//! cycle, a source node without default, malformed typed values, unknown storage types or
-//! scopes. A loaded scenario is an ordinary [`ScenarioConfig`]: `Scenario::create` and
+//! cycle, a source node without default, malformed typed values, unknown storage types, their
+//! keys, or scopes. A loaded scenario is an ordinary [`ScenarioConfig`]: `Scenario::create` and
 //! `submit` it as one from `scenario!`.
 //!
 //! A file without tasks shows the mechanics:
@@ -85,10 +85,21 @@
 //!
 //! # Storage types
 //!
-//! `pickle` (the default), `json` and `in_memory` nodes are kept in the store with the type's
-//! own encoding; `csv` and `parquet` nodes must hold a file type (`CsvFile`, `ParquetFile` or a
-//! newtype of one) and take their default from `default_path` (or `path`, or `default_data`).
-//! Other Taipy storage types (sql, mongo, excel, s3_object, generic) are reported as unknown.
+//! `storage_type` says where a node's values live (see [`Storage`](crate::Storage)):
+//! `pickle` without a path (the default) is the store; `pickle` with a `default_path` (or
+//! `binary`) is a postcard file; `csv`, `parquet`, `json` and `excel` are files at
+//! `default_path` (or `path`), written by the task producing the node and read back by its
+//! readers; `in_memory` lives in the process only. A file type without a path is kept in the
+//! store (Taipy would make a file up in its storage folder). The node's type must fit the kind
+//! (frames and serde rows in tables, serde values in json and binary): a type that does not is
+//! a problem naming what it can go to. A node holding a file reference (`CsvFile`,
+//! `ParquetFile` or a newtype of them) with `csv` or `parquet` takes its default from the path,
+//! as before. Keys: `has_header` (`"False:bool"`), `encoding` (utf-8 only), `sheet_name`,
+//! `exposed_type` (kept for exports: the Rust type decides what a read gives). `generic`,
+//! `sql_table`, `sql` and `s3_object` are accepted with their keys (`read_fct`/`write_fct`,
+//! `db_*`, `table_name`, `read_query`, `write_query_builder`, `append_query_builder`, `aws_*`),
+//! required ones checked; reading or writing them says they are not built yet.
+//! `mongo_collection` is reported as unknown. [`export`] writes every key back.
 //!
 //! # Skippable
 //!
