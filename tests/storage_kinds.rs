@@ -382,6 +382,7 @@ fn make_scores(n: &i64) -> Vec<Row> {
 }
 
 #[taipy::task]
+#[allow(clippy::ptr_arg)] // a task reads its input as `&T` of the node's type
 fn count_scores(rows: &Vec<Row>) -> i64 {
     rows.len() as i64
 }

@@ -210,11 +210,17 @@ fn file_storage_types_write_files_and_round_trip_through_export() {
     let text = STUDIO
         .replace(
             "[DATA_NODE.scored_df]\n",
-            &format!("[DATA_NODE.scored_df]\nstorage_type = \"csv\"\ndefault_path = \"{}\"\n", at("scored.csv")),
+            &format!(
+                "[DATA_NODE.scored_df]\nstorage_type = \"csv\"\ndefault_path = \"{}\"\n",
+                at("scored.csv")
+            ),
         )
         .replace(
             "[DATA_NODE.segment_result]\n",
-            &format!("[DATA_NODE.segment_result]\nstorage_type = \"json\"\npath = \"{}\"\n", at("segments.json")),
+            &format!(
+                "[DATA_NODE.segment_result]\nstorage_type = \"json\"\npath = \"{}\"\n",
+                at("segments.json")
+            ),
         )
         .replace(
             "[DATA_NODE.high_value_summary_df]\n",
@@ -239,7 +245,10 @@ fn file_storage_types_write_files_and_round_trip_through_export() {
 
     // The export writes the keys back, and loading it gives the same storages.
     let exported = export(s).unwrap();
-    assert!(exported.contains(&format!("storage_type = \"csv\"\ndefault_path = \"{}\"", at("scored.csv"))), "{exported}");
+    assert!(
+        exported.contains(&format!("storage_type = \"csv\"\ndefault_path = \"{}\"", at("scored.csv"))),
+        "{exported}"
+    );
     assert!(exported.contains("storage_type = \"pickle\""), "{exported}");
     let again = load(&exported).unwrap();
     let s2 = again.only_scenario().unwrap();
