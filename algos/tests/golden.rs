@@ -326,3 +326,72 @@ fn macro_walkthrough(golden: &Golden) {
         );
     }
 }
+
+#[test]
+fn the_rich_toml_file_writes_its_outputs_as_files_and_matches_pandas() {
+    rich_walkthrough(&EDGE_ROWS);
+}
+
+/// `examples/config_rich.toml`: output nodes in Parquet, CSV and JSON files, GLOBAL and CYCLE
+/// scopes, standalone with 2 workers, a non-skippable last task. The same values as pandas and
+/// the same skip pattern as the in-store scenario, except that the last task always runs.
+fn rich_walkthrough(golden: &Golden) {
+    use algos::walkthrough::{self, Output, short_task_name};
+
+    let _ = CustomerAnalysis::config(); // registers the tasks
+    let dir = tempfile::tempdir().unwrap();
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/config_rich.toml");
+    let text = std::fs::read_to_string(file)
+        .unwrap()
+        .replace("target/taipy-rich/", &format!("{}/", dir.path().display()));
+    let loaded = taipy::toml::Loader::new()
+        .set_default("path_to_data", golden.csv().display().to_string())
+        .load_str(&text)
+        .unwrap();
+    let config = loaded.only_scenario().unwrap().clone();
+    assert_eq!(loaded.job().max_workers, Some(2));
+    let store = Store::open_with(dir.path().join("store"), loaded.store_options()).unwrap();
+    let scenario = Scenario::create(&store, &config, "rich").unwrap();
+    let steps = golden.steps();
+    let data = golden.csv();
+    let done = walkthrough::run(&scenario, Some(&data), Output::Json).unwrap();
+    let last = TASKS[3];
+    let runs: [&[&str]; 4] = [&TASKS, &TASKS[1..], &TASKS[2..], &TASKS[3..]];
+    for (i, step) in done.iter().enumerate() {
+        check_outputs(golden, i, &steps[i], &step.segment_result, &step.high_value_summary);
+        let completed: Vec<&str> = step
+            .report
+            .jobs
+            .iter()
+            .filter(|j| j.status == JobStatus::Completed)
+            .map(|j| short_task_name(&j.task))
+            .collect();
+        assert_eq!(completed, runs[i], "submit {}", i + 1);
+    }
+    // The outputs are files other tools read.
+    let scored =
+        ParquetReader::new(std::fs::File::open(dir.path().join("scored.parquet")).unwrap()).finish().unwrap();
+    assert_eq!(scored.height() as u64, golden.rows);
+    let csv = std::fs::read_to_string(dir.path().join("segment_result.csv")).unwrap();
+    assert!(csv.starts_with("ValueSegment,"), "{csv}");
+    let json: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("high_value_summary.json")).unwrap()).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 1);
+
+    // A second pass: everything skipped but the non-skippable last task.
+    let again = walkthrough::run(&scenario, Some(&data), Output::Json).unwrap();
+    for step in &again {
+        for job in &step.report.jobs {
+            let expected =
+                if short_task_name(&job.task) == last { JobStatus::Completed } else { JobStatus::Skipped };
+            assert_eq!(job.status, expected, "{}", job.task);
+        }
+        check_outputs(
+            golden,
+            step.submit - 1,
+            &steps[step.submit - 1],
+            &step.segment_result,
+            &step.high_value_summary,
+        );
+    }
+}

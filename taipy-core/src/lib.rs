@@ -44,6 +44,7 @@ mod node;
 mod orchestrator;
 pub mod registry;
 mod scenario;
+mod storage;
 mod store;
 mod task;
 pub mod toml;
@@ -66,14 +67,15 @@ pub use orchestrator::{
 };
 pub use registry::RegistryError;
 pub use scenario::Scenario;
+pub use storage::{Location, Storage, StorageKind};
 pub use store::{
     ConfigVersion, Cycle, DiskUsage, EditLock, GcPolicy, GcReport, JobOrigin, Lineage, ScenarioInfo, Store,
     StoreStats, StoredConfig, SubmissionInfo, UnreadableRecord, Version, Writer,
 };
 pub use task::{TaskFn, TaskInput, TaskOutput};
 pub use value::{
-    AnyValue, ArtifactWriter, CsvFile, DataValue, FrameCompression, Layout, ParquetFile, Payload, StoreCx,
-    Stored, TableColumn, TablePage, ValueType,
+    AnyValue, ArtifactWriter, CsvFile, DataValue, FileFormat, FileFormats, FileSpec, FrameCompression, Holds,
+    Layout, ParquetFile, Payload, StoreCx, Stored, TableColumn, TablePage, ValueType, kind,
 };
 
 /// The polars version taipy-core stores frames with (feature `polars`): use it through this
@@ -109,15 +111,19 @@ pub mod __private {
         input, placeholder, scenario_config, task_output,
     };
     pub use crate::registry::{ScenarioEntry, TaskEntry};
+    pub use crate::storage::forget_in_memory_values;
     pub use crate::value::{
         DeclaredField, Probe, ProbeDataValue, ProbeNone, ProbeSerde, declared_layout, decode_serde,
         encode_serde, from_toml, to_toml,
     };
     pub use crate::work::{Work, done as work_done};
+    pub use crate::value::{
+        FileFormats, FileSpec, Holds, kind, kind::Kind, read_serde, serde_formats, write_serde,
+    };
     pub use crate::{
         AnyValue, ConfigError, DataNode, DataNodeConfig, DataValue, Fingerprint, Layout, Scenario,
         ScenarioConfig, Store, StoreCx, StoreError, Stored, Submission, SubmitError, SubmitOptions,
         TablePage, TaskConfig, TaskError, TaskOutput, ValueType,
     };
-    pub use crate::{Frequency, Scope};
+    pub use crate::{Frequency, Scope, Storage};
 }

@@ -242,11 +242,15 @@ pub fn task(args: TokenStream, item: TokenStream) -> TokenStream {
 ///   scenario has its own; `cycle`: the scenarios of one cycle, so the scenario needs a
 ///   `#[frequency]`, and without one it is an error at the scope);
 /// - `#[validity(days = N, hours = N, minutes = N, seconds = N)]` (any of the units, summed):
-///   a value at least this old is stale and the tasks reading it run again.
+///   a value at least this old is stale and the tasks reading it run again;
+/// - `#[storage(kind, path = "...", has_header = bool, sheet_name = "...")]`: where the node's
+///   values live (`taipy::Storage`): `store` (the default), `in_memory`, or a file written by
+///   its producer and read back by its readers, `csv`, `parquet`, `json`, `excel` or `binary`
+///   (these need the `path`). The kind must hold the node's type (`taipy::Holds`): frames and
+///   serde rows in tables, serde values in json and binary; another type is a compile error.
 ///
 /// An attribute is given at most once per node (list several comparators in one); unknown
-/// attributes are errors. A node's storage cannot be chosen yet (`#[storage]` is refused with
-/// a "not available yet"): the storage kinds are still to come.
+/// attributes are errors.
 ///
 /// ```
 /// use taipy::prelude::*;

@@ -202,3 +202,57 @@ fn a_loader_overrides_defaults() {
         ]
     );
 }
+
+#[test]
+fn file_storage_types_write_files_and_round_trip_through_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let at = |name: &str| dir.path().join(name).display().to_string();
+    let text = STUDIO
+        .replace(
+            "[DATA_NODE.scored_df]\n",
+            &format!(
+                "[DATA_NODE.scored_df]\nstorage_type = \"csv\"\ndefault_path = \"{}\"\n",
+                at("scored.csv")
+            ),
+        )
+        .replace(
+            "[DATA_NODE.segment_result]\n",
+            &format!(
+                "[DATA_NODE.segment_result]\nstorage_type = \"json\"\npath = \"{}\"\n",
+                at("segments.json")
+            ),
+        )
+        .replace(
+            "[DATA_NODE.high_value_summary_df]\n",
+            &format!(
+                "[DATA_NODE.high_value_summary_df]\nstorage_type = \"pickle\"\ndefault_path = \"{}\"\n",
+                at("summary.bin")
+            ),
+        );
+    let config = load(&text).unwrap();
+    let s = config.scenario("scenario_1").unwrap();
+    assert_eq!(config.storage_type("scored_df"), StorageType::Csv);
+    assert_eq!(s.node("scored_df").unwrap().storage().kind(), taipy::StorageKind::Csv);
+    assert_eq!(s.node("high_value_summary_df").unwrap().storage().kind(), taipy::StorageKind::Binary);
+    let store = Store::temporary().unwrap();
+    let scenario = Scenario::create(&store, s, "files").unwrap();
+    let report = run(&scenario);
+    assert!(report.jobs.iter().all(|j| j.status == JobStatus::Completed), "{:?}", report.jobs);
+    let csv = std::fs::read_to_string(at("scored.csv")).unwrap();
+    assert!(csv.starts_with("id,amount,score\n"), "{csv}");
+    assert!(std::fs::metadata(at("segments.json")).unwrap().len() > 0);
+    assert!(run(&scenario).jobs.iter().all(|j| j.status == JobStatus::Skipped));
+
+    // The export writes the keys back, and loading it gives the same storages.
+    let exported = export(s).unwrap();
+    assert!(
+        exported.contains(&format!("storage_type = \"csv\"\ndefault_path = \"{}\"", at("scored.csv"))),
+        "{exported}"
+    );
+    assert!(exported.contains("storage_type = \"pickle\""), "{exported}");
+    let again = load(&exported).unwrap();
+    let s2 = again.only_scenario().unwrap();
+    for node in ["scored_df", "segment_result", "high_value_summary_df", "metric"] {
+        assert_eq!(s2.node(node).unwrap().storage(), s.node(node).unwrap().storage(), "{node}");
+    }
+}

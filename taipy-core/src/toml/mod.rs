@@ -23,8 +23,8 @@
 //! its section and line (see [`TomlConfigError`]): unknown functions (with the closest
 //! registered names), wrong argument counts or types (an input wired to a node of another
 //! type, such as two swapped tables), unknown or repeated ids, a node written by two tasks, a
-//! cycle, a source node without default, malformed typed values, unknown storage types or
-//! scopes. A loaded scenario is an ordinary [`ScenarioConfig`]: `Scenario::create` and
+//! cycle, a source node without default, malformed typed values, unknown storage types, their
+//! keys, or scopes. A loaded scenario is an ordinary [`ScenarioConfig`]: `Scenario::create` and
 //! `submit` it as one from `scenario!`.
 //!
 //! A file without tasks shows the mechanics:
@@ -85,10 +85,21 @@
 //!
 //! # Storage types
 //!
-//! `pickle` (the default), `json` and `in_memory` nodes are kept in the store with the type's
-//! own encoding; `csv` and `parquet` nodes must hold a file type (`CsvFile`, `ParquetFile` or a
-//! newtype of one) and take their default from `default_path` (or `path`, or `default_data`).
-//! Other Taipy storage types (sql, mongo, excel, s3_object, generic) are reported as unknown.
+//! `storage_type` says where a node's values live (see [`Storage`](crate::Storage)):
+//! `pickle` without a path (the default) is the store; `pickle` with a `default_path` (or
+//! `binary`) is a postcard file; `csv`, `parquet`, `json` and `excel` are files at
+//! `default_path` (or `path`), written by the task producing the node and read back by its
+//! readers; `in_memory` lives in the process only. A file type without a path is kept in the
+//! store (Taipy would make a file up in its storage folder). The node's type must fit the kind
+//! (frames and serde rows in tables, serde values in json and binary): a type that does not is
+//! a problem naming what it can go to. A node holding a file reference (`CsvFile`,
+//! `ParquetFile` or a newtype of them) with `csv` or `parquet` takes its default from the path,
+//! as before. Keys: `has_header` (`"False:bool"`), `encoding` (utf-8 only), `sheet_name`,
+//! `exposed_type` (kept for exports: the Rust type decides what a read gives). `generic`,
+//! `sql_table`, `sql` and `s3_object` are accepted with their keys (`read_fct`/`write_fct`,
+//! `db_*`, `table_name`, `read_query`, `write_query_builder`, `append_query_builder`, `aws_*`),
+//! required ones checked; reading or writing them says they are not built yet.
+//! `mongo_collection` is reported as unknown. [`export`] writes every key back.
 //!
 //! # Skippable
 //!
@@ -214,24 +225,48 @@ impl TomlConfigError {
     }
 }
 
-/// A data node's `storage_type`.
+/// A data node's `storage_type`, as the file writes it (see [`Storage`](crate::Storage) for
+/// where the node's values then live).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum StorageType {
-    /// Taipy's default: here, the store with the type's own encoding (serde → postcard).
+    /// Taipy's default: the store without a path, a binary (postcard) file with one.
     #[default]
     Pickle,
-    /// A CSV file (`CsvFile`).
+    /// A CSV file.
     Csv,
-    /// A Parquet file (`ParquetFile`).
+    /// A Parquet file.
     Parquet,
-    /// Kept in the store like `pickle`.
+    /// A JSON file.
     Json,
-    /// Kept in the store like `pickle` (the store is durable; nothing is lost on exit).
+    /// An Excel workbook.
+    Excel,
+    /// In this process only.
     InMemory,
+    /// User functions.
+    Generic,
+    /// A table of an SQL database.
+    SqlTable,
+    /// An SQL database through queries.
+    Sql,
+    /// An S3 object.
+    S3Object,
 }
 
 impl StorageType {
+    const ALL: [StorageType; 10] = [
+        Self::Pickle,
+        Self::Csv,
+        Self::Parquet,
+        Self::Json,
+        Self::Excel,
+        Self::InMemory,
+        Self::Generic,
+        Self::SqlTable,
+        Self::Sql,
+        Self::S3Object,
+    ];
+
     /// Taipy's name.
     pub fn name(self) -> &'static str {
         match self {
@@ -239,19 +274,47 @@ impl StorageType {
             Self::Csv => "csv",
             Self::Parquet => "parquet",
             Self::Json => "json",
+            Self::Excel => "excel",
             Self::InMemory => "in_memory",
+            Self::Generic => "generic",
+            Self::SqlTable => "sql_table",
+            Self::Sql => "sql",
+            Self::S3Object => "s3_object",
         }
     }
 
     /// Whether the node is a file outside the store.
     pub fn is_file(self) -> bool {
-        matches!(self, Self::Csv | Self::Parquet)
+        matches!(self, Self::Csv | Self::Parquet | Self::Json | Self::Excel)
+    }
+
+    /// The storage kind of a node of this type, `with_path` or not.
+    pub fn kind(self, with_path: bool) -> crate::StorageKind {
+        use crate::StorageKind as K;
+        match self {
+            Self::Pickle if with_path => K::Binary,
+            Self::Pickle => K::Store,
+            Self::Csv => K::Csv,
+            Self::Parquet => K::Parquet,
+            Self::Json => K::Json,
+            Self::Excel => K::Excel,
+            Self::InMemory => K::InMemory,
+            Self::Generic => K::Generic,
+            Self::SqlTable => K::SqlTable,
+            Self::Sql => K::Sql,
+            Self::S3Object => K::S3Object,
+        }
     }
 
     pub(crate) fn parse(name: &str) -> Option<Self> {
-        [Self::Pickle, Self::Csv, Self::Parquet, Self::Json, Self::InMemory]
-            .into_iter()
-            .find(|s| s.name() == name)
+        match name {
+            "binary" => Some(Self::Pickle),
+            _ => Self::ALL.into_iter().find(|s| s.name() == name),
+        }
+    }
+
+    pub(crate) fn names() -> String {
+        Self::ALL.map(Self::name).join(", ")
     }
 }
 

@@ -117,6 +117,18 @@ impl DataValue for LazyFrame {
         };
         Some(page().map_err(|e| polars_message(&e)))
     }
+
+    fn file_formats() -> super::FileFormats {
+        super::frame_files::frame_formats()
+    }
+
+    fn write_file(&self, spec: &super::FileSpec<'_>) -> Result<(), String> {
+        super::frame_files::write_lazy_frame(self, spec)
+    }
+
+    fn read_file(spec: &super::FileSpec<'_>) -> Result<Self, String> {
+        super::frame_files::read_lazy_frame(spec)
+    }
 }
 
 impl DataValue for DataFrame {
@@ -134,6 +146,18 @@ impl DataValue for DataFrame {
         let window =
             self.slice(rows.start.min(i64::MAX as usize) as i64, rows.end.saturating_sub(rows.start));
         Some(frame_page(&window, rows.start, self.height()).map_err(|e| polars_message(&e)))
+    }
+
+    fn file_formats() -> super::FileFormats {
+        super::frame_files::frame_formats()
+    }
+
+    fn write_file(&self, spec: &super::FileSpec<'_>) -> Result<(), String> {
+        super::frame_files::write_data_frame(self, spec)
+    }
+
+    fn read_file(spec: &super::FileSpec<'_>) -> Result<Self, String> {
+        super::frame_files::read_data_frame(spec)
     }
 }
 
@@ -234,7 +258,7 @@ fn decode_error(type_name: &'static str, e: PolarsError) -> StoreError {
 
 /// polars' message in one line, without the advice it gives Python users (`ignore_errors` to
 /// `True`, `infer_schema_length=10000` ...), which names no option of this crate.
-fn polars_message(e: &PolarsError) -> String {
+pub(super) fn polars_message(e: &PolarsError) -> String {
     without_python_advice(&e.to_string())
 }
 

@@ -1,13 +1,14 @@
 //! The attributes of `scenario!` beside doc comments: on a node (a source line or a producing
 //! line) `#[comparator(f, ...)]`, `#[scope(scenario | cycle | global)]` and
-//! `#[validity(days = N, hours = N, minutes = N, seconds = N)]`; on the scenario
+//! `#[validity(days = N, hours = N, minutes = N, seconds = N)]`,
+//! `#[storage(kind, path = "...", has_header = bool, sheet_name = "...")]`; on the scenario
 //! `#[frequency(daily | weekly | monthly | quarterly | yearly)]`. Each is parsed once, and every
 //! problem (unknown, repeated, malformed) is reported at its tokens.
 
 use proc_macro2::TokenStream;
 use syn::parse::ParseStream;
 use syn::punctuated::Punctuated;
-use syn::{Attribute, Ident, LitInt, Path, Token};
+use syn::{Attribute, Ident, LitBool, LitInt, LitStr, Path, Token};
 
 /// A node's options, as the builder's `DataNodeConfig` methods take them.
 #[derive(Clone, Default)]
@@ -18,6 +19,8 @@ pub(crate) struct NodeOptions {
     pub(crate) scope: Option<Ident>,
     /// `#[validity(...)]`: the period in seconds.
     pub(crate) validity: Option<u64>,
+    /// `#[storage(...)]`.
+    pub(crate) storage: Option<StorageAttr>,
     /// The first of these attributes, for errors about them as a whole.
     pub(crate) first: Option<TokenStream>,
 }
@@ -29,8 +32,29 @@ impl NodeOptions {
     }
 }
 
-const NODE_ATTRIBUTES: &str =
-    "`#[comparator(f)]`, `#[scope(global)]`, `#[validity(days = 1)]` and doc comments";
+/// `#[storage(kind, path = "...", has_header = bool, sheet_name = "...")]`.
+#[derive(Clone)]
+pub(crate) struct StorageAttr {
+    /// The kind, as written (`csv`, `in_memory` ...).
+    pub(crate) kind: Ident,
+    pub(crate) path: Option<LitStr>,
+    pub(crate) has_header: Option<LitBool>,
+    pub(crate) sheet_name: Option<LitStr>,
+}
+
+impl StorageAttr {
+    /// The marker type of a file kind (`Csv` ...), `None` for `store` and `in_memory`.
+    pub(crate) fn marker(&self) -> Option<Ident> {
+        let marker = FILE_KINDS.iter().find(|(word, _)| self.kind == word)?.1;
+        Some(Ident::new(marker, self.kind.span()))
+    }
+}
+
+const NODE_ATTRIBUTES: &str = "`#[comparator(f)]`, `#[scope(global)]`, `#[validity(days = 1)]`, \
+     `#[storage(csv, path = \"out.csv\")]` and doc comments";
+const FILE_KINDS: [(&str, &str); 5] =
+    [("csv", "Csv"), ("parquet", "Parquet"), ("json", "Json"), ("excel", "Excel"), ("binary", "Binary")];
+const KINDS_TEXT: &str = "`store`, `in_memory`, `csv`, `parquet`, `json`, `excel`, `binary`";
 const SCOPES: [(&str, &str); 3] = [("scenario", "Scenario"), ("cycle", "Cycle"), ("global", "Global")];
 const FREQUENCIES: [(&str, &str); 5] = [
     ("daily", "Daily"),
@@ -47,7 +71,7 @@ pub(crate) fn node(attrs: &[Attribute], node: &str, errors: &mut Vec<syn::Error>
     let mut seen: Vec<String> = Vec::new();
     for attr in attrs.iter().filter(|a| !a.path().is_ident("doc")) {
         let name = attr_name(attr);
-        let known = ["comparator", "scope", "validity"].contains(&name.as_str());
+        let known = ["comparator", "scope", "validity", "storage"].contains(&name.as_str());
         if !known {
             errors.push(unknown(attr, &name, node));
             continue;
@@ -74,6 +98,7 @@ pub(crate) fn node(attrs: &[Attribute], node: &str, errors: &mut Vec<syn::Error>
                     }
                 }),
             "scope" => one_of(attr, &SCOPES, "scope").map(|scope| options.scope = Some(scope)),
+            "storage" => storage(attr).map(|storage| options.storage = Some(storage)),
             _ => validity(attr).map(|seconds| options.validity = Some(seconds)),
         };
         match parsed {
@@ -123,14 +148,8 @@ fn attr_name(attr: &Attribute) -> String {
 }
 
 fn unknown(attr: &Attribute, name: &str, node: &str) -> syn::Error {
-    let message = if name == "storage" {
-        format!(
-            "`#[storage]` is not available yet: data nodes are stored in the store's own format; \
-             storage kinds come with the storage-types work (issue 12); remove it from data node `{node}`"
-        )
-    } else {
-        format!("unknown attribute `#[{name}]` on data node `{node}`; a node takes {NODE_ATTRIBUTES}")
-    };
+    let message =
+        format!("unknown attribute `#[{name}]` on data node `{node}`; a node takes {NODE_ATTRIBUTES}");
     syn::Error::new_spanned(attr.path(), message)
 }
 
@@ -159,6 +178,69 @@ fn one_of(attr: &Attribute, choices: &[(&str, &str)], name: &str) -> syn::Result
             Err(syn::Error::new(word.span(), format!("unknown {name} `{word}`; expected one of {listed}")))
         }
     }
+}
+
+/// `#[storage(csv, path = "out.csv", has_header = true, sheet_name = "s")]`: a file kind needs
+/// its path; `store` and `in_memory` take no option.
+fn storage(attr: &Attribute) -> syn::Result<StorageAttr> {
+    let parse = |input: ParseStream<'_>| -> syn::Result<StorageAttr> {
+        let kind: Ident = input.parse()?;
+        let mut storage = StorageAttr { kind, path: None, has_header: None, sheet_name: None };
+        let word = storage.kind.to_string();
+        let file = FILE_KINDS.iter().any(|(w, _)| *w == word);
+        if !file && word != "store" && word != "in_memory" {
+            return Err(syn::Error::new(
+                storage.kind.span(),
+                format!("unknown storage kind `{word}`; expected one of {KINDS_TEXT}"),
+            ));
+        }
+        let mut errors = Vec::new();
+        while !input.is_empty() {
+            input.parse::<Token![,]>()?;
+            if input.is_empty() {
+                break;
+            }
+            let key: Ident = input.parse()?;
+            input.parse::<Token![=]>()?;
+            let repeated = || syn::Error::new(key.span(), format!("`{key}` is given twice"));
+            match key.to_string().as_str() {
+                "path" if storage.path.is_some() => errors.push(repeated()),
+                "path" => storage.path = Some(input.parse()?),
+                "has_header" if storage.has_header.is_some() => errors.push(repeated()),
+                "has_header" => storage.has_header = Some(input.parse()?),
+                "sheet_name" if storage.sheet_name.is_some() => errors.push(repeated()),
+                "sheet_name" => storage.sheet_name = Some(input.parse()?),
+                other => {
+                    let _: syn::Expr = input.parse()?;
+                    errors.push(syn::Error::new(
+                        key.span(),
+                        format!(
+                            "unknown storage option `{other}`; options: `path`, `has_header`, `sheet_name`"
+                        ),
+                    ));
+                    continue;
+                }
+            }
+            if !file {
+                errors.push(syn::Error::new(key.span(), format!("storage kind `{word}` takes no `{key}`")));
+            }
+        }
+        if file && storage.path.is_none() && errors.is_empty() {
+            errors.push(syn::Error::new(
+                storage.kind.span(),
+                format!("storage kind `{word}` needs the file's path: `#[storage({word}, path = \"out/{word}_file\")]`"),
+            ));
+        }
+        crate::support::combine(errors)?;
+        Ok(storage)
+    };
+    attr.parse_args_with(parse).map_err(|e| {
+        if e.to_string().starts_with("expected") || e.to_string().starts_with("unexpected") {
+            explain(e, &format!("write `#[storage(csv, path = \"out/file.csv\")]` with one of {KINDS_TEXT}"))
+        } else {
+            e
+        }
+    })
 }
 
 /// `#[validity(days = 1, hours = 2)]`: the total in seconds.
@@ -251,11 +333,34 @@ mod tests {
             "unknown scope `everywhere`; expected one of `scenario`, `cycle`, `global`",
             "`#[scope]` is given twice on data node `n`",
             "expected integer literal",
-            "`#[storage]` is not available yet",
+            "storage kind `parquet` needs the file's path",
         ];
         for e in expected {
             assert!(errors.iter().any(|found| found.starts_with(e)), "missing `{e}` in {errors:#?}");
         }
+    }
+
+    #[test]
+    fn storage_attributes_are_read_and_checked() {
+        let (options, errors) =
+            problems(r#"#[storage(excel, path = "out/x.xlsx", sheet_name = "s", has_header = false)]"#);
+        assert!(errors.is_empty(), "{errors:?}");
+        let storage = options.storage.unwrap();
+        assert_eq!(storage.marker().unwrap().to_string(), "Excel");
+        assert_eq!(storage.path.unwrap().value(), "out/x.xlsx");
+        assert!(problems("#[storage(in_memory)]").0.storage.unwrap().marker().is_none());
+        let (_, errors) = problems(r#"#[storage(mongo)]"#);
+        assert!(errors[0].starts_with("unknown storage kind `mongo`; expected one of `store`"), "{errors:?}");
+        let (_, errors) = problems(r#"#[storage(in_memory, path = "x")]"#);
+        assert_eq!(errors, ["storage kind `in_memory` takes no `path`"]);
+        let (_, errors) = problems(r#"#[storage(csv, path = "a", colour = 1)]"#);
+        assert_eq!(errors, ["unknown storage option `colour`; options: `path`, `has_header`, `sheet_name`"]);
+    }
+
+    #[test]
+    fn an_unknown_attribute_lists_the_known_ones() {
+        let (_, errors) = problems("#[compare(a)]");
+        assert!(errors[0].contains("`#[storage(csv, path = \"out.csv\")]`"), "{errors:?}");
     }
 
     #[test]

@@ -254,8 +254,32 @@ fn with_options(
         .validity
         .iter()
         .map(|secs| quote!(.validity_period(#root::__private::Duration::from_secs(#secs))));
+    let storage = options.storage.as_ref().map(|storage| {
+        let kind = &storage.kind;
+        let Some(marker) = storage.marker() else {
+            return match kind.to_string().as_str() {
+                "in_memory" => quote!(.in_memory()),
+                _ => quote!(),
+            };
+        };
+        let path = &storage.path;
+        let header = storage.has_header.iter().map(|h| quote!(.has_header(#h)));
+        let sheet = storage.sheet_name.iter().map(|s| quote!(.sheet_name(#s)));
+        // The kind must hold the node's type: checked by rustc at the kind's word, with the
+        // `Holds` trait's message.
+        let holds = quote_spanned! {kind.span()=>
+            fn __taipy_holds<__T: #root::__private::Holds<#root::__private::kind::#marker>>() {}
+            __taipy_holds::<#ty>();
+        };
+        let constructor = Ident::new(&kind.to_string(), kind.span());
+        quote!(.with_storage({
+            #holds
+            #root::__private::Storage::#constructor(#path) #(#header)* #(#sheet)*
+        }).expect("a kind the compiler checked"))
+    });
+    let storage = storage.into_iter();
     if options.comparators.is_empty() {
-        return quote!(.node(#config #(#scope)* #(#validity)*));
+        return quote!(.node(#config #(#scope)* #(#validity)* #(#storage)*));
     }
     let comparators = options.comparators.iter().map(|path| {
         let name = path.segments.last().expect("a path has a segment").ident.to_string();
@@ -264,7 +288,7 @@ fn with_options(
     });
     quote! {
         .node({
-            let __taipy_node = #config #(#scope)* #(#validity)*;
+            let __taipy_node = #config #(#scope)* #(#validity)* #(#storage)*;
             #(#comparators)*
             __taipy_node
         })

@@ -1,14 +1,14 @@
 use taipy::prelude::*;
 
 #[task]
-fn double(x: f64) -> f64 {
+fn double(x: &f64) -> f64 {
     x * 2.0
 }
 
 scenario! {
     Analysis {
         x: f64 = 1.0,
-        #[storage(parquet)]
+        #[storage(json)]
         y = double(x),
     }
 }
