@@ -42,6 +42,8 @@ mod node;
 mod orchestrator;
 pub mod registry;
 mod scenario;
+#[cfg(any(feature = "sql", feature = "s3"))]
+pub mod storage;
 mod store;
 mod task;
 pub mod toml;
