@@ -42,6 +42,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+#[cfg(feature = "polars")]
+mod frames;
 #[cfg(feature = "postgres")]
 mod postgres;
 mod records;

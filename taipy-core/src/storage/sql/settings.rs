@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
-use super::{Database, Engine, SqlError};
+#[cfg(feature = "postgres")]
+use super::Engine;
+use super::{Database, SqlError};
 
 /// The keys [`Database::from_keys`] understands, as Taipy names them.
 pub const KEYS: &[&str] = &[
