@@ -45,6 +45,14 @@ fn run(args: &Flags) -> Result<(), Box<dyn Error>> {
         .set_default("path_to_data", data.display().to_string())
         .load_file(args.config.as_deref().expect("a default config"))?;
     let config = loaded.only_scenario().ok_or("the config file must declare exactly one scenario")?.clone();
+    // Output nodes stored in files (config_rich.toml) need their folders.
+    for node in config.nodes() {
+        if let Some(folder) =
+            node.storage().path().and_then(|p| p.parent()).filter(|f| !f.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(folder)?;
+        }
+    }
 
     let store = Store::open_with(&args.store, loaded.job().store_options())?;
     let scenario = match Scenario::find(&store, &config, NAME)? {

@@ -103,7 +103,7 @@ pub fn compare_scenarios(scenarios: &[&Scenario], node: &str) -> Result<Comparis
     }
     let mut values = Vec::with_capacity(scenarios.len());
     for scenario in scenarios {
-        let read = read_erased(scenario.store(), scenario.node_id(node), node_config.value_type())?;
+        let read = read_erased(scenario.store(), scenario.node_id(node), node_config)?;
         let (_, value) = read.ok_or_else(|| StoreError::NeverWritten {
             node: node.to_owned(),
             scenario: scenario.name().to_owned(),

@@ -115,6 +115,49 @@ pub enum StoreError {
         /// Why.
         reason: String,
     },
+    /// A node stored in a file (or another location) could not be written or read.
+    #[error("cannot {action} {kind} file `{location}`: {reason}")]
+    Location {
+        /// The storage kind: "csv", "parquet" ...
+        kind: &'static str,
+        /// "write" or "read".
+        action: &'static str,
+        /// The file (or other location).
+        location: String,
+        /// Why.
+        reason: String,
+    },
+    /// A node stored in a database or object storage could not be written or read.
+    #[error("cannot {action} {kind} {location}: {reason}")]
+    Service {
+        /// The storage kind: "sql_table", "sql", "s3_object".
+        kind: &'static str,
+        /// "write", "read" ...
+        action: &'static str,
+        /// The table, query or object.
+        location: String,
+        /// The backend's message (it names the database or bucket).
+        reason: String,
+    },
+    /// Writing a data node's value failed.
+    #[error("cannot write data node `{node}`: {source}")]
+    InNode {
+        /// The node's config id.
+        node: String,
+        /// Why.
+        #[source]
+        source: Box<StoreError>,
+    },
+    /// A node's storage kind is accepted by configs but cannot be read or written yet.
+    #[error("storage kind `{kind}` is not built yet: its nodes cannot be read or written")]
+    StorageUnavailable {
+        /// The kind.
+        kind: &'static str,
+    },
+    /// An `in_memory` node's value was written by another process (or is gone): it is never
+    /// persisted.
+    #[error("the value of an in_memory node lives only in the process that wrote it")]
+    InMemoryGone,
     /// A data node has no version yet.
     #[error("data node `{node}` of scenario `{scenario}` has never been written")]
     NeverWritten {

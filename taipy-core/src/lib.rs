@@ -42,7 +42,6 @@ mod node;
 mod orchestrator;
 pub mod registry;
 mod scenario;
-#[cfg(any(feature = "sql", feature = "s3"))]
 pub mod storage;
 mod store;
 mod task;
@@ -65,14 +64,15 @@ pub use orchestrator::{
 };
 pub use registry::RegistryError;
 pub use scenario::Scenario;
+pub use storage::{Location, Storage, StorageKind};
 pub use store::{
     ConfigVersion, Cycle, DiskUsage, EditLock, GcPolicy, GcReport, JobOrigin, Lineage, ScenarioInfo, Store,
     StoredConfig, SubmissionInfo, UnreadableRecord, Version, Writer,
 };
 pub use task::{TaskFn, TaskInput, TaskOutput};
 pub use value::{
-    AnyValue, ArtifactWriter, CsvFile, DataValue, FrameCompression, Layout, ParquetFile, Payload, StoreCx,
-    Stored, ValueType,
+    AnyValue, ArtifactWriter, CsvFile, DataValue, FileFormat, FileFormats, FileSpec, FrameCompression, Holds,
+    Layout, ParquetFile, Payload, StoreCx, Stored, ValueType, kind,
 };
 
 /// The polars version taipy-core stores frames with (feature `polars`): use it through this
@@ -108,9 +108,13 @@ pub mod __private {
         input, placeholder, scenario_config, task_output,
     };
     pub use crate::registry::{ScenarioEntry, TaskEntry};
+    pub use crate::storage::forget_in_memory_values;
     pub use crate::value::{
         DeclaredField, Probe, ProbeDataValue, ProbeNone, ProbeSerde, declared_layout, decode_serde,
         encode_serde, from_toml, to_toml,
+    };
+    pub use crate::value::{
+        FileFormats, FileSpec, Holds, kind, kind::Kind, read_serde, serde_formats, write_serde,
     };
     pub use crate::{
         AnyValue, ConfigError, DataNode, DataNodeConfig, DataValue, Fingerprint, Layout, Scenario,

@@ -162,6 +162,10 @@ pub trait SerdeValue: Sized {
     fn from_toml(value: &::toml::Value) -> Result<Self, String>;
     /// [`to_toml`](crate::toml::to_toml).
     fn to_toml(&self) -> Option<::toml::Value>;
+    /// JSON or binary ([`write_serde`](crate::value::write_serde)).
+    fn write_file(&self, spec: &crate::FileSpec<'_>) -> Result<(), String>;
+    /// JSON or binary ([`read_serde`](crate::value::read_serde)).
+    fn read_file(spec: &crate::FileSpec<'_>) -> Result<Self, String>;
 }
 
 impl<T: serde::Serialize + serde::de::DeserializeOwned + 'static> SerdeValue for T {
@@ -176,6 +180,12 @@ impl<T: serde::Serialize + serde::de::DeserializeOwned + 'static> SerdeValue for
     }
     fn from_toml(value: &::toml::Value) -> Result<Self, String> {
         crate::value::from_toml(value)
+    }
+    fn write_file(&self, spec: &crate::FileSpec<'_>) -> Result<(), String> {
+        crate::value::write_serde(self, spec)
+    }
+    fn read_file(spec: &crate::FileSpec<'_>) -> Result<Self, String> {
+        crate::value::read_serde(spec)
     }
     fn to_toml(&self) -> Option<::toml::Value> {
         crate::value::to_toml(self)

@@ -142,7 +142,13 @@ impl<T: DataValue> DataNode<T> {
         let written = {
             // From the artifact to its staged version, garbage collection waits.
             let _gate = self.store.write_gate();
-            let stored = crate::value::store_value(&value, &self.store.cx())?;
+            let stored = match self.config.node(&self.name) {
+                Some(node) if node.storage().kind() != crate::StorageKind::Store => {
+                    let erased: crate::value::AnyValue = Arc::new(value);
+                    node.store_value(&erased, &self.store.cx()).map_err(|e| in_node(&self.name, e))?
+                }
+                _ => crate::value::store_value(&value, &self.store.cx())?,
+            };
             self.store.write_node_by(&self.id, &stored, Writer::User, comment, editor)?
         };
         if let Some(number) = written {
@@ -251,11 +257,28 @@ impl<T: DataValue> DataNode<T> {
     /// names the node and the version.
     fn load(&self, version: &Version) -> Result<T, StoreError> {
         check_layout(&self.store, &self.name, version, ValueType::of::<T>())?;
-        T::load(&version.stored, &self.store.cx()).map_err(|e| StoreError::UnreadableValue {
+        let unreadable = |e| StoreError::UnreadableValue {
             node: self.name.clone(),
             number: version.number,
             source: Box::new(e),
-        })
+        };
+        match self.config.node(&self.name) {
+            Some(node) if node.storage().kind() != crate::StorageKind::Store => {
+                let value = node.load_value(&version.stored, &self.store.cx()).map_err(unreadable)?;
+                let value = value.downcast::<T>().map_err(|_| StoreError::WrongType {
+                    node: self.name.clone(),
+                    actual: node.value_type().name(),
+                    requested: std::any::type_name::<T>(),
+                })?;
+                // A value read from a file is this handle's alone; an in_memory value is shared
+                // with the process's table, so it is copied.
+                Arc::try_unwrap(value).or_else(|shared| {
+                    crate::storage::owned::<T>(&(shared as crate::value::AnyValue), node.value_type())
+                        .map_err(unreadable)
+                })
+            }
+            _ => T::load(&version.stored, &self.store.cx()).map_err(unreadable),
+        }
     }
 
     fn never_written(&self) -> StoreError {
@@ -267,12 +290,12 @@ impl<T: DataValue> DataNode<T> {
 pub(crate) fn read_erased(
     store: &Store,
     node_id: &str,
-    value_type: crate::value::ValueType,
+    node: &crate::config::DataNodeConfig,
 ) -> Result<Option<(Version, crate::value::AnyValue)>, StoreError> {
     let Some(version) = store.node_state(node_id)?.current else { return Ok(None) };
     let name = store.node_state(node_id)?.record.config_id;
-    check_layout(store, &name, &version, value_type)?;
-    let value = value_type.load(&version.stored, &store.cx())?;
+    check_layout(store, &name, &version, node.value_type())?;
+    let value = node.load_value(&version.stored, &store.cx())?;
     Ok(Some((version, value)))
 }
 
@@ -295,4 +318,9 @@ pub(crate) fn check_layout(
         current: current.map_or_else(String::new, |l| l.text().to_owned()),
         produced: matches!(version.writer, Writer::Job { .. } | Writer::Reused { .. }),
     })
+}
+
+/// A storage error of node `node`, naming it.
+fn in_node(node: &str, error: StoreError) -> StoreError {
+    StoreError::InNode { node: node.to_owned(), source: Box::new(error) }
 }

@@ -122,7 +122,27 @@ fn newtype(name: &syn::Ident, field: &syn::Field, fields: &Fields) -> TokenStrea
             fn to_toml(&self) -> #root::__private::Option<#root::toml::Value> {
                 <#inner as #root::__private::DataValue>::to_toml(&#access)
             }
+
+            fn file_formats() -> #root::__private::FileFormats {
+                <#inner as #root::__private::DataValue>::file_formats()
+            }
+
+            fn write_file(
+                &self,
+                spec: &#root::__private::FileSpec<'_>,
+            ) -> #root::__private::Result<(), #root::__private::String> {
+                <#inner as #root::__private::DataValue>::write_file(&#access, spec)
+            }
+
+            fn read_file(
+                spec: &#root::__private::FileSpec<'_>,
+            ) -> #root::__private::Result<Self, #root::__private::String> {
+                let value = <#inner as #root::__private::DataValue>::read_file(spec)?;
+                #root::__private::Result::Ok(#build)
+            }
         }
+
+        impl<K: #root::__private::Kind> #root::__private::Holds<K> for #name where #inner: #root::__private::Holds<K> {}
     }
 }
 
@@ -173,6 +193,26 @@ fn serde(input: &DeriveInput) -> TokenStream {
             fn to_toml(&self) -> #root::__private::Option<#root::toml::Value> {
                 #api::to_toml(self)
             }
+
+            fn file_formats() -> #root::__private::FileFormats {
+                #root::__private::serde_formats()
+            }
+
+            fn write_file(
+                &self,
+                spec: &#root::__private::FileSpec<'_>,
+            ) -> #root::__private::Result<(), #root::__private::String> {
+                #api::write_file(self, spec)
+            }
+
+            fn read_file(
+                spec: &#root::__private::FileSpec<'_>,
+            ) -> #root::__private::Result<Self, #root::__private::String> {
+                #api::read_file(spec)
+            }
         }
+
+        impl #root::__private::Holds<#root::__private::kind::Json> for #name where #bound {}
+        impl #root::__private::Holds<#root::__private::kind::Binary> for #name where #bound {}
     }
 }

@@ -191,8 +191,8 @@ fn malformed_values_storage_types_and_scopes() {
     expect(
         &text,
         &[
-            "line 7 [DATA_NODE.scored_df]: unknown storage type `sql`; supported: pickle, csv, parquet, json, \
-             in_memory",
+            "line 7 [DATA_NODE.scored_df]: storage_type `sql` needs `db_name`",
+            "line 7 [DATA_NODE.scored_df]: storage_type `sql` needs `read_query`",
             "line 8 [DATA_NODE.scored_df]: `scope`: `PLANET:SCOPE` is not a valid scope: expected SCENARIO, CYCLE \
              or GLOBAL",
             "line 11 [DATA_NODE.payment_threshold]: `default_data`: `1,000:int` is not a valid integer",
@@ -202,13 +202,18 @@ fn malformed_values_storage_types_and_scopes() {
              False",
         ],
     );
-    // A file storage type on a value kept in the store.
-    let text = edit(STUDIO, "[DATA_NODE.metric]\n", "[DATA_NODE.metric]\nstorage_type = \"csv\"\n");
+    // A file storage type on a value no file of that kind can hold, and an encoding.
+    let text = edit(
+        STUDIO,
+        "[DATA_NODE.metric]\n",
+        "[DATA_NODE.metric]\nstorage_type = \"csv\"\ndefault_path = \"m.csv\"\nencoding = \"latin-1\"\n",
+    );
     expect(
         &text,
         &[
-            "line 16 [DATA_NODE.metric]: data node `metric` has storage_type `csv` but holds `Metric`, which is kept \
-           in the store, not in a file; a file node holds `CsvFile`, `ParquetFile` or a newtype of them",
+            "line 16 [DATA_NODE.metric]: data node `metric`: `Metric` cannot be stored in a csv file (it holds frames \
+             and serde rows `Vec<R>`); it can go to: json, binary, the store, in_memory or generic",
+            "line 19 [DATA_NODE.metric]: `encoding`: only utf-8 is supported, not `latin-1`",
         ],
     );
 }

@@ -5,7 +5,10 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::value::{AnyValue, DataValue, ValueType};
+use crate::error::StoreError;
+use crate::fingerprint::Fingerprint;
+use crate::storage::{Location, Storage};
+use crate::value::{AnyValue, DataValue, Holds, StoreCx, Stored, ValueType, kind::Kind};
 
 /// Who shares a data node.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -28,6 +31,7 @@ pub struct DataNodeConfig {
     scope: Scope,
     validity: Option<Duration>,
     comparators: Vec<Comparator>,
+    storage: Storage,
 }
 
 /// A type-erased comparison: values of several scenarios in, a result out.
@@ -51,7 +55,73 @@ impl DataNodeConfig {
             scope: Scope::Scenario,
             validity: None,
             comparators: Vec::new(),
+            storage: Storage::in_store(),
         }
+    }
+
+    /// A node holding values of type `T` at a user-visible location: a task writing it writes
+    /// the file (atomically), and reading it reads the file back. `T` must be a type the
+    /// location's kind can hold (checked at compile time, see [`Holds`]).
+    ///
+    /// ```
+    /// use taipy_core::prelude::*;
+    /// use taipy_core::Location;
+    ///
+    /// #[derive(serde::Serialize, serde::Deserialize)]
+    /// struct Row { name: String, score: f64 }
+    ///
+    /// let node = DataNodeConfig::stored_at::<Vec<Row>, _>("scores", Location::csv("out/scores.csv"));
+    /// assert_eq!(node.storage().kind(), taipy_core::StorageKind::Csv);
+    /// ```
+    ///
+    /// A kind that cannot hold the type does not compile:
+    ///
+    /// ```compile_fail
+    /// use taipy_core::prelude::*;
+    /// let node = DataNodeConfig::stored_at::<i64, _>("n", taipy_core::Location::csv("n.csv"));
+    /// ```
+    pub fn stored_at<T: DataValue + Holds<K>, K: Kind>(id: impl Into<String>, location: Location<K>) -> Self {
+        Self { storage: location.storage, ..Self::new::<T>(id) }
+    }
+
+    /// Keeps the node's values in this process only ([`Storage::in_memory`]): never persisted,
+    /// so never skipped across processes.
+    pub fn in_memory(mut self) -> Self {
+        self.storage = Storage::in_memory();
+        self
+    }
+
+    /// Sets the node's storage without a compile-time check (what TOML configs and `scenario!`
+    /// build after their own checks); a kind that cannot hold the type is an error.
+    pub fn with_storage(mut self, storage: Storage) -> Result<Self, String> {
+        storage.check_type(self.value_type)?;
+        self.storage = storage;
+        Ok(self)
+    }
+
+    /// The node's storage.
+    pub fn storage(&self) -> &Storage {
+        &self.storage
+    }
+
+    /// Whether the node's value is watched for changes outside the store (files, in_memory).
+    pub(crate) fn is_watched(&self) -> bool {
+        self.storage.is_watched(self.value_type)
+    }
+
+    /// Writes a value where the node's storage keeps it, with the type's layout for the store.
+    pub(crate) fn store_value(&self, value: &AnyValue, cx: &StoreCx<'_>) -> Result<Stored, StoreError> {
+        self.storage.store(self.value_type, value, cx)
+    }
+
+    /// Reads a value written by [`store_value`](Self::store_value).
+    pub(crate) fn load_value(&self, stored: &Stored, cx: &StoreCx<'_>) -> Result<AnyValue, StoreError> {
+        self.storage.load(self.value_type, stored, cx)
+    }
+
+    /// The content hash of a watched value as it is now.
+    pub(crate) fn refresh(&self, stored: &Stored, cx: &StoreCx<'_>) -> Result<Fingerprint, StoreError> {
+        self.storage.refresh(self.value_type, stored, cx)
     }
 
     /// A node holding values of type `T`, written with `default` when a scenario is created.
@@ -68,6 +138,7 @@ impl DataNodeConfig {
             scope: Scope::Scenario,
             validity: None,
             comparators: Vec::new(),
+            storage: Storage::in_store(),
         }
     }
 
@@ -156,6 +227,7 @@ impl std::fmt::Debug for DataNodeConfig {
             .field("type", &self.value_type)
             .field("default", &self.default.is_some())
             .field("scope", &self.scope)
+            .field("storage", &self.storage.kind())
             .field("validity", &self.validity)
             .field("comparators", &self.comparators.iter().map(|c| c.name.as_str()).collect::<Vec<_>>())
             .finish()

@@ -16,12 +16,12 @@ use super::attempts::{self, Failure};
 use super::run::Run;
 use super::skip::{self, Decision};
 use super::trace;
-use crate::config::TaskConfig;
+use crate::config::{DataNodeConfig, TaskConfig};
 use crate::error::{StoreError, TaskError};
 use crate::fingerprint::Fingerprint;
 use crate::job::{JobStatus, Reason};
 use crate::store::{JobCommit, MemoEntry, Pin, Version, Writer, now_us};
-use crate::value::{AnyValue, Stored, ValueType};
+use crate::value::{AnyValue, Stored};
 
 /// Values a completed job produced, by output name, for its downstream jobs.
 type Produced = Vec<(String, (Fingerprint, AnyValue))>;
@@ -119,7 +119,22 @@ impl Run {
         match assessment.decision {
             Decision::Skip(reason) => {
                 let entry = assessment.entry.expect("a usable memo entry");
-                let restored: Vec<(String, Stored)> = outputs.into_iter().zip(entry.outputs).collect();
+                // A file edited outside since the remembered run is kept, not restored (see
+                // `skip::restorable`): its readers pick the edit up as a new version.
+                let cx = self.store.cx();
+                let kept = |name: &String, stored: &Stored| {
+                    let node = self.config.node(name).expect("validated");
+                    node.is_watched()
+                        && !node.value_type().is_external()
+                        && node.refresh(stored, &cx).is_ok_and(|fresh| fresh != stored.hash)
+                };
+                let restored: Vec<(String, Stored)> = outputs
+                    .into_iter()
+                    .zip(task.output_nodes())
+                    .zip(entry.outputs)
+                    .filter(|((_, name), stored)| !kept(name, stored))
+                    .map(|((id, _), stored)| (id, stored))
+                    .collect();
                 job.advance(JobStatus::Skipped, Some(reason), now_us()).map_err(store_error)?;
                 let unchanged = assessment.last.as_ref() == Some(&current);
                 let commit = JobCommit {
@@ -146,27 +161,24 @@ impl Run {
                 self.publish(i, job.clone()).map_err(store_error)?;
                 let values = self.read_inputs(i, task, &assessment.versions).map_err(store_error)?;
                 let produced = self.call_with_retries(call_task, i, task, &mut job, &outputs, &values)?;
-                let output_types: Vec<ValueType> = task
-                    .output_nodes()
-                    .iter()
-                    .map(|n| self.config.node(n).expect("validated").value_type())
-                    .collect();
+                let output_nodes: Vec<&DataNodeConfig> =
+                    task.output_nodes().iter().map(|n| self.config.node(n).expect("validated")).collect();
                 // From the outputs' artifacts to their staged versions, garbage collection waits.
                 let gate = self.store.write_gate();
                 let mut stored = Vec::with_capacity(produced.len());
                 let mut handed = Vec::with_capacity(produced.len());
                 let cx = self.store.cx();
-                for (((name, value), node_id), ty) in
-                    task.output_nodes().iter().zip(produced).zip(&outputs).zip(&output_types)
+                for (((name, value), node_id), node) in
+                    task.output_nodes().iter().zip(produced).zip(&outputs).zip(&output_nodes)
                 {
-                    let s = ty
-                        .store(&value, &cx)
+                    let s = node
+                        .store_value(&value, &cx)
                         .map_err(|e| output_error(task, name, &assessment.versions, e))?;
                     if let Some(pin) = self.store.pin(&s) {
                         self.lock().pins.push(pin);
                     }
-                    let value =
-                        if ty.reload_after_store() { ty.load(&s, &cx).map_err(store_error)? } else { value };
+                    let reload = node.value_type().reload_after_store();
+                    let value = if reload { node.load_value(&s, &cx).map_err(store_error)? } else { value };
                     handed.push((name.clone(), (s.hash, value)));
                     stored.push((node_id.clone(), s));
                 }
@@ -216,16 +228,19 @@ impl Run {
         });
         let mut values = Vec::with_capacity(versions.len());
         for ((name, version), handed) in task.input_nodes().iter().zip(versions).zip(handed) {
-            let ty = self.config.node(name).expect("validated").value_type();
+            let node = self.config.node(name).expect("validated");
+            let ty = node.value_type();
             let value = match handed {
                 Some(value) => value,
                 None => {
                     // A value written with another layout of the type is never decoded as it.
                     crate::node::check_layout(&self.store, name, version, ty)?;
-                    ty.load(&version.stored, &self.store.cx()).map_err(|e| StoreError::UnreadableValue {
-                        node: name.clone(),
-                        number: version.number,
-                        source: Box::new(e),
+                    node.load_value(&version.stored, &self.store.cx()).map_err(|e| {
+                        StoreError::UnreadableValue {
+                            node: name.clone(),
+                            number: version.number,
+                            source: Box::new(e),
+                        }
                     })?
                 }
             };

@@ -250,17 +250,18 @@ fn up_to_date(planner: &Planner, name: &str) -> Result<bool, StoreError> {
     let Some(current) = planner.store.node_state(node_id)?.current else { return Ok(false) };
     let producer = config.tasks().iter().position(|t| t.output_nodes().iter().any(|o| o == name));
     let Some(producer) = producer else {
-        let ty = config.node(name).expect("checked").value_type();
+        let node = config.node(name).expect("checked");
+        let ty = node.value_type();
         // A value of an older layout of the type cannot be read: its readers would fail.
         match crate::node::check_layout(&planner.store, name, &current, ty) {
             Ok(()) => {}
             Err(StoreError::LayoutChanged { .. }) => return Ok(false),
             Err(e) => return Err(e),
         }
-        if !ty.is_external() {
+        if !node.is_watched() {
             return Ok(true);
         }
-        return Ok(ty.refresh(&current.stored, &planner.store.cx())? == current.hash);
+        return Ok(node.refresh(&current.stored, &planner.store.cx())? == current.hash);
     };
     let (_, foreseen) = plan_tasks(planner, &with_upstream(config, [producer]))?;
     Ok(matches!(foreseen.get(name), Some(Foreseen::Hash(h)) if *h == current.hash))

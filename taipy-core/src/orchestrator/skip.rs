@@ -34,13 +34,14 @@
 
 use std::collections::HashMap;
 
+use crate::config::DataNodeConfig;
 use crate::config::{ScenarioConfig, TaskConfig};
 use crate::error::StoreError;
 use crate::events::{EntityType, Event};
 use crate::fingerprint::{Fingerprint, FingerprintBuilder};
 use crate::job::{InputVersion, Reason};
 use crate::store::{ArtifactState, MemoEntry, NodeLayouts, Store, TaskRun, Version, Writer, now_us};
-use crate::value::{Stored, ValueType};
+use crate::value::Stored;
 
 /// What a decision is made in: one scenario of a submission.
 pub(crate) struct Scope<'a> {
@@ -98,7 +99,9 @@ pub(crate) fn assess(
     }
     let hashes: Vec<(String, Fingerprint)> =
         task.input_nodes().iter().zip(&versions).map(|(n, v)| (n.clone(), v.hash)).collect();
-    let judged = judge(scope, task, hashes, &stale, |ty, stored| restorable(scope.store, ty, stored))?;
+    let judged = judge(scope, task, hashes, &stale, |node, stored, current, rerun| {
+        restorable(scope.store, node, stored, current, rerun)
+    })?;
     let Judged { current, last, key, entry, decision } = judged;
     Ok(Assessment { versions, inputs, current, last, key, entry, decision })
 }
@@ -122,9 +125,7 @@ pub(crate) fn preview(
         let node = scope.config.node(name).expect("validated");
         let hash = match (foreseen.get(name), &current) {
             (Some(hash), _) => *hash,
-            (None, Some(version)) if node.value_type().is_external() => {
-                node.value_type().refresh(&version.stored, &scope.store.cx())?
-            }
+            (None, Some(version)) if node.is_watched() => node.refresh(&version.stored, &scope.store.cx())?,
             (None, Some(version)) => version.hash,
             (None, None) => {
                 return Err(StoreError::NeverWritten {
@@ -138,9 +139,9 @@ pub(crate) fn preview(
         }
         hashes.push((name.clone(), hash));
     }
-    let judged = judge(scope, task, hashes, &stale, |ty, stored| {
-        if ty.is_external() {
-            restorable(scope.store, ty, stored)
+    let judged = judge(scope, task, hashes, &stale, |node, stored, current, rerun| {
+        if node.is_watched() {
+            restorable(scope.store, node, stored, current, rerun)
         } else {
             scope.store.check_artifact(stored)
         }
@@ -165,7 +166,7 @@ fn judge(
     task: &TaskConfig,
     hashes: Vec<(String, Fingerprint)>,
     stale: &[String],
-    check: impl Fn(ValueType, &Stored) -> Result<ArtifactState, StoreError>,
+    check: impl Fn(&DataNodeConfig, &Stored, Option<Fingerprint>, bool) -> Result<ArtifactState, StoreError>,
 ) -> Result<Judged, StoreError> {
     let layout_of = |name: &String| {
         (
@@ -180,15 +181,19 @@ fn judge(
     let current = TaskRun { fingerprint: task.fingerprint(), inputs: hashes, layouts };
     let key = memo_key(task, &current.inputs.iter().map(|(_, h)| *h).collect::<Vec<_>>(), &current.layouts);
     let last = scope.store.last_run(scope.scenario_id, task.id())?;
-    let output_types: Vec<ValueType> =
-        task.output_nodes().iter().map(|n| scope.config.node(n).expect("validated").value_type()).collect();
+    let output_types: Vec<&DataNodeConfig> =
+        task.output_nodes().iter().map(|n| scope.config.node(n).expect("validated")).collect();
     let entry = scope.store.memo_entry(&key)?.filter(|e| e.outputs.len() == output_types.len());
     let memo = match &entry {
         None => Memo::Absent,
         Some(entry) => {
             let mut memo = Memo::Usable;
-            for (output, ty) in entry.outputs.iter().zip(&output_types) {
-                match check(*ty, output)? {
+            for ((output, ty), name) in entry.outputs.iter().zip(&output_types).zip(task.output_nodes()) {
+                let recorded = match ty.is_watched() {
+                    true => scope.store.node_state(&scope.node_ids[name])?.current.map(|v| v.hash),
+                    false => None,
+                };
+                match check(ty, output, recorded, last.as_ref() == Some(&current))? {
                     ArtifactState::Intact => {}
                     ArtifactState::Missing => memo = Memo::OutputsMissing,
                     ArtifactState::Corrupt => {
@@ -208,10 +213,32 @@ fn judge(
 /// Whether a remembered output can be restored: an artifact whose bytes match its hash (a
 /// damaged one is quarantined), an inline value, or an external file that still has the
 /// remembered content.
-fn restorable(store: &Store, ty: ValueType, stored: &Stored) -> Result<ArtifactState, StoreError> {
-    if ty.is_external() {
-        let same = ty.refresh(stored, &store.cx()).is_ok_and(|hash| hash == stored.hash);
-        return Ok(if same { ArtifactState::Intact } else { ArtifactState::Missing });
+///
+/// A watched output (a file the node is stored in) edited outside counts as intact when the
+/// task's inputs and code are those of its last run (`rerun`) and the node's current version
+/// (`current`) is the remembered output or already the edited file: the producer is skipped
+/// and the edit is kept (the skip does not restore the old content), and the edited content
+/// becomes a new version of the node when its readers refresh it, so they re-run (Taipy's
+/// rule). A file overwritten by another run of the producer, deleted, or an `in_memory` value
+/// of another process is missing: the producer re-runs.
+fn restorable(
+    store: &Store,
+    node: &DataNodeConfig,
+    stored: &Stored,
+    current: Option<Fingerprint>,
+    rerun: bool,
+) -> Result<ArtifactState, StoreError> {
+    if node.is_watched() {
+        let edit_kept = |fresh| {
+            rerun
+                && !node.value_type().is_external()
+                && (current == Some(stored.hash) || current == Some(fresh))
+        };
+        let intact = match node.refresh(stored, &store.cx()) {
+            Ok(fresh) => fresh == stored.hash || edit_kept(fresh),
+            Err(_) => false,
+        };
+        return Ok(if intact { ArtifactState::Intact } else { ArtifactState::Missing });
     }
     store.verify_artifact(stored)
 }
@@ -224,11 +251,11 @@ fn input_version(scope: &Scope<'_>, name: &str, events: &mut Vec<Event>) -> Resu
     let never_written =
         || StoreError::NeverWritten { node: name.to_owned(), scenario: scope.scenario_name.to_owned() };
     let version = store.node_state(node_id)?.current.ok_or_else(never_written)?;
-    let ty = scope.config.node(name).expect("validated").value_type();
-    if !ty.is_external() {
+    let node = scope.config.node(name).expect("validated");
+    if !node.is_watched() {
         return Ok(version);
     }
-    let fresh = ty.refresh(&version.stored, &store.cx())?;
+    let fresh = node.refresh(&version.stored, &store.cx())?;
     if fresh == version.hash {
         return Ok(version);
     }

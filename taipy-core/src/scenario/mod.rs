@@ -251,8 +251,11 @@ fn save_with_nodes(
                 next_version: 0,
                 edit_lock: None,
             };
-            let default =
-                node.default_value().map(|v| node.value_type().store(v, &store.cx())).transpose()?;
+            let default = match node.default_value() {
+                Some(v) => Some(node.store_value(v, &store.cx())?),
+                // A source node stored in a file starts as the file, when it exists.
+                None => node.storage().adopt(&store.cx())?,
+            };
             store.stage_new_node(&mut group, node_record, default.as_ref().map(|s| (s, Writer::Default)))?;
             created.push(node_id.clone());
         }

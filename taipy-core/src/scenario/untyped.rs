@@ -58,7 +58,8 @@ impl Scenario {
         name: &str,
         number: Option<u64>,
     ) -> Result<(Version, Option<::toml::Value>), StoreError> {
-        let value_type = self.node_config(name)?.value_type();
+        let node = self.node_config(name)?;
+        let value_type = node.value_type();
         let id = self.node_instance_id(name)?;
         let version = match number {
             Some(number) => self
@@ -84,7 +85,8 @@ impl Scenario {
         value: &::toml::Value,
         comment: Option<&str>,
     ) -> Result<Option<u64>, StoreError> {
-        let value_type = self.node_config(name)?.value_type();
+        let node = self.node_config(name)?;
+        let value_type = node.value_type();
         let converted = value_type.from_toml(value).map_err(|reason| StoreError::InvalidValue {
             node: name.to_owned(),
             type_name: value_type.name(),
@@ -98,7 +100,7 @@ impl Scenario {
         let written = {
             // From the artifact to its staged version, garbage collection waits.
             let _gate = self.store.write_gate();
-            let stored = value_type.store(&converted, &self.store.cx())?;
+            let stored = node.store_value(&converted, &self.store.cx())?;
             self.store.write_node_by(id, &stored, Writer::User, comment, None)?
         };
         if let Some(number) = written {

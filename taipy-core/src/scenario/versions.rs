@@ -208,7 +208,7 @@ fn plan(
             _ if produced => None,
             _ => node
                 .default_value()
-                .map(|v| ty.store(v, &store.cx()))
+                .map(|v| node.store_value(v, &store.cx()))
                 .transpose()?
                 .map(|s| (s, Writer::Default)),
         };

@@ -85,7 +85,11 @@ pub(crate) fn scenarios(
         for node in doc.nodes.iter().filter(|n| used.contains(n.id.as_str())) {
             let Some(&ty) = checked.types.get(&node.id) else { continue };
             let default = checked.defaults.get(&node.id).cloned();
-            builder = builder.node(DataNodeConfig::erased(node.id.clone(), ty, default).scope(node.scope));
+            let mut config = DataNodeConfig::erased(node.id.clone(), ty, default).scope(node.scope);
+            if let Some(storage) = checked.storages.get(&node.id) {
+                config = config.with_storage(storage.clone()).expect("checked");
+            }
+            builder = builder.node(config);
         }
         for task in &tasks {
             let Some(resolved) = checked.tasks.get(&task.id) else { continue };

@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use super::Problem;
 use super::names::{pair_names, short_name, suggest};
 use super::resolve::resolve;
-use super::sections::{Document, Ref};
+use super::sections::{At, Document, Ref};
 use super::typed::Typed;
 use crate::config::find_cycle;
 use crate::registry::TaskEntry;
@@ -32,6 +32,8 @@ pub(crate) struct Checked {
     pub(crate) types: HashMap<String, ValueType>,
     /// By node id: the converted default.
     pub(crate) defaults: HashMap<String, AnyValue>,
+    /// By node id: the storage, checked against the type.
+    pub(crate) storages: HashMap<String, crate::Storage>,
 }
 
 /// Runs every check; problems are appended. Linear in the size of the document: every lookup
@@ -234,7 +236,18 @@ fn check_sources(doc: &Document, wiring: &Wiring<'_>, checked: &mut Checked, pro
         let section = format!("DATA_NODE.{}", node.id);
         let first_reader = wiring.readers(&node.id).first().map(|&(t, _)| doc.tasks[t].id.as_str());
         let ty = checked.types.get(&node.id).copied();
-        match (wiring.producer.get(node.id.as_str()), &node.default) {
+        // A node holding a file reference (`CsvFile` ...) with a file storage type takes its
+        // default from its path and is kept in the store.
+        let reference = ty.is_some_and(|t| t.is_external());
+        let path_default = match (&node.path, reference) {
+            (Some(path), true) if node.default.is_none() => {
+                Some(At { value: Typed::Text(path.value.clone()), line: path.line })
+            }
+            _ => None,
+        };
+        let default = node.default.as_ref().or(path_default.as_ref());
+        let source_file = !reference && node.location.path().is_some();
+        match (wiring.producer.get(node.id.as_str()), default) {
             (Some(&(task, _)), Some(default)) => {
                 let message = format!(
                     "data node `{}` has a default value and is also written by task `{}`",
@@ -264,7 +277,7 @@ fn check_sources(doc: &Document, wiring: &Wiring<'_>, checked: &mut Checked, pro
                     }
                 }
             }
-            (None, None) if !node.default_written => {
+            (None, None) if !node.default_written && !source_file => {
                 if let Some(reader) = first_reader {
                     let message = format!(
                         "data node `{}` has neither a default value nor a task writing it; read by task `{reader}`",
@@ -275,17 +288,20 @@ fn check_sources(doc: &Document, wiring: &Wiring<'_>, checked: &mut Checked, pro
             }
             _ => {}
         }
-        if node.storage.is_file()
-            && let Some(ty) = ty.filter(|t| !t.is_external())
-        {
-            let message = format!(
-                "data node `{}` has storage_type `{}` but holds `{}`, which is kept in the store, not in a \
-                 file; a file node holds `CsvFile`, `ParquetFile` or a newtype of them",
-                node.id,
-                node.storage.name(),
-                short_name(ty.name())
-            );
-            problems.push(Problem::new(&section, node.line, message));
+        let Some(ty) = ty else { continue };
+        if reference {
+            checked.storages.insert(node.id.clone(), crate::Storage::in_store());
+            continue;
+        }
+        let location = &node.location;
+        if let Err(why) = location.check_type(ty) {
+            let why = why.replacen(ty.name(), &short_name(ty.name()), 1);
+            problems.push(Problem::new(&section, node.line, format!("data node `{}`: {why}", node.id)));
+        } else if location.kind().file_format().is_some() && location.path().is_none() {
+            // Taipy would make a file up in its storage folder: here the store keeps it.
+            checked.storages.insert(node.id.clone(), crate::Storage::in_store());
+        } else {
+            checked.storages.insert(node.id.clone(), location.clone());
         }
     }
 }

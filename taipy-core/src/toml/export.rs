@@ -28,6 +28,7 @@ pub fn export(config: &ScenarioConfig) -> Result<String, TomlConfigError> {
         if node.node_scope() != Scope::Scenario {
             let _ = writeln!(out, "scope = {}", quote(&format!("{}:SCOPE", scope_name(node.node_scope()))));
         }
+        write_storage(&mut out, node.storage());
         let touched = config
             .tasks()
             .iter()
@@ -180,4 +181,34 @@ fn as_duration(table: &::toml::Table) -> Option<std::time::Duration> {
     let secs = u64::try_from(table.get("secs")?.as_integer()?).ok()?;
     let nanos = u32::try_from(table.get("nanos")?.as_integer()?).ok()?;
     (nanos < 1_000_000_000 && nanos % 1000 == 0).then(|| std::time::Duration::new(secs, nanos))
+}
+
+/// The node's storage keys, as Taipy names them (nothing for the store).
+fn write_storage(out: &mut String, storage: &crate::Storage) {
+    use crate::StorageKind;
+    let name = match storage.kind() {
+        StorageKind::Store => return,
+        StorageKind::Binary => "pickle",
+        kind => kind.name(),
+    };
+    let _ = writeln!(out, "storage_type = {}", quote(name));
+    if let Some(path) = storage.path() {
+        let _ = writeln!(out, "default_path = {}", quote(&path.display().to_string()));
+    }
+    if !storage.header() {
+        let _ = writeln!(out, "has_header = \"False:bool\"");
+    }
+    let texts = [
+        ("sheet_name", storage.sheet()),
+        ("encoding", storage.encoding_name()),
+        ("exposed_type", storage.exposed()),
+    ];
+    for (key, value) in texts {
+        if let Some(value) = value {
+            let _ = writeln!(out, "{key} = {}", quote(value));
+        }
+    }
+    for (key, value) in storage.service_keys() {
+        let _ = writeln!(out, "{key} = {}", quote(value));
+    }
 }

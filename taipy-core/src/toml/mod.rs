@@ -214,24 +214,48 @@ impl TomlConfigError {
     }
 }
 
-/// A data node's `storage_type`.
+/// A data node's `storage_type`, as the file writes it (see [`Storage`](crate::Storage) for
+/// where the node's values then live).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum StorageType {
-    /// Taipy's default: here, the store with the type's own encoding (serde → postcard).
+    /// Taipy's default: the store without a path, a binary (postcard) file with one.
     #[default]
     Pickle,
-    /// A CSV file (`CsvFile`).
+    /// A CSV file.
     Csv,
-    /// A Parquet file (`ParquetFile`).
+    /// A Parquet file.
     Parquet,
-    /// Kept in the store like `pickle`.
+    /// A JSON file.
     Json,
-    /// Kept in the store like `pickle` (the store is durable; nothing is lost on exit).
+    /// An Excel workbook.
+    Excel,
+    /// In this process only.
     InMemory,
+    /// User functions.
+    Generic,
+    /// A table of an SQL database.
+    SqlTable,
+    /// An SQL database through queries.
+    Sql,
+    /// An S3 object.
+    S3Object,
 }
 
 impl StorageType {
+    const ALL: [StorageType; 10] = [
+        Self::Pickle,
+        Self::Csv,
+        Self::Parquet,
+        Self::Json,
+        Self::Excel,
+        Self::InMemory,
+        Self::Generic,
+        Self::SqlTable,
+        Self::Sql,
+        Self::S3Object,
+    ];
+
     /// Taipy's name.
     pub fn name(self) -> &'static str {
         match self {
@@ -239,19 +263,47 @@ impl StorageType {
             Self::Csv => "csv",
             Self::Parquet => "parquet",
             Self::Json => "json",
+            Self::Excel => "excel",
             Self::InMemory => "in_memory",
+            Self::Generic => "generic",
+            Self::SqlTable => "sql_table",
+            Self::Sql => "sql",
+            Self::S3Object => "s3_object",
         }
     }
 
     /// Whether the node is a file outside the store.
     pub fn is_file(self) -> bool {
-        matches!(self, Self::Csv | Self::Parquet)
+        matches!(self, Self::Csv | Self::Parquet | Self::Json | Self::Excel)
+    }
+
+    /// The storage kind of a node of this type, `with_path` or not.
+    pub fn kind(self, with_path: bool) -> crate::StorageKind {
+        use crate::StorageKind as K;
+        match self {
+            Self::Pickle if with_path => K::Binary,
+            Self::Pickle => K::Store,
+            Self::Csv => K::Csv,
+            Self::Parquet => K::Parquet,
+            Self::Json => K::Json,
+            Self::Excel => K::Excel,
+            Self::InMemory => K::InMemory,
+            Self::Generic => K::Generic,
+            Self::SqlTable => K::SqlTable,
+            Self::Sql => K::Sql,
+            Self::S3Object => K::S3Object,
+        }
     }
 
     pub(crate) fn parse(name: &str) -> Option<Self> {
-        [Self::Pickle, Self::Csv, Self::Parquet, Self::Json, Self::InMemory]
-            .into_iter()
-            .find(|s| s.name() == name)
+        match name {
+            "binary" => Some(Self::Pickle),
+            _ => Self::ALL.into_iter().find(|s| s.name() == name),
+        }
+    }
+
+    pub(crate) fn names() -> String {
+        Self::ALL.map(Self::name).join(", ")
     }
 }
 

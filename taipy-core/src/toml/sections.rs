@@ -34,8 +34,14 @@ pub(crate) struct NodeSection {
     pub(crate) line: usize,
     pub(crate) storage: StorageType,
     pub(crate) scope: Scope,
-    /// `default_data`, or `default_path` / `path` for file storage types.
+    /// `default_data`.
     pub(crate) default: Option<At<Typed>>,
+    /// `default_path` or `path`: the location of a file node, or for a node holding a file
+    /// reference (`CsvFile`), its default.
+    pub(crate) path: Option<At<String>>,
+    /// The storage built from the keys (its kind follows `storage_type` and `path`); checked
+    /// against the node's type by the checker.
+    pub(crate) location: crate::Storage,
     /// Whether a default was written, even one that could not be read.
     pub(crate) default_written: bool,
 }
@@ -73,6 +79,35 @@ pub(crate) struct Document {
     pub(crate) job: JobSettings,
     pub(crate) core: BTreeMap<String, String>,
 }
+
+/// The keys of the kinds wired by the service backends (SQL, S3) and of `generic`, kept as
+/// written for them (Taipy's names).
+const SERVICE_KEYS: &[&str] = &[
+    "db_engine",
+    "db_name",
+    "db_host",
+    "db_port",
+    "db_username",
+    "db_password",
+    "db_driver",
+    "db_extra_args",
+    "db_url",
+    "sqlite_folder_path",
+    "sqlite_file_extension",
+    "table_name",
+    "read_query",
+    "write_query_builder",
+    "append_query_builder",
+    "aws_access_key",
+    "aws_secret_access_key",
+    "aws_s3_bucket_name",
+    "aws_s3_object_key",
+    "aws_region",
+    "aws_s3_endpoint_url",
+    "aws_s3_client_parameters",
+    "read_fct",
+    "write_fct",
+];
 
 const KINDS: &str = "TAIPY, JOB, CORE, DATA_NODE, TASK or SCENARIO";
 
@@ -279,14 +314,15 @@ impl Reader<'_> {
         let storage = match self.text(props, "storage_type") {
             None => StorageType::Pickle,
             Some(at) => StorageType::parse(&at.value).unwrap_or_else(|| {
-                let message = format!(
-                    "unknown storage type `{}`; supported: pickle, csv, parquet, json, in_memory",
-                    at.value
-                );
+                let message =
+                    format!("unknown storage type `{}`; supported: {}", at.value, StorageType::names());
                 self.problem(&props.section, at.line, message);
                 StorageType::Pickle
             }),
         };
+        let path = ["default_path", "path"].iter().find_map(|key| props.get(key).map(|_| *key));
+        let path = path.and_then(|key| self.text(props, key));
+        let location = self.location(props, storage, path.as_ref());
         let scope = match props.get("scope") {
             None => Scope::Scenario,
             Some(e) => match self.typed(&props.section, e) {
@@ -304,16 +340,67 @@ impl Reader<'_> {
         };
         let mut default = None;
         let mut default_written = false;
-        let keys: &[&str] =
-            if storage.is_file() { &["default_data", "default_path", "path"] } else { &["default_data"] };
-        for key in keys {
-            if let Some(e) = props.get(key) {
-                default_written = true;
-                default = self.typed(&props.section, e).map(|value| At { value, line: e.line });
-                break;
+        if let Some(e) = props.get("default_data") {
+            default_written = true;
+            default = self.typed(&props.section, e).map(|value| At { value, line: e.line });
+        }
+        NodeSection {
+            id: entry.key.clone(),
+            line: entry.line,
+            storage,
+            scope,
+            default,
+            default_written,
+            path,
+            location,
+        }
+    }
+
+    /// The node's storage from its keys: `has_header`, `encoding`, `sheet_name`,
+    /// `exposed_type`, and the keys of the service kinds (kept as written).
+    fn location(
+        &mut self,
+        props: &Props<'_>,
+        storage: StorageType,
+        path: Option<&At<String>>,
+    ) -> crate::Storage {
+        let kind = storage.kind(path.is_some());
+        let mut location = crate::Storage::of_kind(kind, path.map(|p| std::path::PathBuf::from(&p.value)));
+        location = location.has_header(self.boolean(props, "has_header", true));
+        if let Some(encoding) = self.text(props, "encoding") {
+            if !matches!(encoding.value.to_ascii_lowercase().replace('_', "-").as_str(), "utf-8" | "utf8") {
+                let message = format!("`encoding`: only utf-8 is supported, not `{}`", encoding.value);
+                self.problem(&props.section, encoding.line, message);
+            }
+            location = location.encoding(encoding.value);
+        }
+        if let Some(sheet) = self.text(props, "sheet_name") {
+            location = location.sheet_name(sheet.value);
+        }
+        if let Some(exposed) = self.text(props, "exposed_type") {
+            location = location.exposed_type(exposed.value);
+        }
+        for key in SERVICE_KEYS {
+            if let Some(value) = self.text(props, key) {
+                location = location.service_key(*key, value.value);
             }
         }
-        NodeSection { id: entry.key.clone(), line: entry.line, storage, scope, default, default_written }
+        let required: &[&str] = match kind {
+            crate::StorageKind::SqlTable => &["db_name", "table_name"],
+            crate::StorageKind::Sql => &["db_name", "read_query"],
+            crate::StorageKind::S3Object => &["aws_s3_bucket_name", "aws_s3_object_key"],
+            crate::StorageKind::Generic => &["read_fct", "write_fct"],
+            _ => &[],
+        };
+        for key in required.iter().filter(|k| props.get(k).is_none()) {
+            let line = props.get("storage_type").map_or(0, |e| e.line);
+            self.problem(&props.section, line, format!("storage_type `{}` needs `{key}`", storage.name()));
+        }
+        if storage.is_file() && path.is_none() {
+            // A file node holding a file reference takes its default from `default_data`: the
+            // checker, which knows the type, decides.
+        }
+        location
     }
 
     fn task(&mut self, entry: &Entry, props: &Props<'_>) -> TaskSection {

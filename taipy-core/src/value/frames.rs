@@ -102,6 +102,18 @@ impl DataValue for LazyFrame {
     fn load(stored: &Stored, cx: &StoreCx<'_>) -> Result<Self, StoreError> {
         scan_artifact(stored, cx, std::any::type_name::<Self>())
     }
+
+    fn file_formats() -> super::FileFormats {
+        super::frame_files::frame_formats()
+    }
+
+    fn write_file(&self, spec: &super::FileSpec<'_>) -> Result<(), String> {
+        super::frame_files::write_lazy_frame(self, spec)
+    }
+
+    fn read_file(spec: &super::FileSpec<'_>) -> Result<Self, String> {
+        super::frame_files::read_lazy_frame(spec)
+    }
 }
 
 impl DataValue for DataFrame {
@@ -113,6 +125,18 @@ impl DataValue for DataFrame {
     fn load(stored: &Stored, cx: &StoreCx<'_>) -> Result<Self, StoreError> {
         let type_name = std::any::type_name::<Self>();
         scan_artifact(stored, cx, type_name)?.collect().map_err(|e| decode_error(type_name, e))
+    }
+
+    fn file_formats() -> super::FileFormats {
+        super::frame_files::frame_formats()
+    }
+
+    fn write_file(&self, spec: &super::FileSpec<'_>) -> Result<(), String> {
+        super::frame_files::write_data_frame(self, spec)
+    }
+
+    fn read_file(spec: &super::FileSpec<'_>) -> Result<Self, String> {
+        super::frame_files::read_data_frame(spec)
     }
 }
 
@@ -192,7 +216,7 @@ fn decode_error(type_name: &'static str, e: PolarsError) -> StoreError {
 
 /// polars' message in one line, without the advice it gives Python users (`ignore_errors` to
 /// `True`, `infer_schema_length=10000` ...), which names no option of this crate.
-fn polars_message(e: &PolarsError) -> String {
+pub(super) fn polars_message(e: &PolarsError) -> String {
     without_python_advice(&e.to_string())
 }
 

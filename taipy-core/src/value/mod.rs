@@ -12,9 +12,13 @@ mod artifact;
 mod compression;
 mod declared;
 mod file;
+mod formats;
+#[cfg(feature = "polars")]
+mod frame_files;
 #[cfg(feature = "polars")]
 mod frames;
 mod layout;
+mod records;
 pub(crate) mod scratch;
 mod serde_impls;
 mod toml_form;
@@ -32,6 +36,10 @@ pub use compression::FrameCompression;
 pub use declared::{DeclaredField, Probe, ProbeDataValue, ProbeNone, ProbeSerde, declared_layout};
 pub use file::{CsvFile, ParquetFile};
 pub(crate) use file::{fingerprint_cached, stamp_trusted};
+pub use formats::{FileFormat, FileFormats, FileSpec, Holds, kind};
+pub(crate) use formats::{read_rows, write_rows};
+#[doc(hidden)]
+pub use formats::{read_serde, serde_formats, write_serde};
 pub use layout::Layout;
 pub(crate) use layout::known_text as layout_text;
 #[doc(hidden)]
@@ -209,6 +217,31 @@ pub trait DataValue: Send + Sync + 'static {
     fn to_toml(&self) -> Option<::toml::Value> {
         None
     }
+
+    /// The file formats a node stored in a file can hold this type in (see
+    /// [`FileFormats`]); the default, none, keeps the type in the store. Must agree with the
+    /// type's [`Holds`] impls, which `scenario!` and the builder check at compile time.
+    fn file_formats() -> FileFormats
+    where
+        Self: Sized,
+    {
+        FileFormats::NONE
+    }
+
+    /// Writes the value to a file of `spec.format` at `spec.path` (a temporary file: the
+    /// caller makes it durable and renames it into place). The error says why, without the path.
+    fn write_file(&self, spec: &FileSpec<'_>) -> Result<(), String> {
+        Err(spec.unsupported(std::any::type_name::<Self>()))
+    }
+
+    /// Reads a value back from a file written by [`write_file`](Self::write_file) (or by
+    /// another tool in the same format).
+    fn read_file(spec: &FileSpec<'_>) -> Result<Self, String>
+    where
+        Self: Sized,
+    {
+        Err(spec.unsupported(std::any::type_name::<Self>()))
+    }
 }
 
 /// A value of any stored type, shared between the tasks of one submission.
@@ -227,6 +260,9 @@ pub struct ValueType {
     refresh: fn(&Stored, &StoreCx<'_>) -> Result<Fingerprint, StoreError>,
     from_toml: fn(&::toml::Value) -> Result<AnyValue, String>,
     to_toml: fn(&AnyValue) -> Option<::toml::Value>,
+    file_formats: fn() -> FileFormats,
+    write_file: fn(&AnyValue, &FileSpec<'_>) -> Result<(), String>,
+    read_file: fn(&FileSpec<'_>) -> Result<AnyValue, String>,
 }
 
 impl ValueType {
@@ -249,7 +285,26 @@ impl ValueType {
             refresh: T::refresh,
             from_toml: |value| Ok(Arc::new(T::from_toml(value)?) as AnyValue),
             to_toml: |value| value.downcast_ref::<T>().and_then(T::to_toml),
+            file_formats: T::file_formats,
+            write_file: |value, spec| match value.downcast_ref::<T>() {
+                Some(value) => value.write_file(spec),
+                None => Err(format!("the value is not a `{}`", std::any::type_name::<T>())),
+            },
+            read_file: |spec| Ok(Arc::new(T::read_file(spec)?) as AnyValue),
         }
+    }
+
+    /// The file formats a node in a file can hold this type in ([`DataValue::file_formats`]).
+    pub fn file_formats(&self) -> FileFormats {
+        (self.file_formats)()
+    }
+
+    pub(crate) fn write_file(&self, value: &AnyValue, spec: &FileSpec<'_>) -> Result<(), String> {
+        (self.write_file)(value, spec)
+    }
+
+    pub(crate) fn read_file(&self, spec: &FileSpec<'_>) -> Result<AnyValue, String> {
+        (self.read_file)(spec)
     }
 
     /// Reads a value of this type from a TOML config value ([`DataValue::from_toml`]).

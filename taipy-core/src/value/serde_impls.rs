@@ -80,7 +80,18 @@ macro_rules! serde_value {
             fn to_toml(&self) -> ::std::option::Option<$crate::__private::TomlValue> {
                 $crate::__private::to_toml(self)
             }
+            fn file_formats() -> $crate::FileFormats {
+                $crate::__private::serde_formats()
+            }
+            fn write_file(&self, spec: &$crate::FileSpec<'_>) -> ::std::result::Result<(), ::std::string::String> {
+                $crate::__private::write_serde(self, spec)
+            }
+            fn read_file(spec: &$crate::FileSpec<'_>) -> ::std::result::Result<Self, ::std::string::String> {
+                $crate::__private::read_serde(spec)
+            }
         }
+        impl $crate::Holds<$crate::kind::Json> for $ty {}
+        impl $crate::Holds<$crate::kind::Binary> for $ty {}
     )+};
 }
 
@@ -92,6 +103,8 @@ serde_value!(Duration, SystemTime, PathBuf);
 /// needs to decode (sets and maps).
 macro_rules! generic_serde_value {
     ($([$($param:ident $(: $bound:path)?),+] $ty:ty),+ $(,)?) => {$(
+        impl<$($param),+> crate::Holds<crate::kind::Json> for $ty {}
+        impl<$($param),+> crate::Holds<crate::kind::Binary> for $ty {}
         impl<$($param),+> DataValue for $ty
         where
             $($param: Serialize + DeserializeOwned + Send + Sync + 'static $(+ $bound)?),+
@@ -111,12 +124,57 @@ macro_rules! generic_serde_value {
             fn to_toml(&self) -> Option<::toml::Value> {
                 to_toml(self)
             }
+            fn file_formats() -> crate::FileFormats {
+                crate::FileFormats::SERDE
+            }
+            fn write_file(&self, spec: &crate::FileSpec<'_>) -> Result<(), String> {
+                super::write_serde(self, spec)
+            }
+            fn read_file(spec: &crate::FileSpec<'_>) -> Result<Self, String> {
+                super::read_serde(spec)
+            }
         }
     )+};
 }
 
+/// Serde rows: a table in CSV, Parquet (feature polars), JSON records, Excel, or binary.
+impl<T> DataValue for Vec<T>
+where
+    T: Serialize + DeserializeOwned + Send + Sync + 'static,
+{
+    fn store(&self, _cx: &StoreCx<'_>) -> Result<Stored, StoreError> {
+        encode_serde(self)
+    }
+    fn load(stored: &Stored, _cx: &StoreCx<'_>) -> Result<Self, StoreError> {
+        decode_serde(stored)
+    }
+    fn layout() -> Option<Layout> {
+        Some(Layout::of_serde_or_name::<Self>())
+    }
+    fn from_toml(value: &::toml::Value) -> Result<Self, String> {
+        from_toml(value)
+    }
+    fn to_toml(&self) -> Option<::toml::Value> {
+        to_toml(self)
+    }
+    fn file_formats() -> crate::FileFormats {
+        crate::FileFormats::ROWS
+    }
+    fn write_file(&self, spec: &crate::FileSpec<'_>) -> Result<(), String> {
+        super::write_rows(self, spec)
+    }
+    fn read_file(spec: &crate::FileSpec<'_>) -> Result<Self, String> {
+        super::read_rows(spec)
+    }
+}
+impl<T> crate::Holds<crate::kind::Json> for Vec<T> {}
+impl<T> crate::Holds<crate::kind::Binary> for Vec<T> {}
+impl<T> crate::Holds<crate::kind::Csv> for Vec<T> {}
+impl<T> crate::Holds<crate::kind::Excel> for Vec<T> {}
+#[cfg(feature = "polars")]
+impl<T> crate::Holds<crate::kind::Parquet> for Vec<T> {}
+
 generic_serde_value!(
-    [T] Vec<T>,
     [T] VecDeque<T>,
     [T] Option<T>,
     [T: Ord] BTreeSet<T>,
@@ -154,7 +212,17 @@ macro_rules! pointer_value {
             fn to_toml(&self) -> Option<::toml::Value> {
                 T::to_toml(self)
             }
+            fn file_formats() -> crate::FileFormats {
+                T::file_formats()
+            }
+            fn write_file(&self, spec: &crate::FileSpec<'_>) -> Result<(), String> {
+                T::write_file(self, spec)
+            }
+            fn read_file(spec: &crate::FileSpec<'_>) -> Result<Self, String> {
+                T::read_file(spec).map($ptr::new)
+            }
         }
+        impl<K: crate::kind::Kind, T: crate::Holds<K>> crate::Holds<K> for $ptr<T> {}
     )+};
 }
 

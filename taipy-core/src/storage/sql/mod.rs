@@ -113,6 +113,45 @@ impl Statement {
     }
 }
 
+/// A `write_query_builder`: the statements that write a node's rows.
+pub type WriteQueryBuilder = std::sync::Arc<dyn Fn(&Records) -> Vec<Statement> + Send + Sync>;
+
+fn builders() -> &'static std::sync::RwLock<std::collections::HashMap<String, WriteQueryBuilder>> {
+    static BUILDERS: std::sync::OnceLock<
+        std::sync::RwLock<std::collections::HashMap<String, WriteQueryBuilder>>,
+    > = std::sync::OnceLock::new();
+    BUILDERS.get_or_init(Default::default)
+}
+
+/// Registers a `write_query_builder` under `name`, the name a `sql` node's
+/// `write_query_builder` key gives (Taipy passes the function itself; a TOML file can only name
+/// it). The builder gets the rows being written (a frame's or serde rows' records) and returns
+/// the statements, which run in one transaction. Registering a name again replaces the builder.
+///
+/// ```
+/// use taipy_core::storage::sql::{Statement, register_write_query_builder};
+/// register_write_query_builder("replace_sales", |records| {
+///     vec![
+///         Statement::new("DELETE FROM sales"),
+///         Statement::new("INSERT INTO sales (day, amount) VALUES ($1, $2)").rows(records.rows().iter().cloned()),
+///     ]
+/// });
+/// ```
+pub fn register_write_query_builder(
+    name: &str,
+    builder: impl Fn(&Records) -> Vec<Statement> + Send + Sync + 'static,
+) {
+    builders()
+        .write()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(name.to_string(), std::sync::Arc::new(builder));
+}
+
+/// The builder registered under `name`.
+pub(crate) fn write_query_builder(name: &str) -> Option<WriteQueryBuilder> {
+    builders().read().unwrap_or_else(|p| p.into_inner()).get(name).cloned()
+}
+
 /// Errors of the SQL storage. Messages name the database (never its password), the table or
 /// statement, and the server's own message.
 #[derive(Debug, thiserror::Error)]

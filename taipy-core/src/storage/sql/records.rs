@@ -195,6 +195,40 @@ impl Records {
             .collect()
     }
 
+    /// Rows from JSON text holding an array of objects, the columns in the first object's key
+    /// order (what a `json` node holds for frames and serde rows).
+    pub(crate) fn from_json(bytes: &[u8]) -> Result<Self, SqlError> {
+        let ordered: Vec<OrderedRow> = serde_json::from_slice(bytes)
+            .map_err(|e| SqlError::Rows(format!("expected an array of records: {e}")))?;
+        let columns: Vec<String> =
+            ordered.first().map(|row| row.0.iter().map(|(k, _)| k.clone()).collect()).unwrap_or_default();
+        let mut cells = Vec::with_capacity(ordered.len());
+        for (r, row) in ordered.into_iter().enumerate() {
+            let map: Map<String, Value> = row.0.into_iter().collect();
+            cells.push(row_of(&map, &columns, r)?);
+        }
+        Self::new(columns, cells)
+    }
+
+    /// The rows as JSON text: an array of objects, keys in column order.
+    pub(crate) fn to_json(&self) -> String {
+        let mut out = String::from("[");
+        for (r, row) in self.rows.iter().enumerate() {
+            out.push_str(if r == 0 { "{" } else { ",{" });
+            for (c, (name, cell)) in self.columns.iter().zip(row).enumerate() {
+                if c > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String(name.clone()).to_string());
+                out.push(':');
+                out.push_str(&cell.to_string());
+            }
+            out.push('}');
+        }
+        out.push(']');
+        out
+    }
+
     /// Rows the backends built themselves (scalar cells, one per column).
     pub(crate) fn from_parts(columns: Vec<String>, rows: Vec<Vec<Value>>) -> Self {
         Self { columns, rows }
@@ -303,6 +337,13 @@ mod tests {
         assert_eq!(two.fingerprint(), swapped.fingerprint());
         let joined = Records::new(vec!["a".into()], vec![vec![json!("xy")]]).unwrap();
         assert_ne!(two.fingerprint(), joined.fingerprint());
+    }
+
+    #[test]
+    fn json_text_keeps_the_column_order() {
+        let r = Records::from_json(br#"[{"b": 1, "a": "x"}, {"b": null, "a": "y"}]"#).unwrap();
+        assert_eq!(r.columns(), ["b", "a"]);
+        assert_eq!(Records::from_json(r.to_json().as_bytes()).unwrap(), r);
     }
 
     #[test]
