@@ -127,6 +127,18 @@ pub enum StoreError {
         /// Why.
         reason: String,
     },
+    /// A node stored in a database or object storage could not be written or read.
+    #[error("cannot {action} {kind} {location}: {reason}")]
+    Service {
+        /// The storage kind: "sql_table", "sql", "s3_object".
+        kind: &'static str,
+        /// "write", "read" ...
+        action: &'static str,
+        /// The table, query or object.
+        location: String,
+        /// The backend's message (it names the database or bucket).
+        reason: String,
+    },
     /// Writing a data node's value failed.
     #[error("cannot write data node `{node}`: {source}")]
     InNode {

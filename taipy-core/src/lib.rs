@@ -44,7 +44,7 @@ mod node;
 mod orchestrator;
 pub mod registry;
 mod scenario;
-mod storage;
+pub mod storage;
 mod store;
 mod task;
 pub mod toml;

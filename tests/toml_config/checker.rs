@@ -216,6 +216,19 @@ fn malformed_values_storage_types_and_scopes() {
             "line 19 [DATA_NODE.metric]: `encoding`: only utf-8 is supported, not `latin-1`",
         ],
     );
+    // A table on a value that is not rows.
+    let text = edit(
+        STUDIO,
+        "[DATA_NODE.metric]\n",
+        "[DATA_NODE.metric]\nstorage_type = \"sql_table\"\ndb_engine = \"sqlite\"\ndb_name = \"m\"\ntable_name = \"metric\"\n",
+    );
+    expect(
+        &text,
+        &[
+            "line 16 [DATA_NODE.metric]: data node `metric`: `Metric` cannot be stored in sql_table (it holds frames and \
+           serde rows `Vec<R>`)",
+        ],
+    );
 }
 
 #[test]

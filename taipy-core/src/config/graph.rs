@@ -186,7 +186,8 @@ fn check_nodes(nodes: &Nodes, producer: &Producers<'_>, problems: &mut Vec<Strin
                 node.value_type().name()
             ));
         }
-        let source_file = node.storage().kind().file_format().is_some() && node.storage().path().is_some();
+        let source_file = (node.storage().kind().file_format().is_some() && node.storage().path().is_some())
+            || node.storage().kind().is_service();
         if !node.has_default() && !producer.contains_key(node.id()) && !source_file {
             problems.push(format!(
                 "data node `{}` has neither a default value nor a task producing it",

@@ -10,7 +10,9 @@
 //! | `binary`    | `pickle` with a path | any serde value                         | `default_path`                          |
 //! | `in_memory` | `in_memory`          | any data value, this process only       | —                                      |
 //! | `generic`   | `generic`            | what its functions read and write       | `read_fct`, `write_fct` (+ `_args`)     |
-//! | `sql_table`, `sql`, `s3_object` | same | (being wired)                        | `db_*`, `table_name`, queries, `aws_*`  |
+//! | `sql_table` | `sql_table`          | frames, serde rows (feature `sql`)      | `db_*` or `db_url`, `table_name`        |
+//! | `sql`       | `sql`                | frames, serde rows (feature `sql`)      | `db_*` or `db_url`, `read_query`, `write_query_builder` |
+//! | `s3_object` | `s3_object`          | per the key's extension (feature `s3`)  | `aws_*`                                 |
 //!
 //! - **The store** (the default) keeps the value inside the store: postcard bytes inline, frames
 //!   as Parquet artifacts.
@@ -27,11 +29,20 @@
 //! - **`generic`**: user read/write functions; accepted by configs, not built yet (reading or
 //!   writing such a node is an error saying so).
 //!
+//! The backends of the service kinds are public modules of their own, usable without a data
+//! node: [`sql`] (feature `sql`, and `postgres` for PostgreSQL: tables and queries as rows of
+//! serde values or polars frames) and [`s3`] (feature `s3`: objects on S3-compatible storage).
+//!
 //! The one place a kind's write, read and fingerprint are dispatched is [`Storage::store`],
 //! [`Storage::load`] and [`Storage::refresh`] below.
 
 mod files;
 mod memory;
+#[cfg(feature = "s3")]
+pub mod s3;
+mod services;
+#[cfg(feature = "sql")]
+pub mod sql;
 
 #[doc(hidden)]
 pub use memory::forget_all as forget_in_memory_values;
@@ -124,6 +135,13 @@ impl StorageKind {
         }
     }
 
+    /// Whether the kind keeps values in a database or object storage (`sql_table`, `sql`,
+    /// `s3_object`): a node of such a kind needs no default and no producer, it starts from
+    /// what the location holds.
+    pub fn is_service(self) -> bool {
+        matches!(self, Self::SqlTable | Self::Sql | Self::S3Object)
+    }
+
     /// Whether values of this kind can change outside the store (so are re-fingerprinted at
     /// every submit and checked before a skip).
     pub fn is_watched(self) -> bool {
@@ -190,6 +208,59 @@ impl Storage {
     /// A postcard file at `path` (Taipy's `pickle`).
     pub fn binary(path: impl Into<PathBuf>) -> Self {
         Self::at(StorageKind::Binary, Some(path.into()))
+    }
+
+    /// A table of an SQL database (`sql_table`; feature `sql`, and `postgres` for PostgreSQL):
+    /// `database` a URL (`sqlite://path/to.db`, `postgres://user:password@host:port/db`; or give
+    /// Taipy's `db_*` keys with [`service_key`](Self::service_key) instead and an empty URL).
+    /// A task writing the node replaces the table's rows in one transaction.
+    ///
+    /// ```
+    /// use taipy_core::{Storage, StorageKind};
+    /// let storage = Storage::sql_table("sqlite://out/sales.db", "sales");
+    /// assert_eq!(storage.kind(), StorageKind::SqlTable);
+    /// assert_eq!(storage.service_keys()["table_name"], "sales");
+    /// ```
+    pub fn sql_table(database: impl Into<String>, table: impl Into<String>) -> Self {
+        Self::service(StorageKind::SqlTable, database.into()).service_key("table_name", table)
+    }
+
+    /// An SQL database through queries (`sql`): reads run `read_query`; writes run the statements
+    /// of the `write_query_builder` registered under the name given with
+    /// `.service_key("write_query_builder", name)` (see
+    /// [`sql::register_write_query_builder`](crate::storage)). Without a producer, the node is
+    /// a source whose value is the query's result.
+    ///
+    /// ```
+    /// use taipy_core::Storage;
+    /// let storage = Storage::sql("sqlite://sales.db", "SELECT day, SUM(amount) AS total FROM sales GROUP BY day")
+    ///     .service_key("write_query_builder", "replace_sales");
+    /// assert_eq!(storage.service_keys()["write_query_builder"], "replace_sales");
+    /// ```
+    pub fn sql(database: impl Into<String>, read_query: impl Into<String>) -> Self {
+        Self::service(StorageKind::Sql, database.into()).service_key("read_query", read_query)
+    }
+
+    /// An object of S3-compatible storage (`s3_object`; feature `s3`), in the format its key's
+    /// extension names (`.csv`, `.parquet`, `.json`, `.xlsx`, binary otherwise). Credentials,
+    /// region and endpoint with Taipy's keys: `.service_key("aws_access_key", ..)`,
+    /// `aws_secret_access_key`, `aws_region`, `aws_s3_endpoint_url`.
+    ///
+    /// ```
+    /// use taipy_core::Storage;
+    /// let storage = Storage::s3_object("reports", "2026/q3.json")
+    ///     .service_key("aws_s3_endpoint_url", "http://127.0.0.1:9000");
+    /// assert_eq!(storage.service_keys()["aws_s3_bucket_name"], "reports");
+    /// ```
+    pub fn s3_object(bucket: impl Into<String>, key: impl Into<String>) -> Self {
+        Self::at(StorageKind::S3Object, None)
+            .service_key("aws_s3_bucket_name", bucket)
+            .service_key("aws_s3_object_key", key)
+    }
+
+    fn service(kind: StorageKind, url: String) -> Self {
+        let storage = Self::at(kind, None);
+        if url.is_empty() { storage } else { storage.service_key("db_url", url) }
     }
 
     /// A storage of `kind` with no options (what a TOML config starts from).
@@ -269,6 +340,7 @@ impl Storage {
 
     /// Whether `ty` can be stored in this storage; the error says what the kind holds.
     pub fn check_type(&self, ty: ValueType) -> Result<(), String> {
+        services::check_type(self, ty)?;
         match self.kind.file_format() {
             Some(format) if !ty.file_formats().contains(format) => Err(format!(
                 "`{}` cannot be stored in a {} file ({}); it can go to: {}",
@@ -299,6 +371,7 @@ impl Storage {
         match self.kind {
             StorageKind::Store => ty.store(value, cx),
             StorageKind::InMemory => memory::store(ty, value),
+            _ if self.kind.is_service() => services::store(self, ty, value),
             kind => match (kind.file_format(), &self.path) {
                 (Some(format), Some(path)) => {
                     files::store(kind, path, cx, |temp| ty.write_file(value, &self.spec(format, temp)))
@@ -318,6 +391,7 @@ impl Storage {
         match self.kind {
             StorageKind::Store => ty.load(stored, cx),
             StorageKind::InMemory => memory::load(stored),
+            _ if self.kind.is_service() => services::load(self, ty),
             // The file as it is now: an edit outside is what its readers read.
             kind => match (kind.file_format(), &self.path) {
                 (Some(format), Some(path)) => ty
@@ -338,6 +412,7 @@ impl Storage {
         match self.kind {
             StorageKind::Store => ty.refresh(stored, cx),
             StorageKind::InMemory => memory::refresh(stored),
+            _ if self.kind.is_service() => services::refresh(self),
             kind if kind.file_format().is_some() => match &self.path {
                 Some(path) => cx.file_fingerprint(path),
                 None => Err(self.not_built()),
@@ -357,6 +432,9 @@ impl Storage {
 
     /// The value of a source node stored in a file: the file as it is, if it exists.
     pub(crate) fn adopt(&self, cx: &StoreCx<'_>) -> Result<Option<Stored>, StoreError> {
+        if self.kind.is_service() {
+            return services::adopt(self);
+        }
         match (self.kind.file_format(), &self.path) {
             (Some(_), Some(path)) if path.is_file() => files::adopt(path, cx).map(Some),
             _ => Ok(None),

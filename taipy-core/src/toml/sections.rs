@@ -90,6 +90,8 @@ const SERVICE_KEYS: &[&str] = &[
     "db_username",
     "db_password",
     "db_driver",
+    "db_extra_args",
+    "db_url",
     "sqlite_folder_path",
     "sqlite_file_extension",
     "table_name",
@@ -102,6 +104,7 @@ const SERVICE_KEYS: &[&str] = &[
     "aws_s3_object_key",
     "aws_region",
     "aws_s3_endpoint_url",
+    "aws_s3_client_parameters",
     "read_fct",
     "write_fct",
 ];

@@ -1,0 +1,285 @@
+//! The service storage kinds in scenarios: `sql_table` and `sql` on SQLite and PostgreSQL
+//! (`TAIPY_TEST_POSTGRES`, see tests/sql_backend.rs for when it is skipped), `s3_object` on an
+//! S3-compatible server in the test process. Each: round trip and skip, edited outside (readers
+//! re-run), deleted outside (the producer re-runs), bad input (a clear error, nothing lost).
+
+#[path = "support/s3_server.rs"]
+#[allow(unreachable_pub)]
+mod s3_server;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use s3_server::{ACCESS_KEY, S3Server, SECRET_KEY};
+use taipy::prelude::*;
+use taipy::storage::s3::{S3Bucket, S3Settings};
+use taipy::storage::sql::{self, Records, Statement};
+use taipy::{Reason, Storage, SubmissionReport};
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+struct Row {
+    name: String,
+    score: f64,
+    count: i64,
+}
+
+fn rows(n: &i64) -> Vec<Row> {
+    (0..*n).map(|i| Row { name: format!("r{i}"), score: i as f64 * 0.5, count: i * 10 }).collect()
+}
+
+#[allow(clippy::ptr_arg)] // a task reads its input as `&T` of the node's type
+fn total(rows: &Vec<Row>) -> i64 {
+    rows.iter().map(|r| r.count).sum()
+}
+
+/// n → rows (stored by `storage`) → total.
+fn config(storage: Storage) -> std::sync::Arc<ScenarioConfig> {
+    ScenarioConfig::builder("services")
+        .node(DataNodeConfig::with_default("n", 3i64))
+        .node(DataNodeConfig::new::<Vec<Row>>("rows").with_storage(storage).unwrap())
+        .task(TaskConfig::new("make_rows", rows).inputs(["n"]).outputs(["rows"]).skippable(true))
+        .task(TaskConfig::new("sum", total).inputs(["rows"]).outputs(["total"]).skippable(true))
+        .build()
+        .unwrap()
+}
+
+fn statuses(report: &SubmissionReport) -> Vec<String> {
+    report.jobs.iter().map(|j| format!("{}={:?}", j.task, j.status)).collect()
+}
+
+fn submit(scenario: &Scenario) -> Vec<String> {
+    statuses(&scenario.submit().unwrap().wait().unwrap())
+}
+
+const RAN: [&str; 2] = ["make_rows=Completed", "sum=Completed"];
+const SKIPPED: [&str; 2] = ["make_rows=Skipped", "sum=Skipped"];
+
+/// A name no other test (or test process) uses.
+fn unique(test: &str) -> String {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    format!("{test}_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
+/// The databases under test: a SQLite file, and the PostgreSQL server when there is one.
+fn databases(dir: &std::path::Path) -> Vec<String> {
+    let mut urls = vec![format!("sqlite://{}", dir.join("services.db").display())];
+    match std::env::var("TAIPY_TEST_POSTGRES") {
+        Ok(url) => urls.push(url),
+        Err(_) if std::env::var_os("CI").is_some() => panic!("CI is set but TAIPY_TEST_POSTGRES is not"),
+        Err(_) => {
+            eprintln!("skipping PostgreSQL: TAIPY_TEST_POSTGRES is unset (eval \"$(bash .ci/services.sh)\")")
+        }
+    }
+    urls
+}
+
+/// Runs SQL "outside" taipy (through the backend's own connection, not the data node).
+fn outside(url: &str, sql: &str) {
+    sql::Database::from_url(url).unwrap().execute(&[Statement::new(sql)]).unwrap();
+}
+
+/// What the tests do to a storage behind taipy's back.
+struct Case {
+    storage: Storage,
+    edit: Box<dyn Fn()>,
+    delete: Box<dyn Fn()>,
+    name: String,
+    _server: Option<std::rc::Rc<S3Server>>,
+}
+
+fn cases(dir: &std::path::Path) -> Vec<Case> {
+    let mut cases = Vec::new();
+    for url in databases(dir) {
+        let table = unique("rows");
+        let (u1, t1, u2, t2) = (url.clone(), table.clone(), url.clone(), table.clone());
+        cases.push(Case {
+            storage: Storage::sql_table(&url, &table),
+            edit: Box::new(move || {
+                outside(&u1, &format!("UPDATE \"{t1}\" SET count = 1000 WHERE name = 'r0'"))
+            }),
+            delete: Box::new(move || outside(&u2, &format!("DROP TABLE \"{t2}\""))),
+            name: format!("sql_table on {}", url.split(':').next().unwrap()),
+            _server: None,
+        });
+    }
+    let server = std::rc::Rc::new(S3Server::start());
+    server.create_bucket("reports");
+    let bucket = || {
+        S3Bucket::connect(
+            &S3Settings::new("reports").endpoint(&server.endpoint).credentials(ACCESS_KEY, SECRET_KEY),
+        )
+        .unwrap()
+    };
+    let (b1, b2) = (bucket(), bucket());
+    cases.push(Case {
+        storage: s3_storage(&server, "reports", "q3/rows.json"),
+        edit: Box::new(move || {
+            b1.put("q3/rows.json", br#"[{"name":"x","score":1.0,"count":1000}]"#.to_vec()).unwrap();
+        }),
+        delete: Box::new(move || b2.delete("q3/rows.json").unwrap()),
+        name: "s3_object".into(),
+        _server: Some(server),
+    });
+    cases
+}
+
+fn s3_storage(server: &S3Server, bucket: &str, key: &str) -> Storage {
+    Storage::s3_object(bucket, key)
+        .service_key("aws_s3_endpoint_url", &server.endpoint)
+        .service_key("aws_access_key", ACCESS_KEY)
+        .service_key("aws_secret_access_key", SECRET_KEY)
+}
+
+#[test]
+fn each_service_kind_round_trips_and_skips() {
+    let dir = tempfile::tempdir().unwrap();
+    for case in cases(dir.path()) {
+        let store = Store::temporary().unwrap();
+        let scenario = Scenario::create(&store, &config(case.storage.clone()), "s").unwrap();
+        assert_eq!(submit(&scenario), RAN, "{}", case.name);
+        assert_eq!(
+            scenario.data_node::<Vec<Row>>("rows").unwrap().read().unwrap(),
+            rows(&3),
+            "{}",
+            case.name
+        );
+        assert_eq!(scenario.data_node::<i64>("total").unwrap().read().unwrap(), 30, "{}", case.name);
+        assert_eq!(submit(&scenario), SKIPPED, "{}", case.name);
+    }
+}
+
+#[test]
+fn edited_outside_readers_rerun() {
+    let dir = tempfile::tempdir().unwrap();
+    for case in cases(dir.path()) {
+        let store = Store::temporary().unwrap();
+        let scenario = Scenario::create(&store, &config(case.storage.clone()), "s").unwrap();
+        submit(&scenario);
+        (case.edit)();
+        let report = scenario.submit().unwrap().wait().unwrap();
+        assert_eq!(statuses(&report), ["make_rows=Skipped", "sum=Completed"], "{}", case.name);
+        assert_eq!(report.jobs[1].reason, Some(Reason::Changed { code: false, inputs: vec!["rows".into()] }));
+        let total = scenario.data_node::<i64>("total").unwrap().read().unwrap();
+        assert!(total >= 1000, "{}: the edit is read ({total})", case.name);
+        assert_eq!(submit(&scenario), SKIPPED, "{}: nothing changed since", case.name);
+    }
+}
+
+#[test]
+fn deleted_outside_the_producer_reruns() {
+    let dir = tempfile::tempdir().unwrap();
+    for case in cases(dir.path()) {
+        let store = Store::temporary().unwrap();
+        let scenario = Scenario::create(&store, &config(case.storage.clone()), "s").unwrap();
+        submit(&scenario);
+        (case.delete)();
+        let report = scenario.submit().unwrap().wait().unwrap();
+        assert_eq!(statuses(&report), ["make_rows=Completed", "sum=Skipped"], "{}", case.name);
+        assert_eq!(report.jobs[0].reason, Some(Reason::OutputsMissing), "{}", case.name);
+        assert_eq!(
+            scenario.data_node::<Vec<Row>>("rows").unwrap().read().unwrap(),
+            rows(&3),
+            "{}",
+            case.name
+        );
+    }
+}
+
+#[test]
+fn a_table_with_other_columns_fails_the_job_naming_node_table_and_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    for url in databases(dir.path()) {
+        let table = unique("taken");
+        outside(
+            &url,
+            &format!("CREATE TABLE \"{table}\" (city TEXT); INSERT INTO \"{table}\" VALUES ('Oslo')"),
+        );
+        let store = Store::temporary().unwrap();
+        let scenario = Scenario::create(&store, &config(Storage::sql_table(&url, &table)), "s").unwrap();
+        let error = format!("{:?}", scenario.submit().unwrap().wait().unwrap_err());
+        for part in ["output `rows`", table.as_str(), "city", "name, score, count"] {
+            assert!(error.contains(part), "`{error}` should name {part}");
+        }
+        let kept = sql::Database::from_url(&url).unwrap().read_table(&table).unwrap();
+        assert_eq!(kept.rows(), [vec![serde_json::json!("Oslo")]], "nothing lost");
+    }
+}
+
+#[test]
+fn a_source_object_in_a_missing_bucket_is_an_error_naming_it() {
+    let server = S3Server::start();
+    let store = Store::temporary().unwrap();
+    let config = ScenarioConfig::builder("source")
+        .node(
+            DataNodeConfig::new::<Vec<Row>>("rows")
+                .with_storage(s3_storage(&server, "no-such-bucket", "rows.json"))
+                .unwrap(),
+        )
+        .task(TaskConfig::new("sum", total).inputs(["rows"]).outputs(["total"]))
+        .build()
+        .unwrap();
+    let err = Scenario::create(&store, &config, "s").unwrap_err().to_string();
+    assert!(err.contains("bucket `no-such-bucket` does not exist"), "{err}");
+}
+
+#[test]
+fn a_source_table_is_read_and_its_edits_rerun_readers() {
+    let dir = tempfile::tempdir().unwrap();
+    for url in databases(dir.path()) {
+        let table = unique("source");
+        let db = sql::Database::from_url(&url).unwrap();
+        db.write_table(&table, &Records::from_serde(&rows(&2)).unwrap(), sql::WriteMode::Replace).unwrap();
+        // A `sql` node with a read query, nobody writing it: the scenario starts from the query.
+        let query = format!("SELECT name, score, count FROM \"{table}\" ORDER BY name");
+        let config = ScenarioConfig::builder("source")
+            .node(DataNodeConfig::new::<Vec<Row>>("rows").with_storage(Storage::sql(&url, &query)).unwrap())
+            .task(TaskConfig::new("sum", total).inputs(["rows"]).outputs(["total"]).skippable(true))
+            .build()
+            .unwrap();
+        let store = Store::temporary().unwrap();
+        let scenario = Scenario::create(&store, &config, "s").unwrap();
+        assert_eq!(submit(&scenario), ["sum=Completed"], "{url}");
+        assert_eq!(scenario.data_node::<i64>("total").unwrap().read().unwrap(), 10);
+        assert_eq!(submit(&scenario), ["sum=Skipped"], "{url}");
+        outside(&url, &format!("UPDATE \"{table}\" SET count = 100 WHERE name = 'r1'"));
+        assert_eq!(submit(&scenario), ["sum=Completed"], "{url}: the query's result changed");
+        assert_eq!(scenario.data_node::<i64>("total").unwrap().read().unwrap(), 100);
+    }
+}
+
+/// Taipy's `write_query_builder` for the `sql` kind: statements from the rows being written.
+fn write_rows(records: &Records, table: &str) -> Vec<Statement> {
+    vec![
+        Statement::new(format!("DELETE FROM \"{table}\"")),
+        Statement::new(format!("INSERT INTO \"{table}\" (name, score, count) VALUES ($1, $2, $3)"))
+            .rows(records.rows().iter().cloned()),
+    ]
+}
+
+#[test]
+fn an_sql_node_writes_through_its_write_query_builder() {
+    let dir = tempfile::tempdir().unwrap();
+    for url in databases(dir.path()) {
+        let table = unique("written");
+        outside(&url, &format!("CREATE TABLE \"{table}\" (name TEXT, score DOUBLE PRECISION, count BIGINT)"));
+        let builder = unique("write_rows");
+        let t = table.clone();
+        sql::register_write_query_builder(&builder, move |records| write_rows(records, &t));
+        let query = format!("SELECT name, score, count FROM \"{table}\" ORDER BY name");
+        let storage = Storage::sql(&url, &query).service_key("write_query_builder", &builder);
+        let store = Store::temporary().unwrap();
+        let scenario = Scenario::create(&store, &config(storage), "s").unwrap();
+        assert_eq!(submit(&scenario), RAN, "{url}");
+        let written: Vec<Row> =
+            sql::Database::from_url(&url).unwrap().read_query(&query).unwrap().to_serde().unwrap();
+        assert_eq!(written, rows(&3), "{url}");
+        assert_eq!(submit(&scenario), SKIPPED, "{url}");
+
+        // A builder nobody registered: the error names it.
+        let unknown = Storage::sql(&url, &query).service_key("write_query_builder", "nobody_registered_this");
+        let store = Store::temporary().unwrap();
+        let scenario = Scenario::create(&store, &config(unknown), "t").unwrap();
+        scenario.data_node::<i64>("n").unwrap().write(4).unwrap();
+        let error = format!("{:?}", scenario.submit().unwrap().wait().unwrap_err());
+        assert!(error.contains("nobody_registered_this"), "{error}");
+    }
+}
