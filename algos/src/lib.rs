@@ -45,6 +45,7 @@
 
 pub mod columns;
 mod error;
+pub mod exact;
 mod frames;
 pub mod generate;
 mod params;
