@@ -16,6 +16,11 @@
 //! [`Metric::Median`], and task 4's median score): polars then buffers the column being
 //! aggregated, and only that column, since the scans read only the columns a plan uses.
 //!
+//! Means are the exception to "a plan": they are computed when the task runs, in one streaming
+//! pass, by [`exact::group_means`], so that they are the same to the last bit whatever polars'
+//! thread count (its own means are not, and a frame differing by one bit is a new version that
+//! re-runs everything downstream). Their tables are small: one row per segment.
+//!
 //! Every table has its own type ([`ScoredCustomers`], [`SegmentedCustomers`],
 //! [`SegmentResult`], [`HighValueSummary`]), so wiring one where another is expected does not
 //! compile. The tutorial's own configuration passes task 4 its first two inputs swapped (and
