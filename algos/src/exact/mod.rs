@@ -175,3 +175,71 @@ pub fn group_means(
     }
     groups.finish()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sorted(frame: DataFrame, key: &str) -> DataFrame {
+        frame.sort([key], SortMultipleOptions::default().with_nulls_last(true)).unwrap()
+    }
+
+    #[test]
+    fn nan_and_nulls_are_skipped_and_a_group_with_nothing_left_is_null() {
+        let frame = df!(
+            "k" => [Some("a"), Some("a"), Some("b"), None, Some("a"), Some("b")],
+            "x" => [Some(1.0), Some(f64::NAN), Some(f64::NAN), Some(7.0), None, None],
+            "n" => [Some(1i64), None, Some(5), Some(2), Some(3), None],
+        )
+        .unwrap();
+        let means = sorted(group_means(frame.lazy(), Some("k"), &["x"], &["n"]).unwrap(), "k");
+        let names: Vec<&str> = means.get_column_names().into_iter().map(|n| n.as_str()).collect();
+        assert_eq!(names, ["k", "x", "n"]);
+        let keys: Vec<Option<&str>> = means.column("k").unwrap().str().unwrap().iter().collect();
+        assert_eq!(keys, [Some("a"), Some("b"), None], "a null key is a group of its own");
+        let x: Vec<Option<f64>> = means.column("x").unwrap().f64().unwrap().iter().collect();
+        assert_eq!(x, [Some(1.0), None, Some(7.0)]);
+        let n: Vec<Option<i64>> = means.column("n").unwrap().i64().unwrap().iter().collect();
+        assert_eq!(n, [Some(4), Some(5), Some(2)]);
+    }
+
+    #[test]
+    fn without_a_key_there_is_one_row_even_for_no_rows() {
+        let frame = df!("x" => [0.1f64, 0.2, 0.3], "i" => [1i32, 2, 3]).unwrap();
+        let all = group_means(frame.clone().lazy(), None, &["x", "i"], &[]).unwrap();
+        assert_eq!(all.height(), 1);
+        // (0.1 + 0.2 + 0.3) is 0.6000000000000001 left to right; exactly, 0.6.
+        assert_eq!(all.column("x").unwrap().f64().unwrap().get(0), Some(0.6 / 3.0));
+        assert_eq!(all.column("i").unwrap().f64().unwrap().get(0), Some(2.0), "integers are averaged as f64");
+        let none = group_means(frame.lazy().filter(col("i").gt(lit(5))), None, &["x"], &[]).unwrap();
+        assert_eq!(none.height(), 1);
+        assert_eq!(none.column("x").unwrap().f64().unwrap().get(0), None);
+    }
+
+    #[test]
+    fn the_means_do_not_depend_on_the_row_order() {
+        use rand::seq::SliceRandom;
+        use rand::{RngExt, SeedableRng};
+
+        let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(7);
+        let mut rows: Vec<(&str, f64)> = (0..20_000)
+            .map(|i| (["a", "b", "c"][i % 3], rng.random::<f64>() * 10f64.powi(rng.random_range(-8..8))))
+            .collect();
+        let means = |rows: &[(&str, f64)]| {
+            let frame = df!(
+                "k" => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+                "x" => rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+            )
+            .unwrap();
+            // Many small chunks, so that polars hands over many batches.
+            let frame = frame.split_chunks_by_n(64, false).into_iter().map(|f| f.lazy()).collect::<Vec<_>>();
+            let frame = concat(frame, UnionArgs::default()).unwrap();
+            sorted(group_means(frame, Some("k"), &["x"], &[]).unwrap(), "k")
+        };
+        let expected = means(&rows);
+        for _ in 0..3 {
+            rows.shuffle(&mut rng);
+            assert!(means(&rows).equals_missing(&expected));
+        }
+    }
+}
