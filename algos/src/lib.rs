@@ -17,6 +17,11 @@
 //! their medians with [`taipy::frames::median`] before returning, exactly and in bounded memory
 //! (a few streaming passes over their input), and return a plan over the small result.
 //!
+//! Means are the exception to "a plan": they are computed when the task runs, in one streaming
+//! pass, by [`exact::group_means`], so that they are the same to the last bit whatever polars'
+//! thread count (its own means are not, and a frame differing by one bit is a new version that
+//! re-runs everything downstream). Their tables are small: one row per segment.
+//!
 //! Every table has its own type ([`ScoredCustomers`], [`SegmentedCustomers`],
 //! [`SegmentResult`], [`HighValueSummary`]), so wiring one where another is expected does not
 //! compile. The tutorial's own configuration passes task 4 its first two inputs swapped (and
@@ -46,6 +51,7 @@
 
 pub mod columns;
 mod error;
+pub mod exact;
 mod frames;
 pub mod generate;
 mod params;

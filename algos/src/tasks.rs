@@ -13,6 +13,7 @@ use polars::prelude::*;
 use taipy::{CsvFile, frames, task};
 
 use crate::columns::*;
+use crate::exact::group_means;
 use crate::{
     AlgoError, HighValueSummary, Metric, ScoredCustomers, SegmentResult, SegmentedCustomers, Statistic,
 };
@@ -82,31 +83,20 @@ pub fn featurization_and_segmentation(
 /// sum of `HighSpender`, and the `metric` of `AverageTimeBetweenPurchases` (pandas' column
 /// order). NaN values are skipped as pandas does; an infinite value makes a mean infinite.
 ///
-/// With [`Metric::Mean`] the group-by streams. polars 0.55 has no streaming median, and would
-/// buffer the six aggregated columns (1.7 GB at 10M rows, 7.8 GB at 50M): with
+/// With [`Metric::Mean`] the means are computed now, in one streaming pass, by
+/// [`group_means`]: each is the correctly rounded sum divided by the count, so the same rows give
+/// the same bits whatever polars' thread count (polars' own mean varies in its last bit, and a
+/// stored frame differing by one bit would lose early cutoff). polars 0.55 has no streaming
+/// median, and would buffer the six aggregated columns (1.7 GB at 10M rows, 7.8 GB at 50M): with
 /// [`Metric::Median`] the medians are computed here by [`taipy::frames::median`], exactly and in
 /// bounded memory (a few streaming passes over the input), and the returned plan joins them to
 /// the streamed sum of `HighSpender`.
 #[task]
 pub fn segment_analysis(segmented: &SegmentedCustomers, metric: &Metric) -> Result<SegmentResult, AlgoError> {
-    if *metric == Metric::Median {
-        return segment_medians(segmented);
+    match metric {
+        Metric::Mean => Ok(SegmentResult(exact_segment_means(&segmented.0)?)),
+        Metric::Median => segment_medians(segmented),
     }
-    let measure = |name: &'static str| metric.aggregate(skip_nan(name)).alias(name);
-    let analysis = segmented
-        .0
-        .clone()
-        .group_by([col(VALUE_SEGMENT)])
-        .agg([
-            measure(CUSTOMER_SCORE),
-            measure(TOTAL_PURCHASE_AMOUNT),
-            measure(NUMBER_OF_PURCHASES),
-            measure(TOTAL_PURCHASE_TIME),
-            col(HIGH_SPENDER).sum().alias(HIGH_SPENDER),
-            measure(AVERAGE_TIME_BETWEEN_PURCHASES),
-        ])
-        .sort([VALUE_SEGMENT], SortMultipleOptions::default());
-    Ok(SegmentResult(analysis))
 }
 
 /// Task 3 with [`Metric::Median`]: the medians by [`frames::median`] (which skips NaN and nulls
@@ -146,6 +136,8 @@ fn segment_medians(segmented: &SegmentedCustomers) -> Result<SegmentResult, Algo
 /// and `SegmentAnalysisHighValue` (the segment analysis' `TotalPurchaseAmount` of the
 /// `"High Value"` row).
 ///
+/// A mean ([`Statistic::Mean`]) is computed now, exactly rounded as in [`segment_analysis`].
+///
 /// With no high-value customers the three numbers are NaN (pandas gives NaN for the first two
 /// and fails with an `IndexError` for the third). The medians (the score's, and the amount's
 /// with [`Statistic::Median`]) are computed here by [`taipy::frames::median`] in bounded memory;
@@ -166,6 +158,10 @@ pub fn high_value_cust_summary_statistics(
     let medians = frames::median(customers.clone(), &[], wanted)?.lazy();
     let amount = if median_amount {
         medians.clone().select([or_nan(col(TOTAL_PURCHASE_AMOUNT)).alias(AVERAGE_PURCHASE_HIGH_VALUE)])
+    } else if *statistic == Statistic::Mean {
+        // Exactly rounded, as in `segment_analysis`.
+        let mean = exact_mean(customers.clone(), TOTAL_PURCHASE_AMOUNT)?;
+        medians.clone().select([or_nan(lit(mean)).alias(AVERAGE_PURCHASE_HIGH_VALUE)])
     } else {
         customers
             .select([or_nan(statistic.aggregate(skip_nan(TOTAL_PURCHASE_AMOUNT)))
@@ -186,6 +182,28 @@ pub fn high_value_cust_summary_statistics(
         HConcatOptions { strict: true, ..Default::default() },
     )?;
     Ok(HighValueSummary(summary))
+}
+
+/// Task 3's table with [`Metric::Mean`], computed by [`group_means`] (NaN skipped as pandas
+/// does), in pandas' column order and sorted by segment.
+fn exact_segment_means(segmented: &LazyFrame) -> Result<LazyFrame, AlgoError> {
+    let means = [
+        CUSTOMER_SCORE,
+        TOTAL_PURCHASE_AMOUNT,
+        NUMBER_OF_PURCHASES,
+        TOTAL_PURCHASE_TIME,
+        AVERAGE_TIME_BETWEEN_PURCHASES,
+    ];
+    let table = group_means(segmented.clone(), Some(VALUE_SEGMENT), &means, &[HIGH_SPENDER])?;
+    let [score, amount, purchases, time, time_between] = means.map(col);
+    let columns = [col(VALUE_SEGMENT), score, amount, purchases, time, col(HIGH_SPENDER), time_between];
+    Ok(table.lazy().select(columns).sort([VALUE_SEGMENT], SortMultipleOptions::default()))
+}
+
+/// The mean of `column` over `rows` (NaN skipped; NaN if nothing is left), exactly rounded.
+fn exact_mean(rows: LazyFrame, column: &str) -> Result<f64, AlgoError> {
+    let table = group_means(rows, None, &[column], &[])?;
+    Ok(table.column(column)?.f64()?.get(0).unwrap_or(f64::NAN))
 }
 
 /// `expr > threshold` as pandas computes it: false for NaN and for missing values.

@@ -52,31 +52,6 @@ fn outputs(scenario: &Scenario) -> (DataFrame, DataFrame) {
     (segments.0.collect().unwrap(), summary.0.collect().unwrap())
 }
 
-/// The same columns and rows; floats equal to a relative 1e-12, every other value exactly.
-fn assert_close(actual: &DataFrame, expected: &DataFrame) {
-    assert_eq!(actual.schema(), expected.schema());
-    assert_eq!(actual.height(), expected.height());
-    for (a, e) in actual.columns().iter().zip(expected.columns()) {
-        let (a, e) = (a.as_materialized_series(), e.as_materialized_series());
-        match (a.f64(), e.f64()) {
-            (Ok(a), Ok(e)) => {
-                for (x, y) in (0..a.len()).map(|i| (a.get(i), e.get(i))) {
-                    let close = match (x, y) {
-                        (Some(x), Some(y)) => {
-                            x == y
-                                || (x.is_nan() && y.is_nan())
-                                || (x - y).abs() <= 1e-12 * x.abs().max(y.abs())
-                        }
-                        (x, y) => x == y,
-                    };
-                    assert!(close, "column `{}`: {x:?} != {y:?}", a.name());
-                }
-            }
-            _ => assert!(a.equals_missing(e), "column `{}`", a.name()),
-        }
-    }
-}
-
 #[test]
 fn a_store_reopened_with_another_codec_skips_everything_and_reads_the_old_artifacts() {
     for (i, first) in CODECS.into_iter().enumerate() {
@@ -122,11 +97,11 @@ fn a_codec_change_costs_one_early_cutoff() {
     // with a new hash, so every task after it re-runs once, writing the new codec...
     rewrite_equivalently(&data, 2);
     assert_eq!(submit(&scenario), [Completed; 4]);
-    // Re-computed, the means may differ in their last bit: polars sums in parallel, in an order
-    // that varies from run to run (reproducible frames are issue 14's); equal to 1e-12 here.
+    // Re-computed, the results are the same to the last bit (means are exactly rounded sums
+    // divided by counts, see `algos::exact`).
     let (segments, summary) = outputs(&scenario);
-    assert_close(&segments, &expected.0);
-    assert_close(&summary, &expected.1);
+    assert!(segments.equals_missing(&expected.0), "{segments}\n!=\n{}", expected.0);
+    assert!(summary.equals_missing(&expected.1), "{summary}\n!=\n{}", expected.1);
     // ... after which early cutoff works again.
     rewrite_equivalently(&data, 3);
     assert_eq!(submit(&scenario), [Completed, Skipped, Skipped, Skipped]);
