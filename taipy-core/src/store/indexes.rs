@@ -4,19 +4,29 @@
 //!
 //! - scenarios by tag (`ix-tag/`) and by config and name (`ix-name/`), for
 //!   [`Store::scenarios_with_tag`], [`Store::scenarios_of_config`] and `Scenario::find`;
-//! - jobs and submissions by scenario (`ix-job/`, `ix-submission/`), for
-//!   [`Store::jobs_of_scenario`], [`Store::submissions_of_scenario`] and deleting a scenario;
-//! - the jobs not yet finished (`ix-unfinished/`), for recovery at open.
+//! - submissions by scenario (`ix-submission/`), for [`Store::submissions_of_scenario`],
+//!   [`Store::jobs_of_scenario`] (a scenario's jobs are those its submissions list) and
+//!   deleting a scenario;
+//! - the submissions with a job not yet finished (`ix-unfinished/`), for recovery at open,
+//!   which walks their job lists.
+//!
+//! Jobs have no entry of their own: a job record is saved two or three times per run, on the
+//! orchestrator's hot path, and an entry per job there cost about as much as the job records
+//! (format 4 had them; format 5 drops them).
 //!
 //! A record's entries are derived from the record alone ([`Record::index_entries`]) and
 //! written by [`Group::put`] in the same commit group as the record, so an index is never
-//! behind what it indexes after a crash. A changed scenario is staged with [`Group::replace`]
+//! behind what it indexes after a crash. The one entry no record implies, a submission's
+//! unfinished mark, is put with the submission record and removed by the orchestrator once
+//! every job of the submission has its final record queued ([`Group::mark_unfinished`]), so it
+//! is never missing while a job is unfinished. A changed scenario is staged with [`Group::replace`]
 //! (which drops the entries of its old tags and name) and an indexed record is removed with
 //! [`Group::delete`]. Readers still check each record found through an index against what they
 //! asked for, so a stale entry costs one read, never a wrong answer.
 //!
-//! Stores of format 3 and older have no indexes: opening one builds them, with the new format
-//! record, in one atomic commit ([`build`], called by `format.rs`).
+//! Stores of format 3 and older have no indexes, and format 4 ones index jobs: opening one
+//! builds today's, with the new format record, in one atomic commit ([`build`], called by
+//! `format.rs`).
 
 use super::catalog::{Catalog, Group, Write};
 use super::keys::{self, IndexEntry, Key, Record, Space};
@@ -143,6 +153,14 @@ pub(crate) fn build(catalog: &dyn Catalog) -> Result<Vec<Write>, StoreError> {
     Ok(group.writes)
 }
 
+/// What recovery at open looks at ([`Store::unfinished_jobs`]).
+pub(crate) struct Unfinished {
+    /// The submissions whose unfinished mark can go once the jobs are recovered.
+    pub(crate) resolved: Vec<String>,
+    /// The unfinished jobs of the submissions marked unfinished, with their keys.
+    pub(crate) jobs: Vec<(Key<Job>, Job)>,
+}
+
 impl Store {
     /// The ids the entries of `space` under `prefix` end with.
     fn indexed_ids(&self, space: Space, prefix: &[u8]) -> Result<Vec<String>, StoreError> {
@@ -242,7 +260,7 @@ impl Store {
     /// The unfinished jobs named by the job lists of the submissions marked unfinished, with
     /// their keys; and the submissions whose entry can go (every job of theirs read, or the
     /// submission gone). Unreadable records are reported, and keep their submission's entry.
-    pub(crate) fn unfinished_jobs(&self) -> Result<(Vec<String>, Vec<(Key<Job>, Job)>), StoreError> {
+    pub(crate) fn unfinished_jobs(&self) -> Result<Unfinished, StoreError> {
         let mut resolved = Vec::new();
         let mut jobs = Vec::new();
         for id in self.indexed_ids(Space::UnfinishedIndex, b"")? {
@@ -266,7 +284,7 @@ impl Store {
                 resolved.push(id);
             }
         }
-        Ok((resolved, jobs))
+        Ok(Unfinished { resolved, jobs })
     }
 
     /// `bytes`, read under `key`, decoded; or reported as unreadable.

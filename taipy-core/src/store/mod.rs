@@ -13,8 +13,8 @@
 //!   commit.rs     the commit protocol, node states, the writer thread, the lock order
 //!   gc.rs         retention, pins, garbage collection, disk usage
 //!   format.rs     the store's format version
-//!   indexes.rs    index entries (scenarios by tag and name, jobs and submissions by
-//!                 scenario, unfinished jobs) written with the records they index
+//!   indexes.rs    index entries (scenarios by tag and name, submissions by scenario,
+//!                 unfinished submissions) written with the records they index
 //!   scenarios.rs, cycles.rs, submissions.rs, lineage.rs, versions.rs
 //!                 typed operations on those records
 //! ```
@@ -273,8 +273,8 @@ impl Store {
     fn recover(&self) -> Result<(), StoreError> {
         let mut group = Group::default();
         let (mut failed, mut abandoned) = (0_usize, 0_usize);
-        let (submissions, jobs) = self.unfinished_jobs()?;
-        for (key, mut job) in jobs {
+        let unfinished = self.unfinished_jobs()?;
+        for (key, mut job) in unfinished.jobs {
             let status = match job.status {
                 JobStatus::Running => JobStatus::Failed,
                 JobStatus::Submitted | JobStatus::Blocked | JobStatus::Pending => JobStatus::Abandoned,
@@ -289,7 +289,7 @@ impl Store {
             }
             group.put(&key, &job)?;
         }
-        submissions.iter().for_each(|id| group.mark_unfinished(id, false));
+        unfinished.resolved.iter().for_each(|id| group.mark_unfinished(id, false));
         if failed + abandoned > 0 {
             tracing::warn!(
                 path = %self.inner.path.display(),
