@@ -712,3 +712,23 @@ fn a_callback_on_a_changed_file_may_collect_garbage() {
     let r = watchdog(Duration::from_secs(20), move || work.submit().unwrap().wait().unwrap());
     assert_eq!(reason(&r, "score"), Reason::Changed { code: false, inputs: vec!["path_to_data".into()] });
 }
+
+/// Recovery at open walks the jobs of the submissions marked unfinished: finished submissions,
+/// in either mode, leave nothing for it to read.
+#[test]
+fn finished_submissions_leave_nothing_to_recover_at_open() {
+    for options in [StoreOptions::default(), StoreOptions::development()] {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = Store::open_with(dir.path(), options.clone()).unwrap();
+            let s = Scenario::create(&store, &blob_config(), "recovered").unwrap();
+            for _ in 0..3 {
+                s.submit().unwrap().wait().unwrap();
+            }
+            assert_eq!(store.jobs_of_scenario(s.id()).unwrap().len(), 9);
+        }
+        let store = Store::open_with(dir.path(), options).unwrap();
+        let stats = store.stats();
+        assert_eq!((stats.records_read, stats.index_entries_read), (0, 0), "{stats:?}");
+    }
+}

@@ -209,6 +209,11 @@ impl Run {
             force: options.force,
         };
         group.save(&record)?;
+        // Recovery at open looks at the jobs of unfinished submissions: until its last job
+        // has its final status, this one is.
+        if !jobs.is_empty() {
+            group.mark_unfinished(&id, true);
+        }
         store.stage(group);
         store.apply_queued()?;
 
@@ -382,6 +387,11 @@ impl Run {
             // Make the submission's commits durable before anyone sees it complete.
             state.completing = true;
             drop(state);
+            // After every job's final record in the queue (they are staged before the job
+            // counts as finished), so a crash never leaves an unfinished job unmarked.
+            let mut group = Group::default();
+            group.mark_unfinished(&self.id, false);
+            self.store.stage(group);
             let flushed = self.store.flush();
             state = self.lock();
             if let Err(e) = flushed {

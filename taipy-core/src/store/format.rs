@@ -18,7 +18,11 @@
 //! - 4: indexes (`indexes.rs`): scenarios by tag and by config and name, jobs and submissions
 //!   by scenario, unfinished jobs. Opening an older store builds them from its records and
 //!   records format 4 in the same atomic commit: a process killed during the upgrade leaves
-//!   the store as it was (the next open upgrades it) or upgraded, never half-indexed.
+//!   the store as it was (the next open upgrades it) or upgraded, never half-indexed;
+//! - 5: no index entry per job (they cost writes on the orchestrator's hot path): a scenario's
+//!   jobs are found through its submissions' job lists, and `ix-unfinished/` holds unfinished
+//!   submissions instead of jobs. Opening a format 4 store removes its job entries and marks the
+//!   submissions that have an unfinished job, in the same way (one atomic commit).
 
 use super::catalog::{Catalog, Group};
 use super::records::{FormatRecord, decode};
@@ -26,10 +30,10 @@ use super::{indexes, keys};
 use crate::error::StoreError;
 
 /// The format this version of taipy writes.
-pub(crate) const CURRENT: u32 = 4;
+pub(crate) const CURRENT: u32 = 5;
 
-/// The first format with indexes.
-const INDEXED: u32 = 4;
+/// The first format with today's indexes.
+const INDEXED: u32 = 5;
 
 /// Checks the store's format and records the current one. `path` names the store in errors.
 pub(crate) fn check_and_record(catalog: &dyn Catalog, path: &std::path::Path) -> Result<(), StoreError> {
@@ -55,7 +59,7 @@ pub(crate) fn check_and_record(catalog: &dyn Catalog, path: &std::path::Path) ->
     if found.as_ref().is_none_or(|f| f.version < INDEXED) {
         let writes = indexes::build(catalog)?;
         if !writes.is_empty() {
-            tracing::info!(path = %path.display(), entries = writes.len(), "building the store's indexes (format 4)");
+            tracing::info!(path = %path.display(), entries = writes.len(), "building the store's indexes (format 5)");
         }
         group.writes = writes;
     }

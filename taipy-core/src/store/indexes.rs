@@ -4,26 +4,36 @@
 //!
 //! - scenarios by tag (`ix-tag/`) and by config and name (`ix-name/`), for
 //!   [`Store::scenarios_with_tag`], [`Store::scenarios_of_config`] and `Scenario::find`;
-//! - jobs and submissions by scenario (`ix-job/`, `ix-submission/`), for
-//!   [`Store::jobs_of_scenario`], [`Store::submissions_of_scenario`] and deleting a scenario;
-//! - the jobs not yet finished (`ix-unfinished/`), for recovery at open.
+//! - submissions by scenario (`ix-submission/`), for [`Store::submissions_of_scenario`],
+//!   [`Store::jobs_of_scenario`] (a scenario's jobs are those its submissions list) and
+//!   deleting a scenario;
+//! - the submissions with a job not yet finished (`ix-unfinished/`), for recovery at open,
+//!   which walks their job lists.
+//!
+//! Jobs have no entry of their own: a job record is saved two or three times per run, on the
+//! orchestrator's hot path, and an entry per job there cost about as much as the job records
+//! (format 4 had them; format 5 drops them).
 //!
 //! A record's entries are derived from the record alone ([`Record::index_entries`]) and
 //! written by [`Group::put`] in the same commit group as the record, so an index is never
-//! behind what it indexes after a crash. A changed scenario is staged with [`Group::replace`]
+//! behind what it indexes after a crash. The one entry no record implies, a submission's
+//! unfinished mark, is put with the submission record and removed by the orchestrator once
+//! every job of the submission has its final record queued ([`Group::mark_unfinished`]), so it
+//! is never missing while a job is unfinished. A changed scenario is staged with [`Group::replace`]
 //! (which drops the entries of its old tags and name) and an indexed record is removed with
 //! [`Group::delete`]. Readers still check each record found through an index against what they
 //! asked for, so a stale entry costs one read, never a wrong answer.
 //!
-//! Stores of format 3 and older have no indexes: opening one builds them, with the new format
-//! record, in one atomic commit ([`build`], called by `format.rs`).
+//! Stores of format 3 and older have no indexes, and format 4 ones index jobs: opening one
+//! builds today's, with the new format record, in one atomic commit ([`build`], called by
+//! `format.rs`).
 
-use super::catalog::{Catalog, Write};
+use super::catalog::{Catalog, Group, Write};
 use super::keys::{self, IndexEntry, Key, Record, Space};
 use super::records::{ScenarioRecord, SubmissionRecord, decode};
 use super::{Store, SubmissionInfo};
 use crate::error::StoreError;
-use crate::job::{Job, JobStatus};
+use crate::job::Job;
 
 /// `first`, `0`, `second`, `0`, `id`.
 fn entry_key(parts: &[&str], id: &str) -> Vec<u8> {
@@ -67,62 +77,88 @@ impl Record for ScenarioRecord {
 
 impl Record for Job {
     const SPACE: Space = Space::Jobs;
-    const INDEXED: bool = true;
-
-    fn index_entries(&self) -> Vec<IndexEntry> {
-        vec![
-            present(Space::JobIndex, entry_key(&[&self.scenario], &self.id)),
-            IndexEntry {
-                space: Space::UnfinishedIndex,
-                key: self.id.as_bytes().to_vec(),
-                present: !self.status.is_finished(),
-            },
-        ]
-    }
-
-    /// A job is saved several times (Submitted, Running, its final status; see
-    /// `orchestrator/run.rs`), and every job record is first saved Submitted, with its
-    /// submission: that save stages both entries; a later one only what changed, the
-    /// unfinished entry (put again for Running, removed for a final status).
-    fn index_writes(&self) -> Vec<IndexEntry> {
-        let mut entries = self.index_entries();
-        if self.status != JobStatus::Submitted {
-            entries.retain(|e| e.space == Space::UnfinishedIndex);
-        }
-        entries
-    }
+    // No entry of its own: a job is saved several times per run (Submitted, Running, its final
+    // status), so an entry per job would cost writes on the orchestrator's hot path. A
+    // scenario's jobs are found through its submissions' job lists, and unfinished jobs through
+    // the unfinished-submissions set.
 }
 
 impl Record for SubmissionRecord {
     const SPACE: Space = Space::Submissions;
     const INDEXED: bool = true;
 
+    /// Its entry by scenario and its unfinished entry (both removed with the submission).
     fn index_entries(&self) -> Vec<IndexEntry> {
+        vec![
+            present(Space::SubmissionIndex, entry_key(&[&self.scenario_id], &self.id)),
+            present(Space::UnfinishedIndex, self.id.as_bytes().to_vec()),
+        ]
+    }
+
+    /// Only its entry by scenario: whether it is unfinished is not in the record but in its
+    /// jobs' statuses, so the orchestrator stages that entry itself ([`Group::mark_unfinished`]).
+    fn index_writes(&self) -> Vec<IndexEntry> {
         vec![present(Space::SubmissionIndex, entry_key(&[&self.scenario_id], &self.id))]
     }
 }
 
-/// The index entries of every readable scenario, job and submission in `catalog` (records that
-/// cannot be read are left out: listings report them).
-pub(crate) fn build(catalog: &dyn Catalog) -> Result<Vec<Write>, StoreError> {
-    fn entries_of<R: Record>(catalog: &dyn Catalog, writes: &mut Vec<Write>) -> Result<(), StoreError> {
-        for (key, bytes) in catalog.scan(R::SPACE, b"")? {
-            let Ok(record) = decode::<R>(R::SPACE.what(), &key, &bytes) else { continue };
-            for entry in record.index_entries() {
-                writes.push(Write {
-                    space: entry.space,
-                    key: entry.key,
-                    value: entry.present.then(Vec::new),
-                });
-            }
-        }
-        Ok(())
+impl Group {
+    /// Stages submission `id` as unfinished (with its record, before any of its jobs may run)
+    /// or finished (once every one of its jobs has its final status staged).
+    pub(crate) fn mark_unfinished(&mut self, id: &str, unfinished: bool) {
+        self.writes.push(Write {
+            space: Space::UnfinishedIndex,
+            key: id.as_bytes().to_vec(),
+            value: unfinished.then(Vec::new),
+        });
     }
+}
+
+/// The writes that bring the indexes of a store of an older format (`from`, 1 to 4) up to
+/// date: the format 4 entries of jobs (by scenario, unfinished jobs) removed, and the entries of
+/// every readable scenario and submission put, with the submissions that have an unfinished job
+/// marked unfinished (records that cannot be read are left out: listings report them).
+pub(crate) fn build(catalog: &dyn Catalog) -> Result<Vec<Write>, StoreError> {
     let mut writes = Vec::new();
-    entries_of::<ScenarioRecord>(catalog, &mut writes)?;
-    entries_of::<Job>(catalog, &mut writes)?;
-    entries_of::<SubmissionRecord>(catalog, &mut writes)?;
-    Ok(writes)
+    for space in [Space::JobIndex, Space::UnfinishedIndex] {
+        for (key, _) in catalog.scan(space, b"")? {
+            writes.push(Write { space, key, value: None });
+        }
+    }
+    let mut put = |entries: Vec<IndexEntry>| {
+        for entry in entries {
+            writes.push(Write { space: entry.space, key: entry.key, value: entry.present.then(Vec::new) });
+        }
+    };
+    for (key, bytes) in catalog.scan(Space::Scenarios, b"")? {
+        if let Ok(record) = decode::<ScenarioRecord>("scenario", &key, &bytes) {
+            put(record.index_entries());
+        }
+    }
+    for (key, bytes) in catalog.scan(Space::Submissions, b"")? {
+        if let Ok(record) = decode::<SubmissionRecord>("submission", &key, &bytes) {
+            put(record.index_writes());
+        }
+    }
+    let mut unfinished = std::collections::BTreeSet::new();
+    for (key, bytes) in catalog.scan(Space::Jobs, b"")? {
+        if let Ok(job) = decode::<Job>("job", &key, &bytes)
+            && !job.status.is_finished()
+        {
+            unfinished.insert(job.submission);
+        }
+    }
+    let mut group = Group { writes };
+    unfinished.iter().for_each(|id| group.mark_unfinished(id, true));
+    Ok(group.writes)
+}
+
+/// What recovery at open looks at ([`Store::unfinished_jobs`]).
+pub(crate) struct Unfinished {
+    /// The submissions whose unfinished mark can go once the jobs are recovered.
+    pub(crate) resolved: Vec<String>,
+    /// The unfinished jobs of the submissions marked unfinished, with their keys.
+    pub(crate) jobs: Vec<(Key<Job>, Job)>,
 }
 
 impl Store {
@@ -177,12 +213,22 @@ impl Store {
     }
 
     /// The readable jobs of scenario `id`, oldest first (jobs that cannot be read are
-    /// reported by [`unreadable_records`](Self::unreadable_records) and left out).
+    /// reported by [`unreadable_records`](Self::unreadable_records) and left out), found
+    /// through its submissions' job lists.
     pub fn jobs_of_scenario(&self, id: &str) -> Result<Vec<Job>, StoreError> {
-        self.apply_all()?;
+        let submissions = self.submission_records_of(id)?;
+        self.jobs_of_submissions(&submissions, id)
+    }
+
+    /// The readable jobs `submissions` list that belong to scenario `id`, oldest first.
+    pub(crate) fn jobs_of_submissions(
+        &self,
+        submissions: &[SubmissionRecord],
+        id: &str,
+    ) -> Result<Vec<Job>, StoreError> {
         let mut jobs = Vec::new();
-        for job_id in self.indexed_ids(Space::JobIndex, &prefix(&[id]))? {
-            if let Some(job) = self.read_or_report(&keys::job(&job_id))?.filter(|j: &Job| j.scenario == id) {
+        for job_id in submissions.iter().flat_map(|s| &s.jobs) {
+            if let Some(job) = self.read_or_report(&keys::job(job_id))?.filter(|j: &Job| j.scenario == id) {
                 jobs.push(job);
             }
         }
@@ -211,16 +257,42 @@ impl Store {
         Ok(records)
     }
 
-    /// The jobs indexed as unfinished, with their keys; unreadable ones are reported.
-    pub(crate) fn unfinished_jobs(&self) -> Result<Vec<(Key<Job>, Job)>, StoreError> {
+    /// The unfinished jobs named by the job lists of the submissions marked unfinished, with
+    /// their keys; and the submissions whose entry can go (every job of theirs read, or the
+    /// submission gone). Unreadable records are reported, and keep their submission's entry.
+    pub(crate) fn unfinished_jobs(&self) -> Result<Unfinished, StoreError> {
+        let mut resolved = Vec::new();
         let mut jobs = Vec::new();
         for id in self.indexed_ids(Space::UnfinishedIndex, b"")? {
-            let key = keys::job(&id);
-            if let Some(job) = self.read_or_report(&key)? {
-                jobs.push((key, job));
+            let key = keys::submission(&id);
+            let Some(bytes) = self.inner.catalog.get(Space::Submissions, key.bytes())? else {
+                resolved.push(id);
+                continue;
+            };
+            let Some(record) = self.decode_or_report(&key, &bytes) else { continue };
+            let mut all_read = true;
+            for job_id in &record.jobs {
+                let key = keys::job(job_id);
+                let Some(bytes) = self.inner.catalog.get(Space::Jobs, key.bytes())? else { continue };
+                match self.decode_or_report(&key, &bytes) {
+                    Some(job) if !job.status.is_finished() => jobs.push((key, job)),
+                    Some(_) => {}
+                    None => all_read = false,
+                }
+            }
+            if all_read {
+                resolved.push(id);
             }
         }
-        Ok(jobs)
+        Ok(Unfinished { resolved, jobs })
+    }
+
+    /// `bytes`, read under `key`, decoded; or reported as unreadable.
+    fn decode_or_report<R: Record>(&self, key: &Key<R>, bytes: &[u8]) -> Option<R> {
+        self.count_records(1);
+        decode(R::SPACE.what(), key.bytes(), bytes)
+            .map_err(|e| self.report_unreadable(R::SPACE.what(), key.bytes(), e))
+            .ok()
     }
 }
 
@@ -230,13 +302,13 @@ mod tests {
     use std::path::Path;
 
     use super::*;
-    use crate::job::Reason;
+    use crate::job::{JobStatus, Reason};
     use crate::store::StoreOptions;
     use crate::store::catalog::{Group, SledCatalog};
     use crate::store::records::FormatRecord;
 
     /// The format this version writes.
-    const CURRENT: u32 = 4;
+    const CURRENT: u32 = 5;
 
     fn scenario(i: usize) -> ScenarioRecord {
         ScenarioRecord {
@@ -255,6 +327,22 @@ mod tests {
     fn save_job(group: &mut Group, i: usize, j: usize, status: JobStatus) {
         group.save(&job(i, j, JobStatus::Submitted)).unwrap();
         group.save(&job(i, j, status)).unwrap();
+    }
+
+    /// Stages, as a killed process leaves them, a submission of scenario `i` marked unfinished
+    /// and its jobs with `statuses`.
+    fn unfinished_submission(group: &mut Group, i: usize, statuses: &[JobStatus]) {
+        let submission = SubmissionRecord {
+            id: format!("SUBMISSION_{i}"),
+            scenario_id: format!("SCENARIO_c_{i}"),
+            entity: "scenario".into(),
+            jobs: (0..statuses.len()).map(|j| job(i, j, JobStatus::Submitted).id).collect(),
+            created_us: i as u64 + 1,
+            force: false,
+        };
+        group.save(&submission).unwrap();
+        group.mark_unfinished(&submission.id, true);
+        statuses.iter().enumerate().for_each(|(j, &status)| save_job(group, i, j, status));
     }
 
     fn job(i: usize, j: usize, status: JobStatus) -> Job {
@@ -292,7 +380,9 @@ mod tests {
                 force: false,
             };
             group.save(&submission).unwrap();
+            group.mark_unfinished(&submission.id, true);
             jobs.iter().for_each(|job| save_job(&mut group, i, job.task[1..].parse().unwrap(), job.status));
+            group.mark_unfinished(&submission.id, false);
             if group.writes.len() > 8000 {
                 store.stage(std::mem::take(&mut group));
             }
@@ -359,12 +449,13 @@ mod tests {
         assert_eq!(entries(Space::TagIndex), 6, "no stale entry for the removed tag");
 
         let mut group = Group::default();
-        save_job(&mut group, 9, 0, JobStatus::Running);
+        unfinished_submission(&mut group, 9, &[JobStatus::Running]);
         store.stage(group);
         store.apply_all().unwrap();
         assert_eq!(entries(Space::UnfinishedIndex), 1);
         let mut group = Group::default();
         group.save(&job(9, 0, JobStatus::Completed)).unwrap();
+        group.mark_unfinished("SUBMISSION_9", false);
         store.stage(group);
         store.apply_all().unwrap();
         assert_eq!(entries(Space::UnfinishedIndex), 0);
@@ -372,10 +463,43 @@ mod tests {
         for i in 0..3 {
             store.delete_scenario(&format!("SCENARIO_c_{i}")).unwrap();
         }
-        for space in [Space::TagIndex, Space::NameIndex, Space::SubmissionIndex] {
+        for space in [Space::TagIndex, Space::NameIndex, Space::UnfinishedIndex, Space::JobIndex] {
             assert_eq!(entries(space), 0, "{space:?}");
         }
-        assert_eq!(entries(Space::JobIndex), 1, "only the job of no stored scenario");
+        assert_eq!(entries(Space::SubmissionIndex), 1, "only the submission of no stored scenario");
+    }
+
+    /// Old main: a job's first save staged two index entries (by scenario, unfinished) and its
+    /// last one a removal, three writes per job on the orchestrator's hot path.
+    #[test]
+    fn a_job_save_stages_its_record_alone() {
+        for status in [JobStatus::Submitted, JobStatus::Running, JobStatus::Completed] {
+            let mut group = Group::default();
+            group.save(&job(0, 0, status)).unwrap();
+            assert_eq!(group.writes.len(), 1, "{status}: {:?}", group.writes);
+        }
+    }
+
+    /// A deleted submission takes its unfinished entry with it; a re-saved one (a job of it
+    /// deleted) does not put it back.
+    #[test]
+    fn a_submission_deleted_or_resaved_leaves_no_unfinished_entry() {
+        let store = Store::in_memory(StoreOptions::development()).unwrap();
+        let mut group = Group::default();
+        unfinished_submission(&mut group, 1, &[JobStatus::Running]);
+        unfinished_submission(&mut group, 2, &[JobStatus::Completed, JobStatus::Completed]);
+        group.mark_unfinished("SUBMISSION_2", false);
+        store.stage(group);
+        let entries = || store.inner.catalog.scan(Space::UnfinishedIndex, b"").unwrap().len();
+        store.apply_all().unwrap();
+        assert_eq!(entries(), 1);
+        store.delete_job("JOB_t0_2").unwrap();
+        assert_eq!(entries(), 1);
+        let mut group = Group::default();
+        group.save(&job(1, 0, JobStatus::Completed)).unwrap();
+        store.stage(group);
+        store.delete_submission("SUBMISSION_1").unwrap();
+        assert_eq!(entries(), 0);
     }
 
     /// Old main: recovery at open decoded every job of the store.
@@ -386,51 +510,70 @@ mod tests {
             let store = Store::open_with(dir.path(), StoreOptions::development()).unwrap();
             populate(&store, 0..2_000);
             let mut group = Group::default();
-            save_job(&mut group, 5_000, 0, JobStatus::Running);
-            save_job(&mut group, 5_000, 1, JobStatus::Blocked);
+            unfinished_submission(&mut group, 5_000, &[JobStatus::Running, JobStatus::Blocked]);
             store.stage(group);
             store.flush().unwrap();
         }
         let store = Store::open_with(dir.path(), StoreOptions::development()).unwrap();
-        assert_eq!(store.stats().records_read, 2, "{:?}", store.stats());
+        // The unfinished submission and its two jobs.
+        assert_eq!(store.stats().records_read, 3, "{:?}", store.stats());
         let statuses: Vec<_> =
             store.jobs_of_scenario("SCENARIO_c_5000").unwrap().iter().map(|j| j.status).collect();
         assert_eq!(statuses, [JobStatus::Failed, JobStatus::Abandoned]);
         assert!(store.inner.catalog.scan(Space::UnfinishedIndex, b"").unwrap().is_empty());
+        drop(store);
+        let store = Store::open_with(dir.path(), StoreOptions::development()).unwrap();
+        assert_eq!(store.stats().records_read, 0, "nothing left to recover");
     }
 
-    /// Turns the store in `dir` (closed) back into a format 3 store: no index entries.
-    fn downgrade(dir: &Path) {
+    /// Turns the store in `dir` (closed) back into a format `to` store: format 3, no index
+    /// entries; format 4, entries per job (by scenario, unfinished jobs) and none per
+    /// unfinished submission.
+    fn downgrade(dir: &Path, to: u32) {
         let catalog = SledCatalog::open(&dir.join("db"), 1 << 20).unwrap();
         let mut writes = Vec::new();
-        for space in [
-            Space::TagIndex,
-            Space::NameIndex,
-            Space::JobIndex,
-            Space::SubmissionIndex,
-            Space::UnfinishedIndex,
-        ] {
+        let spaces: &[Space] = if to == 3 {
+            &[Space::TagIndex, Space::NameIndex, Space::SubmissionIndex, Space::UnfinishedIndex]
+        } else {
+            &[Space::UnfinishedIndex]
+        };
+        for &space in spaces {
             for (key, _) in catalog.scan(space, b"").unwrap() {
                 writes.push(Write { space, key, value: None });
             }
         }
+        if to == 4 {
+            for (key, bytes) in catalog.scan(Space::Jobs, b"").unwrap() {
+                let job: Job = decode("job", &key, &bytes).unwrap();
+                let space = Space::JobIndex;
+                writes.push(Write {
+                    space,
+                    key: entry_key(&[&job.scenario], &job.id),
+                    value: Some(Vec::new()),
+                });
+                if !job.status.is_finished() {
+                    let space = Space::UnfinishedIndex;
+                    writes.push(Write { space, key: job.id.into_bytes(), value: Some(Vec::new()) });
+                }
+            }
+        }
         let mut group = Group { writes };
-        group.put(&keys::format(), &FormatRecord { version: 3, written_by: "0.3.0".into() }).unwrap();
+        group.put(&keys::format(), &FormatRecord { version: to, written_by: "0.3.0".into() }).unwrap();
         catalog.commit(group.writes).unwrap();
         catalog.flush().unwrap();
     }
 
-    /// A format 3 store in `dir`: 50 scenarios, and a job left running by a dead process.
-    fn format_3_store(dir: &Path) {
+    /// A format `to` store in `dir`: 50 scenarios, and a job left running by a dead process.
+    fn old_store(dir: &Path, to: u32) {
         {
             let store = Store::open_with(dir, StoreOptions::development()).unwrap();
             populate(&store, 0..50);
             let mut group = Group::default();
-            save_job(&mut group, 60, 0, JobStatus::Running);
+            unfinished_submission(&mut group, 60, &[JobStatus::Running]);
             store.stage(group);
             store.flush().unwrap();
         }
-        downgrade(dir);
+        downgrade(dir, to);
     }
 
     fn stored_format(dir: &Path) -> u32 {
@@ -452,13 +595,27 @@ mod tests {
         assert_eq!((job.status, job.reason), (JobStatus::Failed, Some(Reason::Interrupted)));
         drop(store);
         assert_eq!(stored_format(dir), CURRENT);
+        let catalog = SledCatalog::open(&dir.join("db"), 1 << 20).unwrap();
+        assert!(catalog.scan(Space::JobIndex, b"").unwrap().is_empty());
+        assert!(catalog.scan(Space::UnfinishedIndex, b"").unwrap().is_empty(), "recovered");
+        assert_eq!(catalog.scan(Space::SubmissionIndex, b"").unwrap().len(), 51);
     }
 
     #[test]
     fn a_format_3_store_is_indexed_at_open() {
         let dir = tempfile::tempdir().unwrap();
-        format_3_store(dir.path());
+        old_store(dir.path(), 3);
         assert_eq!(stored_format(dir.path()), 3);
+        check_upgraded(dir.path());
+    }
+
+    /// Format 4 indexed jobs one by one; opening such a store drops those entries and finds
+    /// its unfinished jobs through their submissions.
+    #[test]
+    fn a_format_4_store_loses_its_job_entries_at_open() {
+        let dir = tempfile::tempdir().unwrap();
+        old_store(dir.path(), 4);
+        assert_eq!(stored_format(dir.path()), 4);
         check_upgraded(dir.path());
     }
 
@@ -478,7 +635,7 @@ mod tests {
     fn a_process_killed_during_the_upgrade_leaves_a_consistent_store() {
         for point in crate::fault::UPGRADE_POINTS {
             let dir = tempfile::tempdir().unwrap();
-            format_3_store(dir.path());
+            old_store(dir.path(), 3);
             let output = std::process::Command::new(std::env::current_exe().unwrap())
                 .args(["store::indexes::tests::upgrade_child", "--exact", "--nocapture", "--test-threads=1"])
                 .env(CHILD_STORE, dir.path())

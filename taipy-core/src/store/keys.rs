@@ -21,9 +21,9 @@
 //! | `layout/`    | layout fingerprint (32 bytes)               | [`LayoutRecord`] |
 //! | `ix-tag/`    | tag, `0`, scenario id                       | empty (index, format 4) |
 //! | `ix-name/`   | config id, `0`, name, `0`, scenario id      | empty (index, format 4) |
-//! | `ix-job/`    | scenario id, `0`, job id                    | empty (index, format 4) |
+//! | `ix-job/`    | scenario id, `0`, job id                    | empty (format 4 only: removed at upgrade) |
 //! | `ix-submission/` | scenario id, `0`, submission id         | empty (index, format 4) |
-//! | `ix-unfinished/` | job id (a job not yet finished)         | empty (index, format 4) |
+//! | `ix-unfinished/` | submission id (one with a job not yet finished) | empty (index, format 5; job ids in format 4) |
 //! | files tree   | absolute path of an external file or artifact | a file stamp (value/file.rs) |
 //!
 //! Ids never contain a zero byte, so `id, 0` prefixes cannot collide ("a" + "b\0" vs "a\0" + "b").
@@ -63,11 +63,11 @@ pub(crate) enum Space {
     TagIndex,
     /// Index: scenarios by config and name.
     NameIndex,
-    /// Index: jobs by scenario.
+    /// Index of format 4 only, jobs by scenario: the upgrade to format 5 removes its entries.
     JobIndex,
     /// Index: submissions by scenario.
     SubmissionIndex,
-    /// Index: the jobs not yet finished (what recovery at open looks at).
+    /// Index: the submissions with a job not yet finished (what recovery at open looks at).
     UnfinishedIndex,
 }
 
@@ -143,7 +143,7 @@ impl Space {
             Space::NameIndex => "name index entry",
             Space::JobIndex => "job index entry",
             Space::SubmissionIndex => "submission index entry",
-            Space::UnfinishedIndex => "unfinished-job index entry",
+            Space::UnfinishedIndex => "unfinished-submission index entry",
         }
     }
 }

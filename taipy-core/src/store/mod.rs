@@ -13,8 +13,8 @@
 //!   commit.rs     the commit protocol, node states, the writer thread, the lock order
 //!   gc.rs         retention, pins, garbage collection, disk usage
 //!   format.rs     the store's format version
-//!   indexes.rs    index entries (scenarios by tag and name, jobs and submissions by
-//!                 scenario, unfinished jobs) written with the records they index
+//!   indexes.rs    index entries (scenarios by tag and name, submissions by scenario,
+//!                 unfinished submissions) written with the records they index
 //!   scenarios.rs, cycles.rs, submissions.rs, lineage.rs, versions.rs
 //!                 typed operations on those records
 //! ```
@@ -273,7 +273,8 @@ impl Store {
     fn recover(&self) -> Result<(), StoreError> {
         let mut group = Group::default();
         let (mut failed, mut abandoned) = (0_usize, 0_usize);
-        for (key, mut job) in self.unfinished_jobs()? {
+        let unfinished = self.unfinished_jobs()?;
+        for (key, mut job) in unfinished.jobs {
             let status = match job.status {
                 JobStatus::Running => JobStatus::Failed,
                 JobStatus::Submitted | JobStatus::Blocked | JobStatus::Pending => JobStatus::Abandoned,
@@ -288,13 +289,16 @@ impl Store {
             }
             group.put(&key, &job)?;
         }
-        if !group.is_empty() {
+        unfinished.resolved.iter().for_each(|id| group.mark_unfinished(id, false));
+        if failed + abandoned > 0 {
             tracing::warn!(
                 path = %self.inner.path.display(),
                 failed,
                 abandoned,
                 "recovered jobs a dead process left unfinished"
             );
+        }
+        if !group.is_empty() {
             self.stage(group);
             self.flush()?;
         }
@@ -700,7 +704,10 @@ mod tests {
         let mut group = Group::default();
         group.save(&scenario).unwrap();
         group.save(&submission).unwrap();
-        // As the orchestrator saves it: Submitted first (`indexes.rs`).
+        if !finished {
+            group.mark_unfinished(&submission.id, true);
+        }
+        // As the orchestrator saves it: Submitted first.
         group
             .save(&Job { status: JobStatus::Submitted, reason: None, finished_us: None, ..job.clone() })
             .unwrap();
@@ -816,19 +823,18 @@ mod tests {
         assert_eq!(unreadable_keys(&store), [("job", "JOB_s".to_owned())]);
     }
 
-    /// As a killed process leaves a store: a job still Running; and, before it in key order, a
-    /// job record that does not decode any more (it was unfinished when written: its entry in
-    /// the unfinished-jobs index is there).
+    /// As a killed process leaves a store: in an unfinished submission, a job still Running
+    /// and, before it in the submission's job list, a job record that does not decode any more.
     fn leave_running_job_after_damaged_one(dir: &Path) {
         let store = Store::open_with(dir, StoreOptions::development()).unwrap();
         stage_readable(&store, JobStatus::Running);
+        store.apply_all().unwrap();
+        let mut submission: SubmissionRecord =
+            store.read(&keys::submission("SUBMISSION_s")).unwrap().unwrap();
+        submission.jobs.insert(0, "JOB_0_damaged".into());
         let mut group = Group::default();
+        group.save(&submission).unwrap();
         group.writes.push(damaged(keys::Space::Jobs, "JOB_0_damaged"));
-        group.writes.push(catalog::Write {
-            space: keys::Space::UnfinishedIndex,
-            key: b"JOB_0_damaged".to_vec(),
-            value: Some(Vec::new()),
-        });
         store.stage(group);
         store.flush().unwrap();
     }
@@ -844,6 +850,10 @@ mod tests {
         let job = store.job("JOB_s").unwrap();
         assert_eq!((job.status, job.reason), (JobStatus::Failed, Some(Reason::Interrupted)));
         assert_eq!(store.jobs().unwrap().len(), 1);
+        // The submission stays marked unfinished: the next open reports the job again.
+        drop(store);
+        let store = Store::open_with(dir.path(), StoreOptions::development()).unwrap();
+        assert_eq!(unreadable_keys(&store), [("job", "JOB_0_damaged".to_owned())]);
     }
 
     /// What `f` reports through `tracing` on this thread, as text, every level.

@@ -101,14 +101,15 @@ impl Store {
         let mut group = Group::default();
         let mut deleted = Vec::new();
         let (removed_cycles, cycle_events) = self.leave_cycles(&record, &mut group)?;
-        for job in self.jobs_of_scenario(id)? {
+        let submissions = self.submission_records_of(id)?;
+        for job in self.jobs_of_submissions(&submissions, id)? {
             if !job.status.is_finished() {
                 return Err(refuse(format!("its job `{}` is {}", job.id, job.status)));
             }
             group.delete(&keys::job(&job.id), &job);
             deleted.push(Event::new(EntityType::Job, job.id, Operation::Deletion));
         }
-        for submission in self.submission_records_of(id)? {
+        for submission in submissions {
             group.delete(&keys::submission(&submission.id), &submission);
             deleted.push(Event::new(EntityType::Submission, submission.id, Operation::Deletion));
         }
