@@ -68,13 +68,20 @@ impl Drop for Driver {
     }
 }
 
-fn start_driver() -> Driver {
+/// chromedriver, or `None` (with the reason printed) on a machine without the browser, outside
+/// CI: `cargo test --workspace` works for a newcomer who has not installed it, and CI (which sets
+/// `CI` and installs both) fails instead of skipping.
+fn start_driver() -> Option<Driver> {
     for path in [CHROMIUM, CHROMEDRIVER] {
-        assert!(
-            Path::new(path).exists(),
-            "{path} is missing: the browser test needs Debian's chromium and chromedriver \
-             (`apt-get install -y chromium chromium-driver`, as .ci/run does)"
-        );
+        if !Path::new(path).exists() {
+            let reason = format!(
+                "{path} is missing: the browser test needs Debian's chromium and chromedriver \
+                 (`apt-get install -y chromium chromium-driver`, as .ci/run does)"
+            );
+            assert!(std::env::var_os("CI").is_none(), "{reason}");
+            eprintln!("skipped: {reason}");
+            return None;
+        }
     }
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let child = Command::new(CHROMEDRIVER)
@@ -88,7 +95,7 @@ fn start_driver() -> Driver {
         assert!(start.elapsed() < Duration::from_secs(30), "chromedriver does not listen on {port}");
         std::thread::sleep(Duration::from_millis(50));
     }
-    Driver { child, url: format!("http://127.0.0.1:{port}") }
+    Some(Driver { child, url: format!("http://127.0.0.1:{port}") })
 }
 
 async fn browser(driver: &Driver) -> Client {
@@ -156,6 +163,7 @@ async fn frame_text(client: &Client, page: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn edit_a_parameter_submit_and_follow_the_jobs_in_chromium() {
+    let Some(driver) = start_driver() else { return };
     let dir = tempfile::tempdir().unwrap();
     let store_path = dir.path().join("store");
     let id = {
@@ -168,7 +176,6 @@ async fn edit_a_parameter_submit_and_follow_the_jobs_in_chromium() {
     };
     let (id, other) = id;
     let base = serve(store_path);
-    let driver = start_driver();
     let client = browser(&driver).await;
     let summary_page = format!("{base}/scenarios/{id}/nodes/high_value_summary_df");
     let segments_page = format!("{base}/scenarios/{id}/nodes/segment_result");
@@ -257,7 +264,16 @@ async fn edit_a_parameter_submit_and_follow_the_jobs_in_chromium() {
     client.find(Locator::Css("select[name=b]")).await.unwrap().select_by_value(&other).await.unwrap();
     client.find(Locator::Css("select[name=a]")).await.unwrap().select_by_value(&id).await.unwrap();
     client.find(Locator::Css("form[action='/compare'] button")).await.unwrap().click().await.unwrap();
-    let compared = client.find(Locator::Id("compare")).await.unwrap().text().await.unwrap();
+    // The click starts a navigation: wait for the new page rather than reading the old one.
+    let compared = client
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::Id("compare"))
+        .await
+        .unwrap_or_else(|e| panic!("no comparison table on the compare page: {e}"))
+        .text()
+        .await
+        .unwrap();
     assert!(compared.contains("payment_threshold 1600.0 1000.0 differs"), "{compared}");
     assert!(compared.contains("score_threshold 1.5 1.5 same"), "{compared}");
     screenshot(&client, "compare").await;

@@ -116,10 +116,10 @@ pub mod __private {
         DeclaredField, Probe, ProbeDataValue, ProbeNone, ProbeSerde, declared_layout, decode_serde,
         encode_serde, from_toml, to_toml,
     };
-    pub use crate::work::{Work, done as work_done};
     pub use crate::value::{
         FileFormats, FileSpec, Holds, kind, kind::Kind, read_serde, serde_formats, write_serde,
     };
+    pub use crate::work::{Work, done as work_done};
     pub use crate::{
         AnyValue, ConfigError, DataNode, DataNodeConfig, DataValue, Fingerprint, Layout, Scenario,
         ScenarioConfig, Store, StoreCx, StoreError, Stored, Submission, SubmitError, SubmitOptions,

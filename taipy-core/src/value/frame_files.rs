@@ -7,44 +7,16 @@
 //! such floats are written as `null`.
 
 use std::path::Path;
-use std::sync::Arc;
 
 use polars::prelude::{
-    AnyValue, Column, CsvReadOptions, CsvWriter, DataFrame, Engine, FileWriteFormat, IntoLazy, LazyFrame,
-    NamedFrom, ParquetReader, ParquetWriteOptions, PlRefPath, ScanArgsParquet, SerReader, SerWriter, Series,
-    SinkDestination, SinkTarget, UnifiedSinkArgs,
+    AnyValue, Column, CsvReadOptions, CsvWriter, DataFrame, IntoLazy, LazyFrame, NamedFrom, ParquetReader,
+    PlRefPath, ScanArgsParquet, SerReader, SerWriter, Series,
 };
 use serde_json::{Number, Value};
 
 use super::formats::{FileFormat, FileFormats, FileSpec};
+use super::parquet_files::{message, read_parquet, sink, write_parquet};
 use super::records::Records;
-
-fn message(e: polars::prelude::PolarsError) -> String {
-    super::frames::polars_message(&e)
-}
-
-pub(crate) fn write_parquet(frame: &mut DataFrame, path: &Path) -> Result<(), String> {
-    sink(frame.clone().lazy(), path)
-}
-
-pub(crate) fn read_parquet(path: &Path) -> Result<DataFrame, String> {
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    ParquetReader::new(file).finish().map_err(message)
-}
-
-/// Runs the plan with the streaming engine into a Parquet file at `path`.
-fn sink(frame: LazyFrame, path: &Path) -> Result<(), String> {
-    let target = PlRefPath::try_from_path(path).map_err(message)?;
-    frame
-        .sink(
-            SinkDestination::File { target: SinkTarget::Path(target) },
-            FileWriteFormat::Parquet(Arc::new(ParquetWriteOptions::default())),
-            UnifiedSinkArgs::default(),
-        )
-        .and_then(|plan| plan.collect_with_engine(Engine::Streaming))
-        .map(|_| ())
-        .map_err(message)
-}
 
 fn write_frame(frame: &mut DataFrame, spec: &FileSpec<'_>) -> Result<(), String> {
     match spec.format {

@@ -78,6 +78,7 @@ use polars::prelude::{
     UnifiedSinkArgs, len,
 };
 
+use super::polars_text::polars_message;
 use super::{DataValue, FrameCompression, Layout, StoreCx, Stored, TableColumn, TablePage};
 use crate::error::StoreError;
 
@@ -256,31 +257,6 @@ fn decode_error(type_name: &'static str, e: PolarsError) -> StoreError {
     StoreError::Decode { type_name, reason: polars_message(&e) }
 }
 
-/// polars' message in one line, without the advice it gives Python users (`ignore_errors` to
-/// `True`, `infer_schema_length=10000` ...), which names no option of this crate.
-pub(super) fn polars_message(e: &PolarsError) -> String {
-    without_python_advice(&e.to_string())
-}
-
-fn without_python_advice(text: &str) -> String {
-    let mut kept = Vec::new();
-    let mut advice = false;
-    for line in text.lines().map(str::trim) {
-        if line.starts_with("You might want to try") {
-            advice = true;
-            continue;
-        }
-        if advice && (line.starts_with('-') || line.is_empty()) {
-            continue;
-        }
-        advice = false;
-        if !line.is_empty() {
-            kept.push(line.trim_end_matches('.').replace("```", "`"));
-        }
-    }
-    kept.join("; ")
-}
-
 #[cfg(test)]
 mod tests {
     use std::io::Write;
@@ -289,6 +265,7 @@ mod tests {
 
     use super::*;
     use crate::value::ValueType;
+    use crate::value::polars_text::without_python_advice;
 
     struct Fixture {
         dir: tempfile::TempDir,

@@ -18,8 +18,13 @@ mod frame_files;
 #[cfg(feature = "polars")]
 mod frames;
 mod layout;
+#[cfg(feature = "polars")]
+mod parquet_files;
+#[cfg(feature = "polars")]
+mod polars_text;
 mod records;
 pub(crate) mod scratch;
+mod serde_files;
 mod serde_impls;
 mod table;
 mod toml_form;
@@ -38,11 +43,11 @@ pub use declared::{DeclaredField, Probe, ProbeDataValue, ProbeNone, ProbeSerde, 
 pub use file::{CsvFile, ParquetFile};
 pub(crate) use file::{fingerprint_cached, stamp_trusted};
 pub use formats::{FileFormat, FileFormats, FileSpec, Holds, kind};
-pub(crate) use formats::{read_rows, write_rows};
-#[doc(hidden)]
-pub use formats::{read_serde, serde_formats, write_serde};
 pub use layout::Layout;
 pub(crate) use layout::known_text as layout_text;
+pub(crate) use serde_files::{read_rows, write_rows};
+#[doc(hidden)]
+pub use serde_files::{read_serde, serde_formats, write_serde};
 #[doc(hidden)]
 pub use serde_impls::{decode_serde, encode_serde};
 pub use table::{TableColumn, TablePage};

@@ -131,7 +131,7 @@ impl Records {
             FileFormat::Json => std::fs::write(spec.path, self.to_json()).map_err(|e| e.to_string()),
             FileFormat::Excel => self.write_xlsx(spec),
             #[cfg(feature = "polars")]
-            FileFormat::Parquet => super::frame_files::write_parquet(&mut self.to_frame()?, spec.path),
+            FileFormat::Parquet => super::parquet_files::write_parquet(&mut self.to_frame()?, spec.path),
             _ => Err(format!("a table cannot be written as {} here", spec.format.name())),
         }
     }
@@ -147,7 +147,7 @@ impl Records {
             }
             FileFormat::Excel => Self::read_xlsx(spec),
             #[cfg(feature = "polars")]
-            FileFormat::Parquet => Self::from_frame(&super::frame_files::read_parquet(spec.path)?),
+            FileFormat::Parquet => Self::from_frame(&super::parquet_files::read_parquet(spec.path)?),
             _ => Err(format!("a table cannot be read from {} here", spec.format.name())),
         }
     }
