@@ -85,11 +85,23 @@ fn serve(bind: &str) -> Served {
 }
 
 fn serve_config(bind: &str, config: fn() -> Arc<ScenarioConfig>, options: StoreOptions) -> Served {
+    serve_prepared(bind, config, options, |_| {})
+}
+
+/// As [`serve_config`], with `prepare` run on the store (holding `q3`) before it is served.
+fn serve_prepared(
+    bind: &str,
+    config: fn() -> Arc<ScenarioConfig>,
+    options: StoreOptions,
+    prepare: fn(&Store),
+) -> Served {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("store");
     let id = {
         let store = Store::open(&path).unwrap();
-        Scenario::create(&store, &config(), "q3").unwrap().id().to_owned()
+        let id = Scenario::create(&store, &config(), "q3").unwrap().id().to_owned();
+        prepare(&store);
+        id
     };
     let (sender, lines) = mpsc::channel();
     let bind = bind.to_owned();
@@ -428,4 +440,37 @@ fn scenarios_are_grouped_by_cycle_and_filtered_by_config() {
     assert!(index[row..].split("</tr>").next().unwrap().contains("★ primary"), "{index}");
     assert!(get(&served.addr, "/?config=monthly").body.contains("data-scenario="));
     assert!(!get(&served.addr, "/?config=other").body.contains("data-scenario="));
+}
+
+#[test]
+fn the_compare_page_shows_the_comparators_results() {
+    fn compared() -> Arc<ScenarioConfig> {
+        let price = DataNodeConfig::with_default("price", 21.0f64)
+            .comparator::<f64, _>("rise", |prices: &[&f64]| *prices[1] - *prices[0]);
+        ScenarioConfig::builder("compared")
+            .node(price)
+            .node(DataNodeConfig::with_default("factor", 2.0f64))
+            .task(TaskConfig::of::<double_price>().inputs(["price", "factor"]).outputs(["doubled"]))
+            .build()
+            .unwrap()
+    }
+    // A second scenario, priced 4.5 higher.
+    fn priced_higher(store: &Store) {
+        let q4 = Scenario::create(store, &compared(), "q4").unwrap();
+        q4.data_node::<f64>("price").unwrap().write(25.5).unwrap();
+    }
+    let served = serve_prepared("127.0.0.1:0", compared, StoreOptions::default(), priced_higher);
+    let index = get(&served.addr, "/").body;
+    let row = index.find("data-scenario=\"").map(|_| ()).and_then(|_| {
+        index
+            .split("data-scenario=\"")
+            .skip(1)
+            .map(|r| r.split('"').next().unwrap())
+            .find(|id| *id != served.id)
+    });
+    let other = row.expect("q4 is listed").to_owned();
+    let page = get(&served.addr, &format!("/compare?a={}&b={other}", served.id));
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("id=\"comparators\""), "{}", page.body);
+    assert!(page.body.contains("<td>price</td><td>rise</td><td>4.5</td>"), "{}", page.body);
 }

@@ -56,13 +56,19 @@ pub struct Comparison {
     pub node: String,
     /// The names of the compared scenarios, in order.
     pub scenarios: Vec<String>,
-    results: BTreeMap<String, AnyValue>,
+    results: BTreeMap<String, (AnyValue, fn(&AnyValue) -> String)>,
 }
 
 impl Comparison {
     /// The result of the comparator `name`, if it exists and returned an `R`.
     pub fn get<R: Any>(&self, name: &str) -> Option<&R> {
-        self.results.get(name)?.downcast_ref::<R>()
+        self.results.get(name)?.0.downcast_ref::<R>()
+    }
+
+    /// The result of the comparator `name` in its `Debug` form, if the comparator exists.
+    pub fn text(&self, name: &str) -> Option<String> {
+        let (result, show) = self.results.get(name)?;
+        Some(show(result))
     }
 
     /// The comparators' names.
@@ -110,7 +116,8 @@ pub fn compare_scenarios(scenarios: &[&Scenario], node: &str) -> Result<Comparis
         })?;
         values.push(value);
     }
-    let results = node_config.comparators().iter().map(|c| (c.name.clone(), (c.compare)(&values))).collect();
+    let results =
+        node_config.comparators().iter().map(|c| (c.name.clone(), ((c.compare)(&values), c.show))).collect();
     Ok(Comparison {
         node: node.to_owned(),
         scenarios: scenarios.iter().map(|s| s.name().to_owned()).collect(),

@@ -468,7 +468,45 @@ pub(super) async fn compare(
             );
         }
         body += "</table>";
+        body += &comparator_results(&a, &b);
         Ok(page(&format!("{} and {}", a.name(), b.name()), None, &body))
     })
     .await
+}
+
+/// The results of the nodes' comparators on `a` then `b`, one row each (in their `Debug` form);
+/// empty when no node declares one.
+fn comparator_results(a: &Scenario, b: &Scenario) -> String {
+    let mut rows = String::new();
+    for node in a.config().nodes() {
+        let comparison = match crate::compare_scenarios(&[a, b], node.id()) {
+            Ok(comparison) => comparison,
+            Err(crate::CompareError::NoComparator { .. }) => continue,
+            Err(e) => {
+                let _ = write!(
+                    rows,
+                    "<tr><td>{}</td><td></td><td>{}</td></tr>",
+                    esc(node.id()),
+                    esc(&e.to_string())
+                );
+                continue;
+            }
+        };
+        for name in comparison.comparators() {
+            let text = comparison.text(name).unwrap_or_default();
+            let _ = write!(
+                rows,
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(node.id()),
+                esc(name),
+                esc(&text)
+            );
+        }
+    }
+    if rows.is_empty() {
+        return rows;
+    }
+    format!(
+        "<h2>Comparators</h2><table class=\"compare\" id=\"comparators\"><tr><th>Node</th><th>Comparator</th><th>Result</th></tr>{rows}</table>"
+    )
 }

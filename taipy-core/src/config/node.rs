@@ -43,6 +43,8 @@ pub(crate) struct Comparator {
     pub(crate) name: String,
     pub(crate) value_type: ValueType,
     pub(crate) compare: CompareFn,
+    /// The result's `Debug` form.
+    pub(crate) show: fn(&AnyValue) -> String,
 }
 
 impl DataNodeConfig {
@@ -159,8 +161,9 @@ impl DataNodeConfig {
     /// Adds a comparator named `name`: [`compare_scenarios`](crate::compare_scenarios) calls
     /// it with the node's values in several scenarios (in the order given) and keeps its result,
     /// e.g. the differences of two tables. `T` must be the node's value type (checked when the
-    /// config is built).
-    pub fn comparator<T: DataValue, R: Send + Sync + 'static>(
+    /// config is built). The result's `Debug` form is how the command line and the web page
+    /// show it ([`Comparison::text`](crate::Comparison::text)).
+    pub fn comparator<T: DataValue, R: std::fmt::Debug + Send + Sync + 'static>(
         mut self,
         name: impl Into<String>,
         compare: impl Fn(&[&T]) -> R + Send + Sync + 'static,
@@ -176,6 +179,10 @@ impl DataNodeConfig {
             name: name.into(),
             value_type: ValueType::of::<T>(),
             compare: Arc::new(erased),
+            show: |result| match result.downcast_ref::<R>() {
+                Some(result) => format!("{result:?}"),
+                None => String::from("(a result of another type)"),
+            },
         });
         self
     }
