@@ -56,7 +56,7 @@ pub struct Comparison {
     pub node: String,
     /// The names of the compared scenarios, in order.
     pub scenarios: Vec<String>,
-    results: BTreeMap<String, (AnyValue, fn(&AnyValue) -> String)>,
+    results: BTreeMap<String, (AnyValue, crate::config::ShowFn)>,
 }
 
 impl Comparison {

@@ -35,6 +35,7 @@ pub(crate) use forms::{recorded, version_of};
 pub use frequency::Frequency;
 pub(crate) use migration::find_migration;
 pub use migration::{MigrationAnswer, MigrationCall, MigrationEntry, MigrationOutput, run_migration};
+pub(crate) use node::ShowFn;
 pub use node::{DataNodeConfig, Scope};
 pub(crate) use order::find_cycle;
 pub use shape::{ConfigDiff, ConfigShape, Difference, NodeShape, TaskShape};

@@ -37,6 +37,9 @@ pub struct DataNodeConfig {
 /// A type-erased comparison: values of several scenarios in, a result out.
 pub(crate) type CompareFn = Arc<dyn Fn(&[AnyValue]) -> AnyValue + Send + Sync>;
 
+/// A comparator's result in text: its `Debug` form.
+pub(crate) type ShowFn = fn(&AnyValue) -> String;
+
 /// A type-erased comparator: its name, the value type it reads, and the function.
 #[derive(Clone)]
 pub(crate) struct Comparator {
@@ -44,7 +47,7 @@ pub(crate) struct Comparator {
     pub(crate) value_type: ValueType,
     pub(crate) compare: CompareFn,
     /// The result's `Debug` form.
-    pub(crate) show: fn(&AnyValue) -> String,
+    pub(crate) show: ShowFn,
 }
 
 impl DataNodeConfig {
