@@ -370,3 +370,25 @@ fn insert_sql(table: &str, columns: &[String]) -> String {
 fn same_columns(existing: &[String], given: &[String]) -> bool {
     existing.len() == given.len() && given.iter().all(|c| existing.contains(c))
 }
+
+/// The statement creating `table` for `records` when it has no columns yet (`existing` is
+/// `None`); nothing when its columns are the records' (in any order); otherwise the error naming
+/// both lists. Both engines write through this one rule.
+fn create_or_check(
+    existing: Option<Vec<String>>,
+    table: &str,
+    records: &Records,
+    type_name: fn(ColumnType) -> &'static str,
+    database: &str,
+) -> Result<Option<String>, SqlError> {
+    match existing {
+        None => create_table_sql(table, records, type_name).map(Some),
+        Some(existing) if !same_columns(&existing, records.columns()) => Err(SqlError::WrongColumns {
+            database: database.to_string(),
+            table: table.to_string(),
+            existing,
+            given: records.columns().to_vec(),
+        }),
+        Some(_) => Ok(None),
+    }
+}

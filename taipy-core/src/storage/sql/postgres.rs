@@ -4,10 +4,7 @@ use postgres::types::{ToSql, Type};
 use postgres::{Client, Config, GenericClient, NoTls};
 use serde_json::{Number, Value};
 
-use super::{
-    ColumnType, Records, SqlError, Statement, WriteMode, create_table_sql, insert_sql, quote_table,
-    same_columns,
-};
+use super::{ColumnType, Records, SqlError, Statement, WriteMode, create_or_check, insert_sql, quote_table};
 
 fn type_name(ty: ColumnType) -> &'static str {
     match ty {
@@ -232,20 +229,9 @@ pub(super) fn write_table(
 ) -> Result<(), SqlError> {
     let mut client = connect(config, database)?;
     let mut tx = client.transaction().map_err(|e| failed(database, "BEGIN", e))?;
-    match table_columns(&mut tx, table, database)? {
-        None => {
-            let create = create_table_sql(table, records, type_name)?;
-            tx.batch_execute(&create).map_err(|e| failed(database, &create, e))?;
-        }
-        Some(existing) if !same_columns(&existing, records.columns()) => {
-            return Err(SqlError::WrongColumns {
-                database: database.to_string(),
-                table: table.to_string(),
-                existing,
-                given: records.columns().to_vec(),
-            });
-        }
-        Some(_) => {}
+    let existing = table_columns(&mut tx, table, database)?;
+    if let Some(create) = create_or_check(existing, table, records, type_name, database)? {
+        tx.batch_execute(&create).map_err(|e| failed(database, &create, e))?;
     }
     if mode == WriteMode::Replace {
         let delete = format!("DELETE FROM {}", quote_table(table));

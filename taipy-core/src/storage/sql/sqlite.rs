@@ -7,8 +7,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use serde_json::{Number, Value};
 
 use super::{
-    ColumnType, Records, SqlError, Statement, WriteMode, create_table_sql, insert_sql, quote, quote_table,
-    same_columns,
+    ColumnType, Records, SqlError, Statement, WriteMode, create_or_check, insert_sql, quote, quote_table,
 };
 
 fn type_name(ty: ColumnType) -> &'static str {
@@ -155,20 +154,9 @@ pub(super) fn write_table(
     let tx = connection
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(|e| failed(database, "BEGIN IMMEDIATE", e))?;
-    match table_columns(&tx, table, database)? {
-        None => {
-            let create = create_table_sql(table, records, type_name)?;
-            tx.execute_batch(&create).map_err(|e| failed(database, &create, e))?;
-        }
-        Some(existing) if !same_columns(&existing, records.columns()) => {
-            return Err(SqlError::WrongColumns {
-                database: database.to_string(),
-                table: table.to_string(),
-                existing,
-                given: records.columns().to_vec(),
-            });
-        }
-        Some(_) => {}
+    let existing = table_columns(&tx, table, database)?;
+    if let Some(create) = create_or_check(existing, table, records, type_name, database)? {
+        tx.execute_batch(&create).map_err(|e| failed(database, &create, e))?;
     }
     if mode == WriteMode::Replace {
         let delete = format!("DELETE FROM {}", quote_table(table));
