@@ -188,19 +188,69 @@ pub(crate) fn compare(cx: &mut Context<'_>, args: CompareArgs) -> Result<(), Box
     let a = cx.scenario(&args.a)?;
     let b = cx.scenario(&args.b)?;
     let rows = compare_rows(&a, &b)?;
+    let compared = comparator_rows(&a, &b);
     if cx.json() {
         let rows: Vec<Value> = rows
             .iter()
             .map(|(node, ta, tb, same)| json!({ "node": node, "a": ta, "b": tb, "same": same }))
             .collect();
-        return cx.print_json(&json!({ "a": a.name(), "b": b.name(), "nodes": rows }));
+        let compared: Vec<Value> = compared
+            .iter()
+            .map(|row| match &row.outcome {
+                Ok(result) => json!({ "node": row.node, "comparator": row.comparator, "result": result }),
+                Err(error) => json!({ "node": row.node, "error": error }),
+            })
+            .collect();
+        return cx
+            .print_json(&json!({ "a": a.name(), "b": b.name(), "nodes": rows, "comparators": compared }));
     }
     let mut out = Table::new(["NODE", a.name(), b.name(), ""]);
     for (node, ta, tb, same) in rows {
         out.row([node, ta, tb, if same { "same" } else { "differs" }.to_owned()]);
     }
     out.print(cx.out(), "no data nodes")?;
+    if !compared.is_empty() {
+        writeln!(cx.out())?;
+        let mut out = Table::new(["NODE", "COMPARATOR", "RESULT"]);
+        for row in compared {
+            let result = row.outcome.unwrap_or_else(|error| format!("error: {error}"));
+            out.row([row.node, row.comparator, result]);
+        }
+        out.print(cx.out(), "")?;
+    }
     Ok(())
+}
+
+/// One comparator's result on two scenarios (`a` then `b`), for `compare` and the web page.
+pub(crate) struct ComparatorRow {
+    /// The data node that declares it.
+    pub(crate) node: String,
+    /// Its name (empty when the node's values could not be compared at all).
+    pub(crate) comparator: String,
+    /// Its result in `Debug` form, or why the node could not be compared.
+    pub(crate) outcome: Result<String, String>,
+}
+
+/// The results of the nodes' comparators on `a` then `b`, one row each; none for nodes that
+/// declare no comparator.
+pub(crate) fn comparator_rows(a: &Scenario, b: &Scenario) -> Vec<ComparatorRow> {
+    let mut rows = Vec::new();
+    for node in a.config().nodes() {
+        match crate::compare_scenarios(&[a, b], node.id()) {
+            Ok(comparison) => rows.extend(comparison.comparators().map(|name| ComparatorRow {
+                node: node.id().to_owned(),
+                comparator: name.to_owned(),
+                outcome: Ok(comparison.text(name).unwrap_or_default()),
+            })),
+            Err(crate::CompareError::NoComparator { .. }) => {}
+            Err(e) => rows.push(ComparatorRow {
+                node: node.id().to_owned(),
+                comparator: String::new(),
+                outcome: Err(e.to_string()),
+            }),
+        }
+    }
+    rows
 }
 
 /// Each data node of two scenarios of one config: its name, its value in each (as

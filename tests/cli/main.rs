@@ -512,3 +512,34 @@ fn versions_list_compare_name_delete_and_config_diff() {
     let err = fails(store, &["versions", "compare", "nope"]);
     assert!(err.contains("nope"), "{err}");
 }
+
+#[test]
+fn compare_shows_the_comparators_results() {
+    fn compared() -> Arc<ScenarioConfig> {
+        let base = DataNodeConfig::with_default("base", 1.5f64)
+            .comparator::<f64, _>("rise", |bases: &[&f64]| *bases[1] - *bases[0]);
+        ScenarioConfig::builder("compared")
+            .node(base)
+            .task(TaskConfig::of::<double>().inputs(["base"]).outputs(["price"]))
+            .build()
+            .unwrap()
+    }
+    let cli = || Cli::new().scenario(compared()).store_options(StoreOptions::development());
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path();
+    for name in ["spring", "autumn"] {
+        let run = run_with(&cli(), store, &["scenarios", "create", name, "--config-id", "compared"]);
+        assert_eq!(run.code, 0, "{run:?}");
+    }
+    assert_eq!(run_with(&cli(), store, &["nodes", "write", "autumn", "base", "6.0"]).code, 0);
+    let run = run_with(&cli(), store, &["compare", "spring", "autumn"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    snapshot("compare-comparators", &run.out);
+    assert!(run.out.contains("\nNODE  COMPARATOR  RESULT\nbase  rise        4.5\n"), "{}", run.out);
+    let run = run_with(&cli(), store, &["compare", "spring", "autumn", "--json"]);
+    let value: serde_json::Value = serde_json::from_str(&run.out).unwrap();
+    assert_eq!(
+        value["comparators"],
+        serde_json::json!([{ "node": "base", "comparator": "rise", "result": "4.5" }])
+    );
+}

@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::html::{esc, page, url};
 use super::{PageError, Shared, blocking};
-use crate::cli::nodes::{compare_rows, current_value, show_value, writer_short};
+use crate::cli::nodes::{comparator_rows, compare_rows, current_value, show_value, writer_short};
 use crate::cli::report::task_failure;
 use crate::cli::scenarios::cycle_of;
 use crate::cli::table;
@@ -478,30 +478,15 @@ pub(super) async fn compare(
 /// empty when no node declares one.
 fn comparator_results(a: &Scenario, b: &Scenario) -> String {
     let mut rows = String::new();
-    for node in a.config().nodes() {
-        let comparison = match crate::compare_scenarios(&[a, b], node.id()) {
-            Ok(comparison) => comparison,
-            Err(crate::CompareError::NoComparator { .. }) => continue,
-            Err(e) => {
-                let _ = write!(
-                    rows,
-                    "<tr><td>{}</td><td></td><td>{}</td></tr>",
-                    esc(node.id()),
-                    esc(&e.to_string())
-                );
-                continue;
-            }
-        };
-        for name in comparison.comparators() {
-            let text = comparison.text(name).unwrap_or_default();
-            let _ = write!(
-                rows,
-                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(node.id()),
-                esc(name),
-                esc(&text)
-            );
-        }
+    for row in comparator_rows(a, b) {
+        let text = row.outcome.unwrap_or_else(|error| error);
+        let _ = write!(
+            rows,
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&row.node),
+            esc(&row.comparator),
+            esc(&text)
+        );
     }
     if rows.is_empty() {
         return rows;
