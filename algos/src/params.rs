@@ -3,7 +3,6 @@
 use std::fmt;
 use std::str::FromStr;
 
-use polars::prelude::Expr;
 use serde::{Deserialize, Serialize};
 
 /// A text parameter that is not one of the accepted names.
@@ -18,7 +17,7 @@ pub struct ParseParamError {
 macro_rules! text_enum {
     (
         $(#[$meta:meta])*
-        $name:ident ($kind:literal) { $($(#[$vmeta:meta])* $variant:ident = $text:literal => $agg:ident),+ $(,)? }
+        $name:ident ($kind:literal) { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }
     ) => {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -35,13 +34,6 @@ macro_rules! text_enum {
             pub fn as_str(self) -> &'static str {
                 match self {
                     $(Self::$variant => $text),+
-                }
-            }
-
-            /// Applies the aggregate to an expression.
-            pub fn aggregate(self, expr: Expr) -> Expr {
-                match self {
-                    $(Self::$variant => expr.$agg()),+
                 }
             }
         }
@@ -73,9 +65,9 @@ text_enum! {
     /// The aggregate of task 3 (`segment_analysis`).
     Metric("metric") {
         /// The arithmetic mean.
-        Mean = "mean" => mean,
+        Mean = "mean",
         /// The median; for an even count, the mean of the two middle values (as pandas).
-        Median = "median" => median,
+        Median = "median",
     }
 }
 
@@ -83,13 +75,13 @@ text_enum! {
     /// The statistic of task 4 (`high_value_cust_summary_statistics`).
     Statistic("summary statistic") {
         /// The arithmetic mean.
-        Mean = "mean" => mean,
+        Mean = "mean",
         /// The median; for an even count, the mean of the two middle values (as pandas).
-        Median = "median" => median,
+        Median = "median",
         /// The largest value.
-        Max = "max" => max,
+        Max = "max",
         /// The smallest value.
-        Min = "min" => min,
+        Min = "min",
     }
 }
 

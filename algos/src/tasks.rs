@@ -156,16 +156,18 @@ pub fn high_value_cust_summary_statistics(
         if median_amount { &[CUSTOMER_SCORE, TOTAL_PURCHASE_AMOUNT] } else { &[CUSTOMER_SCORE] };
     // One row, null where there are no high-value customers.
     let medians = frames::median(customers.clone(), &[], wanted)?.lazy();
-    let amount = if median_amount {
-        medians.clone().select([or_nan(col(TOTAL_PURCHASE_AMOUNT)).alias(AVERAGE_PURCHASE_HIGH_VALUE)])
-    } else if *statistic == Statistic::Mean {
-        // Exactly rounded, as in `segment_analysis`.
-        let mean = exact_mean(customers.clone(), TOTAL_PURCHASE_AMOUNT)?;
-        medians.clone().select([or_nan(lit(mean)).alias(AVERAGE_PURCHASE_HIGH_VALUE)])
-    } else {
-        customers
-            .select([or_nan(statistic.aggregate(skip_nan(TOTAL_PURCHASE_AMOUNT)))
-                .alias(AVERAGE_PURCHASE_HIGH_VALUE)])
+    let extreme = |e: Expr| customers.clone().select([or_nan(e).alias(AVERAGE_PURCHASE_HIGH_VALUE)]);
+    let amount = match statistic {
+        Statistic::Median => {
+            medians.clone().select([or_nan(col(TOTAL_PURCHASE_AMOUNT)).alias(AVERAGE_PURCHASE_HIGH_VALUE)])
+        }
+        Statistic::Mean => {
+            // Exactly rounded, as in `segment_analysis`.
+            let mean = exact_mean(customers.clone(), TOTAL_PURCHASE_AMOUNT)?;
+            medians.clone().select([or_nan(lit(mean)).alias(AVERAGE_PURCHASE_HIGH_VALUE)])
+        }
+        Statistic::Max => extreme(skip_nan(TOTAL_PURCHASE_AMOUNT).max()),
+        Statistic::Min => extreme(skip_nan(TOTAL_PURCHASE_AMOUNT).min()),
     };
     let segment = segment_result
         .0
