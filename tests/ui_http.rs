@@ -3,6 +3,9 @@
 //! CSRF token for every change, 404 for an unknown id, 400 for a value that does not fit its
 //! node, and a refused request changes nothing.
 
+#[path = "common/lines.rs"]
+mod lines;
+
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::sync::Arc;
@@ -10,6 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use lines::Lines;
 use taipy::cli::Cli;
 use taipy::prelude::*;
 
@@ -61,23 +65,6 @@ struct Served {
     /// The first line the command printed.
     banner: String,
     id: String,
-}
-
-/// What the command prints, line by line.
-struct Lines(mpsc::Sender<String>, Vec<u8>);
-
-impl Write for Lines {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.1.extend_from_slice(buf);
-        while let Some(end) = self.1.iter().position(|b| *b == b'\n') {
-            let line: Vec<u8> = self.1.drain(..=end).collect();
-            let _ = self.0.send(String::from_utf8_lossy(&line).trim_end().to_owned());
-        }
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 fn serve(bind: &str) -> Served {

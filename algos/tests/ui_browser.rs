@@ -7,7 +7,9 @@
 //! summary and opens the lineage of `high_value_summary_df`. Screenshots of the main views go to
 //! `target/tmp/ui-screenshots/` (two of them are `docs/ui-*.png`, shown in the README).
 
-use std::io::Write;
+#[path = "../../tests/common/lines.rs"]
+mod lines;
+
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -16,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use algos::CustomerAnalysis;
 use fantoccini::{Client, ClientBuilder, Locator};
+use lines::Lines;
 use taipy::Store;
 use taipy::cli::Cli;
 
@@ -23,23 +26,6 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// How long to wait for the page to reach a state (a bound, not a measurement).
 const PATIENCE: Duration = Duration::from_secs(120);
-
-/// What the command prints, line by line.
-struct Lines(mpsc::Sender<String>, Vec<u8>);
-
-impl Write for Lines {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.1.extend_from_slice(buf);
-        while let Some(end) = self.1.iter().position(|b| *b == b'\n') {
-            let line: Vec<u8> = self.1.drain(..=end).collect();
-            let _ = self.0.send(String::from_utf8_lossy(&line).trim_end().to_owned());
-        }
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 /// Serves `store` with the customer analysis's command line; returns the page's address.
 fn serve(store: PathBuf) -> String {
