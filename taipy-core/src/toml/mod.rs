@@ -122,6 +122,7 @@ mod names;
 mod parse;
 mod resolve;
 mod sections;
+mod storage_keys;
 mod typed;
 
 use std::collections::BTreeMap;
