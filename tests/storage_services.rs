@@ -283,3 +283,40 @@ fn an_sql_node_writes_through_its_write_query_builder() {
         assert!(error.contains("nobody_registered_this"), "{error}");
     }
 }
+
+/// `scenario!`'s `#[storage(sql_table, ...)]` with Taipy's keys: checked at compile time
+/// (`Holds<kind::SqlTable>`), then written and read back like the builder's.
+mod macro_table {
+    use super::{Row, rows};
+    use taipy::prelude::*;
+
+    /// A SQLite file of this test process.
+    pub(super) fn database() -> String {
+        format!("sqlite://{}/taipy-macro-table-{}.db", std::env::temp_dir().display(), std::process::id())
+    }
+
+    #[task]
+    fn make(n: &i64) -> Vec<Row> {
+        rows(n)
+    }
+
+    scenario! {
+        pub MacroTable {
+            n: i64 = 2,
+            #[storage(sql_table, db_url = database(), table_name = "macro_rows")]
+            table = make(n),
+        }
+    }
+
+    #[test]
+    fn a_macro_node_in_a_table_round_trips() {
+        let store = Store::temporary().unwrap();
+        let scenario = MacroTable::create(&store, "s").unwrap();
+        scenario.submit().unwrap().wait().unwrap();
+        assert_eq!(scenario.table().read().unwrap(), rows(&2));
+        let read =
+            taipy::storage::sql::Database::from_url(&database()).unwrap().read_table("macro_rows").unwrap();
+        assert_eq!(read.rows().len(), 2);
+        let _ = std::fs::remove_file(database().trim_start_matches("sqlite://"));
+    }
+}

@@ -125,5 +125,5 @@ pub mod __private {
         ScenarioConfig, Store, StoreCx, StoreError, Stored, Submission, SubmitError, SubmitOptions,
         TablePage, TaskConfig, TaskError, TaskOutput, ValueType,
     };
-    pub use crate::{Frequency, Scope, Storage};
+    pub use crate::{Frequency, Scope, Storage, StorageKind};
 }

@@ -514,3 +514,27 @@ impl Location<kind::Binary> {
         Self::new(Storage::binary(path))
     }
 }
+
+impl Location<kind::SqlTable> {
+    /// A table of an SQL database (see [`Storage::sql_table`]).
+    pub fn sql_table(database: impl Into<String>, table: impl Into<String>) -> Self {
+        Self::new(Storage::sql_table(database, table))
+    }
+}
+
+impl Location<kind::Sql> {
+    /// An SQL database through queries (see [`Storage::sql`]).
+    pub fn sql(database: impl Into<String>, read_query: impl Into<String>) -> Self {
+        Self::new(Storage::sql(database, read_query))
+    }
+}
+
+impl Location<kind::S3Object> {
+    /// An object of S3-compatible storage (see [`Storage::s3_object`]). The compiler checks
+    /// that the type can go to an object at all; the format the key's extension names is
+    /// checked when the value is written (`scenario!` checks it at compile time for a literal
+    /// key).
+    pub fn s3_object(bucket: impl Into<String>, key: impl Into<String>) -> Self {
+        Self::new(Storage::s3_object(bucket, key))
+    }
+}
