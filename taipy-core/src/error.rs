@@ -154,6 +154,23 @@ pub enum StoreError {
         /// The kind.
         kind: &'static str,
     },
+    /// A node's storage kind has no append (only csv, parquet, json, excel, sql_table and sql
+    /// have one, as in Taipy).
+    #[error("storage kind `{kind}` has no append; csv, parquet, json, excel, sql_table and sql have one")]
+    AppendUnsupported {
+        /// The kind.
+        kind: &'static str,
+    },
+    /// Appending needs a table (frames or serde rows `Vec<R>`).
+    #[error(
+        "cannot append to a {kind} node holding `{type_name}`: only tables (frames, serde rows `Vec<R>`) are appended to"
+    )]
+    AppendNotRows {
+        /// The kind.
+        kind: &'static str,
+        /// The node's type.
+        type_name: String,
+    },
     /// An `in_memory` node's value was written by another process (or is gone): it is never
     /// persisted.
     #[error("the value of an in_memory node lives only in the process that wrote it")]

@@ -36,6 +36,7 @@
 //! The one place a kind's write, read and fingerprint are dispatched is [`Storage::store`],
 //! [`Storage::load`] and [`Storage::refresh`] below.
 
+mod append;
 mod files;
 mod memory;
 #[cfg(feature = "s3")]
@@ -379,6 +380,17 @@ impl Storage {
                 _ => Err(self.not_built()),
             },
         }
+    }
+
+    /// Appends the rows of `value` to the location (csv, parquet, json, excel, sql_table, sql:
+    /// see the `append` module); returns what the store records for the whole table after.
+    pub(crate) fn append(
+        &self,
+        ty: ValueType,
+        value: &AnyValue,
+        cx: &StoreCx<'_>,
+    ) -> Result<Stored, StoreError> {
+        append::append(self, ty, value, cx)
     }
 
     /// Reads a value written by [`store`](Self::store).
