@@ -26,8 +26,10 @@
 //! - **`in_memory`**: the value lives in this process only; the store records its content hash,
 //!   so skipping works within the process, but another process (or a reopened store) finds no
 //!   value: its producer re-runs, never skipped across processes.
-//! - **`generic`**: user read/write functions; accepted by configs, not built yet (reading or
-//!   writing such a node is an error saying so).
+//! - **`generic`**: the user's read and write functions, registered with
+//!   [`generic_reader!`](crate::generic_reader) and [`generic_writer!`](crate::generic_writer)
+//!   and named by the config; the store records the content hash of what the reader gives (see
+//!   the `generic` module).
 //!
 //! The backends of the service kinds are public modules of their own, usable without a data
 //! node: [`sql`] (feature `sql`, and `postgres` for PostgreSQL: tables and queries as rows of
@@ -38,6 +40,7 @@
 
 mod append;
 mod files;
+pub(crate) mod generic;
 mod memory;
 #[cfg(feature = "s3")]
 pub mod s3;
@@ -141,6 +144,12 @@ impl StorageKind {
     /// what the location holds.
     pub fn is_service(self) -> bool {
         matches!(self, Self::SqlTable | Self::Sql | Self::S3Object)
+    }
+
+    /// Whether a node of this kind can start from what its location holds, so needs no
+    /// default and no producer: the service kinds and `generic` (its reader).
+    pub fn reads_its_location(self) -> bool {
+        self.is_service() || self == Self::Generic
     }
 
     /// Whether values of this kind can change outside the store (so are re-fingerprinted at
@@ -259,6 +268,35 @@ impl Storage {
             .service_key("aws_s3_object_key", key)
     }
 
+    /// A node read and written by the user's functions (`generic`): `read_fct` and `write_fct`
+    /// name functions registered with [`generic_reader!`](crate::generic_reader) and
+    /// [`generic_writer!`](crate::generic_writer); their arguments are given with
+    /// [`read_fct_args`](Self::read_fct_args) and [`write_fct_args`](Self::write_fct_args).
+    ///
+    /// ```
+    /// use taipy_core::{Storage, StorageKind};
+    /// let storage = Storage::generic("read_sales", "write_sales").read_fct_args(["sales.txt"]);
+    /// assert_eq!(storage.kind(), StorageKind::Generic);
+    /// assert_eq!(storage.service_keys()["read_fct_args"], r#"["sales.txt"]"#);
+    /// ```
+    pub fn generic(read_fct: impl Into<String>, write_fct: impl Into<String>) -> Self {
+        Self::at(StorageKind::Generic, None)
+            .service_key("read_fct", read_fct)
+            .service_key("write_fct", write_fct)
+    }
+
+    /// `generic`: the arguments given to the reader after the node (Taipy's `read_fct_args`).
+    pub fn read_fct_args<S: Into<String>>(self, args: impl IntoIterator<Item = S>) -> Self {
+        let args: Vec<String> = args.into_iter().map(Into::into).collect();
+        self.service_key("read_fct_args", serde_json::to_string(&args).expect("strings serialize"))
+    }
+
+    /// `generic`: the arguments given to the writer after the value (Taipy's `write_fct_args`).
+    pub fn write_fct_args<S: Into<String>>(self, args: impl IntoIterator<Item = S>) -> Self {
+        let args: Vec<String> = args.into_iter().map(Into::into).collect();
+        self.service_key("write_fct_args", serde_json::to_string(&args).expect("strings serialize"))
+    }
+
     fn service(kind: StorageKind, url: String) -> Self {
         let storage = Self::at(kind, None);
         if url.is_empty() { storage } else { storage.service_key("db_url", url) }
@@ -372,12 +410,13 @@ impl Storage {
         match self.kind {
             StorageKind::Store => ty.store(value, cx),
             StorageKind::InMemory => memory::store(ty, value),
+            StorageKind::Generic => generic::store(self, ty, value, cx),
             _ if self.kind.is_service() => services::store(self, ty, value),
             kind => match (kind.file_format(), &self.path) {
                 (Some(format), Some(path)) => {
                     files::store(kind, path, cx, |temp| ty.write_file(value, &self.spec(format, temp)))
                 }
-                _ => Err(self.not_built()),
+                _ => Err(self.no_path()),
             },
         }
     }
@@ -403,13 +442,14 @@ impl Storage {
         match self.kind {
             StorageKind::Store => ty.load(stored, cx),
             StorageKind::InMemory => memory::load(stored),
+            StorageKind::Generic => generic::load(self, ty),
             _ if self.kind.is_service() => services::load(self, ty),
             // The file as it is now: an edit outside is what its readers read.
             kind => match (kind.file_format(), &self.path) {
                 (Some(format), Some(path)) => ty
                     .read_file(&self.spec(format, path))
                     .map_err(|reason| files::error(kind, "read", path, reason)),
-                _ => Err(self.not_built()),
+                _ => Err(self.no_path()),
             },
         }
     }
@@ -424,26 +464,34 @@ impl Storage {
         match self.kind {
             StorageKind::Store => ty.refresh(stored, cx),
             StorageKind::InMemory => memory::refresh(stored),
+            StorageKind::Generic => generic::refresh(self, ty, cx),
             _ if self.kind.is_service() => services::refresh(self),
             kind if kind.file_format().is_some() => match &self.path {
                 Some(path) => cx.file_fingerprint(path),
-                None => Err(self.not_built()),
+                None => Err(self.no_path()),
             },
-            _ => Err(self.not_built()),
+            _ => Err(self.no_path()),
         }
     }
 
     /// Puts a remembered value back where this storage keeps it (a skip restoring a file
     /// output that was overwritten since): the store's copy is written to the file.
-    pub(crate) fn restore(&self, stored: &Stored, cx: &StoreCx<'_>) -> Result<(), StoreError> {
+    pub(crate) fn restore(&self, ty: ValueType, stored: &Stored, cx: &StoreCx<'_>) -> Result<(), StoreError> {
+        if self.kind == StorageKind::Generic {
+            return generic::restore(self, ty, stored, cx);
+        }
         match (self.kind.file_format(), &self.path) {
             (Some(_), Some(path)) => files::place(self.kind, stored, path, cx),
             _ => Ok(()),
         }
     }
 
-    /// The value of a source node stored in a file: the file as it is, if it exists.
-    pub(crate) fn adopt(&self, cx: &StoreCx<'_>) -> Result<Option<Stored>, StoreError> {
+    /// The value of a source node stored in a file: the file as it is, if it exists (for
+    /// `generic`, what its reader gives, if it gives something).
+    pub(crate) fn adopt(&self, ty: ValueType, cx: &StoreCx<'_>) -> Result<Option<Stored>, StoreError> {
+        if self.kind == StorageKind::Generic {
+            return generic::adopt(self, ty, cx);
+        }
         if self.kind.is_service() {
             return services::adopt(self);
         }
@@ -453,8 +501,8 @@ impl Storage {
         }
     }
 
-    fn not_built(&self) -> StoreError {
-        StoreError::StorageUnavailable { kind: self.kind.name() }
+    fn no_path(&self) -> StoreError {
+        StoreError::NoPath { kind: self.kind.name() }
     }
 }
 

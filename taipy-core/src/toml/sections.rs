@@ -108,6 +108,8 @@ const SERVICE_KEYS: &[&str] = &[
     "aws_s3_client_parameters",
     "read_fct",
     "write_fct",
+    "read_fct_args",
+    "write_fct_args",
 ];
 
 const KINDS: &str = "TAIPY, JOB, CORE, DATA_NODE, TASK or SCENARIO";
@@ -392,6 +394,15 @@ impl Reader<'_> {
             match storage_keys::service_value(key, &typed) {
                 Ok(value) => location = location.service_key(*key, value),
                 Err(why) => self.problem(&props.section, entry.line, format!("`{key}`: {why}")),
+            }
+        }
+        if kind == crate::StorageKind::Generic {
+            for key in ["read_fct", "write_fct"] {
+                let Some(entry) = props.get(key) else { continue };
+                let name = location.service_keys().get(key).cloned().unwrap_or_default();
+                if let Err(why) = storage_keys::generic_function(key, &name) {
+                    self.problem(&props.section, entry.line, format!("`{key}`: {why}"));
+                }
             }
         }
         let sql = matches!(kind, crate::StorageKind::SqlTable | crate::StorageKind::Sql);

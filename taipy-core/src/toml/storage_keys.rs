@@ -28,6 +28,7 @@ pub(crate) fn service_value(key: &str, typed: &Typed) -> Result<String, String> 
         "db_port" => port(typed),
         "db_extra_args" => table(typed, DB_EXTRA_ARGS),
         "aws_s3_client_parameters" => table(typed, S3_CLIENT_PARAMETERS),
+        "read_fct_args" | "write_fct_args" => arguments(typed),
         _ => text(typed),
     }
 }
@@ -43,6 +44,36 @@ pub(crate) fn exposed_type(typed: &Typed) -> Result<String, String> {
         )),
         other => Err(format!("must be a string, not {}", other.kind())),
     }
+}
+
+/// `read_fct` / `write_fct`: a function registered for `generic` nodes.
+pub(crate) fn generic_function(key: &str, name: &str) -> Result<(), String> {
+    use crate::storage::generic;
+    let found = match key {
+        "read_fct" => generic::reader(name).is_some(),
+        _ => generic::writer(name).is_some(),
+    };
+    if found { Ok(()) } else { Err(generic::unknown(key, name)) }
+}
+
+/// `read_fct_args` / `write_fct_args`: a list of values, given to the function as strings
+/// (kept as a JSON list).
+fn arguments(typed: &Typed) -> Result<String, String> {
+    let items = match typed {
+        Typed::List(items) => items,
+        other => return Err(format!("must be a list like [\"a\", \"b\"], not {}", other.kind())),
+    };
+    let texts = items
+        .iter()
+        .map(|item| match item.to_toml() {
+            ::toml::Value::String(s) => Ok(s),
+            value @ (::toml::Value::Integer(_) | ::toml::Value::Float(_) | ::toml::Value::Boolean(_)) => {
+                Ok(value.to_string())
+            }
+            _ => Err(format!("holds {}; the arguments are strings, numbers or booleans", item.kind())),
+        })
+        .collect::<Result<Vec<String>, String>>()?;
+    Ok(serde_json::to_string(&texts).expect("strings serialize"))
 }
 
 /// The engine named `name`, as written.
