@@ -10,6 +10,7 @@ use taipy::toml::TomlConfig;
 use taipy::{Reason, Storage, SubmissionReport};
 
 /// Numbers as a text file, one per line: a format taipy knows nothing about.
+#[allow(clippy::ptr_arg)] // a writer takes `&T` of the node's type
 fn write_numbers(values: &Vec<i64>, args: &[String]) -> std::io::Result<()> {
     let text: String = values.iter().map(|v| format!("{v}\n")).collect();
     std::fs::write(&args[0], text)
@@ -22,6 +23,7 @@ fn read_numbers(args: &[String]) -> Result<Vec<i64>, Box<dyn std::error::Error +
 }
 taipy::generic_reader!(read_numbers);
 
+#[allow(clippy::ptr_arg)] // a writer takes `&T` of the node's type
 fn write_refuses(_: &Vec<i64>, _: &[String]) -> Result<(), String> {
     Err("the ledger is closed".into())
 }
@@ -130,6 +132,7 @@ fn a_failing_writer_or_panicking_reader_is_an_error_naming_node_and_function() {
     assert!(node.history().unwrap().is_empty(), "no version recorded");
 }
 
+#[allow(clippy::ptr_arg)] // a task reads its input as `&T` of the node's type
 #[taipy::task]
 fn total_of(values: &Vec<i64>) -> i64 {
     values.iter().sum()
