@@ -159,6 +159,11 @@ fn toml_names_registered_functions_and_a_missing_one_is_a_checker_error() {
     let scenario = Scenario::create(&store, config.scenario("ledger").unwrap(), "s").unwrap();
     scenario.submit().unwrap().wait().unwrap();
     assert_eq!(scenario.data_node::<i64>("total").unwrap().read().unwrap(), 9);
+    // Exported, the arguments are a TOML list again, and the text loads.
+    let exported = taipy::toml::export(config.scenario("ledger").unwrap()).unwrap();
+    assert!(exported.contains(&format!("read_fct_args = [{:?}]", path)), "{exported}");
+    let again = TomlConfig::from_str(&exported).unwrap();
+    assert_eq!(taipy::toml::export(again.scenario("ledger").unwrap()).unwrap(), exported);
 
     let problems: Vec<String> = TomlConfig::from_str(&toml("storage_generic.read_numbrs:function", &path))
         .unwrap_err()

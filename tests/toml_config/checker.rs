@@ -412,6 +412,10 @@ fn enumerated_storage_keys_are_checked_with_their_accepted_values() {
     let storage = scenario.node("scored_df").expect("declared").storage();
     assert_eq!(storage.service_keys()["db_port"], "5433");
     assert_eq!(storage.service_keys()["db_extra_args"], "{ connect_timeout = 5 }");
+    // And their export loads again, to the same text.
+    let exported = taipy::toml::export(scenario).unwrap();
+    let again = crate::load(&exported).expect("the export loads");
+    assert_eq!(taipy::toml::export(again.only_scenario().unwrap()).unwrap(), exported);
     // No engine and no URL: the engine is required, as in Taipy.
     let text = edit(
         STUDIO,

@@ -36,7 +36,8 @@ pub(crate) fn service_value(key: &str, typed: &Typed) -> Result<String, String> 
 /// `exposed_type`: one of Taipy's names, or a class.
 pub(crate) fn exposed_type(typed: &Typed) -> Result<String, String> {
     match typed {
-        Typed::Function(class) => Ok(class.clone()),
+        // Kept with its suffix, so an export writes it back as a class.
+        Typed::Function(class) => Ok(format!("{class}:class")),
         Typed::Text(name) if EXPOSED_TYPES.contains(&name.as_str()) => Ok(name.clone()),
         Typed::Text(name) => Err(format!(
             "unknown value `{name}`; accepted: {}, or a class as \"module.Class:class\"",
