@@ -60,7 +60,7 @@ fn each_file_kind_appends_as_a_new_user_version_and_readers_rerun() {
         let before = node.history().unwrap().len();
 
         let added = Row { name: "late".into(), score: 2.5, count: 100 };
-        node.append_with_comment(vec![added.clone()], Some("late sales")).unwrap();
+        node.append_with_comment(vec![added.clone()], "late sales").unwrap();
         let mut expected = rows(2);
         expected.push(added);
         assert_eq!(node.read().unwrap(), expected, "{kind:?}: the old rows and the new one");

@@ -190,11 +190,15 @@ impl<T: DataValue> DataNode<T> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn append(&self, value: T) -> Result<(), StoreError> {
-        self.append_with_comment(value, None)
+        self.append_as(value, None)
     }
 
     /// [`append`](Self::append), with a comment kept in the edit history.
-    pub fn append_with_comment(&self, value: T, comment: Option<&str>) -> Result<(), StoreError> {
+    pub fn append_with_comment(&self, value: T, comment: &str) -> Result<(), StoreError> {
+        self.append_as(value, Some(comment))
+    }
+
+    fn append_as(&self, value: T, comment: Option<&str>) -> Result<(), StoreError> {
         let written = {
             let _gate = self.store.write_gate();
             let node = self.config.node(&self.name);
