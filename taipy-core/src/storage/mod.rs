@@ -38,162 +38,7 @@
 //! node: [`sql`] (feature `sql`, and `postgres` for PostgreSQL: tables and queries as rows of
 //! serde values or polars frames) and [`s3`] (feature `s3`: objects on S3-compatible storage).
 //!
-//! # Declaring each kind
-//!
-//! With the builder: [`DataNodeConfig::stored_at`](crate::DataNodeConfig::stored_at) and a
-//! [`Location`] when the compiler should check the type, or a [`Storage`] with
-//! [`with_storage`](crate::DataNodeConfig::with_storage) (checked when the node is built).
-//! Here every local kind holds a table of rows, written by the user and read back:
-//!
-//! ```
-//! use taipy_core::prelude::*;
-//! use taipy_core::{Location, Scenario, ScenarioConfig, Storage};
-//!
-//! #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-//! struct Sale { day: i64, amount: f64 }
-//!
-//! // A generic node: your functions, registered by name.
-//! fn write_sales(sales: &Vec<Sale>, args: &[String]) -> std::io::Result<()> {
-//!     std::fs::write(&args[0], serde_json::to_vec(sales)?)
-//! }
-//! fn read_sales(args: &[String]) -> Result<Vec<Sale>, Box<dyn std::error::Error + Send + Sync>> {
-//!     Ok(serde_json::from_slice(&std::fs::read(&args[0])?)?)
-//! }
-//! taipy_core::generic_writer!(write_sales);
-//! taipy_core::generic_reader!(read_sales);
-//!
-//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let dir = tempfile::tempdir()?;
-//! let at = |name: &str| dir.path().join(name);
-//! let own = at("own.json").display().to_string();
-//! let config = ScenarioConfig::builder("kinds")
-//!     .node(DataNodeConfig::stored_at::<Vec<Sale>, _>("csv", Location::csv(at("sales.csv"))))
-//!     .node(DataNodeConfig::stored_at::<Vec<Sale>, _>("json", Location::json(at("sales.json"))))
-//!     .node(DataNodeConfig::stored_at::<Vec<Sale>, _>(
-//!         "excel",
-//!         Location::excel(at("sales.xlsx")).with(|s| s.sheet_name("sales")),
-//!     ))
-//!     .node(DataNodeConfig::stored_at::<Vec<Sale>, _>("binary", Location::binary(at("sales.bin"))))
-//!     .node(DataNodeConfig::with_default("memory", Vec::<Sale>::new()).in_memory())
-//!     .node(
-//!         DataNodeConfig::new::<Vec<Sale>>("generic")
-//!             .with_storage(Storage::generic("read_sales", "write_sales").read_fct_args([&own]).write_fct_args([&own]))?,
-//!     )
-//!     .build()?;
-//! let store = Store::temporary()?;
-//! let scenario = Scenario::create(&store, &config, "q3")?;
-//! let sales = vec![Sale { day: 1, amount: 9.5 }, Sale { day: 2, amount: 3.0 }];
-//! for node in ["csv", "json", "excel", "binary", "memory", "generic"] {
-//!     let node = scenario.data_node::<Vec<Sale>>(node)?;
-//!     node.write(sales.clone())?;
-//!     assert_eq!(node.read()?, sales);
-//! }
-//! assert!(std::fs::read_to_string(at("sales.csv"))?.starts_with("day,amount\n1,9.5\n"));
-//! # Ok(())
-//! # }
-//! ```
-//!
-//! Parquet is declared the same way (`Location::parquet`, `Storage::parquet`); it holds frames,
-//! and serde rows with the `polars` feature. With TOML, Taipy's keys:
-//!
-//! ```
-//! use taipy_core::StorageKind;
-//! use taipy_core::toml::TomlConfig;
-//!
-//! let config = TomlConfig::from_str(r#"
-//! [DATA_NODE.scored]
-//! storage_type = "csv"
-//! default_path = "out/scored.csv"
-//! has_header = "True:bool"
-//!
-//! [DATA_NODE.segments]
-//! storage_type = "parquet"
-//! default_path = "out/segments.parquet"
-//!
-//! [DATA_NODE.summary]
-//! storage_type = "json"
-//! default_path = "out/summary.json"
-//! encoding = "utf-8"
-//!
-//! [DATA_NODE.report]
-//! storage_type = "excel"
-//! default_path = "out/report.xlsx"
-//! sheet_name = "summary"
-//!
-//! [DATA_NODE.model]
-//! storage_type = "pickle"
-//! default_path = "out/model.bin"
-//!
-//! [DATA_NODE.scratch]
-//! storage_type = "in_memory"
-//! "#)?;
-//! assert_eq!(config.storage_type("report").kind(true), StorageKind::Excel);
-//! assert_eq!(config.storage_type("model").kind(true), StorageKind::Binary);
-//! assert_eq!(config.storage_type("scratch").kind(false), StorageKind::InMemory);
-//! # Ok::<(), taipy_core::toml::TomlConfigError>(())
-//! ```
-//!
-//! The service kinds need a server (PostgreSQL, S3), so these are compiled, not run. A
-//! `generic` node in TOML names its functions the way tasks are named:
-//!
-//! ```no_run
-//! use taipy_core::{Location, Storage};
-//! use taipy_core::prelude::*;
-//!
-//! # #[derive(serde::Serialize, serde::Deserialize)] struct Sale { day: i64, amount: f64 }
-//! // The builder: a table (replaced by a task's write, or appended to), a query, an object.
-//! let table = DataNodeConfig::stored_at::<Vec<Sale>, _>(
-//!     "sales",
-//!     Location::sql_table("postgres://taipy@localhost:5432/shop", "sales"),
-//! );
-//! let daily = DataNodeConfig::stored_at::<Vec<Sale>, _>(
-//!     "daily",
-//!     Location::sql("sqlite://out/shop.db", "SELECT day, SUM(amount) AS amount FROM sales GROUP BY day")
-//!         .with(|s| s.service_key("write_query_builder", "replace_daily")),
-//! );
-//! let object = DataNodeConfig::stored_at::<Vec<Sale>, _>(
-//!     "archived",
-//!     Location::s3_object("reports", "2026/q3/sales.parquet")
-//!         .with(|s| s.service_key("aws_s3_endpoint_url", "http://127.0.0.1:9000")),
-//! );
-//!
-//! // TOML, with Taipy's keys.
-//! let config = taipy_core::toml::TomlConfig::from_str(r#"
-//! [DATA_NODE.sales]
-//! storage_type = "sql_table"
-//! db_engine = "postgresql"
-//! db_name = "shop"
-//! db_host = "localhost"
-//! db_port = "5432:int"
-//! db_username = "taipy"
-//! db_password = "ENV[SHOP_PASSWORD]"
-//! table_name = "sales"
-//!
-//! [DATA_NODE.daily]
-//! storage_type = "sql"
-//! db_engine = "sqlite"
-//! db_name = "shop"
-//! sqlite_folder_path = "out"
-//! read_query = "SELECT day, SUM(amount) AS amount FROM sales GROUP BY day"
-//! write_query_builder = "replace_daily"
-//! append_query_builder = "add_daily"
-//!
-//! [DATA_NODE.archived]
-//! storage_type = "s3_object"
-//! aws_s3_bucket_name = "reports"
-//! aws_s3_object_key = "2026/q3/sales.parquet"
-//! aws_access_key = "ENV[AWS_ACCESS_KEY_ID]"
-//! aws_secret_access_key = "ENV[AWS_SECRET_ACCESS_KEY]"
-//! aws_s3_client_parameters = { endpoint_url = "http://127.0.0.1:9000" }
-//!
-//! [DATA_NODE.own]
-//! storage_type = "generic"
-//! read_fct = "shop.io.read_sales:function"
-//! write_fct = "shop.io.write_sales:function"
-//! read_fct_args = ["out/own.json"]
-//! write_fct_args = ["out/own.json"]
-//! "#);
-//! ```
+#![doc = include_str!("kinds.md")]
 //!
 //! The one place a kind's write, read and fingerprint are dispatched is [`Storage::store`],
 //! [`Storage::load`] and [`Storage::refresh`] below.
@@ -201,6 +46,7 @@
 mod append;
 mod files;
 pub(crate) mod generic;
+mod location;
 mod memory;
 #[cfg(feature = "s3")]
 pub mod s3;
@@ -208,6 +54,7 @@ mod services;
 #[cfg(feature = "sql")]
 pub mod sql;
 
+pub use location::Location;
 #[doc(hidden)]
 pub use memory::forget_all as forget_in_memory_values;
 pub(crate) use memory::owned;
@@ -217,7 +64,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::StoreError;
 use crate::fingerprint::Fingerprint;
-use crate::value::{AnyValue, FileFormat, FileSpec, StoreCx, Stored, ValueType, kind};
+use crate::value::{AnyValue, FileFormat, FileSpec, StoreCx, Stored, ValueType};
 
 /// A storage kind: where a node's values live.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -674,87 +521,5 @@ fn holds(kind: StorageKind) -> &'static str {
         StorageKind::Json => "it holds frames, serde rows and any serde value",
         StorageKind::Binary => "it holds serde values",
         _ => "it holds any data value",
-    }
-}
-
-/// A storage whose kind `K` is known at compile time, for
-/// [`DataNodeConfig::stored_at`](crate::DataNodeConfig::stored_at): its value type must
-/// implement [`Holds<K>`](crate::Holds).
-#[derive(Clone, Debug)]
-pub struct Location<K> {
-    pub(crate) storage: Storage,
-    _kind: std::marker::PhantomData<K>,
-}
-
-impl<K> Location<K> {
-    fn new(storage: Storage) -> Self {
-        Self { storage, _kind: std::marker::PhantomData }
-    }
-
-    /// Changes the storage's options (`has_header`, `sheet_name` ...), not its kind.
-    pub fn with(self, options: impl FnOnce(Storage) -> Storage) -> Self {
-        let kind = self.storage.kind;
-        let mut storage = options(self.storage);
-        storage.kind = kind;
-        Self::new(storage)
-    }
-}
-
-impl Location<kind::Csv> {
-    /// A CSV file.
-    pub fn csv(path: impl Into<PathBuf>) -> Self {
-        Self::new(Storage::csv(path))
-    }
-}
-
-impl Location<kind::Parquet> {
-    /// A Parquet file.
-    pub fn parquet(path: impl Into<PathBuf>) -> Self {
-        Self::new(Storage::parquet(path))
-    }
-}
-
-impl Location<kind::Json> {
-    /// A JSON file.
-    pub fn json(path: impl Into<PathBuf>) -> Self {
-        Self::new(Storage::json(path))
-    }
-}
-
-impl Location<kind::Excel> {
-    /// An Excel workbook.
-    pub fn excel(path: impl Into<PathBuf>) -> Self {
-        Self::new(Storage::excel(path))
-    }
-}
-
-impl Location<kind::Binary> {
-    /// A postcard file.
-    pub fn binary(path: impl Into<PathBuf>) -> Self {
-        Self::new(Storage::binary(path))
-    }
-}
-
-impl Location<kind::SqlTable> {
-    /// A table of an SQL database (see [`Storage::sql_table`]).
-    pub fn sql_table(database: impl Into<String>, table: impl Into<String>) -> Self {
-        Self::new(Storage::sql_table(database, table))
-    }
-}
-
-impl Location<kind::Sql> {
-    /// An SQL database through queries (see [`Storage::sql`]).
-    pub fn sql(database: impl Into<String>, read_query: impl Into<String>) -> Self {
-        Self::new(Storage::sql(database, read_query))
-    }
-}
-
-impl Location<kind::S3Object> {
-    /// An object of S3-compatible storage (see [`Storage::s3_object`]). The compiler checks
-    /// that the type can go to an object at all; the format the key's extension names is
-    /// checked when the value is written (`scenario!` checks it at compile time for a literal
-    /// key).
-    pub fn s3_object(bucket: impl Into<String>, key: impl Into<String>) -> Self {
-        Self::new(Storage::s3_object(bucket, key))
     }
 }
