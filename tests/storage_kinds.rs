@@ -332,6 +332,22 @@ fn the_compile_time_markers_and_the_runtime_answer_agree() {
             for (format, compile_time) in markers {
                 assert_eq!(compile_time, runtime.contains(format), "{} in {format:?}", stringify!($ty));
             }
+            // The service kinds, against the runtime's check of a storage of that kind (an
+            // object: some key extension takes the type).
+            let ty = ValueType::of::<$ty>();
+            let services = [
+                ("sql_table", (&Probe::<$ty, kind::SqlTable>(std::marker::PhantomData)).holds(),
+                    Storage::sql_table("sqlite://x.db", "t").check_type(ty).is_ok()),
+                ("sql", (&Probe::<$ty, kind::Sql>(std::marker::PhantomData)).holds(),
+                    Storage::sql("sqlite://x.db", "SELECT 1").check_type(ty).is_ok()),
+                ("s3_object", (&Probe::<$ty, kind::S3Object>(std::marker::PhantomData)).holds(),
+                    ["k.csv", "k.parquet", "k.json", "k.xlsx", "k.bin"]
+                        .iter()
+                        .any(|key| Storage::s3_object("b", *key).check_type(ty).is_ok())),
+            ];
+            for (name, compile_time, runtime) in services {
+                assert_eq!(compile_time, runtime, "{} in {name}", stringify!($ty));
+            }
         )+};
     }
     agree!(

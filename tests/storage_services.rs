@@ -283,3 +283,143 @@ fn an_sql_node_writes_through_its_write_query_builder() {
         assert!(error.contains("nobody_registered_this"), "{error}");
     }
 }
+
+/// `scenario!`'s `#[storage(sql_table, ...)]` with Taipy's keys: checked at compile time
+/// (`Holds<kind::SqlTable>`), then written and read back like the builder's.
+mod macro_table {
+    use super::{Row, rows};
+    use taipy::prelude::*;
+
+    /// A SQLite file of this test process.
+    pub(super) fn database() -> String {
+        format!("sqlite://{}/taipy-macro-table-{}.db", std::env::temp_dir().display(), std::process::id())
+    }
+
+    #[task]
+    fn make(n: &i64) -> Vec<Row> {
+        rows(n)
+    }
+
+    scenario! {
+        pub MacroTable {
+            n: i64 = 2,
+            #[storage(sql_table, db_url = database(), table_name = "macro_rows")]
+            table = make(n),
+        }
+    }
+
+    #[test]
+    fn a_macro_node_in_a_table_round_trips() {
+        let store = Store::temporary().unwrap();
+        let scenario = MacroTable::create(&store, "s").unwrap();
+        scenario.submit().unwrap().wait().unwrap();
+        assert_eq!(scenario.table().read().unwrap(), rows(&2));
+        let read =
+            taipy::storage::sql::Database::from_url(&database()).unwrap().read_table("macro_rows").unwrap();
+        assert_eq!(read.rows().len(), 2);
+        let _ = std::fs::remove_file(database().trim_start_matches("sqlite://"));
+    }
+}
+
+/// rows (a source in `storage`) → total: a table the user appends to.
+fn source_config(storage: Storage) -> std::sync::Arc<ScenarioConfig> {
+    ScenarioConfig::builder("appended")
+        .node(DataNodeConfig::new::<Vec<Row>>("rows").with_storage(storage).unwrap())
+        .task(TaskConfig::new("sum", total).inputs(["rows"]).outputs(["total"]).skippable(true))
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn appending_to_a_table_inserts_the_rows_as_a_new_version_and_readers_rerun() {
+    let dir = tempfile::tempdir().unwrap();
+    for url in databases(dir.path()) {
+        let table = unique("appended");
+        let store = Store::temporary().unwrap();
+        let scenario =
+            Scenario::create(&store, &source_config(Storage::sql_table(&url, &table)), "s").unwrap();
+        let node = scenario.data_node::<Vec<Row>>("rows").unwrap();
+        node.write(rows(&2)).unwrap();
+        assert_eq!(statuses(&scenario.submit().unwrap().wait().unwrap()), ["sum=Completed"], "{url}");
+        let before = node.history().unwrap().len();
+        let late = Row { name: "late".into(), score: 2.5, count: 100 };
+        node.append(vec![late.clone()]).unwrap();
+        let mut expected = rows(&2);
+        expected.push(late);
+        assert_eq!(node.read().unwrap(), expected, "{url}");
+        assert_eq!(node.history().unwrap().len(), before + 1, "{url}");
+        let report = scenario.submit().unwrap().wait().unwrap();
+        assert_eq!(statuses(&report), ["sum=Completed"], "{url}: the reader re-runs");
+        assert_eq!(scenario.data_node::<i64>("total").unwrap().read().unwrap(), 110, "{url}");
+        assert_eq!(statuses(&scenario.submit().unwrap().wait().unwrap()), ["sum=Skipped"], "{url}");
+
+        // A table with other columns: the error names node, table and columns; no row changes.
+        let other = unique("other");
+        outside(
+            &url,
+            &format!("CREATE TABLE \"{other}\" (city TEXT); INSERT INTO \"{other}\" VALUES ('Oslo')"),
+        );
+        let store = Store::temporary().unwrap();
+        let scenario =
+            Scenario::create(&store, &source_config(Storage::sql_table(&url, &other)), "t").unwrap();
+        let error = scenario.data_node::<Vec<Row>>("rows").unwrap().append(rows(&1)).unwrap_err().to_string();
+        for part in ["`rows`", other.as_str(), "city", "name, score, count"] {
+            assert!(error.contains(part), "`{error}` should name {part}");
+        }
+        let kept = sql::Database::from_url(&url).unwrap().read_table(&other).unwrap();
+        assert_eq!(kept.rows().len(), 1, "{url}: nothing appended");
+        outside(&url, &format!("DROP TABLE \"{table}\"; DROP TABLE \"{other}\""));
+    }
+}
+
+#[test]
+fn an_sql_node_appends_through_its_append_query_builder_in_one_transaction() {
+    let dir = tempfile::tempdir().unwrap();
+    for url in databases(dir.path()) {
+        let table = unique("ledger");
+        outside(&url, &format!("CREATE TABLE \"{table}\" (name TEXT, score DOUBLE PRECISION, count BIGINT)"));
+        let builder = unique("append_rows");
+        let t = table.clone();
+        sql::register_write_query_builder(&builder, move |records| {
+            vec![
+                Statement::new(format!("INSERT INTO \"{t}\" (name, score, count) VALUES ($1, $2, $3)"))
+                    .rows(records.rows().iter().cloned()),
+            ]
+        });
+        let query = format!("SELECT name, score, count FROM \"{table}\" ORDER BY name");
+        let storage = Storage::sql(&url, &query).service_key("append_query_builder", &builder);
+        let store = Store::temporary().unwrap();
+        let scenario = Scenario::create(&store, &source_config(storage), "s").unwrap();
+        let node = scenario.data_node::<Vec<Row>>("rows").unwrap();
+        node.append(rows(&2)).unwrap();
+        node.append(vec![Row { name: "s".into(), score: 1.0, count: 5 }]).unwrap();
+        let names: Vec<String> = node.read().unwrap().into_iter().map(|r| r.name).collect();
+        assert_eq!(names, ["r0", "r1", "s"], "{url}");
+        assert_eq!(statuses(&scenario.submit().unwrap().wait().unwrap()), ["sum=Completed"], "{url}");
+        assert_eq!(scenario.data_node::<i64>("total").unwrap().read().unwrap(), 15, "{url}");
+
+        // A failing statement: the transaction rolls back, the node keeps its version.
+        let failing = unique("append_fails");
+        let t = table.clone();
+        sql::register_write_query_builder(&failing, move |records| {
+            vec![
+                Statement::new(format!("INSERT INTO \"{t}\" (name, score, count) VALUES ($1, $2, $3)"))
+                    .rows(records.rows().iter().cloned()),
+                Statement::new("INSERT INTO no_such_table_anywhere VALUES (1)"),
+            ]
+        });
+        let storage = Storage::sql(&url, &query).service_key("append_query_builder", &failing);
+        let store = Store::temporary().unwrap();
+        let scenario = Scenario::create(&store, &source_config(storage), "t").unwrap();
+        let node = scenario.data_node::<Vec<Row>>("rows").unwrap();
+        let error = node.append(rows(&1)).unwrap_err().to_string();
+        assert!(error.contains("`rows`") && error.contains("no_such_table_anywhere"), "{error}");
+        assert_eq!(node.read().unwrap().len(), 3, "{url}: rolled back");
+        // No append_query_builder: the error names the key.
+        let storage = Storage::sql(&url, &query);
+        let scenario = Scenario::create(&store, &source_config(storage), "u").unwrap();
+        let error = scenario.data_node::<Vec<Row>>("rows").unwrap().append(rows(&1)).unwrap_err().to_string();
+        assert!(error.contains("append_query_builder is missing"), "{error}");
+        outside(&url, &format!("DROP TABLE \"{table}\""));
+    }
+}

@@ -10,6 +10,7 @@ fn ui() {
     t.compile_fail("tests/ui/scenario/fail/*.rs");
     t.compile_fail("tests/ui/derive/fail/*.rs");
     t.compile_fail("tests/ui/migration/fail/*.rs");
+    t.compile_fail("tests/ui/builder/fail/*.rs");
 }
 
 /// A `compile_fail` example of the macros' docs and the error text shown after it.

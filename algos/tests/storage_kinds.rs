@@ -127,3 +127,39 @@ fn frame_types_and_their_runtime_formats_agree() {
     }
     assert!(ValueType::of::<Vec<Row>>().file_formats().contains(FileFormat::Parquet));
 }
+
+#[test]
+fn frames_append_to_csv_parquet_and_json_and_other_columns_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let at = |name: &str| dir.path().join(name);
+    for storage in [Storage::csv(at("a.csv")), Storage::parquet(at("a.parquet")), Storage::json(at("a.json"))]
+    {
+        let kind = storage.kind();
+        let path = storage.path().unwrap().to_owned();
+        let config = ScenarioConfig::builder("appended")
+            .node(DataNodeConfig::new::<DataFrame>("table").with_storage(storage).unwrap())
+            .task(TaskConfig::new("height", height).inputs(["table"]).outputs(["rows"]).skippable(true))
+            .build()
+            .unwrap();
+        let store = Store::temporary().unwrap();
+        let scenario = Scenario::create(&store, &config, "s").unwrap();
+        let table = scenario.data_node::<DataFrame>("table").unwrap();
+        table.write(frame(&2)).unwrap();
+        scenario.submit().unwrap().wait().unwrap();
+        table.append(frame(&3)).unwrap();
+        let read = table.read().unwrap();
+        let mut expected = frame(&2);
+        expected.vstack_mut(&frame(&3)).unwrap();
+        assert!(read.equals(&expected), "{kind:?}: {read}");
+        let report = scenario.submit().unwrap().wait().unwrap();
+        assert_eq!(format!("{:?}", report.jobs[0].status), "Completed", "{kind:?}: the reader re-runs");
+        assert_eq!(scenario.data_node::<i64>("rows").unwrap().read().unwrap(), 5, "{kind:?}");
+
+        // A frame of other columns: refused, naming them; the file keeps its five rows.
+        let before = std::fs::read(&path).unwrap();
+        let other = df!("city" => ["Oslo"]).unwrap();
+        let error = table.append(other).unwrap_err().to_string();
+        assert!(error.contains("city") && error.contains("name, amount, count, vip"), "{kind:?}: {error}");
+        assert_eq!(std::fs::read(&path).unwrap(), before, "{kind:?}: unchanged");
+    }
+}

@@ -148,11 +148,38 @@ pub enum StoreError {
         #[source]
         source: Box<StoreError>,
     },
-    /// A node's storage kind is accepted by configs but cannot be read or written yet.
-    #[error("storage kind `{kind}` is not built yet: its nodes cannot be read or written")]
-    StorageUnavailable {
+    /// A node of a file kind was given no path.
+    #[error("storage kind `{kind}` needs the file's path (`default_path`)")]
+    NoPath {
         /// The kind.
         kind: &'static str,
+    },
+    /// A `generic` node's reader or writer failed, panicked or is not registered.
+    #[error("cannot {action} with generic function `{function}`: {reason}")]
+    Generic {
+        /// The function, as the config names it.
+        function: String,
+        /// "read", "write" or "use".
+        action: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// A node's storage kind has no append (only csv, parquet, json, excel, sql_table and sql
+    /// have one, as in Taipy).
+    #[error("storage kind `{kind}` has no append; csv, parquet, json, excel, sql_table and sql have one")]
+    AppendUnsupported {
+        /// The kind.
+        kind: &'static str,
+    },
+    /// Appending needs a table (frames or serde rows `Vec<R>`).
+    #[error(
+        "cannot append to a {kind} node holding `{type_name}`: only tables (frames, serde rows `Vec<R>`) are appended to"
+    )]
+    AppendNotRows {
+        /// The kind.
+        kind: &'static str,
+        /// The node's type.
+        type_name: String,
     },
     /// An `in_memory` node's value was written by another process (or is gone): it is never
     /// persisted.

@@ -112,6 +112,9 @@ pub mod __private {
     };
     pub use crate::registry::{ScenarioEntry, TaskEntry};
     pub use crate::storage::forget_in_memory_values;
+    pub use crate::storage::generic::{
+        GenericRead, GenericWrite, ReaderEntry, WriterEntry, run_reader, run_writer,
+    };
     pub use crate::value::{
         DeclaredField, Probe, ProbeDataValue, ProbeNone, ProbeSerde, declared_layout, decode_serde,
         encode_serde, from_toml, to_toml,
@@ -125,5 +128,5 @@ pub mod __private {
         ScenarioConfig, Store, StoreCx, StoreError, Stored, Submission, SubmitError, SubmitOptions,
         TablePage, TaskConfig, TaskError, TaskOutput, ValueType,
     };
-    pub use crate::{Frequency, Scope, Storage};
+    pub use crate::{Frequency, Scope, Storage, StorageKind};
 }

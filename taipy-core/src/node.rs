@@ -159,6 +159,64 @@ impl<T: DataValue> DataNode<T> {
         Ok(())
     }
 
+    /// Appends rows to the node's location, as Taipy's `DataNode.append`: for nodes stored in
+    /// csv, parquet, json and excel files, `sql_table` (rows inserted in one transaction) and
+    /// `sql` (its `append_query_builder`'s statements, in one transaction). `value` holds the
+    /// new rows only (a frame or serde rows `Vec<R>`); they must have the location's columns.
+    ///
+    /// The result is a new version of the node, written by the user, with the content hash of
+    /// the whole table after the append, so the tasks reading the node re-run. A file is
+    /// rewritten atomically with its old and new rows (never appended to in place: readers see
+    /// the old file or the new one). Rows of another shape are an error naming the node, the
+    /// location and both column lists, and change nothing; so is a kind with no append.
+    ///
+    /// ```
+    /// use taipy_core::prelude::*;
+    /// use taipy_core::{Location, ScenarioConfig, Scenario};
+    ///
+    /// #[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq)]
+    /// struct Sale { day: i64, amount: f64 }
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let config = ScenarioConfig::builder("sales")
+    ///     .node(DataNodeConfig::stored_at::<Vec<Sale>, _>("sales", Location::csv(dir.path().join("sales.csv"))))
+    ///     .build()?;
+    /// let store = Store::temporary()?;
+    /// let scenario = Scenario::create(&store, &config, "q3")?;
+    /// let sales = scenario.data_node::<Vec<Sale>>("sales")?;
+    /// sales.write(vec![Sale { day: 1, amount: 10.0 }])?;
+    /// sales.append(vec![Sale { day: 2, amount: 5.5 }])?;
+    /// assert_eq!(sales.read()?.len(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn append(&self, value: T) -> Result<(), StoreError> {
+        self.append_as(value, None)
+    }
+
+    /// [`append`](Self::append), with a comment kept in the edit history.
+    pub fn append_with_comment(&self, value: T, comment: &str) -> Result<(), StoreError> {
+        self.append_as(value, Some(comment))
+    }
+
+    fn append_as(&self, value: T, comment: Option<&str>) -> Result<(), StoreError> {
+        let written = {
+            let _gate = self.store.write_gate();
+            let node = self.config.node(&self.name);
+            let kind = node.map_or(crate::StorageKind::Store, |n| n.storage().kind());
+            let node = node.ok_or(StoreError::AppendUnsupported { kind: kind.name() });
+            let erased: crate::value::AnyValue = Arc::new(value);
+            let stored = node
+                .and_then(|node| node.append_value(&erased, &self.store.cx()))
+                .map_err(|e| in_node(&self.name, e))?;
+            self.store.write_node_by(&self.id, &stored, Writer::User, comment, None)?
+        };
+        if let Some(number) = written {
+            self.store.flush()?;
+            self.store.emit(Event::update(EntityType::DataNode, &self.id, "version", number.to_string()));
+        }
+        Ok(())
+    }
+
     /// Locks the node for editing by `owner` for `duration`: until it expires or `owner` unlocks
     /// it, users' writes by anyone else ([`write`](Self::write) included) are refused with
     /// [`StoreError::NodeLocked`]. Renews the lock if `owner` already holds it; refused if

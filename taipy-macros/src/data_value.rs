@@ -221,5 +221,6 @@ fn serde(input: &DeriveInput) -> TokenStream {
 
         impl #root::__private::Holds<#root::__private::kind::Json> for #name where #bound {}
         impl #root::__private::Holds<#root::__private::kind::Binary> for #name where #bound {}
+        impl #root::__private::Holds<#root::__private::kind::S3Object> for #name where #bound {}
     }
 }

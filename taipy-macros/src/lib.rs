@@ -246,8 +246,14 @@ pub fn task(args: TokenStream, item: TokenStream) -> TokenStream {
 /// - `#[storage(kind, path = "...", has_header = bool, sheet_name = "...")]`: where the node's
 ///   values live (`taipy::Storage`): `store` (the default), `in_memory`, or a file written by
 ///   its producer and read back by its readers, `csv`, `parquet`, `json`, `excel` or `binary`
-///   (these need the `path`). The kind must hold the node's type (`taipy::Holds`): frames and
-///   serde rows in tables, serde values in json and binary; another type is a compile error.
+///   (these need the `path`); or a service with Taipy's keys: `sql_table` (`db_url` or
+///   `db_engine` + `db_name` ..., `table_name`), `sql` (the database keys, `read_query`,
+///   `write_query_builder`, `append_query_builder`) or `s3_object` (`aws_s3_bucket_name`,
+///   `aws_s3_object_key`, `aws_*` credentials and endpoint); values are expressions giving
+///   strings. The kind must hold the node's type (`taipy::Holds`): frames and serde rows in
+///   tables (files, `sql_table`, `sql`), serde values in json and binary, and in an
+///   `s3_object` what the file kind its key's extension names holds (checked when the key is a
+///   literal); another type is a compile error.
 ///
 /// An attribute is given at most once per node (list several comparators in one); unknown
 /// attributes are errors.

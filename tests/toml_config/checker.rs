@@ -191,6 +191,7 @@ fn malformed_values_storage_types_and_scopes() {
     expect(
         &text,
         &[
+            "line 7 [DATA_NODE.scored_df]: storage_type `sql` needs `db_engine` (sqlite or postgresql) or `db_url`",
             "line 7 [DATA_NODE.scored_df]: storage_type `sql` needs `db_name`",
             "line 7 [DATA_NODE.scored_df]: storage_type `sql` needs `read_query`",
             "line 8 [DATA_NODE.scored_df]: `scope`: `PLANET:SCOPE` is not a valid scope: expected SCENARIO, CYCLE \
@@ -352,4 +353,78 @@ fn too_many_workers() {
     let text = format!("[JOB]\nmax_nb_of_workers = \"1024:int\"\n\n{STUDIO}");
     let config = crate::load(&text).unwrap();
     assert_eq!(config.job().store_options().max_workers, taipy::StoreOptions::MAX_WORKERS);
+}
+
+#[test]
+fn enumerated_storage_keys_are_checked_with_their_accepted_values() {
+    // Taipy's other engines are named as such; an unknown one lists the accepted values; an
+    // exposed_type Taipy does not know; a port out of range.
+    let text = edit(
+        STUDIO,
+        "[DATA_NODE.scored_df]\n",
+        "[DATA_NODE.scored_df]\nstorage_type = \"sql_table\"\ndb_engine = \"mysql\"\ndb_name = \"m\"\ntable_name = \"t\"\n\
+         exposed_type = \"arrow\"\ndb_port = \"70000:int\"\n",
+    );
+    let text = edit(
+        &text,
+        "[DATA_NODE.segmented_customer_df]\n",
+        "[DATA_NODE.segmented_customer_df]\nstorage_type = \"sql\"\ndb_engine = \"oracle\"\ndb_name = \"m\"\n\
+         read_query = \"SELECT 1\"\ndb_extra_args = { colour = \"red\" }\n",
+    );
+    let text = edit(
+        &text,
+        "[DATA_NODE.high_value_summary_df]\n",
+        "[DATA_NODE.high_value_summary_df]\nstorage_type = \"json\"\ndefault_path = \"h.json\"\nhas_header = \"yes\"\n",
+    );
+    expect(
+        &text,
+        &[
+            "line 8 [DATA_NODE.scored_df]: `db_engine`: `mysql` is one of Taipy's engines but is not supported \
+             here; accepted: sqlite, postgresql",
+            "line 11 [DATA_NODE.scored_df]: `exposed_type`: unknown value `arrow`; accepted: pandas, modin, \
+             numpy, or a class as \"module.Class:class\"",
+            "line 12 [DATA_NODE.scored_df]: `db_port`: `70000` is not a port number; accepted: 1 to 65535",
+            "line 22 [DATA_NODE.segmented_customer_df]: `db_engine`: unknown engine `oracle`; accepted: sqlite, \
+             postgresql",
+            "line 25 [DATA_NODE.segmented_customer_df]: `db_extra_args`: unknown option `colour`; accepted: \
+             connect_timeout, application_name, options",
+            "line 38 [DATA_NODE.high_value_summary_df]: `has_header` must be a boolean like \"True:bool\", not a \
+             string",
+        ],
+    );
+    // Taipy's own forms load: a typed port, a table of extra arguments, a table of S3 client
+    // parameters, a class as exposed type, and a missing engine with a URL.
+    let text = edit(
+        STUDIO,
+        "[DATA_NODE.scored_df]\n",
+        "[DATA_NODE.scored_df]\nstorage_type = \"sql_table\"\ndb_engine = \"postgresql\"\ndb_name = \"m\"\n\
+         table_name = \"t\"\ndb_port = \"5433:int\"\ndb_extra_args = { connect_timeout = 5 }\n\
+         exposed_type = \"shop.Row:class\"\n",
+    );
+    let text = edit(
+        &text,
+        "[DATA_NODE.segmented_customer_df]\n",
+        "[DATA_NODE.segmented_customer_df]\nstorage_type = \"s3_object\"\naws_s3_bucket_name = \"b\"\n\
+         aws_s3_object_key = \"k.json\"\naws_s3_client_parameters = { endpoint_url = \"http://127.0.0.1:9\" }\n",
+    );
+    let config = crate::load(&text).expect("Taipy's forms of the keys load");
+    let scenario = config.only_scenario().expect("one scenario");
+    let storage = scenario.node("scored_df").expect("declared").storage();
+    assert_eq!(storage.service_keys()["db_port"], "5433");
+    assert_eq!(storage.service_keys()["db_extra_args"], "{ connect_timeout = 5 }");
+    // And their export loads again, to the same text.
+    let exported = taipy::toml::export(scenario).unwrap();
+    let again = crate::load(&exported).expect("the export loads");
+    assert_eq!(taipy::toml::export(again.only_scenario().unwrap()).unwrap(), exported);
+    // No engine and no URL: the engine is required, as in Taipy.
+    let text = edit(
+        STUDIO,
+        "[DATA_NODE.scored_df]\n",
+        "[DATA_NODE.scored_df]\nstorage_type = \"sql_table\"\ndb_name = \"m\"\ntable_name = \"t\"\n",
+    );
+    expect(
+        &text,
+        &["line 7 [DATA_NODE.scored_df]: storage_type `sql_table` needs `db_engine` (sqlite or postgresql) \
+           or `db_url`"],
+    );
 }

@@ -187,7 +187,7 @@ fn check_nodes(nodes: &Nodes, producer: &Producers<'_>, problems: &mut Vec<Strin
             ));
         }
         let source_file = (node.storage().kind().file_format().is_some() && node.storage().path().is_some())
-            || node.storage().kind().is_service();
+            || node.storage().kind().reads_its_location();
         if !node.has_default() && !producer.contains_key(node.id()) && !source_file {
             problems.push(format!(
                 "data node `{}` has neither a default value nor a task producing it",

@@ -119,6 +119,11 @@ impl DataNodeConfig {
         self.storage.store(self.value_type, value, cx)
     }
 
+    /// Appends a value's rows where the node's storage keeps it (kinds with an append).
+    pub(crate) fn append_value(&self, value: &AnyValue, cx: &StoreCx<'_>) -> Result<Stored, StoreError> {
+        self.storage.append(self.value_type, value, cx)
+    }
+
     /// Reads a value written by [`store_value`](Self::store_value).
     pub(crate) fn load_value(&self, stored: &Stored, cx: &StoreCx<'_>) -> Result<AnyValue, StoreError> {
         self.storage.load(self.value_type, stored, cx)

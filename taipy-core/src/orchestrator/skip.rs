@@ -250,7 +250,7 @@ fn restorable(
         }
         let state = if restore { store.verify_artifact(stored)? } else { store.check_artifact(stored)? };
         if restore && state == ArtifactState::Intact {
-            node.storage().restore(stored, &store.cx())?;
+            node.storage().restore(node.value_type(), stored, &store.cx())?;
         }
         return Ok(state);
     }

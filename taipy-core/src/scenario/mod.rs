@@ -253,7 +253,7 @@ fn save_with_nodes(
             let default = match node.default_value() {
                 Some(v) => Some(node.store_value(v, &store.cx())?),
                 // A source node stored in a file starts as the file, when it exists.
-                None => node.storage().adopt(&store.cx())?,
+                None => node.storage().adopt(node.value_type(), &store.cx())?,
             };
             store.stage_new_node(&mut group, node_record, default.as_ref().map(|s| (s, Writer::Default)))?;
             created.push(node_id.clone());

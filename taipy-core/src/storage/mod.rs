@@ -11,8 +11,11 @@
 //! | `in_memory` | `in_memory`          | any data value, this process only       | —                                      |
 //! | `generic`   | `generic`            | what its functions read and write       | `read_fct`, `write_fct` (+ `_args`)     |
 //! | `sql_table` | `sql_table`          | frames, serde rows (feature `sql`)      | `db_*` or `db_url`, `table_name`        |
-//! | `sql`       | `sql`                | frames, serde rows (feature `sql`)      | `db_*` or `db_url`, `read_query`, `write_query_builder` |
+//! | `sql`       | `sql`                | frames, serde rows (feature `sql`)      | `db_*` or `db_url`, `read_query`, `write_query_builder`, `append_query_builder` |
 //! | `s3_object` | `s3_object`          | per the key's extension (feature `s3`)  | `aws_*`                                 |
+//!
+//! Appending ([`DataNode::append`](crate::DataNode::append)): csv, parquet, json, excel,
+//! sql_table and sql (its `append_query_builder`), as in Taipy.
 //!
 //! - **The store** (the default) keeps the value inside the store: postcard bytes inline, frames
 //!   as Parquet artifacts.
@@ -26,17 +29,24 @@
 //! - **`in_memory`**: the value lives in this process only; the store records its content hash,
 //!   so skipping works within the process, but another process (or a reopened store) finds no
 //!   value: its producer re-runs, never skipped across processes.
-//! - **`generic`**: user read/write functions; accepted by configs, not built yet (reading or
-//!   writing such a node is an error saying so).
+//! - **`generic`**: the user's read and write functions, registered with
+//!   [`generic_reader!`](crate::generic_reader) and [`generic_writer!`](crate::generic_writer)
+//!   and named by the config; the store records the content hash of what the reader gives (see
+//!   the `generic` module).
 //!
 //! The backends of the service kinds are public modules of their own, usable without a data
 //! node: [`sql`] (feature `sql`, and `postgres` for PostgreSQL: tables and queries as rows of
 //! serde values or polars frames) and [`s3`] (feature `s3`: objects on S3-compatible storage).
 //!
+#![doc = include_str!("kinds.md")]
+//!
 //! The one place a kind's write, read and fingerprint are dispatched is [`Storage::store`],
 //! [`Storage::load`] and [`Storage::refresh`] below.
 
+mod append;
 mod files;
+pub(crate) mod generic;
+mod location;
 mod memory;
 #[cfg(feature = "s3")]
 pub mod s3;
@@ -44,6 +54,7 @@ mod services;
 #[cfg(feature = "sql")]
 pub mod sql;
 
+pub use location::Location;
 #[doc(hidden)]
 pub use memory::forget_all as forget_in_memory_values;
 pub(crate) use memory::owned;
@@ -53,7 +64,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::StoreError;
 use crate::fingerprint::Fingerprint;
-use crate::value::{AnyValue, FileFormat, FileSpec, StoreCx, Stored, ValueType, kind};
+use crate::value::{AnyValue, FileFormat, FileSpec, StoreCx, Stored, ValueType};
 
 /// A storage kind: where a node's values live.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -140,6 +151,12 @@ impl StorageKind {
     /// what the location holds.
     pub fn is_service(self) -> bool {
         matches!(self, Self::SqlTable | Self::Sql | Self::S3Object)
+    }
+
+    /// Whether a node of this kind can start from what its location holds, so needs no
+    /// default and no producer: the service kinds and `generic` (its reader).
+    pub fn reads_its_location(self) -> bool {
+        self.is_service() || self == Self::Generic
     }
 
     /// Whether values of this kind can change outside the store (so are re-fingerprinted at
@@ -258,6 +275,35 @@ impl Storage {
             .service_key("aws_s3_object_key", key)
     }
 
+    /// A node read and written by the user's functions (`generic`): `read_fct` and `write_fct`
+    /// name functions registered with [`generic_reader!`](crate::generic_reader) and
+    /// [`generic_writer!`](crate::generic_writer); their arguments are given with
+    /// [`read_fct_args`](Self::read_fct_args) and [`write_fct_args`](Self::write_fct_args).
+    ///
+    /// ```
+    /// use taipy_core::{Storage, StorageKind};
+    /// let storage = Storage::generic("read_sales", "write_sales").read_fct_args(["sales.txt"]);
+    /// assert_eq!(storage.kind(), StorageKind::Generic);
+    /// assert_eq!(storage.service_keys()["read_fct_args"], r#"["sales.txt"]"#);
+    /// ```
+    pub fn generic(read_fct: impl Into<String>, write_fct: impl Into<String>) -> Self {
+        Self::at(StorageKind::Generic, None)
+            .service_key("read_fct", read_fct)
+            .service_key("write_fct", write_fct)
+    }
+
+    /// `generic`: the arguments given to the reader after the node (Taipy's `read_fct_args`).
+    pub fn read_fct_args<S: Into<String>>(self, args: impl IntoIterator<Item = S>) -> Self {
+        let args: Vec<String> = args.into_iter().map(Into::into).collect();
+        self.service_key("read_fct_args", serde_json::to_string(&args).expect("strings serialize"))
+    }
+
+    /// `generic`: the arguments given to the writer after the value (Taipy's `write_fct_args`).
+    pub fn write_fct_args<S: Into<String>>(self, args: impl IntoIterator<Item = S>) -> Self {
+        let args: Vec<String> = args.into_iter().map(Into::into).collect();
+        self.service_key("write_fct_args", serde_json::to_string(&args).expect("strings serialize"))
+    }
+
     fn service(kind: StorageKind, url: String) -> Self {
         let storage = Self::at(kind, None);
         if url.is_empty() { storage } else { storage.service_key("db_url", url) }
@@ -371,14 +417,26 @@ impl Storage {
         match self.kind {
             StorageKind::Store => ty.store(value, cx),
             StorageKind::InMemory => memory::store(ty, value),
+            StorageKind::Generic => generic::store(self, ty, value, cx),
             _ if self.kind.is_service() => services::store(self, ty, value),
             kind => match (kind.file_format(), &self.path) {
                 (Some(format), Some(path)) => {
                     files::store(kind, path, cx, |temp| ty.write_file(value, &self.spec(format, temp)))
                 }
-                _ => Err(self.not_built()),
+                _ => Err(self.no_path()),
             },
         }
+    }
+
+    /// Appends the rows of `value` to the location (csv, parquet, json, excel, sql_table, sql:
+    /// see the `append` module); returns what the store records for the whole table after.
+    pub(crate) fn append(
+        &self,
+        ty: ValueType,
+        value: &AnyValue,
+        cx: &StoreCx<'_>,
+    ) -> Result<Stored, StoreError> {
+        append::append(self, ty, value, cx)
     }
 
     /// Reads a value written by [`store`](Self::store).
@@ -391,13 +449,14 @@ impl Storage {
         match self.kind {
             StorageKind::Store => ty.load(stored, cx),
             StorageKind::InMemory => memory::load(stored),
+            StorageKind::Generic => generic::load(self, ty),
             _ if self.kind.is_service() => services::load(self, ty),
             // The file as it is now: an edit outside is what its readers read.
             kind => match (kind.file_format(), &self.path) {
                 (Some(format), Some(path)) => ty
                     .read_file(&self.spec(format, path))
                     .map_err(|reason| files::error(kind, "read", path, reason)),
-                _ => Err(self.not_built()),
+                _ => Err(self.no_path()),
             },
         }
     }
@@ -412,26 +471,34 @@ impl Storage {
         match self.kind {
             StorageKind::Store => ty.refresh(stored, cx),
             StorageKind::InMemory => memory::refresh(stored),
+            StorageKind::Generic => generic::refresh(self, ty, cx),
             _ if self.kind.is_service() => services::refresh(self),
             kind if kind.file_format().is_some() => match &self.path {
                 Some(path) => cx.file_fingerprint(path),
-                None => Err(self.not_built()),
+                None => Err(self.no_path()),
             },
-            _ => Err(self.not_built()),
+            _ => Err(self.no_path()),
         }
     }
 
     /// Puts a remembered value back where this storage keeps it (a skip restoring a file
     /// output that was overwritten since): the store's copy is written to the file.
-    pub(crate) fn restore(&self, stored: &Stored, cx: &StoreCx<'_>) -> Result<(), StoreError> {
+    pub(crate) fn restore(&self, ty: ValueType, stored: &Stored, cx: &StoreCx<'_>) -> Result<(), StoreError> {
+        if self.kind == StorageKind::Generic {
+            return generic::restore(self, ty, stored, cx);
+        }
         match (self.kind.file_format(), &self.path) {
             (Some(_), Some(path)) => files::place(self.kind, stored, path, cx),
             _ => Ok(()),
         }
     }
 
-    /// The value of a source node stored in a file: the file as it is, if it exists.
-    pub(crate) fn adopt(&self, cx: &StoreCx<'_>) -> Result<Option<Stored>, StoreError> {
+    /// The value of a source node stored in a file: the file as it is, if it exists (for
+    /// `generic`, what its reader gives, if it gives something).
+    pub(crate) fn adopt(&self, ty: ValueType, cx: &StoreCx<'_>) -> Result<Option<Stored>, StoreError> {
+        if self.kind == StorageKind::Generic {
+            return generic::adopt(self, ty, cx);
+        }
         if self.kind.is_service() {
             return services::adopt(self);
         }
@@ -441,8 +508,8 @@ impl Storage {
         }
     }
 
-    fn not_built(&self) -> StoreError {
-        StoreError::StorageUnavailable { kind: self.kind.name() }
+    fn no_path(&self) -> StoreError {
+        StoreError::NoPath { kind: self.kind.name() }
     }
 }
 
@@ -454,63 +521,5 @@ fn holds(kind: StorageKind) -> &'static str {
         StorageKind::Json => "it holds frames, serde rows and any serde value",
         StorageKind::Binary => "it holds serde values",
         _ => "it holds any data value",
-    }
-}
-
-/// A storage whose kind `K` is known at compile time, for
-/// [`DataNodeConfig::stored_at`](crate::DataNodeConfig::stored_at): its value type must
-/// implement [`Holds<K>`](crate::Holds).
-#[derive(Clone, Debug)]
-pub struct Location<K> {
-    pub(crate) storage: Storage,
-    _kind: std::marker::PhantomData<K>,
-}
-
-impl<K> Location<K> {
-    fn new(storage: Storage) -> Self {
-        Self { storage, _kind: std::marker::PhantomData }
-    }
-
-    /// Changes the storage's options (`has_header`, `sheet_name` ...), not its kind.
-    pub fn with(self, options: impl FnOnce(Storage) -> Storage) -> Self {
-        let kind = self.storage.kind;
-        let mut storage = options(self.storage);
-        storage.kind = kind;
-        Self::new(storage)
-    }
-}
-
-impl Location<kind::Csv> {
-    /// A CSV file.
-    pub fn csv(path: impl Into<PathBuf>) -> Self {
-        Self::new(Storage::csv(path))
-    }
-}
-
-impl Location<kind::Parquet> {
-    /// A Parquet file.
-    pub fn parquet(path: impl Into<PathBuf>) -> Self {
-        Self::new(Storage::parquet(path))
-    }
-}
-
-impl Location<kind::Json> {
-    /// A JSON file.
-    pub fn json(path: impl Into<PathBuf>) -> Self {
-        Self::new(Storage::json(path))
-    }
-}
-
-impl Location<kind::Excel> {
-    /// An Excel workbook.
-    pub fn excel(path: impl Into<PathBuf>) -> Self {
-        Self::new(Storage::excel(path))
-    }
-}
-
-impl Location<kind::Binary> {
-    /// A postcard file.
-    pub fn binary(path: impl Into<PathBuf>) -> Self {
-        Self::new(Storage::binary(path))
     }
 }

@@ -10,6 +10,10 @@
 //!   ([`register_write_query_builder`](super::sql::register_write_query_builder)) in one
 //!   transaction. The fingerprint is the query's result. Without a producer, a `sql` or
 //!   `sql_table` node is a source: a scenario starts from what the database holds.
+//! - **Append** ([`DataNode::append`](crate::DataNode::append)): `sql_table` inserts the rows
+//!   in one transaction after checking the table's columns; `sql` runs the statements of the
+//!   builder its `append_query_builder` names (registered with `register_write_query_builder`
+//!   too: both are functions from rows to statements), in one transaction.
 //! - **`s3_object`** (`aws_*` keys): the value as a file of the format the object key's
 //!   extension names (`.csv`, `.parquet`, `.json`, `.xlsx`; otherwise binary), uploaded in one
 //!   PUT. The fingerprint is a blake3 of the object's bytes, cached by ETag (a HEAD per check,
@@ -173,6 +177,36 @@ mod sql_kinds {
         stored(storage, hash)
     }
 
+    /// Appends the value's rows: `sql_table` inserts them in one transaction (columns checked
+    /// first); `sql` runs its `append_query_builder`'s statements in one transaction.
+    pub(super) fn append(storage: &Storage, ty: ValueType, value: &AnyValue) -> Result<Stored, StoreError> {
+        let db = database(storage)?;
+        let records = to_records(ty, value).map_err(|e| error(storage, "append to", e))?;
+        let hash = match storage.kind() {
+            StorageKind::SqlTable => {
+                let table = key(storage, "table_name")?;
+                db.write_table(table, &records, WriteMode::Append)
+                    .map_err(|e| error(storage, "append to", e))?;
+                db.table_fingerprint(table)
+                    .map_err(|e| error(storage, "read", e))?
+                    .ok_or_else(|| error(storage, "read", "the table vanished after the append"))?
+            }
+            _ => {
+                let name = key(storage, "append_query_builder")?;
+                let builder = write_query_builder(name).ok_or_else(|| {
+                    error(
+                        storage,
+                        "append to",
+                        format!("no append_query_builder `{name}` is registered (storage::sql::register_write_query_builder)"),
+                    )
+                })?;
+                db.execute(&builder(&records)).map_err(|e| error(storage, "append to", e))?;
+                db.query_fingerprint(key(storage, "read_query")?).map_err(|e| error(storage, "read", e))?
+            }
+        };
+        stored(storage, hash)
+    }
+
     fn read(storage: &Storage, db: &Database) -> Result<Records, SqlError> {
         match storage.kind() {
             StorageKind::SqlTable => {
@@ -317,6 +351,19 @@ pub(super) fn store(storage: &Storage, ty: ValueType, value: &AnyValue) -> Resul
         StorageKind::SqlTable | StorageKind::Sql => sql_kinds::store(storage, ty, value),
         #[cfg(feature = "s3")]
         StorageKind::S3Object => s3_kind::store(storage, ty, value),
+        _ => {
+            let _ = (ty, value);
+            Err(missing_feature(storage))
+        }
+    }
+}
+
+/// Appends the rows of `value` to the table (`sql_table`) or through the append statements
+/// (`sql`); returns what the store records for the location after the append.
+pub(super) fn append(storage: &Storage, ty: ValueType, value: &AnyValue) -> Result<Stored, StoreError> {
+    match storage.kind() {
+        #[cfg(feature = "sql")]
+        StorageKind::SqlTable | StorageKind::Sql => sql_kinds::append(storage, ty, value),
         _ => {
             let _ = (ty, value);
             Err(missing_feature(storage))

@@ -246,7 +246,8 @@ fn check_sources(doc: &Document, wiring: &Wiring<'_>, checked: &mut Checked, pro
             _ => None,
         };
         let default = node.default.as_ref().or(path_default.as_ref());
-        let source_file = !reference && node.location.path().is_some();
+        let source_file =
+            !reference && (node.location.path().is_some() || node.location.kind().reads_its_location());
         match (wiring.producer.get(node.id.as_str()), default) {
             (Some(&(task, _)), Some(default)) => {
                 let message = format!(
@@ -294,6 +295,11 @@ fn check_sources(doc: &Document, wiring: &Wiring<'_>, checked: &mut Checked, pro
             continue;
         }
         let location = &node.location;
+        if location.kind() == crate::StorageKind::Generic {
+            for why in crate::storage::generic::type_problems(location, ty, short_name) {
+                problems.push(Problem::new(&section, node.line, format!("data node `{}`: {why}", node.id)));
+            }
+        }
         if let Err(why) = location.check_type(ty) {
             let why = why.replacen(ty.name(), &short_name(ty.name()), 1);
             problems.push(Problem::new(&section, node.line, format!("data node `{}`: {why}", node.id)));

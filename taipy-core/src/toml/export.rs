@@ -217,6 +217,17 @@ fn write_storage(out: &mut String, storage: &crate::Storage) {
         }
     }
     for (key, value) in storage.service_keys() {
-        let _ = writeln!(out, "{key} = {}", quote(value));
+        // `read_fct_args` / `write_fct_args` are kept as a JSON list of strings: a TOML list.
+        let list =
+            key.ends_with("_fct_args").then(|| serde_json::from_str::<Vec<String>>(value).ok()).flatten();
+        match list {
+            Some(items) => {
+                let items: Vec<String> = items.iter().map(|i| quote(i)).collect();
+                let _ = writeln!(out, "{key} = [{}]", items.join(", "));
+            }
+            None => {
+                let _ = writeln!(out, "{key} = {}", quote(value));
+            }
+        }
     }
 }

@@ -95,10 +95,14 @@
 //! a problem naming what it can go to. A node holding a file reference (`CsvFile`,
 //! `ParquetFile` or a newtype of them) with `csv` or `parquet` takes its default from the path,
 //! as before. Keys: `has_header` (`"False:bool"`), `encoding` (utf-8 only), `sheet_name`,
-//! `exposed_type` (kept for exports: the Rust type decides what a read gives). `generic`,
-//! `sql_table`, `sql` and `s3_object` are accepted with their keys (`read_fct`/`write_fct`,
-//! `db_*`, `table_name`, `read_query`, `write_query_builder`, `append_query_builder`, `aws_*`),
-//! required ones checked; reading or writing them says they are not built yet.
+//! `exposed_type` (`pandas`, `modin`, `numpy` or a class, kept for exports: the Rust type
+//! decides what a read gives). `generic`, `sql_table`, `sql` and `s3_object` take their keys
+//! (`read_fct`/`write_fct` with `read_fct_args`/`write_fct_args`, `db_*`, `table_name`,
+//! `read_query`, `write_query_builder`, `append_query_builder`, `aws_*`): required ones are
+//! checked, enumerated values (`db_engine`, `db_port`, `db_extra_args`,
+//! `aws_s3_client_parameters`) are checked against what they accept, and `read_fct` /
+//! `write_fct` must name functions registered with `taipy::generic_reader!` /
+//! `generic_writer!` of the node's type.
 //! `mongo_collection` is reported as unknown. [`export`] writes every key back.
 //!
 //! # Skippable
@@ -122,6 +126,7 @@ mod names;
 mod parse;
 mod resolve;
 mod sections;
+mod storage_keys;
 mod typed;
 
 use std::collections::BTreeMap;

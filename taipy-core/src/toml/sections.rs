@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use super::names::suggest;
 use super::parse::{Entry, Raw, Table};
+use super::storage_keys;
 use super::typed::{Env, Frequency, Typed, interpret, interpret_str, parse_duration};
 use super::{JobSettings, Problem, StorageType};
 use crate::config::{ExecutionMode, Scope, StoreOptions};
@@ -107,6 +108,8 @@ const SERVICE_KEYS: &[&str] = &[
     "aws_s3_client_parameters",
     "read_fct",
     "write_fct",
+    "read_fct_args",
+    "write_fct_args",
 ];
 
 const KINDS: &str = "TAIPY, JOB, CORE, DATA_NODE, TASK or SCENARIO";
@@ -377,13 +380,39 @@ impl Reader<'_> {
         if let Some(sheet) = self.text(props, "sheet_name") {
             location = location.sheet_name(sheet.value);
         }
-        if let Some(exposed) = self.text(props, "exposed_type") {
-            location = location.exposed_type(exposed.value);
+        if let Some(entry) = props.get("exposed_type")
+            && let Some(typed) = self.typed(&props.section, entry)
+        {
+            match storage_keys::exposed_type(&typed) {
+                Ok(exposed) => location = location.exposed_type(exposed),
+                Err(why) => self.problem(&props.section, entry.line, format!("`exposed_type`: {why}")),
+            }
         }
         for key in SERVICE_KEYS {
-            if let Some(value) = self.text(props, key) {
-                location = location.service_key(*key, value.value);
+            let Some(entry) = props.get(key) else { continue };
+            let Some(typed) = self.typed(&props.section, entry) else { continue };
+            match storage_keys::service_value(key, &typed) {
+                Ok(value) => location = location.service_key(*key, value),
+                Err(why) => self.problem(&props.section, entry.line, format!("`{key}`: {why}")),
             }
+        }
+        if kind == crate::StorageKind::Generic {
+            for key in ["read_fct", "write_fct"] {
+                let Some(entry) = props.get(key) else { continue };
+                let name = location.service_keys().get(key).cloned().unwrap_or_default();
+                if let Err(why) = storage_keys::generic_function(key, &name) {
+                    self.problem(&props.section, entry.line, format!("`{key}`: {why}"));
+                }
+            }
+        }
+        let sql = matches!(kind, crate::StorageKind::SqlTable | crate::StorageKind::Sql);
+        if sql && props.get("db_engine").is_none() && props.get("db_url").is_none() {
+            let line = props.get("storage_type").map_or(0, |e| e.line);
+            let message = format!(
+                "storage_type `{}` needs `db_engine` (sqlite or postgresql) or `db_url`",
+                storage.name()
+            );
+            self.problem(&props.section, line, message);
         }
         let required: &[&str] = match kind {
             crate::StorageKind::SqlTable => &["db_name", "table_name"],

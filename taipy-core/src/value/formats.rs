@@ -113,7 +113,7 @@ impl FileSpec<'_> {
     }
 }
 
-/// Compile-time markers of the storage kinds that hold values in files.
+/// Compile-time markers of the storage kinds that hold values in files, databases and objects.
 pub mod kind {
     /// A storage kind, as a type (for [`Holds`](super::Holds)).
     pub trait Kind: 'static {
@@ -141,14 +141,23 @@ pub mod kind {
         Excel = "excel",
         /// postcard files (Taipy's `pickle`).
         Binary = "binary",
+        /// SQL tables (`sql_table`): frames and serde rows, as csv.
+        SqlTable = "sql_table",
+        /// SQL queries (`sql`): frames and serde rows, as csv.
+        Sql = "sql",
+        /// Objects of S3-compatible storage (`s3_object`): any value some file format holds
+        /// (frames, serde rows, serde values); the object key's extension names the format,
+        /// which `scenario!` checks at compile time when the key is a literal, and the builder
+        /// when the node is built.
+        S3Object = "s3_object",
     }
 }
 
 /// Values of this type can be stored in a file of kind `K` (a marker type of [`kind`]).
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be stored in a `{K}` file",
+    message = "`{Self}` cannot be stored in a `{K}` location",
     label = "this type cannot go to that storage kind",
-    note = "csv, parquet and excel hold frames (`DataFrame`, `LazyFrame`) and serde rows (`Vec<R>` of a serde struct); json holds those and any serde value; binary holds serde values; `in_memory`, `generic` and the store hold any data value"
+    note = "csv, parquet, excel, sql_table and sql hold frames (`DataFrame`, `LazyFrame`) and serde rows (`Vec<R>` of a serde struct); json and s3_object hold those and any serde value; binary holds serde values; `in_memory`, `generic` and the store hold any data value"
 )]
 pub trait Holds<K: kind::Kind> {}
 

@@ -84,8 +84,8 @@ fn read_schema(path: &Path) -> Result<(), String> {
     ParquetReader::new(file).schema().map(|_| ()).map_err(message)
 }
 
-super::formats::holds!(DataFrame: Csv, Parquet, Json, Excel);
-super::formats::holds!(LazyFrame: Csv, Parquet, Json, Excel);
+super::formats::holds!(DataFrame: Csv, Parquet, Json, Excel, SqlTable, Sql, S3Object);
+super::formats::holds!(LazyFrame: Csv, Parquet, Json, Excel, SqlTable, Sql, S3Object);
 
 impl Records {
     /// A frame's rows as records (slow per cell: for the small tables JSON and Excel hold).

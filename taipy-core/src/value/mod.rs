@@ -22,7 +22,7 @@ mod layout;
 mod parquet_files;
 #[cfg(feature = "polars")]
 mod polars_text;
-mod records;
+pub(crate) mod records;
 pub(crate) mod scratch;
 mod serde_files;
 mod serde_impls;

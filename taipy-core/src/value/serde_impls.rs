@@ -92,6 +92,7 @@ macro_rules! serde_value {
         }
         impl $crate::Holds<$crate::kind::Json> for $ty {}
         impl $crate::Holds<$crate::kind::Binary> for $ty {}
+        impl $crate::Holds<$crate::kind::S3Object> for $ty {}
     )+};
 }
 
@@ -105,6 +106,7 @@ macro_rules! generic_serde_value {
     ($([$($param:ident $(: $bound:path)?),+] $ty:ty),+ $(,)?) => {$(
         impl<$($param),+> crate::Holds<crate::kind::Json> for $ty {}
         impl<$($param),+> crate::Holds<crate::kind::Binary> for $ty {}
+        impl<$($param),+> crate::Holds<crate::kind::S3Object> for $ty {}
         impl<$($param),+> DataValue for $ty
         where
             $($param: Serialize + DeserializeOwned + Send + Sync + 'static $(+ $bound)?),+
@@ -171,6 +173,9 @@ impl<T> crate::Holds<crate::kind::Json> for Vec<T> {}
 impl<T> crate::Holds<crate::kind::Binary> for Vec<T> {}
 impl<T> crate::Holds<crate::kind::Csv> for Vec<T> {}
 impl<T> crate::Holds<crate::kind::Excel> for Vec<T> {}
+impl<T> crate::Holds<crate::kind::SqlTable> for Vec<T> {}
+impl<T> crate::Holds<crate::kind::Sql> for Vec<T> {}
+impl<T> crate::Holds<crate::kind::S3Object> for Vec<T> {}
 #[cfg(feature = "polars")]
 impl<T> crate::Holds<crate::kind::Parquet> for Vec<T> {}
 

@@ -1,7 +1,9 @@
 //! The attributes of `scenario!` beside doc comments: on a node (a source line or a producing
 //! line) `#[comparator(f, ...)]`, `#[scope(scenario | cycle | global)]` and
 //! `#[validity(days = N, hours = N, minutes = N, seconds = N)]`,
-//! `#[storage(kind, path = "...", has_header = bool, sheet_name = "...")]`; on the scenario
+//! `#[storage(kind, path = "...", has_header = bool, sheet_name = "...")]` (the service kinds
+//! take Taipy's keys instead: `#[storage(sql_table, db_url = "...", table_name = "...")]`); on
+//! the scenario
 //! `#[frequency(daily | weekly | monthly | quarterly | yearly)]`. Each is parsed once, and every
 //! problem (unknown, repeated, malformed) is reported at its tokens.
 
@@ -40,13 +42,47 @@ pub(crate) struct StorageAttr {
     pub(crate) path: Option<LitStr>,
     pub(crate) has_header: Option<LitBool>,
     pub(crate) sheet_name: Option<LitStr>,
+    /// The keys of a service kind (`db_url`, `table_name`, `aws_s3_object_key` ...), as written.
+    pub(crate) keys: Vec<(Ident, syn::Expr)>,
 }
 
 impl StorageAttr {
-    /// The marker type of a file kind (`Csv` ...), `None` for `store` and `in_memory`.
+    /// The marker type the node's type must hold: a file kind's (`Csv` ...), `SqlTable` or
+    /// `Sql`; for `s3_object`, the format its literal key's extension names (`S3Object` when
+    /// the key is not a literal); `None` for `store` and `in_memory`.
     pub(crate) fn marker(&self) -> Option<Ident> {
-        let marker = FILE_KINDS.iter().find(|(word, _)| self.kind == word)?.1;
+        let word = self.kind.to_string();
+        let marker = match FILE_KINDS.iter().chain(&SERVICE_KINDS).find(|(w, _)| *w == word)?.1 {
+            "S3Object" => match self.key("aws_s3_object_key") {
+                Some(syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(key), .. })) => {
+                    object_marker(&key.value())
+                }
+                _ => "S3Object",
+            },
+            marker => marker,
+        };
         Some(Ident::new(marker, self.kind.span()))
+    }
+
+    /// The `StorageKind` variant of a service kind.
+    pub(crate) fn service_variant(&self) -> Option<Ident> {
+        let variant = SERVICE_KINDS.iter().find(|(word, _)| self.kind == word)?.1;
+        Some(Ident::new(variant, self.kind.span()))
+    }
+
+    fn key(&self, name: &str) -> Option<&syn::Expr> {
+        self.keys.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    }
+}
+
+/// The file kind an object key's extension names (as the runtime's `s3_object` reads it).
+fn object_marker(key: &str) -> &'static str {
+    match key.rsplit_once('.').map(|(_, ext)| ext.to_ascii_lowercase()).as_deref() {
+        Some("csv") => "Csv",
+        Some("parquet") => "Parquet",
+        Some("json") => "Json",
+        Some("xlsx") => "Excel",
+        _ => "Binary",
     }
 }
 
@@ -54,7 +90,45 @@ const NODE_ATTRIBUTES: &str = "`#[comparator(f)]`, `#[scope(global)]`, `#[validi
      `#[storage(csv, path = \"out.csv\")]` and doc comments";
 const FILE_KINDS: [(&str, &str); 5] =
     [("csv", "Csv"), ("parquet", "Parquet"), ("json", "Json"), ("excel", "Excel"), ("binary", "Binary")];
-const KINDS_TEXT: &str = "`store`, `in_memory`, `csv`, `parquet`, `json`, `excel`, `binary`";
+const SERVICE_KINDS: [(&str, &str); 3] =
+    [("sql_table", "SqlTable"), ("sql", "Sql"), ("s3_object", "S3Object")];
+const KINDS_TEXT: &str =
+    "`store`, `in_memory`, `csv`, `parquet`, `json`, `excel`, `binary`, `sql_table`, `sql`, `s3_object`";
+/// The database keys of `sql_table` and `sql` (Taipy's names).
+const DB_KEYS: [&str; 10] = [
+    "db_url",
+    "db_engine",
+    "db_name",
+    "db_host",
+    "db_port",
+    "db_username",
+    "db_password",
+    "db_extra_args",
+    "sqlite_folder_path",
+    "sqlite_file_extension",
+];
+/// The keys of `s3_object` (Taipy's names).
+const S3_KEYS: [&str; 7] = [
+    "aws_s3_bucket_name",
+    "aws_s3_object_key",
+    "aws_access_key",
+    "aws_secret_access_key",
+    "aws_region",
+    "aws_s3_endpoint_url",
+    "aws_s3_client_parameters",
+];
+
+/// The keys service kind `word` takes, and those it needs (`a|b`: one of them).
+fn service_keys(word: &str) -> (Vec<&'static str>, &'static [&'static str]) {
+    match word {
+        "sql_table" => ([&DB_KEYS[..], &["table_name"]].concat(), &["db_url|db_engine", "table_name"]),
+        "sql" => (
+            [&DB_KEYS[..], &["read_query", "write_query_builder", "append_query_builder"]].concat(),
+            &["db_url|db_engine", "read_query"],
+        ),
+        _ => (S3_KEYS.to_vec(), &["aws_s3_bucket_name", "aws_s3_object_key"]),
+    }
+}
 const SCOPES: [(&str, &str); 3] = [("scenario", "Scenario"), ("cycle", "Cycle"), ("global", "Global")];
 const FREQUENCIES: [(&str, &str); 5] = [
     ("daily", "Daily"),
@@ -109,6 +183,41 @@ pub(crate) fn node(attrs: &[Attribute], node: &str, errors: &mut Vec<syn::Error>
         }
     }
     options
+}
+
+/// The options of a service kind: Taipy's keys for it, each `key = expression` (a string);
+/// unknown, repeated and missing keys are errors at their tokens.
+fn service(mut storage: StorageAttr, input: ParseStream<'_>) -> syn::Result<StorageAttr> {
+    let word = storage.kind.to_string();
+    let (known, needed) = service_keys(&word);
+    let mut errors = Vec::new();
+    while !input.is_empty() {
+        input.parse::<Token![,]>()?;
+        if input.is_empty() {
+            break;
+        }
+        let key: Ident = input.parse()?;
+        input.parse::<Token![=]>()?;
+        let value: syn::Expr = input.parse()?;
+        let name = key.to_string();
+        if !known.contains(&name.as_str()) {
+            let message = format!("storage kind `{word}` takes no `{name}`; its keys: {}", known.join(", "));
+            errors.push(syn::Error::new(key.span(), message));
+        } else if storage.key(&name).is_some() {
+            errors.push(syn::Error::new(key.span(), format!("`{name}` is given twice")));
+        } else {
+            storage.keys.push((key, value));
+        }
+    }
+    for need in needed {
+        if !need.split('|').any(|k| storage.key(k).is_some()) && errors.is_empty() {
+            let need = need.replace('|', "` or `");
+            errors
+                .push(syn::Error::new(storage.kind.span(), format!("storage kind `{word}` needs `{need}`")));
+        }
+    }
+    crate::support::combine(errors)?;
+    Ok(storage)
 }
 
 /// The scenario's `#[frequency(...)]` (the `Frequency` variant), and its other attributes, which
@@ -185,9 +294,13 @@ fn one_of(attr: &Attribute, choices: &[(&str, &str)], name: &str) -> syn::Result
 fn storage(attr: &Attribute) -> syn::Result<StorageAttr> {
     let parse = |input: ParseStream<'_>| -> syn::Result<StorageAttr> {
         let kind: Ident = input.parse()?;
-        let mut storage = StorageAttr { kind, path: None, has_header: None, sheet_name: None };
+        let mut storage =
+            StorageAttr { kind, path: None, has_header: None, sheet_name: None, keys: Vec::new() };
         let word = storage.kind.to_string();
         let file = FILE_KINDS.iter().any(|(w, _)| *w == word);
+        if SERVICE_KINDS.iter().any(|(w, _)| *w == word) {
+            return service(storage, input);
+        }
         if !file && word != "store" && word != "in_memory" {
             return Err(syn::Error::new(
                 storage.kind.span(),
@@ -353,6 +466,20 @@ mod tests {
         assert!(errors[0].starts_with("unknown storage kind `mongo`; expected one of `store`"), "{errors:?}");
         let (_, errors) = problems(r#"#[storage(in_memory, path = "x")]"#);
         assert_eq!(errors, ["storage kind `in_memory` takes no `path`"]);
+        let (options, errors) =
+            problems(r#"#[storage(s3_object, aws_s3_bucket_name = "b", aws_s3_object_key = "r/x.parquet")]"#);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(options.storage.unwrap().marker().unwrap().to_string(), "Parquet");
+        let (options, _) =
+            problems(r#"#[storage(s3_object, aws_s3_bucket_name = "b", aws_s3_object_key = KEY)]"#);
+        assert_eq!(options.storage.unwrap().marker().unwrap().to_string(), "S3Object");
+        let (_, errors) = problems(r#"#[storage(sql_table, db_url = "sqlite://x.db", read_query = "q")]"#);
+        assert!(
+            errors[0].starts_with("storage kind `sql_table` takes no `read_query`; its keys: db_url"),
+            "{errors:?}"
+        );
+        let (_, errors) = problems(r#"#[storage(sql, read_query = "SELECT 1")]"#);
+        assert_eq!(errors, ["storage kind `sql` needs `db_url` or `db_engine`"]);
         let (_, errors) = problems(r#"#[storage(csv, path = "a", colour = 1)]"#);
         assert_eq!(errors, ["unknown storage option `colour`; options: `path`, `has_header`, `sheet_name`"]);
     }

@@ -271,10 +271,24 @@ fn with_options(
             fn __taipy_holds<__T: #root::__private::Holds<#root::__private::kind::#marker>>() {}
             __taipy_holds::<#ty>();
         };
-        let constructor = Ident::new(&kind.to_string(), kind.span());
+        let storage = match storage.service_variant() {
+            Some(variant) => {
+                let keys = storage.keys.iter().map(|(key, value)| {
+                    let key = key.to_string();
+                    quote!(.service_key(#key, #value))
+                });
+                quote! {
+                    #root::__private::Storage::of_kind(#root::__private::StorageKind::#variant, None) #(#keys)*
+                }
+            }
+            None => {
+                let constructor = Ident::new(&kind.to_string(), kind.span());
+                quote!(#root::__private::Storage::#constructor(#path) #(#header)* #(#sheet)*)
+            }
+        };
         quote!(.with_storage({
             #holds
-            #root::__private::Storage::#constructor(#path) #(#header)* #(#sheet)*
+            #storage
         }).expect("a kind the compiler checked"))
     });
     let storage = storage.into_iter();
