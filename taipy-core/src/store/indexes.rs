@@ -148,7 +148,7 @@ pub(crate) fn build(catalog: &dyn Catalog) -> Result<Vec<Write>, StoreError> {
             unfinished.insert(job.submission);
         }
     }
-    let mut group = Group { writes };
+    let mut group = Group { writes, checks: Vec::new() };
     unfinished.iter().for_each(|id| group.mark_unfinished(id, true));
     Ok(group.writes)
 }
@@ -557,7 +557,7 @@ mod tests {
                 }
             }
         }
-        let mut group = Group { writes };
+        let mut group = Group { writes, checks: Vec::new() };
         group.put(&keys::format(), &FormatRecord { version: to, written_by: "0.3.0".into() }).unwrap();
         catalog.commit(group.writes).unwrap();
         catalog.flush().unwrap();
