@@ -19,6 +19,7 @@
 
 #[cfg(test)]
 pub(crate) mod conformance;
+pub(crate) mod location;
 mod memory;
 #[cfg(feature = "postgres")]
 pub(crate) mod postgres;

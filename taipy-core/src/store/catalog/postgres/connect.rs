@@ -16,6 +16,7 @@ use std::time::Duration;
 use postgres::{Client, Config, NoTls, Statement};
 
 use crate::error::StoreError;
+use crate::store::catalog::location::redact;
 
 /// The schema a location without `schema=` uses.
 pub(crate) const DEFAULT_SCHEMA: &str = "taipy";
@@ -33,12 +34,6 @@ pub(crate) struct PgLocation {
     pub(crate) schema: String,
     /// The URL without its password, for messages.
     pub(crate) display: String,
-}
-
-/// Whether `text` names a PostgreSQL catalog (rather than a folder).
-pub(crate) fn is_postgres_url(text: &str) -> bool {
-    let lower = text.get(..13).unwrap_or(text).to_ascii_lowercase();
-    lower.starts_with("postgres://") || lower.starts_with("postgresql://")
 }
 
 impl PgLocation {
@@ -103,32 +98,6 @@ fn valid_schema(schema: &str) -> bool {
     chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
         && schema.len() <= 63
-}
-
-/// `url` without its password: `postgres://user:secret@host/db` → `postgres://user@host/db`,
-/// and a `password=` query parameter left out.
-pub(crate) fn redact(url: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
-    let (rest, query) = rest.split_once('?').map_or((rest, None), |(r, q)| (r, Some(q)));
-    let (authority, path) = rest.split_once('/').map_or((rest, None), |(a, p)| (a, Some(p)));
-    let authority = match authority.rsplit_once('@') {
-        Some((user_info, host)) => format!("{}@{host}", user_info.split(':').next().unwrap_or("")),
-        None => authority.to_owned(),
-    };
-    let mut out = if scheme.is_empty() { authority } else { format!("{scheme}://{authority}") };
-    if let Some(path) = path {
-        out.push('/');
-        out.push_str(path);
-    }
-    if let Some(query) = query {
-        let kept: Vec<&str> =
-            query.split('&').filter(|p| !p.to_ascii_lowercase().starts_with("password=")).collect();
-        if !kept.is_empty() {
-            out.push('?');
-            out.push_str(&kept.join("&"));
-        }
-    }
-    out
 }
 
 /// The error's whole story: the server's message with its detail and hint, or the driver's
@@ -244,12 +213,6 @@ mod tests {
 
     #[test]
     fn passwords_never_reach_messages() {
-        assert_eq!(redact("postgres://taipy:secret@127.0.0.1:5432/db"), "postgres://taipy@127.0.0.1:5432/db");
-        assert_eq!(
-            redact("postgresql://u:p@h/db?schema=s&password=secret&sslmode=disable"),
-            "postgresql://u@h/db?schema=s&sslmode=disable"
-        );
-        assert_eq!(redact("postgres://h/db"), "postgres://h/db");
         let err = PgLocation::parse("postgres://u:secret@h:5432/db?schema=no-dashes").err().unwrap();
         assert!(matches!(err, StoreError::InvalidLocation { .. }), "{err}");
         assert!(
@@ -260,8 +223,6 @@ mod tests {
 
     #[test]
     fn urls_are_told_from_folders() {
-        assert!(is_postgres_url("postgres://h/db") && is_postgres_url("PostgreSQL://h/db"));
-        assert!(!is_postgres_url("target/store") && !is_postgres_url("postgres") && !is_postgres_url(""));
         let location = PgLocation::parse("postgres://u:p@h:1/db?schema=team_a&connect_timeout=3").unwrap();
         assert_eq!((location.schema.as_str(), location.config.get_dbname()), ("team_a", Some("db")));
         assert_eq!(PgLocation::parse("postgres://u@h/db").unwrap().schema, DEFAULT_SCHEMA);

@@ -24,8 +24,8 @@ use postgres::Client;
 use super::{Catalog, Check, Mismatch, Scanned, Write, check_group};
 use crate::error::StoreError;
 use crate::store::keys::Space;
+pub(crate) use connect::PgLocation;
 use connect::{Conn, Pool, Pooled};
-pub(crate) use connect::{PgLocation, is_postgres_url};
 
 /// Ids handed out per `nextval` of `id_blocks`.
 const ID_BLOCK: u64 = 1024;

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::*;
 use crate::store::catalog::conformance;
-use connect::redact;
+use crate::store::catalog::location::redact;
 
 /// The server's URL; `None` (after saying why) outside CI when unset.
 pub(crate) fn server() -> Option<String> {
