@@ -372,6 +372,13 @@ pub enum StoreError {
         /// The node's version in the store now (0: none).
         found: u64,
     },
+    /// An operation a store shared by several processes (a catalog on a server) does not
+    /// support yet.
+    #[error("{operation} is not supported on a shared store (catalog on a server) yet")]
+    NotOnSharedStore {
+        /// The operation, e.g. "garbage collection".
+        operation: &'static str,
+    },
 }
 
 /// As `Display`: what `main` prints when it returns the error.

@@ -263,7 +263,17 @@ impl Store {
     pub(crate) fn unfinished_jobs(&self) -> Result<Unfinished, StoreError> {
         let mut resolved = Vec::new();
         let mut jobs = Vec::new();
-        for id in self.indexed_ids(Space::UnfinishedIndex, b"")? {
+        let entries = self.inner.catalog.scan(Space::UnfinishedIndex, b"")?;
+        self.count_index_entries(entries.len());
+        for (entry, session) in entries {
+            // In a shared store, a submission of a live handle (its session's lock is held) is
+            // still being run: not ours to recover. (An empty mark: a store one process owns.)
+            if let Ok(session) = <[u8; 8]>::try_from(session.as_slice())
+                && self.inner.catalog.session_alive(u64::from_be_bytes(session))?
+            {
+                continue;
+            }
+            let id = id_of(&entry);
             let key = keys::submission(&id);
             let Some(bytes) = self.inner.catalog.get(Space::Submissions, key.bytes())? else {
                 resolved.push(id);

@@ -108,11 +108,6 @@ impl PgCatalog {
         })
     }
 
-    /// The location, without its password.
-    pub(crate) fn display(&self) -> &str {
-        &self.pool.location.display
-    }
-
     fn conn(&self) -> Result<Pooled<'_>, StoreError> {
         self.pool.get()
     }
