@@ -197,6 +197,12 @@ fn a_postgres_url_opens_a_shared_store_that_two_handles_use_at_once() {
     // The memo is read from the catalog: the other handle skips everything.
     assert_eq!(common::statuses(&seen.submit().unwrap().wait().unwrap()), all("Skipped"));
     assert!(!shared.local().join("LOCK").exists());
+    // Not yet on a shared store: collection (other processes' pins are unknown here).
+    let err = first.gc(taipy::GcPolicy::default()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "garbage collection is not supported on a shared store (catalog on a server) yet"
+    );
 }
 
 #[test]
@@ -343,4 +349,24 @@ fn unusable_servers_are_clear_errors_naming_the_url_without_its_password() {
         assert!(text.contains(&shown) && text.contains(says), "{says}: {text}");
         assert!(!text.contains("hunter2") && !text.contains(&format!(":{password}@")), "{text}");
     }
+}
+
+#[test]
+fn the_toml_core_section_points_a_store_at_postgresql() {
+    use taipy::toml::{Loader, TomlConfig};
+    let err = "[CORE]\nrepository_type = \"mongo\"\n".parse::<TomlConfig>().unwrap_err().to_string();
+    assert!(err.contains("line 2") && err.contains("repository_type `mongo` is not supported"), "{err}");
+    assert!("[CORE]\nrepository_type = \"filesystem\"\n".parse::<TomlConfig>().is_ok());
+
+    let Some(shared) = Shared::new() else { return };
+    let root = shared.dir.path().display().to_string();
+    let text = format!(
+        "[CORE]\nstorage_url = \"ENV[TEAM_STORE]\"\nroot_folder = \"{root}\"\nstorage_folder = \"local\"\n"
+    );
+    let config =
+        Loader::new().env(|name| (name == "TEAM_STORE").then(|| shared.url.clone())).load_str(&text).unwrap();
+    assert_eq!(config.storage_url(), Some(shared.url.as_str()));
+    let store = Store::open_with(config.storage_url().unwrap(), config.store_options()).unwrap();
+    assert_eq!(store.path(), shared.local());
+    assert!(store.location().is_some_and(|l| l.contains(&shared.schema)), "{:?}", store.location());
 }

@@ -19,6 +19,33 @@
 //! written by a running job is marked busy (in memory) and refuses other writes until the job
 //! commits.
 //!
+//! # A shared catalog (PostgreSQL)
+//!
+//! When other processes write the catalog too ([`Catalog::shared`]), none of that holds, and
+//! the protocol changes in three ways:
+//!
+//! - **Nothing cached is authoritative.** Each operation on node states starts from an empty
+//!   table (`fresh_table`) and reads the nodes it touches from the catalog, keeping the bytes
+//!   it read ([`NodeState::read_as`]). The memo and versions are read from the catalog too, so
+//!   a result another process committed is skipped here.
+//! - **Every write of a node's record is checked.** The group carries a check that the record
+//!   still holds the bytes the write was based on: for a job, the bytes when it started
+//!   (`start_job` records them as the job's *bases*), so that two processes running the same
+//!   task on one node cannot both commit; for a user's write, the bytes it just read; for a
+//!   new node, that there is none. The catalog verifies the checks in the transaction that
+//!   writes the group. A failed check refuses the group whole and becomes
+//!   [`StoreError::Conflict`], naming the node, the version the write was based on and the one
+//!   found; the next operation reads the node again.
+//! - **Groups are applied at once, by the thread that stages them** (`apply_now`), not by the
+//!   writer thread: so a commit's error reaches its caller. A job's commit error fails the job
+//!   with that error through the orchestrator's usual failure path (its status, with the
+//!   error, is then committed alone, with no check). A group staged with [`Store::stage`] that
+//!   fails is reported once by the next [`Store::apply_queued`] or [`Store::apply_all`], and
+//!   does not make the store read-only. Each commit is one transaction, durable when it
+//!   returns: the group commit of the embedded store (one log write per batch) does not apply.
+//!   Busy marks stay in memory: they keep two jobs of this process off one node; the checks
+//!   keep other processes' off.
+//!
 //! # Locks
 //!
 //! The store's locks, always taken in this order (a thread holding one never waits for an

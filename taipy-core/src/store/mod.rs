@@ -6,7 +6,8 @@
 //! store/
 //!   mod.rs        Store: open/close, recovery, the typed reads the rest of the crate uses
 //!   catalog/      trait Catalog (record spaces, atomic group commits); sled.rs, memory.rs,
-//!                 conformance.rs (the suite every backend passes)
+//!                 postgres/ (shared, feature `postgres`), conformance.rs (the suite every
+//!                 backend passes)
 //!   artifacts/    trait Artifacts (put, open, verify, delete, list); the local folder
 //!   keys.rs       every key layout
 //!   records.rs    the record types and their codec
@@ -25,6 +26,11 @@
 //! <store>/db/           the sled catalog
 //! <store>/artifacts/    <blake3>.<ext> files (Parquet frames ...); quarantine/
 //! ```
+//!
+//! A store whose catalog is on PostgreSQL (`Store::open("postgres://…")`) has no `LOCK` and no
+//! `db/`: its local folder ([`StoreOptions::local_folder`]) holds only `artifacts/`, and any
+//! number of processes open it at once (`commit.rs` says how their writes stay consistent;
+//! `catalog/postgres/` how sessions tell live processes from dead ones for recovery).
 
 pub(crate) mod artifacts;
 pub(crate) mod catalog;
