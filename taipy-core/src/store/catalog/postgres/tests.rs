@@ -235,3 +235,29 @@ fn unreachable_servers_wrong_passwords_and_missing_databases_are_named_without_t
         assert!(!text.contains("s3cret-pw") && !text.contains(&format!(":{}@", "taipy")), "{text}");
     }
 }
+
+/// The store's format record lives in the shared catalog as in sled: recorded at the first
+/// open, and a newer one refuses the open, naming the location (without its password).
+#[test]
+fn the_store_format_record_works_on_postgresql() {
+    use crate::store::records::{FormatRecord, decode};
+    use crate::store::{Group, Store, StoreOptions, format, keys};
+    let Some(schema) = TestSchema::new() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let options = || StoreOptions::development().with_local_folder(dir.path());
+    drop(Store::open_with(&schema.url, options()).unwrap());
+    let catalog = PgCatalog::open(schema.location()).unwrap();
+    let key = keys::format();
+    let bytes = catalog.get(Space::Meta, key.bytes()).unwrap().expect("recorded at the first open");
+    let found: FormatRecord = decode("store format", key.bytes(), &bytes).unwrap();
+    assert_eq!(found.version, format::CURRENT);
+
+    let mut group = Group::default();
+    group.put(&key, &FormatRecord { version: format::CURRENT + 1, written_by: "9.9.9".into() }).unwrap();
+    catalog.commit(group.writes).unwrap();
+    drop(catalog);
+    let err = Store::open_with(&schema.url, options()).unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, StoreError::NewerFormat { found, .. } if found == format::CURRENT + 1), "{text}");
+    assert!(text.contains(&schema.name) && text.contains("9.9.9") && !text.contains(":taipy@"), "{text}");
+}
