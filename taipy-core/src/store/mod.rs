@@ -85,7 +85,7 @@ enum CatalogKind {
     Sled,
     Memory,
     #[cfg(feature = "postgres")]
-    Postgres(catalog::postgres::PgLocation),
+    Postgres(Box<catalog::postgres::PgLocation>),
 }
 
 pub(crate) struct StoreInner {
@@ -214,7 +214,7 @@ impl Store {
                 std::env::temp_dir().join(format!("taipy-store-{}", &name.to_hex()[..16]))
             }
         };
-        Self::open_inner(&folder, options, None, CatalogKind::Postgres(location))
+        Self::open_inner(&folder, options, None, CatalogKind::Postgres(Box::new(location)))
     }
 
     /// Without the `postgres` feature, a server location is a clear error.
@@ -266,7 +266,7 @@ impl Store {
             #[cfg(feature = "postgres")]
             CatalogKind::Postgres(location) => {
                 let display = location.display.clone();
-                (Arc::new(catalog::postgres::PgCatalog::open(location)?), Some(display))
+                (Arc::new(catalog::postgres::PgCatalog::open(*location)?), Some(display))
             }
         };
         format::check_and_record(&*catalog, location.as_ref().map_or(path, Path::new))?;

@@ -194,8 +194,8 @@ fn racing_checked_groups_let_exactly_one_through() {
                 value.extend_from_slice(c.as_bytes());
                 catalog.commit_checked(std::slice::from_ref(check), vec![put(&value)]).unwrap().is_ok()
             };
-            let ha = scope.spawn(move || run("a", &a));
-            let hb = scope.spawn(move || run("b", &b));
+            let ha = scope.spawn(move || run("a", a));
+            let hb = scope.spawn(move || run("b", b));
             vec![ha.join().unwrap(), hb.join().unwrap()]
         });
         assert_eq!(results.iter().filter(|ok| **ok).count(), 1, "round {round}: {results:?}");
