@@ -60,7 +60,9 @@ impl PgLocation {
         if config.get_dbname().is_none() {
             return Err(invalid("no database named (postgres://user:password@host:port/database)".into()));
         }
-        config.options(&format!("-c search_path={schema}"));
+        // Commits do not wait for the server's log flush (as the embedded store does not fsync
+        // per job): `PgCatalog::flush` makes them durable, at the end of each submission.
+        config.options(&format!("-c search_path={schema} -c synchronous_commit=off"));
         config.connect_timeout(CONNECT_TIMEOUT);
         config.application_name("taipy");
         Ok(Self { config, schema, display })

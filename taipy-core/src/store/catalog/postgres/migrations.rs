@@ -40,6 +40,12 @@ pub(crate) const MIGRATIONS: &[(u32, &str)] = &[
              pid bigint NOT NULL
          );",
     ),
+    (
+        3,
+        // When the handle last made its commits durable (`PgCatalog::flush` writes it with a
+        // synchronous commit).
+        "ALTER TABLE sessions ADD COLUMN flushed_us bigint;",
+    ),
 ];
 
 /// The schema version this build creates.

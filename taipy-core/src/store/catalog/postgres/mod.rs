@@ -5,6 +5,10 @@
 //! - A commit group is one transaction. Its [`Check`]s are verified inside it: each checked key
 //!   is locked first (a transaction-scoped advisory lock, taken in key order so two groups never
 //!   deadlock), then read and compared; on a mismatch the transaction is rolled back whole.
+//! - Commits do not wait for the server's log flush (`synchronous_commit = off`: they are
+//!   visible to every process at once, and a server crash loses the last ones whole, never half
+//!   of one); [`Catalog::flush`] makes everything committed durable, as the embedded store's
+//!   flush at the end of a submission does.
 //! - Ids come from the sequence `id_blocks`, a block of [`ID_BLOCK`] per call: unique across
 //!   processes without a round trip per id.
 //! - Each open handle has a *session*: a row in `sessions` and an advisory lock held on a
@@ -230,8 +234,20 @@ impl Catalog for PgCatalog {
         self.transact(&mut conn, checks, writes)
     }
 
+    /// Waits until every transaction committed so far is durable. Commits do not wait for the
+    /// server's log flush (`synchronous_commit = off`, visible to every process at once); a
+    /// transaction that writes with `synchronous_commit = on` returns once the log is flushed
+    /// up to its own commit, which comes after all of them.
     fn flush(&self) -> Result<(), StoreError> {
-        Ok(()) // a committed transaction is durable
+        let mut conn = self.conn()?;
+        let mut tx = conn.client.transaction().map_err(|e| self.failed("cannot flush", e))?;
+        tx.batch_execute("SET LOCAL synchronous_commit = on").map_err(|e| self.failed("cannot flush", e))?;
+        tx.execute(
+            "UPDATE sessions SET flushed_us = $1 WHERE id = $2",
+            &[&(crate::store::now_us() as i64), &(self.session as i64)],
+        )
+        .map_err(|e| self.failed("cannot flush", e))?;
+        tx.commit().map_err(|e| self.failed("cannot flush", e))
     }
 
     fn generate_id(&self) -> Result<u64, StoreError> {
