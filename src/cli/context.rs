@@ -58,14 +58,25 @@ impl<'a> Context<'a> {
         self.terminal
     }
 
-    /// The store of `--store DIR` (or `TAIPY_STORE`, or the builder's default), opened on first
-    /// use.
+    /// The store of `--store DIR` (or `TAIPY_STORE`, or `--config FILE`'s `[CORE]`
+    /// `storage_url`, or the builder's default), opened on first use. A `postgres://` URL in
+    /// place of the folder opens a store shared with other processes.
     pub fn store(&mut self) -> Result<&Store, BoxError> {
         if self.store.is_none() {
-            let path = self.store_path()?;
+            let from_toml = self.toml()?.and_then(TomlConfig::storage_url).map(PathBuf::from);
+            let path = match (&self.global.store, from_toml) {
+                (None, Some(url)) => url,
+                _ => self.store_path()?,
+            };
             let options = match (&self.cli.options, self.toml()?) {
                 (Some(options), _) => options.clone(),
-                (None, Some(toml)) => toml.job().store_options(),
+                (None, Some(toml)) => {
+                    let options = toml.job().store_options();
+                    match toml.store_options().local_folder {
+                        Some(folder) => options.with_local_folder(folder),
+                        None => options,
+                    }
+                }
                 (None, None) => StoreOptions::default(),
             };
             self.store = Some(Store::open_with(&path, options)?);

@@ -357,6 +357,55 @@ pub enum StoreError {
         /// Why it does not fit.
         reason: String,
     },
+    /// A store location (a `postgres://` URL) that cannot be used as given.
+    #[error("store location `{location}` is invalid: {reason}")]
+    InvalidLocation {
+        /// The location, without its password.
+        location: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The server of a shared catalog could not be reached or refused the connection (down,
+    /// wrong password, no such database).
+    #[error("cannot connect to the store catalog at `{location}`: {reason}")]
+    CatalogUnreachable {
+        /// The location, without its password.
+        location: String,
+        /// The server's or the driver's message.
+        reason: String,
+    },
+    /// A shared catalog's schema was migrated by a newer taipy than this one.
+    #[error(
+        "store catalog `{location}` has schema version {found}; this taipy knows versions up to {supported}: upgrade taipy to open it"
+    )]
+    NewerCatalogSchema {
+        /// The location, without its password.
+        location: String,
+        /// The schema version found.
+        found: u32,
+        /// The newest this taipy knows.
+        supported: u32,
+    },
+    /// Another process wrote a data node since this one read the version it based its write
+    /// on (a shared store): nothing of the refused commit was written.
+    #[error(
+        "data node `{node}` was written by another process: this write was based on version {based_on}, the store now holds version {found}; nothing was written"
+    )]
+    Conflict {
+        /// The node's config id.
+        node: String,
+        /// The version this process based its write on (0: none yet).
+        based_on: u64,
+        /// The node's version in the store now (0: none).
+        found: u64,
+    },
+    /// An operation a store shared by several processes (a catalog on a server) does not
+    /// support yet.
+    #[error("{operation} is not supported on a shared store (catalog on a server) yet")]
+    NotOnSharedStore {
+        /// The operation, e.g. "garbage collection".
+        operation: &'static str,
+    },
 }
 
 /// As `Display`: what `main` prints when it returns the error.

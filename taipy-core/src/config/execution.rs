@@ -74,6 +74,12 @@ pub struct StoreOptions {
     /// it, the states of the nodes no running job holds are dropped once every change is
     /// applied, and read again from the catalog when needed.
     pub node_cache: usize,
+    /// For a store whose catalog is on a server (a `postgres://` location, see
+    /// [`Store::open`](crate::Store::open)): the local folder for its artifacts. `None` (the
+    /// default): a folder under the system's temporary directory named after the location, so
+    /// that the processes of one machine share it. Ignored for a store in a folder, which keeps
+    /// its artifacts inside.
+    pub local_folder: Option<std::path::PathBuf>,
 }
 
 impl Default for StoreOptions {
@@ -86,6 +92,7 @@ impl Default for StoreOptions {
             versions: VersionMode::default(),
             cache_bytes: Self::DEFAULT_CACHE_BYTES,
             node_cache: Self::DEFAULT_NODE_CACHE,
+            local_folder: None,
         }
     }
 }
@@ -136,6 +143,18 @@ impl StoreOptions {
     /// These options keeping at most `nodes` data nodes' states in memory between submissions.
     pub fn with_node_cache(self, nodes: usize) -> Self {
         Self { node_cache: nodes, ..self }
+    }
+
+    /// These options with `folder` as the local folder of a store whose catalog is on a server
+    /// (see [`local_folder`](Self::local_folder)).
+    ///
+    /// ```
+    /// # use taipy_core::StoreOptions;
+    /// let options = StoreOptions::development().with_local_folder("/var/cache/team-store");
+    /// assert_eq!(options.local_folder.as_deref(), Some(std::path::Path::new("/var/cache/team-store")));
+    /// ```
+    pub fn with_local_folder(self, folder: impl Into<std::path::PathBuf>) -> Self {
+        Self { local_folder: Some(folder.into()), ..self }
     }
 
     /// These options with config versions handled as `versions` says.

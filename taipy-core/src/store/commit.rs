@@ -19,6 +19,33 @@
 //! written by a running job is marked busy (in memory) and refuses other writes until the job
 //! commits.
 //!
+//! # A shared catalog (PostgreSQL)
+//!
+//! When other processes write the catalog too ([`Catalog::shared`]), none of that holds, and
+//! the protocol changes in three ways:
+//!
+//! - **Nothing cached is authoritative.** Each operation on node states starts from an empty
+//!   table (`fresh_table`) and reads the nodes it touches from the catalog, keeping the bytes
+//!   it read ([`NodeState::read_as`]). The memo and versions are read from the catalog too, so
+//!   a result another process committed is skipped here.
+//! - **Every write of a node's record is checked.** The group carries a check that the record
+//!   still holds the bytes the write was based on: for a job, the bytes when it started
+//!   (`start_job` records them as the job's *bases*), so that two processes running the same
+//!   task on one node cannot both commit; for a user's write, the bytes it just read; for a
+//!   new node, that there is none. The catalog verifies the checks in the transaction that
+//!   writes the group. A failed check refuses the group whole and becomes
+//!   [`StoreError::Conflict`], naming the node, the version the write was based on and the one
+//!   found; the next operation reads the node again.
+//! - **Groups are applied at once, by the thread that stages them** (`apply_now`), not by the
+//!   writer thread: so a commit's error reaches its caller. A job's commit error fails the job
+//!   with that error through the orchestrator's usual failure path (its status, with the
+//!   error, is then committed alone, with no check). A group staged with [`Store::stage`] that
+//!   fails is reported once by the next [`Store::apply_queued`] or [`Store::apply_all`], and
+//!   does not make the store read-only. Each commit is one transaction, durable when it
+//!   returns: the group commit of the embedded store (one log write per batch) does not apply.
+//!   Busy marks stay in memory: they keep two jobs of this process off one node; the checks
+//!   keep other processes' off.
+//!
 //! # Locks
 //!
 //! The store's locks, always taken in this order (a thread holding one never waits for an
@@ -39,9 +66,11 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
-use super::catalog::{Catalog, Group};
-use super::keys;
-use super::records::{LayoutRecord, MemoEntry, NodeRecord, TaskRun, Version, VersionRef, Writer, now_us};
+use super::catalog::{Catalog, Group, Mismatch};
+use super::keys::{self, Space};
+use super::records::{
+    LayoutRecord, MemoEntry, NodeRecord, TaskRun, Version, VersionRef, Writer, decode, now_us,
+};
 use super::{Store, StoreError};
 use crate::fingerprint::Fingerprint;
 use crate::job::Job;
@@ -52,6 +81,9 @@ use crate::value::Stored;
 pub(crate) struct NodeState {
     pub(crate) record: NodeRecord,
     pub(crate) current: Option<Version>,
+    /// In a shared store, the record's bytes as read from the catalog (`None`: not there):
+    /// what a write of the node checks it still finds.
+    pub(crate) read_as: Option<Vec<u8>>,
 }
 
 /// The in-memory table of node states and busy marks (one lock: see the module doc).
@@ -63,6 +95,9 @@ struct Table {
     /// The layouts whose readable record this handle has staged (written once, not with every
     /// version).
     layouts: std::collections::HashSet<Fingerprint>,
+    /// In a shared store: data node id → its record's bytes when the job holding it started,
+    /// what the job's commit checks (see the module doc).
+    bases: HashMap<String, Option<Vec<u8>>>,
 }
 
 /// The queue of staged groups and how far the catalog has applied them.
@@ -72,6 +107,9 @@ struct Queue {
     staged: u64,
     applied: u64,
     failure: Option<String>,
+    /// In a shared store: the error of a group [`Store::stage`] applied, for the next
+    /// [`Store::apply_queued`] or [`Store::apply_all`] to return (once).
+    pending: Option<StoreError>,
     shutdown: bool,
     /// The writer thread waits for work (so a new group must wake it).
     writer_idle: bool,
@@ -98,9 +136,12 @@ struct Shared {
 /// The in-memory side of the commit protocol, and the writer thread.
 pub(crate) struct Committer {
     table: Mutex<Table>,
+    /// Whether other processes write the catalog too ([`Catalog::shared`]): then groups are
+    /// applied at once, with checks, by the thread that stages them.
+    shared: bool,
     /// How many node states the table keeps between flushes (`StoreOptions::node_cache`).
     node_cache: usize,
-    shared: Arc<Shared>,
+    shared_queue: Arc<Shared>,
     writer: Mutex<Option<std::thread::JoinHandle<()>>>,
 }
 
@@ -111,6 +152,7 @@ impl Committer {
             Arc::new(Shared { queue: Mutex::default(), work: Condvar::new(), applied: Condvar::new() });
         let for_thread = Arc::clone(&shared);
         let weak = Arc::downgrade(&catalog);
+        let is_shared = catalog.shared();
         crate::fault::watch(move || {
             if let Some(catalog) = weak.upgrade() {
                 let _ = catalog.flush();
@@ -119,13 +161,19 @@ impl Committer {
         let writer = std::thread::Builder::new()
             .name("taipy-commit".into())
             .spawn(move || write_batches(&for_thread, &*catalog))?;
-        Ok(Self { table: Mutex::default(), node_cache, shared, writer: Mutex::new(Some(writer)) })
+        Ok(Self {
+            table: Mutex::default(),
+            shared: is_shared,
+            node_cache,
+            shared_queue: shared,
+            writer: Mutex::new(Some(writer)),
+        })
     }
 
     /// Applies what is queued, then stops the writer thread.
     pub(crate) fn shut_down(&self) {
-        lock(&self.shared.queue).shutdown = true;
-        self.shared.work.notify_all();
+        lock(&self.shared_queue.queue).shutdown = true;
+        self.shared_queue.work.notify_all();
         if let Some(writer) = lock(&self.writer).take() {
             let _ = writer.join();
         }
@@ -218,6 +266,21 @@ fn check_not_held(table: &Table, job: &str, outputs: &[String]) -> Result<(), St
     Ok(())
 }
 
+/// The error for a failed check on a node's record: the node and the versions on both sides.
+fn conflict(mismatch: &Mismatch) -> StoreError {
+    let key = &mismatch.check.key;
+    let record = |bytes: &Option<Vec<u8>>| -> Option<NodeRecord> {
+        bytes.as_ref().and_then(|b| decode(Space::Nodes.what(), key, b).ok())
+    };
+    let (based, found) = (record(&mismatch.check.expected), record(&mismatch.found));
+    let node = match found.as_ref().or(based.as_ref()) {
+        Some(record) => record.config_id.clone(),
+        None => keys::display(key),
+    };
+    let number = |r: Option<NodeRecord>| r.and_then(|r| r.current).map_or(0, |c| c.number);
+    StoreError::Conflict { node, based_on: number(based), found: number(found) }
+}
+
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
@@ -231,12 +294,27 @@ impl Store {
         lock(&self.committer().table)
     }
 
+    /// The table, for an operation on node states: in a shared store, emptied of the states
+    /// read before, so that the operation reads the nodes it touches from the catalog.
+    fn fresh_table(&self) -> MutexGuard<'_, Table> {
+        let mut table = self.table();
+        if self.committer().shared {
+            table.states.clear();
+        }
+        table
+    }
+
     /// The node's state, from memory or, the first time, from the catalog.
     fn load_state<'a>(&self, table: &'a mut Table, node_id: &str) -> Result<&'a mut NodeState, StoreError> {
         if !table.states.contains_key(node_id) {
-            let record: NodeRecord = self
-                .read(&keys::node(node_id))?
+            let key = keys::node(node_id);
+            let bytes = self
+                .inner
+                .catalog
+                .get(Space::Nodes, key.bytes())?
                 .ok_or_else(|| StoreError::NotFound { kind: "data node", id: node_id.to_owned() })?;
+            self.count_records(1);
+            let record: NodeRecord = decode(Space::Nodes.what(), key.bytes(), &bytes)?;
             let current = match record.current {
                 Some(current) => {
                     Some(self.read(&keys::version(node_id, current.number))?.ok_or_else(|| {
@@ -248,14 +326,15 @@ impl Store {
                 }
                 None => None,
             };
-            table.states.insert(node_id.to_owned(), NodeState { record, current });
+            let read_as = self.committer().shared.then_some(bytes);
+            table.states.insert(node_id.to_owned(), NodeState { record, current, read_as });
         }
         Ok(table.states.get_mut(node_id).expect("just inserted"))
     }
 
     /// A node's record and current version as of the last staged write.
     pub(crate) fn node_state(&self, node_id: &str) -> Result<NodeState, StoreError> {
-        let mut table = self.table();
+        let mut table = self.fresh_table();
         self.load_state(&mut table, node_id).map(|state| state.clone())
     }
 
@@ -277,6 +356,7 @@ impl Store {
             group.put(&keys::layout(&layout), &LayoutRecord { text: text.to_owned() })?;
             table.layouts.insert(layout);
         }
+        let base = table.bases.get(node_id).cloned();
         let state = self.load_state(table, node_id)?;
         // Early cutoff: the same content (and, for a file, the same path) is no new version.
         if state.current.as_ref().is_some_and(|c| c.stored == *stored) && comment.is_none() {
@@ -295,8 +375,16 @@ impl Store {
         let mut record = state.record.clone();
         record.next_version = number;
         record.current = Some(VersionRef { number, hash: stored.hash });
+        if self.committer().shared {
+            // Written only if the node is still as this write found it (or as its job did).
+            group.check(
+                Space::Nodes,
+                keys::node(node_id).bytes(),
+                base.unwrap_or_else(|| state.read_as.clone()),
+            );
+        }
         group.put(&keys::node(node_id), &record)?;
-        *state = NodeState { record, current: Some(version) };
+        *state = NodeState { record, current: Some(version), read_as: state.read_as.clone() };
         Ok(Some(number))
     }
 
@@ -308,13 +396,16 @@ impl Store {
         record: NodeRecord,
         first: Option<(&Stored, Writer)>,
     ) -> Result<(), StoreError> {
-        let mut table = self.table();
+        let mut table = self.fresh_table();
         let id = record.id.clone();
         if table.states.contains_key(&id) || self.exists(&keys::node(&id))? {
             return Ok(());
         }
+        if self.committer().shared {
+            group.check(Space::Nodes, keys::node(&id).bytes(), None); // created once
+        }
         group.put(&keys::node(&id), &record)?;
-        table.states.insert(id.clone(), NodeState { record, current: None });
+        table.states.insert(id.clone(), NodeState { record, current: None, read_as: None });
         if let Some((stored, writer)) = first {
             self.stage_version(&mut table, group, &id, stored, &writer, None)?;
         }
@@ -323,7 +414,7 @@ impl Store {
 
     /// Whether a node exists (staged or stored).
     pub(crate) fn node_exists(&self, node_id: &str) -> Result<bool, StoreError> {
-        if self.table().states.contains_key(node_id) {
+        if self.fresh_table().states.contains_key(node_id) {
             return Ok(true);
         }
         self.exists(&keys::node(node_id))
@@ -352,7 +443,7 @@ impl Store {
         editor: Option<&str>,
     ) -> Result<Option<u64>, StoreError> {
         let written = {
-            let mut table = self.table();
+            let mut table = self.fresh_table();
             if let Some((job, node)) = table.busy.get(node_id) {
                 return Err(StoreError::NodeBusy { node: node.clone(), job: job.clone() });
             }
@@ -361,7 +452,7 @@ impl Store {
             }
             let mut group = Group::default();
             let written = self.stage_version(&mut table, &mut group, node_id, stored, &writer, comment)?;
-            self.enqueue(group);
+            self.enqueue(group)?;
             written
         };
         self.apply_queued()?;
@@ -376,14 +467,17 @@ impl Store {
         change: impl FnOnce(&mut NodeRecord) -> Result<R, StoreError>,
     ) -> Result<R, StoreError> {
         let result = {
-            let mut table = self.table();
+            let mut table = self.fresh_table();
             let state = self.load_state(&mut table, node_id)?;
             let mut record = state.record.clone();
             let result = change(&mut record)?;
             let mut group = Group::default();
+            if self.committer().shared {
+                group.check(Space::Nodes, keys::node(node_id).bytes(), state.read_as.clone());
+            }
             group.put(&keys::node(node_id), &record)?;
             state.record = record;
-            self.enqueue(group);
+            self.enqueue(group)?;
             result
         };
         self.apply_queued()?;
@@ -397,7 +491,7 @@ impl Store {
         mut group: Group,
         node_ids: &[String],
     ) -> Result<(), StoreError> {
-        let mut table = self.table();
+        let mut table = self.fresh_table();
         if let Some((job, node)) = node_ids.iter().find_map(|id| table.busy.get(id)) {
             return Err(StoreError::NodeBusy { node: node.clone(), job: job.clone() });
         }
@@ -409,8 +503,7 @@ impl Store {
             group.remove(&keys::node(node_id));
             table.states.remove(node_id);
         }
-        self.enqueue(group);
-        Ok(())
+        self.enqueue(group)
     }
 
     /// Stages `group` with nodes given a new type (a new config version): each loses its current
@@ -418,12 +511,15 @@ impl Store {
     /// new current version; one commit group, refused (nothing staged) while a running job holds
     /// one of them. Durable after [`Store::flush`].
     pub(crate) fn stage_retypes(&self, mut group: Group, retypes: &[Retype]) -> Result<(), StoreError> {
-        let mut table = self.table();
+        let mut table = self.fresh_table();
         if let Some((job, node)) = retypes.iter().find_map(|r| table.busy.get(&r.node_id)) {
             return Err(StoreError::NodeBusy { node: node.clone(), job: job.clone() });
         }
         for retype in retypes {
             let state = self.load_state(&mut table, &retype.node_id)?;
+            if self.committer().shared {
+                group.check(Space::Nodes, keys::node(&retype.node_id).bytes(), state.read_as.clone());
+            }
             state.record.type_name = retype.type_name.clone();
             state.record.current = None;
             state.current = None;
@@ -432,13 +528,14 @@ impl Store {
                 self.stage_version(&mut table, &mut group, &retype.node_id, stored, writer, None)?;
             }
         }
-        self.enqueue(group);
+        self.enqueue(group)?;
         drop(table);
         self.apply_queued()
     }
 
     /// Stages the removal of old versions (never a node's current one), for garbage collection.
     pub(crate) fn stage_version_removal(&self, versions: &[(String, u64)]) -> Result<(), StoreError> {
+        debug_assert!(!self.committer().shared, "collection is refused on a shared store");
         let table = self.table();
         let mut group = Group::default();
         for (node_id, number) in versions {
@@ -447,30 +544,33 @@ impl Store {
                 group.remove(&keys::version(node_id, *number));
             }
         }
-        self.enqueue(group);
-        Ok(())
+        self.enqueue(group)
     }
 
     /// Refuses (with [`StoreError::NodeLocked`]) if someone holds the node's edit lock.
     pub(crate) fn check_unlocked(&self, node_id: &str) -> Result<(), StoreError> {
-        let mut table = self.table();
+        let mut table = self.fresh_table();
         check_edit_lock(&self.load_state(&mut table, node_id)?.record, None)
     }
 
     /// Records a job as Running and marks its output nodes as held by it; an error if another
     /// job holds one of them (two submissions of one scenario writing the same node).
     pub(crate) fn start_job(&self, job: &Job, outputs: &[String]) -> Result<(), StoreError> {
-        let mut table = self.table();
+        let mut table = self.fresh_table();
         check_not_held(&table, &job.id, outputs)?;
         for node_id in outputs {
-            let node = self
-                .load_state(&mut table, node_id)
-                .map_or_else(|_| node_id.clone(), |s| s.record.config_id.clone());
+            let (node, read_as) = self.load_state(&mut table, node_id).map_or_else(
+                |_| (node_id.clone(), None),
+                |s| (s.record.config_id.clone(), s.read_as.clone()),
+            );
+            if self.committer().shared {
+                table.bases.insert(node_id.clone(), read_as);
+            }
             table.busy.insert(node_id.clone(), (job.id.clone(), node));
         }
         let mut group = Group::default();
         group.put(&keys::job(&job.id), job)?;
-        self.enqueue(group);
+        self.enqueue(group)?;
         drop(table);
         crate::fault::point_after("job.running", || drop(self.apply_all()));
         Ok(())
@@ -481,7 +581,7 @@ impl Store {
     /// writer thread's next batch. Returns the new version number of each output (`None` where
     /// the content was unchanged).
     pub(crate) fn commit_job(&self, commit: &JobCommit<'_>) -> Result<Vec<Option<u64>>, StoreError> {
-        let mut table = self.table();
+        let mut table = self.fresh_table();
         let outputs: Vec<String> = commit.outputs.iter().map(|(id, _)| id.clone()).collect();
         let staged = check_not_held(&table, &commit.job.id, &outputs).and_then(|()| {
             let mut group = Group::default();
@@ -513,13 +613,14 @@ impl Store {
             group.put(&keys::job(&commit.job.id), commit.job)?;
             // In the job's span (see `orchestrator/trace.rs`).
             tracing::debug!(records = group.writes.len(), bytes = group.bytes(), "job committed");
-            self.enqueue(group);
+            self.enqueue(group)?;
             crate::fault::point("job.staged");
             Ok(written)
         });
         for node_id in commit.release.iter().chain(&outputs) {
             if table.busy.get(node_id).is_some_and(|(job, _)| *job == commit.job.id) {
                 table.busy.remove(node_id);
+                table.bases.remove(node_id);
             }
         }
         staged
@@ -535,7 +636,7 @@ impl Store {
             return;
         }
         let drained = {
-            let queue = lock(&self.committer().shared.queue);
+            let queue = lock(&self.committer().shared_queue.queue);
             queue.applied == queue.staged && queue.failure.is_none()
         };
         if drained {
@@ -555,16 +656,22 @@ impl Store {
     pub(crate) fn stage(&self, group: Group) {
         // Under the table lock, so groups queue in staging order.
         let _table = self.table();
-        self.enqueue(group);
+        if let Err(e) = self.enqueue(group) {
+            // Only a shared store applies (and so fails) here.
+            lock(&self.committer().shared_queue.queue).pending = Some(e);
+        }
     }
 
     /// Queues a group for the writer thread; the caller holds the table lock, so groups queue
-    /// in staging order.
-    fn enqueue(&self, group: Group) {
+    /// in staging order. In a shared store, applies it now instead: see [`apply_now`].
+    fn enqueue(&self, group: Group) -> Result<(), StoreError> {
         if group.is_empty() {
-            return;
+            return Ok(());
         }
-        let shared = &self.committer().shared;
+        if self.committer().shared {
+            return self.apply_now(group);
+        }
+        let shared = &self.committer().shared_queue;
         let mut queue = lock(&shared.queue);
         queue.groups.push(group);
         queue.staged += 1;
@@ -573,12 +680,35 @@ impl Store {
             queue.writer_idle = false;
             shared.work.notify_one();
         }
+        Ok(())
+    }
+
+    /// Applies `group` to a shared catalog at once, in one transaction with its checks; a failed
+    /// check is a [`StoreError::Conflict`] and writes nothing. The submissions it marks
+    /// unfinished are marked with this handle's session, so that recovery in another process
+    /// leaves them alone while this one lives (`Store::recover`).
+    fn apply_now(&self, mut group: Group) -> Result<(), StoreError> {
+        if let Some(session) = self.inner.catalog.session() {
+            for write in &mut group.writes {
+                if write.space == Space::UnfinishedIndex && write.value.as_ref().is_some_and(Vec::is_empty) {
+                    write.value = Some(session.to_be_bytes().to_vec());
+                }
+            }
+        }
+        crate::fault::point("batch.before");
+        let result = self.inner.catalog.commit_checked(&group.checks, group.writes)?;
+        crate::fault::point("batch.after");
+        result.map_err(|mismatch| conflict(&mismatch))
     }
 
     /// Reports a commit the catalog refused (the writer thread applies queued groups by
     /// itself).
     pub(crate) fn apply_queued(&self) -> Result<(), StoreError> {
-        match &lock(&self.committer().shared.queue).failure {
+        let mut queue = lock(&self.committer().shared_queue.queue);
+        if let Some(error) = queue.pending.take() {
+            return Err(error);
+        }
+        match &queue.failure {
             Some(failure) => Err(StoreError::CommitFailed { reason: failure.clone() }),
             None => Ok(()),
         }
@@ -586,7 +716,7 @@ impl Store {
 
     /// Waits until every group staged so far is applied.
     pub(crate) fn apply_all(&self) -> Result<(), StoreError> {
-        let shared = &self.committer().shared;
+        let shared = &self.committer().shared_queue;
         let mut queue = lock(&shared.queue);
         let target = queue.staged;
         if queue.applied < target {
@@ -596,6 +726,9 @@ impl Store {
                 queue = shared.applied.wait(queue).unwrap_or_else(|p| p.into_inner());
             }
             queue.waiters -= 1;
+        }
+        if let Some(error) = queue.pending.take() {
+            return Err(error);
         }
         match &queue.failure {
             Some(failure) => Err(StoreError::CommitFailed { reason: failure.clone() }),

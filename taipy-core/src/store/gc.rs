@@ -179,6 +179,10 @@ impl Store {
     }
 
     fn collect(&self, policy: GcPolicy, dry_run: bool) -> Result<GcReport, StoreError> {
+        // Other processes' running jobs and pins are not known here: nothing is collected.
+        if self.is_shared() {
+            return Err(StoreError::NotOnSharedStore { operation: "garbage collection" });
+        }
         let mut report = GcReport::default();
         // Under the gate: decide, stage the removal of records and apply it (a job deciding
         // after this no longer finds them), and mark the files nothing refers to.

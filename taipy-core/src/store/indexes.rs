@@ -148,7 +148,7 @@ pub(crate) fn build(catalog: &dyn Catalog) -> Result<Vec<Write>, StoreError> {
             unfinished.insert(job.submission);
         }
     }
-    let mut group = Group { writes };
+    let mut group = Group { writes, checks: Vec::new() };
     unfinished.iter().for_each(|id| group.mark_unfinished(id, true));
     Ok(group.writes)
 }
@@ -263,7 +263,17 @@ impl Store {
     pub(crate) fn unfinished_jobs(&self) -> Result<Unfinished, StoreError> {
         let mut resolved = Vec::new();
         let mut jobs = Vec::new();
-        for id in self.indexed_ids(Space::UnfinishedIndex, b"")? {
+        let entries = self.inner.catalog.scan(Space::UnfinishedIndex, b"")?;
+        self.count_index_entries(entries.len());
+        for (entry, session) in entries {
+            // In a shared store, a submission of a live handle (its session's lock is held) is
+            // still being run: not ours to recover. (An empty mark: a store one process owns.)
+            if let Ok(session) = <[u8; 8]>::try_from(session.as_slice())
+                && self.inner.catalog.session_alive(u64::from_be_bytes(session))?
+            {
+                continue;
+            }
+            let id = id_of(&entry);
             let key = keys::submission(&id);
             let Some(bytes) = self.inner.catalog.get(Space::Submissions, key.bytes())? else {
                 resolved.push(id);
@@ -557,7 +567,7 @@ mod tests {
                 }
             }
         }
-        let mut group = Group { writes };
+        let mut group = Group { writes, checks: Vec::new() };
         group.put(&keys::format(), &FormatRecord { version: to, written_by: "0.3.0".into() }).unwrap();
         catalog.commit(group.writes).unwrap();
         catalog.flush().unwrap();

@@ -6,7 +6,8 @@
 //! store/
 //!   mod.rs        Store: open/close, recovery, the typed reads the rest of the crate uses
 //!   catalog/      trait Catalog (record spaces, atomic group commits); sled.rs, memory.rs,
-//!                 conformance.rs (the suite every backend passes)
+//!                 postgres/ (shared, feature `postgres`), conformance.rs (the suite every
+//!                 backend passes)
 //!   artifacts/    trait Artifacts (put, open, verify, delete, list); the local folder
 //!   keys.rs       every key layout
 //!   records.rs    the record types and their codec
@@ -25,6 +26,11 @@
 //! <store>/db/           the sled catalog
 //! <store>/artifacts/    <blake3>.<ext> files (Parquet frames ...); quarantine/
 //! ```
+//!
+//! A store whose catalog is on PostgreSQL (`Store::open("postgres://…")`) has no `LOCK` and no
+//! `db/`: its local folder ([`StoreOptions::local_folder`]) holds only `artifacts/`, and any
+//! number of processes open it at once (`commit.rs` says how their writes stay consistent;
+//! `catalog/postgres/` how sessions tell live processes from dead ones for recovery).
 
 pub(crate) mod artifacts;
 pub(crate) mod catalog;
@@ -78,10 +84,14 @@ pub(crate) use crate::config::{ExecutionMode, StoreOptions};
 enum CatalogKind {
     Sled,
     Memory,
+    #[cfg(feature = "postgres")]
+    Postgres(Box<catalog::postgres::PgLocation>),
 }
 
 pub(crate) struct StoreInner {
     path: PathBuf,
+    /// A catalog on a server: its location, without password (`path` is the local folder).
+    location: Option<String>,
     catalog: Arc<dyn Catalog>,
     artifacts: LocalArtifacts,
     options: StoreOptions,
@@ -103,7 +113,8 @@ pub(crate) struct StoreInner {
     reads: ReadCounters,
     /// Config id → the version this handle staged or found as its current one (`versions.rs`).
     current_configs: Mutex<std::collections::HashMap<String, crate::fingerprint::Fingerprint>>,
-    _lock: File,
+    /// The lock file, for a store one process owns (not for a shared catalog).
+    _lock: Option<File>,
     _temporary: Option<tempfile::TempDir>,
 }
 
@@ -152,6 +163,10 @@ pub struct ScenarioInfo {
 impl Store {
     /// Opens (or creates) the store in folder `path`, running jobs on a pool with one worker per
     /// core.
+    ///
+    /// A `path` that reads as a `postgres://` or `postgresql://` URL opens a store whose
+    /// catalog is on that PostgreSQL server instead (feature `postgres`), shared by every
+    /// process that opens it: see [`open_with`](Self::open_with).
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
         Self::open_with(path, StoreOptions::default())
     }
@@ -162,8 +177,53 @@ impl Store {
     /// running ones Failed ("interrupted"), waiting ones Abandoned, and the data nodes they held
     /// are released. Temporary files it left are removed. A store written by a newer taipy, in
     /// a format this one cannot read, is refused before anything is written.
+    ///
+    /// # A catalog on PostgreSQL
+    ///
+    /// `postgres://user:password@host:port/database?schema=NAME` (libpq's URL; `schema`, default
+    /// `taipy`, is the schema that holds the catalog, created and migrated at open) opens a
+    /// *shared* store: any number of processes, on any machines, open it at once (there is no
+    /// lock file), and each sees the others' scenarios, versions and memo. A job's results are
+    /// committed in one transaction that checks that no other process wrote its outputs since
+    /// the job started ([`StoreError::Conflict`] otherwise). Recovery at open touches only the
+    /// jobs of processes that are gone. Artifacts go to the local folder of
+    /// [`StoreOptions::local_folder`]. Garbage collection is refused on a shared store for now.
+    ///
+    /// ```no_run
+    /// # use taipy_core::{Store, StoreOptions};
+    /// let options = StoreOptions::default().with_local_folder("/srv/taipy/local");
+    /// let store = Store::open_with("postgres://taipy:secret@db.internal:5432/analytics", options)?;
+    /// # Ok::<(), taipy_core::StoreError>(())
+    /// ```
     pub fn open_with(path: impl AsRef<Path>, options: StoreOptions) -> Result<Self, StoreError> {
-        Self::open_inner(path.as_ref(), options, None, CatalogKind::Sled)
+        let path = path.as_ref();
+        match path.to_str().filter(|text| catalog::location::is_postgres_url(text)) {
+            Some(url) => Self::open_server(url, options),
+            None => Self::open_inner(path, options, None, CatalogKind::Sled),
+        }
+    }
+
+    /// Opens the store whose catalog is at `url` (a PostgreSQL server).
+    #[cfg(feature = "postgres")]
+    fn open_server(url: &str, options: StoreOptions) -> Result<Self, StoreError> {
+        let location = catalog::postgres::PgLocation::parse(url)?;
+        let folder = match &options.local_folder {
+            Some(folder) => folder.clone(),
+            None => {
+                let name = blake3::hash(format!("{}#{}", location.display, location.schema).as_bytes());
+                std::env::temp_dir().join(format!("taipy-store-{}", &name.to_hex()[..16]))
+            }
+        };
+        Self::open_inner(&folder, options, None, CatalogKind::Postgres(Box::new(location)))
+    }
+
+    /// Without the `postgres` feature, a server location is a clear error.
+    #[cfg(not(feature = "postgres"))]
+    fn open_server(url: &str, _options: StoreOptions) -> Result<Self, StoreError> {
+        Err(StoreError::InvalidLocation {
+            location: catalog::location::redact(url),
+            reason: "this build of taipy has no PostgreSQL catalog (enable the `postgres` feature)".into(),
+        })
     }
 
     /// A store in a new temporary folder, deleted when the last handle is dropped.
@@ -194,28 +254,26 @@ impl Store {
     ) -> Result<Self, StoreError> {
         options.check().map_err(|e| StoreError::InvalidOptions(Box::new(e)))?;
         std::fs::create_dir_all(path).map_err(|e| StoreError::io("cannot create store folder", path, e))?;
-        let lock_path = path.join("LOCK");
-        let lock = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(|e| StoreError::io("cannot open lock file", &lock_path, e))?;
-        match lock.try_lock() {
-            Ok(()) => {}
-            Err(TryLockError::WouldBlock) => {
-                return Err(StoreError::AlreadyOpen { path: path.to_owned(), lock: lock_path });
+        // A shared catalog has no owner: no lock file (its sessions tell live processes).
+        #[cfg(feature = "postgres")]
+        let shared = matches!(kind, CatalogKind::Postgres(_));
+        #[cfg(not(feature = "postgres"))]
+        let shared = false;
+        let lock = if shared { None } else { Some(lock_folder(path)?) };
+        let (catalog, location): (Arc<dyn Catalog>, Option<String>) = match kind {
+            CatalogKind::Sled => (Arc::new(SledCatalog::open(&path.join("db"), options.cache_bytes)?), None),
+            CatalogKind::Memory => (Arc::new(MemoryCatalog::default()), None),
+            #[cfg(feature = "postgres")]
+            CatalogKind::Postgres(location) => {
+                let display = location.display.clone();
+                (Arc::new(catalog::postgres::PgCatalog::open(*location)?), Some(display))
             }
-            Err(TryLockError::Error(e)) => return Err(StoreError::io("cannot lock", &lock_path, e)),
-        }
-        let catalog: Arc<dyn Catalog> = match kind {
-            CatalogKind::Sled => Arc::new(SledCatalog::open(&path.join("db"), options.cache_bytes)?),
-            CatalogKind::Memory => Arc::new(MemoryCatalog::default()),
         };
-        format::check_and_record(&*catalog, path)?;
+        format::check_and_record(&*catalog, location.as_ref().map_or(path, Path::new))?;
         let artifacts = LocalArtifacts::open(&path.join("artifacts"), Arc::clone(&catalog))?;
-        // This process holds the lock: every temporary file is a dead writer's.
-        let stale_bytes = artifacts.remove_stale_temporaries(true)?;
+        // This process holds the lock: every temporary file is a dead writer's. (Not so in a
+        // local folder that other processes of a shared store use too.)
+        let stale_bytes = if shared { 0 } else { artifacts.remove_stale_temporaries(true)? };
         let pool = match options.mode {
             ExecutionMode::Development => None,
             ExecutionMode::Standalone => Some(
@@ -235,6 +293,7 @@ impl Store {
         let store = Store {
             inner: Arc::new(StoreInner {
                 path: path.to_owned(),
+                location,
                 catalog,
                 artifacts,
                 options,
@@ -255,6 +314,7 @@ impl Store {
         let unreadable = store.unreadable_records().len();
         tracing::info!(
             path = %path.display(),
+            location = store.inner.location.as_deref(),
             backend = store.inner.catalog.backend(),
             mode = ?store.inner.options.mode,
             workers = store.inner.pool.as_ref().map(rayon::ThreadPool::current_num_threads),
@@ -331,9 +391,26 @@ impl Store {
         self.inner.reads.index_entries.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
     }
 
-    /// The store's folder.
+    /// The store's folder (for a catalog on a server, the local folder of its artifacts).
     pub fn path(&self) -> &Path {
         &self.inner.path
+    }
+
+    /// Where the catalog of a store on a server is, without its password (`None` for a store
+    /// in a folder).
+    ///
+    /// ```
+    /// # use taipy_core::Store;
+    /// assert_eq!(Store::temporary()?.location(), None);
+    /// # Ok::<(), taipy_core::StoreError>(())
+    /// ```
+    pub fn location(&self) -> Option<&str> {
+        self.inner.location.as_deref()
+    }
+
+    /// Whether other processes may write this store too (a catalog on a server).
+    pub(crate) fn is_shared(&self) -> bool {
+        self.inner.catalog.shared()
     }
 
     /// The store's format version: the one this taipy writes, since opening a store of an
@@ -584,6 +661,24 @@ pub(crate) enum ArtifactState {
     Corrupt,
 }
 
+/// Takes the lock file of the store in folder `path`: one process owns a store in a folder.
+fn lock_folder(path: &Path) -> Result<File, StoreError> {
+    let lock_path = path.join("LOCK");
+    let lock = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| StoreError::io("cannot open lock file", &lock_path, e))?;
+    match lock.try_lock() {
+        Ok(()) => Ok(lock),
+        Err(TryLockError::WouldBlock) => {
+            Err(StoreError::AlreadyOpen { path: path.to_owned(), lock: lock_path })
+        }
+        Err(TryLockError::Error(e)) => Err(StoreError::io("cannot lock", &lock_path, e)),
+    }
+}
+
 fn temporary_dir() -> Result<tempfile::TempDir, StoreError> {
     tempfile::Builder::new()
         .prefix("taipy-store-")
@@ -605,6 +700,7 @@ impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Store")
             .field("path", &self.inner.path)
+            .field("location", &self.inner.location)
             .field("catalog", &self.inner.catalog.backend())
             .finish()
     }

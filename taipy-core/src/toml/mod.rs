@@ -425,10 +425,34 @@ impl TomlConfig {
         }
     }
 
+    /// Where the store is, from `[CORE]`: `storage_url`, a `postgres://` URL (a catalog on
+    /// PostgreSQL, shared by several processes) or a folder, if given. Open it with
+    /// [`Store::open_with`](crate::Store::open_with) and [`store_options`](Self::store_options).
+    ///
+    /// ```
+    /// use taipy_core::toml::TomlConfig;
+    /// let text = "[CORE]\nstorage_url = \"postgres://taipy@db:5432/team\"\nstorage_folder = \"/srv/taipy\"\n";
+    /// let config: TomlConfig = text.parse()?;
+    /// assert_eq!(config.storage_url(), Some("postgres://taipy@db:5432/team"));
+    /// assert_eq!(config.store_options().local_folder.as_deref(), Some(std::path::Path::new("/srv/taipy")));
+    /// # Ok::<(), taipy_core::toml::TomlConfigError>(())
+    /// ```
+    pub fn storage_url(&self) -> Option<&str> {
+        self.core.get("storage_url").map(String::as_str)
+    }
+
     /// Store options with the `[JOB]` section's settings and the `[CORE]` section's version
-    /// mode.
+    /// mode; Taipy's `root_folder` and `storage_folder`, when given, name the local folder of a
+    /// store on a server ([`StoreOptions::local_folder`]).
     pub fn store_options(&self) -> StoreOptions {
-        self.job.store_options().with_versions(self.version_mode())
+        let options = self.job.store_options().with_versions(self.version_mode());
+        match self.core.get("storage_folder") {
+            Some(folder) => {
+                let root = self.core.get("root_folder").map_or("", String::as_str);
+                options.with_local_folder(std::path::Path::new(root).join(folder))
+            }
+            None => options,
+        }
     }
 }
 

@@ -586,6 +586,18 @@ impl Reader<'_> {
                 format!("unknown mode `{}`; expected development, experiment or production", mode.value),
             );
         }
+        if let Some(kind) = self.text(&props, "repository_type")
+            && !kind.value.eq_ignore_ascii_case("filesystem")
+        {
+            self.problem(
+                "CORE",
+                kind.line,
+                format!(
+                    "repository_type `{}` is not supported: the store is a folder (the default) or a catalog on PostgreSQL (storage_url = \"postgres://…\")",
+                    kind.value
+                ),
+            );
+        }
         for e in &table.entries {
             match self.typed("CORE", e) {
                 Some(Typed::Text(s) | Typed::Function(s) | Typed::Section(s)) => {

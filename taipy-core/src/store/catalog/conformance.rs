@@ -4,7 +4,7 @@
 //! expands to one `#[test]` per check below, each on a fresh catalog. Checks that need a reopen
 //! (durability) take the backend's own open function: see `sled.rs`.
 
-use super::{Catalog, Group, Write};
+use super::{Catalog, Check, Group, Write};
 use crate::store::keys::{self, Space};
 use crate::store::records::{SequenceRecord, decode};
 
@@ -13,7 +13,15 @@ use crate::store::records::{SequenceRecord, decode};
 #[doc(hidden)]
 macro_rules! catalog_conformance {
     ($make:expr) => {
-        $crate::catalog_conformance!(@tests $make;
+        $crate::catalog_conformance!(@list plain $make);
+    };
+    // `$make` returns `Option<G>` where `G` derefs to the catalog (and cleans up when dropped);
+    // `None` skips the check (a service that is not there outside CI).
+    (guarded $make:expr) => {
+        $crate::catalog_conformance!(@list guarded $make);
+    };
+    (@list $mode:ident $make:expr) => {
+        $crate::catalog_conformance!(@tests $mode $make;
             a_missing_record_is_none,
             a_put_record_is_read_back,
             a_later_write_of_a_group_wins,
@@ -28,17 +36,26 @@ macro_rules! catalog_conformance {
             a_large_space_scans_completely,
             typed_groups_round_trip,
             concurrent_groups_all_land,
+            a_group_whose_checks_hold_commits,
+            a_failed_check_refuses_the_group_whole,
         );
     };
-    (@tests $make:expr; $($check:ident,)*) => {
+    (@tests $mode:ident $make:expr; $($check:ident,)*) => {
         $(
             #[test]
             fn $check() {
-                let catalog = $make;
-                $crate::store::catalog::conformance::$check(&catalog);
+                $crate::catalog_conformance!(@run $mode $make, $check);
             }
         )*
     };
+    (@run plain $make:expr, $check:ident) => {{
+        let catalog = $make;
+        $crate::store::catalog::conformance::$check(&catalog);
+    }};
+    (@run guarded $make:expr, $check:ident) => {{
+        let Some(guard) = $make else { return };
+        $crate::store::catalog::conformance::$check(&*guard);
+    }};
 }
 
 fn put(space: Space, key: &[u8], value: &[u8]) -> Write {
@@ -182,6 +199,33 @@ pub(crate) fn concurrent_groups_all_land(c: &dyn Catalog) {
     });
     assert_eq!(c.scan(Space::Jobs, b"").unwrap().len(), 800);
     assert_eq!(c.scan(Space::Submissions, b"").unwrap().len(), 800);
+}
+
+pub(crate) fn a_group_whose_checks_hold_commits(c: &dyn Catalog) {
+    c.commit(vec![put(Space::Nodes, b"n", b"v1")]).unwrap();
+    let checks = [
+        Check { space: Space::Nodes, key: b"n".to_vec(), expected: Some(b"v1".to_vec()) },
+        Check { space: Space::Nodes, key: b"new".to_vec(), expected: None },
+    ];
+    let writes = vec![put(Space::Nodes, b"n", b"v2"), put(Space::Nodes, b"new", b"x")];
+    c.commit_checked(&checks, writes).unwrap().unwrap();
+    assert_eq!(c.get(Space::Nodes, b"n").unwrap().as_deref(), Some(&b"v2"[..]));
+    assert_eq!(c.get(Space::Nodes, b"new").unwrap().as_deref(), Some(&b"x"[..]));
+}
+
+pub(crate) fn a_failed_check_refuses_the_group_whole(c: &dyn Catalog) {
+    c.commit(vec![put(Space::Nodes, b"n", b"v2"), put(Space::Nodes, b"taken", b"t")]).unwrap();
+    let stale = Check { space: Space::Nodes, key: b"n".to_vec(), expected: Some(b"v1".to_vec()) };
+    let writes = vec![put(Space::Jobs, b"j", b"done"), put(Space::Nodes, b"n", b"v3")];
+    let mismatch = c.commit_checked(std::slice::from_ref(&stale), writes).unwrap().unwrap_err();
+    assert_eq!((mismatch.check, mismatch.found.as_deref()), (stale, Some(&b"v2"[..])));
+    assert_eq!(c.get(Space::Nodes, b"n").unwrap().as_deref(), Some(&b"v2"[..]), "nothing lands");
+    assert_eq!(c.get(Space::Jobs, b"j").unwrap(), None, "nothing lands");
+    // Expecting no record where there is one fails too.
+    let absent = Check { space: Space::Nodes, key: b"taken".to_vec(), expected: None };
+    let mismatch = c.commit_checked(&[absent], vec![put(Space::Jobs, b"j", b"x")]).unwrap().unwrap_err();
+    assert_eq!(mismatch.found.as_deref(), Some(&b"t"[..]));
+    assert_eq!(c.get(Space::Jobs, b"j").unwrap(), None);
 }
 
 /// For backends that persist: writes records of several spaces and flushes.

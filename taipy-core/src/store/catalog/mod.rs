@@ -7,13 +7,22 @@
 //!
 //! Backends:
 //! - [`SledCatalog`]: the embedded default, one sled database in the store's folder;
-//! - [`MemoryCatalog`]: in memory, for temporary stores and tests.
+//! - [`MemoryCatalog`]: in memory, for temporary stores and tests;
+//! - `PgCatalog` (feature `postgres`): one PostgreSQL schema, shared by every process that
+//!   opens it (`postgres/`).
 //!
 //! Every backend must pass the same conformance suite (`conformance.rs`).
+//!
+//! A *shared* catalog ([`Catalog::shared`]) is written by other processes too: a group can carry
+//! [`Check`]s, expectations on records' current bytes that the backend verifies in the same
+//! transaction as the writes (compare-and-set), refusing the whole group on a mismatch.
 
 #[cfg(test)]
 pub(crate) mod conformance;
+pub(crate) mod location;
 mod memory;
+#[cfg(feature = "postgres")]
+pub(crate) mod postgres;
 mod sled;
 
 pub(crate) use memory::MemoryCatalog;
@@ -34,11 +43,28 @@ pub(crate) struct Write {
     pub(crate) value: Option<Vec<u8>>,
 }
 
+/// An expectation a group is committed under: the record under `key` holds exactly `expected`
+/// (`None`: there is no such record) when the group lands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Check {
+    pub(crate) space: Space,
+    pub(crate) key: Vec<u8>,
+    pub(crate) expected: Option<Vec<u8>>,
+}
+
+/// A failed [`Check`]: what the record under its key holds instead.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Mismatch {
+    pub(crate) check: Check,
+    pub(crate) found: Option<Vec<u8>>,
+}
+
 /// Records written together: committed atomically, in order (a later write of the same key
-/// wins).
+/// wins). On a shared catalog, only if every check still holds.
 #[derive(Default, Debug)]
 pub(crate) struct Group {
     pub(crate) writes: Vec<Write>,
+    pub(crate) checks: Vec<Check>,
 }
 
 impl Group {
@@ -90,7 +116,15 @@ impl Group {
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        self.writes.is_empty()
+        self.writes.is_empty() && self.checks.is_empty()
+    }
+
+    /// Adds a check on the record under (`space`, `key`), unless the group checks it already
+    /// (the first expectation, read before the group's own writes, is the one that counts).
+    pub(crate) fn check(&mut self, space: Space, key: &[u8], expected: Option<Vec<u8>>) {
+        if !self.checks.iter().any(|c| c.space == space && c.key == key) {
+            self.checks.push(Check { space, key: key.to_vec(), expected });
+        }
     }
 
     /// The bytes of the keys and values it writes (for traces).
@@ -120,6 +154,43 @@ pub(crate) trait Catalog: Send + Sync {
     /// none. Writes to [`Space::Files`] may not be mixed with others (the file cache is not
     /// part of the store's history).
     fn commit(&self, writes: Vec<Write>) -> Result<(), StoreError>;
+
+    /// Applies `writes` as [`commit`](Self::commit) does, if every check of `checks` holds; the
+    /// first that does not is returned and nothing is written. A shared backend checks in the
+    /// same transaction as it writes; this default, for a catalog one process owns (every
+    /// writer holds the store's table lock), reads and then commits.
+    fn commit_checked(
+        &self,
+        checks: &[Check],
+        writes: Vec<Write>,
+    ) -> Result<Result<(), Mismatch>, StoreError> {
+        for check in checks {
+            let found = self.get(check.space, &check.key)?;
+            if found != check.expected {
+                return Ok(Err(Mismatch { check: check.clone(), found }));
+            }
+        }
+        self.commit(writes).map(Ok)
+    }
+
+    /// Whether other processes write this catalog too (PostgreSQL): then nothing read from it
+    /// can be cached as authoritative, and groups carry checks.
+    fn shared(&self) -> bool {
+        false
+    }
+
+    /// This handle's session: a number no other open handle has, held as long as it is open
+    /// (`None` for a catalog one process owns).
+    fn session(&self) -> Option<u64> {
+        None
+    }
+
+    /// Whether the handle of session `session` is still open (in a live process). A catalog one
+    /// process owns has no other sessions: `false`.
+    fn session_alive(&self, session: u64) -> Result<bool, StoreError> {
+        let _ = session;
+        Ok(false)
+    }
 
     /// Makes every committed write durable.
     fn flush(&self) -> Result<(), StoreError>;
