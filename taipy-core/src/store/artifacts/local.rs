@@ -274,7 +274,6 @@ impl Artifacts for LocalArtifacts {
 mod tests {
     use super::*;
     use crate::store::catalog::MemoryCatalog;
-    use crate::value::ArtifactAccess;
 
     fn artifacts() -> (tempfile::TempDir, LocalArtifacts) {
         let dir = tempfile::tempdir().unwrap();
@@ -283,95 +282,34 @@ mod tests {
         (dir, artifacts)
     }
 
-    fn put(artifacts: &LocalArtifacts, bytes: &[u8]) -> Stored {
-        let temp = artifacts.temp_path("bin");
-        std::fs::write(&temp, bytes).unwrap();
-        artifacts.put(&temp, "bin").unwrap()
+    /// The local folder, damaged by writing its files directly.
+    struct LocalFixture {
+        _dir: tempfile::TempDir,
+        artifacts: LocalArtifacts,
     }
 
-    fn hash_of(stored: &Stored) -> Fingerprint {
-        stored.hash
-    }
-
-    #[test]
-    fn equal_content_shares_one_file_and_no_temporary_is_left() {
-        let (_dir, artifacts) = artifacts();
-        let a = put(&artifacts, b"same bytes");
-        let b = put(&artifacts, b"same bytes");
-        assert_eq!(a, b);
-        assert_eq!(artifacts.list().unwrap().len(), 1);
-        assert_eq!(artifacts.usage().unwrap().temporary_files, 0);
-    }
-
-    #[test]
-    fn a_damaged_file_is_quarantined_and_a_new_put_replaces_it() {
-        let (_dir, artifacts) = artifacts();
-        let stored = put(&artifacts, b"the right bytes");
-        let path = artifacts.open(&hash_of(&stored), "bin").unwrap();
-        // Same length, other bytes, and an explicit modification time a minute later.
-        std::fs::write(&path, b"the wrong bytes").unwrap();
-        let later = std::time::SystemTime::now() + std::time::Duration::from_secs(60);
-        std::fs::File::options().write(true).open(&path).unwrap().set_modified(later).unwrap();
-        let err = artifacts.open(&hash_of(&stored), "bin").unwrap_err();
-        assert!(matches!(err, StoreError::ArtifactCorrupt { .. }), "{err}");
-        assert!(!path.exists(), "a corrupt artifact is moved aside, never served");
-        assert_eq!(artifacts.verify(&hash_of(&stored), "bin").unwrap(), Verdict::Missing);
-        assert_eq!(artifacts.usage().unwrap().quarantined_files, 1);
-        // Writing the value again gives a correct file.
-        put(&artifacts, b"the right bytes");
-        assert_eq!(
-            std::fs::read(artifacts.open(&hash_of(&stored), "bin").unwrap()).unwrap(),
-            b"the right bytes"
-        );
-    }
-
-    #[test]
-    fn a_writer_replaces_a_damaged_file_of_the_same_name() {
-        let (_dir, artifacts) = artifacts();
-        let stored = put(&artifacts, b"0123456789");
-        let path = artifacts.path(&hash_of(&stored), "bin");
-        std::fs::write(&path, b"9876543210").unwrap();
-        put(&artifacts, b"0123456789");
-        assert_eq!(std::fs::read(&path).unwrap(), b"0123456789");
-    }
-
-    #[test]
-    fn a_doomed_file_written_again_is_kept_and_one_left_alone_is_deleted() {
-        let (_dir, artifacts) = artifacts();
-        let wanted = put(&artifacts, b"wanted again");
-        let unwanted = put(&artifacts, b"nobody wants this");
-        let names: Vec<String> = artifacts.list().unwrap().into_iter().map(|f| f.name).collect();
-        artifacts.doom(&names);
-        // A value with the same bytes lands after the decision, before the deletion.
-        assert_eq!(put(&artifacts, b"wanted again"), wanted);
-        let mut freed = Vec::new();
-        for name in &names {
-            freed.push(artifacts.delete_doomed(name).unwrap());
+    impl crate::store::artifacts::conformance::Fixture for LocalFixture {
+        fn artifacts(&self) -> &dyn Artifacts {
+            &self.artifacts
         }
-        assert_eq!(freed.iter().filter(|f| f.is_some()).count(), 1, "{freed:?}");
-        assert!(artifacts.open(&hash_of(&wanted), "bin").is_ok());
-        assert_eq!(artifacts.verify(&hash_of(&unwanted), "bin").unwrap(), Verdict::Missing);
+
+        fn damage(&self, name: &str, bytes: &[u8]) {
+            let path = self.artifacts.dir.join(name);
+            std::fs::write(&path, bytes).unwrap();
+            // A minute later, so that no clock granularity hides the change from the cache.
+            let later = std::time::SystemTime::now() + std::time::Duration::from_secs(60);
+            std::fs::File::options().write(true).open(&path).unwrap().set_modified(later).unwrap();
+        }
+
+        fn leave_stale_temporary(&self, bytes: &[u8]) {
+            std::fs::write(self.artifacts.dir.join(".tmp-999999999-3.bin"), bytes).unwrap();
+        }
     }
 
-    #[test]
-    fn a_truncated_file_is_corrupt() {
+    fn fixture() -> LocalFixture {
         let (_dir, artifacts) = artifacts();
-        let stored = put(&artifacts, b"a longer value than what is left");
-        let path = artifacts.path(&hash_of(&stored), "bin");
-        std::fs::File::options().write(true).open(&path).unwrap().set_len(4).unwrap();
-        assert!(matches!(artifacts.verify(&hash_of(&stored), "bin").unwrap(), Verdict::Corrupt { .. }));
+        LocalFixture { _dir, artifacts }
     }
 
-    #[test]
-    fn stale_temporaries_are_removed_but_not_this_processes_own() {
-        let (_dir, artifacts) = artifacts();
-        let own = artifacts.temp_path("bin");
-        std::fs::write(&own, b"being written").unwrap();
-        let stale = artifacts.dir.join(".tmp-999999999-3.parquet");
-        std::fs::write(&stale, b"left by a dead process").unwrap();
-        assert_eq!(artifacts.remove_stale_temporaries(false).unwrap(), 22);
-        assert!(own.exists() && !stale.exists());
-        artifacts.remove_stale_temporaries(true).unwrap();
-        assert!(!own.exists());
-    }
+    crate::artifacts_conformance!(fixture());
 }

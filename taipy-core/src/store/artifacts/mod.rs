@@ -13,6 +13,8 @@
 //!
 //! [`Reason::OutputCorrupt`]: crate::Reason::OutputCorrupt
 
+#[cfg(test)]
+pub(crate) mod conformance;
 mod local;
 
 use std::path::PathBuf;
