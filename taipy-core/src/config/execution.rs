@@ -74,6 +74,10 @@ pub struct StoreOptions {
     /// it, the states of the nodes no running job holds are dropped once every change is
     /// applied, and read again from the catalog when needed.
     pub node_cache: usize,
+    /// Where artifacts are kept (default `None`: the store's own `artifacts/` folder). An
+    /// [`ArtifactsUrl`](crate::ArtifactsUrl) puts them on S3-compatible object storage (feature
+    /// `s3`), with verified local copies in the store's `artifact-cache/` folder.
+    pub artifacts: Option<crate::config::ArtifactsUrl>,
 }
 
 impl Default for StoreOptions {
@@ -86,6 +90,7 @@ impl Default for StoreOptions {
             versions: VersionMode::default(),
             cache_bytes: Self::DEFAULT_CACHE_BYTES,
             node_cache: Self::DEFAULT_NODE_CACHE,
+            artifacts: None,
         }
     }
 }
@@ -136,6 +141,19 @@ impl StoreOptions {
     /// These options keeping at most `nodes` data nodes' states in memory between submissions.
     pub fn with_node_cache(self, nodes: usize) -> Self {
         Self { node_cache: nodes, ..self }
+    }
+
+    /// These options with artifacts kept at `url` (see [`artifacts`](Self::artifacts)).
+    ///
+    /// ```
+    /// # use taipy_core::{ArtifactsUrl, StoreOptions};
+    /// let url = ArtifactsUrl::parse("s3://team-artifacts/q3")?.endpoint("http://127.0.0.1:9000");
+    /// let options = StoreOptions::default().with_artifacts(url);
+    /// assert_eq!(options.artifacts.unwrap().to_string(), "s3://team-artifacts/q3");
+    /// # Ok::<(), taipy_core::ConfigError>(())
+    /// ```
+    pub fn with_artifacts(self, url: crate::config::ArtifactsUrl) -> Self {
+        Self { artifacts: Some(url), ..self }
     }
 
     /// These options with config versions handled as `versions` says.

@@ -39,7 +39,7 @@ impl FileCache for CatalogFiles {
 }
 
 impl CatalogFiles {
-    fn forget(&self, path: &Path) -> Result<(), StoreError> {
+    pub(super) fn forget(&self, path: &Path) -> Result<(), StoreError> {
         self.0.commit(vec![Write { space: Space::Files, key: keys::file(path), value: None }])
     }
 }
@@ -88,22 +88,57 @@ impl LocalArtifacts {
         let _ = self.files.forget(path);
         Ok(target)
     }
+}
 
-    fn own_temp_prefix() -> String {
-        format!("{TEMP_PREFIX}{}-", std::process::id())
+/// A new temporary file name of this process in `dir` (`counter` numbers them).
+pub(super) fn temp_path(dir: &Path, counter: &AtomicU64, extension: &str) -> PathBuf {
+    let n = counter.fetch_add(1, Ordering::Relaxed);
+    dir.join(format!("{}{n}.{extension}", own_temp_prefix()))
+}
+
+fn own_temp_prefix() -> String {
+    format!("{TEMP_PREFIX}{}-", std::process::id())
+}
+
+/// Removes the temporary files in `dir` (those of this process too when `all`); returns the
+/// bytes freed.
+pub(super) fn remove_temporaries(dir: &Path, all: bool) -> Result<u64, StoreError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| StoreError::io("cannot list artifacts", dir, e))?;
+    let own = own_temp_prefix();
+    let mut freed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.starts_with(TEMP_PREFIX) || (!all && name.starts_with(&own)) {
+            continue;
+        }
+        let bytes = entry.metadata().map_or(0, |m| m.len());
+        match std::fs::remove_file(entry.path()) {
+            Ok(()) => freed += bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(StoreError::io("cannot remove a stale temporary file", entry.path(), e)),
+        }
     }
+    Ok(freed)
+}
+
+/// How many temporary files `dir` holds, and their bytes.
+pub(super) fn temporary_usage(dir: &Path) -> (usize, u64) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return (0, 0) };
+    entries
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(TEMP_PREFIX))
+        .fold((0, 0), |(n, bytes), e| (n + 1, bytes + e.metadata().map_or(0, |m| m.len())))
 }
 
 /// The hash and extension of a stored artifact's file name.
-fn parse_name(name: &str) -> Option<(Fingerprint, String)> {
+pub(super) fn parse_name(name: &str) -> Option<(Fingerprint, String)> {
     let (hex, extension) = name.split_once('.')?;
     Some((Fingerprint::from_hex(hex)?, extension.to_owned()))
 }
 
 impl ArtifactAccess for LocalArtifacts {
     fn temp_path(&self, extension: &str) -> PathBuf {
-        let n = self.next_temp.fetch_add(1, Ordering::Relaxed);
-        self.dir.join(format!("{}{n}.{extension}", Self::own_temp_prefix()))
+        temp_path(&self.dir, &self.next_temp, extension)
     }
 
     fn put(&self, temp: &Path, extension: &str) -> Result<Stored, StoreError> {
@@ -224,25 +259,7 @@ impl Artifacts for LocalArtifacts {
     }
 
     fn remove_stale_temporaries(&self, all: bool) -> Result<u64, StoreError> {
-        let entries = std::fs::read_dir(&self.dir)
-            .map_err(|e| StoreError::io("cannot list artifacts", &self.dir, e))?;
-        let own = Self::own_temp_prefix();
-        let mut freed = 0;
-        for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if !name.starts_with(TEMP_PREFIX) || (!all && name.starts_with(&own)) {
-                continue;
-            }
-            let bytes = entry.metadata().map_or(0, |m| m.len());
-            match std::fs::remove_file(entry.path()) {
-                Ok(()) => freed += bytes,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => {
-                    return Err(StoreError::io("cannot remove a stale temporary file", entry.path(), e));
-                }
-            }
-        }
-        Ok(freed)
+        remove_temporaries(&self.dir, all)
     }
 
     fn usage(&self) -> Result<ArtifactUsage, StoreError> {

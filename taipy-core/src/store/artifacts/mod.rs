@@ -16,10 +16,14 @@
 #[cfg(test)]
 pub(crate) mod conformance;
 mod local;
+#[cfg(feature = "s3")]
+mod object;
 
 use std::path::PathBuf;
 
-pub(crate) use local::LocalArtifacts;
+pub(crate) use local::{CatalogFiles, LocalArtifacts};
+#[cfg(feature = "s3")]
+pub(crate) use object::ObjectArtifacts;
 
 use crate::error::StoreError;
 use crate::fingerprint::Fingerprint;
