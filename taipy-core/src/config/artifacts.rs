@@ -124,6 +124,7 @@ impl ArtifactsUrl {
     }
 
     /// The credentials, when given.
+    #[cfg(feature = "s3")]
     pub(crate) fn credential_pair(&self) -> Option<(&str, &str)> {
         self.credentials.as_ref().map(|(a, s)| (a.as_str(), s.as_str()))
     }

@@ -7,7 +7,8 @@
 //!   mod.rs        Store: open/close, recovery, the typed reads the rest of the crate uses
 //!   catalog/      trait Catalog (record spaces, atomic group commits); sled.rs, memory.rs,
 //!                 conformance.rs (the suite every backend passes)
-//!   artifacts/    trait Artifacts (put, open, verify, delete, list); the local folder
+//!   artifacts/    trait Artifacts (put, open, verify, delete, list); the local folder,
+//!                 object storage (feature `s3`), conformance.rs (the suite both pass)
 //!   keys.rs       every key layout
 //!   records.rs    the record types and their codec
 //!   commit.rs     the commit protocol, node states, the writer thread, the lock order
@@ -24,6 +25,7 @@
 //! <store>/LOCK          held (flock) while a process has the store open
 //! <store>/db/           the sled catalog
 //! <store>/artifacts/    <blake3>.<ext> files (Parquet frames ...); quarantine/
+//! <store>/artifact-cache/  with artifacts on object storage: verified local copies
 //! ```
 
 pub(crate) mod artifacts;
@@ -46,7 +48,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, channel};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard};
 
-use artifacts::{Artifacts, LocalArtifacts};
+use artifacts::{Artifacts, CatalogFiles, LocalArtifacts};
 use catalog::{Catalog, MemoryCatalog, SledCatalog};
 use keys::{Key, Prefix, Record};
 use records::decode;
@@ -83,7 +85,10 @@ enum CatalogKind {
 pub(crate) struct StoreInner {
     path: PathBuf,
     catalog: Arc<dyn Catalog>,
-    artifacts: LocalArtifacts,
+    /// The local folder, or object storage ([`StoreOptions::artifacts`]).
+    artifacts: Arc<dyn Artifacts>,
+    /// The cache of external files' fingerprints (in the catalog).
+    files: CatalogFiles,
     options: StoreOptions,
     pub(crate) pool: Option<rayon::ThreadPool>,
     /// Node states, busy marks and the queue of commit groups (see `commit.rs`). In memory
@@ -213,7 +218,7 @@ impl Store {
             CatalogKind::Memory => Arc::new(MemoryCatalog::default()),
         };
         format::check_and_record(&*catalog, path)?;
-        let artifacts = LocalArtifacts::open(&path.join("artifacts"), Arc::clone(&catalog))?;
+        let artifacts = open_artifacts(path, &options, &catalog)?;
         // This process holds the lock: every temporary file is a dead writer's.
         let stale_bytes = artifacts.remove_stale_temporaries(true)?;
         let pool = match options.mode {
@@ -235,6 +240,7 @@ impl Store {
         let store = Store {
             inner: Arc::new(StoreInner {
                 path: path.to_owned(),
+                files: CatalogFiles(Arc::clone(&catalog)),
                 catalog,
                 artifacts,
                 options,
@@ -456,8 +462,8 @@ impl Store {
     /// What values may use of the store: artifacts and the file-fingerprint cache.
     pub(crate) fn cx(&self) -> StoreCx<'_> {
         StoreCx {
-            artifacts: &self.inner.artifacts,
-            files: self.inner.artifacts.file_cache(),
+            artifacts: &*self.inner.artifacts,
+            files: &self.inner.files,
             frame_compression: self.inner.options.frame_compression,
         }
     }
@@ -582,6 +588,29 @@ pub(crate) enum ArtifactState {
     Missing,
     /// The file did not match its hash and was quarantined.
     Corrupt,
+}
+
+/// The artifacts backend `options` choose: the store's `artifacts/` folder, or object storage
+/// with verified local copies in `artifact-cache/`.
+fn open_artifacts(
+    path: &Path,
+    options: &StoreOptions,
+    catalog: &Arc<dyn Catalog>,
+) -> Result<Arc<dyn Artifacts>, StoreError> {
+    match &options.artifacts {
+        None => Ok(Arc::new(LocalArtifacts::open(&path.join("artifacts"), Arc::clone(catalog))?)),
+        #[cfg(feature = "s3")]
+        Some(url) => Ok(Arc::new(artifacts::ObjectArtifacts::open(
+            url,
+            &path.join("artifact-cache"),
+            Arc::clone(catalog),
+        )?)),
+        #[cfg(not(feature = "s3"))]
+        Some(url) => Err(StoreError::InvalidOptions(Box::new(crate::error::ConfigError::ArtifactsUrl {
+            url: url.to_string(),
+            reason: "this taipy was built without its `s3` feature".into(),
+        }))),
+    }
 }
 
 fn temporary_dir() -> Result<tempfile::TempDir, StoreError> {

@@ -420,10 +420,21 @@ impl TomlConfig {
         }
     }
 
+    /// Where the store keeps its artifacts, from `[CORE]`'s `artifacts_url` (a key of
+    /// taipy-rs: `s3://bucket/prefix?endpoint=URL&region=NAME`, checked when the file is
+    /// loaded); `None`: the store's own folder.
+    pub fn artifacts_url(&self) -> Option<crate::config::ArtifactsUrl> {
+        self.core.get("artifacts_url").and_then(|url| crate::config::ArtifactsUrl::parse(url).ok())
+    }
+
     /// Store options with the `[JOB]` section's settings and the `[CORE]` section's version
-    /// mode.
+    /// mode and artifacts URL.
     pub fn store_options(&self) -> StoreOptions {
-        self.job.store_options().with_versions(self.version_mode())
+        let options = self.job.store_options().with_versions(self.version_mode());
+        match self.artifacts_url() {
+            Some(url) => options.with_artifacts(url),
+            None => options,
+        }
     }
 }
 

@@ -64,6 +64,7 @@ pub(crate) fn hash_file(path: &Path) -> Result<Fingerprint, StoreError> {
 }
 
 /// The content hash of bytes in memory: what [`hash_file`] gives for a file holding them.
+#[cfg(any(test, feature = "s3"))]
 pub(crate) fn hash_bytes(bytes: &[u8]) -> Fingerprint {
     let mut hasher = blake3::Hasher::new_derive_key("taipy.file.v1");
     hasher.update(bytes);

@@ -36,7 +36,9 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 pub use artifact::ArtifactWriter;
-pub(crate) use artifact::{hash_bytes, hash_file, sync_dir};
+#[cfg(any(test, feature = "s3"))]
+pub(crate) use artifact::hash_bytes;
+pub(crate) use artifact::{hash_file, sync_dir};
 pub use compression::FrameCompression;
 #[doc(hidden)]
 pub use declared::{DeclaredField, Probe, ProbeDataValue, ProbeNone, ProbeSerde, declared_layout};

@@ -69,11 +69,6 @@ impl LocalArtifacts {
         })
     }
 
-    /// The file caching file fingerprints, for external files.
-    pub(crate) fn file_cache(&self) -> &dyn FileCache {
-        &self.files
-    }
-
     fn path(&self, hash: &Fingerprint, extension: &str) -> PathBuf {
         self.dir.join(format!("{}.{extension}", hash.to_hex()))
     }
@@ -122,6 +117,7 @@ pub(super) fn remove_temporaries(dir: &Path, all: bool) -> Result<u64, StoreErro
 }
 
 /// How many temporary files `dir` holds, and their bytes.
+#[cfg(feature = "s3")]
 pub(super) fn temporary_usage(dir: &Path) -> (usize, u64) {
     let Ok(entries) = std::fs::read_dir(dir) else { return (0, 0) };
     entries
