@@ -75,7 +75,9 @@ fn a_pipeline_on_s3_gives_the_local_results_and_skips_on_resubmit() {
     let server = S3Server::start();
     server.create_bucket(BUCKET);
     let local = Store::temporary_with(StoreOptions::development()).unwrap();
-    let on_s3 = s3_store(&server);
+    // Parallel jobs (`size` and `tail`) share the S3 client.
+    let on_s3 =
+        Store::temporary_with(StoreOptions::standalone(2).with_artifacts(url(&server, BUCKET))).unwrap();
     let (a, b) = (
         Scenario::create(&local, &config(), "q3").unwrap(),
         Scenario::create(&on_s3, &config(), "q3").unwrap(),
