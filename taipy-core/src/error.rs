@@ -70,6 +70,15 @@ pub enum StoreError {
         /// Where it was moved.
         quarantined: PathBuf,
     },
+    /// The artifacts' object storage refused a request or could not be reached (a missing
+    /// bucket, wrong credentials, an unreachable endpoint ...).
+    #[error("artifacts at `{url}`: {reason}")]
+    ArtifactStorage {
+        /// Where the artifacts are (`s3://bucket/prefix`).
+        url: String,
+        /// The storage's error: it names the bucket, the key and the cause.
+        reason: String,
+    },
     /// A stored value of a data node could not be read.
     #[error("cannot read version {number} of data node `{node}`: {source}")]
     UnreadableValue {
@@ -487,6 +496,14 @@ pub enum ConfigError {
         /// What is wrong.
         reason: String,
     },
+    /// An artifacts location ([`ArtifactsUrl`](crate::ArtifactsUrl)) that cannot be used.
+    #[error("artifacts URL `{url}`: {reason}")]
+    ArtifactsUrl {
+        /// The URL as given.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
 }
 
 /// As `Display`: what `main` prints when it returns the error.
@@ -502,7 +519,7 @@ impl ConfigError {
     pub fn problems(&self) -> &[String] {
         match self {
             Self::Invalid { problems, .. } => problems,
-            Self::TooManyWorkers { .. } | Self::FrameCompression { .. } => &[],
+            Self::TooManyWorkers { .. } | Self::FrameCompression { .. } | Self::ArtifactsUrl { .. } => &[],
         }
     }
 }

@@ -52,6 +52,7 @@ mod value;
 mod work;
 
 pub use compare::{CompareError, Comparison, compare_scenarios};
+pub use config::ArtifactsUrl;
 pub use config::{
     ConfigDiff, ConfigShape, DataNodeConfig, Difference, ExecutionMode, Frequency, MigrationOutput,
     NodeShape, ScenarioConfig, ScenarioConfigBuilder, Scope, StoreOptions, TaskConfig, TaskShape,

@@ -80,6 +80,10 @@ pub struct StoreOptions {
     /// that the processes of one machine share it. Ignored for a store in a folder, which keeps
     /// its artifacts inside.
     pub local_folder: Option<std::path::PathBuf>,
+    /// Where artifacts are kept (default `None`: the store's own `artifacts/` folder). An
+    /// [`ArtifactsUrl`](crate::ArtifactsUrl) puts them on S3-compatible object storage (feature
+    /// `s3`), with verified local copies in the store's `artifact-cache/` folder.
+    pub artifacts: Option<crate::config::ArtifactsUrl>,
 }
 
 impl Default for StoreOptions {
@@ -93,6 +97,7 @@ impl Default for StoreOptions {
             cache_bytes: Self::DEFAULT_CACHE_BYTES,
             node_cache: Self::DEFAULT_NODE_CACHE,
             local_folder: None,
+            artifacts: None,
         }
     }
 }
@@ -155,6 +160,19 @@ impl StoreOptions {
     /// ```
     pub fn with_local_folder(self, folder: impl Into<std::path::PathBuf>) -> Self {
         Self { local_folder: Some(folder.into()), ..self }
+    }
+
+    /// These options with artifacts kept at `url` (see [`artifacts`](Self::artifacts)).
+    ///
+    /// ```
+    /// # use taipy_core::{ArtifactsUrl, StoreOptions};
+    /// let url = ArtifactsUrl::parse("s3://team-artifacts/q3")?.endpoint("http://127.0.0.1:9000");
+    /// let options = StoreOptions::default().with_artifacts(url);
+    /// assert_eq!(options.artifacts.unwrap().to_string(), "s3://team-artifacts/q3");
+    /// # Ok::<(), taipy_core::ConfigError>(())
+    /// ```
+    pub fn with_artifacts(self, url: crate::config::ArtifactsUrl) -> Self {
+        Self { artifacts: Some(url), ..self }
     }
 
     /// These options with config versions handled as `versions` says.

@@ -5,6 +5,7 @@
 //! graph and reports every problem at once.
 //!
 //! - `execution.rs`: [`StoreOptions`] and [`ExecutionMode`], how a store runs jobs;
+//! - `artifacts.rs`: [`ArtifactsUrl`], artifacts on object storage;
 //! - `frequency.rs`: [`Frequency`] and the calendar periods it groups scenarios by;
 //! - `node.rs`: [`DataNodeConfig`] and [`Scope`];
 //! - `task.rs`: [`TaskConfig`];
@@ -14,6 +15,7 @@
 //! - `order.rs`: the task graph's algorithms: an order where producers come first, and a cycle
 //!   named as a path (the TOML checker uses the same one).
 
+mod artifacts;
 mod execution;
 mod forms;
 pub(crate) mod frequency;
@@ -29,6 +31,7 @@ use std::sync::Arc;
 
 use crate::error::ConfigError;
 
+pub use artifacts::ArtifactsUrl;
 pub use execution::{ExecutionMode, StoreOptions, VersionMode};
 pub(crate) use forms::ConfigForms;
 pub(crate) use forms::{recorded, version_of};

@@ -319,6 +319,54 @@ impl S3Bucket {
         }
     }
 
+    /// The object's bytes with what the same GET response says of them (size, ETag): the ETag
+    /// belongs to exactly these bytes, which a HEAD before or after cannot promise.
+    pub fn get_with_info(&self, key: &str) -> Result<(Vec<u8>, ObjectInfo), S3Error> {
+        let path = self.path(key)?;
+        let result = self.runtime.block_on(async {
+            let got = self.store.get(&path).await?;
+            let info = ObjectInfo {
+                size: got.meta.size,
+                e_tag: got.meta.e_tag.clone(),
+                version: got.meta.version.clone(),
+            };
+            Ok::<_, object_store::Error>((got.bytes().await?, info))
+        });
+        match result {
+            Ok((bytes, info)) => Ok((bytes.to_vec(), info)),
+            Err(e) => Err(self.missing_object_or_bucket(self.error("get", key, e), &path)),
+        }
+    }
+
+    /// The objects directly under `prefix` (a folder-like prefix such as `runs/` or `""`, not
+    /// those under deeper `/`s), as (key, size) in key order. A missing bucket is
+    /// [`S3Error::NoBucket`].
+    pub fn list(&self, prefix: &str) -> Result<Vec<(String, u64)>, S3Error> {
+        let trimmed = prefix.trim_end_matches('/');
+        let path = if trimmed.is_empty() { None } else { Some(self.path(trimmed)?) };
+        let listed = self
+            .runtime
+            .block_on(self.store.list_with_delimiter(path.as_ref()))
+            .map_err(|e| self.error("list", prefix, e))?;
+        let mut objects: Vec<(String, u64)> =
+            listed.objects.into_iter().map(|meta| (meta.location.to_string(), meta.size)).collect();
+        objects.sort();
+        Ok(objects)
+    }
+
+    /// Copies object `from` to `to` on the server (no bytes through this client).
+    pub fn copy(&self, from: &str, to: &str) -> Result<(), S3Error> {
+        let (source, target) = (self.path(from)?, self.path(to)?);
+        self.runtime
+            .block_on(self.store.copy(&source, &target))
+            .map_err(|e| self.missing_object_or_bucket(self.error("copy", from, e), &source))
+    }
+
+    /// Where the bucket is: the endpoint, or "AWS S3 (region)".
+    pub fn endpoint(&self) -> String {
+        self.settings.endpoint_text()
+    }
+
     /// Writes the object in one PUT: readers see the old bytes or the new ones.
     pub fn put(&self, key: &str, bytes: Vec<u8>) -> Result<ObjectInfo, S3Error> {
         let path = self.path(key)?;

@@ -59,7 +59,8 @@
 //! 4. `queue` — the groups waiting for the writer thread.
 //!
 //! Leaf locks, under which nothing else is taken: the artifact pins (`gc.rs`), the files marked
-//! for deletion (`artifacts/local.rs`: a rename into place and a deletion happen under it), the
+//! for deletion (`artifacts/local.rs`: a rename into place and a deletion happen under it;
+//! `artifacts/object.rs`: a put takes its mark off under it, a deletion request is made under it), the
 //! list of unreadable records, the event subscribers. No lock is held while user code (a task, a value's
 //! `store`, an event callback) runs, except `gate` around a value's `store`.
 

@@ -20,7 +20,6 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
-use super::artifacts::Artifacts;
 use super::catalog::Group;
 use super::commit::lock;
 use super::keys::{self, Prefix};

@@ -381,6 +381,14 @@ pub(crate) fn file(path: &std::path::Path) -> Vec<u8> {
     absolute.to_string_lossy().into_owned().into_bytes()
 }
 
+/// An object's key in the fingerprint cache ([`Space::Files`]): its `s3://bucket/key` URL,
+/// which no absolute file path can equal (`store/artifacts/object.rs` keeps there what it
+/// verified of the object).
+#[cfg(feature = "s3")]
+pub(crate) fn object(bucket: &str, key: &str) -> Vec<u8> {
+    format!("s3://{bucket}/{key}").into_bytes()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,7 +8,8 @@
 //!   catalog/      trait Catalog (record spaces, atomic group commits); sled.rs, memory.rs,
 //!                 postgres/ (shared, feature `postgres`), conformance.rs (the suite every
 //!                 backend passes)
-//!   artifacts/    trait Artifacts (put, open, verify, delete, list); the local folder
+//!   artifacts/    trait Artifacts (put, open, verify, delete, list); the local folder,
+//!                 object storage (feature `s3`), conformance.rs (the suite both pass)
 //!   keys.rs       every key layout
 //!   records.rs    the record types and their codec
 //!   commit.rs     the commit protocol, node states, the writer thread, the lock order
@@ -25,6 +26,7 @@
 //! <store>/LOCK          held (flock) while a process has the store open
 //! <store>/db/           the sled catalog
 //! <store>/artifacts/    <blake3>.<ext> files (Parquet frames ...); quarantine/
+//! <store>/artifact-cache/  with artifacts on object storage: verified local copies
 //! ```
 //!
 //! A store whose catalog is on PostgreSQL (`Store::open("postgres://…")`) has no `LOCK` and no
@@ -52,7 +54,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, channel};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard};
 
-use artifacts::{Artifacts, LocalArtifacts};
+use artifacts::{Artifacts, CatalogFiles, LocalArtifacts};
 use catalog::{Catalog, MemoryCatalog, SledCatalog};
 use keys::{Key, Prefix, Record};
 use records::decode;
@@ -93,7 +95,10 @@ pub(crate) struct StoreInner {
     /// A catalog on a server: its location, without password (`path` is the local folder).
     location: Option<String>,
     catalog: Arc<dyn Catalog>,
-    artifacts: LocalArtifacts,
+    /// The local folder, or object storage ([`StoreOptions::artifacts`]).
+    artifacts: Arc<dyn Artifacts>,
+    /// The cache of external files' fingerprints (in the catalog).
+    files: CatalogFiles,
     options: StoreOptions,
     pub(crate) pool: Option<rayon::ThreadPool>,
     /// Node states, busy marks and the queue of commit groups (see `commit.rs`). In memory
@@ -270,7 +275,7 @@ impl Store {
             }
         };
         format::check_and_record(&*catalog, location.as_ref().map_or(path, Path::new))?;
-        let artifacts = LocalArtifacts::open(&path.join("artifacts"), Arc::clone(&catalog))?;
+        let artifacts = open_artifacts(path, &options, &catalog)?;
         // This process holds the lock: every temporary file is a dead writer's. (Not so in a
         // local folder that other processes of a shared store use too.)
         let stale_bytes = if shared { 0 } else { artifacts.remove_stale_temporaries(true)? };
@@ -294,6 +299,7 @@ impl Store {
             inner: Arc::new(StoreInner {
                 path: path.to_owned(),
                 location,
+                files: CatalogFiles(Arc::clone(&catalog)),
                 catalog,
                 artifacts,
                 options,
@@ -533,8 +539,8 @@ impl Store {
     /// What values may use of the store: artifacts and the file-fingerprint cache.
     pub(crate) fn cx(&self) -> StoreCx<'_> {
         StoreCx {
-            artifacts: &self.inner.artifacts,
-            files: self.inner.artifacts.file_cache(),
+            artifacts: &*self.inner.artifacts,
+            files: &self.inner.files,
             frame_compression: self.inner.options.frame_compression,
         }
     }
@@ -676,6 +682,29 @@ fn lock_folder(path: &Path) -> Result<File, StoreError> {
             Err(StoreError::AlreadyOpen { path: path.to_owned(), lock: lock_path })
         }
         Err(TryLockError::Error(e)) => Err(StoreError::io("cannot lock", &lock_path, e)),
+    }
+}
+
+/// The artifacts backend `options` choose: the store's `artifacts/` folder, or object storage
+/// with verified local copies in `artifact-cache/`.
+fn open_artifacts(
+    path: &Path,
+    options: &StoreOptions,
+    catalog: &Arc<dyn Catalog>,
+) -> Result<Arc<dyn Artifacts>, StoreError> {
+    match &options.artifacts {
+        None => Ok(Arc::new(LocalArtifacts::open(&path.join("artifacts"), Arc::clone(catalog))?)),
+        #[cfg(feature = "s3")]
+        Some(url) => Ok(Arc::new(artifacts::ObjectArtifacts::open(
+            url,
+            &path.join("artifact-cache"),
+            Arc::clone(catalog),
+        )?)),
+        #[cfg(not(feature = "s3"))]
+        Some(url) => Err(StoreError::InvalidOptions(Box::new(crate::error::ConfigError::ArtifactsUrl {
+            url: url.to_string(),
+            reason: "this taipy was built without its `s3` feature".into(),
+        }))),
     }
 }
 

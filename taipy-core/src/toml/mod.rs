@@ -441,11 +441,21 @@ impl TomlConfig {
         self.core.get("storage_url").map(String::as_str)
     }
 
-    /// Store options with the `[JOB]` section's settings and the `[CORE]` section's version
-    /// mode; Taipy's `root_folder` and `storage_folder`, when given, name the local folder of a
-    /// store on a server ([`StoreOptions::local_folder`]).
+    /// Where the store keeps its artifacts, from `[CORE]`'s `artifacts_url` (a key of
+    /// taipy-rs: `s3://bucket/prefix?endpoint=URL&region=NAME`, checked when the file is
+    /// loaded); `None`: the store's own folder.
+    pub fn artifacts_url(&self) -> Option<crate::config::ArtifactsUrl> {
+        self.core.get("artifacts_url").and_then(|url| crate::config::ArtifactsUrl::parse(url).ok())
+    }
+
+    /// Store options with the `[JOB]` section's settings, the `[CORE]` section's version mode
+    /// and artifacts URL; Taipy's `root_folder` and `storage_folder`, when given, name the local
+    /// folder of a store on a server ([`StoreOptions::local_folder`]).
     pub fn store_options(&self) -> StoreOptions {
-        let options = self.job.store_options().with_versions(self.version_mode());
+        let mut options = self.job.store_options().with_versions(self.version_mode());
+        if let Some(url) = self.artifacts_url() {
+            options = options.with_artifacts(url);
+        }
         match self.core.get("storage_folder") {
             Some(folder) => {
                 let root = self.core.get("root_folder").map_or("", String::as_str);

@@ -598,6 +598,13 @@ impl Reader<'_> {
                 ),
             );
         }
+        // Not a Taipy key (Taipy keeps data in `storage_folder`, a local folder): where the
+        // store keeps its artifacts, `s3://bucket/prefix` (see `ArtifactsUrl`).
+        if let Some(url) = self.text(&props, "artifacts_url")
+            && let Err(error) = crate::config::ArtifactsUrl::parse(&url.value)
+        {
+            self.problem("CORE", url.line, format!("`artifacts_url`: {error}"));
+        }
         for e in &table.entries {
             match self.typed("CORE", e) {
                 Some(Typed::Text(s) | Typed::Function(s) | Typed::Section(s)) => {

@@ -60,9 +60,21 @@ pub(crate) fn hash_file(path: &Path) -> Result<Fingerprint, StoreError> {
         }
         hasher.update(&buffer[..n]);
     }
+    Ok(finish_content_hash(hasher))
+}
+
+/// The content hash of bytes in memory: what [`hash_file`] gives for a file holding them.
+#[cfg(any(test, feature = "s3"))]
+pub(crate) fn hash_bytes(bytes: &[u8]) -> Fingerprint {
+    let mut hasher = blake3::Hasher::new_derive_key("taipy.file.v1");
+    hasher.update(bytes);
+    finish_content_hash(hasher)
+}
+
+fn finish_content_hash(hasher: blake3::Hasher) -> Fingerprint {
     let mut outer = FingerprintBuilder::new("taipy.file.content.v1");
     outer.field(hasher.finalize().as_bytes());
-    Ok(outer.finish())
+    outer.finish()
 }
 
 /// Makes a folder's entries (a rename into it) durable.

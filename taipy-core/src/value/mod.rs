@@ -36,6 +36,8 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 pub use artifact::ArtifactWriter;
+#[cfg(any(test, feature = "s3"))]
+pub(crate) use artifact::hash_bytes;
 pub(crate) use artifact::{hash_file, sync_dir};
 pub use compression::FrameCompression;
 #[doc(hidden)]

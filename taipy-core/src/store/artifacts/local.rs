@@ -39,7 +39,7 @@ impl FileCache for CatalogFiles {
 }
 
 impl CatalogFiles {
-    fn forget(&self, path: &Path) -> Result<(), StoreError> {
+    pub(super) fn forget(&self, path: &Path) -> Result<(), StoreError> {
         self.0.commit(vec![Write { space: Space::Files, key: keys::file(path), value: None }])
     }
 }
@@ -69,11 +69,6 @@ impl LocalArtifacts {
         })
     }
 
-    /// The file caching file fingerprints, for external files.
-    pub(crate) fn file_cache(&self) -> &dyn FileCache {
-        &self.files
-    }
-
     fn path(&self, hash: &Fingerprint, extension: &str) -> PathBuf {
         self.dir.join(format!("{}.{extension}", hash.to_hex()))
     }
@@ -88,22 +83,58 @@ impl LocalArtifacts {
         let _ = self.files.forget(path);
         Ok(target)
     }
+}
 
-    fn own_temp_prefix() -> String {
-        format!("{TEMP_PREFIX}{}-", std::process::id())
+/// A new temporary file name of this process in `dir` (`counter` numbers them).
+pub(super) fn temp_path(dir: &Path, counter: &AtomicU64, extension: &str) -> PathBuf {
+    let n = counter.fetch_add(1, Ordering::Relaxed);
+    dir.join(format!("{}{n}.{extension}", own_temp_prefix()))
+}
+
+fn own_temp_prefix() -> String {
+    format!("{TEMP_PREFIX}{}-", std::process::id())
+}
+
+/// Removes the temporary files in `dir` (those of this process too when `all`); returns the
+/// bytes freed.
+pub(super) fn remove_temporaries(dir: &Path, all: bool) -> Result<u64, StoreError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| StoreError::io("cannot list artifacts", dir, e))?;
+    let own = own_temp_prefix();
+    let mut freed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.starts_with(TEMP_PREFIX) || (!all && name.starts_with(&own)) {
+            continue;
+        }
+        let bytes = entry.metadata().map_or(0, |m| m.len());
+        match std::fs::remove_file(entry.path()) {
+            Ok(()) => freed += bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(StoreError::io("cannot remove a stale temporary file", entry.path(), e)),
+        }
     }
+    Ok(freed)
+}
+
+/// How many temporary files `dir` holds, and their bytes.
+#[cfg(feature = "s3")]
+pub(super) fn temporary_usage(dir: &Path) -> (usize, u64) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return (0, 0) };
+    entries
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(TEMP_PREFIX))
+        .fold((0, 0), |(n, bytes), e| (n + 1, bytes + e.metadata().map_or(0, |m| m.len())))
 }
 
 /// The hash and extension of a stored artifact's file name.
-fn parse_name(name: &str) -> Option<(Fingerprint, String)> {
+pub(super) fn parse_name(name: &str) -> Option<(Fingerprint, String)> {
     let (hex, extension) = name.split_once('.')?;
     Some((Fingerprint::from_hex(hex)?, extension.to_owned()))
 }
 
 impl ArtifactAccess for LocalArtifacts {
     fn temp_path(&self, extension: &str) -> PathBuf {
-        let n = self.next_temp.fetch_add(1, Ordering::Relaxed);
-        self.dir.join(format!("{}{n}.{extension}", Self::own_temp_prefix()))
+        temp_path(&self.dir, &self.next_temp, extension)
     }
 
     fn put(&self, temp: &Path, extension: &str) -> Result<Stored, StoreError> {
@@ -224,25 +255,7 @@ impl Artifacts for LocalArtifacts {
     }
 
     fn remove_stale_temporaries(&self, all: bool) -> Result<u64, StoreError> {
-        let entries = std::fs::read_dir(&self.dir)
-            .map_err(|e| StoreError::io("cannot list artifacts", &self.dir, e))?;
-        let own = Self::own_temp_prefix();
-        let mut freed = 0;
-        for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if !name.starts_with(TEMP_PREFIX) || (!all && name.starts_with(&own)) {
-                continue;
-            }
-            let bytes = entry.metadata().map_or(0, |m| m.len());
-            match std::fs::remove_file(entry.path()) {
-                Ok(()) => freed += bytes,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => {
-                    return Err(StoreError::io("cannot remove a stale temporary file", entry.path(), e));
-                }
-            }
-        }
-        Ok(freed)
+        remove_temporaries(&self.dir, all)
     }
 
     fn usage(&self) -> Result<ArtifactUsage, StoreError> {
@@ -274,7 +287,6 @@ impl Artifacts for LocalArtifacts {
 mod tests {
     use super::*;
     use crate::store::catalog::MemoryCatalog;
-    use crate::value::ArtifactAccess;
 
     fn artifacts() -> (tempfile::TempDir, LocalArtifacts) {
         let dir = tempfile::tempdir().unwrap();
@@ -283,95 +295,34 @@ mod tests {
         (dir, artifacts)
     }
 
-    fn put(artifacts: &LocalArtifacts, bytes: &[u8]) -> Stored {
-        let temp = artifacts.temp_path("bin");
-        std::fs::write(&temp, bytes).unwrap();
-        artifacts.put(&temp, "bin").unwrap()
+    /// The local folder, damaged by writing its files directly.
+    struct LocalFixture {
+        _dir: tempfile::TempDir,
+        artifacts: LocalArtifacts,
     }
 
-    fn hash_of(stored: &Stored) -> Fingerprint {
-        stored.hash
-    }
-
-    #[test]
-    fn equal_content_shares_one_file_and_no_temporary_is_left() {
-        let (_dir, artifacts) = artifacts();
-        let a = put(&artifacts, b"same bytes");
-        let b = put(&artifacts, b"same bytes");
-        assert_eq!(a, b);
-        assert_eq!(artifacts.list().unwrap().len(), 1);
-        assert_eq!(artifacts.usage().unwrap().temporary_files, 0);
-    }
-
-    #[test]
-    fn a_damaged_file_is_quarantined_and_a_new_put_replaces_it() {
-        let (_dir, artifacts) = artifacts();
-        let stored = put(&artifacts, b"the right bytes");
-        let path = artifacts.open(&hash_of(&stored), "bin").unwrap();
-        // Same length, other bytes, and an explicit modification time a minute later.
-        std::fs::write(&path, b"the wrong bytes").unwrap();
-        let later = std::time::SystemTime::now() + std::time::Duration::from_secs(60);
-        std::fs::File::options().write(true).open(&path).unwrap().set_modified(later).unwrap();
-        let err = artifacts.open(&hash_of(&stored), "bin").unwrap_err();
-        assert!(matches!(err, StoreError::ArtifactCorrupt { .. }), "{err}");
-        assert!(!path.exists(), "a corrupt artifact is moved aside, never served");
-        assert_eq!(artifacts.verify(&hash_of(&stored), "bin").unwrap(), Verdict::Missing);
-        assert_eq!(artifacts.usage().unwrap().quarantined_files, 1);
-        // Writing the value again gives a correct file.
-        put(&artifacts, b"the right bytes");
-        assert_eq!(
-            std::fs::read(artifacts.open(&hash_of(&stored), "bin").unwrap()).unwrap(),
-            b"the right bytes"
-        );
-    }
-
-    #[test]
-    fn a_writer_replaces_a_damaged_file_of_the_same_name() {
-        let (_dir, artifacts) = artifacts();
-        let stored = put(&artifacts, b"0123456789");
-        let path = artifacts.path(&hash_of(&stored), "bin");
-        std::fs::write(&path, b"9876543210").unwrap();
-        put(&artifacts, b"0123456789");
-        assert_eq!(std::fs::read(&path).unwrap(), b"0123456789");
-    }
-
-    #[test]
-    fn a_doomed_file_written_again_is_kept_and_one_left_alone_is_deleted() {
-        let (_dir, artifacts) = artifacts();
-        let wanted = put(&artifacts, b"wanted again");
-        let unwanted = put(&artifacts, b"nobody wants this");
-        let names: Vec<String> = artifacts.list().unwrap().into_iter().map(|f| f.name).collect();
-        artifacts.doom(&names);
-        // A value with the same bytes lands after the decision, before the deletion.
-        assert_eq!(put(&artifacts, b"wanted again"), wanted);
-        let mut freed = Vec::new();
-        for name in &names {
-            freed.push(artifacts.delete_doomed(name).unwrap());
+    impl crate::store::artifacts::conformance::Fixture for LocalFixture {
+        fn artifacts(&self) -> &dyn Artifacts {
+            &self.artifacts
         }
-        assert_eq!(freed.iter().filter(|f| f.is_some()).count(), 1, "{freed:?}");
-        assert!(artifacts.open(&hash_of(&wanted), "bin").is_ok());
-        assert_eq!(artifacts.verify(&hash_of(&unwanted), "bin").unwrap(), Verdict::Missing);
+
+        fn damage(&self, name: &str, bytes: &[u8]) {
+            let path = self.artifacts.dir.join(name);
+            std::fs::write(&path, bytes).unwrap();
+            // A minute later, so that no clock granularity hides the change from the cache.
+            let later = std::time::SystemTime::now() + std::time::Duration::from_secs(60);
+            std::fs::File::options().write(true).open(&path).unwrap().set_modified(later).unwrap();
+        }
+
+        fn leave_stale_temporary(&self, bytes: &[u8]) {
+            std::fs::write(self.artifacts.dir.join(".tmp-999999999-3.bin"), bytes).unwrap();
+        }
     }
 
-    #[test]
-    fn a_truncated_file_is_corrupt() {
+    fn fixture() -> LocalFixture {
         let (_dir, artifacts) = artifacts();
-        let stored = put(&artifacts, b"a longer value than what is left");
-        let path = artifacts.path(&hash_of(&stored), "bin");
-        std::fs::File::options().write(true).open(&path).unwrap().set_len(4).unwrap();
-        assert!(matches!(artifacts.verify(&hash_of(&stored), "bin").unwrap(), Verdict::Corrupt { .. }));
+        LocalFixture { _dir, artifacts }
     }
 
-    #[test]
-    fn stale_temporaries_are_removed_but_not_this_processes_own() {
-        let (_dir, artifacts) = artifacts();
-        let own = artifacts.temp_path("bin");
-        std::fs::write(&own, b"being written").unwrap();
-        let stale = artifacts.dir.join(".tmp-999999999-3.parquet");
-        std::fs::write(&stale, b"left by a dead process").unwrap();
-        assert_eq!(artifacts.remove_stale_temporaries(false).unwrap(), 22);
-        assert!(own.exists() && !stale.exists());
-        artifacts.remove_stale_temporaries(true).unwrap();
-        assert!(!own.exists());
-    }
+    crate::artifacts_conformance!(fixture());
 }

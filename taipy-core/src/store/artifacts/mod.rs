@@ -2,7 +2,9 @@
 //!
 //! [`Artifacts`] is what the store needs of an artifact backend: put a written file
 //! (content-addressed, durable), open a stored one (verified), verify, delete, list. The local
-//! folder ([`LocalArtifacts`]) is the default; object storage can implement the same trait.
+//! folder ([`LocalArtifacts`], `local.rs`) is the default; `object.rs` keeps them on
+//! S3-compatible object storage (feature `s3`, chosen by `StoreOptions::artifacts`). Both pass
+//! the suite in `conformance.rs`.
 //!
 //! An artifact is trusted only once its bytes match its name. Verification hashes the file
 //! and caches the result by path, size, modification time and inode, as for external files;
@@ -13,11 +15,17 @@
 //!
 //! [`Reason::OutputCorrupt`]: crate::Reason::OutputCorrupt
 
+#[cfg(test)]
+pub(crate) mod conformance;
 mod local;
+#[cfg(feature = "s3")]
+mod object;
 
 use std::path::PathBuf;
 
-pub(crate) use local::LocalArtifacts;
+pub(crate) use local::{CatalogFiles, LocalArtifacts};
+#[cfg(feature = "s3")]
+pub(crate) use object::ObjectArtifacts;
 
 use crate::error::StoreError;
 use crate::fingerprint::Fingerprint;
