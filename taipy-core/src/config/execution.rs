@@ -16,6 +16,32 @@ pub enum ExecutionMode {
     Standalone,
 }
 
+/// Where a store's jobs run once they are decided to run (skips are always decided and
+/// committed by the submitting process).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Executor {
+    /// On this process's threads, as [`ExecutionMode`] says (the default).
+    #[default]
+    Local,
+    /// On worker processes fed by a job queue on PostgreSQL (the `queue` feature): a worker is
+    /// the user's own binary in worker mode (`taipy::cli`'s `worker` command). The submitting
+    /// process still decides, commits and publishes every job; a task whose nodes are kept
+    /// elsewhere than in the store (files, SQL, object storage) runs locally. See the README's
+    /// "Past one machine".
+    Queue {
+        /// The queue's PostgreSQL URL, e.g. `postgres://user:password@host:5432/db`.
+        url: String,
+    },
+}
+
+impl Executor {
+    /// Workers fed by the job queue at `url` (a PostgreSQL URL).
+    pub fn queue(url: impl Into<String>) -> Self {
+        Self::Queue { url: url.into() }
+    }
+}
+
 /// What opening a scenario does when this program's config is another version than the one the
 /// scenario was created with (see [`Scenario::open`](crate::Scenario::open) and the README's
 /// "Config versions"). Taipy's three modes.
@@ -74,6 +100,8 @@ pub struct StoreOptions {
     /// it, the states of the nodes no running job holds are dropped once every change is
     /// applied, and read again from the catalog when needed.
     pub node_cache: usize,
+    /// Where jobs decided to run are run (default: [`Executor::Local`]).
+    pub executor: Executor,
 }
 
 impl Default for StoreOptions {
@@ -86,6 +114,7 @@ impl Default for StoreOptions {
             versions: VersionMode::default(),
             cache_bytes: Self::DEFAULT_CACHE_BYTES,
             node_cache: Self::DEFAULT_NODE_CACHE,
+            executor: Executor::Local,
         }
     }
 }
@@ -136,6 +165,17 @@ impl StoreOptions {
     /// These options keeping at most `nodes` data nodes' states in memory between submissions.
     pub fn with_node_cache(self, nodes: usize) -> Self {
         Self { node_cache: nodes, ..self }
+    }
+
+    /// These options with jobs run by `executor`.
+    ///
+    /// ```
+    /// # use taipy_core::{Executor, StoreOptions};
+    /// let options = StoreOptions::default().with_executor(Executor::queue("postgres://localhost/jobs"));
+    /// assert_eq!(options.executor, Executor::Queue { url: "postgres://localhost/jobs".into() });
+    /// ```
+    pub fn with_executor(self, executor: Executor) -> Self {
+        Self { executor, ..self }
     }
 
     /// These options with config versions handled as `versions` says.

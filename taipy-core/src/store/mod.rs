@@ -30,6 +30,8 @@ pub(crate) mod artifacts;
 pub(crate) mod catalog;
 pub(crate) mod commit;
 mod cycles;
+#[cfg(feature = "queue")]
+mod folder;
 mod format;
 mod gc;
 mod indexes;
@@ -54,6 +56,8 @@ use records::decode;
 pub(crate) use catalog::Group;
 pub(crate) use commit::{JobCommit, Retype};
 pub use cycles::Cycle;
+#[cfg(feature = "queue")]
+pub(crate) use folder::ArtifactFolder;
 pub(crate) use cycles::cycle_of;
 pub(crate) use gc::Pin;
 pub use gc::{DiskUsage, GcPolicy, GcReport};
