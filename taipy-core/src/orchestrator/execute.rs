@@ -252,7 +252,11 @@ impl Run {
 
     /// Without the `queue` feature there are no outputs stored by workers to check.
     #[cfg(not(feature = "queue"))]
-    fn check_remote_outputs(&self, _task: &TaskConfig, _stored: &[(String, Stored)]) -> Result<(), TaskError> {
+    fn check_remote_outputs(
+        &self,
+        _task: &TaskConfig,
+        _stored: &[(String, Stored)],
+    ) -> Result<(), TaskError> {
         Ok(())
     }
 

@@ -56,9 +56,9 @@ use records::decode;
 pub(crate) use catalog::Group;
 pub(crate) use commit::{JobCommit, Retype};
 pub use cycles::Cycle;
+pub(crate) use cycles::cycle_of;
 #[cfg(feature = "queue")]
 pub(crate) use folder::ArtifactFolder;
-pub(crate) use cycles::cycle_of;
 pub(crate) use gc::Pin;
 pub use gc::{DiskUsage, GcPolicy, GcReport};
 pub use lineage::{JobOrigin, Lineage};

@@ -59,7 +59,7 @@ impl QueueClient {
     /// Enqueues `message` (at most `attempts` attempts) and waits for its final state: the
     /// worker's outcome, or the task's error once no attempt is left.
     pub(crate) fn run(&self, message: JobMessage, attempts: usize) -> Result<Outcome, TaskError> {
-        let id = TaskId::from_string(message.job.clone());
+        let id = TaskId::from_ulid(ulid::Ulid::generate());
         let job = message.job.clone();
         let unreachable = |e: &dyn std::fmt::Display| {
             TaskError::msg(format!("cannot reach the job queue at {}: {e}", redact(&self.url)))
@@ -104,7 +104,8 @@ pub(crate) fn redact(url: &str) -> String {
 
 /// Opens a pool on the queue's database and creates or migrates the library's tables.
 pub(crate) async fn connect_pool(url: &str) -> Result<PgPool, QueueError> {
-    let queue_error = |e: &dyn std::fmt::Display| QueueError::Unreachable { url: redact(url), reason: e.to_string() };
+    let queue_error =
+        |e: &dyn std::fmt::Display| QueueError::Unreachable { url: redact(url), reason: e.to_string() };
     let pool = PgPool::connect(url).await.map_err(|e| queue_error(&e))?;
     PostgresStorage::setup(&pool).await.map_err(|e| queue_error(&e))?;
     Ok(pool)
@@ -116,7 +117,10 @@ mod tests {
 
     #[test]
     fn passwords_are_not_shown() {
-        assert_eq!(redact("postgres://taipy:secret@127.0.0.1:5432/db"), "postgres://taipy:***@127.0.0.1:5432/db");
+        assert_eq!(
+            redact("postgres://taipy:secret@127.0.0.1:5432/db"),
+            "postgres://taipy:***@127.0.0.1:5432/db"
+        );
         assert_eq!(redact("postgres://127.0.0.1/db"), "postgres://127.0.0.1/db");
     }
 }

@@ -51,7 +51,8 @@ pub struct WorkerOptions {
     /// How often the worker tells the queue it is alive (default: 2 s).
     pub heartbeat: Duration,
     /// How many heartbeats a worker may miss before its jobs go to another worker (default:
-    /// 3, so a killed worker's job is taken again after about 6 s).
+    /// 3, so a killed worker's job is taken again after about 6 s). Raised as needed for a
+    /// lease of at least 2 s (the queue counts leases in whole seconds).
     pub missed_heartbeats: usize,
     /// How new frame artifacts are compressed: keep the store's setting (default: the store's
     /// default).
@@ -82,7 +83,7 @@ impl WorkerOptions {
 ///     .task(TaskConfig::new("double", double).inputs(["x"]).outputs(["y"]))
 ///     .build()?;
 /// let options = WorkerOptions::new("postgres://taipy:taipy@127.0.0.1:5432/jobs", "target/store");
-/// run_worker(&[std::sync::Arc::new(config)], &options)?;
+/// run_worker(&[config], &options)?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn run_worker(configs: &[Arc<ScenarioConfig>], options: &WorkerOptions) -> Result<(), QueueError> {

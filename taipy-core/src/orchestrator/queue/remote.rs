@@ -74,7 +74,8 @@ impl Run {
                 })
                 .collect(),
         };
-        let client: Arc<QueueClient> = QueueClient::for_url(url).map_err(|e| TaskError::msg(e.to_string()))?;
+        let client: Arc<QueueClient> =
+            QueueClient::for_url(url).map_err(|e| TaskError::msg(e.to_string()))?;
         let attempts = usize::try_from(task.retry_count()).unwrap_or(usize::MAX).saturating_add(1);
         tracing::debug!(attempts, "job handed to the job queue");
         match client.run(message, attempts)? {

@@ -10,17 +10,23 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
+use apalis_core::backend::ext::poll_strategy::{PollWith, Strategy};
 use apalis_core::task::data::Data;
 use apalis_core::worker::builder::WorkerBuilder;
-use apalis_postgres::PostgresStorage;
+use apalis_postgres::{PostgresStorage, Pubsub};
 
-use super::{QueueError, WorkerOptions};
 use super::message::{FailedAttempt, JobMessage, Outcome, StoredMessage};
+use super::{QueueError, WorkerOptions};
 use crate::config::ScenarioConfig;
 use crate::error::TaskError;
 use crate::store::ArtifactFolder;
 use crate::value::{AnyValue, Stored};
+
+/// How often an idle worker looks for jobs that no insert announced (retries, jobs of workers
+/// found dead).
+const POLL: Duration = Duration::from_millis(100);
 
 /// What the job handler needs: the known tasks and the store's artifacts.
 struct WorkerState {
@@ -41,12 +47,32 @@ pub(super) fn run(configs: &[Arc<ScenarioConfig>], options: &WorkerOptions) -> R
         let config = super::queue_config()
             .batch_size(1)
             .heartbeat_interval(options.heartbeat)
-            .missed_heartbeats(options.missed_heartbeats);
-        let backend = PostgresStorage::<JobMessage>::new(&pool).with_config(config);
+            .missed_heartbeats(missed_heartbeats(options.heartbeat, options.missed_heartbeats));
+        // New jobs wake the worker at once (the library's LISTEN/NOTIFY on inserts); jobs to
+        // retry and jobs of dead workers are found by polling.
+        let strategy =
+            Strategy::new().stream(Pubsub::new(pool.clone(), super::client::QUEUE.to_owned())).interval(POLL);
+        let storage = PostgresStorage::<JobMessage>::new(&pool).with_config(config);
+        let backend = PollWith::new(storage, strategy);
         let worker = WorkerBuilder::new(options.name.as_str()).backend(backend).data(state).build(handle);
-        worker.run().await.map_err(|e| QueueError::Worker { name: options.name.clone(), reason: e.to_string() })
+        worker
+            .run()
+            .await
+            .map_err(|e| QueueError::Worker { name: options.name.clone(), reason: e.to_string() })
     })
 }
+
+/// The missed heartbeats after which a worker's jobs go to another: at least `asked`, and
+/// enough for a lease of [`MIN_LEASE`] (the library counts a lease in whole seconds, so a
+/// shorter one would be zero: every running job taken away at every heartbeat).
+fn missed_heartbeats(heartbeat: Duration, asked: usize) -> usize {
+    let heartbeat = heartbeat.max(Duration::from_millis(1));
+    let needed = MIN_LEASE.as_nanos().div_ceil(heartbeat.as_nanos());
+    asked.max(usize::try_from(needed).unwrap_or(usize::MAX)).max(1)
+}
+
+/// The shortest lease of a job on a worker.
+pub(super) const MIN_LEASE: Duration = Duration::from_secs(2);
 
 /// The queue library's handler: runs the job on a blocking thread (tasks are ordinary
 /// functions), so heartbeats go on while it runs.
@@ -143,5 +169,19 @@ impl WorkerState {
             outputs.push(StoredMessage::from(&stored));
         }
         Ok(Outcome::Done { worker: self.name.clone(), outputs })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A lease shorter than the library's one-second unit would read as zero.
+    #[test]
+    fn leases_last_at_least_two_seconds() {
+        assert_eq!(missed_heartbeats(Duration::from_millis(300), 3), 7);
+        assert_eq!(missed_heartbeats(Duration::from_secs(2), 3), 3);
+        assert_eq!(missed_heartbeats(Duration::from_secs(5), 1), 1);
+        assert_eq!(missed_heartbeats(Duration::from_millis(500), 0), 4);
     }
 }
