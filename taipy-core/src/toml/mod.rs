@@ -421,9 +421,14 @@ impl TomlConfig {
     }
 
     /// Store options with the `[JOB]` section's settings and the `[CORE]` section's version
-    /// mode.
+    /// mode and executor: `job_queue = "postgres://..."` (or `"ENV[VAR]"`) hands the jobs to
+    /// workers fed by that queue ([`Executor::Queue`](crate::Executor::Queue)).
     pub fn store_options(&self) -> StoreOptions {
-        self.job.store_options().with_versions(self.version_mode())
+        let options = self.job.store_options().with_versions(self.version_mode());
+        match self.core.get("job_queue") {
+            Some(url) => options.with_executor(crate::config::Executor::queue(url)),
+            None => options,
+        }
     }
 }
 
