@@ -42,9 +42,8 @@ fn queue_database() -> Option<(String, String)> {
     };
     let name = format!("taipy_algos_workers_{}", std::process::id());
     let mut client = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
-    client
-        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE); CREATE DATABASE {name}"))
-        .unwrap();
+    client.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).unwrap();
+    client.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
     let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
     Some((admin, url))
 }
@@ -122,7 +121,7 @@ fn three_workers_one_killed_give_the_embedded_walkthrough() {
     }
     // One worker dies at a random moment of the walkthrough (printed, to replay a failure).
     let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos();
-    let (victim, delay) = ((nanos % 3) as usize, Duration::from_millis(u64::from(nanos % 3000)));
+    let (victim, delay) = ((nanos % 3) as usize, Duration::from_millis(u64::from(nanos % 6000)));
     eprintln!("worker {victim} is killed {delay:?} into the walkthrough");
     let mut victim_process = cleanup.workers.remove(victim);
     let killer = std::thread::spawn(move || {
