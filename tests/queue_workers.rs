@@ -97,12 +97,11 @@ fn pipeline(variant: &str) -> Arc<ScenarioConfig> {
 
 /// A task that always fails, with two retries.
 fn failing() -> Arc<ScenarioConfig> {
-    let config = ScenarioConfig::builder("failing")
+    ScenarioConfig::builder("failing")
         .node(DataNodeConfig::with_default("x", 1i64))
         .task(TaskConfig::new("unlucky", unlucky).inputs(["x"]).outputs(["never"]).retries(2))
         .build()
-        .unwrap();
-    config
+        .unwrap()
 }
 
 /// The worker's entry point: returns at once in a normal test run.

@@ -23,8 +23,12 @@ use crate::job::{Job, JobStatus, Reason};
 use crate::store::{JobCommit, MemoEntry, Pin, Version, Writer, now_us};
 use crate::value::{AnyValue, Stored};
 
+/// A job run here: its outputs as stored (by node id), as values for downstream jobs, and the
+/// write gate held since the first output's artifact.
+type Ran<'a> = (Vec<(String, Stored)>, Produced, RwLockReadGuard<'a, ()>);
+
 /// Values a completed job produced, by output name, for its downstream jobs.
-pub(super) type Produced = Vec<(String, (Fingerprint, AnyValue))>;
+type Produced = Vec<(String, (Fingerprint, AnyValue))>;
 
 impl Run {
     /// Runs (or skips) job `i`; returns the jobs it released.
@@ -205,7 +209,7 @@ impl Run {
         job: &mut Job,
         outputs: &[String],
         versions: &[Version],
-    ) -> Result<(Vec<(String, Stored)>, Produced, RwLockReadGuard<'_, ()>), Failure> {
+    ) -> Result<Ran<'_>, Failure> {
         let store_error = |e: StoreError| TaskError::msg(e.to_string());
         let values = self.read_inputs(i, task, versions).map_err(store_error)?;
         let produced = self.call_with_retries(call_task, i, task, job, outputs, &values)?;
