@@ -74,6 +74,24 @@ pub(crate) enum Command {
     Doctor,
     /// Serve a local web page: scenarios, live DAGs, data nodes, edits and submits.
     Ui(UiArgs),
+    /// Run jobs of this program's scenarios from a job queue on PostgreSQL, until stopped.
+    Worker(WorkerArgs),
+}
+
+/// `worker ...` (listed whatever the features, like `ui`; it needs the `queue` feature to run).
+#[derive(Debug, Args)]
+pub(crate) struct WorkerArgs {
+    /// The job queue's PostgreSQL URL (the submitting store's `Executor::Queue` URL, or the
+    /// `job_queue` of its TOML `[CORE]` section).
+    #[arg(long, value_name = "URL", env = "TAIPY_QUEUE", hide_env_values = true)]
+    pub(crate) queue: String,
+    /// The worker's name in the queue and in job traces (default: `worker-<process id>`).
+    #[arg(long)]
+    pub(crate) name: Option<String>,
+    /// Milliseconds between the worker's heartbeats; a worker silent for three of them has its
+    /// job handed to another worker.
+    #[arg(long, value_name = "MS", default_value_t = 2000)]
+    pub(crate) heartbeat_ms: u64,
 }
 
 /// `ui ...` (listed whatever the features, so help texts do not depend on them; it needs the

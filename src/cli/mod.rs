@@ -20,12 +20,17 @@
 //! nodes show|read|write|history    lineage SCENARIO NODE [--version N]    compare A B
 //! config check FILE.toml    config export    gc [--dry-run]    doctor
 //! ui [--bind ADDR:PORT]      (feature `ui`: a local web page, see below)
+//! worker --queue URL         (feature `queue`: run jobs from a job queue, see below)
 //! ```
 //!
 //! With the `ui` feature, `ui` serves a web page on `127.0.0.1:8000`: scenarios grouped by
 //! cycle, each scenario's DAG coloured by its jobs' statuses and updated live, data nodes
 //! (frames paged on the server), a form to change parameters and submit, two scenarios
 //! compared. Bound to another address, every request needs the token it prints at start.
+//!
+//! With the `queue` feature, `worker --queue postgres://... --store DIR` runs, until stopped,
+//! the jobs that stores opened with [`Executor::Queue`](crate::Executor::Queue) hand to the
+//! queue: your binary in worker mode, so it has the same tasks; see [`run_worker`](crate::run_worker).
 //!
 //! A scenario is named by its id or, when no other scenario has that name, by its name.
 //! Errors are printed with [`report`]: the message and its chain of causes. The exit code is 0
@@ -61,6 +66,7 @@ mod table;
 #[cfg(feature = "ui")]
 mod ui;
 mod versions;
+mod worker;
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
@@ -274,5 +280,6 @@ fn run_builtin(cx: &mut Context<'_>, command: args::Command) -> Result<(), BoxEr
         Ui(_) => Err("this program was built without the web page: enable taipy's `ui` feature \
                       (`taipy = { version = \"...\", features = [\"ui\"] }`)"
             .into()),
+        Worker(args) => worker::run(cx, args),
     }
 }

@@ -54,7 +54,7 @@ mod work;
 pub use compare::{CompareError, Comparison, compare_scenarios};
 pub use config::ArtifactsUrl;
 pub use config::{
-    ConfigDiff, ConfigShape, DataNodeConfig, Difference, ExecutionMode, Frequency, MigrationOutput,
+    ConfigDiff, ConfigShape, DataNodeConfig, Difference, ExecutionMode, Executor, Frequency, MigrationOutput,
     NodeShape, ScenarioConfig, ScenarioConfigBuilder, Scope, StoreOptions, TaskConfig, TaskShape,
     VersionMode,
 };
@@ -66,6 +66,7 @@ pub use orchestrator::{
     Attempt, InputVersion, Job, JobStatus, Plan, Planned, PlannedJob, Reason, StatusCallback, Submission,
     SubmissionReport, SubmissionStatus, SubmitError, SubmitOptions,
 };
+pub use orchestrator::{QueueError, WorkerOptions, run_worker};
 pub use registry::RegistryError;
 pub use scenario::Scenario;
 pub use storage::{Location, Storage, StorageKind};

@@ -66,6 +66,11 @@ impl Child {
         Child { process: command.spawn().unwrap(), stdout, stderr, started: Instant::now() }
     }
 
+    /// The child's process id.
+    pub fn id(&self) -> u32 {
+        self.process.id()
+    }
+
     /// Whether the child has ended.
     pub fn exited(&mut self) -> bool {
         self.process.try_wait().unwrap().is_some()

@@ -256,3 +256,15 @@ fn file_storage_types_write_files_and_round_trip_through_export() {
         assert_eq!(s2.node(node).unwrap().storage(), s.node(node).unwrap().storage(), "{node}");
     }
 }
+
+/// `[CORE] job_queue = "postgres://..."` makes the store hand its jobs to workers; without it
+/// they run here.
+#[test]
+fn a_job_queue_in_core_makes_stores_use_workers() {
+    let text = format!("[CORE]\njob_queue = \"ENV[QUEUE_URL]\"\n\n{STUDIO}");
+    let env = |name: &str| (name == "QUEUE_URL").then(|| "postgres://u:p@h/q".to_owned());
+    let config = Loader::new().env(env).load_str(&text).unwrap();
+    assert_eq!(config.store_options().executor, taipy::Executor::queue("postgres://u:p@h/q"));
+    let plain = Loader::new().load_str(STUDIO).unwrap();
+    assert_eq!(plain.store_options().executor, taipy::Executor::Local);
+}

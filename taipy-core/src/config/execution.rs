@@ -16,6 +16,32 @@ pub enum ExecutionMode {
     Standalone,
 }
 
+/// Where a store's jobs run once they are decided to run (skips are always decided and
+/// committed by the submitting process).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Executor {
+    /// On this process's threads, as [`ExecutionMode`] says (the default).
+    #[default]
+    Local,
+    /// On worker processes fed by a job queue on PostgreSQL (the `queue` feature): a worker is
+    /// the user's own binary in worker mode (`taipy::cli`'s `worker` command). The submitting
+    /// process still decides, commits and publishes every job; a task whose nodes are kept
+    /// elsewhere than in the store (files, SQL, object storage) runs locally. See the README's
+    /// "Past one machine".
+    Queue {
+        /// The queue's PostgreSQL URL, e.g. `postgres://user:password@host:5432/db`.
+        url: String,
+    },
+}
+
+impl Executor {
+    /// Workers fed by the job queue at `url` (a PostgreSQL URL).
+    pub fn queue(url: impl Into<String>) -> Self {
+        Self::Queue { url: url.into() }
+    }
+}
+
 /// What opening a scenario does when this program's config is another version than the one the
 /// scenario was created with (see [`Scenario::open`](crate::Scenario::open) and the README's
 /// "Config versions"). Taipy's three modes.
@@ -84,6 +110,8 @@ pub struct StoreOptions {
     /// [`ArtifactsUrl`](crate::ArtifactsUrl) puts them on S3-compatible object storage (feature
     /// `s3`), with verified local copies in the store's `artifact-cache/` folder.
     pub artifacts: Option<crate::config::ArtifactsUrl>,
+    /// Where jobs decided to run are run (default: [`Executor::Local`]).
+    pub executor: Executor,
 }
 
 impl Default for StoreOptions {
@@ -98,6 +126,7 @@ impl Default for StoreOptions {
             node_cache: Self::DEFAULT_NODE_CACHE,
             local_folder: None,
             artifacts: None,
+            executor: Executor::Local,
         }
     }
 }
@@ -173,6 +202,17 @@ impl StoreOptions {
     /// ```
     pub fn with_artifacts(self, url: crate::config::ArtifactsUrl) -> Self {
         Self { artifacts: Some(url), ..self }
+    }
+
+    /// These options with jobs run by `executor`.
+    ///
+    /// ```
+    /// # use taipy_core::{Executor, StoreOptions};
+    /// let options = StoreOptions::default().with_executor(Executor::queue("postgres://localhost/jobs"));
+    /// assert_eq!(options.executor, Executor::Queue { url: "postgres://localhost/jobs".into() });
+    /// ```
+    pub fn with_executor(self, executor: Executor) -> Self {
+        Self { executor, ..self }
     }
 
     /// These options with config versions handled as `versions` says.

@@ -32,7 +32,7 @@ use std::sync::Arc;
 use crate::error::ConfigError;
 
 pub use artifacts::ArtifactsUrl;
-pub use execution::{ExecutionMode, StoreOptions, VersionMode};
+pub use execution::{ExecutionMode, Executor, StoreOptions, VersionMode};
 pub(crate) use forms::ConfigForms;
 pub(crate) use forms::{recorded, version_of};
 pub use frequency::Frequency;

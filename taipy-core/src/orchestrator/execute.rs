@@ -10,7 +10,7 @@
 use std::cell::{Cell, RefCell};
 use std::ffi::OsStr;
 use std::panic::AssertUnwindSafe;
-use std::sync::{Arc, Once, OnceLock};
+use std::sync::{Arc, Once, OnceLock, RwLockReadGuard};
 
 use super::attempts::{self, Failure};
 use super::run::Run;
@@ -19,9 +19,13 @@ use super::trace;
 use crate::config::{DataNodeConfig, TaskConfig};
 use crate::error::{StoreError, TaskError};
 use crate::fingerprint::Fingerprint;
-use crate::job::{JobStatus, Reason};
+use crate::job::{Job, JobStatus, Reason};
 use crate::store::{JobCommit, MemoEntry, Pin, Version, Writer, now_us};
 use crate::value::{AnyValue, Stored};
+
+/// A job run here: its outputs as stored (by node id), as values for downstream jobs, and the
+/// write gate held since the first output's artifact.
+type Ran<'a> = (Vec<(String, Stored)>, Produced, RwLockReadGuard<'a, ()>);
 
 /// Values a completed job produced, by output name, for its downstream jobs.
 type Produced = Vec<(String, (Fingerprint, AnyValue))>;
@@ -159,29 +163,18 @@ impl Run {
                 job.attempt = attempts::first(task);
                 self.store.start_job(&job, &outputs).map_err(store_error)?;
                 self.publish(i, job.clone()).map_err(store_error)?;
-                let values = self.read_inputs(i, task, &assessment.versions).map_err(store_error)?;
-                let produced = self.call_with_retries(call_task, i, task, &mut job, &outputs, &values)?;
-                let output_nodes: Vec<&DataNodeConfig> =
-                    task.output_nodes().iter().map(|n| self.config.node(n).expect("validated")).collect();
-                // From the outputs' artifacts to their staged versions, garbage collection waits.
-                let gate = self.store.write_gate();
-                let mut stored = Vec::with_capacity(produced.len());
-                let mut handed = Vec::with_capacity(produced.len());
-                let cx = self.store.cx();
-                for (((name, value), node_id), node) in
-                    task.output_nodes().iter().zip(produced).zip(&outputs).zip(&output_nodes)
-                {
-                    let s = node
-                        .store_value(&value, &cx)
-                        .map_err(|e| output_error(task, name, &assessment.versions, e))?;
-                    if let Some(pin) = self.store.pin(&s) {
-                        self.lock().pins.push(pin);
-                    }
-                    let reload = node.value_type().reload_after_store();
-                    let value = if reload { node.load_value(&s, &cx).map_err(store_error)? } else { value };
-                    handed.push((name.clone(), (s.hash, value)));
-                    stored.push((node_id.clone(), s));
-                }
+                let (stored, handed, gate) =
+                    match self.run_remotely(i, task, &job, &outputs, &assessment.versions) {
+                        Some(result) => {
+                            let stored = result?;
+                            // From checking the worker's artifacts to their staged versions,
+                            // garbage collection waits.
+                            let gate = self.store.write_gate();
+                            self.check_remote_outputs(task, &stored)?;
+                            (stored, Vec::new(), gate)
+                        }
+                        None => self.run_here(i, task, &mut job, &outputs, &assessment.versions)?,
+                    };
                 job.advance(JobStatus::Completed, None, now_us()).map_err(store_error)?;
                 let memo = MemoEntry {
                     task_id: task.id().to_owned(),
@@ -204,6 +197,71 @@ impl Run {
                 Ok(handed)
             }
         }
+    }
+
+    /// Runs task `task` of job `i` in this process (with its retries) and stores its outputs;
+    /// returns them as stored and as values for downstream jobs, and the write gate held from
+    /// the first output's artifact on.
+    fn run_here(
+        &self,
+        i: usize,
+        task: &TaskConfig,
+        job: &mut Job,
+        outputs: &[String],
+        versions: &[Version],
+    ) -> Result<Ran<'_>, Failure> {
+        let store_error = |e: StoreError| TaskError::msg(e.to_string());
+        let values = self.read_inputs(i, task, versions).map_err(store_error)?;
+        let produced = self.call_with_retries(call_task, i, task, job, outputs, &values)?;
+        let output_nodes: Vec<&DataNodeConfig> =
+            task.output_nodes().iter().map(|n| self.config.node(n).expect("validated")).collect();
+        // From the outputs' artifacts to their staged versions, garbage collection waits.
+        let gate = self.store.write_gate();
+        let mut stored = Vec::with_capacity(produced.len());
+        let mut handed = Vec::with_capacity(produced.len());
+        let cx = self.store.cx();
+        for (((name, value), node_id), node) in
+            task.output_nodes().iter().zip(produced).zip(outputs).zip(&output_nodes)
+        {
+            let s = node.store_value(&value, &cx).map_err(|e| output_error(task, name, versions, e))?;
+            if let Some(pin) = self.store.pin(&s) {
+                self.lock().pins.push(pin);
+            }
+            let reload = node.value_type().reload_after_store();
+            let value = if reload { node.load_value(&s, &cx).map_err(store_error)? } else { value };
+            handed.push((name.clone(), (s.hash, value)));
+            stored.push((node_id.clone(), s));
+        }
+        Ok((stored, handed, gate))
+    }
+
+    /// Without the `queue` feature every job runs here, unless the store asks for a queue.
+    #[cfg(not(feature = "queue"))]
+    fn run_remotely(
+        &self,
+        _i: usize,
+        _task: &TaskConfig,
+        _job: &Job,
+        _outputs: &[String],
+        _versions: &[Version],
+    ) -> Option<Result<Vec<(String, Stored)>, Failure>> {
+        match &self.store.options().executor {
+            crate::config::Executor::Local => None,
+            crate::config::Executor::Queue { .. } => Some(Err(TaskError::msg(
+                "the store's executor is a job queue, but this program was built without taipy's `queue` feature",
+            )
+            .into())),
+        }
+    }
+
+    /// Without the `queue` feature there are no outputs stored by workers to check.
+    #[cfg(not(feature = "queue"))]
+    fn check_remote_outputs(
+        &self,
+        _task: &TaskConfig,
+        _stored: &[(String, Stored)],
+    ) -> Result<(), TaskError> {
+        Ok(())
     }
 
     /// The task's input values, exactly the `versions` it was decided on: handed over in memory
@@ -345,7 +403,7 @@ fn output_error(task: &TaskConfig, output: &str, versions: &[Version], error: St
 
 /// Calls the task's function, turning a panic into the job's failure with its place (and its
 /// backtrace when `RUST_BACKTRACE` or `RUST_LIB_BACKTRACE` asks for one).
-fn call_task(task: &TaskConfig, inputs: &[AnyValue]) -> Result<Vec<AnyValue>, TaskError> {
+pub(super) fn call_task(task: &TaskConfig, inputs: &[AnyValue]) -> Result<Vec<AnyValue>, TaskError> {
     call_task_capturing(task, inputs, backtrace_wanted_here())
 }
 

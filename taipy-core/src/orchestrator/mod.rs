@@ -6,7 +6,8 @@
 //! - [`run`]: the scheduler of a submission's jobs; `execute.rs`: running one job;
 //!   `attempts.rs`: its retries and timeout;
 //! - the commit protocol is in `store/commit.rs`;
-//! - `trace.rs`: the `tracing` spans and events of submissions and jobs.
+//! - `trace.rs`: the `tracing` spans and events of submissions and jobs;
+//! - `queue/` (feature `queue`): jobs run by worker processes fed by a job queue.
 
 mod attempts;
 mod error;
@@ -14,6 +15,7 @@ mod execute;
 mod manage;
 mod notify;
 mod plan;
+mod queue;
 mod run;
 pub(crate) mod skip;
 mod submit;
@@ -25,6 +27,7 @@ use std::time::Duration;
 pub use crate::job::{Attempt, InputVersion, Job, JobStatus, Reason, SubmissionStatus};
 pub use error::SubmitError;
 pub use plan::{Plan, Planned, PlannedJob};
+pub use queue::{QueueError, WorkerOptions, run_worker};
 use run::Run;
 pub(crate) use run::Target;
 

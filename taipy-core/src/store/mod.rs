@@ -38,6 +38,8 @@ pub(crate) mod artifacts;
 pub(crate) mod catalog;
 pub(crate) mod commit;
 mod cycles;
+#[cfg(feature = "queue")]
+mod folder;
 mod format;
 mod gc;
 mod indexes;
@@ -63,6 +65,8 @@ pub(crate) use catalog::Group;
 pub(crate) use commit::{JobCommit, Retype};
 pub use cycles::Cycle;
 pub(crate) use cycles::cycle_of;
+#[cfg(feature = "queue")]
+pub(crate) use folder::ArtifactFolder;
 pub(crate) use gc::Pin;
 pub use gc::{DiskUsage, GcPolicy, GcReport};
 pub use lineage::{JobOrigin, Lineage};

@@ -448,13 +448,17 @@ impl TomlConfig {
         self.core.get("artifacts_url").and_then(|url| crate::config::ArtifactsUrl::parse(url).ok())
     }
 
-    /// Store options with the `[JOB]` section's settings, the `[CORE]` section's version mode
-    /// and artifacts URL; Taipy's `root_folder` and `storage_folder`, when given, name the local
+    /// Store options with the `[JOB]` section's settings, the `[CORE]` section's version mode,
+    /// artifacts URL and executor (`job_queue = "postgres://..."` or `"ENV[VAR]"` hands the jobs
+    /// to workers fed by that queue: [`Executor::Queue`](crate::Executor::Queue)); Taipy's `root_folder` and `storage_folder`, when given, name the local
     /// folder of a store on a server ([`StoreOptions::local_folder`]).
     pub fn store_options(&self) -> StoreOptions {
         let mut options = self.job.store_options().with_versions(self.version_mode());
         if let Some(url) = self.artifacts_url() {
             options = options.with_artifacts(url);
+        }
+        if let Some(url) = self.core.get("job_queue") {
+            options = options.with_executor(crate::config::Executor::queue(url));
         }
         match self.core.get("storage_folder") {
             Some(folder) => {

@@ -83,9 +83,10 @@ pub(super) fn read_query(path: &Path, sql: &str, database: &str) -> Result<Recor
 
 fn query(connection: &Connection, sql: &str, database: &str) -> Result<Records, SqlError> {
     let mut statement = connection.prepare(sql).map_err(|e| failed(database, sql, e))?;
-    let columns: Vec<String> = statement.column_names().map(String::from).collect();
+    let columns: Vec<String> = statement.column_names().into_iter().map(String::from).collect();
     let boolean: Vec<bool> = statement
         .columns()
+        .into_iter()
         .map(|c| c.decl_type().is_some_and(|t| t.to_ascii_uppercase().contains("BOOL")))
         .collect();
     let mut rows = Vec::new();
