@@ -52,6 +52,9 @@ use crate::value::Stored;
 pub(crate) struct NodeState {
     pub(crate) record: NodeRecord,
     pub(crate) current: Option<Version>,
+    /// Whether its record is stored (or staged); a node never written has none (`nodes.rs`),
+    /// and its first write stages it.
+    pub(crate) recorded: bool,
 }
 
 /// The in-memory table of node states and busy marks (one lock: see the module doc).
@@ -231,12 +234,17 @@ impl Store {
         lock(&self.committer().table)
     }
 
-    /// The node's state, from memory or, the first time, from the catalog.
+    /// The node's state, from memory or, the first time, from the catalog (a node never
+    /// written: from its scenario, see `nodes.rs`).
     fn load_state<'a>(&self, table: &'a mut Table, node_id: &str) -> Result<&'a mut NodeState, StoreError> {
         if !table.states.contains_key(node_id) {
-            let record: NodeRecord = self
-                .read(&keys::node(node_id))?
-                .ok_or_else(|| StoreError::NotFound { kind: "data node", id: node_id.to_owned() })?;
+            let Some(record) = self.read(&keys::node(node_id))? else {
+                let record = self
+                    .unwritten_node(node_id)?
+                    .ok_or_else(|| StoreError::NotFound { kind: "data node", id: node_id.to_owned() })?;
+                let state = NodeState { record, current: None, recorded: false };
+                return Ok(table.states.entry(node_id.to_owned()).or_insert(state));
+            };
             let current = match record.current {
                 Some(current) => {
                     Some(self.read(&keys::version(node_id, current.number))?.ok_or_else(|| {
@@ -248,7 +256,7 @@ impl Store {
                 }
                 None => None,
             };
-            table.states.insert(node_id.to_owned(), NodeState { record, current });
+            table.states.insert(node_id.to_owned(), NodeState { record, current, recorded: true });
         }
         Ok(table.states.get_mut(node_id).expect("just inserted"))
     }
@@ -296,12 +304,12 @@ impl Store {
         record.next_version = number;
         record.current = Some(VersionRef { number, hash: stored.hash });
         group.put(&keys::node(node_id), &record)?;
-        *state = NodeState { record, current: Some(version) };
+        *state = NodeState { record, current: Some(version), recorded: true };
         Ok(Some(number))
     }
 
     /// Creates a node with an optional first value, in `group`, unless a node with its id
-    /// exists (a shared node): checked under the table lock.
+    /// has a record (a shared node): checked under the table lock.
     pub(crate) fn stage_new_node(
         &self,
         group: &mut Group,
@@ -310,11 +318,15 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut table = self.table();
         let id = record.id.clone();
-        if table.states.contains_key(&id) || self.exists(&keys::node(&id))? {
+        let recorded = match table.states.get(&id) {
+            Some(state) => state.recorded,
+            None => self.exists(&keys::node(&id))?,
+        };
+        if recorded {
             return Ok(());
         }
         group.put(&keys::node(&id), &record)?;
-        table.states.insert(id.clone(), NodeState { record, current: None });
+        table.states.insert(id.clone(), NodeState { record, current: None, recorded: true });
         if let Some((stored, writer)) = first {
             self.stage_version(&mut table, group, &id, stored, &writer, None)?;
         }
@@ -383,6 +395,7 @@ impl Store {
             let mut group = Group::default();
             group.put(&keys::node(node_id), &record)?;
             state.record = record;
+            state.recorded = true;
             self.enqueue(group);
             result
         };
@@ -402,11 +415,13 @@ impl Store {
             return Err(StoreError::NodeBusy { node: node.clone(), job: job.clone() });
         }
         for node_id in node_ids {
-            let last = self.load_state(&mut table, node_id)?.record.next_version;
-            for number in 1..=last {
+            let state = self.load_state(&mut table, node_id)?;
+            for number in 1..=state.record.next_version {
                 group.remove(&keys::version(node_id, number));
             }
-            group.remove(&keys::node(node_id));
+            if state.recorded {
+                group.remove(&keys::node(node_id));
+            }
             table.states.remove(node_id);
         }
         self.enqueue(group);
@@ -427,6 +442,7 @@ impl Store {
             state.record.type_name = retype.type_name.clone();
             state.record.current = None;
             state.current = None;
+            state.recorded = true;
             group.put(&keys::node(&retype.node_id), &state.record)?;
             if let Some((stored, writer)) = &retype.value {
                 self.stage_version(&mut table, &mut group, &retype.node_id, stored, writer, None)?;

@@ -71,6 +71,7 @@ impl Record for ScenarioRecord {
         for tag in &self.tags {
             entries.push(present(Space::TagIndex, entry_key(&[tag], &self.id)));
         }
+        entries.extend(super::nodes::owner_entry(self));
         entries
     }
 }
@@ -307,8 +308,8 @@ mod tests {
     use crate::store::catalog::{Group, SledCatalog};
     use crate::store::records::FormatRecord;
 
-    /// The format this version writes.
-    const CURRENT: u32 = 5;
+    // The format this version writes.
+    use crate::store::format::CURRENT;
 
     fn scenario(i: usize) -> ScenarioRecord {
         ScenarioRecord {
