@@ -6,7 +6,6 @@ use std::sync::Arc;
 use crate::error::StoreError;
 use crate::prelude::*;
 use crate::store::Writer;
-use crate::store::keys::Space;
 
 /// x0 (default 0) → step1 → x1 → … → x`n`.
 fn chain(n: usize) -> Arc<ScenarioConfig> {
@@ -28,12 +27,16 @@ fn chain(n: usize) -> Arc<ScenarioConfig> {
 fn creating_a_scenario_writes_a_record_only_for_the_nodes_it_gives_a_value() {
     let store = Store::in_memory(StoreOptions::development()).unwrap();
     let scenario = Scenario::create(&store, &chain(1000), "s").unwrap();
-    assert_eq!(store.stored_count(Space::Nodes), 1, "x0 only");
+    assert_eq!(store.node_records(), 1, "x0 only");
     assert_eq!(scenario.node_current("x1000").unwrap(), None);
+    let before = store.stats().index_entries_read;
     let report = scenario.submit().unwrap().wait().unwrap();
     assert_eq!(report.tasks_with(JobStatus::Completed).len(), 1000);
+    // Each unwritten node's owner is looked up once (its state is kept until its first write).
+    let looked_up = store.stats().index_entries_read - before;
+    assert!(looked_up <= 1000, "{looked_up} owner entries read for 1000 unwritten nodes");
     assert_eq!(scenario.data_node::<i64>("x1000").unwrap().read().unwrap(), 1000);
-    assert_eq!(store.stored_count(Space::Nodes), 1001, "each written node has its record");
+    assert_eq!(store.node_records(), 1001, "each written node has its record");
 }
 
 /// `y` and `z` are never written until the end; each operation on them behaves as on a node
@@ -51,11 +54,11 @@ fn a_node_never_written_is_read_written_locked_and_deleted_as_before() {
     let x1 = scenario.data_node::<i64>("x1").unwrap();
     assert!(matches!(x1.read(), Err(StoreError::NeverWritten { .. })), "{:?}", x1.read());
     assert!(x1.history().unwrap().is_empty());
-    assert_eq!(store.stored_count(Space::Nodes), 1);
+    assert_eq!(store.node_records(), 1);
 
     // An edit lock is its first write; it survives a reopen and refuses another editor.
     x1.lock_edit("ana", std::time::Duration::from_secs(3600)).unwrap();
-    assert_eq!(store.stored_count(Space::Nodes), 2);
+    assert_eq!(store.node_records(), 2);
     drop((x1, scenario, store));
     let store = Store::open_with(dir.path(), StoreOptions::development()).unwrap();
     let scenario = Scenario::open(&store, &config, &id).unwrap();
@@ -87,5 +90,5 @@ fn a_node_never_written_is_read_written_locked_and_deleted_as_before() {
     assert!(matches!(Scenario::open(&store, &config, &id), Err(StoreError::NotFound { .. })));
     let copy = Scenario::open(&store, &config, &copy_id).unwrap();
     assert_eq!(copy.data_node::<i64>("x2").unwrap().read().unwrap(), 7);
-    assert_eq!(store.stored_count(Space::Nodes), 3, "the copy's x0, x1 and x2");
+    assert_eq!(store.node_records(), 3, "the copy's x0, x1 and x2");
 }

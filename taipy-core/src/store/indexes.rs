@@ -308,8 +308,8 @@ mod tests {
     use crate::store::catalog::{Group, SledCatalog};
     use crate::store::records::FormatRecord;
 
-    // The format this version writes.
-    use crate::store::format::CURRENT;
+    /// The format this version writes.
+    const CURRENT: u32 = 6;
 
     fn scenario(i: usize) -> ScenarioRecord {
         ScenarioRecord {

@@ -73,10 +73,13 @@ fn parse_owner(key: &[u8]) -> Option<(String, String, Fingerprint)> {
     Some((scenario.to_owned(), config.to_owned(), Fingerprint::from_hex(version)?))
 }
 
-/// Node type names by node id, per config version, as versions record them: read once per
-/// version a handle meets (a config's TOML text can be megabytes).
+/// Type names by node id, as a config version records them.
+type TypeNames = Arc<BTreeMap<String, String>>;
+
+/// The [`TypeNames`] of each config version (config id, fingerprint) a handle met: read once per
+/// version (a config's TOML text can be megabytes).
 #[derive(Default)]
-pub(crate) struct NodeTypes(Mutex<HashMap<(String, Fingerprint), Arc<BTreeMap<String, String>>>>);
+pub(crate) struct NodeTypes(Mutex<HashMap<(String, Fingerprint), TypeNames>>);
 
 impl Store {
     /// The record of the unwritten node `node_id` (see the module documentation), or `None` if
@@ -105,11 +108,7 @@ impl Store {
     }
 
     /// The node type names of version `version` of config `config` (none if it is not stored).
-    fn node_types(
-        &self,
-        config: &str,
-        version: &Fingerprint,
-    ) -> Result<Arc<BTreeMap<String, String>>, StoreError> {
+    fn node_types(&self, config: &str, version: &Fingerprint) -> Result<TypeNames, StoreError> {
         let cache = &self.inner.node_types.0;
         let wanted = (config.to_owned(), *version);
         if let Some(types) = commit::lock(cache).get(&wanted) {
@@ -122,6 +121,15 @@ impl Store {
         let types = Arc::new(types);
         commit::lock(cache).insert(wanted, Arc::clone(&types));
         Ok(types)
+    }
+}
+
+#[cfg(test)]
+impl Store {
+    /// How many data node records the catalog holds, staged ones included (tests).
+    pub(crate) fn node_records(&self) -> usize {
+        self.apply_all().unwrap();
+        self.inner.catalog.scan(Space::Nodes, b"").unwrap().len()
     }
 }
 
@@ -154,14 +162,5 @@ mod tests {
         assert!(entry.key.starts_with(b"2a\0"));
         assert_eq!(parse_owner(&entry.key), Some(("SCENARIO_c_2a".into(), "c".into(), Fingerprint([7; 32]))));
         assert!(owner_entry(&ScenarioRecord { config_version: None, ..record }).is_none());
-    }
-}
-
-#[cfg(test)]
-impl Store {
-    /// How many records `space` holds, staged ones included (tests).
-    pub(crate) fn stored_count(&self, space: Space) -> usize {
-        self.apply_all().unwrap();
-        self.inner.catalog.scan(space, b"").unwrap().len()
     }
 }
