@@ -80,8 +80,11 @@ fn spawn_worker(url: &str, store: &Path, logs: &Path, n: usize) -> Child {
     command.spawn().unwrap()
 }
 
+/// One submit of the walkthrough: its statuses (`task=Status`) and its two tables.
+type StepSummary = (Vec<String>, String, String);
+
 /// Each submit's statuses (by task) and tables, and each node's number of versions.
-fn summary(store: &Store, data: &Path) -> (Vec<(Vec<String>, String, String)>, Vec<(String, usize)>) {
+fn summary(store: &Store, data: &Path) -> (Vec<StepSummary>, Vec<(String, usize)>) {
     let scenario = CustomerAnalysis::create(store, "walk").unwrap();
     let steps: Vec<Step> = walkthrough::run(&scenario, Some(data), Output::Json).unwrap();
     let steps = steps

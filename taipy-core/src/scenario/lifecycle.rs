@@ -51,18 +51,22 @@ impl Scenario {
                 record.nodes.insert(config_id.clone(), node_id.clone());
                 continue;
             }
-            let copy_id = store.new_id("DATANODE", config_id)?;
-            let copy = NodeRecord {
-                id: copy_id.clone(),
-                owner: Some(id.clone()),
-                current: None,
-                next_version: 0,
-                edit_lock: None,
-                ..state.record.clone()
-            };
+            let copy_id = crate::store::scenario_node_id(&id, config_id);
             let first =
                 state.current.map(|v| (v.stored, Writer::Copied { node: node_id.clone(), number: v.number }));
-            store.stage_new_node(&mut group, copy, first.as_ref().map(|(s, w)| (s, w.clone())))?;
+            // A node never written gets its record at its first write (`store/nodes.rs`),
+            // which needs the duplicate bound to a config version.
+            if first.is_some() || record.config_version.is_none() {
+                let copy = NodeRecord {
+                    id: copy_id.clone(),
+                    owner: Some(id.clone()),
+                    current: None,
+                    next_version: 0,
+                    edit_lock: None,
+                    ..state.record.clone()
+                };
+                store.stage_new_node(&mut group, copy, first.as_ref().map(|(s, w)| (s, w.clone())))?;
+            }
             created.push(Event::new(EntityType::DataNode, &copy_id, Operation::Creation));
             record.nodes.insert(config_id.clone(), copy_id);
         }

@@ -7,6 +7,9 @@ mod sequences;
 mod untyped;
 mod versions;
 
+#[cfg(test)]
+mod unwritten;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -213,6 +216,11 @@ impl Scenario {
 /// Creates the node instances `record` lacks (all of them for a new scenario) with their
 /// defaults, then the scenario record (if `changed` or a node was added) bound to `config`'s
 /// version, as one commit group; durable when this returns.
+///
+/// The scenario's own nodes are named after it (`store::scenario_node_id`), and only those it
+/// gives a first value (a default, an adopted file) get a record now: the others get theirs at
+/// their first write (see `store/nodes.rs`), so creating a scenario of 50,000 tasks does not
+/// write 50,000 records.
 fn save_with_nodes(
     store: &Store,
     config: &ScenarioConfig,
@@ -231,7 +239,9 @@ fn save_with_nodes(
             continue;
         }
         let (node_id, owner) = match node.node_scope() {
-            Scope::Scenario => (store.new_id("DATANODE", node.id())?, Some(record.id.clone())),
+            Scope::Scenario => {
+                (crate::store::scenario_node_id(&record.id, node.id()), Some(record.id.clone()))
+            }
             // Shared by the scenarios of the cycle; without a frequency, by all (as Global).
             Scope::Cycle if cycle.is_some() => {
                 let cycle = cycle.as_ref().expect("checked");
@@ -239,7 +249,19 @@ fn save_with_nodes(
             }
             Scope::Cycle | Scope::Global => (format!("DATANODE_GLOBAL_{}_{}", config.id(), node.id()), None),
         };
-        if !store.node_exists(&node_id)? {
+        let shared = node.node_scope() != Scope::Scenario;
+        if shared && store.node_exists(&node_id)? {
+            record.nodes.insert(node.id().to_owned(), node_id);
+            added = true;
+            continue;
+        }
+        let default = match node.default_value() {
+            Some(v) => Some(node.store_value(v, &store.cx())?),
+            // A source node stored in a file starts as the file, when it exists.
+            None => node.storage().adopt(node.value_type(), &store.cx())?,
+        };
+        // A scenario's own node without a first value gets its record at its first write.
+        if shared || default.is_some() {
             let node_record = NodeRecord {
                 id: node_id.clone(),
                 config_id: node.id().to_owned(),
@@ -250,14 +272,9 @@ fn save_with_nodes(
                 next_version: 0,
                 edit_lock: None,
             };
-            let default = match node.default_value() {
-                Some(v) => Some(node.store_value(v, &store.cx())?),
-                // A source node stored in a file starts as the file, when it exists.
-                None => node.storage().adopt(node.value_type(), &store.cx())?,
-            };
             store.stage_new_node(&mut group, node_record, default.as_ref().map(|s| (s, Writer::Default)))?;
-            created.push(node_id.clone());
         }
+        created.push(node_id.clone());
         record.nodes.insert(node.id().to_owned(), node_id);
         added = true;
     }

@@ -85,6 +85,9 @@ pub(crate) struct NodeState {
     /// In a shared store, the record's bytes as read from the catalog (`None`: not there):
     /// what a write of the node checks it still finds.
     pub(crate) read_as: Option<Vec<u8>>,
+    /// Whether its record is stored (or staged); a node never written has none (`nodes.rs`),
+    /// and its first write stages it.
+    pub(crate) recorded: bool,
 }
 
 /// The in-memory table of node states and busy marks (one lock: see the module doc).
@@ -305,15 +308,19 @@ impl Store {
         table
     }
 
-    /// The node's state, from memory or, the first time, from the catalog.
+    /// The node's state, from memory or, the first time, from the catalog (a node never
+    /// written: from its scenario, see `nodes.rs`).
     fn load_state<'a>(&self, table: &'a mut Table, node_id: &str) -> Result<&'a mut NodeState, StoreError> {
         if !table.states.contains_key(node_id) {
             let key = keys::node(node_id);
-            let bytes = self
-                .inner
-                .catalog
-                .get(Space::Nodes, key.bytes())?
-                .ok_or_else(|| StoreError::NotFound { kind: "data node", id: node_id.to_owned() })?;
+            let Some(bytes) = self.inner.catalog.get(Space::Nodes, key.bytes())? else {
+                let record = self
+                    .unwritten_node(node_id)?
+                    .ok_or_else(|| StoreError::NotFound { kind: "data node", id: node_id.to_owned() })?;
+                // In a shared store, its first write checks that it is still unrecorded.
+                let state = NodeState { record, current: None, read_as: None, recorded: false };
+                return Ok(table.states.entry(node_id.to_owned()).or_insert(state));
+            };
             self.count_records(1);
             let record: NodeRecord = decode(Space::Nodes.what(), key.bytes(), &bytes)?;
             let current = match record.current {
@@ -328,7 +335,7 @@ impl Store {
                 None => None,
             };
             let read_as = self.committer().shared.then_some(bytes);
-            table.states.insert(node_id.to_owned(), NodeState { record, current, read_as });
+            table.states.insert(node_id.to_owned(), NodeState { record, current, read_as, recorded: true });
         }
         Ok(table.states.get_mut(node_id).expect("just inserted"))
     }
@@ -385,12 +392,12 @@ impl Store {
             );
         }
         group.put(&keys::node(node_id), &record)?;
-        *state = NodeState { record, current: Some(version), read_as: state.read_as.clone() };
+        *state = NodeState { record, current: Some(version), read_as: state.read_as.clone(), recorded: true };
         Ok(Some(number))
     }
 
     /// Creates a node with an optional first value, in `group`, unless a node with its id
-    /// exists (a shared node): checked under the table lock.
+    /// has a record (a shared node): checked under the table lock.
     pub(crate) fn stage_new_node(
         &self,
         group: &mut Group,
@@ -399,14 +406,18 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut table = self.fresh_table();
         let id = record.id.clone();
-        if table.states.contains_key(&id) || self.exists(&keys::node(&id))? {
+        let recorded = match table.states.get(&id) {
+            Some(state) => state.recorded,
+            None => self.exists(&keys::node(&id))?,
+        };
+        if recorded {
             return Ok(());
         }
         if self.committer().shared {
             group.check(Space::Nodes, keys::node(&id).bytes(), None); // created once
         }
         group.put(&keys::node(&id), &record)?;
-        table.states.insert(id.clone(), NodeState { record, current: None, read_as: None });
+        table.states.insert(id.clone(), NodeState { record, current: None, read_as: None, recorded: true });
         if let Some((stored, writer)) = first {
             self.stage_version(&mut table, group, &id, stored, &writer, None)?;
         }
@@ -478,6 +489,7 @@ impl Store {
             }
             group.put(&keys::node(node_id), &record)?;
             state.record = record;
+            state.recorded = true;
             self.enqueue(group)?;
             result
         };
@@ -497,11 +509,13 @@ impl Store {
             return Err(StoreError::NodeBusy { node: node.clone(), job: job.clone() });
         }
         for node_id in node_ids {
-            let last = self.load_state(&mut table, node_id)?.record.next_version;
-            for number in 1..=last {
+            let state = self.load_state(&mut table, node_id)?;
+            for number in 1..=state.record.next_version {
                 group.remove(&keys::version(node_id, number));
             }
-            group.remove(&keys::node(node_id));
+            if state.recorded {
+                group.remove(&keys::node(node_id));
+            }
             table.states.remove(node_id);
         }
         self.enqueue(group)
@@ -524,6 +538,7 @@ impl Store {
             state.record.type_name = retype.type_name.clone();
             state.record.current = None;
             state.current = None;
+            state.recorded = true;
             group.put(&keys::node(&retype.node_id), &state.record)?;
             if let Some((stored, writer)) = &retype.value {
                 self.stage_version(&mut table, &mut group, &retype.node_id, stored, writer, None)?;

@@ -22,7 +22,12 @@
 //! - 5: no index entry per job (they cost writes on the orchestrator's hot path): a scenario's
 //!   jobs are found through its submissions' job lists, and `ix-unfinished/` holds unfinished
 //!   submissions instead of jobs. Opening a format 4 store removes its job entries and marks the
-//!   submissions that have an unfinished job, in the same way (one atomic commit).
+//!   submissions that have an unfinished job, in the same way (one atomic commit);
+//! - 6: a scenario's own data node has no record until it is first written (`nodes.rs`); its
+//!   id is named after its scenario, whose owner entry (`ix-owner/`) the store finds it by. A
+//!   taipy reading format 5 would take such a node for missing, so it refuses format 6. Opening
+//!   a format 5 store changes nothing but the format record: its nodes all have records, and
+//!   its scenarios get their owner entry when they are next saved.
 
 use super::catalog::{Catalog, Group};
 use super::records::{FormatRecord, decode};
@@ -30,7 +35,7 @@ use super::{indexes, keys};
 use crate::error::StoreError;
 
 /// The format this version of taipy writes.
-pub(crate) const CURRENT: u32 = 5;
+pub(crate) const CURRENT: u32 = 6;
 
 /// The first format with today's indexes.
 const INDEXED: u32 = 5;

@@ -71,6 +71,7 @@ impl Record for ScenarioRecord {
         for tag in &self.tags {
             entries.push(present(Space::TagIndex, entry_key(&[tag], &self.id)));
         }
+        entries.extend(super::nodes::owner_entry(self));
         entries
     }
 }
@@ -318,7 +319,7 @@ mod tests {
     use crate::store::records::FormatRecord;
 
     /// The format this version writes.
-    const CURRENT: u32 = 5;
+    const CURRENT: u32 = 6;
 
     fn scenario(i: usize) -> ScenarioRecord {
         ScenarioRecord {

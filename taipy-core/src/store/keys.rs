@@ -24,6 +24,7 @@
 //! | `ix-job/`    | scenario id, `0`, job id                    | empty (format 4 only: removed at upgrade) |
 //! | `ix-submission/` | scenario id, `0`, submission id         | empty (index, format 4) |
 //! | `ix-unfinished/` | submission id (one with a job not yet finished) | empty (index, format 5; job ids in format 4) |
+//! | `ix-owner/`  | scenario id's number (hex), `0`, config id, `0`, config version (hex), `0`, scenario id | empty (index, format 6: `nodes.rs`) |
 //! | files tree   | absolute path of an external file or artifact | a file stamp (value/file.rs) |
 //!
 //! Ids never contain a zero byte, so `id, 0` prefixes cannot collide ("a" + "b\0" vs "a\0" + "b").
@@ -69,12 +70,15 @@ pub(crate) enum Space {
     SubmissionIndex,
     /// Index: the submissions with a job not yet finished (what recovery at open looks at).
     UnfinishedIndex,
+    /// Index: scenarios by the number their id ends with, for the data nodes whose record is
+    /// written at their first write (`nodes.rs`).
+    OwnerIndex,
 }
 
 impl Space {
     /// Every space, in a fixed order.
     #[cfg(test)]
-    pub(crate) const ALL: [Space; 19] = [
+    pub(crate) const ALL: [Space; 20] = [
         Space::Scenarios,
         Space::Configs,
         Space::ConfigVersions,
@@ -94,6 +98,7 @@ impl Space {
         Space::JobIndex,
         Space::SubmissionIndex,
         Space::UnfinishedIndex,
+        Space::OwnerIndex,
     ];
 
     /// The key prefix of the space within the entities tree (sled keeps every space but
@@ -119,6 +124,7 @@ impl Space {
             Space::JobIndex => b"ix-job/",
             Space::SubmissionIndex => b"ix-submission/",
             Space::UnfinishedIndex => b"ix-unfinished/",
+            Space::OwnerIndex => b"ix-owner/",
         }
     }
 
@@ -144,6 +150,7 @@ impl Space {
             Space::JobIndex => "job index entry",
             Space::SubmissionIndex => "submission index entry",
             Space::UnfinishedIndex => "unfinished-submission index entry",
+            Space::OwnerIndex => "owner index entry",
         }
     }
 }

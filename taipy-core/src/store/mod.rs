@@ -17,6 +17,7 @@
 //!   format.rs     the store's format version
 //!   indexes.rs    index entries (scenarios by tag and name, submissions by scenario,
 //!                 unfinished submissions) written with the records they index
+//!   nodes.rs      a scenario's node ids; the record of a node not written yet
 //!   scenarios.rs, cycles.rs, submissions.rs, lineage.rs, versions.rs
 //!                 typed operations on those records
 //! ```
@@ -45,6 +46,7 @@ mod gc;
 mod indexes;
 pub(crate) mod keys;
 mod lineage;
+mod nodes;
 pub(crate) mod records;
 mod scenarios;
 mod submissions;
@@ -70,6 +72,7 @@ pub(crate) use folder::ArtifactFolder;
 pub(crate) use gc::Pin;
 pub use gc::{DiskUsage, GcPolicy, GcReport};
 pub use lineage::{JobOrigin, Lineage};
+pub(crate) use nodes::scenario_node_id;
 pub use records::{EditLock, StoredConfig, UnreadableRecord, Version, Writer};
 pub(crate) use records::{
     MemoEntry, NodeLayouts, NodeRecord, ScenarioRecord, SubmissionRecord, TaskRun, now_us,
@@ -122,6 +125,8 @@ pub(crate) struct StoreInner {
     reads: ReadCounters,
     /// Config id → the version this handle staged or found as its current one (`versions.rs`).
     current_configs: Mutex<std::collections::HashMap<String, crate::fingerprint::Fingerprint>>,
+    /// Node type names per config version, for nodes not written yet (`nodes.rs`).
+    node_types: nodes::NodeTypes,
     /// The lock file, for a store one process owns (not for a shared catalog).
     _lock: Option<File>,
     _temporary: Option<tempfile::TempDir>,
@@ -316,6 +321,7 @@ impl Store {
                 unreadable: Mutex::default(),
                 reads: ReadCounters::default(),
                 current_configs: Mutex::default(),
+                node_types: nodes::NodeTypes::default(),
                 _lock: lock,
                 _temporary: temporary,
             }),

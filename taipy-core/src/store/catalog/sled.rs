@@ -11,6 +11,25 @@ use super::{Catalog, Scanned, Write, check_group};
 use crate::error::StoreError;
 use crate::store::keys::Space;
 
+/// The size of the segments of sled's log, in new databases. Opening a database, sled reads
+/// the segment it was last writing, zeroes what follows its last complete write and fsyncs the
+/// file: work proportional to the segment size, whatever the store holds. 8 MiB segments
+/// (the earlier size) made that the larger part of opening a store (tens of milliseconds, more
+/// under load); pages larger than a quarter of a segment go to files of their own (`blobs/`).
+const SEGMENT_BYTES: usize = 1 << 20;
+
+/// The segment size of databases created before [`SEGMENT_BYTES`].
+const EARLIER_SEGMENT_BYTES: usize = 8 << 20;
+
+fn sled_config(path: &Path, cache_bytes: u64, segment_bytes: usize) -> sled::Config {
+    sled::Config::new()
+        .path(path)
+        .cache_capacity(cache_bytes)
+        .flush_every_ms(Some(1000))
+        .mode(sled::Mode::HighThroughput)
+        .segment_size(segment_bytes)
+}
+
 pub(crate) struct SledCatalog {
     db: sled::Db,
     entities: sled::Tree,
@@ -26,15 +45,17 @@ impl SledCatalog {
     /// file, so sled's own lock can only be held by a handle of this process that is still
     /// shutting down (sled releases it from a background thread): retry briefly.
     pub(crate) fn open(path: &Path, cache_bytes: u64) -> Result<Self, StoreError> {
-        let config = sled::Config::new()
-            .path(path)
-            .cache_capacity(cache_bytes)
-            .flush_every_ms(Some(1000))
-            .mode(sled::Mode::HighThroughput)
-            .segment_size(8 << 20);
+        let mut config = sled_config(path, cache_bytes, SEGMENT_BYTES);
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
         let db = loop {
             match config.open() {
+                // A database created with the earlier segment size keeps it (sled refuses to
+                // change it).
+                Err(sled::Error::Unsupported(e))
+                    if e.contains("io buffer size") && config.segment_size != EARLIER_SEGMENT_BYTES =>
+                {
+                    config = sled_config(path, cache_bytes, EARLIER_SEGMENT_BYTES);
+                }
                 Err(sled::Error::Io(e))
                     if e.to_string().contains("could not acquire lock")
                         && std::time::Instant::now() < deadline =>
@@ -141,5 +162,29 @@ mod tests {
         }
         let catalog = SledCatalog::open(&path, 1 << 20).unwrap();
         super::super::conformance::check_written(&catalog);
+    }
+
+    /// A database created with the earlier segment size (sled refuses another) opens with it.
+    #[test]
+    fn a_database_with_the_earlier_segment_size_opens() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        {
+            let db = sled_config(&path, 1 << 20, EARLIER_SEGMENT_BYTES).open().unwrap();
+            let catalog = SledCatalog {
+                entities: db.open_tree("entities").unwrap(),
+                files: db.open_tree("files").unwrap(),
+                db,
+            };
+            super::super::conformance::write_and_flush(&catalog);
+        }
+        let catalog = SledCatalog::open(&path, 1 << 20).unwrap();
+        super::super::conformance::check_written(&catalog);
+        drop(catalog);
+        // And a new one gets the new size.
+        let fresh = dir.path().join("fresh");
+        drop(SledCatalog::open(&fresh, 1 << 20).unwrap());
+        let err = sled_config(&fresh, 1 << 20, EARLIER_SEGMENT_BYTES).open().unwrap_err();
+        assert!(err.to_string().contains(&SEGMENT_BYTES.to_string()), "{err}");
     }
 }

@@ -66,6 +66,7 @@ fn space_name(space: Space) -> &'static str {
         Space::JobIndex => "ix-job",
         Space::SubmissionIndex => "ix-submission",
         Space::UnfinishedIndex => "ix-unfinished",
+        Space::OwnerIndex => "ix-owner",
     }
 }
 
