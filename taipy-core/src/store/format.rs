@@ -22,7 +22,12 @@
 //! - 5: no index entry per job (they cost writes on the orchestrator's hot path): a scenario's
 //!   jobs are found through its submissions' job lists, and `ix-unfinished/` holds unfinished
 //!   submissions instead of jobs. Opening a format 4 store removes its job entries and marks the
-//!   submissions that have an unfinished job, in the same way (one atomic commit).
+//!   submissions that have an unfinished job, in the same way (one atomic commit);
+//! - 6: no job record at submit time: a job's first record is written when it starts running,
+//!   is skipped or ends, and until then its submission's record (which now also lists each
+//!   job's task) stands for it as Submitted (`submissions.rs`); recovery at open marks such a
+//!   job Abandoned. Nothing to convert (format 5 stores have a record for every job); a format 5
+//!   taipy would take such jobs for deleted ones, so it is refused a format 6 store.
 
 use super::catalog::{Catalog, Group};
 use super::records::{FormatRecord, decode};
@@ -30,7 +35,7 @@ use super::{indexes, keys};
 use crate::error::StoreError;
 
 /// The format this version of taipy writes.
-pub(crate) const CURRENT: u32 = 5;
+pub(crate) const CURRENT: u32 = 6;
 
 /// The first format with today's indexes.
 const INDEXED: u32 = 5;
@@ -95,5 +100,24 @@ mod tests {
         );
         assert!(text.contains("/stores/q3") && text.contains(&format!("format {}", CURRENT + 1)), "{text}");
         assert!(text.contains(&format!("reads formats up to {CURRENT}")) && text.contains("9.0.0"), "{text}");
+    }
+
+    /// Format 5 to 6 changes what is written, not what was: the upgrade records the format and
+    /// nothing else (a format 5 store has a record for every job, which format 6 reads as is).
+    #[test]
+    fn a_format_5_store_is_upgraded_without_rewriting_anything() {
+        let catalog = MemoryCatalog::default();
+        let mut group = Group::default();
+        group.put(&keys::format(), &FormatRecord { version: 5, written_by: "0.1.0".into() }).unwrap();
+        catalog.commit(group.writes).unwrap();
+        let before = catalog.scan(keys::Space::Meta, b"").unwrap().len();
+        check_and_record(&catalog, std::path::Path::new("/stores/old")).unwrap();
+        let key = keys::format();
+        let bytes = catalog.get(keys::Space::Meta, key.bytes()).unwrap().unwrap();
+        assert_eq!(decode::<FormatRecord>("store format", key.bytes(), &bytes).unwrap().version, 6);
+        assert_eq!(catalog.scan(keys::Space::Meta, b"").unwrap().len(), before);
+        for space in [keys::Space::Jobs, keys::Space::UnfinishedIndex, keys::Space::SubmissionIndex] {
+            assert!(catalog.scan(space, b"").unwrap().is_empty(), "{space:?}");
+        }
     }
 }
