@@ -278,6 +278,7 @@ fn plan_tasks(planner: &Planner, tasks: &[usize]) -> Result<(Plan, BTreeMap<Stri
         node_ids: &planner.node_ids,
         force: false,
         last_runs: None,
+        memo: None,
     };
     let mut foreseen: BTreeMap<String, Foreseen> = BTreeMap::new();
     let mut jobs = Vec::with_capacity(tasks.len());

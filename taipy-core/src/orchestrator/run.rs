@@ -19,7 +19,7 @@ use crate::error::StoreError;
 use crate::fingerprint::Fingerprint;
 use crate::job::{Job, JobStatus, Reason};
 use crate::scenario::Scenario;
-use crate::store::{Group, Pin, Store, SubmissionRecord, TaskRun, now_us};
+use crate::store::{Group, MemoSnapshot, Pin, Store, SubmissionRecord, TaskRun, now_us};
 use crate::value::AnyValue;
 
 /// What a submission covers: a label and the tasks (config positions, ascending).
@@ -99,6 +99,8 @@ pub(crate) struct Run {
     /// What each task of the scenario last ran with, as of the submission's start, when it
     /// covers most of the scenario's tasks (see `skip::Scope::last_runs`).
     pub(super) last_runs: Option<HashMap<String, TaskRun>>,
+    /// The memo table, read in one scan at the start when it is small (see `store/memo.rs`).
+    pub(super) memo: Option<MemoSnapshot>,
     on_status: Option<super::StatusCallback>,
     pub(super) slots: Vec<Slot>,
     started: Instant,
@@ -235,9 +237,10 @@ impl Run {
         // record a newer one for a task before it is decided here; that changes at most the
         // reason given, and whether an output file edited outside is kept: whether a result
         // is reused rests on the memo table, read when the job is decided.)
-        let last_runs = (slots.len() > 1 && slots.len() * 2 >= config.tasks().len())
-            .then(|| store.last_runs(scenario.id()))
-            .transpose()?;
+        let most = slots.len() > 1 && slots.len() * 2 >= config.tasks().len();
+        let last_runs = most.then(|| store.last_runs(scenario.id())).transpose()?;
+        // Likewise the memo table, if it is small (see `store/memo.rs`).
+        let memo = if most { store.memo_snapshot(slots.len())? } else { None };
         let count = slots.len();
         let run = Arc::new(Run {
             id,
@@ -248,6 +251,7 @@ impl Run {
             node_ids,
             force: options.force,
             last_runs,
+            memo,
             on_status: options.on_status,
             state: Mutex::new(State {
                 waiting: slots.iter().map(|s| s.upstream.len()).collect(),
@@ -661,10 +665,11 @@ mod tests {
         assert_eq!(stored, reported);
     }
 
-    /// Old main: each job read its task's last run by key, a catalog read per job beside its
-    /// memo lookup. A submission of most of a scenario's tasks reads them in one scan.
+    /// Old main: each job read its task's last run and its memo entry by key, two catalog reads
+    /// per job. A submission of most of a scenario's tasks reads their last runs in one scan,
+    /// and a small memo table in another.
     #[test]
-    fn a_submission_reads_its_tasks_last_runs_in_one_scan() {
+    fn a_submission_reads_last_runs_and_a_small_memo_table_in_one_scan_each() {
         let mut builder = ScenarioConfig::builder("wide").node(DataNodeConfig::with_default("x", 1i64));
         for i in 0..20 {
             builder = builder.task(
@@ -681,9 +686,9 @@ mod tests {
             let report = scenario.submit().unwrap().wait().unwrap();
             assert!(report.jobs.iter().all(|j| j.status == expected), "{report}");
             let lookups = store.stats().lookups - before.lookups;
-            assert_eq!(lookups, 20, "{expected}: one memo lookup per job, and no last run looked up");
+            assert_eq!(lookups, 0, "{expected}: no last run nor memo entry looked up by key");
         }
-        // One task alone: its last run by key, not a scan of the scenario's.
+        // One task alone: its last run and memo entry by key, not a scan of the scenario's.
         let before = store.stats();
         scenario.submit_task("t3", SubmitOptions::default()).unwrap().wait().unwrap();
         assert_eq!(store.stats().lookups - before.lookups, 2);

@@ -35,6 +35,7 @@ mod gc;
 mod indexes;
 pub(crate) mod keys;
 mod lineage;
+mod memo;
 pub(crate) mod records;
 mod scenarios;
 mod submissions;
@@ -58,6 +59,7 @@ pub(crate) use cycles::cycle_of;
 pub(crate) use gc::Pin;
 pub use gc::{DiskUsage, GcPolicy, GcReport};
 pub use lineage::{JobOrigin, Lineage};
+pub(crate) use memo::MemoSnapshot;
 pub use records::{EditLock, StoredConfig, UnreadableRecord, Version, Writer};
 pub(crate) use records::{
     MemoEntry, NodeLayouts, NodeRecord, ScenarioRecord, SubmissionRecord, TaskRun, now_us,
