@@ -86,8 +86,6 @@ impl Run {
             scenario_name: &self.scenario_name,
             node_ids: &self.node_ids,
             force: self.force,
-            last_runs: self.last_runs.as_ref(),
-            memo: self.memo.as_ref(),
         };
         let mut events = Vec::new();
         let assessment = {
@@ -200,9 +198,6 @@ impl Run {
                     task_run: Some((task_run.0, task_run.1, current)),
                 };
                 self.store.commit_job(&commit).map_err(store_error)?;
-                if let Some(memo) = &self.memo {
-                    memo.note_own_write();
-                }
                 // Callbacks (told by `publish`) run with no lock held, the gate included.
                 drop(gate);
                 self.publish(i, job).map_err(store_error)?;

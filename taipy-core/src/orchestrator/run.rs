@@ -19,7 +19,7 @@ use crate::error::StoreError;
 use crate::fingerprint::Fingerprint;
 use crate::job::{Job, JobStatus, Reason};
 use crate::scenario::Scenario;
-use crate::store::{Group, MemoSnapshot, Pin, Store, SubmissionRecord, TaskRun, now_us};
+use crate::store::{Group, Pin, Store, SubmissionRecord, now_us};
 use crate::value::AnyValue;
 
 /// What a submission covers: a label and the tasks (config positions, ascending).
@@ -96,11 +96,6 @@ pub(crate) struct Run {
     pub(super) scenario_name: String,
     pub(super) node_ids: HashMap<String, String>,
     pub(super) force: bool,
-    /// What each task of the scenario last ran with, as of the submission's start, when it
-    /// covers most of the scenario's tasks (see `skip::Scope::last_runs`).
-    pub(super) last_runs: Option<HashMap<String, TaskRun>>,
-    /// The memo table, read in one scan at the start when it is small (see `store/memo.rs`).
-    pub(super) memo: Option<MemoSnapshot>,
     on_status: Option<super::StatusCallback>,
     pub(super) slots: Vec<Slot>,
     started: Instant,
@@ -232,15 +227,6 @@ impl Run {
         }
         let node_ids =
             config.nodes().iter().map(|n| (n.id().to_owned(), scenario.node_id(n.id()).to_owned())).collect();
-        // A submission of most of the scenario's tasks reads their last runs in one scan rather
-        // than one read per job. (As of now: a concurrent submission of the same scenario may
-        // record a newer one for a task before it is decided here; that changes at most the
-        // reason given, and whether an output file edited outside is kept: whether a result
-        // is reused rests on the memo table, read when the job is decided.)
-        let most = slots.len() > 1 && slots.len() * 2 >= config.tasks().len();
-        let last_runs = most.then(|| store.last_runs(scenario.id())).transpose()?;
-        // Likewise the memo table, if it is small (see `store/memo.rs`).
-        let memo = if most { store.memo_snapshot(slots.len())? } else { None };
         let count = slots.len();
         let run = Arc::new(Run {
             id,
@@ -250,8 +236,6 @@ impl Run {
             scenario_name: scenario.name().to_owned(),
             node_ids,
             force: options.force,
-            last_runs,
-            memo,
             on_status: options.on_status,
             state: Mutex::new(State {
                 waiting: slots.iter().map(|s| s.upstream.len()).collect(),
@@ -663,34 +647,5 @@ mod tests {
         let mut reported: Vec<_> = report.jobs.into_iter().map(|j| (j.id, j.status)).collect();
         reported.sort_by(|a, b| a.0.cmp(&b.0));
         assert_eq!(stored, reported);
-    }
-
-    /// Old main: each job read its task's last run and its memo entry by key, two catalog reads
-    /// per job. A submission of most of a scenario's tasks reads their last runs in one scan,
-    /// and a small memo table in another.
-    #[test]
-    fn a_submission_reads_last_runs_and_a_small_memo_table_in_one_scan_each() {
-        let mut builder = ScenarioConfig::builder("wide").node(DataNodeConfig::with_default("x", 1i64));
-        for i in 0..20 {
-            builder = builder.task(
-                TaskConfig::new(format!("t{i}"), move |x: &i64| x + i)
-                    .inputs(["x"])
-                    .outputs([format!("y{i}")]),
-            );
-        }
-        let config = builder.build().unwrap();
-        let store = Store::temporary_with(StoreOptions::development()).unwrap();
-        let scenario = Scenario::create(&store, &config, "s").unwrap();
-        for expected in [JobStatus::Completed, JobStatus::Skipped] {
-            let before = store.stats();
-            let report = scenario.submit().unwrap().wait().unwrap();
-            assert!(report.jobs.iter().all(|j| j.status == expected), "{report}");
-            let lookups = store.stats().lookups - before.lookups;
-            assert_eq!(lookups, 0, "{expected}: no last run nor memo entry looked up by key");
-        }
-        // One task alone: its last run and memo entry by key, not a scan of the scenario's.
-        let before = store.stats();
-        scenario.submit_task("t3", SubmitOptions::default()).unwrap().wait().unwrap();
-        assert_eq!(store.stats().lookups - before.lookups, 2);
     }
 }

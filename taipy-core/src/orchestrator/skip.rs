@@ -40,9 +40,7 @@ use crate::error::StoreError;
 use crate::events::{EntityType, Event};
 use crate::fingerprint::{Fingerprint, FingerprintBuilder};
 use crate::job::{InputVersion, Reason};
-use crate::store::{
-    ArtifactState, MemoEntry, MemoSnapshot, NodeLayouts, Store, TaskRun, Version, Writer, now_us,
-};
+use crate::store::{ArtifactState, MemoEntry, NodeLayouts, Store, TaskRun, Version, Writer, now_us};
 use crate::value::Stored;
 
 /// What a decision is made in: one scenario of a submission.
@@ -54,11 +52,6 @@ pub(crate) struct Scope<'a> {
     /// Node name → data node id.
     pub(crate) node_ids: &'a HashMap<String, String>,
     pub(crate) force: bool,
-    /// What each task last ran with, read in one scan when the submission was started (a
-    /// submission of most of the scenario's tasks); `None`: read per task when it is decided.
-    pub(crate) last_runs: Option<&'a HashMap<String, TaskRun>>,
-    /// The memo table as read when the submission started, if it was small enough.
-    pub(crate) memo: Option<&'a MemoSnapshot>,
 }
 
 /// Everything known about one job before it runs or skips.
@@ -187,14 +180,10 @@ fn judge(
     };
     let current = TaskRun { fingerprint: task.fingerprint(), inputs: hashes, layouts };
     let key = memo_key(task, &current.inputs.iter().map(|(_, h)| *h).collect::<Vec<_>>(), &current.layouts);
-    let last = match scope.last_runs {
-        Some(runs) => runs.get(task.id()).cloned(),
-        None => scope.store.last_run(scope.scenario_id, task.id())?,
-    };
+    let last = scope.store.last_run(scope.scenario_id, task.id())?;
     let output_types: Vec<&DataNodeConfig> =
         task.output_nodes().iter().map(|n| scope.config.node(n).expect("validated")).collect();
-    let entry =
-        scope.store.memo_entry_with(&key, scope.memo)?.filter(|e| e.outputs.len() == output_types.len());
+    let entry = scope.store.memo_entry(&key)?.filter(|e| e.outputs.len() == output_types.len());
     let memo = match &entry {
         None => Memo::Absent,
         Some(entry) => {

@@ -102,8 +102,6 @@ pub(crate) struct Committer {
     node_cache: usize,
     shared: Arc<Shared>,
     writer: Mutex<Option<std::thread::JoinHandle<()>>>,
-    /// Memo entries staged so far (see `memo.rs`).
-    memo_writes: std::sync::atomic::AtomicU64,
 }
 
 impl Committer {
@@ -121,13 +119,7 @@ impl Committer {
         let writer = std::thread::Builder::new()
             .name("taipy-commit".into())
             .spawn(move || write_batches(&for_thread, &*catalog))?;
-        Ok(Self {
-            table: Mutex::default(),
-            node_cache,
-            shared,
-            writer: Mutex::new(Some(writer)),
-            memo_writes: Default::default(),
-        })
+        Ok(Self { table: Mutex::default(), node_cache, shared, writer: Mutex::new(Some(writer)) })
     }
 
     /// Applies what is queued, then stops the writer thread.
@@ -522,10 +514,6 @@ impl Store {
             // In the job's span (see `orchestrator/trace.rs`).
             tracing::debug!(records = group.writes.len(), bytes = group.bytes(), "job committed");
             self.enqueue(group);
-            if commit.memo.is_some() {
-                // Under the table lock, after the group is queued (see `memo.rs`).
-                self.committer().memo_writes.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            }
             crate::fault::point("job.staged");
             Ok(written)
         });
@@ -561,11 +549,6 @@ impl Store {
     #[cfg(test)]
     pub(crate) fn node_states_cached(&self) -> usize {
         self.table().states.len()
-    }
-
-    /// How many memo entries this handle has staged since it was opened.
-    pub(crate) fn memo_writes(&self) -> u64 {
-        self.committer().memo_writes.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Queues a group of records that involves no node state.

@@ -35,7 +35,6 @@ mod gc;
 mod indexes;
 pub(crate) mod keys;
 mod lineage;
-mod memo;
 pub(crate) mod records;
 mod scenarios;
 mod submissions;
@@ -59,7 +58,6 @@ pub(crate) use cycles::cycle_of;
 pub(crate) use gc::Pin;
 pub use gc::{DiskUsage, GcPolicy, GcReport};
 pub use lineage::{JobOrigin, Lineage};
-pub(crate) use memo::MemoSnapshot;
 pub use records::{EditLock, StoredConfig, UnreadableRecord, Version, Writer};
 pub(crate) use records::{
     MemoEntry, NodeLayouts, NodeRecord, ScenarioRecord, SubmissionRecord, TaskRun, now_us,
@@ -124,16 +122,12 @@ pub struct StoreStats {
     pub records_read: u64,
     /// Index entries scanned (each names one record; see `Store::scenarios_with_tag`).
     pub index_entries_read: u64,
-    /// Records looked up by key, found or not: each one a separate catalog read (a scan of
-    /// many records counts in `records_read` only).
-    pub lookups: u64,
 }
 
 #[derive(Default)]
 struct ReadCounters {
     records: std::sync::atomic::AtomicU64,
     index_entries: std::sync::atomic::AtomicU64,
-    lookups: std::sync::atomic::AtomicU64,
 }
 
 /// A summary of a stored scenario.
@@ -326,16 +320,11 @@ impl Store {
         StoreStats {
             records_read: self.inner.reads.records.load(Relaxed),
             index_entries_read: self.inner.reads.index_entries.load(Relaxed),
-            lookups: self.inner.reads.lookups.load(Relaxed),
         }
     }
 
     fn count_records(&self, n: usize) {
         self.inner.reads.records.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
-    }
-
-    fn count_lookup(&self) {
-        self.inner.reads.lookups.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
     fn count_index_entries(&self, n: usize) {
@@ -434,20 +423,6 @@ impl Store {
         self.read(&keys::task_run(scenario_id, task_id))
     }
 
-    /// What each task of scenario `scenario_id` last ran (or skipped) with, by task id: one
-    /// scan instead of a read per task (an unreadable record is reported and left out).
-    pub(crate) fn last_runs(
-        &self,
-        scenario_id: &str,
-    ) -> Result<std::collections::HashMap<String, TaskRun>, StoreError> {
-        let prefix = keys::task_runs_of(scenario_id);
-        let start = prefix.bytes().len();
-        let runs = self.list(&prefix)?.into_iter();
-        Ok(runs
-            .map(|(key, run)| (String::from_utf8_lossy(&key.bytes()[start..]).into_owned(), run))
-            .collect())
-    }
-
     /// The records this handle found unreadable so far (a damaged value, or a record written by
     /// a newer taipy): listings leave them out instead of failing.
     pub fn unreadable_records(&self) -> Vec<UnreadableRecord> {
@@ -509,7 +484,6 @@ impl Store {
 
     /// A record by key; an error if it exists but cannot be read.
     pub(crate) fn read<R: Record>(&self, key: &Key<R>) -> Result<Option<R>, StoreError> {
-        self.count_lookup();
         match self.inner.catalog.get(R::SPACE, key.bytes())? {
             Some(bytes) => {
                 self.count_records(1);
@@ -523,7 +497,6 @@ impl Store {
     /// decoded is reported (see [`unreadable_records`](Self::unreadable_records)) and taken as
     /// absent: for records a listing follows from another (a submission's jobs).
     pub(crate) fn read_or_report<R: Record>(&self, key: &Key<R>) -> Result<Option<R>, StoreError> {
-        self.count_lookup();
         let found = self.inner.catalog.get(R::SPACE, key.bytes())?;
         self.count_records(usize::from(found.is_some()));
         match found {

@@ -116,13 +116,6 @@ pub(crate) trait Catalog: Send + Sync {
     /// without the space's prefix.
     fn scan(&self, space: Space, prefix: &[u8]) -> Result<Scanned, StoreError>;
 
-    /// The records of `space` under `prefix`, as [`scan`](Self::scan), if there are at most
-    /// `limit`; `None` if there are more. A backend that can stop early does.
-    fn scan_at_most(&self, space: Space, prefix: &[u8], limit: usize) -> Result<Option<Scanned>, StoreError> {
-        let scanned = self.scan(space, prefix)?;
-        Ok((scanned.len() <= limit).then_some(scanned))
-    }
-
     /// Applies every write of `writes`, atomically: after a crash all of them are visible or
     /// none. Writes to [`Space::Files`] may not be mixed with others (the file cache is not
     /// part of the store's history).

@@ -89,19 +89,6 @@ impl Catalog for SledCatalog {
             .collect()
     }
 
-    fn scan_at_most(&self, space: Space, prefix: &[u8], limit: usize) -> Result<Option<Scanned>, StoreError> {
-        let skip = space.prefix().len();
-        let mut scanned = Vec::new();
-        for item in self.tree(space).scan_prefix(Self::full_key(space, prefix)) {
-            if scanned.len() == limit {
-                return Ok(None);
-            }
-            let (k, v) = item.map_err(error)?;
-            scanned.push((k[skip..].to_vec(), v.to_vec()));
-        }
-        Ok(Some(scanned))
-    }
-
     fn commit(&self, writes: Vec<Write>) -> Result<(), StoreError> {
         check_group("sled", &writes)?;
         let Some(first) = writes.first() else { return Ok(()) };
