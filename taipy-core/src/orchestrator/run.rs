@@ -585,12 +585,11 @@ mod tests {
     use std::sync::{Mutex, mpsc};
 
     use crate::prelude::*;
-    use crate::store::keys::Space;
 
     /// The job records in the catalog, once everything staged is applied.
     fn job_records(store: &Store) -> usize {
         store.apply_all().unwrap();
-        store.records_in(Space::Jobs)
+        store.job_records()
     }
 
     /// Old main: every job had a Submitted record at submit time (a write per job that no reader

@@ -963,8 +963,8 @@ mod tests {
 /// Test helpers that look into the catalog.
 #[cfg(test)]
 impl Store {
-    /// How many records `space` holds in the catalog (staged ones not yet applied left out).
-    pub(crate) fn records_in(&self, space: keys::Space) -> usize {
-        self.inner.catalog.scan(space, b"").map_or(0, |records| records.len())
+    /// How many job records the catalog holds (staged ones not yet applied left out).
+    pub(crate) fn job_records(&self) -> usize {
+        self.inner.catalog.scan(keys::Space::Jobs, b"").map_or(0, |records| records.len())
     }
 }
