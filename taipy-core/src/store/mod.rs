@@ -618,6 +618,15 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// Test helpers that look into the catalog.
+#[cfg(test)]
+impl Store {
+    /// How many job records the catalog holds (staged ones not yet applied left out).
+    pub(crate) fn job_records(&self) -> usize {
+        self.inner.catalog.scan(keys::Space::Jobs, b"").map_or(0, |records| records.len())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -957,14 +966,5 @@ mod tests {
         assert!(text.contains(&format!("up to {}", format::CURRENT)), "{text}");
         assert_eq!(all_records(&db), before, "the refused open wrote to the catalog");
         assert!(temporary.exists(), "the refused open removed a file");
-    }
-}
-
-/// Test helpers that look into the catalog.
-#[cfg(test)]
-impl Store {
-    /// How many job records the catalog holds (staged ones not yet applied left out).
-    pub(crate) fn job_records(&self) -> usize {
-        self.inner.catalog.scan(keys::Space::Jobs, b"").map_or(0, |records| records.len())
     }
 }

@@ -91,7 +91,7 @@ impl Store {
         let mut jobs = Vec::new();
         for record in self.unfinished_submissions()? {
             for (i, id) in record.jobs.iter().enumerate() {
-                if !self.inner.catalog.get(Space::Jobs, keys::job(id).bytes())?.is_some() {
+                if self.inner.catalog.get(Space::Jobs, keys::job(id).bytes())?.is_none() {
                     jobs.extend(record.unstarted_job(i));
                 }
             }
