@@ -197,9 +197,10 @@ impl Run {
                 warning: None,
                 attempt: None,
             };
-            group.save(&job)?;
             jobs.push(job);
         }
+        // The submission's record is its jobs' record until each starts (no record per job
+        // here: see `store/submissions.rs`).
         let record = SubmissionRecord {
             id: id.clone(),
             scenario_id: scenario.id().to_owned(),
@@ -207,6 +208,7 @@ impl Run {
             jobs: jobs.iter().map(|j| j.id.clone()).collect(),
             created_us: created,
             force: options.force,
+            tasks: jobs.iter().map(|j| j.task.clone()).collect(),
         };
         group.save(&record)?;
         // Recovery at open looks at the jobs of unfinished submissions: until its last job
@@ -349,7 +351,7 @@ impl Run {
         let job = &mut state.jobs[i];
         job.advance(next, reason, now_us())?;
         if next.is_finished() {
-            // Through the commit queue, so it lands after the job's Submitted record.
+            // Through the commit queue, so it lands after the submission's record.
             let mut group = Group::default();
             group.save(job)?;
             self.store.stage(group);
@@ -575,5 +577,74 @@ impl Run {
             jobs: state.jobs.clone(),
             elapsed: end.duration_since(self.started),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Mutex, mpsc};
+
+    use crate::prelude::*;
+
+    /// The job records in the catalog, once everything staged is applied.
+    fn job_records(store: &Store) -> usize {
+        store.apply_all().unwrap();
+        store.job_records()
+    }
+
+    /// Old main: every job had a Submitted record at submit time (a write per job that no reader
+    /// needed). Now a job's first record is written when it starts, and until then the
+    /// submission's record stands for it: listings still see it, as Submitted.
+    #[test]
+    fn a_job_has_no_record_of_its_own_until_it_starts() {
+        let (started_tx, started) = mpsc::channel::<()>();
+        let (release, release_rx) = mpsc::channel::<()>();
+        let started_tx = Mutex::new(started_tx);
+        let release_rx = Mutex::new(release_rx);
+        let config = ScenarioConfig::builder("gate")
+            .node(DataNodeConfig::with_default("x", 1i64))
+            .task(
+                TaskConfig::new("wait", move |x: &i64| {
+                    started_tx.lock().unwrap().send(()).unwrap();
+                    release_rx.lock().unwrap().recv().unwrap();
+                    x + 1
+                })
+                .inputs(["x"])
+                .outputs(["y"]),
+            )
+            .task(TaskConfig::new("double", |y: &i64| y * 2).inputs(["y"]).outputs(["z"]))
+            .task(TaskConfig::new("triple", |y: &i64| y * 3).inputs(["y"]).outputs(["w"]))
+            .build()
+            .unwrap();
+        let store = Store::temporary().unwrap();
+        let scenario = Scenario::create(&store, &config, "s").unwrap();
+        let submission = scenario.submit().unwrap();
+        started.recv().unwrap();
+        assert_eq!(job_records(&store), 1, "only the running job has a record");
+        let mut listed: Vec<(String, JobStatus)> =
+            store.jobs().unwrap().into_iter().map(|j| (j.task, j.status)).collect();
+        listed.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(
+            listed,
+            [
+                ("double".to_owned(), JobStatus::Submitted),
+                ("triple".to_owned(), JobStatus::Submitted),
+                ("wait".to_owned(), JobStatus::Running)
+            ]
+        );
+        let waiting = submission.jobs().into_iter().find(|j| j.task == "double").unwrap();
+        let stored = store.job(&waiting.id).unwrap();
+        assert_eq!((stored.status, stored.submission.as_str()), (JobStatus::Submitted, submission.id()));
+        assert_eq!(store.submission(submission.id()).unwrap().jobs.len(), 3);
+        assert_eq!(store.jobs_of_scenario(scenario.id()).unwrap().len(), 3);
+
+        release.send(()).unwrap();
+        let report = submission.wait().unwrap();
+        assert!(report.jobs.iter().all(|j| j.status == JobStatus::Completed), "{report}");
+        assert_eq!(job_records(&store), 3);
+        let stored: Vec<_> = store.jobs().unwrap().into_iter().map(|j| (j.id, j.status)).collect();
+        let mut reported: Vec<_> = report.jobs.into_iter().map(|j| (j.id, j.status)).collect();
+        reported.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(stored, reported);
     }
 }

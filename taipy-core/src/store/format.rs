@@ -23,11 +23,17 @@
 //!   jobs are found through its submissions' job lists, and `ix-unfinished/` holds unfinished
 //!   submissions instead of jobs. Opening a format 4 store removes its job entries and marks the
 //!   submissions that have an unfinished job, in the same way (one atomic commit);
-//! - 6: a scenario's own data node has no record until it is first written (`nodes.rs`); its
-//!   id is named after its scenario, whose owner entry (`ix-owner/`) the store finds it by. A
-//!   taipy reading format 5 would take such a node for missing, so it refuses format 6. Opening
-//!   a format 5 store changes nothing but the format record: its nodes all have records, and
-//!   its scenarios get their owner entry when they are next saved.
+//! - 6: two changes made in one session, one format:
+//!   - a scenario's own data node has no record until it is first written (`nodes.rs`); its id
+//!     is named after its scenario, whose owner entry (`ix-owner/`) the store finds it by;
+//!   - no job record at submit time: a job's first record is written when it starts running,
+//!     is skipped or ends, and until then its submission's record (which now also lists each
+//!     job's task) stands for it as Submitted (`submissions.rs`); recovery at open marks such a
+//!     job Abandoned.
+//!
+//!   A taipy reading format 5 would take such nodes for missing and such jobs for deleted ones,
+//!   so it refuses format 6. Opening a format 5 store changes nothing but the format record: its
+//!   nodes and jobs all have records, and its scenarios get their owner entry when next saved.
 
 use super::catalog::{Catalog, Group};
 use super::records::{FormatRecord, decode};
@@ -100,5 +106,24 @@ mod tests {
         );
         assert!(text.contains("/stores/q3") && text.contains(&format!("format {}", CURRENT + 1)), "{text}");
         assert!(text.contains(&format!("reads formats up to {CURRENT}")) && text.contains("9.0.0"), "{text}");
+    }
+
+    /// Format 5 to 6 changes what is written, not what was: the upgrade records the format and
+    /// nothing else (a format 5 store has a record for every job, which format 6 reads as is).
+    #[test]
+    fn a_format_5_store_is_upgraded_without_rewriting_anything() {
+        let catalog = MemoryCatalog::default();
+        let mut group = Group::default();
+        group.put(&keys::format(), &FormatRecord { version: 5, written_by: "0.1.0".into() }).unwrap();
+        catalog.commit(group.writes).unwrap();
+        let before = catalog.scan(keys::Space::Meta, b"").unwrap().len();
+        check_and_record(&catalog, std::path::Path::new("/stores/old")).unwrap();
+        let key = keys::format();
+        let bytes = catalog.get(keys::Space::Meta, key.bytes()).unwrap().unwrap();
+        assert_eq!(decode::<FormatRecord>("store format", key.bytes(), &bytes).unwrap().version, 6);
+        assert_eq!(catalog.scan(keys::Space::Meta, b"").unwrap().len(), before);
+        for space in [keys::Space::Jobs, keys::Space::UnfinishedIndex, keys::Space::SubmissionIndex] {
+            assert!(catalog.scan(space, b"").unwrap().is_empty(), "{space:?}");
+        }
     }
 }

@@ -460,14 +460,22 @@ impl Store {
     /// A job by id.
     pub fn job(&self, id: &str) -> Result<Job, StoreError> {
         self.apply_all()?;
-        self.read(&keys::job(id))?.ok_or_else(|| StoreError::NotFound { kind: "job", id: id.to_owned() })
+        let job = match self.read(&keys::job(id))? {
+            Some(job) => Some(job),
+            None => self.unstarted_job(id)?,
+        };
+        job.ok_or_else(|| StoreError::NotFound { kind: "job", id: id.to_owned() })
     }
 
     /// Every stored job (those that can be read; see
-    /// [`unreadable_records`](Self::unreadable_records)).
+    /// [`unreadable_records`](Self::unreadable_records)), those of unfinished submissions that
+    /// have not started yet included (as Submitted).
     pub fn jobs(&self) -> Result<Vec<Job>, StoreError> {
         self.apply_all()?;
-        Ok(self.list(&Prefix::all())?.into_iter().map(|(_, job)| job).collect())
+        let mut jobs: Vec<Job> = self.list(&Prefix::all())?.into_iter().map(|(_, job)| job).collect();
+        jobs.extend(self.unstarted_jobs()?);
+        jobs.sort_by(|a, b| a.id.cmp(&b.id)); // key order, as listed
+        Ok(jobs)
     }
 
     /// Every stored version of data node `node_id`, oldest first.
@@ -745,6 +753,15 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// Test helpers that look into the catalog.
+#[cfg(test)]
+impl Store {
+    /// How many job records the catalog holds (staged ones not yet applied left out).
+    pub(crate) fn job_records(&self) -> usize {
+        self.inner.catalog.scan(keys::Space::Jobs, b"").map_or(0, |records| records.len())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -818,6 +835,7 @@ mod tests {
             jobs: vec!["JOB_s".into()],
             created_us: 2,
             force: false,
+            tasks: vec!["inc".into()],
         };
         let finished = status != JobStatus::Running;
         let job = Job {
@@ -842,10 +860,6 @@ mod tests {
         if !finished {
             group.mark_unfinished(&submission.id, true);
         }
-        // As the orchestrator saves it: Submitted first.
-        group
-            .save(&Job { status: JobStatus::Submitted, reason: None, finished_us: None, ..job.clone() })
-            .unwrap();
         group.save(&job).unwrap();
         store.stage(group);
     }
@@ -967,6 +981,7 @@ mod tests {
         let mut submission: SubmissionRecord =
             store.read(&keys::submission("SUBMISSION_s")).unwrap().unwrap();
         submission.jobs.insert(0, "JOB_0_damaged".into());
+        submission.tasks.insert(0, "damaged".into());
         let mut group = Group::default();
         group.save(&submission).unwrap();
         group.writes.push(damaged(keys::Space::Jobs, "JOB_0_damaged"));

@@ -334,6 +334,9 @@ impl NodeLayouts {
 }
 
 /// A persisted submission.
+///
+/// Its job list is the record of the jobs that have not started: since format 6 a job has no
+/// record of its own until it starts, is skipped or ends (see `submissions.rs`).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct SubmissionRecord {
     pub(crate) id: String,
@@ -342,6 +345,10 @@ pub(crate) struct SubmissionRecord {
     pub(crate) jobs: Vec<String>,
     pub(crate) created_us: u64,
     pub(crate) force: bool,
+    /// The task of each job of `jobs`, in the same order (empty in records of format 5 and
+    /// older, whose jobs all have records).
+    #[serde(default, deserialize_with = "appended")]
+    pub(crate) tasks: Vec<String>,
 }
 
 #[cfg(test)]

@@ -1,15 +1,21 @@
 //! Typed operations on jobs and submissions: get, list, delete finished ones.
 //!
+//! A job has no record of its own until it starts running, is skipped or ends (format 6: a
+//! record per job at submit time was a write per job on the orchestrator's hot path, for a
+//! status no reader needs). Until then the submission's record is the job's record: it lists
+//! the job's id and task, and the job is Submitted (Blocked and Pending are never persisted).
+//! Every reader here, and recovery at open (`indexes.rs`), sees such a job as Submitted.
+//!
 //! Deletions are commit groups like any other write. Only finished jobs (and submissions whose
 //! jobs are all finished) can be deleted: a running job's record is still being written.
 
 use super::Store;
 use super::catalog::Group;
-use super::keys::{self, Prefix};
+use super::keys::{self, Prefix, Space};
 use super::records::SubmissionRecord;
 use crate::error::StoreError;
 use crate::events::{EntityType, Event, Operation};
-use crate::job::{Job, SubmissionStatus};
+use crate::job::{Job, JobStatus, SubmissionStatus};
 
 /// A stored submission with its status derived from its jobs.
 #[derive(Clone, Debug, PartialEq)]
@@ -54,12 +60,7 @@ impl Store {
 
     /// The submission's readable jobs: one that cannot be read is reported and left out.
     pub(crate) fn submission_info(&self, record: SubmissionRecord) -> Result<SubmissionInfo, StoreError> {
-        let mut jobs = Vec::with_capacity(record.jobs.len());
-        for id in &record.jobs {
-            if let Some(job) = self.read_or_report(&keys::job(id))? {
-                jobs.push(job);
-            }
-        }
+        let jobs = self.listed_jobs(&record)?;
         Ok(SubmissionInfo {
             status: SubmissionStatus::from_jobs(jobs.iter().map(|j| j.status)),
             id: record.id,
@@ -71,6 +72,44 @@ impl Store {
         })
     }
 
+    /// The jobs `record` lists, in its order: those with a record (one that cannot be read is
+    /// reported and left out), and those not started yet, as Submitted.
+    pub(crate) fn listed_jobs(&self, record: &SubmissionRecord) -> Result<Vec<Job>, StoreError> {
+        let mut jobs = Vec::with_capacity(record.jobs.len());
+        for (i, id) in record.jobs.iter().enumerate() {
+            let key = keys::job(id);
+            match self.inner.catalog.get(Space::Jobs, key.bytes())? {
+                Some(bytes) => jobs.extend(self.decode_or_report(&key, &bytes)),
+                None => jobs.extend(record.unstarted_job(i)),
+            }
+        }
+        Ok(jobs)
+    }
+
+    /// The jobs of unfinished submissions that have no record yet (not started), as Submitted.
+    pub(crate) fn unstarted_jobs(&self) -> Result<Vec<Job>, StoreError> {
+        let mut jobs = Vec::new();
+        for record in self.unfinished_submissions()? {
+            for (i, id) in record.jobs.iter().enumerate() {
+                if self.inner.catalog.get(Space::Jobs, keys::job(id).bytes())?.is_none() {
+                    jobs.extend(record.unstarted_job(i));
+                }
+            }
+        }
+        Ok(jobs)
+    }
+
+    /// Job `id` if it has not started yet (no record of its own, listed by an unfinished
+    /// submission), as Submitted.
+    pub(crate) fn unstarted_job(&self, id: &str) -> Result<Option<Job>, StoreError> {
+        for record in self.unfinished_submissions()? {
+            if let Some(i) = record.jobs.iter().position(|j| j == id) {
+                return Ok(record.unstarted_job(i));
+            }
+        }
+        Ok(None)
+    }
+
     /// Deletes a finished job (and its mention in its submission). Refused for an unfinished
     /// job.
     pub fn delete_job(&self, id: &str) -> Result<(), StoreError> {
@@ -79,7 +118,12 @@ impl Store {
         let mut group = Group::default();
         group.delete(&keys::job(id), &job);
         if let Some(mut submission) = self.read(&keys::submission(&job.submission))? {
-            submission.jobs.retain(|j| j != id);
+            if let Some(i) = submission.jobs.iter().position(|j| j == id) {
+                submission.jobs.remove(i);
+                if i < submission.tasks.len() {
+                    submission.tasks.remove(i); // kept aligned with `jobs`
+                }
+            }
             group.put(&keys::submission(&submission.id), &submission)?;
         }
         self.stage(group);
@@ -109,6 +153,30 @@ impl Store {
         }
         self.emit(Event::new(EntityType::Submission, id, Operation::Deletion));
         Ok(())
+    }
+}
+
+impl SubmissionRecord {
+    /// Job `i` of this submission as it is until it starts: Submitted, created with the
+    /// submission. `None` for a record of format 5 or older (which lists no tasks: its jobs all
+    /// have records).
+    pub(crate) fn unstarted_job(&self, i: usize) -> Option<Job> {
+        Some(Job {
+            id: self.jobs.get(i)?.clone(),
+            submission: self.id.clone(),
+            scenario: self.scenario_id.clone(),
+            task: self.tasks.get(i)?.clone(),
+            status: JobStatus::Submitted,
+            reason: None,
+            error: None,
+            created_us: self.created_us,
+            started_us: None,
+            finished_us: None,
+            code: None,
+            inputs: Vec::new(),
+            warning: None,
+            attempt: None,
+        })
     }
 }
 
