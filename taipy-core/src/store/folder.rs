@@ -34,10 +34,6 @@ impl ArtifactFolder {
 
     /// What values use to load and store themselves here.
     pub(crate) fn cx(&self) -> StoreCx<'_> {
-        StoreCx {
-            artifacts: &self.artifacts,
-            files: &self.files,
-            frame_compression: self.frame_compression,
-        }
+        StoreCx { artifacts: &self.artifacts, files: &self.files, frame_compression: self.frame_compression }
     }
 }
