@@ -71,10 +71,14 @@ impl<'a> Context<'a> {
             let options = match (&self.cli.options, self.toml()?) {
                 (Some(options), _) => options.clone(),
                 (None, Some(toml)) => {
-                    let options = toml.job().store_options();
-                    match toml.store_options().local_folder {
-                        Some(folder) => options.with_local_folder(folder),
-                        None => options,
+                    // `[JOB]`'s settings and `[CORE]`'s places (local folder, artifacts, job
+                    // queue); the version mode is the command line's own (`versions`).
+                    let core = toml.store_options();
+                    StoreOptions {
+                        local_folder: core.local_folder,
+                        artifacts: core.artifacts,
+                        executor: core.executor,
+                        ..toml.job().store_options()
                     }
                 }
                 (None, None) => StoreOptions::default(),
