@@ -3,26 +3,14 @@
 //! the user, its readers re-run; rows of another shape and kinds without an append are errors
 //! that change nothing. The service kinds' appends are in tests/storage_services.rs.
 
+#[path = "support/rows_pipeline.rs"]
+mod rows_pipeline;
+
 use std::path::Path;
 
+use rows_pipeline::{Row, rows, statuses, total};
 use taipy::prelude::*;
-use taipy::{Reason, Storage, StorageKind, SubmissionReport, Writer};
-
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-struct Row {
-    name: String,
-    score: f64,
-    count: i64,
-}
-
-fn rows(n: i64) -> Vec<Row> {
-    (0..n).map(|i| Row { name: format!("r{i}"), score: i as f64 * 0.5, count: i * 10 }).collect()
-}
-
-#[allow(clippy::ptr_arg)] // a task reads its input as `&T` of the node's type
-fn total(rows: &Vec<Row>) -> i64 {
-    rows.iter().map(|r| r.count).sum()
-}
+use taipy::{Reason, Storage, StorageKind, Writer};
 
 /// rows (a source at `storage`) → total.
 fn config(storage: Storage) -> std::sync::Arc<ScenarioConfig> {
@@ -31,10 +19,6 @@ fn config(storage: Storage) -> std::sync::Arc<ScenarioConfig> {
         .task(TaskConfig::new("sum", total).inputs(["rows"]).outputs(["total"]).skippable(true))
         .build()
         .unwrap()
-}
-
-fn statuses(report: &SubmissionReport) -> Vec<String> {
-    report.jobs.iter().map(|j| format!("{}={:?}", j.task, j.status)).collect()
 }
 
 fn files(dir: &Path) -> Vec<Storage> {
@@ -53,7 +37,7 @@ fn each_file_kind_appends_as_a_new_user_version_and_readers_rerun() {
         let store = Store::temporary().unwrap();
         let scenario = Scenario::create(&store, &config(storage), "s").unwrap();
         let node = scenario.data_node::<Vec<Row>>("rows").unwrap();
-        node.write(rows(2)).unwrap();
+        node.write(rows(&2)).unwrap();
         let report = scenario.submit().unwrap().wait().unwrap();
         assert_eq!(statuses(&report), ["sum=Completed"], "{kind:?}");
         assert_eq!(scenario.data_node::<i64>("total").unwrap().read().unwrap(), 10, "{kind:?}");
@@ -61,7 +45,7 @@ fn each_file_kind_appends_as_a_new_user_version_and_readers_rerun() {
 
         let added = Row { name: "late".into(), score: 2.5, count: 100 };
         node.append_with_comment(vec![added.clone()], "late sales").unwrap();
-        let mut expected = rows(2);
+        let mut expected = rows(&2);
         expected.push(added);
         assert_eq!(node.read().unwrap(), expected, "{kind:?}: the old rows and the new one");
         let history = node.history().unwrap();
@@ -86,7 +70,7 @@ fn a_csv_append_is_a_plain_file_with_every_row_and_no_temporary_left() {
     let scenario = Scenario::create(&store, &config(Storage::csv(&path)), "s").unwrap();
     let node = scenario.data_node::<Vec<Row>>("rows").unwrap();
     // No file yet: the append creates it.
-    node.append(rows(1)).unwrap();
+    node.append(rows(&1)).unwrap();
     node.append(vec![Row { name: "x".into(), score: 1.5, count: 7 }]).unwrap();
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "name,score,count\nr0,0.0,0\nx,1.5,7\n");
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
@@ -107,7 +91,7 @@ fn rows_of_another_shape_are_an_error_naming_node_file_and_columns_and_change_no
         let node = scenario.data_node::<Vec<Row>>("rows").unwrap();
         std::fs::write(&path, other).unwrap();
         let versions = node.history().unwrap().len();
-        let error = node.append(rows(1)).unwrap_err().to_string();
+        let error = node.append(rows(&1)).unwrap_err().to_string();
         for part in ["`rows`", &path.display().to_string(), "name, score, count", "nothing was appended"] {
             assert!(error.contains(part), "`{error}` should name {part}");
         }
@@ -127,7 +111,7 @@ fn kinds_without_an_append_and_values_that_are_not_rows_are_errors() {
     let dir = tempfile::tempdir().unwrap();
     // binary (Taipy's pickle has no append) and the store.
     let in_store = ScenarioConfig::builder("in_store")
-        .node(DataNodeConfig::with_default("rows", rows(1)))
+        .node(DataNodeConfig::with_default("rows", rows(&1)))
         .build()
         .unwrap();
     for (kind, config) in [
@@ -137,10 +121,10 @@ fn kinds_without_an_append_and_values_that_are_not_rows_are_errors() {
         let store = Store::temporary().unwrap();
         let scenario = Scenario::create(&store, &config, "s").unwrap();
         let node = scenario.data_node::<Vec<Row>>("rows").unwrap();
-        node.write(rows(1)).unwrap();
-        let error = node.append(rows(1)).unwrap_err().to_string();
+        node.write(rows(&1)).unwrap();
+        let error = node.append(rows(&1)).unwrap_err().to_string();
         assert!(error.contains("`rows`") && error.contains("has no append"), "{kind:?}: {error}");
-        assert_eq!(node.read().unwrap(), rows(1), "{kind:?}: unchanged");
+        assert_eq!(node.read().unwrap(), rows(&1), "{kind:?}: unchanged");
     }
     // A json file holding one serde value, not rows.
     let path = dir.path().join("settings.json");

@@ -3,11 +3,15 @@
 //! and panicking functions (an error naming node and function, nothing lost), and TOML's
 //! `read_fct` / `write_fct` keys checked against the registered functions.
 
+#[path = "support/rows_pipeline.rs"]
+mod rows_pipeline;
+
 use std::path::Path;
 
+use rows_pipeline::{statuses, submit};
 use taipy::prelude::*;
 use taipy::toml::TomlConfig;
-use taipy::{Reason, Storage, SubmissionReport};
+use taipy::{Reason, Storage};
 
 /// Numbers as a text file, one per line: a format taipy knows nothing about.
 #[allow(clippy::ptr_arg)] // a writer takes `&T` of the node's type
@@ -62,14 +66,6 @@ fn config(storage: Storage) -> std::sync::Arc<ScenarioConfig> {
         .task(TaskConfig::new("sum", sum).inputs(["numbers"]).outputs(["total"]).skippable(true))
         .build()
         .unwrap()
-}
-
-fn statuses(report: &SubmissionReport) -> Vec<String> {
-    report.jobs.iter().map(|j| format!("{}={:?}", j.task, j.status)).collect()
-}
-
-fn submit(scenario: &Scenario) -> Vec<String> {
-    statuses(&scenario.submit().unwrap().wait().unwrap())
 }
 
 #[test]

@@ -3,48 +3,14 @@
 //!
 //! Frames (and Parquet, which needs polars) are covered in `algos/tests/storage_kinds.rs`.
 
+#[path = "support/rows_pipeline.rs"]
+mod rows_pipeline;
+
 use std::path::{Path, PathBuf};
 
+use rows_pipeline::{RAN, Row, SKIPPED, config, rows, statuses, submit};
 use taipy::prelude::*;
-use taipy::{Location, Reason, Storage, StorageKind, SubmissionReport};
-
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-struct Row {
-    name: String,
-    score: f64,
-    count: i64,
-}
-
-fn rows(n: &i64) -> Vec<Row> {
-    (0..*n).map(|i| Row { name: format!("r{i}"), score: i as f64 * 0.5, count: i * 10 }).collect()
-}
-
-#[allow(clippy::ptr_arg)] // a task reads its input as `&T` of the node's type
-fn total(rows: &Vec<Row>) -> i64 {
-    rows.iter().map(|r| r.count).sum()
-}
-
-/// n → rows (stored by `storage`) → total.
-fn config(storage: Storage) -> std::sync::Arc<ScenarioConfig> {
-    ScenarioConfig::builder("kinds")
-        .node(DataNodeConfig::with_default("n", 3i64))
-        .node(DataNodeConfig::new::<Vec<Row>>("rows").with_storage(storage).unwrap())
-        .task(TaskConfig::new("make_rows", rows).inputs(["n"]).outputs(["rows"]).skippable(true))
-        .task(TaskConfig::new("sum", total).inputs(["rows"]).outputs(["total"]).skippable(true))
-        .build()
-        .unwrap()
-}
-
-fn statuses(report: &SubmissionReport) -> Vec<String> {
-    report.jobs.iter().map(|j| format!("{}={:?}", j.task, j.status)).collect()
-}
-
-fn submit(scenario: &Scenario) -> Vec<String> {
-    statuses(&scenario.submit().unwrap().wait().unwrap())
-}
-
-const RAN: [&str; 2] = ["make_rows=Completed", "sum=Completed"];
-const SKIPPED: [&str; 2] = ["make_rows=Skipped", "sum=Skipped"];
+use taipy::{Location, Reason, Storage, StorageKind};
 
 fn kinds(dir: &Path) -> Vec<(Storage, PathBuf)> {
     let at = |name: &str| dir.join(name);
@@ -62,7 +28,7 @@ fn each_file_kind_round_trips_and_skips() {
     for (storage, path) in kinds(dir.path()) {
         let kind = storage.kind();
         let store = Store::temporary().unwrap();
-        let scenario = Scenario::create(&store, &config(storage), "s").unwrap();
+        let scenario = Scenario::create(&store, &config("kinds", storage), "s").unwrap();
         assert_eq!(submit(&scenario), RAN, "{kind:?}");
         assert!(path.is_file(), "{kind:?}: the file is written");
         assert_eq!(scenario.data_node::<Vec<Row>>("rows").unwrap().read().unwrap(), rows(&3), "{kind:?}");
@@ -76,7 +42,7 @@ fn csv_is_a_plain_file_other_tools_read() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("rows.csv");
     let store = Store::temporary().unwrap();
-    let scenario = Scenario::create(&store, &config(Storage::csv(&path)), "s").unwrap();
+    let scenario = Scenario::create(&store, &config("kinds", Storage::csv(&path)), "s").unwrap();
     submit(&scenario);
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "name,score,count\nr0,0.0,0\nr1,0.5,10\nr2,1.0,20\n");
     // No temporary file is left beside it.
@@ -88,7 +54,7 @@ fn json_holds_records() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("rows.json");
     let store = Store::temporary().unwrap();
-    let scenario = Scenario::create(&store, &config(Storage::json(&path)), "s").unwrap();
+    let scenario = Scenario::create(&store, &config("kinds", Storage::json(&path)), "s").unwrap();
     submit(&scenario);
     let records: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     assert_eq!(records[1], serde_json::json!({"name": "r1", "score": 0.5, "count": 10}));
@@ -99,7 +65,7 @@ fn edited_outside_readers_rerun_and_the_edit_is_kept() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("rows.csv");
     let store = Store::temporary().unwrap();
-    let scenario = Scenario::create(&store, &config(Storage::csv(&path)), "s").unwrap();
+    let scenario = Scenario::create(&store, &config("kinds", Storage::csv(&path)), "s").unwrap();
     submit(&scenario);
     std::fs::write(&path, "name,score,count\nx,1.0,1000\n").unwrap();
     let report = scenario.submit().unwrap().wait().unwrap();
@@ -122,7 +88,7 @@ fn deleted_outside_the_producer_reruns() {
     for (storage, path) in kinds(dir.path()) {
         let kind = storage.kind();
         let store = Store::temporary().unwrap();
-        let scenario = Scenario::create(&store, &config(storage), "s").unwrap();
+        let scenario = Scenario::create(&store, &config("kinds", storage), "s").unwrap();
         submit(&scenario);
         std::fs::remove_file(&path).unwrap();
         let report = scenario.submit().unwrap().wait().unwrap();
@@ -138,7 +104,7 @@ fn a_parameter_returning_to_an_earlier_value_skips_and_puts_the_file_back() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("rows.json");
     let store = Store::temporary().unwrap();
-    let scenario = Scenario::create(&store, &config(Storage::json(&path)), "s").unwrap();
+    let scenario = Scenario::create(&store, &config("kinds", Storage::json(&path)), "s").unwrap();
     submit(&scenario);
     let first = std::fs::read(&path).unwrap();
     let n = scenario.data_node::<i64>("n").unwrap();
@@ -158,7 +124,7 @@ fn a_parameter_returning_to_an_earlier_value_skips_and_puts_the_file_back() {
 fn skipped_across_a_reopen() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("rows.csv");
-    let config = config(Storage::csv(&path));
+    let config = config("kinds", Storage::csv(&path));
     {
         let store = Store::open(dir.path().join("store")).unwrap();
         let scenario = Scenario::create(&store, &config, "s").unwrap();
@@ -172,7 +138,7 @@ fn skipped_across_a_reopen() {
 #[test]
 fn in_memory_skips_within_a_process_not_across_a_reopen() {
     let dir = tempfile::tempdir().unwrap();
-    let config = config(Storage::in_memory());
+    let config = config("kinds", Storage::in_memory());
     let store = Store::open(dir.path().join("store")).unwrap();
     let scenario = Scenario::create(&store, &config, "s").unwrap();
     assert_eq!(submit(&scenario), RAN);
@@ -194,7 +160,7 @@ fn a_missing_folder_is_an_error_naming_node_and_file_and_keeps_the_old_value() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("out").join("rows.csv");
     let store = Store::temporary().unwrap();
-    let scenario = Scenario::create(&store, &config(Storage::csv(&path)), "s").unwrap();
+    let scenario = Scenario::create(&store, &config("kinds", Storage::csv(&path)), "s").unwrap();
     let report = scenario.submit().unwrap().wait();
     let error = format!("{:?}", report.unwrap_err());
     assert!(error.contains("cannot store output `rows` of task `make_rows`"), "{error}");
@@ -246,7 +212,7 @@ fn a_csv_with_wrong_columns_is_an_error_naming_node_file_and_cause() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("rows.csv");
     let store = Store::temporary().unwrap();
-    let scenario = Scenario::create(&store, &config(Storage::csv(&path)), "s").unwrap();
+    let scenario = Scenario::create(&store, &config("kinds", Storage::csv(&path)), "s").unwrap();
     submit(&scenario);
     std::fs::write(&path, "name,score\nx,abc\n").unwrap();
     let err = scenario.data_node::<Vec<Row>>("rows").unwrap().read().unwrap_err().to_string();
@@ -259,13 +225,15 @@ fn an_xlsx_without_the_sheet_is_an_error_naming_it() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("rows.xlsx");
     let store = Store::temporary().unwrap();
-    let scenario = Scenario::create(&store, &config(Storage::excel(&path).sheet_name("rows")), "s").unwrap();
+    let scenario =
+        Scenario::create(&store, &config("kinds", Storage::excel(&path).sheet_name("rows")), "s").unwrap();
     submit(&scenario);
     // Replaced outside by a workbook whose sheet has another name.
     let other = dir.path().join("other.xlsx");
     let store2 = Store::temporary().unwrap();
     let elsewhere =
-        Scenario::create(&store2, &config(Storage::excel(&other).sheet_name("results")), "t").unwrap();
+        Scenario::create(&store2, &config("kinds", Storage::excel(&other).sheet_name("results")), "t")
+            .unwrap();
     submit(&elsewhere);
     std::fs::rename(&other, &path).unwrap();
     let err = scenario.data_node::<Vec<Row>>("rows").unwrap().read().unwrap_err().to_string();

@@ -7,51 +7,17 @@
 #[allow(unreachable_pub)]
 mod s3_server;
 
+#[path = "support/rows_pipeline.rs"]
+mod rows_pipeline;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use rows_pipeline::{RAN, Row, SKIPPED, config, rows, statuses, submit, total};
 use s3_server::{ACCESS_KEY, S3Server, SECRET_KEY};
 use taipy::prelude::*;
 use taipy::storage::s3::{S3Bucket, S3Settings};
 use taipy::storage::sql::{self, Records, Statement};
-use taipy::{Reason, Storage, SubmissionReport};
-
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-struct Row {
-    name: String,
-    score: f64,
-    count: i64,
-}
-
-fn rows(n: &i64) -> Vec<Row> {
-    (0..*n).map(|i| Row { name: format!("r{i}"), score: i as f64 * 0.5, count: i * 10 }).collect()
-}
-
-#[allow(clippy::ptr_arg)] // a task reads its input as `&T` of the node's type
-fn total(rows: &Vec<Row>) -> i64 {
-    rows.iter().map(|r| r.count).sum()
-}
-
-/// n → rows (stored by `storage`) → total.
-fn config(storage: Storage) -> std::sync::Arc<ScenarioConfig> {
-    ScenarioConfig::builder("services")
-        .node(DataNodeConfig::with_default("n", 3i64))
-        .node(DataNodeConfig::new::<Vec<Row>>("rows").with_storage(storage).unwrap())
-        .task(TaskConfig::new("make_rows", rows).inputs(["n"]).outputs(["rows"]).skippable(true))
-        .task(TaskConfig::new("sum", total).inputs(["rows"]).outputs(["total"]).skippable(true))
-        .build()
-        .unwrap()
-}
-
-fn statuses(report: &SubmissionReport) -> Vec<String> {
-    report.jobs.iter().map(|j| format!("{}={:?}", j.task, j.status)).collect()
-}
-
-fn submit(scenario: &Scenario) -> Vec<String> {
-    statuses(&scenario.submit().unwrap().wait().unwrap())
-}
-
-const RAN: [&str; 2] = ["make_rows=Completed", "sum=Completed"];
-const SKIPPED: [&str; 2] = ["make_rows=Skipped", "sum=Skipped"];
+use taipy::{Reason, Storage};
 
 /// A name no other test (or test process) uses.
 fn unique(test: &str) -> String {
@@ -134,7 +100,7 @@ fn each_service_kind_round_trips_and_skips() {
     let dir = tempfile::tempdir().unwrap();
     for case in cases(dir.path()) {
         let store = Store::temporary().unwrap();
-        let scenario = Scenario::create(&store, &config(case.storage.clone()), "s").unwrap();
+        let scenario = Scenario::create(&store, &config("services", case.storage.clone()), "s").unwrap();
         assert_eq!(submit(&scenario), RAN, "{}", case.name);
         assert_eq!(
             scenario.data_node::<Vec<Row>>("rows").unwrap().read().unwrap(),
@@ -152,7 +118,7 @@ fn edited_outside_readers_rerun() {
     let dir = tempfile::tempdir().unwrap();
     for case in cases(dir.path()) {
         let store = Store::temporary().unwrap();
-        let scenario = Scenario::create(&store, &config(case.storage.clone()), "s").unwrap();
+        let scenario = Scenario::create(&store, &config("services", case.storage.clone()), "s").unwrap();
         submit(&scenario);
         (case.edit)();
         let report = scenario.submit().unwrap().wait().unwrap();
@@ -169,7 +135,7 @@ fn deleted_outside_the_producer_reruns() {
     let dir = tempfile::tempdir().unwrap();
     for case in cases(dir.path()) {
         let store = Store::temporary().unwrap();
-        let scenario = Scenario::create(&store, &config(case.storage.clone()), "s").unwrap();
+        let scenario = Scenario::create(&store, &config("services", case.storage.clone()), "s").unwrap();
         submit(&scenario);
         (case.delete)();
         let report = scenario.submit().unwrap().wait().unwrap();
@@ -194,7 +160,8 @@ fn a_table_with_other_columns_fails_the_job_naming_node_table_and_columns() {
             &format!("CREATE TABLE \"{table}\" (city TEXT); INSERT INTO \"{table}\" VALUES ('Oslo')"),
         );
         let store = Store::temporary().unwrap();
-        let scenario = Scenario::create(&store, &config(Storage::sql_table(&url, &table)), "s").unwrap();
+        let scenario =
+            Scenario::create(&store, &config("services", Storage::sql_table(&url, &table)), "s").unwrap();
         let error = format!("{:?}", scenario.submit().unwrap().wait().unwrap_err());
         for part in ["output `rows`", table.as_str(), "city", "name, score, count"] {
             assert!(error.contains(part), "`{error}` should name {part}");
@@ -267,7 +234,7 @@ fn an_sql_node_writes_through_its_write_query_builder() {
         let query = format!("SELECT name, score, count FROM \"{table}\" ORDER BY name");
         let storage = Storage::sql(&url, &query).service_key("write_query_builder", &builder);
         let store = Store::temporary().unwrap();
-        let scenario = Scenario::create(&store, &config(storage), "s").unwrap();
+        let scenario = Scenario::create(&store, &config("services", storage), "s").unwrap();
         assert_eq!(submit(&scenario), RAN, "{url}");
         let written: Vec<Row> =
             sql::Database::from_url(&url).unwrap().read_query(&query).unwrap().to_serde().unwrap();
@@ -277,7 +244,7 @@ fn an_sql_node_writes_through_its_write_query_builder() {
         // A builder nobody registered: the error names it.
         let unknown = Storage::sql(&url, &query).service_key("write_query_builder", "nobody_registered_this");
         let store = Store::temporary().unwrap();
-        let scenario = Scenario::create(&store, &config(unknown), "t").unwrap();
+        let scenario = Scenario::create(&store, &config("services", unknown), "t").unwrap();
         scenario.data_node::<i64>("n").unwrap().write(4).unwrap();
         let error = format!("{:?}", scenario.submit().unwrap().wait().unwrap_err());
         assert!(error.contains("nobody_registered_this"), "{error}");

@@ -45,7 +45,7 @@
 #[cfg(feature = "polars")]
 mod frames;
 #[cfg(feature = "postgres")]
-mod postgres;
+pub(crate) mod postgres;
 mod records;
 mod settings;
 mod sqlite;

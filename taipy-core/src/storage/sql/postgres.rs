@@ -29,8 +29,8 @@ pub(super) fn describe(config: &Config) -> String {
 
 /// The error's whole story: the server's message with its detail and hint, or the driver's
 /// message with its causes (`postgres::Error`'s own text is only "db error", "error connecting
-/// to server").
-fn reason(e: &postgres::Error) -> String {
+/// to server"). Also the store's catalog on PostgreSQL's.
+pub(crate) fn reason(e: &postgres::Error) -> String {
     if let Some(db) = e.as_db_error() {
         let mut text = format!("{}: {}", db.severity(), db.message());
         if let Some(detail) = db.detail() {

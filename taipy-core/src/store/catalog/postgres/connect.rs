@@ -16,6 +16,7 @@ use std::time::Duration;
 use postgres::{Client, Config, NoTls, Statement};
 
 use crate::error::StoreError;
+use crate::storage::sql::postgres::reason;
 use crate::store::catalog::location::redact;
 
 /// The schema a location without `schema=` uses.
@@ -100,28 +101,6 @@ fn valid_schema(schema: &str) -> bool {
     chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
         && schema.len() <= 63
-}
-
-/// The error's whole story: the server's message with its detail and hint, or the driver's
-/// message with its causes (`postgres::Error`'s own text is only "db error").
-pub(crate) fn reason(e: &postgres::Error) -> String {
-    if let Some(db) = e.as_db_error() {
-        let mut text = db.message().to_owned();
-        if let Some(detail) = db.detail() {
-            text.push_str(&format!(" ({detail})"));
-        }
-        if let Some(hint) = db.hint() {
-            text.push_str(&format!("; hint: {hint}"));
-        }
-        return text;
-    }
-    let mut text = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(cause) = source {
-        text.push_str(&format!(": {cause}"));
-        source = cause.source();
-    }
-    text
 }
 
 /// A connection with the catalog's statements prepared on it.
