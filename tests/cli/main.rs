@@ -543,3 +543,20 @@ fn compare_shows_the_comparators_results() {
         serde_json::json!([{ "node": "base", "comparator": "rise", "result": "4.5" }])
     );
 }
+
+#[test]
+fn the_config_files_core_section_chooses_where_artifacts_go() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("pricing.toml");
+    // Nothing listens on port 9 of this machine: a store that uses the URL fails at open.
+    let core = "[CORE]\nartifacts_url = \"s3://no-such-bucket/q3?endpoint=http://127.0.0.1:9\"\n";
+    std::fs::write(&file, format!("{core}{}", ok(dir.path(), &["config", "export"]))).unwrap();
+    let store = dir.path().join("store");
+    // A command line given no store options of its own takes the file's.
+    let cli = Cli::new().scenario(Pricing::config());
+    let run = run_with(&cli, &store, &["--config", file.to_str().unwrap(), "scenarios", "list"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.err.contains("no-such-bucket"), "{run:?}");
+    // Without the key the same store opens.
+    assert_eq!(run_with(&cli, &store, &["scenarios", "list"]).code, 0);
+}
