@@ -7,34 +7,17 @@
 //! the times mean little, but the checks (every job Completed, then every job Skipped) hold or
 //! panic. Without `TAIPY_TEST_POSTGRES` it says so and measures the embedded store only.
 
-use std::time::{Duration, Instant};
+mod support;
 
+use std::time::Duration;
+
+use support::{Args, chain, first_and_skipped, median};
 use taipy::prelude::*;
 
-fn chain(n: usize) -> std::sync::Arc<ScenarioConfig> {
-    let mut builder = ScenarioConfig::builder("chain").node(DataNodeConfig::with_default("n0", 0u64));
-    for i in 1..=n {
-        builder = builder.task(
-            TaskConfig::new(format!("t{i}"), |x: &u64| x + 1)
-                .inputs([format!("n{}", i - 1)])
-                .outputs([format!("n{i}")]),
-        );
-    }
-    builder.build().unwrap()
-}
-
+/// A store on PostgreSQL in a fresh schema, measured, then the schema dropped.
 /// First run and skipped re-run of `config` on `store`.
 fn measure(store: &Store, config: &std::sync::Arc<ScenarioConfig>) -> (Duration, Duration) {
-    let scenario = Scenario::create(store, config, "bench").unwrap();
-    let started = Instant::now();
-    let report = scenario.submit().unwrap().wait().unwrap();
-    let first = started.elapsed();
-    assert!(report.jobs.iter().all(|j| j.status == JobStatus::Completed));
-    let started = Instant::now();
-    let report = scenario.submit().unwrap().wait().unwrap();
-    let skipped = started.elapsed();
-    assert!(report.jobs.iter().all(|j| j.status == JobStatus::Skipped));
-    (first, skipped)
+    first_and_skipped(&Scenario::create(store, config, "bench").unwrap())
 }
 
 /// A store on PostgreSQL in a fresh schema, measured, then the schema dropped.
@@ -57,20 +40,10 @@ fn on_postgres(
     sample
 }
 
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
-}
-
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let flag = |name: &str, default: usize| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .map_or(default, |v| v.parse().unwrap())
-    };
-    let quick = args.iter().any(|a| a == "--quick");
+    let args = Args::read();
+    let flag = |name: &str, default: usize| args.number(name, default);
+    let quick = args.quick();
     let tasks = flag("--tasks", if quick { 50 } else { 1000 });
     let repeat = flag("--repeat", if quick { 1 } else { 3 });
     let server = std::env::var("TAIPY_TEST_POSTGRES").ok();

@@ -9,21 +9,12 @@
 //! every job Skipped on the re-run) hold or panic. CI runs it so in the test profile, with the
 //! build `cargo test --workspace` made: `cargo test --workspace --bench orchestration -- --quick`.
 
-use std::time::{Duration, Instant};
+mod support;
 
+use std::time::Duration;
+
+use support::{Args, chain, first_and_skipped, median};
 use taipy::prelude::*;
-
-fn chain(n: usize) -> std::sync::Arc<ScenarioConfig> {
-    let mut builder = ScenarioConfig::builder("chain").node(DataNodeConfig::with_default("n0", 0u64));
-    for i in 1..=n {
-        builder = builder.task(
-            TaskConfig::new(format!("t{i}"), |x: &u64| x + 1)
-                .inputs([format!("n{}", i - 1)])
-                .outputs([format!("n{i}")]),
-        );
-    }
-    builder.build().unwrap()
-}
 
 fn fan_out(n: usize) -> std::sync::Arc<ScenarioConfig> {
     let mut builder = ScenarioConfig::builder("fan_out").node(DataNodeConfig::with_default("x", 0u64));
@@ -45,35 +36,17 @@ struct Sample {
 fn measure(config: &std::sync::Arc<ScenarioConfig>, options: StoreOptions) -> Sample {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open_with(dir.path(), options).unwrap();
-    let scenario = Scenario::create(&store, config, "bench").unwrap();
-    let started = Instant::now();
-    let report = scenario.submit().unwrap().wait().unwrap();
-    let first = started.elapsed();
-    assert!(report.jobs.iter().all(|j| j.status == JobStatus::Completed));
-    let started = Instant::now();
-    let report = scenario.submit().unwrap().wait().unwrap();
-    let skipped = started.elapsed();
-    assert!(report.jobs.iter().all(|j| j.status == JobStatus::Skipped));
+    let (first, skipped) = first_and_skipped(&Scenario::create(&store, config, "bench").unwrap());
     Sample { first, skipped }
 }
 
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
-}
-
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let flag = |name: &str, default: usize| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .map_or(default, |v| v.parse().unwrap())
-    };
-    let quick = args.iter().any(|a| a == "--quick");
+    let args = Args::read();
+    let flag = |name: &str, default: usize| args.number(name, default);
+    let quick = args.quick();
     let tasks = flag("--tasks", if quick { 200 } else { 10_000 });
     let repeat = flag("--repeat", if quick { 1 } else { 5 });
-    let only = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
+    let only = |name: &str| args.text(name);
     let (only_graph, only_mode) = (only("--graph"), only("--mode"));
     println!("orchestration overhead: {tasks} trivial tasks, on-disk store, median of {repeat} runs");
     println!("{:<10} {:<12} {:>16} {:>20}", "graph", "mode", "first run µs/job", "skipped re-run µs/job");

@@ -11,10 +11,12 @@
 #[path = "../tests/support/s3_server.rs"]
 #[allow(unreachable_pub, dead_code)]
 mod s3_server;
+mod support;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use s3_server::{ACCESS_KEY, S3Server, SECRET_KEY};
+use support::{Args, first_and_skipped, median};
 use taipy::prelude::*;
 use taipy::{ArtifactsUrl, Payload, StoreCx, StoreError, Stored};
 
@@ -59,11 +61,6 @@ fn config(bytes: usize) -> std::sync::Arc<ScenarioConfig> {
         .unwrap()
 }
 
-fn median(mut values: Vec<Duration>) -> Duration {
-    values.sort();
-    values[values.len() / 2]
-}
-
 /// Medians of the first submit and of the skipped re-submit, over `repeat` fresh scenarios of
 /// one store (each with another seed, so each first submit writes new artifacts).
 fn measure(options: StoreOptions, bytes: usize, repeat: usize) -> (Duration, Duration) {
@@ -74,28 +71,17 @@ fn measure(options: StoreOptions, bytes: usize, repeat: usize) -> (Duration, Dur
     for i in 0..repeat {
         let scenario = Scenario::create(&store, &config, &format!("run {i}")).unwrap();
         scenario.data_node::<u64>("seed").unwrap().write(i as u64 + 1).unwrap();
-        let started = Instant::now();
-        let report = scenario.submit().unwrap().wait().unwrap();
-        first.push(started.elapsed());
-        assert!(report.jobs.iter().all(|j| j.status == JobStatus::Completed), "{report:?}");
-        let started = Instant::now();
-        let report = scenario.submit().unwrap().wait().unwrap();
-        skipped.push(started.elapsed());
-        assert!(report.jobs.iter().all(|j| j.status == JobStatus::Skipped), "{report:?}");
+        let (ran, skip) = first_and_skipped(&scenario);
+        first.push(ran);
+        skipped.push(skip);
     }
     (median(first), median(skipped))
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let quick = args.iter().any(|a| a == "--quick");
-    let flag = |name: &str, default: usize| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .map(|v| v.parse().expect("a number"))
-            .unwrap_or(default)
-    };
+    let args = Args::read();
+    let flag = |name: &str, default: usize| args.number(name, default);
+    let quick = args.quick();
     let kib = flag("--kib", if quick { 64 } else { 1024 });
     let repeat = flag("--repeat", if quick { 2 } else { 21 });
 
