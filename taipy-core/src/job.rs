@@ -478,6 +478,32 @@ pub struct InputVersion {
 }
 
 impl Job {
+    /// A job as it is created with its submission: Submitted, nothing run yet.
+    pub(crate) fn submitted(
+        id: String,
+        submission: String,
+        scenario: String,
+        task: String,
+        created_us: u64,
+    ) -> Self {
+        Job {
+            id,
+            submission,
+            scenario,
+            task,
+            status: JobStatus::Submitted,
+            reason: None,
+            error: None,
+            created_us,
+            started_us: None,
+            finished_us: None,
+            code: None,
+            inputs: Vec::new(),
+            warning: None,
+            attempt: None,
+        }
+    }
+
     /// Moves the job to status `next` (and records `reason`, if given) at time `now_us`, checked
     /// against the status machine in every build: the only way a job's status changes. A final
     /// status stamps `finished_us`.
@@ -533,22 +559,7 @@ mod tests {
     #[test]
     fn advance_refuses_an_illegal_transition_and_changes_nothing() {
         use JobStatus::*;
-        let mut job = Job {
-            id: "JOB_t_1".into(),
-            submission: "s".into(),
-            scenario: "c".into(),
-            task: "t".into(),
-            status: Submitted,
-            reason: None,
-            error: None,
-            created_us: 1,
-            started_us: None,
-            finished_us: None,
-            code: None,
-            inputs: Vec::new(),
-            warning: None,
-            attempt: None,
-        };
+        let mut job = Job::submitted("JOB_t_1".into(), "s".into(), "c".into(), "t".into(), 1);
         for next in [Pending, Running, Completed] {
             job.advance(next, None, 5).unwrap();
         }

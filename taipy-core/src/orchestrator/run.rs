@@ -181,22 +181,13 @@ impl Run {
         let mut group = Group::default();
         for slot in &slots {
             let task = &config.tasks()[slot.task];
-            let job = Job {
-                id: store.new_id("JOB", task.id())?,
-                submission: id.clone(),
-                scenario: scenario.id().to_owned(),
-                task: task.id().to_owned(),
-                status: JobStatus::Submitted,
-                reason: None,
-                error: None,
-                created_us: created,
-                started_us: None,
-                finished_us: None,
-                code: None,
-                inputs: Vec::new(),
-                warning: None,
-                attempt: None,
-            };
+            let job = Job::submitted(
+                store.new_id("JOB", task.id())?,
+                id.clone(),
+                scenario.id().to_owned(),
+                task.id().to_owned(),
+                created,
+            );
             jobs.push(job);
         }
         // The submission's record is its jobs' record until each starts (no record per job

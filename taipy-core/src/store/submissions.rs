@@ -15,7 +15,7 @@ use super::keys::{self, Prefix, Space};
 use super::records::SubmissionRecord;
 use crate::error::StoreError;
 use crate::events::{EntityType, Event, Operation};
-use crate::job::{Job, JobStatus, SubmissionStatus};
+use crate::job::{Job, SubmissionStatus};
 
 /// A stored submission with its status derived from its jobs.
 #[derive(Clone, Debug, PartialEq)]
@@ -161,22 +161,13 @@ impl SubmissionRecord {
     /// submission. `None` for a record of format 5 or older (which lists no tasks: its jobs all
     /// have records).
     pub(crate) fn unstarted_job(&self, i: usize) -> Option<Job> {
-        Some(Job {
-            id: self.jobs.get(i)?.clone(),
-            submission: self.id.clone(),
-            scenario: self.scenario_id.clone(),
-            task: self.tasks.get(i)?.clone(),
-            status: JobStatus::Submitted,
-            reason: None,
-            error: None,
-            created_us: self.created_us,
-            started_us: None,
-            finished_us: None,
-            code: None,
-            inputs: Vec::new(),
-            warning: None,
-            attempt: None,
-        })
+        Some(Job::submitted(
+            self.jobs.get(i)?.clone(),
+            self.id.clone(),
+            self.scenario_id.clone(),
+            self.tasks.get(i)?.clone(),
+            self.created_us,
+        ))
     }
 }
 
