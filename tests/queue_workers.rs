@@ -7,6 +7,9 @@
 //! a printed reason when `TAIPY_TEST_POSTGRES` is unset (`eval "$(bash .ci/services.sh)"`).
 
 mod common;
+#[path = "support/s3_server.rs"]
+#[allow(unreachable_pub)]
+mod s3_server;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -15,12 +18,15 @@ use std::time::{Duration, Instant};
 
 use common::Blob;
 use common::child::{Child, this_test};
+use s3_server::{ACCESS_KEY, S3Server, SECRET_KEY};
 use taipy::prelude::*;
-use taipy::{Executor, JobStatus, SubmitError, Version};
+use taipy::{ArtifactsUrl, Executor, JobStatus, SubmitError, SubmitOptions, Version};
 
 const MODE: &str = "TAIPY_QUEUE_TEST_MODE";
 const QUEUE: &str = "TAIPY_QUEUE_TEST_URL";
 const STORE: &str = "TAIPY_QUEUE_TEST_STORE";
+/// Set: the worker's `--artifacts` URL (its credentials in the `AWS_*` variables).
+const ARTIFACTS: &str = "TAIPY_QUEUE_TEST_ARTIFACTS";
 /// The worker's config: `same`, `other-code` (task `measure` has another version) or
 /// `missing-task` (no task `label`).
 const VARIANT: &str = "TAIPY_QUEUE_TEST_VARIANT";
@@ -111,16 +117,19 @@ fn worker_process() {
     assert_eq!(mode, "worker");
     let variant = std::env::var(VARIANT).unwrap();
     let cli = taipy::cli::Cli::new().scenario(pipeline(&variant)).scenario(failing());
-    let args = [
+    let mut args = vec![
         "worker-test".to_owned(),
+        "--store".to_owned(),
+        std::env::var(STORE).unwrap(),
         "worker".to_owned(),
         "--queue".to_owned(),
         std::env::var(QUEUE).unwrap(),
-        "--store".to_owned(),
-        std::env::var(STORE).unwrap(),
         "--heartbeat-ms".to_owned(),
         "300".to_owned(),
     ];
+    if let Ok(url) = std::env::var(ARTIFACTS) {
+        args.extend(["--artifacts".to_owned(), url]);
+    }
     let (mut out, mut err) = (std::io::stdout(), std::io::stderr());
     let code = cli.run_from(args, &mut out, &mut err);
     panic!("the worker stopped with code {code}");
@@ -189,6 +198,34 @@ fn worker(db: &QueueDb, store: &Path, log: &Path, variant: &str, hold: bool) -> 
     let mut child = Child::spawn(command, log);
     child.wait_for_output("runs jobs of");
     child
+}
+
+/// A worker whose artifacts are at `url` on `server` (its local folder `folder`).
+fn s3_worker(db: &QueueDb, server: &S3Server, url: &str, folder: &Path, log: &Path) -> Child {
+    let mut command = this_test("worker_process");
+    command
+        .env(MODE, "worker")
+        .env(QUEUE, &db.url)
+        .env(STORE, folder)
+        .env(ARTIFACTS, format!("{url}?endpoint={}", server.endpoint))
+        .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+        .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+        .env(VARIANT, "same")
+        .env(LOG, log);
+    let mut child = Child::spawn(command, log);
+    child.wait_for_output("runs jobs of");
+    child
+}
+
+/// A store on `server`'s bucket `bucket` (prefix `runs`), its jobs run by workers of `db`.
+fn s3_store(db: &QueueDb, server: &S3Server, bucket: &str, dir: &Path) -> Store {
+    server.create_bucket(bucket);
+    let url = ArtifactsUrl::parse(&format!("s3://{bucket}/runs"))
+        .unwrap()
+        .endpoint(&server.endpoint)
+        .credentials(ACCESS_KEY, SECRET_KEY);
+    let options = StoreOptions::standalone(4).with_executor(Executor::queue(&db.url)).with_artifacts(url);
+    Store::open_with(dir.join("store"), options).unwrap()
 }
 
 fn queue_store(db: &QueueDb, dir: &Path) -> Store {
@@ -359,4 +396,102 @@ fn a_worker_without_the_task_or_its_code_refuses_the_job() {
     );
     // Refused jobs are not retried: label ran nowhere.
     assert!(!ran(dir.path()).iter().any(|(task, _)| task == "label"));
+}
+
+#[test]
+fn a_worker_on_object_storage_reads_its_inputs_there_and_stores_its_outputs_there() {
+    let Some(db) = QueueDb::create("s3") else { return };
+    let server = S3Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let store = s3_store(&db, &server, "team-runs", dir.path());
+    let folder = dir.path().join("worker");
+    let workers = Workers(vec![s3_worker(&db, &server, "s3://team-runs/runs", &folder, dir.path())]);
+    let pid = workers.0[0].id();
+
+    // An input the submitting process wrote (so uploaded): the worker has never seen it.
+    let scenario = Scenario::create(&store, &pipeline("same"), "on s3").unwrap();
+    scenario.data_node::<Blob>("blob").unwrap().write(Blob(vec![9; 50])).unwrap();
+    let blob = scenario.node_history("blob").unwrap().pop().unwrap();
+    let submission = scenario.submit_task("measure", SubmitOptions::default()).unwrap();
+    let report = submission.wait_timeout(PATIENCE).expect("finished in time").unwrap();
+    assert_eq!(common::statuses(&report), ["measure=Completed"]);
+    assert_eq!(scenario.data_node::<i64>("measured").unwrap().read().unwrap(), 50 * 5);
+    assert_eq!(ran(dir.path()), [("measure".to_owned(), pid)]);
+    // The worker read it from the bucket, through its own verified copies.
+    let copy = folder.join("artifact-cache").join(format!("{}.blob", blob.hash.to_hex()));
+    assert!(copy.exists(), "{} is missing", copy.display());
+    assert!(!folder.join("artifacts").exists(), "the worker used a local artifacts folder");
+
+    // The walk gives the local executor's results, every run on the worker.
+    let (local_statuses, local_label) = walk(&Store::temporary_with(StoreOptions::standalone(4)).unwrap());
+    let (statuses, label) = walk(&store);
+    assert_eq!((statuses, label), (local_statuses, local_label));
+    assert!(ran(dir.path()).iter().all(|(_, p)| *p == pid));
+    // The blob it made is in the bucket: the submitting process read it from there.
+    let made = scenario_blob(&store, "walk");
+    let objects = taipy::storage::s3::S3Bucket::connect(
+        &taipy::storage::s3::S3Settings::new("team-runs")
+            .endpoint(&server.endpoint)
+            .credentials(ACCESS_KEY, SECRET_KEY),
+    )
+    .unwrap()
+    .list("runs/")
+    .unwrap()
+    .into_iter()
+    .map(|(key, _)| key)
+    .collect::<Vec<_>>();
+    assert!(objects.contains(&format!("runs/{made}.blob")), "{objects:?}");
+}
+
+/// The hash of the current `blob` of the scenario named `name`.
+fn scenario_blob(store: &Store, name: &str) -> String {
+    let info = store.scenarios().unwrap().into_iter().find(|s| s.name == name).unwrap();
+    let scenario = Scenario::open(store, &pipeline("same"), &info.id).unwrap();
+    scenario.node_history("blob").unwrap().pop().unwrap().hash.to_hex()
+}
+
+#[test]
+fn a_worker_on_other_artifacts_than_the_jobs_refuses_them() {
+    let Some(db) = QueueDb::create("elsewhere") else { return };
+    let server = S3Server::start();
+    let dir = tempfile::tempdir().unwrap();
+
+    // Artifacts on object storage, the worker on a local folder.
+    let store = s3_store(&db, &server, "team-runs", dir.path());
+    let folder = dir.path().join("worker");
+    let local = Workers(vec![worker(&db, &folder, dir.path(), "same", false)]);
+    let name = format!("worker-{}", local.0[0].id());
+    let scenario = Scenario::create(&store, &pipeline("same"), "elsewhere").unwrap();
+    let SubmitError::JobsFailed { report, .. } = run(&scenario).unwrap_err() else { panic!() };
+    let job = report.job("make_blob").unwrap();
+    assert_eq!(job.status, JobStatus::Failed, "{report}");
+    let message = &job.error.as_ref().unwrap().message;
+    let theirs = std::fs::canonicalize(folder.join("artifacts")).unwrap();
+    assert!(
+        message.contains(&name)
+            && message.contains("s3://team-runs/runs")
+            && message.contains(&server.endpoint)
+            && message.contains(&theirs.display().to_string()),
+        "{message}"
+    );
+    assert!(ran(dir.path()).is_empty(), "a refused job ran: {:?}", ran(dir.path()));
+    drop(local);
+
+    // The same bucket on another prefix.
+    let other = Workers(vec![s3_worker(&db, &server, "s3://team-runs/other", &folder, dir.path())]);
+    let scenario = Scenario::create(&store, &pipeline("same"), "other prefix").unwrap();
+    let SubmitError::JobsFailed { report, .. } = run(&scenario).unwrap_err() else { panic!() };
+    let message = &report.job("make_blob").unwrap().error.as_ref().unwrap().message;
+    assert!(message.contains("s3://team-runs/other") && message.contains("s3://team-runs/runs"), "{message}");
+    drop(other);
+
+    // Two local stores: the worker on the other one's folder.
+    let mine = queue_store(&db, &dir.path().join("mine"));
+    let _elsewhere = Workers(vec![worker(&db, &dir.path().join("theirs"), dir.path(), "same", false)]);
+    let scenario = Scenario::create(&mine, &pipeline("same"), "other folder").unwrap();
+    let SubmitError::JobsFailed { report, .. } = run(&scenario).unwrap_err() else { panic!() };
+    let message = &report.job("make_blob").unwrap().error.as_ref().unwrap().message;
+    let ours = std::fs::canonicalize(mine.path().join("artifacts")).unwrap();
+    assert!(message.contains(&ours.display().to_string()), "{message}");
+    assert!(ran(dir.path()).is_empty(), "a refused job ran: {:?}", ran(dir.path()));
 }

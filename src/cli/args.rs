@@ -81,10 +81,16 @@ pub(crate) enum Command {
 /// `worker ...` (listed whatever the features, like `ui`; it needs the `queue` feature to run).
 #[derive(Debug, Args)]
 pub(crate) struct WorkerArgs {
-    /// The job queue's PostgreSQL URL (the submitting store's `Executor::Queue` URL, or the
-    /// `job_queue` of its TOML `[CORE]` section).
+    /// The job queue's PostgreSQL URL (the submitting store's `Executor::Queue` URL; default:
+    /// the `job_queue` of --config FILE's `[CORE]` section).
     #[arg(long, value_name = "URL", env = "TAIPY_QUEUE", hide_env_values = true)]
-    pub(crate) queue: String,
+    pub(crate) queue: Option<String>,
+    /// Where the store keeps its artifacts when on object storage, `s3://bucket/prefix
+    /// [?endpoint=URL]` (default: the `artifacts_url` of --config FILE's `[CORE]` section;
+    /// without either, the artifacts of --store DIR). Verified local copies go to --store's
+    /// local folder, else to a folder under the system's temporary directory.
+    #[arg(long, value_name = "URL")]
+    pub(crate) artifacts: Option<String>,
     /// The worker's name in the queue and in job traces (default: `worker-<process id>`).
     #[arg(long)]
     pub(crate) name: Option<String>,

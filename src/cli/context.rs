@@ -63,29 +63,40 @@ impl<'a> Context<'a> {
     /// place of the folder opens a store shared with other processes.
     pub fn store(&mut self) -> Result<&Store, BoxError> {
         if self.store.is_none() {
-            let from_toml = self.toml()?.and_then(TomlConfig::storage_url).map(PathBuf::from);
-            let path = match (&self.global.store, from_toml) {
-                (None, Some(url)) => url,
-                _ => self.store_path()?,
-            };
-            let options = match (&self.cli.options, self.toml()?) {
-                (Some(options), _) => options.clone(),
-                (None, Some(toml)) => {
-                    // `[JOB]`'s settings and `[CORE]`'s places (local folder, artifacts, job
-                    // queue); the version mode is the command line's own (`versions`).
-                    let core = toml.store_options();
-                    StoreOptions {
-                        local_folder: core.local_folder,
-                        artifacts: core.artifacts,
-                        executor: core.executor,
-                        ..toml.job().store_options()
-                    }
-                }
-                (None, None) => StoreOptions::default(),
+            let (path, options) = self.store_place()?;
+            let path = match path {
+                Some(path) => path,
+                None => self.store_path()?,
             };
             self.store = Some(Store::open_with(&path, options)?);
         }
         Ok(self.store.as_ref().expect("just opened"))
+    }
+
+    /// Where the store is and the options it is opened with, as [`store`](Self::store) opens
+    /// it (`None`: no location given). A queue worker takes its artifacts and queue from them.
+    pub(crate) fn store_place(&mut self) -> Result<(Option<PathBuf>, StoreOptions), BoxError> {
+        let from_toml = self.toml()?.and_then(TomlConfig::storage_url).map(PathBuf::from);
+        let path = match (&self.global.store, from_toml) {
+            (None, Some(url)) => Some(url),
+            _ => self.store_path().ok(),
+        };
+        let options = match (&self.cli.options, self.toml()?) {
+            (Some(options), _) => options.clone(),
+            (None, Some(toml)) => {
+                // `[JOB]`'s settings and `[CORE]`'s places (local folder, artifacts, job
+                // queue); the version mode is the command line's own (`versions`).
+                let core = toml.store_options();
+                StoreOptions {
+                    local_folder: core.local_folder,
+                    artifacts: core.artifacts,
+                    executor: core.executor,
+                    ..toml.job().store_options()
+                }
+            }
+            (None, None) => StoreOptions::default(),
+        };
+        Ok((path, options))
     }
 
     pub(crate) fn store_path(&self) -> Result<PathBuf, BoxError> {

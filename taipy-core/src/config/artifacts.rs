@@ -123,6 +123,15 @@ impl ArtifactsUrl {
         self.region.as_deref()
     }
 
+    /// Where the artifacts are, as workers and submitters compare it: the URL, with the
+    /// endpoint when one is given (the same bucket on two servers is two places).
+    pub(crate) fn location(&self) -> String {
+        match &self.endpoint {
+            Some(endpoint) => format!("{self}?endpoint={}", endpoint.trim_end_matches('/')),
+            None => self.to_string(),
+        }
+    }
+
     /// The credentials, when given.
     #[cfg(feature = "s3")]
     pub(crate) fn credential_pair(&self) -> Option<(&str, &str)> {
@@ -168,6 +177,11 @@ mod tests {
         assert_eq!((url.bucket(), url.prefix()), ("runs", "team/q3"));
         assert_eq!((url.region_name(), url.endpoint_url()), (Some("eu-west-3"), Some("http://h:9")));
         assert_eq!(ArtifactsUrl::parse("s3://runs").unwrap().prefix(), "");
+        assert_eq!(url.location(), "s3://runs/team/q3?endpoint=http://h:9");
+        assert_eq!(
+            ArtifactsUrl::parse("s3://runs/a?endpoint=http://h:9/").unwrap().location(),
+            "s3://runs/a?endpoint=http://h:9"
+        );
         let secret = url.credentials("key", "very-secret");
         assert!(!format!("{secret:?}").contains("very-secret"));
     }

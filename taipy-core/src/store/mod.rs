@@ -40,7 +40,7 @@ pub(crate) mod catalog;
 pub(crate) mod commit;
 mod cycles;
 #[cfg(feature = "queue")]
-mod folder;
+mod detached;
 mod format;
 mod gc;
 mod indexes;
@@ -68,7 +68,7 @@ pub(crate) use commit::{JobCommit, Retype};
 pub use cycles::Cycle;
 pub(crate) use cycles::cycle_of;
 #[cfg(feature = "queue")]
-pub(crate) use folder::ArtifactFolder;
+pub(crate) use detached::DetachedArtifacts;
 pub(crate) use gc::Pin;
 pub use gc::{DiskUsage, GcPolicy, GcReport};
 pub use lineage::{JobOrigin, Lineage};
@@ -221,14 +221,21 @@ impl Store {
     #[cfg(feature = "postgres")]
     fn open_server(url: &str, options: StoreOptions) -> Result<Self, StoreError> {
         let location = catalog::postgres::PgLocation::parse(url)?;
-        let folder = match &options.local_folder {
-            Some(folder) => folder.clone(),
-            None => {
-                let name = blake3::hash(format!("{}#{}", location.display, location.schema).as_bytes());
-                std::env::temp_dir().join(format!("taipy-store-{}", &name.to_hex()[..16]))
-            }
-        };
+        let folder = server_folder(&location, &options);
         Self::open_inner(&folder, options, None, CatalogKind::Postgres(Box::new(location)))
+    }
+
+    /// The local folder [`open_with`](Self::open_with)`(path, options)` uses: `path` itself,
+    /// or for a catalog on a server the options' local folder or its default (a queue worker
+    /// finds a store's artifacts folder with it).
+    pub(crate) fn local_folder_of(path: &Path, options: &StoreOptions) -> Result<PathBuf, StoreError> {
+        match path.to_str().filter(|text| catalog::location::is_postgres_url(text)) {
+            #[cfg(feature = "postgres")]
+            Some(url) => Ok(server_folder(&catalog::postgres::PgLocation::parse(url)?, options)),
+            #[cfg(not(feature = "postgres"))]
+            Some(url) => Self::open_server(url, options.clone()).map(|store| store.path().to_owned()),
+            None => Ok(path.to_owned()),
+        }
     }
 
     /// Without the `postgres` feature, a server location is a clear error.
@@ -554,6 +561,13 @@ impl Store {
         self.inner.events.emit(event);
     }
 
+    /// Where the store's artifacts are, as its queued jobs name them for workers (the
+    /// artifacts folder's canonical path, or the object storage's URL with its endpoint).
+    #[cfg(feature = "queue")]
+    pub(crate) fn artifacts_location(&self) -> String {
+        self.inner.artifacts.location()
+    }
+
     /// What values may use of the store: artifacts and the file-fingerprint cache.
     pub(crate) fn cx(&self) -> StoreCx<'_> {
         StoreCx {
@@ -683,6 +697,20 @@ pub(crate) enum ArtifactState {
     Missing,
     /// The file did not match its hash and was quarantined.
     Corrupt,
+}
+
+/// The local folder of the store whose catalog is at `location`: the options' own, else a
+/// folder under the system's temporary directory named after the location, so that the
+/// processes of one machine share it.
+#[cfg(feature = "postgres")]
+fn server_folder(location: &catalog::postgres::PgLocation, options: &StoreOptions) -> PathBuf {
+    match &options.local_folder {
+        Some(folder) => folder.clone(),
+        None => {
+            let name = blake3::hash(format!("{}#{}", location.display, location.schema).as_bytes());
+            std::env::temp_dir().join(format!("taipy-store-{}", &name.to_hex()[..16]))
+        }
+    }
 }
 
 /// Takes the lock file of the store in folder `path`: one process owns a store in a folder.

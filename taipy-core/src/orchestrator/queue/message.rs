@@ -2,9 +2,9 @@
 //!
 //! Messages are JSON (the queue library's codec). They name things rather than carry code: the
 //! scenario config and task by id, the task's code fingerprint, and each input as the store
-//! keeps it ([`Stored`]: inline bytes, or the hash and extension of an artifact in the store's
-//! folder). A worker answers with its outputs' [`Stored`], never with values: the submitting
-//! process commits them.
+//! keeps it ([`Stored`]: inline bytes, or the hash and extension of an artifact where the
+//! store keeps them, which the job names). A worker answers with its outputs' [`Stored`],
+//! never with values: the submitting process commits them.
 
 use serde::{Deserialize, Serialize};
 
@@ -15,9 +15,10 @@ use crate::value::Stored;
 /// One job for a worker.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct JobMessage {
-    /// The submitting store's folder (where the artifacts are, for a worker on the same
-    /// machine; for diagnostics otherwise).
-    pub(crate) store: String,
+    /// Where the submitting store keeps its artifacts (the folder's canonical path, or the
+    /// object storage's URL with its endpoint): a worker whose artifacts are elsewhere refuses
+    /// the job, since the submitter could not read the outputs it would store.
+    pub(crate) artifacts: String,
     /// The submission and the job, as the store names them.
     pub(crate) submission: String,
     pub(crate) job: String,

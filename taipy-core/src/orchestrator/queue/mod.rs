@@ -25,7 +25,7 @@ mod remote;
 #[cfg(feature = "queue")]
 mod worker;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -34,7 +34,7 @@ use client::QueueClient;
 #[cfg(feature = "queue")]
 use message::{InputMessage, JobMessage, NodeMessage, Outcome, StoredMessage};
 
-use crate::config::ScenarioConfig;
+use crate::config::{ArtifactsUrl, Executor, ScenarioConfig, StoreOptions};
 use crate::value::FrameCompression;
 
 /// How a worker process connects and behaves.
@@ -42,9 +42,14 @@ use crate::value::FrameCompression;
 pub struct WorkerOptions {
     /// The queue's PostgreSQL URL (the store's [`Executor::Queue`](crate::Executor::Queue) URL).
     pub queue: String,
-    /// The folder of the store whose jobs it runs: it reads inputs from and writes outputs to
-    /// its `artifacts/` folder (the catalog in it stays the submitting process's).
+    /// The worker's local folder. With artifacts in a folder (`artifacts` is `None`): the
+    /// folder of the store whose jobs it runs, whose `artifacts/` it reads inputs from and
+    /// writes outputs to (the catalog in it stays the submitting process's). With artifacts on
+    /// object storage: where it keeps its verified local copies (`artifact-cache/`).
     pub store: PathBuf,
+    /// Where the store keeps its artifacts when not in its folder: object storage, as
+    /// [`StoreOptions::artifacts`] says (feature `s3`).
+    pub artifacts: Option<ArtifactsUrl>,
     /// The worker's name in the queue and in job traces, unique among running workers
     /// (default: `worker-<process id>`).
     pub name: String,
@@ -65,11 +70,61 @@ impl WorkerOptions {
         Self {
             queue: queue.into(),
             store: store.into(),
+            artifacts: None,
             name: format!("worker-{}", std::process::id()),
             heartbeat: Duration::from_secs(2),
             missed_heartbeats: 3,
             frame_compression: FrameCompression::default(),
         }
+    }
+
+    /// A worker for the store that [`Store::open_with`](crate::Store::open_with)`(location,
+    /// options)` opens, with default settings: the same artifacts (the store's folder, a
+    /// server store's local folder, or object storage with verified local copies in that
+    /// folder), the same frame compression, and the job queue of the options' executor.
+    ///
+    /// ```
+    /// use taipy_core::{ArtifactsUrl, Executor, StoreOptions, WorkerOptions};
+    /// let url = ArtifactsUrl::parse("s3://team-artifacts/q3?endpoint=http://127.0.0.1:9000")?;
+    /// let options = StoreOptions::default()
+    ///     .with_artifacts(url)
+    ///     .with_executor(Executor::queue("postgres://taipy@127.0.0.1/jobs"))
+    ///     .with_local_folder("/var/cache/taipy");
+    /// let worker = WorkerOptions::for_store("postgres://taipy@127.0.0.1/catalog", &options)?;
+    /// assert_eq!(worker.queue, "postgres://taipy@127.0.0.1/jobs");
+    /// assert_eq!(worker.store, std::path::Path::new("/var/cache/taipy"));
+    /// assert_eq!(worker.artifacts.unwrap().to_string(), "s3://team-artifacts/q3");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn for_store(location: impl AsRef<Path>, options: &StoreOptions) -> Result<Self, QueueError> {
+        let location = location.as_ref();
+        let Executor::Queue { url } = &options.executor else {
+            return Err(QueueError::NoQueue);
+        };
+        let folder = crate::store::Store::local_folder_of(location, options)
+            .map_err(|e| QueueError::Store { path: location.to_owned(), reason: e.to_string() })?;
+        Ok(Self {
+            artifacts: options.artifacts.clone(),
+            frame_compression: options.frame_compression,
+            ..Self::new(url.clone(), folder)
+        })
+    }
+
+    /// A worker whose store keeps its artifacts at `url`, with its verified local copies in
+    /// a folder under the system's temporary directory named after `url` (shared by the
+    /// workers of one machine), with default settings.
+    ///
+    /// ```
+    /// use taipy_core::{ArtifactsUrl, WorkerOptions};
+    /// let url = ArtifactsUrl::parse("s3://team-artifacts/q3")?;
+    /// let worker = WorkerOptions::on_object_storage("postgres://taipy@127.0.0.1/jobs", url);
+    /// assert!(worker.store.starts_with(std::env::temp_dir()));
+    /// # Ok::<(), taipy_core::ConfigError>(())
+    /// ```
+    pub fn on_object_storage(queue: impl Into<String>, url: ArtifactsUrl) -> Self {
+        let name = blake3::hash(url.location().as_bytes());
+        let folder = std::env::temp_dir().join(format!("taipy-worker-{}", &name.to_hex()[..16]));
+        Self { artifacts: Some(url), ..Self::new(queue, folder) }
     }
 }
 
@@ -108,7 +163,13 @@ pub enum QueueError {
         /// What the client said.
         reason: String,
     },
-    /// The store's artifact folder cannot be opened by a worker.
+    /// No job queue is given (the store's executor is not a queue).
+    #[error(
+        "no job queue given: pass the queue's PostgreSQL URL (`--queue URL`, `[CORE] job_queue`, \
+         or `Executor::queue`)"
+    )]
+    NoQueue,
+    /// The store's artifacts cannot be opened by a worker.
     #[error("worker cannot open the artifacts of store `{}`: {reason}", path.display())]
     Store {
         /// The store's folder.

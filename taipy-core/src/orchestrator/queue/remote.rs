@@ -58,7 +58,7 @@ impl Run {
         // Nothing of this submission is handed over in memory to a worker.
         self.with_state(|state| self.release_reads(state, i));
         let message = JobMessage {
-            store: self.store.path().display().to_string(),
+            artifacts: self.store.artifacts_location(),
             submission: self.id().to_owned(),
             job: job.id.clone(),
             config: self.config.id().to_owned(),

@@ -3,10 +3,13 @@
 //! A worker knows the scenario configs of the program it is part of (the user's own binary,
 //! so the same `#[task]`s). For each job it finds the task by config and task id and compares
 //! code fingerprints; a job it cannot run is refused for good (no retry: every worker of a
-//! deployment runs the same code). Otherwise it loads the inputs from the store's artifact
-//! folder (or their inline bytes), calls the task, stores the outputs as content-addressed
-//! artifacts or inline payloads, and answers with where they are. It never opens the catalog:
-//! the submitting process commits. A retried job writes the same artifact names again.
+//! deployment runs the same code). So is a job whose store keeps its artifacts elsewhere than
+//! the worker's (another folder, bucket, prefix or server): the submitting process could not
+//! read what the worker would store. Otherwise it loads the inputs from the store's artifacts
+//! (a folder, or object storage through verified local copies) or their inline bytes, calls
+//! the task, stores the outputs as content-addressed artifacts or inline payloads, and answers
+//! with where they are. It never opens the catalog: the submitting process commits. A retried
+//! job writes the same artifact names again.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -21,7 +24,7 @@ use super::message::{FailedAttempt, JobMessage, Outcome, StoredMessage};
 use super::{QueueError, WorkerOptions};
 use crate::config::ScenarioConfig;
 use crate::error::TaskError;
-use crate::store::ArtifactFolder;
+use crate::store::DetachedArtifacts;
 use crate::value::{AnyValue, Stored};
 
 /// How often an idle worker looks for jobs that no insert announced (retries, jobs of workers
@@ -32,15 +35,17 @@ const POLL: Duration = Duration::from_millis(100);
 struct WorkerState {
     name: String,
     configs: HashMap<String, Arc<ScenarioConfig>>,
-    folder: ArtifactFolder,
+    artifacts: DetachedArtifacts,
 }
 
 /// See [`run_worker`](super::run_worker).
 pub(super) fn run(configs: &[Arc<ScenarioConfig>], options: &WorkerOptions) -> Result<(), QueueError> {
-    let folder = ArtifactFolder::open(&options.store, options.frame_compression)
-        .map_err(|e| QueueError::Store { path: options.store.clone(), reason: e.to_string() })?;
+    let artifacts =
+        DetachedArtifacts::open(&options.store, options.artifacts.as_ref(), options.frame_compression)
+            .map_err(|e| QueueError::Store { path: options.store.clone(), reason: e.to_string() })?;
+    tracing::info!(worker = %options.name, artifacts = %artifacts.location(), "worker starts");
     let configs = configs.iter().map(|c| (c.id().to_owned(), Arc::clone(c))).collect();
-    let state = Arc::new(WorkerState { name: options.name.clone(), configs, folder });
+    let state = Arc::new(WorkerState { name: options.name.clone(), configs, artifacts });
     let runtime = super::runtime("taipy-worker")?;
     runtime.block_on(async {
         let pool = super::client::connect_pool(&options.queue).await?;
@@ -104,6 +109,14 @@ impl WorkerState {
             let attempt = FailedAttempt { worker: self.name.clone(), error, location };
             TaskFailed(serde_json::to_string(&attempt).unwrap_or_else(|e| e.to_string()))
         };
+        let here = self.artifacts.location();
+        if message.artifacts != here {
+            return refused(format!(
+                "job `{}` (task `{}`) keeps its artifacts at {}, worker `{}` at {here}; start workers \
+                 on the submitting store's artifacts (`--store DIR` or `--artifacts s3://...`)",
+                message.job, message.task, message.artifacts, self.name
+            ));
+        }
         let Some(config) = self.configs.get(&message.config) else {
             let mut known: Vec<&str> = self.configs.keys().map(String::as_str).collect();
             known.sort_unstable();
@@ -133,7 +146,7 @@ impl WorkerState {
                 message.task, message.config, message.code, self.name, mine
             ));
         }
-        let cx = self.folder.cx();
+        let cx = self.artifacts.cx();
         let mut inputs: Vec<AnyValue> = Vec::with_capacity(message.inputs.len());
         for (input, name) in message.inputs.into_iter().zip(task.input_nodes()) {
             let node = config.node(name).expect("a validated config");

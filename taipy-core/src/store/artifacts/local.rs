@@ -46,6 +46,9 @@ impl CatalogFiles {
 
 pub(crate) struct LocalArtifacts {
     dir: PathBuf,
+    /// `dir`, canonical (see [`Artifacts::location`]).
+    #[cfg_attr(not(feature = "queue"), allow(dead_code))]
+    location: String,
     files: CatalogFiles,
     next_temp: AtomicU64,
     /// Files garbage collection decided to delete (a leaf lock: renames into place and
@@ -61,8 +64,11 @@ impl LocalArtifacts {
     /// `catalog`.
     pub(crate) fn open(dir: &Path, catalog: Arc<dyn Catalog>) -> Result<Self, StoreError> {
         std::fs::create_dir_all(dir).map_err(|e| StoreError::io("cannot create artifacts folder", dir, e))?;
+        let canonical = std::fs::canonicalize(dir)
+            .map_err(|e| StoreError::io("cannot resolve artifacts folder", dir, e))?;
         Ok(Self {
             dir: dir.to_owned(),
+            location: canonical.display().to_string(),
             files: CatalogFiles(catalog),
             next_temp: AtomicU64::new(0),
             doomed: Mutex::default(),
@@ -280,6 +286,10 @@ impl Artifacts for LocalArtifacts {
             }
         }
         Ok(usage)
+    }
+
+    fn location(&self) -> String {
+        self.location.clone()
     }
 }
 

@@ -91,4 +91,9 @@ pub(crate) trait Artifacts: ArtifactAccess {
 
     /// What the artifacts take.
     fn usage(&self) -> Result<ArtifactUsage, StoreError>;
+
+    /// Where the artifacts are, as two processes compare it to tell whether they use the same
+    /// ones: the folder's canonical path, or the object storage's URL with its endpoint.
+    #[cfg_attr(not(feature = "queue"), allow(dead_code))]
+    fn location(&self) -> String;
 }

@@ -72,6 +72,8 @@ pub(crate) struct ObjectArtifacts {
     bucket: S3Bucket,
     /// `s3://bucket/prefix`, for messages.
     url: String,
+    /// The URL with its endpoint (see [`Artifacts::location`]).
+    location: String,
     /// `""` or `a/b/`: what keys start with.
     prefix: String,
     /// The folder of verified local copies and of temporary files.
@@ -118,6 +120,7 @@ impl ObjectArtifacts {
         Ok(Self {
             bucket,
             url: url.to_string(),
+            location: url.location(),
             prefix,
             cache: cache.to_owned(),
             files: CatalogFiles(Arc::clone(&catalog)),
@@ -393,6 +396,10 @@ impl Artifacts for ObjectArtifacts {
             temporary_files,
             temporary_bytes,
         })
+    }
+
+    fn location(&self) -> String {
+        self.location.clone()
     }
 }
 
