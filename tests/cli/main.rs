@@ -560,3 +560,50 @@ fn the_config_files_core_section_chooses_where_artifacts_go() {
     // Without the key the same store opens.
     assert_eq!(run_with(&cli, &store, &["scenarios", "list"]).code, 0);
 }
+
+#[test]
+fn the_config_files_core_section_sends_jobs_to_the_job_queue() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("pricing.toml");
+    // A queue on a socket folder that does not exist: the connection fails at once, naming it.
+    let queue = "postgres://taipy@localhost/jobs?host=/nonexistent-taipy-queue";
+    let core = format!("[CORE]\njob_queue = \"{queue}\"\n");
+    std::fs::write(&file, format!("{core}{}", ok(dir.path(), &["config", "export"]))).unwrap();
+    let store = dir.path().join("store");
+    let cli = Cli::new().scenario(Pricing::config());
+    let config = ["--config", file.to_str().unwrap()];
+    assert_eq!(run_with(&cli, &store, &[&config[..], &["scenarios", "create", "spring"]].concat()).code, 0);
+    // The submit hands its jobs to the queue, which cannot be reached: the jobs fail saying so.
+    let run = run_with(&cli, &store, &[&config[..], &["submit", "spring"]].concat());
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.err.contains("cannot reach the job queue at postgres://taipy@localhost/jobs"), "{run:?}");
+    // Without the key the jobs run here.
+    assert_eq!(run_with(&cli, &store, &["submit", "spring"]).code, 0);
+}
+
+#[test]
+fn a_worker_takes_its_queue_and_artifacts_from_the_config_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("pricing.toml");
+    // Nothing listens on port 9 of this machine: the worker fails opening the artifacts, before
+    // it looks at the queue.
+    let core = "[CORE]\njob_queue = \"postgres://taipy@localhost/jobs?host=/nonexistent-taipy-queue\"\n\
+                artifacts_url = \"s3://no-such-bucket/q3?endpoint=http://127.0.0.1:9\"\n";
+    std::fs::write(&file, format!("{core}{}", ok(dir.path(), &["config", "export"]))).unwrap();
+    let cli = Cli::new().scenario(Pricing::config());
+    let argv = ["taipy", "--config", file.to_str().unwrap(), "worker"];
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    assert_eq!(cli.run_from(argv, &mut out, &mut err), 1);
+    let err = String::from_utf8(err).unwrap();
+    assert!(err.contains("no-such-bucket"), "{err}");
+    // Without the file it has no queue and no store to work for.
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    assert_eq!(cli.run_from(["taipy", "worker"], &mut out, &mut err), 1);
+    let err = String::from_utf8(err).unwrap();
+    assert!(err.contains("no store given"), "{err}");
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let store = dir.path().join("store");
+    assert_eq!(cli.run_from(["taipy", "--store", store.to_str().unwrap(), "worker"], &mut out, &mut err), 1);
+    let err = String::from_utf8(err).unwrap();
+    assert!(err.contains("no job queue given"), "{err}");
+}
