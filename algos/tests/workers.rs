@@ -148,7 +148,8 @@ struct Walk {
     job_ids: Vec<(String, JobStatus)>,
     /// Job id → `submit N: task`, to compare writers across runs.
     labels: BTreeMap<String, String>,
-    longest: Duration,
+    /// Each task's shortest run.
+    shortest: BTreeMap<String, Duration>,
 }
 
 impl Walk {
@@ -176,7 +177,12 @@ impl Walk {
 fn walk(store: &Store, data: &Path) -> Walk {
     let scenario = CustomerAnalysis::create(store, "walk").unwrap();
     let steps: Vec<Step> = walkthrough::run(&scenario, Some(data), Output::Json).unwrap();
-    let longest = steps.iter().flat_map(|s| &s.report.jobs).filter_map(|j| j.duration()).max().unwrap();
+    let mut shortest = BTreeMap::<String, Duration>::new();
+    for job in steps.iter().flat_map(|s| &s.report.jobs).filter(|j| j.status == JobStatus::Completed) {
+        let duration = job.duration().unwrap();
+        let entry = shortest.entry(job.task.clone()).or_insert(duration);
+        *entry = (*entry).min(duration);
+    }
     let summaries = steps
         .iter()
         .map(|step| {
@@ -198,7 +204,7 @@ fn walk(store: &Store, data: &Path) -> Walk {
         })
         .collect();
     let (jobs, job_ids, labels) = job_records(&scenario);
-    Walk { steps: summaries, versions, jobs, job_ids, labels, longest }
+    Walk { steps: summaries, versions, jobs, job_ids, labels, shortest }
 }
 
 /// The scenario's job records as stored: `task=Status` per submission (submissions in order),
@@ -251,40 +257,44 @@ struct Killed {
 }
 
 /// After a random delay (below `before`), waits for a job running on a worker, waits a random
-/// delay below `within`, and kills that worker if it still holds the same job; else tries the
-/// next running job. Stops without a kill once `done` is set.
+/// part (below 4/5) of the shortest embedded run of its task (`runs`), and kills that worker
+/// if it still holds the same job; else tries the next running job. Stops without a kill once
+/// `done` is set.
 fn kill_mid_job(
     queue: &str,
     workers: &Mutex<Vec<(String, Child)>>,
     done: &AtomicBool,
     before: Duration,
-    within: Duration,
+    runs: &BTreeMap<String, Duration>,
     random: &mut Random,
 ) -> Option<Killed> {
     let mut db = postgres::Client::connect(queue, postgres::NoTls).unwrap();
     let first = Duration::from_millis(random.below(before.as_millis() as u64));
     eprintln!("the killer starts looking {first:?} into the walkthrough");
     std::thread::sleep(first);
-    let running = |db: &mut postgres::Client| -> Vec<(String, String, String)> {
+    // (queue task id, worker, job id, task name) of the running jobs, oldest first.
+    let running = |db: &mut postgres::Client| -> Vec<(String, String, String, String)> {
         db.query(
-            "SELECT id, lock_by, convert_from(job, 'UTF8')::json->>'job' FROM apalis.jobs \
+            "SELECT id, lock_by, convert_from(job, 'UTF8')::json->>'job', \
+             convert_from(job, 'UTF8')::json->>'task' FROM apalis.jobs \
              WHERE status = 'Running' AND lock_by IS NOT NULL ORDER BY lock_at",
             &[],
         )
         .unwrap()
         .iter()
-        .map(|row| (row.get(0), row.get(1), row.get(2)))
+        .map(|row| (row.get(0), row.get(1), row.get(2), row.get(3)))
         .collect()
     };
     while !done.load(Ordering::Relaxed) {
-        let Some((task, worker, job)) = running(&mut db).into_iter().next() else {
+        let Some((task, worker, job, name)) = running(&mut db).into_iter().next() else {
             std::thread::sleep(Duration::from_millis(5));
             continue;
         };
+        let within = runs.get(&name).copied().unwrap_or_default() * 4 / 5;
         let pause = Duration::from_millis(random.below(within.as_millis() as u64));
         std::thread::sleep(pause);
         let mut workers = workers.lock().unwrap();
-        if !running(&mut db).iter().any(|(t, w, _)| *t == task && *w == worker) {
+        if !running(&mut db).iter().any(|(t, w, ..)| *t == task && *w == worker) {
             continue; // it finished meanwhile: try the next job
         }
         let at = workers.iter().position(|(name, _)| worker.contains(name.as_str())).expect("a worker of ours");
@@ -312,7 +322,7 @@ fn three_workers_on_postgres_and_s3_one_killed_mid_job_give_the_embedded_walkthr
     let started = Instant::now();
     let embedded = walk(&Store::temporary().unwrap(), &data);
     let embedded_time = started.elapsed();
-    eprintln!("embedded walkthrough on {rows} rows in {embedded_time:?}, longest job {:?}", embedded.longest);
+    eprintln!("embedded walkthrough on {rows} rows in {embedded_time:?}, shortest runs {:?}", embedded.shortest);
 
     let server = S3Server::start();
     server.create_bucket(BUCKET);
@@ -341,8 +351,8 @@ fn three_workers_on_postgres_and_s3_one_killed_mid_job_give_the_embedded_walkthr
     let done = Arc::new(AtomicBool::new(false));
     let killer = {
         let (queue, workers, done) = (places.queue.clone(), Arc::clone(&workers), Arc::clone(&done));
-        let (before, within) = (embedded_time / 2, embedded.longest / 2);
-        std::thread::spawn(move || kill_mid_job(&queue, &workers, &done, before, within, &mut Random(seed)))
+        let (before, runs) = (embedded_time / 2, embedded.shortest.clone());
+        std::thread::spawn(move || kill_mid_job(&queue, &workers, &done, before, &runs, &mut Random(seed)))
     };
     let started = Instant::now();
     let queued = walk(&store, &data);
