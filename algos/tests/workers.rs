@@ -156,7 +156,8 @@ impl Walk {
     /// Each node's versions by who wrote them, named alike in both runs (`submit 2: task`,
     /// `user`, `default` ...).
     fn writers(&self) -> BTreeMap<String, Vec<String>> {
-        let label = |job: &String| self.labels.get(job).cloned().unwrap_or_else(|| format!("unknown job {job}"));
+        let label =
+            |job: &String| self.labels.get(job).cloned().unwrap_or_else(|| format!("unknown job {job}"));
         self.versions
             .iter()
             .map(|(node, writers)| {
@@ -164,7 +165,9 @@ impl Walk {
                     .iter()
                     .map(|w| match w {
                         Writer::Job { job, .. } => label(job),
-                        Writer::Reused { job, from_job } => format!("{} reusing {}", label(job), label(from_job)),
+                        Writer::Reused { job, from_job } => {
+                            format!("{} reusing {}", label(job), label(from_job))
+                        }
                         other => format!("{other:?}"),
                     })
                     .collect();
@@ -297,7 +300,8 @@ fn kill_mid_job(
         if !running(&mut db).iter().any(|(t, w, ..)| *t == task && *w == worker) {
             continue; // it finished meanwhile: try the next job
         }
-        let at = workers.iter().position(|(name, _)| worker.contains(name.as_str())).expect("a worker of ours");
+        let at =
+            workers.iter().position(|(name, _)| worker.contains(name.as_str())).expect("a worker of ours");
         let (name, mut child) = workers.remove(at);
         child.kill().unwrap();
         let status = child.wait().unwrap();
@@ -322,7 +326,10 @@ fn three_workers_on_postgres_and_s3_one_killed_mid_job_give_the_embedded_walkthr
     let started = Instant::now();
     let embedded = walk(&Store::temporary().unwrap(), &data);
     let embedded_time = started.elapsed();
-    eprintln!("embedded walkthrough on {rows} rows in {embedded_time:?}, shortest runs {:?}", embedded.shortest);
+    eprintln!(
+        "embedded walkthrough on {rows} rows in {embedded_time:?}, shortest runs {:?}",
+        embedded.shortest
+    );
 
     let server = S3Server::start();
     server.create_bucket(BUCKET);
@@ -377,14 +384,17 @@ fn three_workers_on_postgres_and_s3_one_killed_mid_job_give_the_embedded_walkthr
     // No job lost or recorded twice: the stored job records are the embedded run's.
     assert_eq!(queued.jobs, embedded.jobs);
     assert!(queued.job_ids.iter().all(|(_, s)| matches!(s, JobStatus::Completed | JobStatus::Skipped)));
-    let killed_job = queued.job_ids.iter().find(|(id, _)| *id == killed.job).expect("the killed job's record");
+    let killed_job =
+        queued.job_ids.iter().find(|(id, _)| *id == killed.job).expect("the killed job's record");
     assert_eq!(killed_job.1, JobStatus::Completed);
     // None committed twice: each node has the embedded run's versions, written by the same
     // jobs (the killed one's commit counted once).
     assert_eq!(queued.writers(), embedded.writers());
     for (node, writers) in &queued.versions {
-        let mut jobs: Vec<&String> =
-            writers.iter().filter_map(|w| if let Writer::Job { job, .. } = w { Some(job) } else { None }).collect();
+        let mut jobs: Vec<&String> = writers
+            .iter()
+            .filter_map(|w| if let Writer::Job { job, .. } = w { Some(job) } else { None })
+            .collect();
         let all = jobs.len();
         jobs.sort();
         jobs.dedup();
