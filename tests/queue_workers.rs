@@ -5,6 +5,8 @@
 //! same code. Each test works in a PostgreSQL database of its own (the queue library keeps its
 //! tables in a schema of fixed name), dropped at the end. Outside CI the tests are skipped with
 //! a printed reason when `TAIPY_TEST_POSTGRES` is unset (`eval "$(bash .ci/services.sh)"`).
+//! Workers on object storage reach the S3-compatible server of tests/support/s3_server.rs,
+//! which this process serves on a free port of 127.0.0.1.
 
 mod common;
 #[path = "support/s3_server.rs"]
