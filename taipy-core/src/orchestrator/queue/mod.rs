@@ -88,11 +88,10 @@ impl WorkerOptions {
     /// let url = ArtifactsUrl::parse("s3://team-artifacts/q3?endpoint=http://127.0.0.1:9000")?;
     /// let options = StoreOptions::default()
     ///     .with_artifacts(url)
-    ///     .with_executor(Executor::queue("postgres://taipy@127.0.0.1/jobs"))
-    ///     .with_local_folder("/var/cache/taipy");
-    /// let worker = WorkerOptions::for_store("postgres://taipy@127.0.0.1/catalog", &options)?;
+    ///     .with_executor(Executor::queue("postgres://taipy@127.0.0.1/jobs"));
+    /// let worker = WorkerOptions::for_store("/srv/taipy/runs", &options)?;
     /// assert_eq!(worker.queue, "postgres://taipy@127.0.0.1/jobs");
-    /// assert_eq!(worker.store, std::path::Path::new("/var/cache/taipy"));
+    /// assert_eq!(worker.store, std::path::Path::new("/srv/taipy/runs"));
     /// assert_eq!(worker.artifacts.unwrap().to_string(), "s3://team-artifacts/q3");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
