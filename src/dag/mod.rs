@@ -38,6 +38,7 @@ mod layout;
 mod mermaid;
 mod style;
 
+#[cfg(feature = "cli")]
 pub(crate) use style::short_type;
 mod svg;
 
