@@ -760,6 +760,12 @@ impl Store {
     pub(crate) fn job_records(&self) -> usize {
         self.inner.catalog.scan(keys::Space::Jobs, b"").map_or(0, |records| records.len())
     }
+
+    /// What the catalog served so far, once everything staged is applied (an in-memory store).
+    pub(crate) fn catalog_counts(&self) -> catalog::Counts {
+        self.apply_all().expect("applied");
+        self.inner.catalog.counts().expect("a catalog that counts (Store::in_memory)")
+    }
 }
 
 #[cfg(test)]
