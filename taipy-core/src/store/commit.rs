@@ -297,12 +297,17 @@ impl Store {
             _ => {
                 let based: Option<NodeRecord> =
                     mismatch.check.expected.as_ref().and_then(|b| decode(Space::Nodes.what(), key, b).ok());
-                (String::from_utf8_lossy(key).into_owned(), based.and_then(|r| r.current).map_or(0, |c| c.number))
+                (
+                    String::from_utf8_lossy(key).into_owned(),
+                    based.and_then(|r| r.current).map_or(0, |c| c.number),
+                )
             }
         };
         // Best effort: the error is about the conflict, not about reading these.
-        let found = self.inner.catalog.last(Space::Versions, keys::versions_of(&node_id).bytes()).ok().flatten();
-        let found = found.and_then(|(k, _)| keys::parse_version(&keys::versions_of("").key(k))).map_or(0, |(_, n)| n);
+        let found =
+            self.inner.catalog.last(Space::Versions, keys::versions_of(&node_id).bytes()).ok().flatten();
+        let found =
+            found.and_then(|(k, _)| keys::parse_version(&keys::versions_of("").key(k))).map_or(0, |(_, n)| n);
         let recorded = self.inner.catalog.get(Space::Nodes, keys::node(&node_id).bytes()).ok().flatten();
         let record = match recorded.and_then(|b| decode::<NodeRecord>(Space::Nodes.what(), key, &b).ok()) {
             Some(record) => Some(record),
@@ -353,7 +358,9 @@ impl Store {
             ),
         };
         let mut current = None;
-        if let Some((key, bytes)) = self.inner.catalog.last(Space::Versions, keys::versions_of(node_id).bytes())? {
+        if let Some((key, bytes)) =
+            self.inner.catalog.last(Space::Versions, keys::versions_of(node_id).bytes())?
+        {
             self.count_records(1);
             let newest: Version = decode(Space::Versions.what(), &key, &bytes)?;
             if newest.number > record.next_version {
@@ -366,7 +373,10 @@ impl Store {
         }
         if let (None, Some(wanted)) = (&current, record.current) {
             current = Some(self.read(&keys::version(node_id, wanted.number))?.ok_or_else(|| {
-                StoreError::NotFound { kind: "version", id: format!("{} #{}", record.config_id, wanted.number) }
+                StoreError::NotFound {
+                    kind: "version",
+                    id: format!("{} #{}", record.config_id, wanted.number),
+                }
             })?);
         }
         Ok(NodeState { record, current, read_as, recorded })
@@ -415,7 +425,8 @@ impl Store {
             // Written only if the node's record is still as this write found it (or as its
             // job did: no lock taken since), and no one took the version number this write
             // was based on.
-            let (record_as, based_on) = base.unwrap_or_else(|| (state.read_as.clone(), state.record.next_version));
+            let (record_as, based_on) =
+                base.unwrap_or_else(|| (state.read_as.clone(), state.record.next_version));
             group.check(Space::Nodes, keys::node(node_id).bytes(), record_as);
             group.check(Space::Versions, keys::version(node_id, based_on + 1).bytes(), None);
         }

@@ -357,4 +357,3 @@ fn current_versions(
     current.extend(newest.into_iter().map(|(node, number)| (node.to_owned(), number)));
     current
 }
-

@@ -110,8 +110,10 @@ pub(crate) fn a_scan_is_in_key_order(c: &dyn Catalog) {
 /// another space.
 pub(crate) fn the_last_of_a_prefix_is_its_greatest_key(c: &dyn Catalog) {
     assert_eq!(c.last(Space::Versions, keys::versions_of("n").bytes()).unwrap(), None);
-    let mut writes: Vec<Write> =
-        [10u64, 2, 300, 1].iter().map(|n| put(Space::Versions, keys::version("n", *n).bytes(), b"v")).collect();
+    let mut writes: Vec<Write> = [10u64, 2, 300, 1]
+        .iter()
+        .map(|n| put(Space::Versions, keys::version("n", *n).bytes(), b"v"))
+        .collect();
     writes.push(put(Space::Versions, keys::version("n", 70_000).bytes(), b"newest"));
     writes.push(put(Space::Versions, keys::version("n2", 90_000).bytes(), b"longer id"));
     writes.push(put(Space::Versions, keys::version("o", 1).bytes(), b"next id"));
@@ -123,7 +125,8 @@ pub(crate) fn the_last_of_a_prefix_is_its_greatest_key(c: &dyn Catalog) {
     let last = c.last(Space::Versions, keys::versions_of("n").bytes()).unwrap();
     assert_eq!(last.map(|(k, _)| k), Some(keys::version("n", 300).bytes().to_vec()));
     // A prefix of 0xff bytes has no end: the range runs to the end of the space.
-    c.commit(vec![put(Space::Meta, &[0xff, 0xff, 1], b"a"), put(Space::Meta, &[0xff, 0xff, 2], b"b")]).unwrap();
+    c.commit(vec![put(Space::Meta, &[0xff, 0xff, 1], b"a"), put(Space::Meta, &[0xff, 0xff, 2], b"b")])
+        .unwrap();
     assert_eq!(c.last(Space::Meta, &[0xff, 0xff]).unwrap(), Some((vec![0xff, 0xff, 2], b"b".to_vec())));
 }
 

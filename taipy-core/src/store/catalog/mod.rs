@@ -230,8 +230,12 @@ pub(crate) struct Counts {
 impl Counts {
     /// What happened between `before` and `self`, with the totals of reads and writes.
     pub(crate) fn since(&self, before: &Counts) -> Counts {
-        let minus = |now: &std::collections::BTreeMap<Space, u64>, then: &std::collections::BTreeMap<Space, u64>| {
-            now.iter().map(|(s, n)| (*s, n - then.get(s).copied().unwrap_or(0))).filter(|(_, n)| *n > 0).collect()
+        let minus = |now: &std::collections::BTreeMap<Space, u64>,
+                     then: &std::collections::BTreeMap<Space, u64>| {
+            now.iter()
+                .map(|(s, n)| (*s, n - then.get(s).copied().unwrap_or(0)))
+                .filter(|(_, n)| *n > 0)
+                .collect()
         };
         Counts {
             gets: minus(&self.gets, &before.gets),
