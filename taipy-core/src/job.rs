@@ -604,7 +604,7 @@ mod tests {
             started_us: Some(2),
             finished_us: Some(3),
             code: Some(crate::fingerprint::Fingerprint([5; 32])),
-            inputs: vec![super::InputVersion {
+            inputs: vec![crate::job::InputVersion {
                 node: "x".into(),
                 node_id: "DATANODE_x_1".into(),
                 number: 4,
@@ -614,7 +614,7 @@ mod tests {
             attempt: Some(Attempt { number: 2, of: 3, failures: vec![error] }),
             ..Job::submitted("JOB_t_1".into(), "SUB_1".into(), "SCENARIO_c_1".into(), "t".into(), 1)
         };
-        let owned = postcard::to_stdvec(&super::JobRecord::from(job.clone())).unwrap();
+        let owned = postcard::to_stdvec(&crate::job::JobRecord::from(job.clone())).unwrap();
         assert_eq!(postcard::to_stdvec(&job).unwrap(), owned);
         assert_eq!(postcard::from_bytes::<Job>(&owned).unwrap(), job);
     }

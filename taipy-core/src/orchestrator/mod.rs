@@ -10,8 +10,6 @@
 //! - `queue/` (feature `queue`): jobs run by worker processes fed by a job queue.
 
 mod attempts;
-#[cfg(test)]
-mod cost;
 mod error;
 mod execute;
 mod manage;

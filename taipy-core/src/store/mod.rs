@@ -63,6 +63,8 @@ use catalog::{Catalog, MemoryCatalog, SledCatalog};
 use keys::{Key, Prefix, Record};
 use records::decode;
 
+#[cfg(test)]
+pub(crate) use catalog::Counts as CatalogCounts;
 pub(crate) use catalog::Group;
 pub(crate) use commit::{JobCommit, Retype};
 pub use cycles::Cycle;

@@ -33,7 +33,10 @@ use super::records::encode;
 use crate::error::StoreError;
 
 /// Records as a scan returns them: key (within the space) and bytes, in key order.
-pub(crate) type Scanned = Vec<(Vec<u8>, Vec<u8>)>;
+pub(crate) type Scanned = Vec<Found>;
+
+/// One record found: its key (within the space) and its bytes.
+pub(crate) type Found = (Vec<u8>, Vec<u8>);
 
 /// One write of a group: a record's new bytes, or its removal (`None`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -152,7 +155,7 @@ pub(crate) trait Catalog: Send + Sync {
 
     /// The record of `space` with the greatest key starting with `prefix` (key without the
     /// space's prefix), if any: a node's newest version. This default scans; backends seek.
-    fn last(&self, space: Space, prefix: &[u8]) -> Result<Option<(Vec<u8>, Vec<u8>)>, StoreError> {
+    fn last(&self, space: Space, prefix: &[u8]) -> Result<Option<Found>, StoreError> {
         Ok(self.scan(space, prefix)?.pop())
     }
 
@@ -242,6 +245,11 @@ impl Counts {
             scans: minus(&self.scans, &before.scans),
             writes: minus(&self.writes, &before.writes),
         }
+    }
+
+    /// The records written in the space whose records are called `what` ([`Space::what`]).
+    pub(crate) fn written(&self, what: &str) -> u64 {
+        self.writes.iter().filter(|(s, _)| s.what() == what).map(|(_, n)| n).sum()
     }
 
     /// The records written in every space.

@@ -110,7 +110,7 @@ impl Catalog for SledCatalog {
             .collect()
     }
 
-    fn last(&self, space: Space, prefix: &[u8]) -> Result<Option<(Vec<u8>, Vec<u8>)>, StoreError> {
+    fn last(&self, space: Space, prefix: &[u8]) -> Result<Option<super::Found>, StoreError> {
         let skip = space.prefix().len();
         let found = self.tree(space).scan_prefix(Self::full_key(space, prefix)).next_back();
         found.transpose().map(|f| f.map(|(k, v)| (k[skip..].to_vec(), v.to_vec()))).map_err(error)

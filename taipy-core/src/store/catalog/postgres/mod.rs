@@ -215,7 +215,7 @@ impl Catalog for PgCatalog {
         Ok(rows.into_iter().map(|row| (row.get(0), row.get(1))).collect())
     }
 
-    fn last(&self, space: Space, prefix: &[u8]) -> Result<Option<(Vec<u8>, Vec<u8>)>, StoreError> {
+    fn last(&self, space: Space, prefix: &[u8]) -> Result<Option<super::Found>, StoreError> {
         let mut conn = self.conn()?;
         let conn = &mut *conn;
         let row = match prefix_end(prefix) {

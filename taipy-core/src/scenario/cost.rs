@@ -1,10 +1,9 @@
-//! What one job costs the catalog: the records a submission writes and reads per job, counted
-//! by the in-memory catalog (tests; the time they take is measured by
+//! Tests: what one job of a submit costs the catalog, the records written and read per job,
+//! as the in-memory catalog counts them (the time they take is measured by
 //! `benches/orchestration.rs`).
 
 use crate::prelude::*;
-use crate::store::catalog::Counts;
-use crate::store::keys::Space;
+use crate::store::CatalogCounts as Counts;
 
 /// A chain of `n` trivial tasks: n0 → t1 → n1 → … → tn → nn.
 fn chain(n: usize) -> std::sync::Arc<ScenarioConfig> {
@@ -48,8 +47,8 @@ fn per_job(counts: &Counts, n: usize) -> f64 {
 fn a_job_that_runs_writes_its_output_version_without_the_nodes_record() {
     let n = 50;
     let (first, _) = first_and_skipped(n);
-    assert_eq!(first.writes.get(&Space::Nodes), None, "{first:?}");
-    assert_eq!(first.writes.get(&Space::Versions), Some(&(n as u64)), "{first:?}");
+    assert_eq!(first.written("data node"), 0, "{first:?}");
+    assert_eq!(first.written("version"), n as u64, "{first:?}");
     assert!(per_job(&first, n) <= 5.0, "{} records per job: {first:?}", per_job(&first, n));
 }
 
