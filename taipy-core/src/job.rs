@@ -245,8 +245,8 @@ impl std::fmt::Display for Reason {
 /// Its `Display` is one row of the table a [`SubmissionReport`](crate::SubmissionReport) prints:
 /// task, status, duration, and the reason (or, for a failed job, the error); a width
 /// (`{job:12}`) pads the task column.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(from = "JobRecord", into = "JobRecord")]
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(from = "JobRecord")]
 pub struct Job {
     /// The job's id.
     pub id: String,
@@ -374,6 +374,52 @@ struct JobRecord {
     panic_location: Option<String>,
 }
 
+/// A [`JobRecord`] borrowed from a job, encoded as it is (the same fields in the same order):
+/// a job is stored at each of its status changes, and going through an owned record cloned
+/// the whole job each time.
+#[derive(Serialize)]
+struct JobRecordRef<'a> {
+    id: &'a str,
+    submission: &'a str,
+    scenario: &'a str,
+    task: &'a str,
+    status: JobStatus,
+    reason: &'a Option<Reason>,
+    error: &'a Option<TaskError>,
+    created_us: u64,
+    started_us: Option<u64>,
+    finished_us: Option<u64>,
+    code: &'a Option<Fingerprint>,
+    inputs: &'a [InputVersion],
+    warning: &'a Option<String>,
+    attempt: &'a Option<Attempt>,
+    panic_location: Option<&'a str>,
+}
+
+impl Serialize for Job {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        JobRecordRef {
+            id: &self.id,
+            submission: &self.submission,
+            scenario: &self.scenario,
+            task: &self.task,
+            status: self.status,
+            reason: &self.reason,
+            error: &self.error,
+            created_us: self.created_us,
+            started_us: self.started_us,
+            finished_us: self.finished_us,
+            code: &self.code,
+            inputs: &self.inputs,
+            warning: &self.warning,
+            attempt: &self.attempt,
+            panic_location: self.error.as_ref().and_then(|e| e.location.as_deref()),
+        }
+        .serialize(serializer)
+    }
+}
+
+#[cfg(test)]
 impl From<Job> for JobRecord {
     fn from(job: Job) -> Self {
         let panic_location = job.error.as_ref().and_then(|e| e.location.clone());
@@ -542,6 +588,36 @@ mod tests {
     use std::time::Duration;
 
     use crate::job::{Attempt, DisplayDuration, Job, JobStatus, Reason, SubmissionStatus};
+
+    /// A job is encoded through a borrowed view of its record: the bytes are those of the
+    /// owned record (the store's format), and decode back to the job.
+    #[test]
+    fn a_job_encodes_as_its_owned_record_did() {
+        let error = crate::error::TaskError {
+            location: Some("src/lib.rs:3:5".into()),
+            backtrace: Some("frames".into()),
+            ..crate::error::TaskError::msg("boom")
+        };
+        let job = Job {
+            reason: Some(Reason::Upstream { task: "t0".into() }),
+            error: Some(error.clone()),
+            started_us: Some(2),
+            finished_us: Some(3),
+            code: Some(crate::fingerprint::Fingerprint([5; 32])),
+            inputs: vec![crate::job::InputVersion {
+                node: "x".into(),
+                node_id: "DATANODE_x_1".into(),
+                number: 4,
+                hash: crate::fingerprint::Fingerprint([6; 32]),
+            }],
+            warning: Some("careful".into()),
+            attempt: Some(Attempt { number: 2, of: 3, failures: vec![error] }),
+            ..Job::submitted("JOB_t_1".into(), "SUB_1".into(), "SCENARIO_c_1".into(), "t".into(), 1)
+        };
+        let owned = postcard::to_stdvec(&crate::job::JobRecord::from(job.clone())).unwrap();
+        assert_eq!(postcard::to_stdvec(&job).unwrap(), owned);
+        assert_eq!(postcard::from_bytes::<Job>(&owned).unwrap(), job);
+    }
 
     #[test]
     fn the_status_machine_only_moves_forward() {

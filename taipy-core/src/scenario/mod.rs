@@ -8,6 +8,8 @@ mod untyped;
 mod versions;
 
 #[cfg(test)]
+mod cost;
+#[cfg(test)]
 mod unwritten;
 
 use std::collections::BTreeMap;

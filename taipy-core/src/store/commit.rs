@@ -28,11 +28,12 @@
 //!   table (`fresh_table`) and reads the nodes it touches from the catalog, keeping the bytes
 //!   it read ([`NodeState::read_as`]). The memo and versions are read from the catalog too, so
 //!   a result another process committed is skipped here.
-//! - **Every write of a node's record is checked.** The group carries a check that the record
-//!   still holds the bytes the write was based on: for a job, the bytes when it started
-//!   (`start_job` records them as the job's *bases*), so that two processes running the same
-//!   task on one node cannot both commit; for a user's write, the bytes it just read; for a
-//!   new node, that there is none. The catalog verifies the checks in the transaction that
+//! - **Every write of a node is checked.** The group carries a check that the node's record
+//!   still holds the bytes the write was based on and that the version number after the one
+//!   it was based on is still free: for a job, as they were when it started (`start_job`
+//!   records them as the job's *bases*), so that two processes running the same task on one
+//!   node cannot both commit; for a user's write, as it just read them; for a new node, that
+//!   there is no record. The catalog verifies the checks in the transaction that
 //!   writes the group. A failed check refuses the group whole and becomes
 //!   [`StoreError::Conflict`], naming the node, the version the write was based on and the one
 //!   found; the next operation reads the node again.
@@ -99,9 +100,9 @@ struct Table {
     /// The layouts whose readable record this handle has staged (written once, not with every
     /// version).
     layouts: std::collections::HashSet<Fingerprint>,
-    /// In a shared store: data node id → its record's bytes when the job holding it started,
-    /// what the job's commit checks (see the module doc).
-    bases: HashMap<String, Option<Vec<u8>>>,
+    /// In a shared store: data node id → its record's bytes and its newest version number when
+    /// the job holding it started, what the job's commit checks (see the module doc).
+    bases: HashMap<String, (Option<Vec<u8>>, u64)>,
 }
 
 /// The queue of staged groups and how far the catalog has applied them.
@@ -270,21 +271,6 @@ fn check_not_held(table: &Table, job: &str, outputs: &[String]) -> Result<(), St
     Ok(())
 }
 
-/// The error for a failed check on a node's record: the node and the versions on both sides.
-fn conflict(mismatch: &Mismatch) -> StoreError {
-    let key = &mismatch.check.key;
-    let record = |bytes: &Option<Vec<u8>>| -> Option<NodeRecord> {
-        bytes.as_ref().and_then(|b| decode(Space::Nodes.what(), key, b).ok())
-    };
-    let (based, found) = (record(&mismatch.check.expected), record(&mismatch.found));
-    let node = match found.as_ref().or(based.as_ref()) {
-        Some(record) => record.config_id.clone(),
-        None => keys::display(key),
-    };
-    let number = |r: Option<NodeRecord>| r.and_then(|r| r.current).map_or(0, |c| c.number);
-    StoreError::Conflict { node, based_on: number(based), found: number(found) }
-}
-
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
@@ -298,6 +284,39 @@ impl Store {
         lock(&self.committer().table)
     }
 
+    /// The error for a failed check on a node: its record changed (an edit lock, a new type),
+    /// or the version number the write was based on is taken. Names the node and the versions
+    /// on both sides, as the catalog holds them now.
+    fn conflict(&self, mismatch: &Mismatch) -> StoreError {
+        let key = &mismatch.check.key;
+        let (node_id, based_on) = match mismatch.check.space {
+            Space::Versions => match keys::parse_version(&keys::versions_of("").key(key.clone())) {
+                Some((node_id, number)) => (node_id, number.saturating_sub(1)),
+                None => (keys::display(key), 0),
+            },
+            _ => {
+                let based: Option<NodeRecord> =
+                    mismatch.check.expected.as_ref().and_then(|b| decode(Space::Nodes.what(), key, b).ok());
+                (
+                    String::from_utf8_lossy(key).into_owned(),
+                    based.and_then(|r| r.current).map_or(0, |c| c.number),
+                )
+            }
+        };
+        // Best effort: the error is about the conflict, not about reading these.
+        let found =
+            self.inner.catalog.last(Space::Versions, keys::versions_of(&node_id).bytes()).ok().flatten();
+        let found =
+            found.and_then(|(k, _)| keys::parse_version(&keys::versions_of("").key(k))).map_or(0, |(_, n)| n);
+        let recorded = self.inner.catalog.get(Space::Nodes, keys::node(&node_id).bytes()).ok().flatten();
+        let record = match recorded.and_then(|b| decode::<NodeRecord>(Space::Nodes.what(), key, &b).ok()) {
+            Some(record) => Some(record),
+            None => self.unwritten_node(&node_id).ok().flatten(),
+        };
+        let node = record.map_or(node_id, |r| r.config_id);
+        StoreError::Conflict { node, based_on, found }
+    }
+
     /// The table, for an operation on node states: in a shared store, emptied of the states
     /// read before, so that the operation reads the nodes it touches from the catalog.
     fn fresh_table(&self) -> MutexGuard<'_, Table> {
@@ -308,36 +327,59 @@ impl Store {
         table
     }
 
-    /// The node's state, from memory or, the first time, from the catalog (a node never
-    /// written: from its scenario, see `nodes.rs`).
+    /// The node's state, from memory or, the first time, from the catalog (see
+    /// [`read_state`](Self::read_state)).
     fn load_state<'a>(&self, table: &'a mut Table, node_id: &str) -> Result<&'a mut NodeState, StoreError> {
         if !table.states.contains_key(node_id) {
-            let key = keys::node(node_id);
-            let Some(bytes) = self.inner.catalog.get(Space::Nodes, key.bytes())? else {
-                let record = self
-                    .unwritten_node(node_id)?
-                    .ok_or_else(|| StoreError::NotFound { kind: "data node", id: node_id.to_owned() })?;
-                // In a shared store, its first write checks that it is still unrecorded.
-                let state = NodeState { record, current: None, read_as: None, recorded: false };
-                return Ok(table.states.entry(node_id.to_owned()).or_insert(state));
-            };
-            self.count_records(1);
-            let record: NodeRecord = decode(Space::Nodes.what(), key.bytes(), &bytes)?;
-            let current = match record.current {
-                Some(current) => {
-                    Some(self.read(&keys::version(node_id, current.number))?.ok_or_else(|| {
-                        StoreError::NotFound {
-                            kind: "version",
-                            id: format!("{} #{}", record.config_id, current.number),
-                        }
-                    })?)
-                }
-                None => None,
-            };
-            let read_as = self.committer().shared.then_some(bytes);
-            table.states.insert(node_id.to_owned(), NodeState { record, current, read_as, recorded: true });
+            let state = self.read_state(node_id)?;
+            table.states.insert(node_id.to_owned(), state);
         }
         Ok(table.states.get_mut(node_id).expect("just inserted"))
+    }
+
+    /// The node's state as the catalog holds it: its record (a node without one: the record
+    /// its scenario gives it, see `nodes.rs`) and its newest version, which is the current one
+    /// when it is newer than the record (format 7: a version is written without its node's
+    /// record, whose `current` and `next_version` are as of the record's own last write).
+    fn read_state(&self, node_id: &str) -> Result<NodeState, StoreError> {
+        let key = keys::node(node_id);
+        let (mut record, read_as, recorded) = match self.inner.catalog.get(Space::Nodes, key.bytes())? {
+            Some(bytes) => {
+                self.count_records(1);
+                let record: NodeRecord = decode(Space::Nodes.what(), key.bytes(), &bytes)?;
+                (record, self.committer().shared.then_some(bytes), true)
+            }
+            // In a shared store, its first write checks that it is still unrecorded.
+            None => (
+                self.unwritten_node(node_id)?
+                    .ok_or_else(|| StoreError::NotFound { kind: "data node", id: node_id.to_owned() })?,
+                None,
+                false,
+            ),
+        };
+        let mut current = None;
+        if let Some((key, bytes)) =
+            self.inner.catalog.last(Space::Versions, keys::versions_of(node_id).bytes())?
+        {
+            self.count_records(1);
+            let newest: Version = decode(Space::Versions.what(), &key, &bytes)?;
+            if newest.number > record.next_version {
+                record.next_version = newest.number;
+                record.current = Some(VersionRef { number: newest.number, hash: newest.hash });
+                current = Some(newest);
+            } else if record.current.is_some_and(|c| c.number == newest.number) {
+                current = Some(newest);
+            }
+        }
+        if let (None, Some(wanted)) = (&current, record.current) {
+            current = Some(self.read(&keys::version(node_id, wanted.number))?.ok_or_else(|| {
+                StoreError::NotFound {
+                    kind: "version",
+                    id: format!("{} #{}", record.config_id, wanted.number),
+                }
+            })?);
+        }
+        Ok(NodeState { record, current, read_as, recorded })
     }
 
     /// A node's record and current version as of the last staged write.
@@ -379,20 +421,20 @@ impl Store {
             writer: writer.clone(),
             comment: comment.map(str::to_owned),
         };
-        group.put(&keys::version(node_id, number), &version)?;
-        let mut record = state.record.clone();
-        record.next_version = number;
-        record.current = Some(VersionRef { number, hash: stored.hash });
         if self.committer().shared {
-            // Written only if the node is still as this write found it (or as its job did).
-            group.check(
-                Space::Nodes,
-                keys::node(node_id).bytes(),
-                base.unwrap_or_else(|| state.read_as.clone()),
-            );
+            // Written only if the node's record is still as this write found it (or as its
+            // job did: no lock taken since), and no one took the version number this write
+            // was based on.
+            let (record_as, based_on) =
+                base.unwrap_or_else(|| (state.read_as.clone(), state.record.next_version));
+            group.check(Space::Nodes, keys::node(node_id).bytes(), record_as);
+            group.check(Space::Versions, keys::version(node_id, based_on + 1).bytes(), None);
         }
-        group.put(&keys::node(node_id), &record)?;
-        *state = NodeState { record, current: Some(version), read_as: state.read_as.clone(), recorded: true };
+        // The version alone: the node's record is not rewritten (see `read_state`).
+        group.put(&keys::version(node_id, number), &version)?;
+        state.record.next_version = number;
+        state.record.current = Some(VersionRef { number, hash: stored.hash });
+        state.current = Some(version);
         Ok(Some(number))
     }
 
@@ -576,8 +618,8 @@ impl Store {
         check_not_held(&table, &job.id, outputs)?;
         for node_id in outputs {
             let (node, read_as) = self.load_state(&mut table, node_id).map_or_else(
-                |_| (node_id.clone(), None),
-                |s| (s.record.config_id.clone(), s.read_as.clone()),
+                |_| (node_id.clone(), (None, 0)),
+                |s| (s.record.config_id.clone(), (s.read_as.clone(), s.record.next_version)),
             );
             if self.committer().shared {
                 table.bases.insert(node_id.clone(), read_as);
@@ -714,7 +756,7 @@ impl Store {
         crate::fault::point("batch.before");
         let result = self.inner.catalog.commit_checked(&group.checks, group.writes)?;
         crate::fault::point("batch.after");
-        result.map_err(|mismatch| conflict(&mismatch))
+        result.map_err(|mismatch| self.conflict(&mismatch))
     }
 
     /// Reports a commit the catalog refused (the writer thread applies queued groups by

@@ -34,6 +34,14 @@
 //!   A taipy reading format 5 would take such nodes for missing and such jobs for deleted ones,
 //!   so it refuses format 6. Opening a format 5 store changes nothing but the format record: its
 //!   nodes and jobs all have records, and its scenarios get their owner entry when next saved.
+//! - 7: a new version of a data node is written without rewriting the node's record (a write
+//!   per job on the orchestrator's hot path): the record's current version and version count
+//!   are as of its own last write (a new node, an edit lock, a new type), and a newer version
+//!   under the node's prefix is its current one (`commit.rs`, `read_state`). A node of a
+//!   scenario may so have versions and no record at all. A taipy reading format 6 would take
+//!   the record's version for the current one, so it refuses format 7. Opening a format 6
+//!   store changes nothing but the format record: each of its records names its node's newest
+//!   version (or none, after a new type), which format 7 reads the same way.
 
 use super::catalog::{Catalog, Group};
 use super::records::{FormatRecord, decode};
@@ -41,7 +49,7 @@ use super::{indexes, keys};
 use crate::error::StoreError;
 
 /// The format this version of taipy writes.
-pub(crate) const CURRENT: u32 = 6;
+pub(crate) const CURRENT: u32 = 7;
 
 /// The first format with today's indexes.
 const INDEXED: u32 = 5;
@@ -108,22 +116,25 @@ mod tests {
         assert!(text.contains(&format!("reads formats up to {CURRENT}")) && text.contains("9.0.0"), "{text}");
     }
 
-    /// Format 5 to 6 changes what is written, not what was: the upgrade records the format and
-    /// nothing else (a format 5 store has a record for every job, which format 6 reads as is).
+    /// Format 5 to 6, and 6 to 7, change what is written, not what was: the upgrade records the
+    /// format and nothing else (a format 5 store has a record for every job, and format 5 and 6
+    /// node records name their newest version, which format 7 reads as is).
     #[test]
-    fn a_format_5_store_is_upgraded_without_rewriting_anything() {
-        let catalog = MemoryCatalog::default();
-        let mut group = Group::default();
-        group.put(&keys::format(), &FormatRecord { version: 5, written_by: "0.1.0".into() }).unwrap();
-        catalog.commit(group.writes).unwrap();
-        let before = catalog.scan(keys::Space::Meta, b"").unwrap().len();
-        check_and_record(&catalog, std::path::Path::new("/stores/old")).unwrap();
-        let key = keys::format();
-        let bytes = catalog.get(keys::Space::Meta, key.bytes()).unwrap().unwrap();
-        assert_eq!(decode::<FormatRecord>("store format", key.bytes(), &bytes).unwrap().version, 6);
-        assert_eq!(catalog.scan(keys::Space::Meta, b"").unwrap().len(), before);
-        for space in [keys::Space::Jobs, keys::Space::UnfinishedIndex, keys::Space::SubmissionIndex] {
-            assert!(catalog.scan(space, b"").unwrap().is_empty(), "{space:?}");
+    fn a_format_5_or_6_store_is_upgraded_without_rewriting_anything() {
+        for old in [5, 6] {
+            let catalog = MemoryCatalog::default();
+            let mut group = Group::default();
+            group.put(&keys::format(), &FormatRecord { version: old, written_by: "0.1.0".into() }).unwrap();
+            catalog.commit(group.writes).unwrap();
+            let before = catalog.scan(keys::Space::Meta, b"").unwrap().len();
+            check_and_record(&catalog, std::path::Path::new("/stores/old")).unwrap();
+            let key = keys::format();
+            let bytes = catalog.get(keys::Space::Meta, key.bytes()).unwrap().unwrap();
+            assert_eq!(decode::<FormatRecord>("store format", key.bytes(), &bytes).unwrap().version, 7);
+            assert_eq!(catalog.scan(keys::Space::Meta, b"").unwrap().len(), before);
+            for space in [keys::Space::Jobs, keys::Space::UnfinishedIndex, keys::Space::SubmissionIndex] {
+                assert!(catalog.scan(space, b"").unwrap().is_empty(), "{space:?}");
+            }
         }
     }
 }

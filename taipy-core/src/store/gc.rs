@@ -197,8 +197,8 @@ impl Store {
             }
         }
         let pinned: Vec<Pinned> = lock(&self.inner.pins.0).keys().cloned().collect();
-        let mut current: Vec<(String, u64)> =
-            nodes.iter().filter_map(|n| n.current.map(|c| (n.id.clone(), c.number))).collect();
+        let currents = current_versions(&nodes, &versions);
+        let mut current: Vec<(String, u64)> = currents.iter().cloned().collect();
         current.extend(pinned.iter().filter_map(|p| match p {
             Pinned::Version(node, number) => Some((node.clone(), *number)),
             Pinned::Artifact(_) => None,
@@ -226,11 +226,9 @@ impl Store {
         if let Some(keep_old) = policy.old_versions {
             // The newest `keep_old` versions of each node besides its current one (which is
             // kept anyway and does not count).
-            let currents: HashSet<(&str, u64)> =
-                nodes.iter().filter_map(|n| n.current.map(|c| (n.id.as_str(), c.number))).collect();
             let mut per_node: HashMap<&str, usize> = HashMap::new();
             for (node, number) in versions.keys().rev() {
-                if currents.contains(&(node.as_str(), *number)) {
+                if currents.contains(&(node.clone(), *number)) {
                     continue;
                 }
                 let older = per_node.entry(node.as_str()).or_default();
@@ -337,4 +335,25 @@ impl Store {
             temporary_bytes: artifacts.temporary_bytes,
         })
     }
+}
+/// The current version of every node: its newest version when that is newer than its record
+/// (format 7 writes a version without its node's record, see `commit.rs`), else the one its
+/// record names. A node without a record (never recorded, see `nodes.rs`) has its newest.
+fn current_versions(
+    nodes: &[NodeRecord],
+    versions: &BTreeMap<(String, u64), Version>,
+) -> HashSet<(String, u64)> {
+    let mut newest: HashMap<&str, u64> = HashMap::new();
+    for (node, number) in versions.keys() {
+        newest.insert(node.as_str(), *number); // in key order: the last is the newest
+    }
+    let mut current: HashSet<(String, u64)> = HashSet::new();
+    for node in nodes {
+        let newer = newest.remove(node.id.as_str()).filter(|n| *n > node.next_version);
+        if let Some(number) = newer.or(node.current.map(|c| c.number)) {
+            current.insert((node.id.clone(), number));
+        }
+    }
+    current.extend(newest.into_iter().map(|(node, number)| (node.to_owned(), number)));
+    current
 }

@@ -332,7 +332,7 @@ mod tests {
     use crate::store::records::FormatRecord;
 
     /// The format this version writes.
-    const CURRENT: u32 = 6;
+    const CURRENT: u32 = 7;
 
     fn scenario(i: usize) -> ScenarioRecord {
         ScenarioRecord {

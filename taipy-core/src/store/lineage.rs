@@ -71,7 +71,11 @@ impl Store {
     }
 
     fn lineage_at(&self, node_id: &str, number: u64, depth: usize) -> Result<Lineage, StoreError> {
-        let node: Option<NodeRecord> = self.read(&keys::node(node_id))?;
+        // A node written since format 7 may have no record (see `nodes.rs`).
+        let node: Option<NodeRecord> = match self.read(&keys::node(node_id))? {
+            Some(record) => Some(record),
+            None => self.unwritten_node(node_id)?,
+        };
         let name = node.as_ref().map_or_else(|| node_id.to_owned(), |n| n.config_id.clone());
         let version: Version = self
             .read(&keys::version(node_id, number))?

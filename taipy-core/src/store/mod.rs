@@ -63,6 +63,8 @@ use catalog::{Catalog, MemoryCatalog, SledCatalog};
 use keys::{Key, Prefix, Record};
 use records::decode;
 
+#[cfg(test)]
+pub(crate) use catalog::Counts as CatalogCounts;
 pub(crate) use catalog::Group;
 pub(crate) use commit::{JobCommit, Retype};
 pub use cycles::Cycle;
@@ -787,6 +789,12 @@ impl Store {
     /// How many job records the catalog holds (staged ones not yet applied left out).
     pub(crate) fn job_records(&self) -> usize {
         self.inner.catalog.scan(keys::Space::Jobs, b"").map_or(0, |records| records.len())
+    }
+
+    /// What the catalog served so far, once everything staged is applied (an in-memory store).
+    pub(crate) fn catalog_counts(&self) -> catalog::Counts {
+        self.apply_all().expect("applied");
+        self.inner.catalog.counts().expect("a catalog that counts (Store::in_memory)")
     }
 }
 

@@ -16,10 +16,12 @@
 //! - When the node table (`commit.rs`) needs the state of a node whose record is absent,
 //!   [`Store::unwritten_node`] finds its scenario through the owner entry of the number its
 //!   id ends with and gives the record the node would have: owned by that scenario, scope
-//!   Scenario, the type its config version records, no version. The first write of the node
-//!   stages that record with the version, in one commit group, so after a crash the node is
-//!   either unwritten or written with its record. No owner entry: the node does not exist
-//!   (its scenario was deleted, or it never had such a node).
+//!   Scenario, the type its config version records, and its newest version if it has one.
+//!   No owner entry: the node does not exist (its scenario was deleted, or it never had such
+//!   a node).
+//! - Since format 7 a version is written without its node's record (`commit.rs`): the first
+//!   write of such a node writes its version alone, and the node has no record until
+//!   something other than its value changes (an edit lock, a new type).
 //!
 //! Shared (cycle and global) nodes and the nodes of stores older than format 6 keep their
 //! records from the start, as before.

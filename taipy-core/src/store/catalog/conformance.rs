@@ -29,6 +29,7 @@ macro_rules! catalog_conformance {
             a_scan_is_in_key_order,
             a_scan_stays_in_its_space,
             a_scan_prefix_excludes_longer_ids,
+            the_last_of_a_prefix_is_its_greatest_key,
             an_empty_group_commits,
             a_group_mixing_files_and_records_is_refused_whole,
             generated_ids_are_unique_across_threads,
@@ -103,6 +104,30 @@ pub(crate) fn a_scan_is_in_key_order(c: &dyn Catalog) {
         .map(|(k, _)| u64::from_be_bytes(k[2..].try_into().unwrap()))
         .collect();
     assert_eq!(found, [1, 2, 10, 300, 70_000]);
+}
+
+/// A node's newest version: the greatest key under its prefix, never one of a longer id or of
+/// another space.
+pub(crate) fn the_last_of_a_prefix_is_its_greatest_key(c: &dyn Catalog) {
+    assert_eq!(c.last(Space::Versions, keys::versions_of("n").bytes()).unwrap(), None);
+    let mut writes: Vec<Write> = [10u64, 2, 300, 1]
+        .iter()
+        .map(|n| put(Space::Versions, keys::version("n", *n).bytes(), b"v"))
+        .collect();
+    writes.push(put(Space::Versions, keys::version("n", 70_000).bytes(), b"newest"));
+    writes.push(put(Space::Versions, keys::version("n2", 90_000).bytes(), b"longer id"));
+    writes.push(put(Space::Versions, keys::version("o", 1).bytes(), b"next id"));
+    writes.push(put(Space::Jobs, keys::version("n", 80_000).bytes(), b"other space"));
+    c.commit(writes).unwrap();
+    let last = c.last(Space::Versions, keys::versions_of("n").bytes()).unwrap();
+    assert_eq!(last, Some((keys::version("n", 70_000).bytes().to_vec(), b"newest".to_vec())));
+    c.commit(vec![remove(Space::Versions, keys::version("n", 70_000).bytes())]).unwrap();
+    let last = c.last(Space::Versions, keys::versions_of("n").bytes()).unwrap();
+    assert_eq!(last.map(|(k, _)| k), Some(keys::version("n", 300).bytes().to_vec()));
+    // A prefix of 0xff bytes has no end: the range runs to the end of the space.
+    c.commit(vec![put(Space::Meta, &[0xff, 0xff, 1], b"a"), put(Space::Meta, &[0xff, 0xff, 2], b"b")])
+        .unwrap();
+    assert_eq!(c.last(Space::Meta, &[0xff, 0xff]).unwrap(), Some((vec![0xff, 0xff, 2], b"b".to_vec())));
 }
 
 pub(crate) fn a_scan_stays_in_its_space(c: &dyn Catalog) {

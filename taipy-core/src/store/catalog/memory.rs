@@ -15,6 +15,9 @@ type Records = BTreeMap<(Space, Vec<u8>), Vec<u8>>;
 pub(crate) struct MemoryCatalog {
     records: RwLock<Records>,
     next_id: AtomicU64,
+    /// What was asked of it, by space (tests that bound the work per job).
+    #[cfg(test)]
+    counts: std::sync::Mutex<super::Counts>,
 }
 
 impl Catalog for MemoryCatalog {
@@ -23,11 +26,15 @@ impl Catalog for MemoryCatalog {
     }
 
     fn get(&self, space: Space, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        #[cfg(test)]
+        self.counted(|c| *c.gets.entry(space).or_default() += 1);
         let records = self.records.read().unwrap_or_else(|p| p.into_inner());
         Ok(records.get(&(space, key.to_vec())).cloned())
     }
 
     fn scan(&self, space: Space, prefix: &[u8]) -> Result<Scanned, StoreError> {
+        #[cfg(test)]
+        self.counted(|c| *c.scans.entry(space).or_default() += 1);
         let records = self.records.read().unwrap_or_else(|p| p.into_inner());
         Ok(records
             .range((space, prefix.to_vec())..)
@@ -38,6 +45,8 @@ impl Catalog for MemoryCatalog {
 
     fn commit(&self, writes: Vec<Write>) -> Result<(), StoreError> {
         check_group("memory", &writes)?;
+        #[cfg(test)]
+        self.counted(|c| writes.iter().for_each(|w| *c.writes.entry(w.space).or_default() += 1));
         // One write lock for the whole group: readers see all of it or none.
         let mut records = self.records.write().unwrap_or_else(|p| p.into_inner());
         for write in writes {
@@ -59,6 +68,18 @@ impl Catalog for MemoryCatalog {
 
     fn size_on_disk(&self) -> Result<u64, StoreError> {
         Ok(0)
+    }
+
+    #[cfg(test)]
+    fn counts(&self) -> Option<super::Counts> {
+        Some(self.counts.lock().unwrap_or_else(|p| p.into_inner()).clone())
+    }
+}
+
+#[cfg(test)]
+impl MemoryCatalog {
+    fn counted(&self, f: impl FnOnce(&mut super::Counts)) {
+        f(&mut self.counts.lock().unwrap_or_else(|p| p.into_inner()));
     }
 }
 

@@ -33,7 +33,10 @@ use super::records::encode;
 use crate::error::StoreError;
 
 /// Records as a scan returns them: key (within the space) and bytes, in key order.
-pub(crate) type Scanned = Vec<(Vec<u8>, Vec<u8>)>;
+pub(crate) type Scanned = Vec<Found>;
+
+/// One record found: its key (within the space) and its bytes.
+pub(crate) type Found = (Vec<u8>, Vec<u8>);
 
 /// One write of a group: a record's new bytes, or its removal (`None`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -150,6 +153,12 @@ pub(crate) trait Catalog: Send + Sync {
     /// without the space's prefix.
     fn scan(&self, space: Space, prefix: &[u8]) -> Result<Scanned, StoreError>;
 
+    /// The record of `space` with the greatest key starting with `prefix` (key without the
+    /// space's prefix), if any: a node's newest version. This default scans; backends seek.
+    fn last(&self, space: Space, prefix: &[u8]) -> Result<Option<Found>, StoreError> {
+        Ok(self.scan(space, prefix)?.pop())
+    }
+
     /// Applies every write of `writes`, atomically: after a crash all of them are visible or
     /// none. Writes to [`Space::Files`] may not be mixed with others (the file cache is not
     /// part of the store's history).
@@ -200,6 +209,58 @@ pub(crate) trait Catalog: Send + Sync {
 
     /// The bytes the catalog takes on disk (0 in memory).
     fn size_on_disk(&self) -> Result<u64, StoreError>;
+
+    /// What was asked of it so far, for a backend that counts (the memory catalog, in tests).
+    #[cfg(test)]
+    fn counts(&self) -> Option<Counts> {
+        None
+    }
+}
+
+/// Operations a catalog served, by space (tests that bound the work per job).
+#[cfg(test)]
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Counts {
+    /// Records read by key.
+    pub(crate) gets: std::collections::BTreeMap<Space, u64>,
+    /// Scans (whatever they returned).
+    pub(crate) scans: std::collections::BTreeMap<Space, u64>,
+    /// Records written or removed.
+    pub(crate) writes: std::collections::BTreeMap<Space, u64>,
+}
+
+#[cfg(test)]
+impl Counts {
+    /// What happened between `before` and `self`, with the totals of reads and writes.
+    pub(crate) fn since(&self, before: &Counts) -> Counts {
+        let minus = |now: &std::collections::BTreeMap<Space, u64>,
+                     then: &std::collections::BTreeMap<Space, u64>| {
+            now.iter()
+                .map(|(s, n)| (*s, n - then.get(s).copied().unwrap_or(0)))
+                .filter(|(_, n)| *n > 0)
+                .collect()
+        };
+        Counts {
+            gets: minus(&self.gets, &before.gets),
+            scans: minus(&self.scans, &before.scans),
+            writes: minus(&self.writes, &before.writes),
+        }
+    }
+
+    /// The records written in the space whose records are called `what` ([`Space::what`]).
+    pub(crate) fn written(&self, what: &str) -> u64 {
+        self.writes.iter().filter(|(s, _)| s.what() == what).map(|(_, n)| n).sum()
+    }
+
+    /// The records written in every space.
+    pub(crate) fn total_writes(&self) -> u64 {
+        self.writes.values().sum()
+    }
+
+    /// The records read by key and the scans, in every space.
+    pub(crate) fn total_reads(&self) -> u64 {
+        self.gets.values().sum::<u64>() + self.scans.values().sum::<u64>()
+    }
 }
 
 /// Refuses a group that mixes the file cache with records (see [`Catalog::commit`]).

@@ -110,6 +110,12 @@ impl Catalog for SledCatalog {
             .collect()
     }
 
+    fn last(&self, space: Space, prefix: &[u8]) -> Result<Option<super::Found>, StoreError> {
+        let skip = space.prefix().len();
+        let found = self.tree(space).scan_prefix(Self::full_key(space, prefix)).next_back();
+        found.transpose().map(|f| f.map(|(k, v)| (k[skip..].to_vec(), v.to_vec()))).map_err(error)
+    }
+
     fn commit(&self, writes: Vec<Write>) -> Result<(), StoreError> {
         check_group("sled", &writes)?;
         let Some(first) = writes.first() else { return Ok(()) };

@@ -109,6 +109,9 @@ pub(crate) struct Conn {
     pub(crate) get: Statement,
     pub(crate) scan_from: Statement,
     pub(crate) scan_range: Statement,
+    /// The last record of a key range (`Catalog::last`).
+    pub(crate) last_in_range: Statement,
+    pub(crate) last_from: Statement,
     pub(crate) upsert: Statement,
     pub(crate) delete: Statement,
     pub(crate) key_lock: Statement,
@@ -174,6 +177,13 @@ impl Pool {
             scan_from: prepare("SELECT key, value FROM records WHERE space = $1 AND key >= $2 ORDER BY key")?,
             scan_range: prepare(
                 "SELECT key, value FROM records WHERE space = $1 AND key >= $2 AND key < $3 ORDER BY key",
+            )?,
+            last_in_range: prepare(
+                "SELECT key, value FROM records WHERE space = $1 AND key >= $2 AND key < $3 \
+                 ORDER BY key DESC LIMIT 1",
+            )?,
+            last_from: prepare(
+                "SELECT key, value FROM records WHERE space = $1 AND key >= $2 ORDER BY key DESC LIMIT 1",
             )?,
             upsert: prepare(
                 "INSERT INTO records (space, key, value) SELECT * FROM unnest($1::text[], $2::bytea[], $3::bytea[]) \

@@ -215,6 +215,17 @@ impl Catalog for PgCatalog {
         Ok(rows.into_iter().map(|row| (row.get(0), row.get(1))).collect())
     }
 
+    fn last(&self, space: Space, prefix: &[u8]) -> Result<Option<super::Found>, StoreError> {
+        let mut conn = self.conn()?;
+        let conn = &mut *conn;
+        let row = match prefix_end(prefix) {
+            Some(end) => conn.client.query_opt(&conn.last_in_range, &[&space_name(space), &prefix, &end]),
+            None => conn.client.query_opt(&conn.last_from, &[&space_name(space), &prefix]),
+        }
+        .map_err(|e| self.failed("cannot read the last record of a range", e))?;
+        Ok(row.map(|row| (row.get(0), row.get(1))))
+    }
+
     fn commit(&self, writes: Vec<Write>) -> Result<(), StoreError> {
         self.commit_checked(&[], writes)?.map_err(|m| StoreError::Catalog {
             backend: "postgresql",
