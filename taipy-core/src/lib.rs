@@ -76,7 +76,7 @@ pub use store::{
 };
 pub use task::{TaskFn, TaskInput, TaskOutput};
 pub use value::{
-    AnyValue, ArtifactWriter, CsvFile, DataValue, FileFormat, FileFormats, FileSpec, FrameCompression, Holds,
+    AnyValue, ArtifactWriter, CsvFile, DataValue, FileFormat, FileFormats, FileSpec, FrameCompression, FramePlan, Holds,
     Layout, ParquetFile, Payload, StoreCx, Stored, TableColumn, TablePage, ValueType, kind,
 };
 
@@ -130,5 +130,6 @@ pub mod __private {
         ScenarioConfig, Store, StoreCx, StoreError, Stored, Submission, SubmitError, SubmitOptions,
         TablePage, TaskConfig, TaskError, TaskOutput, ValueType,
     };
+    pub use crate::FramePlan;
     pub use crate::{Frequency, Scope, Storage, StorageKind};
 }

@@ -13,6 +13,7 @@ use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use super::fuse::Speculation;
 use super::{SubmissionReport, SubmitError, SubmitOptions, trace};
 use crate::config::ScenarioConfig;
 use crate::error::StoreError;
@@ -86,6 +87,20 @@ pub(super) struct State {
     /// The artifacts this submission reads and writes, kept from garbage collection until it
     /// completes.
     pub(super) pins: Vec<Pin>,
+    /// Outputs of jobs not decided yet, stored by their producer's fused query (`fuse.rs`).
+    pub(super) speculated: HashMap<usize, Speculation>,
+}
+
+impl State {
+    /// How many of job `i`'s upstream jobs have not finished.
+    pub(super) fn waiting_for(&self, i: usize) -> usize {
+        self.waiting[i]
+    }
+
+    /// The value of node `name` handed over in memory, if it has content `hash`.
+    pub(super) fn handed_value(&self, name: &str, hash: Fingerprint) -> Option<AnyValue> {
+        self.values.get(name).filter(|(h, _)| *h == hash).map(|(_, v)| v.clone())
+    }
 }
 
 pub(crate) struct Run {
@@ -243,6 +258,7 @@ impl Run {
                 completing: false,
                 commit_error: None,
                 pins: Vec::new(),
+                speculated: HashMap::new(),
             }),
             slots,
             started: Instant::now(),
@@ -276,6 +292,16 @@ impl Run {
 
     pub(crate) fn id(&self) -> &str {
         &self.id
+    }
+
+    /// The jobs of this submission reading an output of job `i`.
+    pub(super) fn downstream_of(&self, i: usize) -> &[usize] {
+        &self.slots[i].downstream
+    }
+
+    /// The config position of job `i`'s task.
+    pub(super) fn slot_task(&self, i: usize) -> usize {
+        self.slots[i].task
     }
 
     pub(super) fn lock(&self) -> MutexGuard<'_, State> {
