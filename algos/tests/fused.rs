@@ -97,7 +97,9 @@ fn config<const TEST: usize>(
                 .inputs(["input"])
                 .outputs(["produced"]),
         )
-        .task(TaskConfig::new("double", double).version(1).lazy(lazy).inputs(["produced"]).outputs(["doubled"]))
+        .task(
+            TaskConfig::new("double", double).version(1).lazy(lazy).inputs(["produced"]).outputs(["doubled"]),
+        )
         .task(TaskConfig::new("total", total).version(1).inputs(["doubled"]).outputs(["total"]))
         .build()
         .unwrap()
@@ -115,7 +117,8 @@ fn expected_total() -> f64 {
 fn a_lazy_consumer_reads_nothing_back_from_its_producers_artifact() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path().join("store")).unwrap();
-    let scenario = Scenario::create(&store, &config::<0>(write_csv(dir.path()), true, false, true), "s").unwrap();
+    let scenario =
+        Scenario::create(&store, &config::<0>(write_csv(dir.path()), true, false, true), "s").unwrap();
     let report = scenario.submit().unwrap().wait().unwrap();
     assert!(report.jobs.iter().all(|j| j.status == JobStatus::Completed), "{report}");
     assert_eq!(LOADS[0].load(Ordering::SeqCst), 0, "the producer's artifact was read back");
@@ -158,7 +161,8 @@ fn fused_and_unfused_submits_store_identical_artifacts() {
 fn a_lazy_consumer_whose_plan_fails_fails_alone_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path().join("store")).unwrap();
-    let scenario = Scenario::create(&store, &config::<2>(write_csv(dir.path()), true, true, true), "s").unwrap();
+    let scenario =
+        Scenario::create(&store, &config::<2>(write_csv(dir.path()), true, true, true), "s").unwrap();
     let err = scenario.submit().unwrap().wait().unwrap_err();
     let SubmitError::JobsFailed { report, failures, .. } = err else { panic!("{err}") };
     assert_eq!(
@@ -171,7 +175,10 @@ fn a_lazy_consumer_whose_plan_fails_fails_alone_and_writes_nothing() {
     );
     assert_eq!(failures.len(), 1);
     assert!(failures[0].1.contains("cannot store output `doubled` of task `double`"), "{}", failures[0].1);
-    assert!(failures[0].1.contains("oops") || format!("{:?}", report.job("double")).contains("oops"), "{failures:?}");
+    assert!(
+        failures[0].1.contains("oops") || format!("{:?}", report.job("double")).contains("oops"),
+        "{failures:?}"
+    );
     // The producer's output is stored, the failed task's is not.
     assert_eq!(scenario.node_history("produced").unwrap().len(), 1);
     assert!(scenario.node_history("doubled").unwrap().is_empty());
@@ -187,7 +194,8 @@ fn a_lazy_consumer_whose_plan_fails_fails_alone_and_writes_nothing() {
 fn a_lazy_consumer_decided_skip_is_skipped_though_fused() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path().join("store")).unwrap();
-    let scenario = Scenario::create(&store, &config::<3>(write_csv(dir.path()), true, false, false), "s").unwrap();
+    let scenario =
+        Scenario::create(&store, &config::<3>(write_csv(dir.path()), true, false, false), "s").unwrap();
     scenario.submit().unwrap().wait().unwrap();
     let before = node_hashes(&scenario);
     let report = scenario.submit().unwrap().wait().unwrap();
@@ -202,4 +210,19 @@ fn a_lazy_consumer_decided_skip_is_skipped_though_fused() {
     assert_eq!(report.job("produce").unwrap().reason, Some(Reason::NotSkippable));
     assert_eq!(node_hashes(&scenario), before, "the same content: no new version anywhere");
     assert_eq!(LOADS[3].load(Ordering::SeqCst), 0, "the producer's artifact was read back");
+}
+
+#[test]
+fn the_walkthroughs_featurization_is_fused_with_the_scoring() {
+    let config = algos::CustomerAnalysis::config();
+    let lazy: Vec<(&str, bool)> = config.tasks().iter().map(|t| (t.id(), t.is_lazy())).collect();
+    assert_eq!(
+        lazy,
+        [
+            ("preprocess_and_score", false),
+            ("featurization_and_segmentation", true),
+            ("segment_analysis", false),
+            ("high_value_cust_summary_statistics", false),
+        ]
+    );
 }

@@ -251,7 +251,13 @@ impl Run {
 
     /// The outputs of job `i`, stored by its producer's fused query: as stored, and read back
     /// for the downstream jobs that are not fused with it.
-    fn hand_over(&self, i: usize, task: &TaskConfig, outputs: &[String], speculated: Vec<Stored>) -> Result<Ran<'_>, Failure> {
+    fn hand_over(
+        &self,
+        i: usize,
+        task: &TaskConfig,
+        outputs: &[String],
+        speculated: Vec<Stored>,
+    ) -> Result<Ran<'_>, Failure> {
         let store_error = |e: StoreError| TaskError::msg(e.to_string());
         let gate = self.store.write_gate();
         let cx = self.store.cx();

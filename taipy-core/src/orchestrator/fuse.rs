@@ -77,9 +77,8 @@ impl Run {
     /// Step 1: the group of job `i` (its task `task` returned `produced`), or `None` when no
     /// downstream job can join (then nothing changes).
     pub(super) fn fusion_group(&self, i: usize, task: &TaskConfig, produced: &[AnyValue]) -> Option<Group> {
-        let in_store = |name: &String| {
-            self.config.node(name).is_some_and(|n| n.storage().kind() == StorageKind::Store)
-        };
+        let in_store =
+            |name: &String| self.config.node(name).is_some_and(|n| n.storage().kind() == StorageKind::Store);
         let plans: Vec<Option<FramePlan>> = task
             .output_nodes()
             .iter()

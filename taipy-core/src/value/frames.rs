@@ -79,7 +79,9 @@ use polars::prelude::{
 };
 
 use super::polars_text::polars_message;
-use super::{ArtifactWriter, DataValue, FramePlan, FrameCompression, Layout, StoreCx, Stored, TableColumn, TablePage};
+use super::{
+    ArtifactWriter, DataValue, FrameCompression, FramePlan, Layout, StoreCx, Stored, TableColumn, TablePage,
+};
 use crate::error::StoreError;
 
 /// Rows per Parquet row group. Given explicitly, the streaming sink cuts row groups at exact

@@ -13,9 +13,9 @@ mod compression;
 mod declared;
 mod file;
 mod formats;
-mod frame_plan;
 #[cfg(feature = "polars")]
 mod frame_files;
+mod frame_plan;
 #[cfg(feature = "polars")]
 mod frames;
 mod layout;

@@ -28,8 +28,7 @@ impl Default for Options {
 }
 
 const NAMES: [&str; 5] = ["skippable", "version", "retries", "timeout", "lazy"];
-const KNOWN: &str =
-    "`skippable = false`, `version = N`, `retries = N`, `timeout = \"30s\"` or `lazy = true`";
+const KNOWN: &str = "`skippable = false`, `version = N`, `retries = N`, `timeout = \"30s\"` or `lazy = true`";
 
 /// Parses the options; unknown and repeated options are errors on the option's name, malformed
 /// values errors on the value, and all of them are reported together.
