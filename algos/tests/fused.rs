@@ -3,8 +3,9 @@
 //! written by one polars query; artifacts, results, skip decisions and failures are those of
 //! an unfused run.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use taipy::polars::prelude::*;
 use taipy::{
@@ -13,7 +14,7 @@ use taipy::{
 };
 
 /// Loads of [`Counted`] values, per test (the index is the type's parameter).
-static LOADS: [AtomicUsize; 4] = [const { AtomicUsize::new(0) }; 4];
+static LOADS: [AtomicUsize; 5] = [const { AtomicUsize::new(0) }; 5];
 
 /// A lazy frame whose reads back from the store are counted: how often a submission read the
 /// producer's artifact.
@@ -225,4 +226,77 @@ fn the_walkthroughs_featurization_is_fused_with_the_scoring() {
             ("high_value_cust_summary_statistics", false),
         ]
     );
+}
+
+/// Set in the child process of the crash test: the folder holding its store and input.
+const CHILD_DIR: &str = "TAIPY_FUSED_CHILD_DIR";
+
+fn crash_config(dir: &Path) -> std::sync::Arc<ScenarioConfig> {
+    config::<4>(CsvFile::new(dir.join("input.csv")), true, false, true)
+}
+
+/// The crash test's child: submits the fused scenario (and dies at the fault point
+/// `TAIPY_FAULT` names). Returns at once in a normal test run.
+#[test]
+fn child_submit() {
+    let Some(dir) = std::env::var_os(CHILD_DIR).map(PathBuf::from) else { return };
+    let store = Store::open(dir.join("store")).unwrap();
+    let scenario = Scenario::find(&store, &crash_config(&dir), "crash").unwrap().unwrap();
+    scenario.submit().unwrap().wait().unwrap();
+}
+
+/// Killed at each step of a fused submit's commits (the producer's and the member's artifacts,
+/// written by one query, then each job's commit), the store reopens like after any crash: no
+/// job left running, every Completed job's output readable, and a resubmit gives a clean run's
+/// result.
+#[test]
+fn a_fused_submit_killed_at_any_step_recovers_like_any_other() {
+    use std::os::unix::process::ExitStatusExt;
+    let faults =
+        ["artifact.synced@2", "artifact.renamed@1", "artifact.renamed@2", "job.staged@1", "job.staged@2"];
+    for fault in faults {
+        let dir = tempfile::tempdir().unwrap();
+        write_csv(dir.path());
+        let config = crash_config(dir.path());
+        drop(Scenario::create(&Store::open(dir.path().join("store")).unwrap(), &config, "crash").unwrap());
+        let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["child_submit", "--exact", "--nocapture", "--test-threads=1"])
+            .env(CHILD_DIR, dir.path())
+            .env("TAIPY_FAULT", fault)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(120);
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if Instant::now() > deadline {
+                child.kill().unwrap();
+                panic!("{fault}: the child did not end in time");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        assert_eq!(status.signal(), Some(9), "{fault}: the child was not killed at its fault point");
+
+        let store = Store::open(dir.path().join("store")).unwrap();
+        let scenario = Scenario::find(&store, &config, "crash").unwrap().unwrap();
+        for job in store.jobs_of_scenario(scenario.id()).unwrap() {
+            assert!(job.status.is_finished(), "{fault}: {} left {:?}", job.task, job.status);
+            if job.status == JobStatus::Completed {
+                let output = match job.task.as_str() {
+                    "produce" => scenario.data_node::<Counted<4>>("produced").unwrap().read().unwrap().0,
+                    "double" => scenario.data_node::<Doubled>("doubled").unwrap().read().unwrap().0,
+                    _ => scenario.data_node::<DataFrame>("total").unwrap().read().unwrap().lazy(),
+                };
+                output.collect().unwrap_or_else(|e| panic!("{fault}: {}'s output unreadable: {e}", job.task));
+            }
+        }
+        let report = scenario.submit().unwrap().wait().unwrap();
+        assert!(report.jobs.iter().all(|j| j.status.is_success()), "{fault}: {report}");
+        let total = scenario.data_node::<DataFrame>("total").unwrap().read().unwrap();
+        let total = total.column("w").unwrap().f64().unwrap().get(0).unwrap();
+        assert!((total - expected_total()).abs() <= 1e-9 * expected_total(), "{fault}: {total}");
+    }
 }
