@@ -36,27 +36,12 @@
 use std::collections::HashMap;
 
 use super::execute::call_task;
-use super::run::Run;
+use super::run::{Run, Speculation};
 use crate::config::TaskConfig;
 use crate::fingerprint::Fingerprint;
 use crate::job::JobStatus;
 use crate::storage::StorageKind;
 use crate::value::{AnyValue, FramePlan, Stored, store_plans};
-
-/// A member's outputs, stored by its producer's fused query before its own job is decided.
-pub(super) struct Speculation {
-    /// The content hash of each input it was computed from, in declared order.
-    inputs: Vec<Fingerprint>,
-    /// Its outputs, stored, in declared order.
-    pub(super) outputs: Vec<Stored>,
-}
-
-impl Speculation {
-    /// Whether it was computed from exactly the inputs the job was decided on.
-    pub(super) fn matches(&self, hashes: impl Iterator<Item = Fingerprint>) -> bool {
-        self.inputs.iter().copied().eq(hashes)
-    }
-}
 
 /// A producer's group: its outputs' plans and the members' computed plans.
 pub(super) struct Group {
@@ -185,7 +170,7 @@ impl Run {
                 })
                 .collect::<Option<Vec<_>>>()?;
             let outputs = stored.by_ref().take(member.outputs.len()).collect();
-            speculations.insert(member.slot, Speculation { inputs, outputs });
+            speculations.insert(member.slot, Speculation::new(inputs, outputs));
         }
         self.with_state(|state| {
             state.pins.extend(pins);

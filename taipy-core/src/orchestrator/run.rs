@@ -13,7 +13,6 @@ use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use super::fuse::Speculation;
 use super::{SubmissionReport, SubmitError, SubmitOptions, trace};
 use crate::config::ScenarioConfig;
 use crate::error::StoreError;
@@ -57,6 +56,26 @@ pub(super) struct Slot {
     pub(super) task: usize,
     upstream: Vec<usize>,
     downstream: Vec<usize>,
+}
+
+/// A job's outputs, stored by its producer's fused query (`fuse.rs`) before the job itself is
+/// decided.
+pub(super) struct Speculation {
+    /// The content hash of each input they were computed from, in declared order.
+    inputs: Vec<Fingerprint>,
+    /// The outputs, stored, in declared order.
+    pub(super) outputs: Vec<crate::value::Stored>,
+}
+
+impl Speculation {
+    pub(super) fn new(inputs: Vec<Fingerprint>, outputs: Vec<crate::value::Stored>) -> Self {
+        Self { inputs, outputs }
+    }
+
+    /// Whether they were computed from exactly the inputs the job was decided on.
+    pub(super) fn matches(&self, hashes: impl Iterator<Item = Fingerprint>) -> bool {
+        self.inputs.iter().copied().eq(hashes)
+    }
 }
 
 /// The changing part of the submission, behind one mutex.
