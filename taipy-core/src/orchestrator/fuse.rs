@@ -111,7 +111,7 @@ impl Run {
         for (name, ty) in consumer.input_nodes().iter().zip(consumer.input_types()) {
             match producer.output_nodes().iter().position(|o| o == name) {
                 Some(k) => {
-                    values.push(ty.from_plan(plans[k].clone()?)?);
+                    values.push(ty.value_of_plan(plans[k].clone()?)?);
                     inputs.push(Err(k));
                 }
                 None => {

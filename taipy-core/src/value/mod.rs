@@ -413,7 +413,7 @@ impl ValueType {
     }
 
     /// A value of this type holding `plan` ([`DataValue::from_plan`]).
-    pub(crate) fn from_plan(&self, plan: FramePlan) -> Option<AnyValue> {
+    pub(crate) fn value_of_plan(&self, plan: FramePlan) -> Option<AnyValue> {
         (self.from_plan)(plan)
     }
 
