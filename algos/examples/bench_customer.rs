@@ -7,6 +7,8 @@
 //! ```
 //!
 //! `--submits N` stops the scenario mode after N submits (e.g. 2: the metric is still mean).
+//! `--unfused` runs task 2 undeclared `lazy`, so that it is not fused with task 1 (each writes
+//! its table in a query of its own and task 2 scans task 1's artifact), for A/B comparisons.
 //! `--compression uncompressed|lz4|zstd|zstd:LEVEL` picks the codec of the store's frame
 //! artifacts (default: the store's default). The scenario mode prints the store's disk usage
 //! after the submits; `--gc` then collects with `GcPolicy::keep_only_current()` and prints it
@@ -75,11 +77,16 @@ fn run() -> Result<(), BoxError> {
     let mut data = None;
     let mut options = StoreOptions::default();
     let mut gc = false;
+    let mut fused = true;
     let mut rounds = 3;
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         if flag == "--gc" {
             gc = true;
+            continue;
+        }
+        if flag == "--unfused" {
+            fused = false;
             continue;
         }
         let value = args.next().ok_or_else(|| format!("`{flag}` needs a value"))?;
@@ -93,7 +100,7 @@ fn run() -> Result<(), BoxError> {
             "--compression" => options.frame_compression = value.parse::<FrameCompression>()?,
             other => {
                 return Err(format!(
-                    "unknown option `{other}` (--rows, --mode, --data-dir, --data, --submits, --rounds, --compression, --gc)"
+                    "unknown option `{other}` (--rows, --mode, --data-dir, --data, --submits, --rounds, --compression, --gc, --unfused)"
                 )
                 .into());
             }
@@ -108,7 +115,7 @@ fn run() -> Result<(), BoxError> {
     };
     let anon = AnonSampler::start();
     match mode.as_str() {
-        "scenario" => scenario(&data, submits, options, gc, &anon)?,
+        "scenario" => scenario(&data, submits, options, gc, fused, &anon)?,
         "query" => query(&data)?,
         "median" => median(&data, rounds, &anon)?,
         other => return Err(format!("unknown mode `{other}`: scenario, query or median").into()),
@@ -148,7 +155,7 @@ fn ensure_data(dir: &Path, rows: u64) -> Result<PathBuf, BoxError> {
     Ok(path)
 }
 
-fn config(data: &Path) -> Result<Arc<ScenarioConfig>, BoxError> {
+fn config(data: &Path, fused: bool) -> Result<Arc<ScenarioConfig>, BoxError> {
     Ok(ScenarioConfig::builder("customer_analysis")
         .node(DataNodeConfig::with_default("path_to_data", CsvFile::new(data)))
         .node(DataNodeConfig::with_default("payment_threshold", 1000.0f64))
@@ -162,6 +169,7 @@ fn config(data: &Path) -> Result<Arc<ScenarioConfig>, BoxError> {
         )
         .task(
             TaskConfig::new("featurization_and_segmentation", featurization_and_segmentation)
+                .lazy(fused)
                 .inputs(["scored_df", "payment_threshold", "score_threshold"])
                 .outputs(["segmented_customer_df"]),
         )
@@ -183,12 +191,14 @@ fn scenario(
     submits: usize,
     options: StoreOptions,
     gc: bool,
+    fused: bool,
     anon: &AnonSampler,
 ) -> Result<(), BoxError> {
     let dir = tempfile::tempdir_in(data.parent().unwrap_or(Path::new(".")))?;
     println!("frame compression: {}", options.frame_compression);
     let store = Store::open_with(dir.path().join("store"), options)?;
-    let scenario = Scenario::create(&store, &config(data)?, "bench")?;
+    println!("fused submits: {}", if fused { "on" } else { "off (--unfused)" });
+    let scenario = Scenario::create(&store, &config(data, fused)?, "bench")?;
     for submit in 1..=submits.min(4) {
         let change = match submit {
             1 => "defaults",
@@ -278,7 +288,7 @@ fn median(data: &Path, rounds: usize, anon: &AnonSampler) -> Result<(), BoxError
 
     let dir = tempfile::tempdir_in(data.parent().unwrap_or(Path::new(".")))?;
     let store = Store::open(dir.path().join("store"))?;
-    let scenario = Scenario::create(&store, &config(data)?, "bench")?;
+    let scenario = Scenario::create(&store, &config(data, true)?, "bench")?;
     let start = Instant::now();
     scenario.submit()?.wait()?;
     println!("submit 1 (segmented table stored): {:.0} ms", start.elapsed().as_secs_f64() * 1e3);

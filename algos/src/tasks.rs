@@ -57,7 +57,10 @@ pub fn preprocess_and_score(path: &CsvFile) -> Result<ScoredCustomers, AlgoError
 /// - `Interaction1 = amount × purchases`, `Interaction2 = time × score`,
 ///   `PolynomialFeature = amount²`;
 /// - `ValueSegment`: `"High Value"` if `CUSTOMER_SCORE > score_threshold`, else `"Low Value"`.
-#[task]
+///
+/// Declared `lazy` (it only adds columns to the plan it is given): within a submission that
+/// also runs task 1, it is fused with it, one pass over the CSV writing both tables.
+#[task(lazy = true)]
 pub fn featurization_and_segmentation(
     scored: &ScoredCustomers,
     payment_threshold: &f64,

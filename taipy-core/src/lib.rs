@@ -76,8 +76,8 @@ pub use store::{
 };
 pub use task::{TaskFn, TaskInput, TaskOutput};
 pub use value::{
-    AnyValue, ArtifactWriter, CsvFile, DataValue, FileFormat, FileFormats, FileSpec, FrameCompression, Holds,
-    Layout, ParquetFile, Payload, StoreCx, Stored, TableColumn, TablePage, ValueType, kind,
+    AnyValue, ArtifactWriter, CsvFile, DataValue, FileFormat, FileFormats, FileSpec, FrameCompression,
+    FramePlan, Holds, Layout, ParquetFile, Payload, StoreCx, Stored, TableColumn, TablePage, ValueType, kind,
 };
 
 /// The polars version taipy-core stores frames with (feature `polars`): use it through this
@@ -106,6 +106,7 @@ pub mod __private {
     pub use ::toml::Value as TomlValue;
     pub use inventory;
 
+    pub use crate::FramePlan;
     pub use crate::config::{MigrationAnswer, MigrationCall, MigrationEntry, run_migration};
     pub use crate::fault::POINTS as FAULT_POINTS;
     pub use crate::macro_support::{

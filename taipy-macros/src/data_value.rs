@@ -101,6 +101,15 @@ fn newtype(name: &syn::Ident, field: &syn::Field, fields: &Fields) -> TokenStrea
                 #root::__private::Result::Ok(#build)
             }
 
+            fn plan(&self) -> #root::__private::Option<#root::__private::FramePlan> {
+                <#inner as #root::__private::DataValue>::plan(&#access)
+            }
+
+            fn from_plan(plan: #root::__private::FramePlan) -> #root::__private::Option<Self> {
+                let value = <#inner as #root::__private::DataValue>::from_plan(plan)?;
+                #root::__private::Option::Some(#build)
+            }
+
             fn layout() -> #root::__private::Option<#root::__private::Layout> {
                 <#inner as #root::__private::DataValue>::layout()
             }

@@ -57,6 +57,11 @@ use proc_macro::TokenStream;
 ///   are abandoned and `wait` returns. A thread cannot be killed: the function runs on a thread
 ///   of its own and **keeps running in the background until it returns**; its late result is
 ///   discarded. Default: no limit. See `TaskConfig::timeout`.
+/// - `lazy = true`: the function only builds lazy frames over its frame inputs and never
+///   executes them. Within a submission that runs the producer of its frames too, it is then
+///   fused with it: it receives the producer's plan instead of a scan of its artifact, and both
+///   outputs are written by one polars query. Results, artifacts and skip decisions do not
+///   change. Default `false`. See `TaskConfig::lazy`.
 ///
 /// A TOML config's task section can set `retries` and `timeout` too, overriding these.
 /// Neither changes the task's fingerprint. Unknown or repeated options are errors on the
@@ -143,7 +148,7 @@ use proc_macro::TokenStream;
 /// ```
 ///
 /// ```text
-/// error: unknown option `skipable` of #[task]; the options are `skippable = false`, `version = N`, `retries = N` or `timeout = "30s"`
+/// error: unknown option `skipable` of #[task]; the options are `skippable = false`, `version = N`, `retries = N`, `timeout = "30s"` or `lazy = true`
 ///  --> tests/ui/task/fail/unknown-option.rs:3:8
 ///   |
 /// 3 | #[task(skipable = false)]

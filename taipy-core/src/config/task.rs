@@ -25,6 +25,7 @@ pub struct TaskConfig {
     fingerprint: Fingerprint,
     retries: u32,
     timeout: Option<Duration>,
+    lazy: bool,
 }
 
 impl TaskConfig {
@@ -90,6 +91,7 @@ impl TaskConfig {
             fingerprint: Fingerprint([0; 32]),
             retries: 0,
             timeout: None,
+            lazy: false,
         }
         .refingerprint()
     }
@@ -115,6 +117,7 @@ impl TaskConfig {
             fingerprint: Fingerprint([0; 32]),
             retries: 0,
             timeout: None,
+            lazy: false,
         }
         .refingerprint()
     }
@@ -175,6 +178,25 @@ impl TaskConfig {
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
+    }
+
+    /// Declares that the task's function only builds lazy frames over its frame inputs and
+    /// never executes them (no `collect`, no eager helper reading them; default `false`).
+    /// Within one submission such a task may then be fused with the producer of its frames:
+    /// it receives the producer's plan instead of a scan of the producer's artifact, and its
+    /// outputs are written in the same polars query as the producer's (one streaming pass
+    /// feeds every sink; see `orchestrator/fuse.rs`). Results, artifacts, skip decisions and
+    /// job records are those of an unfused run. A task that does execute its inputs still
+    /// works when declared lazy, but then re-computes its producer's plan instead of reading
+    /// its artifact. `#[task(lazy = true)]` sets it.
+    pub fn lazy(mut self, lazy: bool) -> Self {
+        self.lazy = lazy;
+        self
+    }
+
+    /// Whether the task is declared [`lazy`](Self::lazy).
+    pub fn is_lazy(&self) -> bool {
+        self.lazy
     }
 
     /// How many times a failing run is retried.

@@ -4,6 +4,7 @@
 //!   reasons;
 //! - [`skip`]: the skip decision; `plan.rs`: the same decisions previewed, nothing run;
 //! - [`run`]: the scheduler of a submission's jobs; `execute.rs`: running one job;
+//!   `fuse.rs`: the fusion decision (lazy tasks run in one polars query with their producer);
 //!   `attempts.rs`: its retries and timeout;
 //! - the commit protocol is in `store/commit.rs`;
 //! - `trace.rs`: the `tracing` spans and events of submissions and jobs;
@@ -12,6 +13,7 @@
 mod attempts;
 mod error;
 mod execute;
+mod fuse;
 mod manage;
 mod notify;
 mod plan;

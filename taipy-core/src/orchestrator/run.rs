@@ -58,6 +58,26 @@ pub(super) struct Slot {
     downstream: Vec<usize>,
 }
 
+/// A job's outputs, stored by its producer's fused query (`fuse.rs`) before the job itself is
+/// decided.
+pub(super) struct Speculation {
+    /// The content hash of each input they were computed from, in declared order.
+    inputs: Vec<Fingerprint>,
+    /// The outputs, stored, in declared order.
+    pub(super) outputs: Vec<crate::value::Stored>,
+}
+
+impl Speculation {
+    pub(super) fn new(inputs: Vec<Fingerprint>, outputs: Vec<crate::value::Stored>) -> Self {
+        Self { inputs, outputs }
+    }
+
+    /// Whether they were computed from exactly the inputs the job was decided on.
+    pub(super) fn matches(&self, hashes: impl Iterator<Item = Fingerprint>) -> bool {
+        self.inputs.iter().copied().eq(hashes)
+    }
+}
+
 /// The changing part of the submission, behind one mutex.
 pub(super) struct State {
     pub(super) jobs: Vec<Job>,
@@ -86,6 +106,20 @@ pub(super) struct State {
     /// The artifacts this submission reads and writes, kept from garbage collection until it
     /// completes.
     pub(super) pins: Vec<Pin>,
+    /// Outputs of jobs not decided yet, stored by their producer's fused query (`fuse.rs`).
+    pub(super) speculated: HashMap<usize, Speculation>,
+}
+
+impl State {
+    /// How many of job `i`'s upstream jobs have not finished.
+    pub(super) fn waiting_for(&self, i: usize) -> usize {
+        self.waiting[i]
+    }
+
+    /// The value of node `name` handed over in memory, if it has content `hash`.
+    pub(super) fn handed_value(&self, name: &str, hash: Fingerprint) -> Option<AnyValue> {
+        self.values.get(name).filter(|(h, _)| *h == hash).map(|(_, v)| v.clone())
+    }
 }
 
 pub(crate) struct Run {
@@ -243,6 +277,7 @@ impl Run {
                 completing: false,
                 commit_error: None,
                 pins: Vec::new(),
+                speculated: HashMap::new(),
             }),
             slots,
             started: Instant::now(),
@@ -276,6 +311,16 @@ impl Run {
 
     pub(crate) fn id(&self) -> &str {
         &self.id
+    }
+
+    /// The jobs of this submission reading an output of job `i`.
+    pub(super) fn downstream_of(&self, i: usize) -> &[usize] {
+        &self.slots[i].downstream
+    }
+
+    /// The config position of job `i`'s task.
+    pub(super) fn slot_task(&self, i: usize) -> usize {
+        self.slots[i].task
     }
 
     pub(super) fn lock(&self) -> MutexGuard<'_, State> {

@@ -79,7 +79,9 @@ use polars::prelude::{
 };
 
 use super::polars_text::polars_message;
-use super::{DataValue, FrameCompression, Layout, StoreCx, Stored, TableColumn, TablePage};
+use super::{
+    ArtifactWriter, DataValue, FrameCompression, FramePlan, Layout, StoreCx, Stored, TableColumn, TablePage,
+};
 use crate::error::StoreError;
 
 /// Rows per Parquet row group. Given explicitly, the streaming sink cuts row groups at exact
@@ -104,6 +106,14 @@ impl DataValue for LazyFrame {
 
     fn load(stored: &Stored, cx: &StoreCx<'_>) -> Result<Self, StoreError> {
         scan_artifact(stored, cx, std::any::type_name::<Self>())
+    }
+
+    fn plan(&self) -> Option<FramePlan> {
+        Some(FramePlan::new(self.clone()))
+    }
+
+    fn from_plan(plan: FramePlan) -> Option<Self> {
+        Some(plan.into_lazy_frame())
     }
 
     /// Counts the rows and collects only the window: over a stored frame (a Parquet scan) a
@@ -184,31 +194,64 @@ fn frame_page(window: &DataFrame, offset: usize, total: usize) -> Result<TablePa
 }
 
 /// Runs `frame`'s plan with the streaming engine into a new Parquet artifact.
-fn sink_parquet(
-    mut frame: LazyFrame,
-    cx: &StoreCx<'_>,
-    type_name: &'static str,
-) -> Result<Stored, StoreError> {
-    let writer = cx.new_artifact(EXTENSION)?;
+fn sink_parquet(frame: LazyFrame, cx: &StoreCx<'_>, type_name: &'static str) -> Result<Stored, StoreError> {
     let encode = |e: PolarsError| StoreError::Encode { type_name, reason: polars_message(&e) };
-    let layout = schema_layout(&*frame.collect_schema().map_err(encode)?);
-    let target = polars_path(writer.path()).map_err(encode)?;
-    let options = ParquetWriteOptions {
-        compression: parquet_compression(cx.frame_compression).map_err(encode)?,
-        row_group_size: Some(ROW_GROUP_ROWS),
-        ..ParquetWriteOptions::default()
-    };
-    frame
-        .sink(
-            SinkDestination::File { target: SinkTarget::Path(target) },
-            FileWriteFormat::Parquet(Arc::new(options)),
-            UnifiedSinkArgs::default(),
-        )
-        .and_then(|plan| plan.collect_with_engine(Engine::Streaming))
-        .map_err(encode)?;
-    // `finish` fsyncs, hashes and renames the file into place (step 1 of the commit protocol).
-    let stored = writer.finish()?;
-    Ok(Stored { layout: Some(layout.fingerprint()), ..stored })
+    let pending = Pending::new(frame, cx, type_name)?;
+    pending.plan.clone().collect_with_engine(Engine::Streaming).map_err(encode)?;
+    pending.finish()
+}
+
+/// Runs the plans in one streaming query, one Parquet sink each (polars' `collect_all`: the
+/// parts they share through `LazyFrame::cache` are computed once and fed to every sink), into
+/// new artifacts. Each has the bytes [`sink_parquet`] gives for its plan alone: the writer's
+/// options are the same and row groups are cut at exact row counts. On an error every
+/// temporary file is removed.
+pub(super) fn store_together(frames: Vec<LazyFrame>, cx: &StoreCx<'_>) -> Result<Vec<Stored>, StoreError> {
+    let type_name = std::any::type_name::<LazyFrame>();
+    let encode = |e: PolarsError| StoreError::Encode { type_name, reason: polars_message(&e) };
+    let Some(first) = frames.first() else { return Ok(Vec::new()) };
+    let flags = first.get_current_optimizations();
+    let pending =
+        frames.into_iter().map(|frame| Pending::new(frame, cx, type_name)).collect::<Result<Vec<_>, _>>()?;
+    let plans = pending.iter().map(|p| p.plan.logical_plan.clone()).collect();
+    LazyFrame::collect_all_with_engine(plans, Engine::Streaming, flags).map_err(encode)?;
+    pending.into_iter().map(Pending::finish).collect()
+}
+
+/// A frame's Parquet sink into a new artifact, not run yet.
+struct Pending<'a> {
+    writer: ArtifactWriter<'a>,
+    plan: LazyFrame,
+    layout: Layout,
+}
+
+impl<'a> Pending<'a> {
+    fn new(mut frame: LazyFrame, cx: &'a StoreCx<'_>, type_name: &'static str) -> Result<Self, StoreError> {
+        let writer = cx.new_artifact(EXTENSION)?;
+        let encode = |e: PolarsError| StoreError::Encode { type_name, reason: polars_message(&e) };
+        let layout = schema_layout(&*frame.collect_schema().map_err(encode)?);
+        let target = polars_path(writer.path()).map_err(encode)?;
+        let options = ParquetWriteOptions {
+            compression: parquet_compression(cx.frame_compression).map_err(encode)?,
+            row_group_size: Some(ROW_GROUP_ROWS),
+            ..ParquetWriteOptions::default()
+        };
+        let plan = frame
+            .sink(
+                SinkDestination::File { target: SinkTarget::Path(target) },
+                FileWriteFormat::Parquet(Arc::new(options)),
+                UnifiedSinkArgs::default(),
+            )
+            .map_err(encode)?;
+        Ok(Self { writer, plan, layout })
+    }
+
+    /// Once the sink has run: `finish` fsyncs, hashes and renames the file into place (step 1
+    /// of the commit protocol).
+    fn finish(self) -> Result<Stored, StoreError> {
+        let stored = self.writer.finish()?;
+        Ok(Stored { layout: Some(self.layout.fingerprint()), ..stored })
+    }
 }
 
 /// A frame's layout: its columns' names and types, in order.

@@ -15,6 +15,7 @@ mod file;
 mod formats;
 #[cfg(feature = "polars")]
 mod frame_files;
+mod frame_plan;
 #[cfg(feature = "polars")]
 mod frames;
 mod layout;
@@ -45,6 +46,8 @@ pub use declared::{DeclaredField, Probe, ProbeDataValue, ProbeNone, ProbeSerde, 
 pub use file::{CsvFile, ParquetFile};
 pub(crate) use file::{fingerprint_cached, stamp_trusted};
 pub use formats::{FileFormat, FileFormats, FileSpec, Holds, kind};
+pub use frame_plan::FramePlan;
+pub(crate) use frame_plan::store_plans;
 pub use layout::Layout;
 pub(crate) use layout::known_text as layout_text;
 pub(crate) use serde_files::{read_rows, write_rows};
@@ -186,6 +189,24 @@ pub trait DataValue: Send + Sync + 'static {
     where
         Self: Sized;
 
+    /// For a lazy frame (and a newtype of one): its plan, not executed. Within one submission
+    /// the orchestrator hands it to downstream tasks declared [`lazy`](crate::TaskConfig::lazy)
+    /// and stores it together with their outputs in one query (`orchestrator/fuse.rs`). The
+    /// default, `None`, is for every other value.
+    fn plan(&self) -> Option<FramePlan> {
+        None
+    }
+
+    /// The value holding `plan` (the inverse of [`plan`](Self::plan)); `None` (the default)
+    /// for a type that is not a lazy frame.
+    fn from_plan(plan: FramePlan) -> Option<Self>
+    where
+        Self: Sized,
+    {
+        let _ = plan;
+        None
+    }
+
     /// The layout of the type's stored bytes, stored beside every value and checked when one is
     /// read: a value written with another layout is never decoded as this type, and a task
     /// whose input or output layouts changed re-runs. `#[derive(DataValue)]` and
@@ -274,6 +295,8 @@ pub struct ValueType {
     layout: fn() -> Option<Layout>,
     store: fn(&AnyValue, &StoreCx<'_>) -> Result<Stored, StoreError>,
     load: fn(&Stored, &StoreCx<'_>) -> Result<AnyValue, StoreError>,
+    plan: fn(&AnyValue) -> Option<FramePlan>,
+    from_plan: fn(FramePlan) -> Option<AnyValue>,
     refresh: fn(&Stored, &StoreCx<'_>) -> Result<Fingerprint, StoreError>,
     from_toml: fn(&::toml::Value) -> Result<AnyValue, String>,
     to_toml: fn(&AnyValue) -> Option<::toml::Value>,
@@ -303,6 +326,8 @@ impl ValueType {
                 }),
             },
             load: |stored, cx| Ok(Arc::new(T::load(stored, cx)?) as AnyValue),
+            plan: |value| value.downcast_ref::<T>().and_then(T::plan),
+            from_plan: |plan| T::from_plan(plan).map(|value| Arc::new(value) as AnyValue),
             refresh: T::refresh,
             from_toml: |value| Ok(Arc::new(T::from_toml(value)?) as AnyValue),
             to_toml: |value| value.downcast_ref::<T>().and_then(T::to_toml),
@@ -380,6 +405,16 @@ impl ValueType {
 
     pub(crate) fn load(&self, stored: &Stored, cx: &StoreCx<'_>) -> Result<AnyValue, StoreError> {
         (self.load)(stored, cx)
+    }
+
+    /// The plan of a lazy frame value ([`DataValue::plan`]).
+    pub(crate) fn plan(&self, value: &AnyValue) -> Option<FramePlan> {
+        (self.plan)(value)
+    }
+
+    /// A value of this type holding `plan` ([`DataValue::from_plan`]).
+    pub(crate) fn value_of_plan(&self, plan: FramePlan) -> Option<AnyValue> {
+        (self.from_plan)(plan)
     }
 
     pub(crate) fn refresh(&self, stored: &Stored, cx: &StoreCx<'_>) -> Result<Fingerprint, StoreError> {

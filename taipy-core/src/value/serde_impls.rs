@@ -205,6 +205,12 @@ macro_rules! pointer_value {
             fn load(stored: &Stored, cx: &StoreCx<'_>) -> Result<Self, StoreError> {
                 T::load(stored, cx).map($ptr::new)
             }
+            fn plan(&self) -> Option<super::FramePlan> {
+                T::plan(self)
+            }
+            fn from_plan(plan: super::FramePlan) -> Option<Self> {
+                T::from_plan(plan).map($ptr::new)
+            }
             fn layout() -> Option<Layout> {
                 T::layout()
             }

@@ -25,6 +25,7 @@ pub(crate) fn task(task: &Task, options: &Options) -> TokenStream {
     let version = options.version;
     let skippable = options.skippable;
     let retries = options.retries;
+    let lazy = options.lazy;
     let timeout = options.timeout.map(|t| {
         let nanos = u64::try_from(t.as_nanos()).unwrap_or(u64::MAX);
         quote!(.timeout(::core::time::Duration::from_nanos(#nanos)))
@@ -101,6 +102,7 @@ pub(crate) fn task(task: &Task, options: &Options) -> TokenStream {
                 .version(#version)
                 .skippable(#skippable)
                 .retries(#retries)
+                .lazy(#lazy)
                 #timeout
             }
         }

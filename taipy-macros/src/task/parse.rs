@@ -1,5 +1,5 @@
 //! The options of `#[task(...)]`: `skippable = false`, `version = N`, `retries = N`,
-//! `timeout = "30s"`.
+//! `timeout = "30s"`, `lazy = true`.
 
 use std::time::Duration;
 
@@ -17,16 +17,18 @@ pub(crate) struct Options {
     pub(crate) retries: u32,
     /// How long one attempt may run (default: no limit).
     pub(crate) timeout: Option<Duration>,
+    /// Whether the function only builds plans over its frame inputs (default `false`).
+    pub(crate) lazy: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Self { skippable: true, version: 0, retries: 0, timeout: None }
+        Self { skippable: true, version: 0, retries: 0, timeout: None, lazy: false }
     }
 }
 
-const NAMES: [&str; 4] = ["skippable", "version", "retries", "timeout"];
-const KNOWN: &str = "`skippable = false`, `version = N`, `retries = N` or `timeout = \"30s\"`";
+const NAMES: [&str; 5] = ["skippable", "version", "retries", "timeout", "lazy"];
+const KNOWN: &str = "`skippable = false`, `version = N`, `retries = N`, `timeout = \"30s\"` or `lazy = true`";
 
 /// Parses the options; unknown and repeated options are errors on the option's name, malformed
 /// values errors on the value, and all of them are reported together.
@@ -48,6 +50,8 @@ pub(crate) fn options(args: TokenStream) -> syn::Result<Options> {
             match (key.as_str(), &value) {
                 ("skippable", Lit::Bool(b)) => options.skippable = b.value,
                 ("skippable", other) => errors.push(expected(other, "`true` or `false`")),
+                ("lazy", Lit::Bool(b)) => options.lazy = b.value,
+                ("lazy", other) => errors.push(expected(other, "`true` or `false`")),
                 ("version", Lit::Int(n)) => match n.base10_parse::<u64>() {
                     Ok(v) => options.version = v,
                     Err(_) => errors.push(expected(&value, "a non-negative integer such as `version = 2`")),
