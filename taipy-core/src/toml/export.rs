@@ -277,10 +277,8 @@ mod tests {
             assert_eq!(quote(text), ::toml::Value::String(text.to_owned()).to_string(), "{text:?}");
         }
         let ids = ["a".to_owned(), "b c".to_owned(), "q\"".to_owned()];
-        let slow: String = ids
-            .iter()
-            .map(|id| format!(" {},", ::toml::Value::String(format!("{id}:SECTION")).to_string()))
-            .collect();
+        let slow: String =
+            ids.iter().map(|id| format!(" {},", ::toml::Value::String(format!("{id}:SECTION")))).collect();
         assert_eq!(sections(&ids), format!("[{slow}]"));
     }
 }
