@@ -63,6 +63,22 @@ fn exporting_a_chain_makes_no_more_task_configs_for_more_tasks() {
     assert!(small <= taipy::registry::tasks().len() as u64, "{small}");
 }
 
+/// Old main: loading made three task configs per task (two to learn the function's types, one
+/// to build), each hashing the task's code fingerprint again, and resolved the function path
+/// of every task against the whole registry: 40% of loading a 50k-task file.
+#[test]
+fn loading_a_chain_makes_no_more_task_configs_for_more_tasks() {
+    use taipy::__private::Work;
+    let made = |n: usize| {
+        let text = chain(n, false);
+        let (made, config) = counted(Work::TaskConfigsMade, || load(&text).unwrap());
+        assert_eq!(config.scenario("chain").unwrap().tasks().len(), n);
+        made
+    };
+    assert_eq!(made(100), made(2_000), "task configs made loading 100 vs 2000 tasks");
+    assert_eq!(made(100), 1, "one function named");
+}
+
 /// Old main: every scenario created exported and fingerprinted the whole config again, and
 /// every open fingerprinted it again.
 #[test]

@@ -277,6 +277,12 @@ impl TaskConfig {
         self
     }
 
+    /// This task (not wired yet) under another id: what `TaskEntry::task_config` makes, without
+    /// making it again (a loaded file names one function for thousands of tasks).
+    pub(crate) fn renamed(&self, id: &str) -> Self {
+        Self { id: id.to_owned(), ..self.clone() }.refingerprint()
+    }
+
     pub(crate) fn runner(&self) -> &Runner {
         &self.runner
     }

@@ -90,7 +90,10 @@ pub(super) fn reconcile(
     }
     // A version whose record is gone: nothing known to compare, values are still guarded by
     // the layout check when read.
-    let old_shape = stored.map(|s| s.shape).unwrap_or_else(|| shape.clone());
+    let old_shape = match stored {
+        Some(stored) => stored.shape()?,
+        None => shape.clone(),
+    };
     let production = store.options().versions == VersionMode::Production;
     // From reading values to staging their migrated versions, garbage collection waits.
     let gate = store.write_gate();

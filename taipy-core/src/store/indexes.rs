@@ -331,8 +331,7 @@ mod tests {
     use crate::store::catalog::{Group, SledCatalog};
     use crate::store::records::FormatRecord;
 
-    /// The format this version writes.
-    const CURRENT: u32 = 7;
+    use crate::store::format::CURRENT;
 
     fn scenario(i: usize) -> ScenarioRecord {
         ScenarioRecord {

@@ -463,7 +463,7 @@ impl Store {
     /// version is in [`config_versions`](Self::config_versions)).
     pub fn configs(&self) -> Result<Vec<StoredConfig>, StoreError> {
         self.apply_all()?;
-        Ok(self.list(&Prefix::all())?.into_iter().map(|(_, config)| config).collect())
+        self.current_configs()
     }
 
     /// A job by id.

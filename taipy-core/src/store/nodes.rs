@@ -117,9 +117,10 @@ impl Store {
             return Ok(Arc::clone(types));
         }
         let record: Option<ConfigVersionRecord> = self.read(&keys::config_version(config, version))?;
-        let types: BTreeMap<String, String> = record
-            .map(|r| r.shape.nodes.into_iter().map(|(name, shape)| (name, shape.type_name)).collect())
-            .unwrap_or_default();
+        let types: BTreeMap<String, String> = match record {
+            Some(r) => r.shape()?.nodes.into_iter().map(|(name, shape)| (name, shape.type_name)).collect(),
+            None => BTreeMap::new(),
+        };
         let types = Arc::new(types);
         commit::lock(cache).insert(wanted, Arc::clone(&types));
         Ok(types)

@@ -515,17 +515,128 @@ pub struct StoredConfig {
 }
 
 /// One version of a scenario config, stored once however many scenarios use it.
+///
+/// Its shape and TOML text take megabytes for a config of 50k tasks, mostly repeated ids,
+/// fingerprints and keys: since format 7 they are kept zstd-compressed in `packed` (the shape's
+/// postcard bytes and the text, one frame each) and the plain fields are left empty. Records of
+/// older stores keep the plain fields, and are read as they are.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct ConfigVersionRecord {
     pub(crate) config_id: String,
     pub(crate) fingerprint: Fingerprint,
-    /// Its structure, from which diffs are computed.
-    pub(crate) shape: crate::config::ConfigShape,
-    /// Its Taipy Studio TOML form, where every default can be written as TOML.
-    pub(crate) toml: Option<String>,
+    /// Its structure, from which diffs are computed (format 6 and before; empty in `packed`
+    /// records).
+    shape: crate::config::ConfigShape,
+    /// Its Taipy Studio TOML form (format 6 and before).
+    toml: Option<String>,
     /// The name given to it (experiment mode), if any.
     pub(crate) name: Option<String>,
     pub(crate) recorded_us: u64,
+    /// Since format 7: the shape and the TOML text, compressed.
+    #[serde(default, deserialize_with = "appended")]
+    packed: Option<PackedConfig>,
+}
+
+/// A config version's shape and TOML text, each a zstd frame.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct PackedConfig {
+    #[serde(with = "bytes")]
+    shape: Vec<u8>,
+    #[serde(with = "bytes")]
+    toml: Vec<u8>,
+    has_toml: bool,
+}
+
+/// Byte strings as postcard's byte arrays (one length and the bytes), not sequences of `u8`.
+mod bytes {
+    use serde::{Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(bytes)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Vec<u8>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a byte string")
+            }
+            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Vec<u8>, E> {
+                Ok(v.to_vec())
+            }
+            fn visit_byte_buf<E: serde::de::Error>(self, v: Vec<u8>) -> Result<Vec<u8>, E> {
+                Ok(v)
+            }
+        }
+        d.deserialize_bytes(Visitor)
+    }
+}
+
+/// zstd's fastest level: the text and shape are repetitive enough that it shrinks them ~20×.
+const PACK_LEVEL: i32 = 1;
+
+impl ConfigVersionRecord {
+    /// A new record (packed).
+    pub(crate) fn new(
+        config_id: &str,
+        fingerprint: Fingerprint,
+        shape: &crate::config::ConfigShape,
+        toml: Option<&str>,
+        name: Option<String>,
+    ) -> Result<Self, StoreError> {
+        let failed =
+            |e: std::io::Error| StoreError::Encode { type_name: "config version", reason: e.to_string() };
+        let shape = postcard::to_allocvec(shape)
+            .map_err(|e| StoreError::Encode { type_name: "config version", reason: e.to_string() })?;
+        let packed = PackedConfig {
+            shape: zstd::bulk::compress(&shape, PACK_LEVEL).map_err(failed)?,
+            toml: zstd::bulk::compress(toml.unwrap_or("").as_bytes(), PACK_LEVEL).map_err(failed)?,
+            has_toml: toml.is_some(),
+        };
+        Ok(Self {
+            config_id: config_id.to_owned(),
+            fingerprint,
+            shape: crate::config::ConfigShape::default(),
+            toml: None,
+            name,
+            recorded_us: now_us(),
+            packed: Some(packed),
+        })
+    }
+
+    /// The version's structure.
+    pub(crate) fn shape(&self) -> Result<crate::config::ConfigShape, StoreError> {
+        match &self.packed {
+            None => Ok(self.shape.clone()),
+            Some(packed) => {
+                postcard::from_bytes(&self.unpack(&packed.shape)?).map_err(|e| self.corrupt(e.to_string()))
+            }
+        }
+    }
+
+    /// The version's TOML text, if it has one.
+    pub(crate) fn toml(&self) -> Result<Option<String>, StoreError> {
+        match &self.packed {
+            None => Ok(self.toml.clone()),
+            Some(packed) if !packed.has_toml => Ok(None),
+            Some(packed) => String::from_utf8(self.unpack(&packed.toml)?)
+                .map(Some)
+                .map_err(|e| self.corrupt(e.to_string())),
+        }
+    }
+
+    fn unpack(&self, frame: &[u8]) -> Result<Vec<u8>, StoreError> {
+        zstd::stream::decode_all(frame).map_err(|e| self.corrupt(e.to_string()))
+    }
+
+    fn corrupt(&self, reason: String) -> StoreError {
+        StoreError::Corrupt {
+            what: "config version",
+            key: format!("{} of `{}`", self.fingerprint, self.config_id),
+            reason,
+        }
+    }
 }
 
 /// The store's format, as recorded in its catalog.

@@ -49,22 +49,22 @@ impl Store {
         let records = self.list::<ConfigVersionRecord>(&Prefix::all())?;
         let scenarios = self.scenario_records()?;
         let current: Vec<StoredConfig> = self.list(&Prefix::all())?.into_iter().map(|(_, c)| c).collect();
-        let mut out: Vec<ConfigVersion> = records
-            .into_iter()
-            .map(|(_, r)| ConfigVersion {
+        let mut out = Vec::with_capacity(records.len());
+        for (_, r) in records {
+            out.push(ConfigVersion {
                 scenarios: scenarios
                     .iter()
                     .filter(|s| s.config_id == r.config_id && s.config_version == Some(r.fingerprint))
                     .count(),
                 current: current.iter().any(|c| c.id == r.config_id && c.fingerprint == r.fingerprint),
+                shape: r.shape()?,
+                toml: r.toml()?,
                 config_id: r.config_id,
                 fingerprint: r.fingerprint,
                 name: r.name,
-                shape: r.shape,
-                toml: r.toml,
                 recorded_us: r.recorded_us,
-            })
-            .collect();
+            });
+        }
         out.sort_by(|a, b| (a.recorded_us, &a.config_id).cmp(&(b.recorded_us, &b.config_id)));
         Ok(out)
     }
@@ -160,7 +160,19 @@ impl Store {
         Ok(deleted)
     }
 
-    /// The stored shape of a config version, if recorded.
+    /// Each config's current version, with its TOML text (since format 7 kept only in the
+    /// version's record).
+    pub(crate) fn current_configs(&self) -> Result<Vec<StoredConfig>, StoreError> {
+        let mut configs: Vec<StoredConfig> = self.list(&Prefix::all())?.into_iter().map(|(_, c)| c).collect();
+        for config in configs.iter_mut().filter(|c| c.toml.is_none()) {
+            if let Some(version) = self.read(&keys::config_version(&config.id, &config.fingerprint))? {
+                config.toml = version.toml()?;
+            }
+        }
+        Ok(configs)
+    }
+
+    /// The stored record of a config version (its shape and name), if recorded.
     pub(crate) fn config_shape(
         &self,
         config_id: &str,
@@ -191,21 +203,139 @@ pub(crate) fn stage_bound_version(
     if current.get(&record.config_id) == Some(&fingerprint) {
         return Ok(());
     }
-    let toml = toml();
     let key = keys::config_version(&record.config_id, &fingerprint);
     if !store.exists(&key)? {
-        let version = ConfigVersionRecord {
-            config_id: record.config_id.clone(),
+        let version = ConfigVersionRecord::new(
+            &record.config_id,
             fingerprint,
-            shape: shape.clone(),
-            toml: toml.clone(),
-            name: name.map(str::to_owned),
-            recorded_us: now_us(),
-        };
+            shape,
+            toml().as_deref(),
+            name.map(str::to_owned),
+        )?;
         group.put(&key, &version)?;
     }
-    let stored = StoredConfig { id: record.config_id.clone(), fingerprint, toml, recorded_us: now_us() };
+    // The text is kept once, with the version: `Store::configs` reads it from there.
+    let stored =
+        StoredConfig { id: record.config_id.clone(), fingerprint, toml: None, recorded_us: now_us() };
     group.put(&keys::config(&record.config_id), &stored)?;
     current.insert(record.config_id.clone(), fingerprint);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use serde::Serialize;
+
+    use super::*;
+    use crate::config::{NodeShape, Scope, StoreOptions, TaskShape};
+    use crate::store::records::{decode, encode};
+
+    /// The shape and a Taipy-like TOML text of a chain of `n` tasks of one function.
+    fn chain(n: usize) -> (ConfigShape, String) {
+        let code = Fingerprint::of_bytes("test.code", b"chain_step");
+        let layout = Fingerprint::of_bytes("test.layout", b"i64");
+        let node = || NodeShape {
+            type_name: "i64".into(),
+            layout: Some(layout),
+            scope: Scope::Scenario,
+            validity: None,
+            default: None,
+        };
+        let mut text = String::from("[TAIPY]\n");
+        let mut shape = ConfigShape { id: "chain".into(), nodes: BTreeMap::new(), tasks: BTreeMap::new() };
+        for i in 0..=n {
+            shape.nodes.insert(format!("n{i}"), node());
+            text.push_str(&format!("\n[DATA_NODE.n{i}]\n"));
+        }
+        for i in 0..n {
+            let task =
+                TaskShape { inputs: vec![format!("n{i}")], outputs: vec![format!("n{}", i + 1)], code };
+            shape.tasks.insert(format!("t{i}"), task);
+            text.push_str(&format!(
+                "\n[TASK.t{i}]\nfunction = \"bench::chain_step:function\"\ninputs = [ \"n{i}:SECTION\",]\n\
+                 outputs = [ \"n{}:SECTION\",]\nskippable = \"False:bool\"\n",
+                i + 1
+            ));
+        }
+        (shape, text)
+    }
+
+    fn scenario(config_version: Fingerprint) -> ScenarioRecord {
+        ScenarioRecord {
+            id: "SCENARIO_chain_1".into(),
+            config_id: "chain".into(),
+            name: "first".into(),
+            created_us: 1,
+            nodes: BTreeMap::new(),
+            tags: Vec::new(),
+            properties: BTreeMap::new(),
+            config_version: Some(config_version),
+        }
+    }
+
+    /// Old main wrote a 5k-task config's shape and text plainly, and its text twice (in the
+    /// version and in the config's current-version record): 2.4 times their size.
+    #[test]
+    fn a_config_version_is_recorded_once_and_compressed() {
+        let store = Store::in_memory(StoreOptions::development()).unwrap();
+        let (shape, text) = chain(5_000);
+        let plain = postcard::to_allocvec(&shape).unwrap().len() + text.len();
+        let fingerprint = Fingerprint::of_bytes("test.config", b"chain");
+        let mut group = Group::default();
+        stage_bound_version(&store, &mut group, &scenario(fingerprint), &shape, || Some(text.clone()), None)
+            .unwrap();
+        assert!(
+            group.bytes() * 10 < plain,
+            "{} bytes staged for {plain} bytes of shape and text",
+            group.bytes()
+        );
+        store.stage(group);
+        store.flush().unwrap();
+
+        let versions = store.config_versions().unwrap();
+        assert_eq!(versions.len(), 1);
+        assert_eq!(versions[0].shape, shape);
+        assert_eq!(versions[0].toml.as_deref(), Some(text.as_str()));
+        let configs = store.configs().unwrap();
+        assert_eq!(configs[0].toml.as_deref(), Some(text.as_str()));
+        assert_eq!(configs[0].fingerprint, fingerprint);
+    }
+
+    /// A config version as format 6 and before wrote it: shape and text plain.
+    #[derive(Serialize)]
+    struct PlainVersion {
+        config_id: String,
+        fingerprint: Fingerprint,
+        shape: ConfigShape,
+        toml: Option<String>,
+        name: Option<String>,
+        recorded_us: u64,
+    }
+
+    #[test]
+    fn config_versions_of_older_stores_are_read_as_they_are() {
+        let (shape, text) = chain(3);
+        let fingerprint = Fingerprint::of_bytes("test.config", b"chain");
+        let plain = PlainVersion {
+            config_id: "chain".into(),
+            fingerprint,
+            shape: shape.clone(),
+            toml: Some(text.clone()),
+            name: Some("v1".into()),
+            recorded_us: 7,
+        };
+        let bytes = encode("config version", &plain).unwrap();
+        let record: ConfigVersionRecord = decode("config version", b"k", &bytes).unwrap();
+        assert_eq!(record.shape().unwrap(), shape);
+        assert_eq!(record.toml().unwrap(), Some(text));
+        assert_eq!((record.name.as_deref(), record.recorded_us), (Some("v1"), 7));
+
+        // A packed record without text says so.
+        let packed = ConfigVersionRecord::new("chain", fingerprint, &shape, None, None).unwrap();
+        let back: ConfigVersionRecord =
+            decode("config version", b"k", &encode("config version", &packed).unwrap()).unwrap();
+        assert_eq!((back.shape().unwrap(), back.toml().unwrap()), (shape, None));
+    }
 }

@@ -93,9 +93,8 @@ pub(crate) fn scenarios(
         }
         for task in &tasks {
             let Some(resolved) = checked.tasks.get(&task.id) else { continue };
-            let mut config = resolved
-                .entry
-                .task_config(&task.id)
+            let mut config = checked
+                .task_config(resolved.entry, &task.id)
                 .inputs(task.inputs.value.iter().map(|r| r.id.clone()))
                 .outputs(task.outputs.value.iter().map(|r| r.id.clone()))
                 .skippable(task.skippable && resolved.entry.skippable);

@@ -28,12 +28,34 @@ pub(crate) struct Resolved {
 pub(crate) struct Checked {
     /// By task id.
     pub(crate) tasks: HashMap<String, Resolved>,
+    /// One task config per registered function the file names (by the entry's address), made
+    /// once: a file of 50k tasks of one function makes one, not 50k (see [`Checked::task_config`]).
+    made: HashMap<usize, crate::config::TaskConfig>,
     /// By node id: the node's type, when it could be told.
     pub(crate) types: HashMap<String, ValueType>,
     /// By node id: the converted default.
     pub(crate) defaults: HashMap<String, AnyValue>,
     /// By node id: the storage, checked against the type.
     pub(crate) storages: HashMap<String, crate::Storage>,
+}
+
+impl Checked {
+    /// The task config of registered function `entry`, named `id` (not wired yet).
+    pub(crate) fn task_config(&self, entry: &'static TaskEntry, id: &str) -> crate::config::TaskConfig {
+        match self.made.get(&address(entry)) {
+            Some(made) => made.renamed(id),
+            None => entry.task_config(id),
+        }
+    }
+
+    /// The task config of `entry` under its own name, made the first time.
+    fn made(&mut self, entry: &'static TaskEntry) -> &crate::config::TaskConfig {
+        self.made.entry(address(entry)).or_insert_with(|| entry.task_config(entry.name))
+    }
+}
+
+fn address(entry: &'static TaskEntry) -> usize {
+    std::ptr::from_ref(entry) as usize
 }
 
 /// Runs every check; problems are appended. Linear in the size of the document: every lookup
@@ -104,6 +126,8 @@ fn resolve_tasks(
 ) {
     let declared: HashSet<&str> = doc.nodes.iter().map(|n| n.id.as_str()).collect();
     let node_ids: Vec<&str> = doc.nodes.iter().map(|n| n.id.as_str()).collect();
+    // Each function path resolved once, however many tasks name it.
+    let mut resolved_paths: HashMap<&str, Result<&'static TaskEntry, String>> = HashMap::new();
     for task in &doc.tasks {
         let section = format!("TASK.{}", task.id);
         for (refs, verb) in [(&task.inputs.value, "reads"), (&task.outputs.value, "writes")] {
@@ -127,8 +151,9 @@ fn resolve_tasks(
             }
         }
         let Some(function) = &task.function else { continue };
-        let entry = match resolve(&function.value, entries) {
-            Ok(entry) => entry,
+        let path = function.value.as_str();
+        let entry = match resolved_paths.entry(path).or_insert_with(|| resolve(path, entries)) {
+            Ok(entry) => *entry,
             Err(message) => {
                 problems.push(Problem::new(
                     &section,
@@ -138,7 +163,9 @@ fn resolve_tasks(
                 continue;
             }
         };
-        let resolved = Resolved { entry, inputs: entry.input_types(), outputs: entry.output_types() };
+        let made = checked.made(entry);
+        let resolved =
+            Resolved { entry, inputs: made.input_types().to_vec(), outputs: made.output_types().to_vec() };
         for (what, wired, types) in
             [("input", &task.inputs, &resolved.inputs), ("output", &task.outputs, &resolved.outputs)]
         {
