@@ -331,7 +331,9 @@ mod tests {
     use crate::store::catalog::{Group, SledCatalog};
     use crate::store::records::FormatRecord;
 
-    use crate::store::format::CURRENT;
+    /// The format this version writes: `format.rs`'s `CURRENT`, repeated here because
+    /// `format.rs` imports this file (an import back, even from tests, is a loop).
+    const CURRENT: u32 = 7;
 
     fn scenario(i: usize) -> ScenarioRecord {
         ScenarioRecord {
