@@ -8,6 +8,9 @@
 //! the end. The processes are this test binary re-run (`child_process`, as tests/processes.rs).
 
 mod common;
+#[path = "support/postgres_server.rs"]
+#[allow(unreachable_pub)]
+mod postgres_server;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -29,20 +32,6 @@ const OTHER: &str = "TAIPY_TEST_OTHER_SCENARIO";
 const BARRIER: &str = "TAIPY_TEST_BARRIER";
 const HANG: &str = "TAIPY_TEST_HANG_IN_SEGMENT";
 
-/// The server; `None` (after saying why) outside CI when unset.
-fn server() -> Option<String> {
-    match std::env::var("TAIPY_TEST_POSTGRES") {
-        Ok(url) => Some(url),
-        Err(_) if std::env::var_os("CI").is_some() => {
-            panic!("CI is set but TAIPY_TEST_POSTGRES is not: .ci/services.sh starts PostgreSQL and sets it")
-        }
-        Err(_) => {
-            eprintln!("skipping: TAIPY_TEST_POSTGRES is unset (eval \"$(bash .ci/services.sh)\" sets it)");
-            None
-        }
-    }
-}
-
 /// A store location in a schema of its own (dropped at the end), with a local folder and a
 /// CSV beside it.
 struct Shared {
@@ -55,7 +44,7 @@ struct Shared {
 impl Shared {
     fn new() -> Option<Self> {
         static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let base = server()?;
+        let base = postgres_server::url()?;
         let schema = format!("taipy_it_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
         let separator = if base.contains('?') { '&' } else { '?' };
         let dir = tempfile::tempdir().unwrap();
@@ -325,7 +314,7 @@ fn a_killed_process_s_jobs_are_recovered_only_once_it_is_dead() {
 
 #[test]
 fn unusable_servers_are_clear_errors_naming_the_url_without_its_password() {
-    let Some(base) = server() else { return };
+    let Some(base) = postgres_server::url() else { return };
     let config: postgres::Config = base.parse().unwrap();
     let port = config.get_ports()[0];
     let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();

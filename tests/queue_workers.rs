@@ -9,6 +9,9 @@
 //! which this process serves on a free port of 127.0.0.1.
 
 mod common;
+#[path = "support/postgres_server.rs"]
+#[allow(unreachable_pub)]
+mod postgres_server;
 #[path = "support/s3_server.rs"]
 #[allow(unreachable_pub)]
 mod s3_server;
@@ -148,20 +151,7 @@ impl QueueDb {
     /// `None` (after saying why) outside CI when `TAIPY_TEST_POSTGRES` is unset.
     fn create(test: &str) -> Option<Self> {
         static COUNT: AtomicUsize = AtomicUsize::new(0);
-        let admin = match std::env::var("TAIPY_TEST_POSTGRES") {
-            Ok(url) => url,
-            Err(_) if std::env::var_os("CI").is_some() => {
-                panic!(
-                    "CI is set but TAIPY_TEST_POSTGRES is not: .ci/services.sh starts PostgreSQL and sets it"
-                )
-            }
-            Err(_) => {
-                eprintln!(
-                    "skipping: TAIPY_TEST_POSTGRES is unset (eval \"$(bash .ci/services.sh)\" sets it)"
-                );
-                return None;
-            }
-        };
+        let admin = postgres_server::url()?;
         let n = COUNT.fetch_add(1, Ordering::Relaxed);
         let name = format!("taipy_queue_{test}_{}_{n}", std::process::id());
         let mut client = postgres::Client::connect(&admin, postgres::NoTls).unwrap();

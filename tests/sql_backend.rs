@@ -5,6 +5,10 @@
 //! reason when `TAIPY_TEST_POSTGRES` is unset; in CI (`CI` set) a missing server fails the test.
 //! Tables are named per test and process, so the cases run in parallel on one database.
 
+#[path = "support/postgres_server.rs"]
+#[allow(unreachable_pub)]
+mod postgres_server;
+
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -73,22 +77,8 @@ fn sqlite() -> Engine {
 /// The PostgreSQL server of `TAIPY_TEST_POSTGRES`; `None` (after saying why) outside CI when
 /// it is unset; a failed test in CI.
 fn postgres() -> Option<Engine> {
-    match std::env::var("TAIPY_TEST_POSTGRES") {
-        Ok(url) => Some(Engine {
-            db: Database::from_url(&url).unwrap(),
-            outside: Outside::Postgres(url),
-            _dir: None,
-        }),
-        Err(_) if std::env::var_os("CI").is_some() => {
-            panic!("CI is set but TAIPY_TEST_POSTGRES is not: .ci/services.sh starts PostgreSQL and sets it")
-        }
-        Err(_) => {
-            eprintln!(
-                "skipping the PostgreSQL half: TAIPY_TEST_POSTGRES is unset (eval \"$(bash .ci/services.sh)\" sets it)"
-            );
-            None
-        }
-    }
+    let url = postgres_server::url()?;
+    Some(Engine { db: Database::from_url(&url).unwrap(), outside: Outside::Postgres(url), _dir: None })
 }
 
 fn engines() -> Vec<Engine> {

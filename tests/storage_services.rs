@@ -7,6 +7,10 @@
 #[allow(unreachable_pub)]
 mod s3_server;
 
+#[path = "support/postgres_server.rs"]
+#[allow(unreachable_pub)]
+mod postgres_server;
+
 #[path = "support/rows_pipeline.rs"]
 mod rows_pipeline;
 
@@ -28,13 +32,7 @@ fn unique(test: &str) -> String {
 /// The databases under test: a SQLite file, and the PostgreSQL server when there is one.
 fn databases(dir: &std::path::Path) -> Vec<String> {
     let mut urls = vec![format!("sqlite://{}", dir.join("services.db").display())];
-    match std::env::var("TAIPY_TEST_POSTGRES") {
-        Ok(url) => urls.push(url),
-        Err(_) if std::env::var_os("CI").is_some() => panic!("CI is set but TAIPY_TEST_POSTGRES is not"),
-        Err(_) => {
-            eprintln!("skipping PostgreSQL: TAIPY_TEST_POSTGRES is unset (eval \"$(bash .ci/services.sh)\")")
-        }
-    }
+    urls.extend(postgres_server::url());
     urls
 }
 

@@ -375,20 +375,15 @@ mod tests {
 
     fn job(i: usize, j: usize, status: JobStatus) -> Job {
         Job {
-            id: format!("JOB_t{j}_{i}"),
-            submission: format!("SUBMISSION_{i}"),
-            scenario: format!("SCENARIO_c_{i}"),
-            task: format!("t{j}"),
             status,
             reason: status.is_finished().then_some(Reason::FirstRun),
-            error: None,
-            created_us: i as u64 + 1,
-            started_us: None,
-            finished_us: None,
-            code: None,
-            inputs: Vec::new(),
-            warning: None,
-            attempt: None,
+            ..Job::submitted(
+                format!("JOB_t{j}_{i}"),
+                format!("SUBMISSION_{i}"),
+                format!("SCENARIO_c_{i}"),
+                format!("t{j}"),
+                i as u64 + 1,
+            )
         }
     }
 
