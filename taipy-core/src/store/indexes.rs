@@ -178,12 +178,9 @@ impl Store {
         keep: impl Fn(&ScenarioRecord) -> bool,
     ) -> Result<Vec<ScenarioRecord>, StoreError> {
         self.apply_all()?;
-        let mut out = Vec::new();
-        for id in self.indexed_ids(space, prefix)? {
-            if let Some(record) = self.read_or_report(&keys::scenario(&id))?.filter(&keep) {
-                out.push(record);
-            }
-        }
+        let keys: Vec<_> = self.indexed_ids(space, prefix)?.iter().map(|id| keys::scenario(id)).collect();
+        let mut out: Vec<ScenarioRecord> =
+            self.read_many_or_report(&keys)?.into_iter().flatten().filter(&keep).collect();
         out.sort_by(|a, b| (a.created_us, &a.id).cmp(&(b.created_us, &b.id)));
         Ok(out)
     }
@@ -242,15 +239,13 @@ impl Store {
     /// The readable submission records of scenario `id`, oldest first.
     pub(crate) fn submission_records_of(&self, id: &str) -> Result<Vec<SubmissionRecord>, StoreError> {
         self.apply_all()?;
-        let mut records = Vec::new();
-        for submission_id in self.indexed_ids(Space::SubmissionIndex, &prefix(&[id]))? {
-            let key = keys::submission(&submission_id);
-            if let Some(record) =
-                self.read_or_report(&key)?.filter(|r: &SubmissionRecord| r.scenario_id == id)
-            {
-                records.push(record);
-            }
-        }
+        let keys: Vec<_> = self
+            .indexed_ids(Space::SubmissionIndex, &prefix(&[id]))?
+            .iter()
+            .map(|s| keys::submission(s))
+            .collect();
+        let mut records: Vec<SubmissionRecord> =
+            self.read_many_or_report(&keys)?.into_iter().flatten().filter(|r| r.scenario_id == id).collect();
         records.sort_by(|a, b| (a.created_us, &a.id).cmp(&(b.created_us, &b.id)));
         Ok(records)
     }

@@ -620,6 +620,24 @@ impl Store {
         }
     }
 
+    /// The records at `keys`, in their order, as [`read_or_report`](Self::read_or_report) reads
+    /// each, read in one [`Catalog::get_many`] (one round trip on a server).
+    pub(crate) fn read_many_or_report<R: Record>(
+        &self,
+        keys: &[Key<R>],
+    ) -> Result<Vec<Option<R>>, StoreError> {
+        let bytes: Vec<Vec<u8>> = keys.iter().map(|key| key.bytes().to_vec()).collect();
+        let found = self.inner.catalog.get_many(R::SPACE, &bytes)?;
+        self.count_records(found.iter().flatten().count());
+        let decoded = found.into_iter().zip(keys).map(|(found, key)| {
+            let bytes = found?;
+            decode(R::SPACE.what(), key.bytes(), &bytes)
+                .map_err(|e| self.report_unreadable(R::SPACE.what(), key.bytes(), e))
+                .ok()
+        });
+        Ok(decoded.collect())
+    }
+
     /// Whether a record exists.
     pub(crate) fn exists<R: Record>(&self, key: &Key<R>) -> Result<bool, StoreError> {
         Ok(self.inner.catalog.get(R::SPACE, key.bytes())?.is_some())

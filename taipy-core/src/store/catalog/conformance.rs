@@ -29,6 +29,7 @@ macro_rules! catalog_conformance {
             a_scan_is_in_key_order,
             a_scan_stays_in_its_space,
             a_scan_prefix_excludes_longer_ids,
+            many_gets_answer_each_key_in_order,
             the_last_of_a_prefix_is_its_greatest_key,
             an_empty_group_commits,
             a_group_mixing_files_and_records_is_refused_whole,
@@ -182,6 +183,41 @@ pub(crate) fn keys_and_values_are_binary_safe(c: &dyn Catalog) {
     c.commit(vec![put(Space::Memo, &key, &[]), put(Space::Memo, &[0], &[0, 0])]).unwrap();
     assert_eq!(c.get(Space::Memo, &key).unwrap(), Some(Vec::new()));
     assert_eq!(c.scan(Space::Memo, &[0]).unwrap().len(), 2);
+}
+
+/// `get_many` answers as one `get` per key would: in the keys' order, `None` for a missing
+/// key, whether the keys are sorted, far apart, repeated, out of order, or next to another
+/// space's records.
+pub(crate) fn many_gets_answer_each_key_in_order(c: &dyn Catalog) {
+    let key = |i: u32| format!("S_{i:04}").into_bytes();
+    for chunk in (0..1000u32).collect::<Vec<_>>().chunks(500) {
+        c.commit(chunk.iter().map(|i| put(Space::Scenarios, &key(*i), &i.to_be_bytes())).collect()).unwrap();
+    }
+    c.commit(vec![put(Space::Jobs, &key(5), b"other space"), put(Space::Jobs, b"S_9999", b"other")]).unwrap();
+    let one_by_one = |keys: &[Vec<u8>]| -> Vec<Option<Vec<u8>>> {
+        keys.iter().map(|k| c.get(Space::Scenarios, k).unwrap()).collect()
+    };
+    let asked: Vec<Vec<Vec<u8>>> = vec![
+        vec![],
+        (0..1000).map(key).collect(),
+        // Sparse: a seek between most of them.
+        (0..1000).step_by(97).map(key).collect(),
+        // Missing keys between, before and after the present ones (one past the space's end).
+        vec![b"S_".to_vec(), key(3), b"S_0003x".to_vec(), key(4), key(999), key(1000), b"S_9999".to_vec()],
+        // Out of order and repeated.
+        vec![key(900), key(10), key(10), key(500), key(11), key(900)],
+    ];
+    for keys in asked {
+        let many = c.get_many(Space::Scenarios, &keys).unwrap();
+        assert_eq!(
+            many,
+            one_by_one(&keys),
+            "keys {:?}",
+            keys.iter().map(|k| String::from_utf8_lossy(k)).collect::<Vec<_>>()
+        );
+    }
+    assert_eq!(c.get_many(Space::Scenarios, &[key(7)]).unwrap(), [Some(7u32.to_be_bytes().to_vec())]);
+    assert_eq!(c.get_many(Space::Jobs, &[key(5), key(6)]).unwrap(), [Some(b"other space".to_vec()), None]);
 }
 
 pub(crate) fn a_large_space_scans_completely(c: &dyn Catalog) {

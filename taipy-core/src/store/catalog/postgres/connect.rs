@@ -107,6 +107,8 @@ fn valid_schema(schema: &str) -> bool {
 pub(crate) struct Conn {
     pub(crate) client: Client,
     pub(crate) get: Statement,
+    /// The records at a list of keys (`Catalog::get_many`), one round trip.
+    pub(crate) get_many: Statement,
     pub(crate) scan_from: Statement,
     pub(crate) scan_range: Statement,
     /// The last record of a key range (`Catalog::last`).
@@ -174,6 +176,7 @@ impl Pool {
             |sql: &str| client.prepare(sql).map_err(|e| self.location.failed("cannot prepare", &e));
         Ok(Conn {
             get: prepare("SELECT value FROM records WHERE space = $1 AND key = $2")?,
+            get_many: prepare("SELECT key, value FROM records WHERE space = $1 AND key = ANY($2::bytea[])")?,
             scan_from: prepare("SELECT key, value FROM records WHERE space = $1 AND key >= $2 ORDER BY key")?,
             scan_range: prepare(
                 "SELECT key, value FROM records WHERE space = $1 AND key >= $2 AND key < $3 ORDER BY key",

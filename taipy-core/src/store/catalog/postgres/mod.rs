@@ -204,6 +204,23 @@ impl Catalog for PgCatalog {
         Ok(row.map(|row| row.get(0)))
     }
 
+    /// One query for all the keys (a round trip each would dominate an index lookup).
+    fn get_many(&self, space: Space, keys: &[Vec<u8>]) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.conn()?;
+        let conn = &mut *conn;
+        let rows = conn
+            .client
+            .query(&conn.get_many, &[&space_name(space), &keys])
+            .map_err(|e| self.failed("cannot read records", e))?;
+        let found: std::collections::HashMap<Vec<u8>, Vec<u8>> =
+            rows.into_iter().map(|row| (row.get(0), row.get(1))).collect();
+        // A key asked twice gets its record twice.
+        Ok(keys.iter().map(|key| found.get(key).cloned()).collect())
+    }
+
     fn scan(&self, space: Space, prefix: &[u8]) -> Result<Scanned, StoreError> {
         let mut conn = self.conn()?;
         let conn = &mut *conn;
