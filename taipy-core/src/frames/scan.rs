@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use polars::prelude::*;
 use rayon::prelude::*;
 
-use super::select::order_key;
+use super::keys::order_key;
 
 /// The group number column of the groups table and of the batches.
 const GROUP: &str = "__taipy_group";

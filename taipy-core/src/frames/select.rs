@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use polars::prelude::*;
 
+use super::keys::{from_order_key, order_key};
 use super::scan::{Budget, ColumnPass, Mode, Source, Window};
 
 /// The prefix of the internal columns' names; the caller's columns may not use it.
@@ -100,17 +101,6 @@ fn position(q: f64, n: u64) -> (u64, f64) {
     let at = q * (n - 1) as f64;
     let low = at.floor();
     (low as u64, at - low)
-}
-
-/// A float's key: unsigned integers in the order of the floats (`-0.0` before `0.0`).
-pub(super) const fn order_key(x: f64) -> u64 {
-    let bits = x.to_bits();
-    if bits >> 63 == 1 { !bits } else { bits | 1 << 63 }
-}
-
-/// The float whose key is `key`.
-pub(super) fn from_order_key(key: u64) -> f64 {
-    f64::from_bits(if key >> 63 == 1 { key & !(1 << 63) } else { !key })
 }
 
 /// An interval of one cell's keys, `lo..=hi`.

@@ -8,7 +8,8 @@ use polars::prelude::*;
 use rand::{RngExt, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 
-use super::select::{Limits, Trace, Wanted, from_order_key, order_key};
+use super::keys::{from_order_key, order_key};
+use super::select::{Limits, Trace, Wanted};
 use super::{QuantileError, compute, median, quantile};
 
 /// Four buckets a pass, a handful of values held: the first pass stops keeping values, ranges
