@@ -64,7 +64,7 @@ pub(super) struct ColumnPass {
     /// The keys found in each window ([`Mode::Collect`]), unsorted.
     pub(super) collected: Vec<Vec<u64>>,
     /// Every key seen in a window, per group, while the pass keeps them.
-    pub(super) kept: Vec<Vec<u64>>,
+    pub(super) kept: Vec<Kept>,
 }
 
 impl ColumnPass {
@@ -112,7 +112,7 @@ impl ColumnPass {
         let valid = |i: usize| array.validity().is_none_or(|bits| bits.get_bit(i));
         let keeping = keep.is_some_and(|budget| !budget.over());
         if keeping && self.kept.is_empty() {
-            self.kept = vec![Vec::new(); self.starts.len() - 1];
+            self.kept = (0..self.starts.len() - 1).map(|_| Kept::default()).collect();
         }
         let mut kept_now = 0u64;
         for (i, &x) in floats.iter().enumerate() {
@@ -144,6 +144,41 @@ impl ColumnPass {
                 self.kept = Vec::new();
             }
         }
+    }
+}
+
+/// The largest piece of a [`Kept`]: 512 KB.
+const PIECE: usize = 1 << 16;
+
+/// Keys kept in pieces of growing size (up to [`PIECE`]), so that the memory held is the keys
+/// plus at most one piece, never a doubled vector's spare capacity.
+#[derive(Debug, Default)]
+pub(super) struct Kept {
+    pieces: Vec<Vec<u64>>,
+    len: usize,
+}
+
+impl Kept {
+    fn push(&mut self, key: u64) {
+        match self.pieces.last_mut() {
+            Some(piece) if piece.len() < piece.capacity() => piece.push(key),
+            _ => {
+                let size = self.pieces.last().map_or(16, |p| (p.capacity() * 2).min(PIECE));
+                let mut piece = Vec::with_capacity(size);
+                piece.push(key);
+                self.pieces.push(piece);
+            }
+        }
+        self.len += 1;
+    }
+
+    /// The keys in one vector, each piece freed once copied.
+    pub(super) fn into_vec(self) -> Vec<u64> {
+        let mut keys = Vec::with_capacity(self.len);
+        for piece in self.pieces {
+            keys.extend_from_slice(&piece);
+        }
+        keys
     }
 }
 

@@ -39,7 +39,8 @@ pub(super) struct Limits {
 
 impl Limits {
     /// 65,536 buckets a pass (4M buckets at most, 32 MB); 32M values held at most (256 MB of
-    /// keys, and up to as much again of the kept vectors' spare capacity).
+    /// keys, plus a batch and a piece of 512 KB per group and column while the first pass keeps
+    /// them).
     pub(super) const DEFAULT: Self =
         Self { bucket_bits: 16, histogram_limit: 1 << 22, value_limit: 1 << 25, split_above: 1 << 12 };
 
@@ -204,7 +205,7 @@ pub(super) fn run(
         // Every value was kept: select the ranks among them, no other pass.
         for (interval, wanted_here) in targets_by_interval(&targets) {
             let Interval { group, column, .. } = intervals[interval];
-            let values = std::mem::take(&mut first[column as usize].kept[group as usize]);
+            let values = std::mem::take(&mut first[column as usize].kept[group as usize]).into_vec();
             assign(&mut targets, &wanted_here, values, 0);
         }
         drop(first);
