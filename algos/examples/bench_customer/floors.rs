@@ -181,7 +181,10 @@ pub(crate) fn median(
             anon.reset();
             let start = Instant::now();
             let result = match which {
-                0 => segment_analysis(&segmented, &Metric::Median)?.0.collect()?,
+                0 => segment_analysis(&segmented, &Metric::Median)?
+                    .0
+                    .collect_with_engine(Engine::Streaming)?
+                    .unwrap_single(),
                 _ => in_memory()?,
             };
             let ms = start.elapsed().as_secs_f64() * 1e3;

@@ -6,19 +6,23 @@
 //!
 //! 1. each value is mapped to a 64-bit key that orders as the float does (its bit pattern, the
 //!    negative ones flipped), so counting keys in ranges is counting values in ranges, exactly;
-//! 2. a first streaming pass counts, per group and column, the values in each of 65,536 key
-//!    ranges (a histogram: a streaming group-by on `(group, column, range)`), which gives each
-//!    group's count and the range holding each wanted rank;
-//! 3. while the ranges holding the wanted ranks together hold more than about a million values,
-//!    another streaming pass splits each of them into 65,536 narrower ranges (a range of one key
-//!    holds equal values and needs no further pass; four passes reach that from any range);
-//! 4. a last streaming pass collects only the values in those ranges, and sorting them gives the
-//!    exact order statistics.
+//! 2. with group keys, a streaming group-by on the keys alone finds the groups; each later pass
+//!    streams the value columns (and each row's group number, joined from that small table)
+//!    batch by batch into plain Rust counting, one value column per thread;
+//! 3. the first pass counts, per group and column, the values in each of 65,536 key ranges (a
+//!    histogram), which gives each group's count and the range holding each wanted rank; it also
+//!    keeps the values while all of them fit the budget (32M values): then selecting the wanted
+//!    ranks among them ends the work, in one pass;
+//! 4. otherwise, while the ranges holding the wanted ranks together hold more values than the
+//!    budget, another pass splits each of them into narrower ranges (a range of one key holds
+//!    equal values and needs no further pass; four passes reach that from any range);
+//! 5. a last pass collects only the values in those ranges, and an exact selection
+//!    (`select_nth_unstable`) among them gives the order statistics.
 //!
 //! Every pass runs the frame's plan again with the streaming engine: give these functions a
-//! stored frame (a Parquet scan, as a task's input is) or a cheap plan, not a costly one.
-//! Typical data takes two or three passes; memory holds the histograms (at most 65,536 rows per
-//! group and column, usually a few hundred) and the collected values, whatever the row count.
+//! stored frame (a Parquet scan, as a task's input is) or a cheap plan, not a costly one. Memory
+//! holds the histograms (65,536 counts per group and column, fewer when there are many groups:
+//! 32 MB in all at most), the groups and the values of the budget, whatever the row count.
 //!
 //! # Semantics: pandas'
 //!
@@ -59,13 +63,15 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod keys;
+mod scan;
 mod select;
 #[cfg(test)]
 mod tests;
 
 use polars::prelude::{DataFrame, DataType, LazyFrame, PolarsError};
 
-use select::{Limits, Wanted};
+use select::{Limits, Trace, Wanted};
 
 /// Why [`median`] or [`quantile`] could not compute.
 #[derive(Debug, thiserror::Error)]
@@ -118,7 +124,7 @@ pub enum QuantileError {
 /// For an even count, the mean of the two middle values, as pandas; nulls and NaN skipped.
 /// See the [module](self) for the algorithm, the exact semantics and the output's shape.
 pub fn median(frame: LazyFrame, keys: &[&str], columns: &[&str]) -> Result<DataFrame, QuantileError> {
-    compute(frame, keys, columns, Wanted::Median, Limits::DEFAULT)
+    Ok(compute(frame, keys, columns, Wanted::Median, Limits::DEFAULT)?.0)
 }
 
 /// The exact `q`-quantile (`0 ≤ q ≤ 1`) of each value column, per group of `keys`, with pandas'
@@ -134,7 +140,8 @@ pub fn quantile(
     if !(0.0..=1.0).contains(&q) {
         return Err(QuantileError::Quantile { q });
     }
-    compute(frame, keys, columns, Wanted::Quantile { q, grouped: !keys.is_empty() }, Limits::DEFAULT)
+    let wanted = Wanted::Quantile { q, grouped: !keys.is_empty() };
+    Ok(compute(frame, keys, columns, wanted, Limits::DEFAULT)?.0)
 }
 
 /// Checks the columns, then runs the passes.
@@ -144,7 +151,7 @@ fn compute(
     columns: &[&str],
     wanted: Wanted,
     limits: Limits,
-) -> Result<DataFrame, QuantileError> {
+) -> Result<(DataFrame, Trace), QuantileError> {
     if columns.is_empty() {
         return Err(QuantileError::NoColumns);
     }

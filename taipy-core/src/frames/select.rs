@@ -1,6 +1,8 @@
 //! The passes behind [`median`](super::median) and [`quantile`](super::quantile): histograms of
 //! order-preserving keys narrow each wanted rank to a small range of keys, then the values in
-//! those ranges are collected and sorted.
+//! those ranges are collected and the ranks selected among them (or, when every value fits the
+//! budget, the first pass keeps them all and the ranks are selected among those). What one pass
+//! over the frame does is in [`scan`](super::scan).
 //!
 //! Vocabulary: a *cell* is one group and one value column; a *target* is one rank wanted in a
 //! cell (a median of an even count wants two); an *interval* is a range of keys `lo..=hi` of
@@ -8,35 +10,45 @@
 //! `count` values inside.
 
 use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::Arc;
 
 use polars::prelude::*;
 
+use super::keys::{from_order_key, order_key};
+use super::scan::{Budget, ColumnPass, Mode, Source, Window};
+
 /// The prefix of the internal columns' names; the caller's columns may not use it.
 pub(super) const RESERVED_PREFIX: &str = "__taipy_";
-const GROUP: &str = "__taipy_group";
-const COLUMN: &str = "__taipy_column";
-const KEY: &str = "__taipy_key";
-const BUCKET: &str = "__taipy_bucket";
-const INTERVAL: &str = "__taipy_interval";
-const LO: &str = "__taipy_lo";
-const HI: &str = "__taipy_hi";
-const SHIFT: &str = "__taipy_shift";
-const COUNT: &str = "__taipy_count";
 
-/// How finely each pass splits and when to stop; small values in tests force many passes.
+/// How finely each pass splits and how much it may hold; small values in tests force every path.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Limits {
     /// A pass splits an interval into at most `2^bucket_bits` buckets.
     pub(super) bucket_bits: u32,
-    /// The values the last pass may collect, all intervals together.
-    pub(super) collect_limit: u64,
+    /// The histogram buckets a pass may hold, all intervals together: with many intervals, each
+    /// is split into fewer buckets (at least two).
+    pub(super) histogram_limit: u64,
+    /// The values a pass may hold, all cells together: the first pass keeps every value while
+    /// they are no more (and then needs no other pass); the last pass collects the values of the
+    /// open intervals once they are no more.
+    pub(super) value_limit: u64,
     /// Intervals holding more values than this are split first.
     pub(super) split_above: u64,
 }
 
 impl Limits {
-    /// 65,536 buckets a pass; at most about a million values collected (8 MB of keys).
-    pub(super) const DEFAULT: Self = Self { bucket_bits: 16, collect_limit: 1 << 20, split_above: 1 << 12 };
+    /// 65,536 buckets a pass (4M buckets at most, 32 MB); 32M values held at most (256 MB of
+    /// keys, plus a batch and a piece of 512 KB per group and column while the first pass keeps
+    /// them).
+    pub(super) const DEFAULT: Self =
+        Self { bucket_bits: 16, histogram_limit: 1 << 22, value_limit: 1 << 25, split_above: 1 << 12 };
+
+    /// The bits of a pass splitting `intervals` intervals.
+    fn bits_for(&self, intervals: usize) -> u32 {
+        let per_interval = (self.histogram_limit / intervals.max(1) as u64).max(2);
+        per_interval.ilog2().clamp(1, self.bucket_bits.max(1))
+    }
 }
 
 /// The statistic asked for.
@@ -92,17 +104,6 @@ fn position(q: f64, n: u64) -> (u64, f64) {
     (low as u64, at - low)
 }
 
-/// A float's key: unsigned integers in the order of the floats (`-0.0` before `0.0`).
-pub(super) const fn order_key(x: f64) -> u64 {
-    let bits = x.to_bits();
-    if bits >> 63 == 1 { !bits } else { bits | 1 << 63 }
-}
-
-/// The float whose key is `key`.
-pub(super) fn from_order_key(key: u64) -> f64 {
-    f64::from_bits(if key >> 63 == 1 { key & !(1 << 63) } else { !key })
-}
-
 /// An interval of one cell's keys, `lo..=hi`.
 #[derive(Clone, Copy, Debug)]
 struct Interval {
@@ -137,12 +138,12 @@ struct Target {
     value: f64,
 }
 
-/// The frame and what the passes read of it.
-struct Passes<'a> {
-    frame: LazyFrame,
-    keys: &'a [&'a str],
-    columns: &'a [&'a str],
-    limits: Limits,
+/// What a computation did, for tests: how many times it read the frame, and the most values a
+/// pass held (kept or collected).
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Trace {
+    pub(super) scans: usize,
+    pub(super) held: u64,
 }
 
 /// The first interval of every cell: every key but NaN's.
@@ -162,80 +163,154 @@ pub(super) fn run(
     columns: &[&str],
     wanted: Wanted,
     limits: Limits,
-) -> PolarsResult<DataFrame> {
-    let passes = Passes { frame, keys, columns, limits };
+) -> PolarsResult<(DataFrame, Trace)> {
+    let source = Source::new(frame, keys, columns)?;
+    let mut trace = Trace { scans: usize::from(!keys.is_empty()) + 1, held: 0 };
+    let groups = source.groups().height();
+    let shape = (groups, columns.len());
 
-    // Pass 1: every cell's histogram over all keys, nulls and NaN in a bucket of their own so
-    // that groups without values are seen too.
-    let histogram = passes.collect(
-        passes
-            .stacked(|_, value| value.map(first_buckets(limits.bucket_bits), uint64(BUCKET)).alias(BUCKET))?
-            .group_by(keys.iter().map(|&k| col(k)).chain([col(COLUMN), col(BUCKET)]).collect::<Vec<_>>())
-            .agg([len().alias(COUNT)]),
-    )?;
-    let groups = passes.groups(&histogram)?;
-    let histogram = passes.with_group_ids(histogram, &groups)?;
+    // Pass 1: every cell's histogram over all keys (NaN's are outside them, nulls are skipped),
+    // keeping the values while they are few enough.
+    let cells: Vec<Interval> = (0..groups as u64)
+        .flat_map(|group| (0..columns.len() as u32).map(move |column| Interval { group, column, ..ALL }))
+        .collect();
+    let bits = limits.bits_for(cells.len());
+    let budget = Arc::new(Budget::new(limits.value_limit));
+    let mut first =
+        source.pass(Mode::Count, windows(&cells, None, Mode::Count, bits, shape), Some(budget.clone()))?;
+    let first_histograms = histograms(&first);
 
-    // Cells, their first interval (all keys) and their targets.
-    let mut histograms: HashMap<usize, Vec<(u64, u64)>> = HashMap::new();
-    let mut cells: HashMap<(u64, u32), Vec<(u64, u64)>> = HashMap::new();
-    let (group_ids, bucket_ids, counts) =
-        (u64s(&histogram, GROUP)?, u64s(&histogram, BUCKET)?, u64s(&histogram, COUNT)?);
-    let column_ids = histogram.column(COLUMN)?.u32()?;
-    for i in 0..histogram.height() {
-        let cell = (group_ids.get(i).unwrap_or(0), column_ids.get(i).unwrap_or(0));
-        let buckets = cells.entry(cell).or_default();
-        if let (Some(bucket), Some(count)) = (bucket_ids.get(i), counts.get(i)) {
-            buckets.push((bucket, count));
-        }
-    }
+    // The cells with values, their first interval (all keys) and their targets.
     let mut intervals = Vec::new();
     let mut targets = Vec::new();
+    let mut histograms_now = HashMap::new();
     // Per cell: its count and its targets' indices.
-    let mut sizes: HashMap<(u64, u32), (u64, std::ops::Range<usize>)> = HashMap::new();
-    for ((group, column), mut buckets) in cells {
+    let mut sizes: HashMap<(u64, u32), (u64, Range<usize>)> = HashMap::new();
+    for (number, cell) in cells.iter().enumerate() {
+        let Some(buckets) = first_histograms.get(&number) else { continue };
         let n = buckets.iter().map(|&(_, c)| c).sum::<u64>();
         if n == 0 {
             continue;
         }
-        buckets.sort_unstable();
         let interval = intervals.len();
-        intervals.push(Interval { group, column, count: n, ..ALL });
-        histograms.insert(interval, buckets);
+        intervals.push(Interval { count: n, ..*cell });
+        histograms_now.insert(interval, buckets.clone());
         let start = targets.len();
         targets.extend(wanted.ranks(n).into_iter().map(|rank| Target { rank, interval, value: f64::NAN }));
-        sizes.insert((group, column), (n, start..targets.len()));
+        sizes.insert((cell.group, cell.column), (n, start..targets.len()));
     }
+    drop(first_histograms);
+
+    if !budget.over() {
+        // Every value was kept: select the ranks among them, no other pass.
+        for (interval, wanted_here) in targets_by_interval(&targets) {
+            let Interval { group, column, .. } = intervals[interval];
+            let values = std::mem::take(&mut first[column as usize].kept[group as usize]).into_vec();
+            assign(&mut targets, &wanted_here, values, 0);
+        }
+        drop(first);
+        trace.held = budget.used();
+        return Ok((output(&source, columns, wanted, &sizes, &targets)?, trace));
+    }
+    drop(first);
+
     let mut refining = vec![true; intervals.len()];
-    intervals = refine(&intervals, &refining, &mut targets, &histograms, limits.bucket_bits);
+    intervals = refine(&intervals, &refining, &mut targets, &histograms_now, bits);
 
     // Narrow until the values left to collect are few enough.
     loop {
         let open = || intervals.iter().filter(|i| !i.settled());
-        if open().map(|i| i.count).sum::<u64>() <= limits.collect_limit {
+        if open().map(|i| i.count).sum::<u64>() <= limits.value_limit {
             break;
         }
         let large = open().any(|i| i.count > limits.split_above);
         refining =
             intervals.iter().map(|i| !i.settled() && (!large || i.count > limits.split_above)).collect();
-        histograms = passes.histograms(&intervals, &refining, &groups)?;
-        intervals = refine(&intervals, &refining, &mut targets, &histograms, limits.bucket_bits);
+        let bits = limits.bits_for(refining.iter().filter(|&&r| r).count());
+        let passes =
+            source.pass(Mode::Count, windows(&intervals, Some(&refining), Mode::Count, bits, shape), None)?;
+        trace.scans += 1;
+        intervals = refine(&intervals, &refining, &mut targets, &histograms(&passes), bits);
     }
 
-    // The last pass: the values of the open intervals, sorted; a settled one is one value.
-    let values = passes.values(&intervals, &groups)?;
-    for target in &mut targets {
-        let interval = &intervals[target.interval];
-        let key = if interval.settled() {
-            interval.lo
+    // The last pass: the values of the open intervals; a settled one is one value.
+    let open: Vec<bool> = intervals.iter().map(|i| !i.settled()).collect();
+    let mut collected = if open.iter().any(|&o| o) {
+        source.pass(Mode::Collect, windows(&intervals, Some(&open), Mode::Collect, 0, shape), None)?
+    } else {
+        Vec::new()
+    };
+    if !collected.is_empty() {
+        trace.scans += 1;
+    }
+    let mut values: HashMap<usize, Vec<u64>> = HashMap::new();
+    for pass in &mut collected {
+        trace.held += pass.collected.iter().map(|v| v.len() as u64).sum::<u64>();
+        let tags: Vec<(usize, usize)> = pass.windows().map(|(_, w)| (w.tag, w.base)).collect();
+        for (tag, base) in tags {
+            values.insert(tag, std::mem::take(&mut pass.collected[base]));
+        }
+    }
+    drop(collected);
+    for (interval, wanted_here) in targets_by_interval(&targets) {
+        let Interval { lo, below, .. } = intervals[interval];
+        if intervals[interval].settled() {
+            for &t in &wanted_here {
+                targets[t].value = from_order_key(lo);
+            }
         } else {
-            values[&target.interval][(target.rank - interval.below) as usize]
-        };
-        target.value = from_order_key(key);
+            let keys = values.remove(&interval).unwrap_or_default();
+            assign(&mut targets, &wanted_here, keys, below);
+        }
     }
+    Ok((output(&source, columns, wanted, &sizes, &targets)?, trace))
+}
 
-    // One row per group, one column per value column.
-    let mut output = groups.drop(GROUP)?;
+/// The targets' indices per interval, each list by rank.
+fn targets_by_interval(targets: &[Target]) -> Vec<(usize, Vec<usize>)> {
+    let mut by: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (index, target) in targets.iter().enumerate() {
+        by.entry(target.interval).or_default().push(index);
+    }
+    let mut by: Vec<(usize, Vec<usize>)> = by.into_iter().collect();
+    for (_, list) in &mut by {
+        list.sort_by_key(|&t| targets[t].rank);
+    }
+    by
+}
+
+/// Sets the value of the targets `wanted` (by rank) from the keys of their interval, which has
+/// `below` values of its cell under it: exact selection, no full sort.
+fn assign(targets: &mut [Target], wanted: &[usize], mut keys: Vec<u64>, below: u64) {
+    let mut rest: &mut [u64] = &mut keys;
+    // Ranks in `rest` start at `offset`.
+    let mut offset = below;
+    let mut last = None;
+    for &t in wanted {
+        let rank = targets[t].rank;
+        if rank < offset {
+            // The same rank as the previous target.
+            targets[t].value = from_order_key(last.expect("ranks are sorted"));
+            continue;
+        }
+        let (_, nth, right) = std::mem::take(&mut rest).select_nth_unstable((rank - offset) as usize);
+        last = Some(*nth);
+        targets[t].value = from_order_key(*nth);
+        offset = rank + 1;
+        rest = right;
+    }
+}
+
+/// One row per group, one column per value column.
+fn output(
+    source: &Source,
+    columns: &[&str],
+    wanted: Wanted,
+    sizes: &HashMap<(u64, u32), (u64, Range<usize>)>,
+    targets: &[Target],
+) -> PolarsResult<DataFrame> {
+    let groups = source.groups();
+    let mut output = groups.drop(Source::group_column())?;
     for (index, &name) in columns.iter().enumerate() {
         let statistic: Float64Chunked = (0..groups.height() as u64)
             .map(|group| {
@@ -247,6 +322,41 @@ pub(super) fn run(
         output.with_column(statistic.with_name(name.into()).into_column())?;
     }
     Ok(output)
+}
+
+/// Each column's [`ColumnPass`] over the `intervals` marked in `chosen` (all if `None`), split
+/// into at most `2^bits` buckets each for [`Mode::Count`].
+fn windows(
+    intervals: &[Interval],
+    chosen: Option<&[bool]>,
+    mode: Mode,
+    bits: u32,
+    (groups, columns): (usize, usize),
+) -> Vec<ColumnPass> {
+    let mut per_column: Vec<Vec<(usize, Window, usize)>> = vec![Vec::new(); columns];
+    for (tag, interval) in intervals.iter().enumerate() {
+        if chosen.is_some_and(|c| !c[tag]) {
+            continue;
+        }
+        let shift = if mode == Mode::Count { interval.shift(bits) } else { 0 };
+        let window = Window { lo: interval.lo, hi: interval.hi, shift, base: 0, tag };
+        per_column[interval.column as usize].push((interval.group as usize, window, interval.count as usize));
+    }
+    per_column.into_iter().map(|windows| ColumnPass::new(groups, mode, windows)).collect()
+}
+
+/// The non-empty buckets of each window's histogram, by window tag, in bucket order.
+fn histograms(passes: &[ColumnPass]) -> HashMap<usize, Vec<(u64, u64)>> {
+    let mut histograms = HashMap::new();
+    for pass in passes {
+        for (_, window) in pass.windows() {
+            let buckets = &pass.histogram[window.base..window.base + window.buckets()];
+            let counts: Vec<(u64, u64)> =
+                buckets.iter().enumerate().filter(|&(_, &c)| c > 0).map(|(b, &c)| (b as u64, c)).collect();
+            histograms.insert(window.tag, counts);
+        }
+    }
+    histograms
 }
 
 /// Moves the targets of the intervals marked in `refining` into the bucket of their interval's
@@ -288,238 +398,4 @@ fn refine(
         });
     }
     next
-}
-
-/// A column's value ranges OR-ed in the prefilter of a pass, at most; more become their hull.
-const MAX_RANGES: usize = 32;
-
-impl Passes<'_> {
-    /// The frame reshaped for a pass: `keys…, COLUMN, <computed>`, one row per row and value
-    /// column, `computed` from the value as `f64`.
-    fn stacked(&self, computed: impl Fn(usize, Expr) -> Expr) -> PolarsResult<LazyFrame> {
-        self.stacked_where(|_, _| lit(true), computed)
-    }
-
-    /// [`Passes::stacked`] for the rows whose value passes `filter`.
-    fn stacked_where(
-        &self,
-        mut filter: impl FnMut(usize, Expr) -> Expr,
-        computed: impl Fn(usize, Expr) -> Expr,
-    ) -> PolarsResult<LazyFrame> {
-        let parts: Vec<LazyFrame> = self
-            .columns
-            .iter()
-            .enumerate()
-            .map(|(index, &name)| {
-                let value = col(name).cast(DataType::Float64);
-                let mut selected: Vec<Expr> = self.key_exprs();
-                selected.push(lit(index as u32).cast(DataType::UInt32).alias(COLUMN));
-                selected.push(computed(index, value.clone()));
-                self.frame.clone().filter(filter(index, value)).select(selected)
-            })
-            .collect();
-        let union =
-            UnionArgs { parallel: true, rechunk: false, maintain_order: false, ..UnionArgs::default() };
-        concat(parts, union)
-    }
-
-    /// Runs a plan with the streaming engine. (The union's branches scan the frame each on
-    /// their own: the workspace's polars has no `cse` feature, which could share one scan
-    /// between them through a buffer.)
-    fn collect(&self, plan: LazyFrame) -> PolarsResult<DataFrame> {
-        Ok(plan.collect_with_engine(Engine::Streaming)?.unwrap_single())
-    }
-
-    /// The groups seen by the first pass, sorted by key (nulls last), numbered in `GROUP`.
-    fn groups(&self, histogram: &DataFrame) -> PolarsResult<DataFrame> {
-        if self.keys.is_empty() {
-            return DataFrame::new(1, vec![Column::new(GROUP.into(), [0u64])]);
-        }
-        let keys: Vec<PlSmallStr> = self.keys.iter().map(|&k| k.into()).collect();
-        histogram
-            .clone()
-            .lazy()
-            .group_by(keys.iter().cloned().map(col).collect::<Vec<_>>())
-            .agg([len().alias(COUNT)])
-            .sort(keys, SortMultipleOptions::default().with_nulls_last(true))
-            .select([all().exclude_cols([COUNT]).as_expr()])
-            .with_row_index(GROUP, None)
-            .with_column(col(GROUP).cast(DataType::UInt64))
-            .collect()
-    }
-
-    /// `frame` with each row's group number in `GROUP`, joined on the keys.
-    fn with_group_ids(&self, frame: DataFrame, groups: &DataFrame) -> PolarsResult<DataFrame> {
-        if self.keys.is_empty() {
-            return frame.lazy().with_column(lit(0u64).alias(GROUP)).collect();
-        }
-        frame
-            .lazy()
-            .join(groups.clone().lazy(), self.key_exprs(), self.key_exprs(), self.join_args())
-            .collect()
-    }
-
-    fn key_exprs(&self) -> Vec<Expr> {
-        self.keys.iter().map(|&k| col(k)).collect()
-    }
-
-    /// An inner join of the big stacked plan with a small table built in memory: null keys
-    /// match (a null key is a group), and the small side is the hash table.
-    fn join_args(&self) -> JoinArgs {
-        let mut args = JoinArgs::new(JoinType::Inner).with_build_side(Some(JoinBuildSide::ForceRight));
-        args.nulls_equal = true;
-        args
-    }
-
-    /// The stacked rows whose key is in one of the `chosen` intervals, with that interval's
-    /// number, `lo` and shift.
-    fn in_intervals(
-        &self,
-        intervals: &[Interval],
-        chosen: &[bool],
-        groups: &DataFrame,
-    ) -> PolarsResult<LazyFrame> {
-        let picked: Vec<(usize, &Interval)> =
-            intervals.iter().enumerate().filter(|&(n, _)| chosen[n]).collect();
-        let bits = self.limits.bucket_bits;
-        let table = DataFrame::new(
-            picked.len(),
-            vec![
-                Column::new(INTERVAL.into(), picked.iter().map(|(n, _)| *n as u64).collect::<Vec<_>>()),
-                Column::new(GROUP.into(), picked.iter().map(|(_, i)| i.group).collect::<Vec<_>>()),
-                Column::new(COLUMN.into(), picked.iter().map(|(_, i)| i.column).collect::<Vec<_>>()),
-                Column::new(LO.into(), picked.iter().map(|(_, i)| i.lo).collect::<Vec<_>>()),
-                Column::new(HI.into(), picked.iter().map(|(_, i)| i.hi).collect::<Vec<_>>()),
-                Column::new(SHIFT.into(), picked.iter().map(|(_, i)| i.shift(bits)).collect::<Vec<_>>()),
-            ],
-        )?;
-        // The intervals' keys, then their bounds.
-        let table = if self.keys.is_empty() {
-            table
-        } else {
-            table
-                .lazy()
-                .join(groups.clone().lazy(), [col(GROUP)], [col(GROUP)], JoinArgs::new(JoinType::Inner))
-                .collect()?
-        }
-        .drop(GROUP)?;
-        // Each column's rows are first filtered by value (cheap, and pushed into the scan), to
-        // the union of its intervals, or their hull if there are many; then joined to their
-        // interval and filtered exactly by key.
-        let mut ranges: Vec<Vec<(u64, u64)>> = vec![Vec::new(); self.columns.len()];
-        for (_, interval) in &picked {
-            ranges[interval.column as usize].push((interval.lo, interval.hi));
-        }
-        let prefilter = |index: usize, value: Expr| {
-            let ranges = &mut ranges[index];
-            ranges.sort_unstable();
-            if ranges.len() > MAX_RANGES {
-                *ranges = vec![(ranges[0].0, ranges.iter().map(|r| r.1).max().unwrap_or(0))];
-            }
-            let between = |&(lo, hi): &(u64, u64)| {
-                value.clone().gt_eq(lit(from_order_key(lo))).and(value.clone().lt_eq(lit(from_order_key(hi))))
-            };
-            ranges.iter().map(between).reduce(Expr::or).unwrap_or(lit(false))
-        };
-        let rows = self.stacked_where(prefilter, |_, value| value.map(keys_of, uint64(KEY)).alias(KEY))?;
-        let on: Vec<Expr> = self.key_exprs().into_iter().chain([col(COLUMN)]).collect();
-        Ok(rows
-            .join(table.lazy(), on.clone(), on, self.join_args())
-            .filter(col(KEY).gt_eq(col(LO)).and(col(KEY).lt_eq(col(HI)))))
-    }
-
-    /// One streaming pass: the histogram of each interval marked in `refining`.
-    fn histograms(
-        &self,
-        intervals: &[Interval],
-        refining: &[bool],
-        groups: &DataFrame,
-    ) -> PolarsResult<HashMap<usize, Vec<(u64, u64)>>> {
-        let rows = self.in_intervals(intervals, refining, groups)?;
-        let bucket = col(KEY).map_many(bucket_of, &[col(LO), col(SHIFT)], uint64s(BUCKET));
-        let histogram = self.collect(
-            rows.select([col(INTERVAL), bucket.alias(BUCKET)])
-                .group_by([col(INTERVAL), col(BUCKET)])
-                .agg([len().alias(COUNT)]),
-        )?;
-        let mut histograms: HashMap<usize, Vec<(u64, u64)>> = HashMap::new();
-        let (numbers, buckets, counts) =
-            (u64s(&histogram, INTERVAL)?, u64s(&histogram, BUCKET)?, u64s(&histogram, COUNT)?);
-        for ((number, bucket), count) in
-            numbers.into_no_null_iter().zip(buckets.into_no_null_iter()).zip(counts.into_no_null_iter())
-        {
-            histograms.entry(number as usize).or_default().push((bucket, count));
-        }
-        for buckets in histograms.values_mut() {
-            buckets.sort_unstable();
-        }
-        Ok(histograms)
-    }
-
-    /// The last streaming pass: the sorted keys of every open interval.
-    fn values(&self, intervals: &[Interval], groups: &DataFrame) -> PolarsResult<HashMap<usize, Vec<u64>>> {
-        let mut values: HashMap<usize, Vec<u64>> = HashMap::new();
-        if intervals.iter().all(Interval::settled) {
-            return Ok(values);
-        }
-        let open: Vec<bool> = intervals.iter().map(|i| !i.settled()).collect();
-        let rows = self.in_intervals(intervals, &open, groups)?;
-        let found = self.collect(rows.select([col(INTERVAL), col(KEY)]))?;
-        let (numbers, keys) = (u64s(&found, INTERVAL)?, u64s(&found, KEY)?);
-        for (number, key) in numbers.into_no_null_iter().zip(keys.into_no_null_iter()) {
-            values.entry(number as usize).or_default().push(key);
-        }
-        for keys in values.values_mut() {
-            keys.sort_unstable();
-        }
-        Ok(values)
-    }
-}
-
-/// A column as `u64`s (converting counts and row numbers).
-fn u64s(frame: &DataFrame, name: &str) -> PolarsResult<UInt64Chunked> {
-    Ok(frame.column(name)?.cast(&DataType::UInt64)?.u64()?.clone())
-}
-
-/// The output field of a UDF: `u64`s named `name`.
-fn uint64(name: &'static str) -> impl Fn(&Schema, &Field) -> PolarsResult<Field> + Send + Sync + 'static {
-    move |_, _| Ok(Field::new(name.into(), DataType::UInt64))
-}
-
-/// [`uint64`] for a UDF of several inputs.
-fn uint64s(name: &'static str) -> impl Fn(&Schema, &[Field]) -> PolarsResult<Field> + Send + Sync + 'static {
-    move |_, _| Ok(Field::new(name.into(), DataType::UInt64))
-}
-
-/// Each value's [`order_key`] (the passes after the first see no nulls nor NaN: their
-/// prefilter compares values).
-fn keys_of(values: Column) -> PolarsResult<Column> {
-    let keys: UInt64Chunked = values.f64()?.apply_nonnull_values_generic(DataType::UInt64, order_key);
-    Ok(keys.with_name(KEY.into()).into_column())
-}
-
-/// The first pass's buckets of values: `(key − lo) >> shift` over [`ALL`]; null for nulls and
-/// NaN.
-fn first_buckets(bits: u32) -> impl Fn(Column) -> PolarsResult<Column> + Send + Sync + 'static {
-    let shift = ALL.shift(bits);
-    move |values: Column| {
-        let values = values.f64()?;
-        let buckets = UInt64Chunked::from_iter_options(
-            BUCKET.into(),
-            values.iter().map(|v| v.filter(|x| !x.is_nan()).map(|x| (order_key(x) - ALL.lo) >> shift)),
-        );
-        Ok(buckets.into_column())
-    }
-}
-
-/// `(key − lo) >> shift`, row by row: a key's bucket in its interval.
-fn bucket_of(columns: &mut [Column]) -> PolarsResult<Column> {
-    let (keys, los, shifts) = (columns[0].u64()?, columns[1].u64()?, columns[2].u32()?);
-    let buckets: UInt64Chunked = keys
-        .iter()
-        .zip(los.iter())
-        .zip(shifts.iter())
-        .map(|((key, lo), shift)| Some((key? - lo?) >> shift?))
-        .collect();
-    Ok(buckets.with_name(BUCKET.into()).into_column())
 }

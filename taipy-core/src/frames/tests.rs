@@ -8,13 +8,17 @@ use polars::prelude::*;
 use rand::{RngExt, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 
-use super::select::{Limits, Wanted, from_order_key, order_key};
+use super::keys::{from_order_key, order_key};
+use super::select::{Limits, Trace, Wanted};
 use super::{QuantileError, compute, median, quantile};
 
-/// Four buckets a pass, a handful of values collected: ranges are narrowed two bits a pass.
-const TINY: Limits = Limits { bucket_bits: 2, collect_limit: 3, split_above: 1 };
+/// Four buckets a pass, a handful of values held: the first pass stops keeping values, ranges
+/// are narrowed two bits a pass.
+const TINY: Limits = Limits { bucket_bits: 2, histogram_limit: 1 << 20, value_limit: 3, split_above: 1 };
 /// 16 buckets a pass.
-const SMALL: Limits = Limits { bucket_bits: 4, collect_limit: 40, split_above: 10 };
+const SMALL: Limits = Limits { bucket_bits: 4, histogram_limit: 1 << 20, value_limit: 40, split_above: 10 };
+/// Room for few histogram buckets in all: with many cells, each is split in two a pass.
+const NARROW: Limits = Limits { bucket_bits: 16, histogram_limit: 16, value_limit: 20, split_above: 4 };
 
 /// Rows of a group key and two value columns, a float and an integer.
 type Rows = Vec<(Option<i64>, Option<f64>, Option<i64>)>;
@@ -67,7 +71,8 @@ fn same(a: Option<f64>, b: Option<f64>) -> bool {
 /// Checks every group and both columns against [`by_sorting`].
 fn check(rows: &Rows, grouped: bool, wanted: Wanted, limits: Limits) {
     let keys: &[&str] = if grouped { &["k"] } else { &[] };
-    let out = compute(frame(rows), keys, &["x", "n"], wanted, limits).unwrap();
+    let (out, trace) = compute(frame(rows), keys, &["x", "n"], wanted, limits).unwrap();
+    assert!(trace.held <= limits.value_limit, "{limits:?}: {trace:?} holds more values than allowed");
     // Groups in pandas' order, nulls last.
     // Per group (null last): the values of `x` and of `n`.
     type Cells = BTreeMap<(bool, i64), (Vec<Option<f64>>, Vec<Option<f64>>)>;
@@ -108,6 +113,7 @@ fn check_all(rows: &Rows) {
     for (limits, qs) in [
         (TINY, &[0.0, 0.7][..]),
         (SMALL, &[0.0, 0.1, 0.25, 0.5, 0.7, 0.99, 1.0]),
+        (NARROW, &[0.3][..]),
         (Limits::DEFAULT, &[0.1, 0.7, 1.0]),
     ] {
         for grouped in [false, true] {
@@ -169,9 +175,36 @@ fn random_data_matches_sorting() {
 fn many_groups_match_sorting() {
     let mut rng = Pcg64Mcg::seed_from_u64(7);
     let rows = random_rows(&mut rng, 3000, 700);
-    for limits in [TINY, Limits::DEFAULT] {
+    for limits in [TINY, NARROW, Limits::DEFAULT] {
         check(&rows, true, Wanted::Median, limits);
         check(&rows, true, Wanted::Quantile { q: 0.3, grouped: true }, limits);
+    }
+}
+
+/// How `compute` went on `rows`, grouped or not, for the median with `limits`.
+fn trace(rows: &Rows, grouped: bool, limits: Limits) -> Trace {
+    let keys: &[&str] = if grouped { &["k"] } else { &[] };
+    compute(frame(rows), keys, &["x", "n"], Wanted::Median, limits).unwrap().1
+}
+
+#[test]
+fn values_that_fit_the_budget_are_read_in_one_pass() {
+    let rows = random_rows(&mut Pcg64Mcg::seed_from_u64(3), 3000, 30);
+    // One pass over the values (and, with keys, one over the keys for the groups).
+    let limits = Limits { value_limit: 6000, ..Limits::DEFAULT };
+    assert_eq!(trace(&rows, false, limits).scans, 1);
+    assert_eq!(trace(&rows, true, limits).scans, 2);
+}
+
+#[test]
+fn values_over_the_budget_are_narrowed_and_no_pass_holds_more() {
+    let rows = random_rows(&mut Pcg64Mcg::seed_from_u64(5), 3000, 30);
+    for limits in [TINY, SMALL, NARROW, Limits { value_limit: 4000, ..Limits::DEFAULT }] {
+        for grouped in [false, true] {
+            let trace = trace(&rows, grouped, limits);
+            assert!(trace.scans >= 2 + usize::from(grouped), "{limits:?}: {trace:?}");
+            assert!(trace.held <= limits.value_limit, "{limits:?}: {trace:?}");
+        }
     }
 }
 
