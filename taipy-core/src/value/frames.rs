@@ -67,26 +67,22 @@
 //! lineage can show it. The types have no fixed layout (`DataValue::layout` is `None`): Parquet
 //! describes itself, so a frame is never misread, and any schema is accepted on read.
 
-use std::io::Write;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
-use polars::io::utils::file::{Writable, WritableTrait};
 use polars::polars_utils::compression::ZstdLevel;
 use polars::prelude::{
     AnyValue, DataFrame, Engine, FileWriteFormat, IdxSize, IntoLazy, LazyFrame, ParquetCompression,
     ParquetWriteOptions, PlRefPath, PolarsError, ScanArgsParquet, Schema, SinkDestination, SinkTarget,
-    SpecialEq, UnifiedSinkArgs, len,
+    UnifiedSinkArgs, len,
 };
 
 use super::polars_text::polars_message;
 use super::{
-    ArtifactWriter, DataValue, FrameCompression, FramePlan, HashingWriter, Layout, StoreCx, Stored,
-    TableColumn, TablePage,
+    ArtifactWriter, DataValue, FrameCompression, FramePlan, Layout, StoreCx, Stored, TableColumn, TablePage,
 };
 use crate::error::StoreError;
-use crate::fingerprint::Fingerprint;
 
 /// Rows per Parquet row group. Given explicitly, the streaming sink cuts row groups at exact
 /// row counts, so the file's bytes do not depend on how the input was split into morsels.
@@ -227,23 +223,14 @@ struct Pending<'a> {
     writer: ArtifactWriter<'a>,
     plan: LazyFrame,
     layout: Layout,
-    /// Where the sink leaves the file's content hash once it has written it all.
-    hash: HashSlot,
-    type_name: &'static str,
 }
-
-/// A content hash handed back by a [`SinkFile`] when polars closes it.
-type HashSlot = Arc<Mutex<Option<Fingerprint>>>;
 
 impl<'a> Pending<'a> {
     fn new(mut frame: LazyFrame, cx: &'a StoreCx<'_>, type_name: &'static str) -> Result<Self, StoreError> {
         let writer = cx.new_artifact(EXTENSION)?;
         let encode = |e: PolarsError| StoreError::Encode { type_name, reason: polars_message(&e) };
         let layout = schema_layout(&*frame.collect_schema().map_err(encode)?);
-        let hash = HashSlot::default();
-        let file = SinkFile { writer: Some(HashingWriter::create(writer.path())?), hash: hash.clone() };
-        let target =
-            SinkTarget::Dyn(SpecialEq::new(Arc::new(Mutex::new(Some(Writable::Dyn(Box::new(file)))))));
+        let target = polars_path(writer.path()).map_err(encode)?;
         let options = ParquetWriteOptions {
             compression: parquet_compression(cx.frame_compression).map_err(encode)?,
             row_group_size: Some(ROW_GROUP_ROWS),
@@ -251,68 +238,19 @@ impl<'a> Pending<'a> {
         };
         let plan = frame
             .sink(
-                SinkDestination::File { target },
+                SinkDestination::File { target: SinkTarget::Path(target) },
                 FileWriteFormat::Parquet(Arc::new(options)),
                 UnifiedSinkArgs::default(),
             )
             .map_err(encode)?;
-        Ok(Self { writer, plan, layout, hash, type_name })
+        Ok(Self { writer, plan, layout })
     }
 
-    /// Once the sink has run: `finish` fsyncs and renames the file into place under the hash
-    /// computed as it was written (step 1 of the commit protocol).
+    /// Once the sink has run: `finish` fsyncs, hashes and renames the file into place (step 1
+    /// of the commit protocol).
     fn finish(self) -> Result<Stored, StoreError> {
-        let hash = self.hash.lock().unwrap_or_else(PoisonError::into_inner).take();
-        let Some(hash) = hash else {
-            let reason = "the Parquet sink ended without closing its file".to_owned();
-            return Err(StoreError::Encode { type_name: self.type_name, reason });
-        };
-        let stored = self.writer.finish_hashed(hash)?;
+        let stored = self.writer.finish()?;
         Ok(Stored { layout: Some(self.layout.fingerprint()), ..stored })
-    }
-}
-
-/// An artifact's file as polars' Parquet sink writes it: a [`HashingWriter`], so that the file
-/// is hashed as it is written, not read again afterwards. Closing it (polars does, once the
-/// last row group and the footer are written) leaves the content hash in its slot.
-struct SinkFile {
-    writer: Option<HashingWriter>,
-    hash: HashSlot,
-}
-
-impl SinkFile {
-    fn writer(&mut self) -> std::io::Result<&mut HashingWriter> {
-        self.writer.as_mut().ok_or_else(|| std::io::Error::other("the artifact file is already closed"))
-    }
-}
-
-impl Write for SinkFile {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.writer()?.write(bytes)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.writer()?.flush()
-    }
-}
-
-impl WritableTrait for SinkFile {
-    fn close(&mut self) -> std::io::Result<()> {
-        let writer =
-            self.writer.take().ok_or_else(|| std::io::Error::other("the artifact file is already closed"))?;
-        let hash = writer.finish().map_err(std::io::Error::other)?;
-        *self.hash.lock().unwrap_or_else(PoisonError::into_inner) = Some(hash);
-        Ok(())
-    }
-
-    /// Never asked for (the sink is told not to sync): the store makes the file durable once it
-    /// is closed.
-    fn sync_all(&self) -> std::io::Result<()> {
-        Err(std::io::Error::other("an artifact is made durable by the store, once written"))
-    }
-
-    fn sync_data(&self) -> std::io::Result<()> {
-        self.sync_all()
     }
 }
 
@@ -365,7 +303,6 @@ fn decode_error(type_name: &'static str, e: PolarsError) -> StoreError {
 #[cfg(test)]
 mod tests {
     use std::io::Write;
-    use std::sync::atomic::{AtomicUsize, Ordering};
 
     use polars::prelude::*;
 
@@ -624,61 +561,6 @@ mod tests {
         let mut reader = ParquetReader::new(file);
         let row_groups = reader.get_metadata().unwrap().row_groups.len();
         assert_eq!(row_groups, rows.div_ceil(ROW_GROUP_ROWS));
-    }
-
-    /// Artifacts in a scratch folder, recording how each was hashed.
-    #[derive(Default)]
-    struct HashCalls {
-        /// Files the store had to read to hash them.
-        read_back: AtomicUsize,
-        /// Files handed over with their hash, checked against their bytes.
-        hashed_on_the_way: AtomicUsize,
-    }
-
-    struct Recording<'a> {
-        inner: &'a crate::value::scratch::ScratchArtifacts,
-        calls: &'a HashCalls,
-    }
-
-    impl crate::value::ArtifactAccess for Recording<'_> {
-        fn temp_path(&self, extension: &str) -> PathBuf {
-            self.inner.temp_path(extension)
-        }
-
-        fn put(&self, temp: &Path, extension: &str) -> Result<Stored, StoreError> {
-            self.calls.read_back.fetch_add(1, Ordering::Relaxed);
-            self.inner.put(temp, extension)
-        }
-
-        fn put_hashed(&self, temp: &Path, extension: &str, hash: Fingerprint) -> Result<Stored, StoreError> {
-            assert_eq!(hash, crate::value::hash_file(temp).unwrap(), "the hash of the bytes written");
-            self.calls.hashed_on_the_way.fetch_add(1, Ordering::Relaxed);
-            self.inner.put_hashed(temp, extension, hash)
-        }
-
-        fn open(&self, hash: &Fingerprint, extension: &str) -> Result<PathBuf, StoreError> {
-            self.inner.open(hash, extension)
-        }
-    }
-
-    #[test]
-    fn a_frame_is_hashed_as_it_is_written_not_read_back() {
-        let fx = Fixture::new();
-        let calls = HashCalls::default();
-        let artifacts = Recording { inner: &fx.artifacts, calls: &calls };
-        let cx = StoreCx { artifacts: &artifacts, files: &fx.files, frame_compression: fx.compression };
-        let csv = fx.dir.path().join("large.csv");
-        write_large_csv(&csv);
-        // Large enough for many blocks of the hashing writer; stored alone, with a DataFrame,
-        // and two together in one query.
-        let stored = large_plan(&csv).store(&cx).unwrap();
-        sample().store(&cx).unwrap();
-        let together = store_together(vec![large_plan(&csv), sample().lazy()], &cx).unwrap();
-        assert_eq!(calls.read_back.load(Ordering::Relaxed), 0, "no frame artifact is read to be hashed");
-        assert_eq!(calls.hashed_on_the_way.load(Ordering::Relaxed), 4);
-        // The same bytes, hence the same hash, as before.
-        assert_eq!(together[0], stored);
-        assert_eq!(LazyFrame::load(&stored, &cx).unwrap().collect().unwrap().height(), ROWS - ROWS / 7);
     }
 
     #[test]

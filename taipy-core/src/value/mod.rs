@@ -39,7 +39,7 @@ use serde::{Deserialize, Serialize};
 pub use artifact::ArtifactWriter;
 #[cfg(any(test, feature = "s3"))]
 pub(crate) use artifact::hash_bytes;
-pub(crate) use artifact::{HashingWriter, hash_file, sync_dir};
+pub(crate) use artifact::{hash_file, sync_dir};
 pub use compression::FrameCompression;
 #[doc(hidden)]
 pub use declared::{DeclaredField, Probe, ProbeDataValue, ProbeNone, ProbeSerde, declared_layout};
@@ -107,14 +107,6 @@ pub(crate) trait ArtifactAccess: Send + Sync {
     /// Makes the file written at `temp` a durable, content-addressed artifact and returns how
     /// to find it again. The temporary file is gone afterwards.
     fn put(&self, temp: &Path, extension: &str) -> Result<Stored, StoreError>;
-
-    /// As [`put`](Self::put), for a file whose content hash `hash` its writer computed from
-    /// the bytes it wrote ([`HashingWriter`](artifact::HashingWriter)): a store that would
-    /// only read the file to hash it takes `hash` instead.
-    fn put_hashed(&self, temp: &Path, extension: &str, hash: Fingerprint) -> Result<Stored, StoreError> {
-        let _ = hash;
-        self.put(temp, extension)
-    }
 
     /// The local path of a stored artifact, after checking that its bytes match its hash.
     fn open(&self, hash: &Fingerprint, extension: &str) -> Result<PathBuf, StoreError>;

@@ -52,10 +52,7 @@ impl ArtifactAccess for ScratchArtifacts {
     }
 
     fn put(&self, temp: &Path, extension: &str) -> Result<Stored, StoreError> {
-        self.put_hashed(temp, extension, hash_file(temp)?)
-    }
-
-    fn put_hashed(&self, temp: &Path, extension: &str, hash: Fingerprint) -> Result<Stored, StoreError> {
+        let hash = hash_file(temp)?;
         let target = self.path(&hash, extension);
         std::fs::rename(temp, &target).map_err(|e| StoreError::io("cannot rename artifact", &target, e))?;
         Ok(Stored::new(hash, Payload::Artifact { hash, extension: extension.to_owned() }))

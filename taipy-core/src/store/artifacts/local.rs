@@ -144,11 +144,27 @@ impl ArtifactAccess for LocalArtifacts {
     }
 
     fn put(&self, temp: &Path, extension: &str) -> Result<Stored, StoreError> {
-        self.put_with(temp, extension, None)
-    }
-
-    fn put_hashed(&self, temp: &Path, extension: &str, hash: Fingerprint) -> Result<Stored, StoreError> {
-        self.put_with(temp, extension, Some(hash))
+        let file =
+            std::fs::File::open(temp).map_err(|e| StoreError::io("cannot open written artifact", temp, e))?;
+        file.sync_all().map_err(|e| StoreError::io("cannot fsync artifact", temp, e))?;
+        drop(file);
+        crate::fault::point("artifact.synced");
+        let hash = hash_file(temp)?;
+        let target = self.path(&hash, extension);
+        {
+            // A file garbage collection doomed is wanted again: take the mark off as it lands.
+            let mut doomed = lock(&self.doomed);
+            if let Some(name) = target.file_name() {
+                doomed.remove(&*name.to_string_lossy());
+            }
+            // Always replace: an existing file of this name may be damaged.
+            std::fs::rename(temp, &target)
+                .map_err(|e| StoreError::io("cannot rename artifact into place", &target, e))?;
+        }
+        sync_dir(&self.dir)?;
+        crate::fault::point("artifact.renamed");
+        stamp_trusted(&self.files, &target, hash)?;
+        Ok(Stored::new(hash, Payload::Artifact { hash, extension: extension.to_owned() }))
     }
 
     fn open(&self, hash: &Fingerprint, extension: &str) -> Result<PathBuf, StoreError> {
@@ -167,41 +183,6 @@ impl ArtifactAccess for LocalArtifacts {
                 quarantined,
             }),
         }
-    }
-}
-
-impl LocalArtifacts {
-    /// [`ArtifactAccess::put`], with the file's content hash if its writer computed it.
-    fn put_with(
-        &self,
-        temp: &Path,
-        extension: &str,
-        hash: Option<Fingerprint>,
-    ) -> Result<Stored, StoreError> {
-        let file =
-            std::fs::File::open(temp).map_err(|e| StoreError::io("cannot open written artifact", temp, e))?;
-        file.sync_all().map_err(|e| StoreError::io("cannot fsync artifact", temp, e))?;
-        drop(file);
-        crate::fault::point("artifact.synced");
-        let hash = match hash {
-            Some(hash) => hash,
-            None => hash_file(temp)?,
-        };
-        let target = self.path(&hash, extension);
-        {
-            // A file garbage collection doomed is wanted again: take the mark off as it lands.
-            let mut doomed = lock(&self.doomed);
-            if let Some(name) = target.file_name() {
-                doomed.remove(&*name.to_string_lossy());
-            }
-            // Always replace: an existing file of this name may be damaged.
-            std::fs::rename(temp, &target)
-                .map_err(|e| StoreError::io("cannot rename artifact into place", &target, e))?;
-        }
-        sync_dir(&self.dir)?;
-        crate::fault::point("artifact.renamed");
-        stamp_trusted(&self.files, &target, hash)?;
-        Ok(Stored::new(hash, Payload::Artifact { hash, extension: extension.to_owned() }))
     }
 }
 
