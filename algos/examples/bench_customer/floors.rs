@@ -7,8 +7,13 @@
 //! (a hand-written query would not parse the one column no task uses; task 1 parses it to
 //! report malformed rows as pandas does):
 //!
-//! 1. defaults: tasks 1–4 on the CSV (payment threshold 1000, score threshold 1.5, metric mean,
-//!    statistic median), both outputs;
+//! 1. defaults: task 1 on the CSV, its four columns collected into memory (the CSV is parsed
+//!    once), then tasks 2–4 on that table (payment threshold 1000, score threshold 1.5, metric
+//!    mean, statistic median), both outputs. Tasks 3 and 4 make several passes over their input
+//!    (the exact mean helpers one each, the median helper a few): on the CSV plan itself each
+//!    pass would parse the file again, which a hand-written program would not do (so defined,
+//!    the floor took 1.24× submit 1's time at 10M rows). The table in memory is 32 bytes a row
+//!    (160 MB at 5M rows, 1.6 GB at 50M), counted in the floor's peak;
 //! 2. `payment_threshold = 1600`: tasks 2–4 on the stored `scored_df` (the Parquet artifact
 //!    submit 1 wrote, scanned), metric mean, statistic median, both outputs;
 //! 3. `metric = median`: task 3 with the median on the stored `segmented_customer_df` (submit
@@ -75,7 +80,9 @@ pub(crate) fn run(
     let start = Instant::now();
     if n == 1 {
         let all = preprocess_and_score(&CsvFile::new(data))?;
-        scored = Some(ScoredCustomers(all.0.with_projection_pushdown(true)));
+        // Parsed once: the passes of tasks 3 and 4 read the table in memory, not the CSV.
+        let parsed = all.0.with_projection_pushdown(true).collect_with_engine(Engine::Streaming)?;
+        scored = Some(ScoredCustomers(parsed.unwrap_single().lazy()));
     }
     if let Some(scored) = scored {
         let threshold = if n == 1 { 1000.0 } else { 1600.0 };
