@@ -215,7 +215,7 @@ pub(super) fn run(
     drop(first);
 
     let mut refining = vec![true; intervals.len()];
-    intervals = refine(&intervals, &refining, &mut targets, &histograms_now, bits);
+    intervals = refine(&intervals, &refining, &mut targets, &histograms_now, bits)?;
 
     // Narrow until the values left to collect are few enough.
     loop {
@@ -230,7 +230,7 @@ pub(super) fn run(
         let passes =
             source.pass(Mode::Count, windows(&intervals, Some(&refining), Mode::Count, bits, shape), None)?;
         trace.scans += 1;
-        intervals = refine(&intervals, &refining, &mut targets, &histograms(&passes), bits);
+        intervals = refine(&intervals, &refining, &mut targets, &histograms(&passes), bits)?;
     }
 
     // The last pass: the values of the open intervals; a settled one is one value.
@@ -260,6 +260,9 @@ pub(super) fn run(
             }
         } else {
             let keys = values.remove(&interval).unwrap_or_default();
+            if keys.len() as u64 != intervals[interval].count {
+                return Err(changed());
+            }
             assign(&mut targets, &wanted_here, keys, below);
         }
     }
@@ -267,6 +270,17 @@ pub(super) fn run(
 }
 
 /// The targets' indices per interval, each list by rank.
+/// The error of a pass that does not find what an earlier pass counted: the plan's rows changed
+/// between the passes (each pass runs the plan again).
+fn changed() -> PolarsError {
+    PolarsError::ComputeError(
+        "the frame's rows changed between two passes over it: the median and quantiles read their \
+         input several times, so give them a stored frame (a Parquet scan), not a plan over data \
+         that changes"
+            .into(),
+    )
+}
+
 fn targets_by_interval(targets: &[Target]) -> Vec<(usize, Vec<usize>)> {
     let mut by: HashMap<usize, Vec<usize>> = HashMap::new();
     for (index, target) in targets.iter().enumerate() {
@@ -368,7 +382,7 @@ fn refine(
     targets: &mut [Target],
     histograms: &HashMap<usize, Vec<(u64, u64)>>,
     bits: u32,
-) -> Vec<Interval> {
+) -> PolarsResult<Vec<Interval>> {
     let mut next = Vec::new();
     let mut placed: HashMap<(usize, u64), usize> = HashMap::new();
     for target in targets.iter_mut() {
@@ -384,8 +398,9 @@ fn refine(
                 }
                 below += count;
             }
-            // The histogram counts every value of the interval, so the rank is in one bucket.
-            let (bucket, count) = found.expect("a histogram covers its interval's ranks");
+            // The histogram counts every value of the interval, so the rank is in one bucket,
+            // unless the frame's rows changed since the pass that counted them.
+            let Some((bucket, count)) = found else { return Err(changed()) };
             let lo = old.lo + (bucket << shift);
             let hi = lo.checked_add((1u64 << shift) - 1).map_or(old.hi, |hi| hi.min(old.hi));
             ((target.interval, bucket), Interval { lo, hi, below, count, ..old })
@@ -397,5 +412,5 @@ fn refine(
             next.len() - 1
         });
     }
-    next
+    Ok(next)
 }

@@ -313,3 +313,24 @@ fn bad_input_names_the_column() {
     let reserved = df!("__taipy_key" => [1.0]).unwrap().lazy();
     assert!(matches!(median(reserved, &[], &["__taipy_key"]), Err(QuantileError::Reserved { .. })));
 }
+
+/// A plan whose values differ at each run: every pass of the median sees other rows.
+fn shifting_frame(rows: usize) -> LazyFrame {
+    let runs = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let x: Vec<f64> = (0..rows).map(|i| i as f64).collect();
+    df!("x" => x).unwrap().lazy().select([col("x").map(
+        move |c| {
+            let run = runs.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Ok((c.as_materialized_series() + 1000.0 * run as f64).into())
+        },
+        |_, field| Ok(field.clone()),
+    )])
+}
+
+#[test]
+fn rows_that_change_between_passes_are_an_error_not_a_panic() {
+    for limits in [TINY, NARROW] {
+        let error = compute(shifting_frame(300), &[], &["x"], Wanted::Median, limits).unwrap_err();
+        assert!(error.to_string().contains("changed between two passes"), "{error}");
+    }
+}
