@@ -286,6 +286,43 @@ mod macro_table {
     }
 }
 
+/// `#[storage(s3_object, ...)]` with a key computed at run time: rustc cannot check its
+/// extension, so a wrong one is found when the config is built, and the panic says what is
+/// wrong (not "a kind the compiler checked").
+mod macro_object_computed_key {
+    use taipy::prelude::*;
+
+    fn key() -> String {
+        format!("reports/{}.csv", "settings")
+    }
+
+    #[derive(DataValue, serde::Serialize, serde::Deserialize)]
+    struct Settings {
+        level: i64,
+    }
+
+    #[task]
+    fn settings(level: &i64) -> Settings {
+        Settings { level: *level }
+    }
+
+    scenario! {
+        ComputedKey {
+            level: i64 = 1,
+            #[storage(s3_object, aws_s3_bucket_name = "reports", aws_s3_object_key = key())]
+            chosen = settings(level),
+        }
+    }
+
+    #[test]
+    fn a_computed_key_with_the_wrong_extension_is_named_when_the_config_is_built() {
+        let panic = std::panic::catch_unwind(ComputedKey::config).unwrap_err();
+        let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
+        assert!(message.contains("checked when the config is built"), "{message}");
+        assert!(message.contains("cannot be stored in s3_object `reports/settings.csv` as csv"), "{message}");
+    }
+}
+
 /// rows (a source in `storage`) → total: a table the user appends to.
 fn source_config(storage: Storage) -> std::sync::Arc<ScenarioConfig> {
     ScenarioConfig::builder("appended")

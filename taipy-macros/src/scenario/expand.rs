@@ -289,7 +289,10 @@ fn with_options(
         quote!(.with_storage({
             #holds
             #storage
-        }).expect("a kind the compiler checked"))
+        }).unwrap_or_else(|e| ::core::panic!(
+            "scenario! storage of a node, checked when the config is built (a value computed at run time, such as an object key, cannot be checked by the compiler): {}",
+            e
+        )))
     });
     let storage = storage.into_iter();
     if options.comparators.is_empty() {
