@@ -607,17 +607,7 @@ impl Store {
     /// absent: for records a listing follows from another (a submission's jobs).
     pub(crate) fn read_or_report<R: Record>(&self, key: &Key<R>) -> Result<Option<R>, StoreError> {
         let found = self.inner.catalog.get(R::SPACE, key.bytes())?;
-        self.count_records(usize::from(found.is_some()));
-        match found {
-            Some(bytes) => match decode(R::SPACE.what(), key.bytes(), &bytes) {
-                Ok(record) => Ok(Some(record)),
-                Err(e) => {
-                    self.report_unreadable(R::SPACE.what(), key.bytes(), e);
-                    Ok(None)
-                }
-            },
-            None => Ok(None),
-        }
+        Ok(found.and_then(|bytes| self.decode_or_report(key, &bytes)))
     }
 
     /// The records at `keys`, in their order, as [`read_or_report`](Self::read_or_report) reads
@@ -628,14 +618,7 @@ impl Store {
     ) -> Result<Vec<Option<R>>, StoreError> {
         let bytes: Vec<Vec<u8>> = keys.iter().map(|key| key.bytes().to_vec()).collect();
         let found = self.inner.catalog.get_many(R::SPACE, &bytes)?;
-        self.count_records(found.iter().flatten().count());
-        let decoded = found.into_iter().zip(keys).map(|(found, key)| {
-            let bytes = found?;
-            decode(R::SPACE.what(), key.bytes(), &bytes)
-                .map_err(|e| self.report_unreadable(R::SPACE.what(), key.bytes(), e))
-                .ok()
-        });
-        Ok(decoded.collect())
+        Ok(found.into_iter().zip(keys).map(|(found, key)| self.decode_or_report(key, &found?)).collect())
     }
 
     /// Whether a record exists.
