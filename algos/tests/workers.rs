@@ -276,17 +276,26 @@ fn kill_mid_job(
     eprintln!("the killer starts looking {first:?} into the walkthrough");
     std::thread::sleep(first);
     // (queue task id, worker, job id, task name) of the running jobs, oldest first.
-    let running = |db: &mut postgres::Client| -> Vec<(String, String, String, String)> {
-        db.query(
-            "SELECT id, lock_by, convert_from(job, 'UTF8')::json->>'job', \
-             convert_from(job, 'UTF8')::json->>'task' FROM apalis.jobs \
-             WHERE status = 'Running' AND lock_by IS NOT NULL ORDER BY lock_at",
+    // The queue's `job` column has been seen as bytea (JSON text) and as jsonb: read either.
+    let column: String = db
+        .query_one(
+            "SELECT data_type FROM information_schema.columns \
+             WHERE table_schema = 'apalis' AND table_name = 'jobs' AND column_name = 'job'",
             &[],
         )
         .unwrap()
-        .iter()
-        .map(|row| (row.get(0), row.get(1), row.get(2), row.get(3)))
-        .collect()
+        .get(0);
+    let message = if column == "bytea" { "convert_from(job, 'UTF8')::json" } else { "job::json" };
+    let query = format!(
+        "SELECT id, lock_by, {message}->>'job', {message}->>'task' FROM apalis.jobs \
+         WHERE status = 'Running' AND lock_by IS NOT NULL ORDER BY lock_at"
+    );
+    let running = |db: &mut postgres::Client| -> Vec<(String, String, String, String)> {
+        db.query(&query, &[])
+            .unwrap()
+            .iter()
+            .map(|row| (row.get(0), row.get(1), row.get(2), row.get(3)))
+            .collect()
     };
     while !done.load(Ordering::Relaxed) {
         let Some((task, worker, job, name)) = running(&mut db).into_iter().next() else {
