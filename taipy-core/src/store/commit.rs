@@ -68,7 +68,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
-use super::catalog::{Catalog, Group, Mismatch};
+use super::catalog::{Catalog, Group, Mismatch, Write};
 use super::keys::{self, Space};
 use super::records::{
     LayoutRecord, MemoEntry, NodeRecord, TaskRun, Version, VersionRef, Writer, decode, now_us,
@@ -206,7 +206,7 @@ fn write_batches(shared: &Shared, catalog: &dyn Catalog) {
         let upto = queue.staged;
         drop(queue);
         let count = groups.len();
-        let writes: Vec<_> = groups.into_iter().flat_map(|g| g.writes).collect();
+        let writes = without_superseded(groups.into_iter().flat_map(|g| g.writes).collect());
         // Counted only for a subscriber that wants them.
         let bytes = tracing::enabled!(tracing::Level::TRACE).then(|| super::catalog::bytes(&writes));
         let records = writes.len();
@@ -226,6 +226,20 @@ fn write_batches(shared: &Shared, catalog: &dyn Catalog) {
         }
         shared.applied.notify_all();
     }
+}
+
+/// A batch's writes without those a later write of the same batch replaces (the same space and
+/// key), in their order. A batch is applied as one atomic commit, so a replaced write is never
+/// visible to anyone: a job's Running record and its final status, staged a few microseconds
+/// apart, usually land in one batch, and only the final one is written.
+fn without_superseded(writes: Vec<Write>) -> Vec<Write> {
+    let mut seen = std::collections::HashSet::with_capacity(writes.len());
+    let keep: Vec<bool> = writes.iter().rev().map(|w| seen.insert((w.space, w.key.as_slice()))).collect();
+    drop(seen);
+    if keep.iter().all(|&k| k) {
+        return writes;
+    }
+    writes.into_iter().zip(keep.into_iter().rev()).filter_map(|(w, keep)| keep.then_some(w)).collect()
 }
 
 /// Everything one job's commit writes.
@@ -797,6 +811,7 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
+    use super::{Space, Write, without_superseded};
     use crate::config::{Scope, StoreOptions};
     use crate::store::{NodeRecord, Store, Writer};
 
@@ -837,5 +852,45 @@ mod tests {
             assert_eq!(state.current.map(|v| (v.number, v.stored)), Some((2, value(i as i64 + 100))));
         }
         assert!(store.node_states_cached() <= 100, "{}", store.node_states_cached());
+    }
+
+    /// A batch keeps, for each key, only its last write (a removal included), in staging order;
+    /// the same key in another space is another record.
+    #[test]
+    fn a_batch_writes_only_the_last_write_of_each_key() {
+        let put = |space, key: &str, value: &str| Write {
+            space,
+            key: key.as_bytes().to_vec(),
+            value: Some(value.as_bytes().to_vec()),
+        };
+        let remove = |space, key: &str| Write { space, key: key.as_bytes().to_vec(), value: None };
+        let batch = vec![
+            put(Space::Jobs, "JOB_a", "running"),
+            put(Space::Versions, "n/1", "v1"),
+            put(Space::Jobs, "JOB_b", "running"),
+            put(Space::Memo, "JOB_a", "not a job"),
+            put(Space::Jobs, "JOB_a", "completed"),
+            put(Space::Jobs, "JOB_b", "failed"),
+            remove(Space::Jobs, "JOB_b"),
+        ];
+        let kept: Vec<(Space, String, Option<String>)> = without_superseded(batch)
+            .into_iter()
+            .map(|w| {
+                let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
+                (w.space, text(w.key), w.value.map(text))
+            })
+            .collect();
+        let some = |s: &str| Some(s.to_owned());
+        assert_eq!(
+            kept,
+            [
+                (Space::Versions, "n/1".to_owned(), some("v1")),
+                (Space::Memo, "JOB_a".to_owned(), some("not a job")),
+                (Space::Jobs, "JOB_a".to_owned(), some("completed")),
+                (Space::Jobs, "JOB_b".to_owned(), None),
+            ]
+        );
+        let distinct = vec![put(Space::Jobs, "x", "1"), put(Space::Jobs, "y", "2")];
+        assert_eq!(without_superseded(distinct).len(), 2);
     }
 }
