@@ -20,7 +20,7 @@ use crate::config::{DataNodeConfig, TaskConfig};
 use crate::error::{StoreError, TaskError};
 use crate::fingerprint::Fingerprint;
 use crate::job::{Job, JobStatus, Reason};
-use crate::store::{JobCommit, MemoEntry, Pin, Version, Writer, now_us};
+use crate::store::{JobCommit, LastRun, MemoEntry, Pin, RunResult, Version, Writer, now_us};
 use crate::value::{AnyValue, Stored};
 
 /// A job run here: its outputs as stored (by node id), as values for downstream jobs, and the
@@ -123,6 +123,7 @@ impl Run {
         match assessment.decision {
             Decision::Skip(reason) => {
                 let entry = assessment.entry.expect("a usable memo entry");
+                let left: Vec<Fingerprint> = entry.outputs.iter().map(|s| s.hash).collect();
                 // A file edited outside since the remembered run is kept, not restored (see
                 // `skip::restorable`): its readers pick the edit up as a new version.
                 let cx = self.store.cx();
@@ -140,14 +141,19 @@ impl Run {
                     .map(|((id, _), stored)| (id, stored))
                     .collect();
                 job.advance(JobStatus::Skipped, Some(reason), now_us()).map_err(store_error)?;
-                let unchanged = assessment.last.as_ref() == Some(&current);
+                // The task's last run is rewritten when this one differs from it, or leaves
+                // another result than the one recorded with it.
+                let result = RunResult { job_id: entry.job_id.clone(), outputs: left };
+                let unchanged = assessment.last.as_ref() == Some(&current)
+                    && assessment.last_result.as_ref() == Some(&result);
+                let last_run = LastRun { run: current, result: Some(result) };
                 let commit = JobCommit {
                     job: &job,
                     outputs: &restored,
                     release: &[],
                     writer: Writer::Reused { job: job.id.clone(), from_job: entry.job_id },
                     memo: None,
-                    task_run: (!unchanged).then_some((task_run.0, task_run.1, current)),
+                    task_run: (!unchanged).then_some((task_run.0, task_run.1, last_run)),
                 };
                 self.store.commit_job(&commit).map_err(store_error)?;
                 self.publish(i, job).map_err(store_error)?;
@@ -182,13 +188,18 @@ impl Run {
                     outputs: stored.iter().map(|(_, s)| s.clone()).collect(),
                     created_us: now_us(),
                 };
+                let result = RunResult {
+                    job_id: job.id.clone(),
+                    outputs: stored.iter().map(|(_, s)| s.hash).collect(),
+                };
+                let last_run = LastRun { run: current, result: Some(result) };
                 let commit = JobCommit {
                     job: &job,
                     outputs: &stored,
                     release: &[],
                     writer: Writer::Job { job: job.id.clone(), task: task.id().to_owned() },
                     memo: Some((assessment.key, memo)),
-                    task_run: Some((task_run.0, task_run.1, current)),
+                    task_run: Some((task_run.0, task_run.1, last_run)),
                 };
                 self.store.commit_job(&commit).map_err(store_error)?;
                 // Callbacks (told by `publish`) run with no lock held, the gate included.

@@ -40,7 +40,9 @@ use crate::error::StoreError;
 use crate::events::{EntityType, Event};
 use crate::fingerprint::{Fingerprint, FingerprintBuilder};
 use crate::job::{InputVersion, Reason};
-use crate::store::{ArtifactState, MemoEntry, NodeLayouts, Store, TaskRun, Version, Writer, now_us};
+use crate::store::{
+    ArtifactState, MemoEntry, NodeLayouts, RunResult, Store, TaskRun, Version, Writer, now_us,
+};
 use crate::value::Stored;
 
 /// What a decision is made in: one scenario of a submission.
@@ -65,6 +67,8 @@ pub(crate) struct Assessment {
     pub(crate) current: TaskRun,
     /// What the task last ran with in this scenario.
     pub(crate) last: Option<TaskRun>,
+    /// The result that last run left in the task's outputs, as recorded with it.
+    pub(crate) last_result: Option<RunResult>,
     /// The memo key of `current`.
     pub(crate) key: Fingerprint,
     /// The remembered result for `key`, if it can be restored.
@@ -102,8 +106,8 @@ pub(crate) fn assess(
     let judged = judge(scope, task, hashes, &stale, |node, stored, current, rerun| {
         restorable(scope.store, node, stored, current, rerun, true)
     })?;
-    let Judged { current, last, key, entry, decision } = judged;
-    Ok(Assessment { versions, inputs, current, last, key, entry, decision })
+    let Judged { current, last, last_result, key, entry, decision } = judged;
+    Ok(Assessment { versions, inputs, current, last, last_result, key, entry, decision })
 }
 
 /// The decision [`assess`] would make for `task` now, changing nothing: no external file's
@@ -154,13 +158,17 @@ pub(crate) fn preview(
 struct Judged {
     current: TaskRun,
     last: Option<TaskRun>,
+    last_result: Option<RunResult>,
     key: Fingerprint,
     entry: Option<MemoEntry>,
     decision: Decision,
 }
 
 /// Looks up the memo entry and the task's last run for these input hashes, checks (with
-/// `check`) that the remembered outputs can be restored, and [`decide`]s.
+/// `check`) that the remembered outputs can be restored, and [`decide`]s. A task whose inputs,
+/// code and layouts are those of its last run in the scenario, and whose outputs still hold the
+/// result that run left, finds that result in its outputs (see [`left_by_last_run`]) instead of
+/// reading the memo table.
 fn judge(
     scope: &Scope<'_>,
     task: &TaskConfig,
@@ -180,10 +188,21 @@ fn judge(
     };
     let current = TaskRun { fingerprint: task.fingerprint(), inputs: hashes, layouts };
     let key = memo_key(task, &current.inputs.iter().map(|(_, h)| *h).collect::<Vec<_>>(), &current.layouts);
-    let last = scope.store.last_run(scope.scenario_id, task.id())?;
+    let (last, last_result) = match scope.store.last_run(scope.scenario_id, task.id())? {
+        Some(recorded) => (Some(recorded.run), recorded.result),
+        None => (None, None),
+    };
     let output_types: Vec<&DataNodeConfig> =
         task.output_nodes().iter().map(|n| scope.config.node(n).expect("validated")).collect();
-    let entry = scope.store.memo_entry(&key)?.filter(|e| e.outputs.len() == output_types.len());
+    let left = match last_result.as_ref().filter(|_| last.as_ref() == Some(&current)) {
+        Some(result) => left_by_last_run(scope, task, &output_types, result)?,
+        None => None,
+    };
+    let entry = match left {
+        Some(entry) => Some(entry),
+        None => scope.store.memo_entry(&key)?,
+    };
+    let entry = entry.filter(|e| e.outputs.len() == output_types.len());
     let memo = match &entry {
         None => Memo::Absent,
         Some(entry) => {
@@ -207,7 +226,39 @@ fn judge(
     };
     let decision = decide(task.is_skippable(), scope.force, &current, last.as_ref(), memo, stale);
     let entry = entry.filter(|_| memo == Memo::Usable);
-    Ok(Judged { current, last, key, entry, decision })
+    Ok(Judged { current, last, last_result, key, entry, decision })
+}
+
+/// The result the task's last run left in its outputs, as the memo entry that holds it, if
+/// every output's current version still has the content that run recorded: then it is the
+/// remembered result of these inputs (the memo entry of the same key names the same values),
+/// and the usual checks (`judge`'s `check`: an artifact is verified) apply to it.
+///
+/// `None` (the memo table decides) for an output a user or another run has written since, for
+/// watched outputs (files edited outside: their check needs the store's own copy) and in a
+/// shared catalog (there a node's current version costs more reads than the memo entry).
+fn left_by_last_run(
+    scope: &Scope<'_>,
+    task: &TaskConfig,
+    output_types: &[&DataNodeConfig],
+    result: &RunResult,
+) -> Result<Option<MemoEntry>, StoreError> {
+    if scope.store.is_shared()
+        || result.outputs.len() != output_types.len()
+        || output_types.iter().any(|node| node.is_watched())
+    {
+        return Ok(None);
+    }
+    let mut outputs = Vec::with_capacity(result.outputs.len());
+    for (name, hash) in task.output_nodes().iter().zip(&result.outputs) {
+        match scope.store.node_state(&scope.node_ids[name])?.current {
+            Some(version) if version.hash == *hash => outputs.push(version.stored),
+            _ => return Ok(None),
+        }
+    }
+    let entry =
+        MemoEntry { task_id: task.id().to_owned(), job_id: result.job_id.clone(), outputs, created_us: 0 };
+    Ok(Some(entry))
 }
 
 /// Whether a remembered output can be restored: an artifact whose bytes match its hash (a

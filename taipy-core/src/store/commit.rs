@@ -71,7 +71,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use super::catalog::{Catalog, Group, Mismatch, Write};
 use super::keys::{self, Space};
 use super::records::{
-    LayoutRecord, MemoEntry, NodeRecord, TaskRun, Version, VersionRef, Writer, decode, now_us,
+    LastRun, LayoutRecord, MemoEntry, NodeRecord, Version, VersionRef, Writer, decode, now_us,
 };
 use super::{Store, StoreError};
 use crate::fingerprint::Fingerprint;
@@ -252,7 +252,7 @@ pub(crate) struct JobCommit<'a> {
     pub(crate) writer: Writer,
     pub(crate) memo: Option<(Fingerprint, MemoEntry)>,
     /// The scenario and task whose last run this is, with the run.
-    pub(crate) task_run: Option<(String, String, TaskRun)>,
+    pub(crate) task_run: Option<(String, String, LastRun)>,
 }
 
 /// A node given a new type by a new config version, and its new value, if any.

@@ -14,7 +14,7 @@
 //! | `job/`       | job id                                      | [`Job`] |
 //! | `submission/`| submission id                               | [`SubmissionRecord`] |
 //! | `memo/`      | memo key (32 bytes)                         | [`MemoEntry`] |
-//! | `taskrun/`   | scenario id, `0`, task id                   | [`TaskRun`] |
+//! | `taskrun/`   | scenario id, `0`, task id                   | [`LastRun`] |
 //! | `cycle/`     | cycle id                                    | [`CycleRecord`] |
 //! | `sequence/`  | scenario id, `0`, sequence name             | [`SequenceRecord`] |
 //! | `meta/`      | `format`                                    | [`FormatRecord`] |
@@ -35,8 +35,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::records::{
-    ConfigVersionRecord, CycleRecord, FormatRecord, LayoutRecord, MemoEntry, NodeRecord, ScenarioRecord,
-    SequenceRecord, StoredConfig, SubmissionRecord, TaskRun, Version,
+    ConfigVersionRecord, CycleRecord, FormatRecord, LastRun, LayoutRecord, MemoEntry, NodeRecord,
+    ScenarioRecord, SequenceRecord, StoredConfig, SubmissionRecord, Version,
 };
 use crate::fingerprint::Fingerprint;
 use crate::job::Job;
@@ -197,7 +197,7 @@ records! {
     NodeRecord => Nodes,
     Version => Versions,
     MemoEntry => Memo,
-    TaskRun => TaskRuns,
+    LastRun => TaskRuns,
     CycleRecord => Cycles,
     SequenceRecord => Sequences,
     FormatRecord => Meta,
@@ -339,16 +339,16 @@ pub(crate) fn memo(key: &Fingerprint) -> Key<MemoEntry> {
     Key::new(key.0.to_vec())
 }
 
-pub(crate) fn task_run(scenario_id: &str, task_id: &str) -> Key<TaskRun> {
+pub(crate) fn task_run(scenario_id: &str, task_id: &str) -> Key<LastRun> {
     Key::new(joined(scenario_id, task_id.as_bytes()))
 }
 
-pub(crate) fn task_runs_of(scenario_id: &str) -> Prefix<TaskRun> {
+pub(crate) fn task_runs_of(scenario_id: &str) -> Prefix<LastRun> {
     Prefix::new(joined(scenario_id, b""))
 }
 
 /// The task id of a task-run key.
-pub(crate) fn task_of_run(key: &Key<TaskRun>) -> String {
+pub(crate) fn task_of_run(key: &Key<LastRun>) -> String {
     let bytes = key.bytes();
     let zero = bytes.iter().position(|&b| b == 0).map_or(0, |z| z + 1);
     String::from_utf8_lossy(&bytes[zero..]).into_owned()

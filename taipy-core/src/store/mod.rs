@@ -77,7 +77,7 @@ pub use lineage::{JobOrigin, Lineage};
 pub(crate) use nodes::scenario_node_id;
 pub use records::{EditLock, StoredConfig, UnreadableRecord, Version, Writer};
 pub(crate) use records::{
-    MemoEntry, NodeLayouts, NodeRecord, ScenarioRecord, SubmissionRecord, TaskRun, now_us,
+    LastRun, MemoEntry, NodeLayouts, NodeRecord, RunResult, ScenarioRecord, SubmissionRecord, TaskRun, now_us,
 };
 pub use submissions::SubmissionInfo;
 
@@ -521,7 +521,7 @@ impl Store {
     }
 
     /// What task `task_id` of scenario `scenario_id` last ran (or skipped) with.
-    pub(crate) fn last_run(&self, scenario_id: &str, task_id: &str) -> Result<Option<TaskRun>, StoreError> {
+    pub(crate) fn last_run(&self, scenario_id: &str, task_id: &str) -> Result<Option<LastRun>, StoreError> {
         self.read(&keys::task_run(scenario_id, task_id))
     }
 

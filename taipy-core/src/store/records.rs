@@ -15,7 +15,10 @@ use crate::value::Stored;
 const RECORD_FORMAT_V1: u8 = 1;
 
 pub(crate) fn encode<T: Serialize>(what: &'static str, record: &T) -> Result<Vec<u8>, StoreError> {
-    postcard::to_extend(record, vec![RECORD_FORMAT_V1])
+    // Most records are a few hundred bytes: room for them up front spares the doublings.
+    let mut buffer = Vec::with_capacity(256);
+    buffer.push(RECORD_FORMAT_V1);
+    postcard::to_extend(record, buffer)
         .map_err(|e| StoreError::Encode { type_name: what, reason: e.to_string() })
 }
 
@@ -317,6 +320,28 @@ pub(crate) struct TaskRun {
     /// The layouts of its input and output types (empty: recorded before layouts).
     #[serde(default, deserialize_with = "appended")]
     pub(crate) layouts: NodeLayouts,
+}
+
+/// A task's last run in a scenario as its record keeps it: what it ran (or skipped) with, and
+/// the result its outputs were given then.
+///
+/// `result` was appended (absent in records written before it, and in a rewrite an older taipy
+/// makes, which reads the run and ignores what follows). With it, a job whose inputs, code and
+/// layouts are those of the last run, and whose outputs still hold that result, is decided
+/// without reading the memo table (`orchestrator/skip.rs`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct LastRun {
+    pub(crate) run: TaskRun,
+    #[serde(default, deserialize_with = "appended")]
+    pub(crate) result: Option<RunResult>,
+}
+
+/// The result a task run gave its outputs: the job that computed it (for a skip, the job whose
+/// remembered result was restored) and the outputs' content hashes, in declared order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct RunResult {
+    pub(crate) job_id: String,
+    pub(crate) outputs: Vec<Fingerprint>,
 }
 
 /// The type layouts of a task's input and output nodes, by node name, in declared order.
