@@ -69,7 +69,7 @@ fn a_skipped_job_writes_one_record_and_reads_two() {
 fn a_job_skipped_as_its_last_run_reads_no_memo_entry() {
     let n = 50;
     let (_, skipped) = first_and_skipped(n);
-    assert_eq!(skipped.gets.get(&crate::store::keys::Space::Memo), None, "{skipped:?}");
+    assert_eq!(skipped.got("memo entry"), 0, "{skipped:?}");
     assert!(skipped.total_reads() as usize <= n, "{skipped:?}");
 }
 
@@ -89,7 +89,7 @@ fn an_output_written_since_the_last_run_is_restored_from_the_memo_table() {
     assert_eq!(scenario.data_node::<u64>("n1").unwrap().read().unwrap(), 1);
     assert_eq!(scenario.data_node::<u64>("n2").unwrap().read().unwrap(), 2);
     assert_eq!(scenario.data_node::<u64>("n1").unwrap().history().unwrap().len(), 3);
-    assert_eq!(counts.gets.get(&crate::store::keys::Space::Memo), Some(&1), "{counts:?}");
+    assert_eq!(counts.got("memo entry"), 1, "{counts:?}");
 }
 
 /// A task's last run recorded without its result (format 7 and older) is decided through the
@@ -97,28 +97,12 @@ fn an_output_written_since_the_last_run_is_restored_from_the_memo_table() {
 /// entry.
 #[test]
 fn a_last_run_recorded_without_its_result_is_decided_through_the_memo_table_once() {
-    use crate::store::catalog::Group;
-    use crate::store::{LastRun, keys};
     let n = 5;
     let store = Store::in_memory(StoreOptions::development()).unwrap();
     let scenario = Scenario::create(&store, &chain(n), "s").unwrap();
     scenario.submit().unwrap().wait().unwrap();
-    store.apply_all().unwrap();
     // Rewrite each last run as an older taipy wrote it: the run alone.
-    let mut group = Group::default();
-    for i in 1..=n {
-        let key = keys::task_run(scenario.id(), &format!("t{i}"));
-        let recorded: LastRun = store.read(&key).unwrap().expect("a last run");
-        assert!(recorded.result.is_some());
-        let value = crate::store::records::encode("task run", &recorded.run).unwrap();
-        group.writes.push(crate::store::catalog::Write {
-            space: keys::Space::TaskRuns,
-            key: key.bytes().to_vec(),
-            value: Some(value),
-        });
-    }
-    store.stage(group);
-    store.apply_all().unwrap();
+    assert_eq!(store.forget_run_results(scenario.id()).unwrap(), n);
     let skipped = |store: &Store| {
         let before = store.catalog_counts();
         let report = scenario.submit().unwrap().wait().unwrap();
@@ -126,9 +110,9 @@ fn a_last_run_recorded_without_its_result_is_decided_through_the_memo_table_once
         store.catalog_counts().since(&before)
     };
     let upgraded = skipped(&store);
-    assert_eq!(upgraded.gets.get(&keys::Space::Memo), Some(&(n as u64)), "{upgraded:?}");
-    assert_eq!(upgraded.writes.get(&keys::Space::TaskRuns), Some(&(n as u64)), "{upgraded:?}");
+    assert_eq!(upgraded.got("memo entry"), n as u64, "{upgraded:?}");
+    assert_eq!(upgraded.written("task run"), n as u64, "{upgraded:?}");
     let again = skipped(&store);
-    assert_eq!(again.gets.get(&keys::Space::Memo), None, "{again:?}");
-    assert_eq!(again.writes.get(&keys::Space::TaskRuns), None, "{again:?}");
+    assert_eq!(again.got("memo entry"), 0, "{again:?}");
+    assert_eq!(again.written("task run"), 0, "{again:?}");
 }

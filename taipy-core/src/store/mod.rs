@@ -525,6 +525,26 @@ impl Store {
         self.read(&keys::task_run(scenario_id, task_id))
     }
 
+    /// Rewrites the scenario's last task runs as format 7 and older wrote them, without the
+    /// result they left (tests of reading such records); returns how many it rewrote.
+    #[cfg(test)]
+    pub(crate) fn forget_run_results(&self, scenario_id: &str) -> Result<usize, StoreError> {
+        self.apply_all()?;
+        let runs = self.list(&keys::task_runs_of(scenario_id))?;
+        let mut group = Group::default();
+        for (key, recorded) in &runs {
+            let value = records::encode("task run", &recorded.run)?;
+            group.writes.push(catalog::Write {
+                space: keys::Space::TaskRuns,
+                key: key.bytes().to_vec(),
+                value: Some(value),
+            });
+        }
+        self.stage(group);
+        self.apply_all()?;
+        Ok(runs.len())
+    }
+
     /// The records this handle found unreadable so far (a damaged value, or a record written by
     /// a newer taipy): listings leave them out instead of failing.
     pub fn unreadable_records(&self) -> Vec<UnreadableRecord> {

@@ -262,6 +262,11 @@ impl Counts {
         self.writes.iter().filter(|(s, _)| s.what() == what).map(|(_, n)| n).sum()
     }
 
+    /// The records read by key in the space whose records are called `what` ([`Space::what`]).
+    pub(crate) fn got(&self, what: &str) -> u64 {
+        self.gets.iter().filter(|(s, _)| s.what() == what).map(|(_, n)| n).sum()
+    }
+
     /// The records written in every space.
     pub(crate) fn total_writes(&self) -> u64 {
         self.writes.values().sum()
