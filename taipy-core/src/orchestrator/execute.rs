@@ -115,7 +115,7 @@ impl Run {
         let mut job = self.snapshot(i);
         job.inputs = assessment.inputs;
         job.code = Some(assessment.current.fingerprint);
-        job.warning = job_warning(task);
+        job.warning = self.slots[i].warning.clone();
         let outputs: Vec<String> = task.output_nodes().iter().map(|n| self.node_ids[n].clone()).collect();
         let current = assessment.current;
         let task_run = (self.scenario_id.clone(), task.id().to_owned());
@@ -409,7 +409,7 @@ fn backtrace_wanted_here() -> bool {
 /// The job's warnings, if any: a task without a code fingerprint (a closure), and each type it
 /// reads or writes whose layout is only its name (its changes are not detected, see
 /// [`Layout::of_serde_or_name`](crate::Layout::of_serde_or_name)).
-fn job_warning(task: &TaskConfig) -> Option<String> {
+pub(super) fn job_warning(task: &TaskConfig) -> Option<String> {
     let mut warnings: Vec<String> = task.unfingerprinted_warning().map(str::to_owned).into_iter().collect();
     let mut named: Vec<&str> = Vec::new();
     for ty in task.input_types().iter().chain(task.output_types()) {

@@ -134,7 +134,7 @@ impl Run {
     /// The current value of node `name` (not written by a job of this submission still
     /// running) and its hash: handed over in memory if this submission produced it, else read.
     fn current_value(&self, name: &str) -> Option<(Fingerprint, AnyValue)> {
-        let version = self.store.node_state(&self.node_ids[name]).ok()?.current?;
+        let version = self.store.current_version(&self.node_ids[name]).ok()??;
         let handed = self.with_state(|state| state.handed_value(name, version.hash));
         if let Some(value) = handed {
             return Some((version.hash, value));

@@ -56,6 +56,8 @@ pub(super) struct Slot {
     pub(super) task: usize,
     upstream: Vec<usize>,
     downstream: Vec<usize>,
+    /// The warning its jobs record (the same for every job of the task: made once here).
+    pub(super) warning: Option<String>,
 }
 
 /// A job's outputs, stored by its producer's fused query (`fuse.rs`) before the job itself is
@@ -207,6 +209,7 @@ impl Run {
                 task: t,
                 upstream: config.upstream(t).iter().filter_map(|u| position.get(u).copied()).collect(),
                 downstream: config.downstream(t).iter().filter_map(|d| position.get(d).copied()).collect(),
+                warning: super::execute::job_warning(&config.tasks()[t]),
             })
             .collect();
 

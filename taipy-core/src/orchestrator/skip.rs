@@ -125,7 +125,7 @@ pub(crate) fn preview(
     let mut hashes = Vec::with_capacity(task.input_nodes().len());
     let mut stale = Vec::new();
     for name in task.input_nodes() {
-        let current = scope.store.node_state(&scope.node_ids[name])?.current;
+        let current = scope.store.current_version(&scope.node_ids[name])?;
         let node = scope.config.node(name).expect("validated");
         let hash = match (foreseen.get(name), &current) {
             (Some(hash), _) => *hash,
@@ -209,7 +209,7 @@ fn judge(
             let mut memo = Memo::Usable;
             for ((output, ty), name) in entry.outputs.iter().zip(&output_types).zip(task.output_nodes()) {
                 let recorded = match ty.is_watched() {
-                    true => scope.store.node_state(&scope.node_ids[name])?.current.map(|v| v.hash),
+                    true => scope.store.current_version(&scope.node_ids[name])?.map(|v| v.hash),
                     false => None,
                 };
                 match check(ty, output, recorded, last.as_ref() == Some(&current))? {
@@ -251,7 +251,7 @@ fn left_by_last_run(
     }
     let mut outputs = Vec::with_capacity(result.outputs.len());
     for (name, hash) in task.output_nodes().iter().zip(&result.outputs) {
-        match scope.store.node_state(&scope.node_ids[name])?.current {
+        match scope.store.current_version(&scope.node_ids[name])? {
             Some(version) if version.hash == *hash => outputs.push(version.stored),
             _ => return Ok(None),
         }
@@ -315,7 +315,7 @@ fn input_version(scope: &Scope<'_>, name: &str, events: &mut Vec<Event>) -> Resu
     let node_id = &scope.node_ids[name];
     let never_written =
         || StoreError::NeverWritten { node: name.to_owned(), scenario: scope.scenario_name.to_owned() };
-    let version = store.node_state(node_id)?.current.ok_or_else(never_written)?;
+    let version = store.current_version(node_id)?.ok_or_else(never_written)?;
     let node = scope.config.node(name).expect("validated");
     if !node.is_watched() {
         return Ok(version);
@@ -328,7 +328,7 @@ fn input_version(scope: &Scope<'_>, name: &str, events: &mut Vec<Event>) -> Resu
     if let Some(new) = store.write_node(node_id, &stored, Writer::FileChanged, None)? {
         events.push(Event::update(EntityType::DataNode, node_id, "version", new.to_string()));
     }
-    store.node_state(node_id)?.current.ok_or_else(never_written)
+    store.current_version(node_id)?.ok_or_else(never_written)
 }
 
 /// The memo key of a task run with these input hashes (in declared order) and node layouts.

@@ -402,6 +402,13 @@ impl Store {
         self.load_state(&mut table, node_id).map(|state| state.clone())
     }
 
+    /// The node's current version, as [`node_state`](Self::node_state) has it, without copying
+    /// the rest of its state (the orchestrator asks for it once per input and output of a job).
+    pub(crate) fn current_version(&self, node_id: &str) -> Result<Option<Version>, StoreError> {
+        let mut table = self.fresh_table();
+        self.load_state(&mut table, node_id).map(|state| state.current.clone())
+    }
+
     /// Stages `stored` as the node's current value, unless it already is (same content hash:
     /// early cutoff, no new edit). Returns the new version number, if any.
     fn stage_version(
