@@ -90,6 +90,7 @@ impl Run {
             scenario_name: &self.scenario_name,
             node_ids: &self.node_ids,
             force: self.force,
+            last_runs: self.last_runs.as_ref(),
         };
         let mut events = Vec::new();
         let assessment = {

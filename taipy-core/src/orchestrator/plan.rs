@@ -277,6 +277,7 @@ fn plan_tasks(planner: &Planner, tasks: &[usize]) -> Result<(Plan, BTreeMap<Stri
         scenario_name: &planner.scenario_name,
         node_ids: &planner.node_ids,
         force: false,
+        last_runs: None,
     };
     let mut foreseen: BTreeMap<String, Foreseen> = BTreeMap::new();
     let mut jobs = Vec::with_capacity(tasks.len());

@@ -132,6 +132,12 @@ pub(crate) struct Run {
     pub(super) scenario_name: String,
     pub(super) node_ids: HashMap<String, String>,
     pub(super) force: bool,
+    /// The scenario's last task runs when the submission started, read with one scan when it
+    /// covers at least half of the scenario's tasks (`None`: each job reads its task's). Only
+    /// this submission's own jobs write its tasks' runs meanwhile, each after deciding; a
+    /// concurrent submission of the same scenario may make one older than the catalog's, which
+    /// changes the reason a decision gives, not the decision (the memo table makes it).
+    pub(super) last_runs: Option<HashMap<String, Option<crate::store::LastRun>>>,
     on_status: Option<super::StatusCallback>,
     pub(super) slots: Vec<Slot>,
     started: Instant,
@@ -255,6 +261,10 @@ impl Run {
         }
         let node_ids =
             config.nodes().iter().map(|n| (n.id().to_owned(), scenario.node_id(n.id()).to_owned())).collect();
+        let last_runs = match !store.is_shared() && 2 * slots.len() >= config.tasks().len() {
+            true => Some(store.last_runs(scenario.id())?),
+            false => None,
+        };
         let count = slots.len();
         let run = Arc::new(Run {
             id,
@@ -264,6 +274,7 @@ impl Run {
             scenario_name: scenario.name().to_owned(),
             node_ids,
             force: options.force,
+            last_runs,
             on_status: options.on_status,
             state: Mutex::new(State {
                 waiting: slots.iter().map(|s| s.upstream.len()).collect(),

@@ -41,7 +41,7 @@ use crate::events::{EntityType, Event};
 use crate::fingerprint::{Fingerprint, FingerprintBuilder};
 use crate::job::{InputVersion, Reason};
 use crate::store::{
-    ArtifactState, MemoEntry, NodeLayouts, RunResult, Store, TaskRun, Version, Writer, now_us,
+    ArtifactState, LastRun, MemoEntry, NodeLayouts, RunResult, Store, TaskRun, Version, Writer, now_us,
 };
 use crate::value::Stored;
 
@@ -54,6 +54,9 @@ pub(crate) struct Scope<'a> {
     /// Node name → data node id.
     pub(crate) node_ids: &'a HashMap<String, String>,
     pub(crate) force: bool,
+    /// The scenario's last task runs as the submission found them when it started (see
+    /// [`Store::last_runs`]), or `None`: each decision reads its task's.
+    pub(crate) last_runs: Option<&'a HashMap<String, Option<LastRun>>>,
 }
 
 /// Everything known about one job before it runs or skips.
@@ -188,7 +191,13 @@ fn judge(
     };
     let current = TaskRun { fingerprint: task.fingerprint(), inputs: hashes, layouts };
     let key = memo_key(task, &current.inputs.iter().map(|(_, h)| *h).collect::<Vec<_>>(), &current.layouts);
-    let (last, last_result) = match scope.store.last_run(scope.scenario_id, task.id())? {
+    let recorded = match scope.last_runs.map(|runs| runs.get(task.id())) {
+        Some(Some(Some(found))) => Some(found.clone()),
+        Some(None) => None, // not run in this scenario when the submission started
+        // Unreadable (read again for its error), or no runs read beforehand.
+        Some(Some(None)) | None => scope.store.last_run(scope.scenario_id, task.id())?,
+    };
+    let (last, last_result) = match recorded {
         Some(recorded) => (Some(recorded.run), recorded.result),
         None => (None, None),
     };

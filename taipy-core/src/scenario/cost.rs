@@ -116,3 +116,24 @@ fn a_last_run_recorded_without_its_result_is_decided_through_the_memo_table_once
     assert_eq!(again.got("memo entry"), 0, "{again:?}");
     assert_eq!(again.written("task run"), 0, "{again:?}");
 }
+
+/// Old main: deciding a job read its task's last run in the scenario, a read per job (finding
+/// none on a first submit). Now a submission of most of a scenario's tasks reads them with one
+/// scan when it starts; a submission of a few tasks still reads each.
+#[test]
+fn a_submission_reads_its_tasks_last_runs_with_one_scan() {
+    let n = 50;
+    let (first, skipped) = first_and_skipped(n);
+    for counts in [&first, &skipped] {
+        assert_eq!((counts.got("task run"), counts.scanned("task run")), (0, 1), "{counts:?}");
+    }
+    assert_eq!(skipped.total_reads(), 1, "a fully skipped re-run reads one scan: {skipped:?}");
+
+    let store = Store::in_memory(StoreOptions::development()).unwrap();
+    let scenario = Scenario::create(&store, &chain(n), "s").unwrap();
+    scenario.submit().unwrap().wait().unwrap();
+    let before = store.catalog_counts();
+    scenario.submit_task("t1", SubmitOptions::default()).unwrap().wait().unwrap();
+    let one = store.catalog_counts().since(&before);
+    assert_eq!((one.got("task run"), one.scanned("task run")), (1, 0), "{one:?}");
+}

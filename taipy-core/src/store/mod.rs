@@ -525,6 +525,25 @@ impl Store {
         self.read(&keys::task_run(scenario_id, task_id))
     }
 
+    /// The last runs of a scenario's tasks, by task id, read with one scan: what a submission
+    /// of most of its tasks decides with, instead of a read per job. `None`: the record is
+    /// unreadable ([`last_run`](Self::last_run) gives its error).
+    pub(crate) fn last_runs(
+        &self,
+        scenario_id: &str,
+    ) -> Result<std::collections::HashMap<String, Option<LastRun>>, StoreError> {
+        let prefix = keys::task_runs_of(scenario_id);
+        let scanned = self.inner.catalog.scan(keys::Space::TaskRuns, prefix.bytes())?;
+        self.count_records(scanned.len());
+        Ok(scanned
+            .into_iter()
+            .map(|(key, bytes)| {
+                let run = decode::<LastRun>(keys::Space::TaskRuns.what(), &key, &bytes).ok();
+                (keys::task_of_run(&prefix.key(key)), run)
+            })
+            .collect())
+    }
+
     /// Rewrites the scenario's last task runs as format 7 and older wrote them, without the
     /// result they left (tests of reading such records); returns how many it rewrote.
     #[cfg(test)]

@@ -267,6 +267,11 @@ impl Counts {
         self.gets.iter().filter(|(s, _)| s.what() == what).map(|(_, n)| n).sum()
     }
 
+    /// The scans of the space whose records are called `what` ([`Space::what`]).
+    pub(crate) fn scanned(&self, what: &str) -> u64 {
+        self.scans.iter().filter(|(s, _)| s.what() == what).map(|(_, n)| n).sum()
+    }
+
     /// The records written in every space.
     pub(crate) fn total_writes(&self) -> u64 {
         self.writes.values().sum()
