@@ -407,26 +407,6 @@ fn backtrace_wanted_here() -> bool {
     })
 }
 
-/// The job's warnings, if any: a task without a code fingerprint (a closure), and each type it
-/// reads or writes whose layout is only its name (its changes are not detected, see
-/// [`Layout::of_serde_or_name`](crate::Layout::of_serde_or_name)).
-pub(super) fn job_warning(task: &TaskConfig) -> Option<String> {
-    let mut warnings: Vec<String> = task.unfingerprinted_warning().map(str::to_owned).into_iter().collect();
-    let mut named: Vec<&str> = Vec::new();
-    for ty in task.input_types().iter().chain(task.output_types()) {
-        if ty.layout().is_some_and(|layout| layout.is_name_only()) && !named.contains(&ty.name()) {
-            named.push(ty.name());
-        }
-    }
-    warnings.extend(named.into_iter().map(|name| {
-        format!(
-            "type `{name}` has no traced layout, only its name: a change to its fields is not detected \
-             (`#[derive(DataValue)]` on a type of yours falls back to its declaration instead)"
-        )
-    }));
-    (!warnings.is_empty()).then(|| warnings.join("; "))
-}
-
 /// A task's output that could not be stored (a lazy frame's plan fails only when it runs, as
 /// it is written): the failure names the output node and the files the task read, with the
 /// store's error as its cause.

@@ -14,7 +14,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use super::{SubmissionReport, SubmitError, SubmitOptions, trace};
-use crate::config::ScenarioConfig;
+use crate::config::{ScenarioConfig, TaskConfig};
 use crate::error::StoreError;
 use crate::fingerprint::Fingerprint;
 use crate::job::{Job, JobStatus, Reason};
@@ -215,7 +215,7 @@ impl Run {
                 task: t,
                 upstream: config.upstream(t).iter().filter_map(|u| position.get(u).copied()).collect(),
                 downstream: config.downstream(t).iter().filter_map(|d| position.get(d).copied()).collect(),
-                warning: super::execute::job_warning(&config.tasks()[t]),
+                warning: job_warning(&config.tasks()[t]),
             })
             .collect();
 
@@ -628,6 +628,26 @@ impl Run {
             elapsed: end.duration_since(self.started),
         }
     }
+}
+
+/// The job's warnings, if any: a task without a code fingerprint (a closure), and each type it
+/// reads or writes whose layout is only its name (its changes are not detected, see
+/// [`Layout::of_serde_or_name`](crate::Layout::of_serde_or_name)).
+fn job_warning(task: &TaskConfig) -> Option<String> {
+    let mut warnings: Vec<String> = task.unfingerprinted_warning().map(str::to_owned).into_iter().collect();
+    let mut named: Vec<&str> = Vec::new();
+    for ty in task.input_types().iter().chain(task.output_types()) {
+        if ty.layout().is_some_and(|layout| layout.is_name_only()) && !named.contains(&ty.name()) {
+            named.push(ty.name());
+        }
+    }
+    warnings.extend(named.into_iter().map(|name| {
+        format!(
+            "type `{name}` has no traced layout, only its name: a change to its fields is not detected \
+             (`#[derive(DataValue)]` on a type of yours falls back to its declaration instead)"
+        )
+    }));
+    (!warnings.is_empty()).then(|| warnings.join("; "))
 }
 
 #[cfg(test)]
