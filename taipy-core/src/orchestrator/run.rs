@@ -265,6 +265,12 @@ impl Run {
             true => Some(store.last_runs(scenario.id())?),
             false => None,
         };
+        // Its nodes' states, read together now rather than job by job.
+        let touched = slots.iter().flat_map(|s| {
+            let task = &config.tasks()[s.task];
+            task.input_nodes().iter().chain(task.output_nodes())
+        });
+        store.preload_node_states(touched.map(|name| scenario.node_id(name)));
         let count = slots.len();
         let run = Arc::new(Run {
             id,

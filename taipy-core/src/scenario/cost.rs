@@ -137,3 +137,13 @@ fn a_submission_reads_its_tasks_last_runs_with_one_scan() {
     let one = store.catalog_counts().since(&before);
     assert_eq!((one.got("task run"), one.scanned("task run")), (1, 0), "{one:?}");
 }
+
+/// Old main: each job's output node, never written before, was found through its scenario's
+/// owner entry, a scan per job. Now a submission reads its nodes' states together when it
+/// starts, and the nodes of its scenario share one owner lookup.
+#[test]
+fn a_first_submit_looks_its_scenario_owner_up_once() {
+    let n = 50;
+    let (first, _) = first_and_skipped(n);
+    assert_eq!(first.scanned("owner index entry"), 1, "{first:?}");
+}

@@ -70,6 +70,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use super::catalog::{Catalog, Group, Mismatch, Write};
 use super::keys::{self, Space};
+use super::nodes::Owners;
 use super::records::{
     LastRun, LayoutRecord, MemoEntry, NodeRecord, Version, VersionRef, Writer, decode, now_us,
 };
@@ -356,6 +357,12 @@ impl Store {
     /// when it is newer than the record (format 7: a version is written without its node's
     /// record, whose `current` and `next_version` are as of the record's own last write).
     fn read_state(&self, node_id: &str) -> Result<NodeState, StoreError> {
+        self.read_state_in(node_id, &mut Owners::new())
+    }
+
+    /// [`read_state`](Self::read_state), looking the owner of an unwritten node up in `owners`
+    /// first (see `nodes.rs`).
+    fn read_state_in(&self, node_id: &str, owners: &mut Owners) -> Result<NodeState, StoreError> {
         let key = keys::node(node_id);
         let (mut record, read_as, recorded) = match self.inner.catalog.get(Space::Nodes, key.bytes())? {
             Some(bytes) => {
@@ -365,7 +372,7 @@ impl Store {
             }
             // In a shared store, its first write checks that it is still unrecorded.
             None => (
-                self.unwritten_node(node_id)?
+                self.unwritten_node_in(node_id, owners)?
                     .ok_or_else(|| StoreError::NotFound { kind: "data node", id: node_id.to_owned() })?,
                 None,
                 false,
@@ -394,6 +401,26 @@ impl Store {
             })?);
         }
         Ok(NodeState { record, current, read_as, recorded })
+    }
+
+    /// Reads the states of those of `node_ids` not in memory yet, together: a submission's
+    /// nodes when it starts, so that its jobs find them in memory and the nodes of one scenario
+    /// that were never written share one owner lookup instead of one each. A node that cannot
+    /// be read is left for the operation that needs it (which reports the error). Nothing to do
+    /// in a shared store, whose operations read afresh.
+    pub(crate) fn preload_node_states<'a>(&self, node_ids: impl IntoIterator<Item = &'a str>) {
+        if self.committer().shared {
+            return;
+        }
+        let mut table = self.table();
+        let mut owners = Owners::new();
+        for node_id in node_ids {
+            if !table.states.contains_key(node_id)
+                && let Ok(state) = self.read_state_in(node_id, &mut owners)
+            {
+                table.states.insert(node_id.to_owned(), state);
+            }
+        }
     }
 
     /// A node's record and current version as of the last staged write.

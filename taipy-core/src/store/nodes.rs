@@ -75,6 +75,10 @@ fn parse_owner(key: &[u8]) -> Option<(String, String, Fingerprint)> {
     Some((scenario.to_owned(), config.to_owned(), Fingerprint::from_hex(version)?))
 }
 
+/// The owner entries looked up so far, by scenario number: its scenario id, config id and
+/// config version (`None`: no scenario of that number).
+pub(crate) type Owners = HashMap<String, Option<(String, String, Fingerprint)>>;
+
 /// Type names by node id, as a config version records them.
 type TypeNames = Arc<BTreeMap<String, String>>;
 
@@ -88,25 +92,39 @@ impl Store {
     /// no scenario owns a node of that id. Called with the node table locked (lock 3); takes the
     /// type cache's lock, a leaf.
     pub(crate) fn unwritten_node(&self, node_id: &str) -> Result<Option<NodeRecord>, StoreError> {
+        self.unwritten_node_in(node_id, &mut Owners::new())
+    }
+
+    /// [`unwritten_node`](Self::unwritten_node), looking each scenario's owner entry up once
+    /// in `owners` (the nodes of one scenario, read together).
+    pub(crate) fn unwritten_node_in(
+        &self,
+        node_id: &str,
+        owners: &mut Owners,
+    ) -> Result<Option<NodeRecord>, StoreError> {
         let Some((name, n)) = parse_node_id(node_id) else { return Ok(None) };
-        let prefix = keys::joined(n, b"");
-        let entries = self.inner.catalog.scan(Space::OwnerIndex, &prefix)?;
-        self.count_index_entries(entries.len());
-        for (key, _) in entries {
-            let Some((scenario, config, version)) = parse_owner(&key) else { continue };
-            let type_name = self.node_types(&config, &version)?.get(name).cloned().unwrap_or_default();
-            return Ok(Some(NodeRecord {
-                id: node_id.to_owned(),
-                config_id: name.to_owned(),
-                scope: Scope::Scenario,
-                owner: Some(scenario),
-                type_name,
-                current: None,
-                next_version: 0,
-                edit_lock: None,
-            }));
-        }
-        Ok(None)
+        let owner = match owners.get(n) {
+            Some(owner) => owner.clone(),
+            None => {
+                let entries = self.inner.catalog.scan(Space::OwnerIndex, &keys::joined(n, b""))?;
+                self.count_index_entries(entries.len());
+                let owner = entries.iter().find_map(|(key, _)| parse_owner(key));
+                owners.insert(n.to_owned(), owner.clone());
+                owner
+            }
+        };
+        let Some((scenario, config, version)) = owner else { return Ok(None) };
+        let type_name = self.node_types(&config, &version)?.get(name).cloned().unwrap_or_default();
+        Ok(Some(NodeRecord {
+            id: node_id.to_owned(),
+            config_id: name.to_owned(),
+            scope: Scope::Scenario,
+            owner: Some(scenario),
+            type_name,
+            current: None,
+            next_version: 0,
+            edit_lock: None,
+        }))
     }
 
     /// The node type names of version `version` of config `config` (none if it is not stored).
