@@ -70,7 +70,6 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use super::catalog::{Catalog, Group, Mismatch, Write};
 use super::keys::{self, Space};
-use super::nodes::Owners;
 use super::records::{
     LastRun, LayoutRecord, MemoEntry, NodeRecord, Version, VersionRef, Writer, decode, now_us,
 };
@@ -91,6 +90,10 @@ pub(crate) struct NodeState {
     /// and its first write stages it.
     pub(crate) recorded: bool,
 }
+
+/// The owner entries of scenarios looked up so far (`nodes.rs`), by scenario number: the
+/// scenario id, config id and config version (`None`: no scenario of that number).
+pub(crate) type Owners = HashMap<String, Option<(String, String, Fingerprint)>>;
 
 /// The in-memory table of node states and busy marks (one lock: see the module doc).
 #[derive(Default)]

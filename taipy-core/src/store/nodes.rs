@@ -75,10 +75,6 @@ fn parse_owner(key: &[u8]) -> Option<(String, String, Fingerprint)> {
     Some((scenario.to_owned(), config.to_owned(), Fingerprint::from_hex(version)?))
 }
 
-/// The owner entries looked up so far, by scenario number: its scenario id, config id and
-/// config version (`None`: no scenario of that number).
-pub(crate) type Owners = HashMap<String, Option<(String, String, Fingerprint)>>;
-
 /// Type names by node id, as a config version records them.
 type TypeNames = Arc<BTreeMap<String, String>>;
 
@@ -92,7 +88,7 @@ impl Store {
     /// no scenario owns a node of that id. Called with the node table locked (lock 3); takes the
     /// type cache's lock, a leaf.
     pub(crate) fn unwritten_node(&self, node_id: &str) -> Result<Option<NodeRecord>, StoreError> {
-        self.unwritten_node_in(node_id, &mut Owners::new())
+        self.unwritten_node_in(node_id, &mut commit::Owners::new())
     }
 
     /// [`unwritten_node`](Self::unwritten_node), looking each scenario's owner entry up once
@@ -100,7 +96,7 @@ impl Store {
     pub(crate) fn unwritten_node_in(
         &self,
         node_id: &str,
-        owners: &mut Owners,
+        owners: &mut commit::Owners,
     ) -> Result<Option<NodeRecord>, StoreError> {
         let Some((name, n)) = parse_node_id(node_id) else { return Ok(None) };
         let owner = match owners.get(n) {
