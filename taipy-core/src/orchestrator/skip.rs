@@ -218,7 +218,7 @@ fn judge(
             let mut memo = Memo::Usable;
             for ((output, ty), name) in entry.outputs.iter().zip(&output_types).zip(task.output_nodes()) {
                 let recorded = match ty.is_watched() {
-                    true => scope.store.current_version(&scope.node_ids[name])?.map(|v| v.hash),
+                    true => scope.store.with_current_version(&scope.node_ids[name], |v| v.map(|v| v.hash))?,
                     false => None,
                 };
                 match check(ty, output, recorded, last.as_ref() == Some(&current))? {
@@ -260,9 +260,10 @@ fn left_by_last_run(
     }
     let mut outputs = Vec::with_capacity(result.outputs.len());
     for (name, hash) in task.output_nodes().iter().zip(&result.outputs) {
-        match scope.store.current_version(&scope.node_ids[name])? {
-            Some(version) if version.hash == *hash => outputs.push(version.stored),
-            _ => return Ok(None),
+        let holds = |current: Option<&Version>| current.filter(|v| v.hash == *hash).map(|v| v.stored.clone());
+        match scope.store.with_current_version(&scope.node_ids[name], holds)? {
+            Some(stored) => outputs.push(stored),
+            None => return Ok(None),
         }
     }
     let entry =

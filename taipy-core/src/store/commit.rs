@@ -435,8 +435,17 @@ impl Store {
     /// The node's current version, as [`node_state`](Self::node_state) has it, without copying
     /// the rest of its state (the orchestrator asks for it once per input and output of a job).
     pub(crate) fn current_version(&self, node_id: &str) -> Result<Option<Version>, StoreError> {
+        self.with_current_version(node_id, |current| current.cloned())
+    }
+
+    /// What `f` makes of the node's current version, lent without a copy.
+    pub(crate) fn with_current_version<R>(
+        &self,
+        node_id: &str,
+        f: impl FnOnce(Option<&Version>) -> R,
+    ) -> Result<R, StoreError> {
         let mut table = self.fresh_table();
-        self.load_state(&mut table, node_id).map(|state| state.current.clone())
+        self.load_state(&mut table, node_id).map(|state| f(state.current.as_ref()))
     }
 
     /// Stages `stored` as the node's current value, unless it already is (same content hash:
