@@ -37,9 +37,8 @@ use serde::de::DeserializeOwned;
 
 use super::records::{
     ConfigVersionRecord, CycleRecord, FormatRecord, LayoutRecord, MemoEntry, NodeRecord, ScenarioRecord,
-    SequenceRecord, StoredConfig, SubmissionRecord, TaskRun, Version,
+    SequenceRecord, SkippedRecord, StoredConfig, SubmissionRecord, TaskRun, Version,
 };
-use super::skipped::SkippedRecord;
 use crate::fingerprint::Fingerprint;
 use crate::job::Job;
 

@@ -351,6 +351,21 @@ pub(crate) struct SubmissionRecord {
     pub(crate) tasks: Vec<String>,
 }
 
+/// The jobs of one submission skipped without a record of their own, written at its end
+/// (format 8, `skipped.rs`).
+#[derive(Serialize, Deserialize)]
+pub(crate) struct SkippedRecord {
+    /// The submission's id.
+    pub(crate) submission: String,
+    /// Each job's place in the submission (as its id ends) and the job, encoded as a job's own
+    /// record is (so a field appended to jobs later reads here as it does there); by place.
+    pub(crate) jobs: Vec<(u32, Encoded)>,
+}
+
+/// A record's bytes, as one byte string.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct Encoded(#[serde(with = "bytes")] pub(crate) Vec<u8>);
+
 #[cfg(test)]
 mod tests {
     use super::*;
