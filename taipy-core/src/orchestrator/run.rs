@@ -437,9 +437,10 @@ impl Run {
             let mut group = Group::default();
             let mut unrecorded = std::mem::take(&mut state.unrecorded);
             unrecorded.sort_unstable();
-            let staged = match unrecorded.is_empty() {
-                true => Ok(()),
-                false => group.put_skipped(&self.id, unrecorded.iter().map(|&i| (i, &state.jobs[i]))),
+            let staged = if unrecorded.is_empty() {
+                Ok(())
+            } else {
+                group.put_skipped(&self.id, unrecorded.iter().map(|&i| (i, &state.jobs[i])))
             };
             drop(state);
             if staged.is_ok() {

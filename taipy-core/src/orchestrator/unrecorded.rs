@@ -157,3 +157,29 @@ fn until_its_submission_ends_a_skipped_job_reads_as_submitted() {
     let report = submission.wait().unwrap();
     assert_eq!(store.job(&same.id).unwrap(), *task_job(&report.jobs, "same"));
 }
+
+/// A skipped record that cannot be read is reported, and only the jobs it holds are left out
+/// of listings (as an unreadable job record is); reading one of them by id is an error.
+#[test]
+fn an_unreadable_skipped_record_leaves_only_its_jobs_out() {
+    let store = Store::temporary().unwrap();
+    let scenario = Scenario::create(&store, &config(), "s").unwrap();
+    scenario.submit().unwrap().wait().unwrap();
+    scenario.data_node::<i64>("c").unwrap().write(5).unwrap();
+    let report = scenario.submit().unwrap().wait().unwrap();
+    let new = task_job(&report.jobs, "new");
+    store.damage_skipped_records();
+    let listed: Vec<String> =
+        store.submission(&report.id).unwrap().jobs.into_iter().map(|j| j.task).collect();
+    assert_eq!(listed, ["new"]);
+    assert_eq!(store.jobs_of_scenario(scenario.id()).unwrap().len(), 4);
+    assert_eq!(store.jobs().unwrap().len(), 4);
+    assert!(
+        store.unreadable_records().iter().any(|r| r.what == "skipped jobs"),
+        "{:?}",
+        store.unreadable_records()
+    );
+    assert_eq!(&store.job(&new.id).unwrap(), new);
+    let same = task_job(&report.jobs, "same");
+    assert!(matches!(store.job(&same.id), Err(StoreError::Corrupt { .. })), "{:?}", store.job(&same.id));
+}

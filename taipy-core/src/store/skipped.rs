@@ -28,8 +28,6 @@
 //!
 //! [`JobCommit::deferrable`]: super::commit::JobCommit
 
-use std::collections::HashMap;
-
 use super::Store;
 use super::catalog::Group;
 use super::keys::{self, Space};
@@ -54,6 +52,24 @@ fn parse_job_id(id: &str) -> Option<(&str, u32)> {
     let (_, last) = id.strip_prefix("JOB_")?.rsplit_once('_')?;
     let (n, k) = last.split_once('-')?;
     Some((n, u32::from_str_radix(k, 16).ok()?))
+}
+
+/// A submission's skipped record, as a listing of its jobs reads it.
+pub(crate) enum SkippedOf {
+    /// It has none.
+    Absent,
+    /// It has one that cannot be read (reported): the jobs it holds are left out.
+    Unreadable,
+    Record(SkippedRecord),
+}
+
+/// What a submission's skipped record says of one of its jobs.
+pub(crate) enum Lookup {
+    Found(Job),
+    /// It holds the job, or may: unreadable (reported), the job is left out.
+    Unreadable,
+    /// Not there: a job with a record of its own, or not started.
+    Absent,
 }
 
 impl Group {
@@ -95,24 +111,45 @@ impl Store {
             .ok()
     }
 
-    /// Job `id`, if it was skipped without a record of its own.
+    /// Job `id`, if it was skipped without a record of its own. An unreadable record is an
+    /// error, as reading an unreadable job record is.
     pub(crate) fn skipped_job(&self, id: &str) -> Result<Option<Job>, StoreError> {
         let Some((n, k)) = parse_job_id(id) else { return Ok(None) };
-        let Some(record) = self.skipped_record(n)? else { return Ok(None) };
+        let Some(record) = self.read(&keys::skipped(n))? else { return Ok(None) };
         let Ok(at) = record.jobs.binary_search_by_key(&k, |(k, _)| *k) else { return Ok(None) };
-        Ok(self.decode_skipped(&record, at).filter(|job| job.id == id))
+        let key = format!("{} #{k}", record.submission);
+        let job: Job = decode(Space::Jobs.what(), key.as_bytes(), &record.jobs[at].1.0)?;
+        Ok((job.id == id).then_some(job))
     }
 
-    /// The jobs of submission `submission_id` skipped without a record of their own, by id.
-    pub(crate) fn skipped_jobs_of(&self, submission_id: &str) -> Result<HashMap<String, Job>, StoreError> {
-        let Some(record) = self.skipped_record(number(submission_id))? else { return Ok(HashMap::new()) };
-        if record.submission != submission_id {
-            return Ok(HashMap::new());
+    /// The skipped record of submission `submission_id`, as a listing of its jobs reads it (one
+    /// that cannot be read is reported).
+    pub(crate) fn skipped_of(&self, submission_id: &str) -> Result<SkippedOf, StoreError> {
+        let key = keys::skipped(number(submission_id));
+        let Some(bytes) = self.inner.catalog.get(Space::Skipped, key.bytes())? else {
+            return Ok(SkippedOf::Absent);
+        };
+        Ok(match self.decode_or_report(&key, &bytes) {
+            Some(record) if record.submission == submission_id => SkippedOf::Record(record),
+            Some(_) => SkippedOf::Absent,
+            None => SkippedOf::Unreadable,
+        })
+    }
+
+    /// What `of` says of job `id`; an unreadable job in it is reported.
+    pub(crate) fn skipped_lookup(&self, of: &SkippedOf, id: &str) -> Lookup {
+        let record = match of {
+            SkippedOf::Absent => return Lookup::Absent,
+            SkippedOf::Unreadable => return Lookup::Unreadable,
+            SkippedOf::Record(record) => record,
+        };
+        let Some((_, k)) = parse_job_id(id) else { return Lookup::Absent };
+        let Ok(at) = record.jobs.binary_search_by_key(&k, |(k, _)| *k) else { return Lookup::Absent };
+        match self.decode_skipped(record, at) {
+            Some(job) if job.id == id => Lookup::Found(job),
+            Some(_) => Lookup::Absent,
+            None => Lookup::Unreadable,
         }
-        Ok((0..record.jobs.len())
-            .filter_map(|at| self.decode_skipped(&record, at))
-            .map(|j| (j.id.clone(), j))
-            .collect())
     }
 
     /// Every job skipped without a record of its own.
@@ -151,6 +188,15 @@ impl Store {
     /// The number of skipped records (tests).
     pub(crate) fn skipped_records(&self) -> usize {
         self.inner.catalog.scan(Space::Skipped, b"").map_or(0, |records| records.len())
+    }
+
+    /// Overwrites every skipped record with bytes that do not decode (tests).
+    pub(crate) fn damage_skipped_records(&self) {
+        self.apply_all().unwrap();
+        let writes = (self.inner.catalog.scan(Space::Skipped, b"").unwrap().into_iter())
+            .map(|(key, _)| super::catalog::Write { space: Space::Skipped, key, value: Some(vec![9, 9, 9]) })
+            .collect();
+        self.inner.catalog.commit(writes).unwrap();
     }
 }
 

@@ -16,6 +16,7 @@ use super::Store;
 use super::catalog::Group;
 use super::keys::{self, Prefix, Space};
 use super::records::SubmissionRecord;
+use super::skipped::{Lookup, SkippedOf};
 use crate::error::StoreError;
 use crate::events::{EntityType, Event, Operation};
 use crate::job::{Job, SubmissionStatus};
@@ -80,25 +81,32 @@ impl Store {
     /// job without a record is met), and those not started yet, as Submitted.
     pub(crate) fn listed_jobs(&self, record: &SubmissionRecord) -> Result<Vec<Job>, StoreError> {
         let mut jobs = Vec::with_capacity(record.jobs.len());
-        let mut skipped: Option<std::collections::HashMap<String, Job>> = None;
+        let mut skipped: Option<SkippedOf> = None;
         for (i, id) in record.jobs.iter().enumerate() {
-            if let Some(job) = skipped.as_mut().and_then(|s| s.remove(id)) {
-                jobs.push(job);
-                continue;
+            // Once a readable skipped record is read, the jobs it holds need no other read.
+            if let Some(of @ SkippedOf::Record(_)) = &skipped {
+                match self.skipped_lookup(of, id) {
+                    Lookup::Found(job) => {
+                        jobs.push(job);
+                        continue;
+                    }
+                    Lookup::Unreadable => continue, // reported
+                    Lookup::Absent => {}
+                }
             }
             let key = keys::job(id);
-            match self.inner.catalog.get(Space::Jobs, key.bytes())? {
-                Some(bytes) => jobs.extend(self.decode_or_report(&key, &bytes)),
-                None => {
-                    let skipped = match &mut skipped {
-                        Some(skipped) => skipped,
-                        None => skipped.insert(self.skipped_jobs_of(&record.id)?),
-                    };
-                    match skipped.remove(id) {
-                        Some(job) => jobs.push(job),
-                        None => jobs.extend(record.unstarted_job(i)),
-                    }
-                }
+            if let Some(bytes) = self.inner.catalog.get(Space::Jobs, key.bytes())? {
+                jobs.extend(self.decode_or_report(&key, &bytes));
+                continue;
+            }
+            let of = match &mut skipped {
+                Some(of) => of,
+                None => skipped.insert(self.skipped_of(&record.id)?),
+            };
+            match self.skipped_lookup(of, id) {
+                Lookup::Found(job) => jobs.push(job),
+                Lookup::Unreadable => {} // reported
+                Lookup::Absent => jobs.extend(record.unstarted_job(i)),
             }
         }
         Ok(jobs)
