@@ -65,7 +65,7 @@ pub(crate) enum SkippedOf {
 
 /// What a submission's skipped record says of one of its jobs.
 pub(crate) enum Lookup {
-    Found(Job),
+    Found(Box<Job>),
     /// It holds the job, or may: unreadable (reported), the job is left out.
     Unreadable,
     /// Not there: a job with a record of its own, or not started.
@@ -146,7 +146,7 @@ impl Store {
         let Some((_, k)) = parse_job_id(id) else { return Lookup::Absent };
         let Ok(at) = record.jobs.binary_search_by_key(&k, |(k, _)| *k) else { return Lookup::Absent };
         match self.decode_skipped(record, at) {
-            Some(job) if job.id == id => Lookup::Found(job),
+            Some(job) if job.id == id => Lookup::Found(Box::new(job)),
             Some(_) => Lookup::Absent,
             None => Lookup::Unreadable,
         }

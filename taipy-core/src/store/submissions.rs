@@ -87,7 +87,7 @@ impl Store {
             if let Some(of @ SkippedOf::Record(_)) = &skipped {
                 match self.skipped_lookup(of, id) {
                     Lookup::Found(job) => {
-                        jobs.push(job);
+                        jobs.push(*job);
                         continue;
                     }
                     Lookup::Unreadable => continue, // reported
@@ -104,7 +104,7 @@ impl Store {
                 None => skipped.insert(self.skipped_of(&record.id)?),
             };
             match self.skipped_lookup(of, id) {
-                Lookup::Found(job) => jobs.push(job),
+                Lookup::Found(job) => jobs.push(*job),
                 Lookup::Unreadable => {} // reported
                 Lookup::Absent => jobs.extend(record.unstarted_job(i)),
             }
