@@ -155,6 +155,9 @@ fn clean_values(seed: u64) -> Vec<(&'static str, Value)> {
 #[test]
 fn child_process() {
     let Ok(mode) = std::env::var(MODE) else { return };
+    if mode == "independent" {
+        return independent_child();
+    }
     assert_eq!(mode, "submit", "unknown child mode");
     let store = Store::open_with(std::env::var(STORE).unwrap(), StoreOptions::standalone(2)).unwrap();
     if std::env::var(FLUSH_LOOP).is_ok() {
@@ -433,4 +436,113 @@ fn processes_killed_at_random_moments_leave_a_consistent_store() {
     }
     println!("{kills} of 16 children killed before they finished, leaving {interrupted} interrupted jobs");
     assert!(kills > 0 && interrupted > 0, "no kill interrupted a job: nothing was checked (seed {seed})");
+}
+
+// Jobs skipped without restoring anything have no record of their own until their submission
+// ends (store format 8): three independent tasks that skip, then one that runs.
+
+const KNOB: &str = "TAIPY_TEST_KNOB";
+
+fn plus_one(x: &u64) -> u64 {
+    x + 1
+}
+
+fn slow(knob: &u64) -> u64 {
+    block_if("slow");
+    knob * 2
+}
+
+fn independent_config() -> Arc<ScenarioConfig> {
+    let mut builder = ScenarioConfig::builder("independent");
+    for (input, task, output) in [("a", "one", "x"), ("b", "two", "y"), ("c", "three", "z")] {
+        builder = builder
+            .node(DataNodeConfig::with_default(input, 1u64))
+            .task(TaskConfig::new(task, plus_one).inputs([input]).outputs([output]));
+    }
+    builder
+        .node(DataNodeConfig::with_default("knob", 1u64))
+        .task(TaskConfig::new("slow", slow).inputs(["knob"]).outputs(["w"]))
+        .build()
+        .unwrap()
+}
+
+/// The child of mode `independent`: writes `KNOB` into `knob` and submits, in development mode
+/// (the jobs run in the config's order: the three that skip, then `slow`).
+fn independent_child() {
+    let store = Store::open_with(std::env::var(STORE).unwrap(), StoreOptions::development()).unwrap();
+    let config = independent_config();
+    let scenario = match Scenario::find(&store, &config, "independent").unwrap() {
+        Some(s) => s,
+        None => Scenario::create(&store, &config, "independent").unwrap(),
+    };
+    let knob: u64 = std::env::var(KNOB).unwrap().parse().unwrap();
+    scenario.data_node::<u64>("knob").unwrap().write(knob).unwrap();
+    let mut options = SubmitOptions::new();
+    if let Ok(marker) = std::env::var(MARKER) {
+        let store = store.clone();
+        options = options.on_status(move |job: &Job| {
+            if job.task == "slow" && job.status == JobStatus::Running {
+                store.flush().unwrap();
+                std::fs::write(&marker, b"running").unwrap();
+            }
+        });
+    }
+    let report = scenario.submit_with(options).unwrap().wait().unwrap();
+    assert_eq!(report.status, SubmissionStatus::Completed);
+    println!("DONE");
+}
+
+/// Old main (format 7): a skipped job's record was written when it was skipped, so it stayed
+/// Skipped after a crash. Now the jobs skipped without restoring anything are written at the
+/// submission's end: killed before it, they are jobs that never started, which recovery at
+/// open abandons (their results are still there: the resubmit skips them again).
+#[test]
+fn a_process_killed_after_jobs_skipped_without_restoring_leaves_them_abandoned() {
+    let dir = tempfile::tempdir().unwrap();
+    let store_path = dir.path().join("store");
+    let marker = dir.path().join("slow-running");
+    let spawn_independent = |env: &[(&str, String)]| {
+        let mut command = this_test("child_process");
+        command.env(MODE, "independent").env(STORE, &store_path).env_remove("TAIPY_FAULT");
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        Child::spawn(command, dir.path())
+    };
+    let ended = spawn_independent(&[(KNOB, "1".into())]).wait();
+    assert!(completed(&ended), "{ended}");
+    let mut child = spawn_independent(&[
+        (KNOB, "2".into()),
+        (BLOCK, "slow".into()),
+        (MARKER, marker.display().to_string()),
+    ]);
+    child.wait_until("the slow task", || marker.exists());
+    let ended = child.kill();
+    assert!(ended.killed(), "{ended}");
+
+    let store = open(&store_path);
+    let mut submissions = store.submissions().unwrap();
+    assert_eq!(submissions.len(), 2);
+    let killed = submissions.pop().unwrap();
+    let status = |info: &taipy::SubmissionInfo| -> Vec<String> {
+        info.jobs.iter().map(|j| format!("{}={:?} {:?}", j.task, j.status, j.reason)).collect()
+    };
+    assert_eq!(
+        status(&killed),
+        [
+            "one=Abandoned Some(Interrupted)",
+            "two=Abandoned Some(Interrupted)",
+            "three=Abandoned Some(Interrupted)",
+            "slow=Failed Some(Interrupted)"
+        ]
+    );
+    assert!(submissions[0].jobs.iter().all(|j| j.status == JobStatus::Completed), "{submissions:?}");
+    for job in &killed.jobs {
+        assert_eq!(&store.job(&job.id).unwrap(), job);
+    }
+
+    let scenario = Scenario::find(&store, &independent_config(), "independent").unwrap().unwrap();
+    let report = scenario.submit().unwrap().wait().unwrap();
+    assert_eq!(common::statuses(&report), ["one=Skipped", "two=Skipped", "three=Skipped", "slow=Completed"]);
+    assert_eq!(scenario.data_node::<u64>("w").unwrap().read().unwrap(), 4);
 }

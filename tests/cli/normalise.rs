@@ -20,7 +20,7 @@ fn word(word: &str) -> String {
     for prefix in ["SCENARIO_", "JOB_", "SUBMISSION_", "DATANODE_"] {
         if let Some(start) = word.find(prefix) {
             let end = word[start..]
-                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
                 .map_or(word.len(), |e| start + e);
             let id = &word[start..end];
             if let Some((name, _)) = id.rsplit_once('_') {

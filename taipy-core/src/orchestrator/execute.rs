@@ -70,6 +70,7 @@ impl Run {
                 writer: Writer::User,
                 memo: None,
                 task_run: None,
+                deferrable: false,
             };
             self.store.commit_job(&commit)?;
             self.publish(i, job)
@@ -155,9 +156,12 @@ impl Run {
                     writer: Writer::Reused { job: job.id.clone(), from_job: entry.job_id },
                     memo: None,
                     task_run: (!unchanged).then_some((task_run.0, task_run.1, last_run)),
+                    // Restoring nothing, its record waits for the submission's end
+                    // (`store/skipped.rs`).
+                    deferrable: true,
                 };
-                self.store.commit_job(&commit).map_err(store_error)?;
-                self.publish(i, job).map_err(store_error)?;
+                let committed = self.store.commit_job(&commit).map_err(store_error)?;
+                self.publish_as(i, job, committed.deferred).map_err(store_error)?;
                 Ok(Vec::new())
             }
             Decision::Run(reason) => {
@@ -201,6 +205,7 @@ impl Run {
                     writer: Writer::Job { job: job.id.clone(), task: task.id().to_owned() },
                     memo: Some((assessment.key, memo)),
                     task_run: Some((task_run.0, task_run.1, last_run)),
+                    deferrable: false,
                 };
                 self.store.commit_job(&commit).map_err(store_error)?;
                 // Callbacks (told by `publish`) run with no lock held, the gate included.

@@ -22,6 +22,8 @@ mod run;
 pub(crate) mod skip;
 mod submit;
 mod trace;
+#[cfg(test)]
+mod unrecorded;
 
 use std::sync::Arc;
 use std::time::Duration;

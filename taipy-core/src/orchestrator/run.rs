@@ -110,6 +110,9 @@ pub(super) struct State {
     pub(super) pins: Vec<Pin>,
     /// Outputs of jobs not decided yet, stored by their producer's fused query (`fuse.rs`).
     pub(super) speculated: HashMap<usize, Speculation>,
+    /// The jobs skipped without a record of their own, ascending: their final states are
+    /// written in one record when the submission ends (`store/skipped.rs`).
+    unrecorded: Vec<usize>,
 }
 
 impl State {
@@ -222,10 +225,12 @@ impl Run {
         let created = now_us();
         let mut jobs = Vec::with_capacity(slots.len());
         let mut group = Group::default();
-        for slot in &slots {
+        for (k, slot) in slots.iter().enumerate() {
             let task = &config.tasks()[slot.task];
+            // Named after the submission, so a job without a record of its own is found
+            // through it (`store/skipped.rs`).
             let job = Job::submitted(
-                store.new_id("JOB", task.id())?,
+                crate::store::job_id(&id, task.id(), k),
                 id.clone(),
                 scenario.id().to_owned(),
                 task.id().to_owned(),
@@ -298,6 +303,7 @@ impl Run {
                 commit_error: None,
                 pins: Vec::new(),
                 speculated: HashMap::new(),
+                unrecorded: Vec::new(),
             }),
             slots,
             started: Instant::now(),
@@ -444,13 +450,24 @@ impl Run {
         if state.unfinished == 0 && state.delivering == 0 && !state.complete && !state.completing {
             // Make the submission's commits durable before anyone sees it complete.
             state.completing = true;
-            drop(state);
             // After every job's final record in the queue (they are staged before the job
-            // counts as finished), so a crash never leaves an unfinished job unmarked.
+            // counts as finished), so a crash never leaves an unfinished job unmarked; the jobs
+            // skipped without a record of their own get theirs here, in the same group (if it
+            // cannot be made, the mark stays: recovery at the next open abandons them).
             let mut group = Group::default();
-            group.mark_unfinished(&self.id, false);
-            self.store.stage(group);
-            let flushed = self.store.flush();
+            let mut unrecorded = std::mem::take(&mut state.unrecorded);
+            unrecorded.sort_unstable();
+            let staged = if unrecorded.is_empty() {
+                Ok(())
+            } else {
+                group.put_skipped(&self.id, unrecorded.iter().map(|&i| (i, &state.jobs[i])))
+            };
+            drop(state);
+            if staged.is_ok() {
+                group.mark_unfinished(&self.id, false);
+                self.store.stage(group);
+            }
+            let flushed = self.store.flush().and(staged);
             state = self.lock();
             if let Err(e) = flushed {
                 state.commit_error.get_or_insert_with(|| e.to_string());
@@ -528,6 +545,12 @@ impl Run {
     /// Makes `job` (a [`snapshot`](Self::snapshot) of job `i`, advanced and persisted) the
     /// job's record, and tells the callback. Refused if it is not a legal next status.
     pub(super) fn publish(&self, i: usize, job: Job) -> Result<(), StoreError> {
+        self.publish_as(i, job, false)
+    }
+
+    /// [`publish`](Self::publish), for a job whose final state is persisted at the
+    /// submission's end if `unrecorded` (skipped without a record of its own).
+    pub(super) fn publish_as(&self, i: usize, job: Job, unrecorded: bool) -> Result<(), StoreError> {
         self.with_state(|state| {
             let now = state.jobs[i].status;
             if now != job.status && !now.can_become(job.status) {
@@ -539,6 +562,9 @@ impl Run {
                 });
             }
             state.jobs[i] = job;
+            if unrecorded {
+                state.unrecorded.push(i);
+            }
             if state.jobs[i].status.is_finished() {
                 trace::job_finished(&state.jobs[i]); // in the job's span, entered by `execute`
             }

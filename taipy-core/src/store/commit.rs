@@ -257,6 +257,16 @@ pub(crate) struct JobCommit<'a> {
     pub(crate) memo: Option<(Fingerprint, MemoEntry)>,
     /// The scenario and task whose last run this is, with the run.
     pub(crate) task_run: Option<(String, String, LastRun)>,
+    /// A skipped job: if the commit would write nothing but the job's record (every output is
+    /// already current, no memo entry, no last run), it stages nothing and the job's record is
+    /// left to its submission's end (`skipped.rs`).
+    pub(crate) deferrable: bool,
+}
+
+/// What [`Store::commit_job`] staged.
+pub(crate) struct Committed {
+    /// Nothing of the job's own: a [`JobCommit::deferrable`] job whose commit changed nothing.
+    pub(crate) deferred: bool,
 }
 
 /// A node given a new type by a new config version, and its new value, if any.
@@ -695,10 +705,9 @@ impl Store {
     }
 
     /// Stages a finished job's commit group: its outputs' versions, memo entry and last run, and
-    /// its status; then releases the nodes it held. The group reaches the catalog with the
-    /// writer thread's next batch. Returns the new version number of each output (`None` where
-    /// the content was unchanged).
-    pub(crate) fn commit_job(&self, commit: &JobCommit<'_>) -> Result<Vec<Option<u64>>, StoreError> {
+    /// its status (unless [deferred](JobCommit::deferrable)); then releases the nodes it held.
+    /// The group reaches the catalog with the writer thread's next batch.
+    pub(crate) fn commit_job(&self, commit: &JobCommit<'_>) -> Result<Committed, StoreError> {
         let mut table = self.fresh_table();
         let outputs: Vec<String> = commit.outputs.iter().map(|(id, _)| id.clone()).collect();
         let staged = check_not_held(&table, &commit.job.id, &outputs).and_then(|()| {
@@ -728,12 +737,18 @@ impl Store {
             if let Some((scenario, task, run)) = &commit.task_run {
                 group.put(&keys::task_run(scenario, task), run)?;
             }
-            group.put(&keys::job(&commit.job.id), commit.job)?;
+            let deferred = commit.deferrable
+                && commit.memo.is_none()
+                && commit.task_run.is_none()
+                && written.iter().all(Option::is_none);
+            if !deferred {
+                group.put(&keys::job(&commit.job.id), commit.job)?;
+            }
             // In the job's span (see `orchestrator/trace.rs`).
-            tracing::debug!(records = group.writes.len(), bytes = group.bytes(), "job committed");
+            tracing::debug!(records = group.writes.len(), bytes = group.bytes(), deferred, "job committed");
             self.enqueue(group)?;
             crate::fault::point("job.staged");
-            Ok(written)
+            Ok(Committed { deferred })
         });
         for node_id in commit.release.iter().chain(&outputs) {
             if table.busy.get(node_id).is_some_and(|(job, _)| *job == commit.job.id) {

@@ -50,6 +50,20 @@
 //!   the format record: each of its node records names its node's newest version (or none,
 //!   after a new type), which format 7 reads the same way, and its plain config-version records
 //!   are read as they are.
+//! - 8: a job skipped without restoring anything (every remembered output already its node's
+//!   current version, its task's last run unchanged) writes no record of its own when it is
+//!   skipped: its submission's end writes all such jobs in one record (`skipped/`, keyed by the
+//!   number the submission's id ends with; `skipped.rs`), with the removal of the submission's
+//!   unfinished mark. A fully skipped re-run wrote one record per job; it now writes a few per
+//!   submission. Job ids name their submission (`JOB_<task>_<n>-<k>`), so `Store::job` finds
+//!   such a job through that record.
+//!
+//!   A taipy reading format 7 would find no record for such a job, list it as Submitted in its
+//!   finished submission and fail to find it by id, so it refuses format 8. Opening a format
+//!   5, 6 or 7 store changes nothing but the format record: all their finished jobs have
+//!   records, their job ids (`JOB_<task>_<n>`) are still read through those records, and their
+//!   unfinished submissions have no skipped record (recovery abandons their unstarted jobs as
+//!   before).
 
 use super::catalog::{Catalog, Group};
 use super::records::{FormatRecord, decode};
@@ -57,7 +71,7 @@ use super::{indexes, keys};
 use crate::error::StoreError;
 
 /// The format this version of taipy writes.
-pub(crate) const CURRENT: u32 = 7;
+pub(crate) const CURRENT: u32 = 8;
 
 /// The first format with today's indexes.
 const INDEXED: u32 = 5;
@@ -124,12 +138,13 @@ mod tests {
         assert!(text.contains(&format!("reads formats up to {CURRENT}")) && text.contains("9.0.0"), "{text}");
     }
 
-    /// Format 5 to 6, and 6 to 7, change what is written, not what was: the upgrade records the
-    /// format and nothing else (a format 5 store has a record for every job; format 5 and 6 node
-    /// records name their newest version, and plain config versions are read as they are).
+    /// Format 5 to 6, 6 to 7 and 7 to 8 change what is written, not what was: the upgrade
+    /// records the format and nothing else (a format 5 store has a record for every job; format
+    /// 5 and 6 node records name their newest version, and plain config versions are read as
+    /// they are; format 7 and older finished jobs all have records).
     #[test]
-    fn a_format_5_or_6_store_is_upgraded_without_rewriting_anything() {
-        for old in [5, 6] {
+    fn a_format_5_6_or_7_store_is_upgraded_without_rewriting_anything() {
+        for old in [5, 6, 7] {
             let catalog = MemoryCatalog::default();
             let mut group = Group::default();
             group.put(&keys::format(), &FormatRecord { version: old, written_by: "0.1.0".into() }).unwrap();
@@ -140,7 +155,12 @@ mod tests {
             let bytes = catalog.get(keys::Space::Meta, key.bytes()).unwrap().unwrap();
             assert_eq!(decode::<FormatRecord>("store format", key.bytes(), &bytes).unwrap().version, CURRENT);
             assert_eq!(catalog.scan(keys::Space::Meta, b"").unwrap().len(), before);
-            for space in [keys::Space::Jobs, keys::Space::UnfinishedIndex, keys::Space::SubmissionIndex] {
+            for space in [
+                keys::Space::Jobs,
+                keys::Space::UnfinishedIndex,
+                keys::Space::SubmissionIndex,
+                keys::Space::Skipped,
+            ] {
                 assert!(catalog.scan(space, b"").unwrap().is_empty(), "{space:?}");
             }
         }

@@ -25,6 +25,7 @@
 //! | `ix-submission/` | scenario id, `0`, submission id         | empty (index, format 4) |
 //! | `ix-unfinished/` | submission id (one with a job not yet finished) | empty (index, format 5; job ids in format 4) |
 //! | `ix-owner/`  | scenario id's number (hex), `0`, config id, `0`, config version (hex), `0`, scenario id | empty (index, format 6: `nodes.rs`) |
+//! | `skipped/`   | submission id's number (hex)                | [`SkippedRecord`] (format 8: `skipped.rs`) |
 //! | files tree   | absolute path of an external file or artifact | a file stamp (value/file.rs) |
 //!
 //! Ids never contain a zero byte, so `id, 0` prefixes cannot collide ("a" + "b\0" vs "a\0" + "b").
@@ -36,7 +37,7 @@ use serde::de::DeserializeOwned;
 
 use super::records::{
     ConfigVersionRecord, CycleRecord, FormatRecord, LastRun, LayoutRecord, MemoEntry, NodeRecord,
-    ScenarioRecord, SequenceRecord, StoredConfig, SubmissionRecord, Version,
+    ScenarioRecord, SequenceRecord, SkippedRecord, StoredConfig, SubmissionRecord, Version,
 };
 use crate::fingerprint::Fingerprint;
 use crate::job::Job;
@@ -73,12 +74,15 @@ pub(crate) enum Space {
     /// Index: scenarios by the number their id ends with, for the data nodes whose record is
     /// written at their first write (`nodes.rs`).
     OwnerIndex,
+    /// The jobs of a submission skipped without a record of their own, written at its end
+    /// (`skipped.rs`).
+    Skipped,
 }
 
 impl Space {
     /// Every space, in a fixed order.
     #[cfg(test)]
-    pub(crate) const ALL: [Space; 20] = [
+    pub(crate) const ALL: [Space; 21] = [
         Space::Scenarios,
         Space::Configs,
         Space::ConfigVersions,
@@ -99,6 +103,7 @@ impl Space {
         Space::SubmissionIndex,
         Space::UnfinishedIndex,
         Space::OwnerIndex,
+        Space::Skipped,
     ];
 
     /// The key prefix of the space within the entities tree (sled keeps every space but
@@ -125,6 +130,7 @@ impl Space {
             Space::SubmissionIndex => b"ix-submission/",
             Space::UnfinishedIndex => b"ix-unfinished/",
             Space::OwnerIndex => b"ix-owner/",
+            Space::Skipped => b"skipped/",
         }
     }
 
@@ -151,6 +157,7 @@ impl Space {
             Space::SubmissionIndex => "submission index entry",
             Space::UnfinishedIndex => "unfinished-submission index entry",
             Space::OwnerIndex => "owner index entry",
+            Space::Skipped => "skipped jobs",
         }
     }
 }
@@ -202,6 +209,7 @@ records! {
     SequenceRecord => Sequences,
     FormatRecord => Meta,
     LayoutRecord => Layouts,
+    SkippedRecord => Skipped,
 }
 
 /// A record that carries its own id, and so its key.
@@ -333,6 +341,11 @@ pub(crate) fn job(id: &str) -> Key<Job> {
 
 pub(crate) fn submission(id: &str) -> Key<SubmissionRecord> {
     Key::new(id.as_bytes().to_vec())
+}
+
+/// The record of the skipped jobs of the submission whose id ends with `number`.
+pub(crate) fn skipped(number: &str) -> Key<SkippedRecord> {
+    Key::new(number.as_bytes().to_vec())
 }
 
 pub(crate) fn memo(key: &Fingerprint) -> Key<MemoEntry> {

@@ -49,6 +49,8 @@ mod lineage;
 mod nodes;
 pub(crate) mod records;
 mod scenarios;
+mod skipped;
+pub(crate) use skipped::job_id;
 mod submissions;
 mod versions;
 
@@ -471,7 +473,10 @@ impl Store {
         self.apply_all()?;
         let job = match self.read(&keys::job(id))? {
             Some(job) => Some(job),
-            None => self.unstarted_job(id)?,
+            None => match self.skipped_job(id)? {
+                Some(job) => Some(job),
+                None => self.unstarted_job(id)?,
+            },
         };
         job.ok_or_else(|| StoreError::NotFound { kind: "job", id: id.to_owned() })
     }
@@ -482,6 +487,7 @@ impl Store {
     pub fn jobs(&self) -> Result<Vec<Job>, StoreError> {
         self.apply_all()?;
         let mut jobs: Vec<Job> = self.list(&Prefix::all())?.into_iter().map(|(_, job)| job).collect();
+        jobs.extend(self.all_skipped_jobs()?);
         jobs.extend(self.unstarted_jobs()?);
         jobs.sort_by(|a, b| a.id.cmp(&b.id)); // key order, as listed
         Ok(jobs)

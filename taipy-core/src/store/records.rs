@@ -376,6 +376,21 @@ pub(crate) struct SubmissionRecord {
     pub(crate) tasks: Vec<String>,
 }
 
+/// The jobs of one submission skipped without a record of their own, written at its end
+/// (format 8, `skipped.rs`).
+#[derive(Serialize, Deserialize)]
+pub(crate) struct SkippedRecord {
+    /// The submission's id.
+    pub(crate) submission: String,
+    /// Each job's place in the submission (as its id ends) and the job, encoded as a job's own
+    /// record is (so a field appended to jobs later reads here as it does there); by place.
+    pub(crate) jobs: Vec<(u32, Encoded)>,
+}
+
+/// A record's bytes, as one byte string.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct Encoded(#[serde(with = "bytes")] pub(crate) Vec<u8>);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -573,14 +588,14 @@ struct PackedConfig {
 }
 
 /// Byte strings as postcard's byte arrays (one length and the bytes), not sequences of `u8`.
-mod bytes {
+pub(crate) mod bytes {
     use serde::{Deserializer, Serializer};
 
-    pub(super) fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
         s.serialize_bytes(bytes)
     }
 
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
         struct Visitor;
         impl serde::de::Visitor<'_> for Visitor {
             type Value = Vec<u8>;

@@ -111,6 +111,7 @@ impl Store {
         }
         for submission in submissions {
             group.delete(&keys::submission(&submission.id), &submission);
+            group.remove_skipped(&submission.id);
             deleted.push(Event::new(EntityType::Submission, submission.id, Operation::Deletion));
         }
         for (key, _) in self.list(&keys::task_runs_of(id))? {

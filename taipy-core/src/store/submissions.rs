@@ -6,6 +6,9 @@
 //! the job's id and task, and the job is Submitted (Blocked and Pending are never persisted).
 //! Every reader here, and recovery at open (`indexes.rs`), sees such a job as Submitted.
 //!
+//! A job skipped without restoring anything has no record of its own either (format 8): its
+//! submission's skipped record, written at the submission's end, holds it (`skipped.rs`).
+//!
 //! Deletions are commit groups like any other write. Only finished jobs (and submissions whose
 //! jobs are all finished) can be deleted: a running job's record is still being written.
 
@@ -13,6 +16,7 @@ use super::Store;
 use super::catalog::Group;
 use super::keys::{self, Prefix, Space};
 use super::records::SubmissionRecord;
+use super::skipped::{Lookup, SkippedOf};
 use crate::error::StoreError;
 use crate::events::{EntityType, Event, Operation};
 use crate::job::{Job, SubmissionStatus};
@@ -73,14 +77,36 @@ impl Store {
     }
 
     /// The jobs `record` lists, in its order: those with a record (one that cannot be read is
-    /// reported and left out), and those not started yet, as Submitted.
+    /// reported and left out), those skipped without one (`skipped.rs`, read once the first
+    /// job without a record is met), and those not started yet, as Submitted.
     pub(crate) fn listed_jobs(&self, record: &SubmissionRecord) -> Result<Vec<Job>, StoreError> {
         let mut jobs = Vec::with_capacity(record.jobs.len());
+        let mut skipped: Option<SkippedOf> = None;
         for (i, id) in record.jobs.iter().enumerate() {
+            // Once a readable skipped record is read, the jobs it holds need no other read.
+            if let Some(of @ SkippedOf::Record(_)) = &skipped {
+                match self.skipped_lookup(of, id) {
+                    Lookup::Found(job) => {
+                        jobs.push(*job);
+                        continue;
+                    }
+                    Lookup::Unreadable => continue, // reported
+                    Lookup::Absent => {}
+                }
+            }
             let key = keys::job(id);
-            match self.inner.catalog.get(Space::Jobs, key.bytes())? {
-                Some(bytes) => jobs.extend(self.decode_or_report(&key, &bytes)),
-                None => jobs.extend(record.unstarted_job(i)),
+            if let Some(bytes) = self.inner.catalog.get(Space::Jobs, key.bytes())? {
+                jobs.extend(self.decode_or_report(&key, &bytes));
+                continue;
+            }
+            let of = match &mut skipped {
+                Some(of) => of,
+                None => skipped.insert(self.skipped_of(&record.id)?),
+            };
+            match self.skipped_lookup(of, id) {
+                Lookup::Found(job) => jobs.push(*job),
+                Lookup::Unreadable => {} // reported
+                Lookup::Absent => jobs.extend(record.unstarted_job(i)),
             }
         }
         Ok(jobs)
@@ -117,6 +143,7 @@ impl Store {
         refuse_unfinished("job", id, &job)?;
         let mut group = Group::default();
         group.delete(&keys::job(id), &job);
+        self.stage_skipped_job_removal(&mut group, id)?;
         if let Some(mut submission) = self.read(&keys::submission(&job.submission))? {
             if let Some(i) = submission.jobs.iter().position(|j| j == id) {
                 submission.jobs.remove(i);
@@ -141,6 +168,7 @@ impl Store {
         let key = keys::submission(id);
         let mut group = Group::default();
         group.delete(&key, &record);
+        group.remove_skipped(id);
         let info = self.submission_info(record)?;
         for job in &info.jobs {
             refuse_unfinished("submission", id, job)?;

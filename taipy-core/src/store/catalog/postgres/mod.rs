@@ -67,6 +67,7 @@ fn space_name(space: Space) -> &'static str {
         Space::SubmissionIndex => "ix-submission",
         Space::UnfinishedIndex => "ix-unfinished",
         Space::OwnerIndex => "ix-owner",
+        Space::Skipped => "skipped",
     }
 }
 
