@@ -110,8 +110,9 @@ pub(super) struct State {
     pub(super) pins: Vec<Pin>,
     /// Outputs of jobs not decided yet, stored by their producer's fused query (`fuse.rs`).
     pub(super) speculated: HashMap<usize, Speculation>,
-    /// The jobs skipped without a record of their own, ascending: their final states are
-    /// written in one record when the submission ends (`store/skipped.rs`).
+    /// The jobs skipped without a record of their own, as they finished (sorted when written):
+    /// their final states are written in one record when the submission ends
+    /// (`store/skipped.rs`).
     unrecorded: Vec<usize>,
 }
 

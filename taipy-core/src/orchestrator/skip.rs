@@ -59,6 +59,19 @@ pub(crate) struct Scope<'a> {
     pub(crate) last_runs: Option<&'a HashMap<String, Option<LastRun>>>,
 }
 
+impl Scope<'_> {
+    /// Task `task_id`'s last run in the scenario: from the runs read when the submission
+    /// started, if it read them (a record unreadable then is read again, for its error), else
+    /// from the store.
+    fn last_run(&self, task_id: &str) -> Result<Option<LastRun>, StoreError> {
+        match self.last_runs.map(|runs| runs.get(task_id)) {
+            Some(None) => Ok(None), // not run in this scenario when the submission started
+            Some(Some(Some(found))) => Ok(Some(found.clone())),
+            Some(Some(None)) | None => self.store.last_run(self.scenario_id, task_id),
+        }
+    }
+}
+
 /// Everything known about one job before it runs or skips.
 pub(crate) struct Assessment {
     /// The exact input versions the task would run with now, in declared order: hashed for the
@@ -191,13 +204,7 @@ fn judge(
     };
     let current = TaskRun { fingerprint: task.fingerprint(), inputs: hashes, layouts };
     let key = memo_key(task, &current.inputs.iter().map(|(_, h)| *h).collect::<Vec<_>>(), &current.layouts);
-    let recorded = match scope.last_runs.map(|runs| runs.get(task.id())) {
-        Some(Some(Some(found))) => Some(found.clone()),
-        Some(None) => None, // not run in this scenario when the submission started
-        // Unreadable (read again for its error), or no runs read beforehand.
-        Some(Some(None)) | None => scope.store.last_run(scope.scenario_id, task.id())?,
-    };
-    let (last, last_result) = match recorded {
+    let (last, last_result) = match scope.last_run(task.id())? {
         Some(recorded) => (Some(recorded.run), recorded.result),
         None => (None, None),
     };

@@ -54,6 +54,11 @@ fn parse_job_id(id: &str) -> Option<(&str, u32)> {
     Some((n, u32::from_str_radix(k, 16).ok()?))
 }
 
+/// The index in `record`'s jobs (kept by place) of the job at place `k`.
+fn index_of(record: &SkippedRecord, k: u32) -> Option<usize> {
+    record.jobs.binary_search_by_key(&k, |(place, _)| *place).ok()
+}
+
 /// A submission's skipped record, as a listing of its jobs reads it.
 pub(crate) enum SkippedOf {
     /// It has none.
@@ -101,13 +106,20 @@ impl Store {
         self.read_or_report(&keys::skipped(n))
     }
 
-    /// Job `k` of `record`, decoded; one that cannot be read is reported.
-    fn decode_skipped(&self, record: &SkippedRecord, at: usize) -> Option<Job> {
+    /// The job at index `at` of `record`'s jobs, decoded.
+    fn decode_at(&self, record: &SkippedRecord, at: usize) -> Result<Job, StoreError> {
         let (k, Encoded(bytes)) = &record.jobs[at];
         self.count_records(1);
-        let key = format!("{} #{k}", record.submission);
-        decode(Space::Jobs.what(), key.as_bytes(), bytes)
-            .map_err(|e| self.report_unreadable(Space::Jobs.what(), key.as_bytes(), e))
+        decode(Space::Jobs.what(), format!("{} #{k}", record.submission).as_bytes(), bytes)
+    }
+
+    /// The job at index `at` of `record`'s jobs, decoded; one that cannot be read is reported.
+    fn decode_skipped(&self, record: &SkippedRecord, at: usize) -> Option<Job> {
+        self.decode_at(record, at)
+            .map_err(|e| {
+                let key = format!("{} #{}", record.submission, record.jobs[at].0);
+                self.report_unreadable(Space::Jobs.what(), key.as_bytes(), e)
+            })
             .ok()
     }
 
@@ -116,9 +128,8 @@ impl Store {
     pub(crate) fn skipped_job(&self, id: &str) -> Result<Option<Job>, StoreError> {
         let Some((n, k)) = parse_job_id(id) else { return Ok(None) };
         let Some(record) = self.read(&keys::skipped(n))? else { return Ok(None) };
-        let Ok(at) = record.jobs.binary_search_by_key(&k, |(k, _)| *k) else { return Ok(None) };
-        let key = format!("{} #{k}", record.submission);
-        let job: Job = decode(Space::Jobs.what(), key.as_bytes(), &record.jobs[at].1.0)?;
+        let Some(at) = index_of(&record, k) else { return Ok(None) };
+        let job = self.decode_at(&record, at)?;
         Ok((job.id == id).then_some(job))
     }
 
@@ -143,8 +154,7 @@ impl Store {
             SkippedOf::Unreadable => return Lookup::Unreadable,
             SkippedOf::Record(record) => record,
         };
-        let Some((_, k)) = parse_job_id(id) else { return Lookup::Absent };
-        let Ok(at) = record.jobs.binary_search_by_key(&k, |(k, _)| *k) else { return Lookup::Absent };
+        let Some(at) = parse_job_id(id).and_then(|(_, k)| index_of(record, k)) else { return Lookup::Absent };
         match self.decode_skipped(record, at) {
             Some(job) if job.id == id => Lookup::Found(Box::new(job)),
             Some(_) => Lookup::Absent,
@@ -166,7 +176,7 @@ impl Store {
     pub(crate) fn stage_skipped_job_removal(&self, group: &mut Group, id: &str) -> Result<(), StoreError> {
         let Some((n, k)) = parse_job_id(id) else { return Ok(()) };
         let Some(mut record) = self.skipped_record(n)? else { return Ok(()) };
-        let Ok(at) = record.jobs.binary_search_by_key(&k, |(k, _)| *k) else { return Ok(()) };
+        let Some(at) = index_of(&record, k) else { return Ok(()) };
         record.jobs.remove(at);
         let key = keys::skipped(n);
         if record.jobs.is_empty() {
