@@ -50,6 +50,7 @@ pub(super) fn build(builder: ScenarioConfigBuilder) -> Result<Arc<ScenarioConfig
         sequences,
         frequency,
         recorded: std::sync::OnceLock::new(),
+        warnings: std::sync::OnceLock::new(),
     }))
 }
 

@@ -61,6 +61,8 @@ pub struct ScenarioConfig {
     frequency: Option<Frequency>,
     /// What scenarios record of it, once computed (`forms.rs`).
     recorded: std::sync::OnceLock<forms::Recorded>,
+    /// Each task's warning for its jobs, once computed ([`job_warning`](Self::job_warning)).
+    warnings: std::sync::OnceLock<Vec<Option<String>>>,
 }
 
 impl ScenarioConfig {
@@ -114,6 +116,15 @@ impl ScenarioConfig {
         self.task_index.get(id).copied()
     }
 
+    /// The warning every job of task `task` (its position) records, if any: a task without a
+    /// code fingerprint (a closure), and each type it reads or writes whose layout is only its
+    /// name (its changes are not detected, see
+    /// [`Layout::of_serde_or_name`](crate::Layout::of_serde_or_name)). Made once per config.
+    pub(crate) fn job_warning(&self, task: usize) -> Option<&str> {
+        let warnings = self.warnings.get_or_init(|| self.tasks.iter().map(task_warning).collect());
+        warnings[task].as_deref()
+    }
+
     pub(crate) fn upstream(&self, task: usize) -> &[usize] {
         &self.upstream[task]
     }
@@ -125,6 +136,24 @@ impl ScenarioConfig {
     pub(crate) fn node_names(&self) -> String {
         self.nodes.iter().map(|n| n.id()).collect::<Vec<_>>().join(", ")
     }
+}
+
+/// See [`ScenarioConfig::job_warning`].
+fn task_warning(task: &TaskConfig) -> Option<String> {
+    let mut warnings: Vec<String> = task.unfingerprinted_warning().map(str::to_owned).into_iter().collect();
+    let mut named: Vec<&str> = Vec::new();
+    for ty in task.input_types().iter().chain(task.output_types()) {
+        if ty.layout().is_some_and(|layout| layout.is_name_only()) && !named.contains(&ty.name()) {
+            named.push(ty.name());
+        }
+    }
+    warnings.extend(named.into_iter().map(|name| {
+        format!(
+            "type `{name}` has no traced layout, only its name: a change to its fields is not detected \
+             (`#[derive(DataValue)]` on a type of yours falls back to its declaration instead)"
+        )
+    }));
+    (!warnings.is_empty()).then(|| warnings.join("; "))
 }
 
 /// Collects nodes, tasks and sequences; [`build`](Self::build) validates them.

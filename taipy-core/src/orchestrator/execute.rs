@@ -101,7 +101,7 @@ impl Run {
             skip::assess(&scope, task, &mut events).inspect(|assessment| {
                 let mut pins: Vec<Pin> = Vec::new();
                 for (input, version) in assessment.inputs.iter().zip(&assessment.versions) {
-                    pins.extend(self.store.pin_version(&input.node_id, version.number, &version.stored));
+                    self.store.pin_version(&input.node_id, version.number, &version.stored, &mut pins);
                 }
                 let restored = assessment.entry.iter().flat_map(|e| e.outputs.iter());
                 pins.extend(restored.filter_map(|s| self.store.pin(s)));
@@ -117,15 +117,21 @@ impl Run {
         let mut job = self.snapshot(i);
         job.inputs = assessment.inputs;
         job.code = Some(assessment.current.fingerprint);
-        job.warning = self.slots[i].warning.clone();
+        job.warning = self.config.job_warning(self.slots[i].task).map(str::to_owned);
         let outputs: Vec<String> = task.output_nodes().iter().map(|n| self.node_ids[n].clone()).collect();
         let current = assessment.current;
-        let task_run = (self.scenario_id.clone(), task.id().to_owned());
+        let task_run = |run| (self.scenario_id.clone(), task.id().to_owned(), run);
 
         match assessment.decision {
             Decision::Skip(reason) => {
                 let entry = assessment.entry.expect("a usable memo entry");
-                let left: Vec<Fingerprint> = entry.outputs.iter().map(|s| s.hash).collect();
+                // The task's last run is rewritten when this one differs from it, or leaves
+                // another result than the one recorded with it.
+                let last_run = (!assessment.recorded).then(|| {
+                    let outputs = entry.outputs.iter().map(|s| s.hash).collect();
+                    let result = RunResult { job_id: entry.job_id.clone(), outputs };
+                    task_run(LastRun { run: current, result: Some(result) })
+                });
                 // A file edited outside since the remembered run is kept, not restored (see
                 // `skip::restorable`): its readers pick the edit up as a new version.
                 let cx = self.store.cx();
@@ -143,19 +149,13 @@ impl Run {
                     .map(|((id, _), stored)| (id, stored))
                     .collect();
                 job.advance(JobStatus::Skipped, Some(reason), now_us()).map_err(store_error)?;
-                // The task's last run is rewritten when this one differs from it, or leaves
-                // another result than the one recorded with it.
-                let result = RunResult { job_id: entry.job_id.clone(), outputs: left };
-                let unchanged = assessment.last.as_ref() == Some(&current)
-                    && assessment.last_result.as_ref() == Some(&result);
-                let last_run = LastRun { run: current, result: Some(result) };
                 let commit = JobCommit {
                     job: &job,
                     outputs: &restored,
                     release: &[],
                     writer: Writer::Reused { job: job.id.clone(), from_job: entry.job_id },
                     memo: None,
-                    task_run: (!unchanged).then_some((task_run.0, task_run.1, last_run)),
+                    task_run: last_run,
                     // Restoring nothing, its record waits for the submission's end
                     // (`store/skipped.rs`).
                     deferrable: true,
@@ -204,7 +204,7 @@ impl Run {
                     release: &[],
                     writer: Writer::Job { job: job.id.clone(), task: task.id().to_owned() },
                     memo: Some((assessment.key, memo)),
-                    task_run: Some((task_run.0, task_run.1, last_run)),
+                    task_run: Some(task_run(last_run)),
                     deferrable: false,
                 };
                 self.store.commit_job(&commit).map_err(store_error)?;

@@ -14,7 +14,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use super::{SubmissionReport, SubmitError, SubmitOptions, trace};
-use crate::config::{ScenarioConfig, TaskConfig};
+use crate::config::ScenarioConfig;
 use crate::error::StoreError;
 use crate::fingerprint::Fingerprint;
 use crate::job::{Job, JobStatus, Reason};
@@ -54,10 +54,10 @@ impl std::fmt::Display for Submitted {
 /// The fixed part of one job.
 pub(super) struct Slot {
     pub(super) task: usize,
-    upstream: Vec<usize>,
-    downstream: Vec<usize>,
-    /// The warning its jobs record (the same for every job of the task: made once here).
-    pub(super) warning: Option<String>,
+    /// The jobs of this submission producing its inputs and reading its outputs, if the
+    /// submission covers only some of the scenario's tasks (`None`: every task, so these are
+    /// the config's own lists).
+    links: Option<(Vec<usize>, Vec<usize>)>,
 }
 
 /// A job's outputs, stored by its producer's fused query (`fuse.rs`) before the job itself is
@@ -141,7 +141,7 @@ pub(crate) struct Run {
     /// this submission's own jobs write its tasks' runs meanwhile, each after deciding; a
     /// concurrent submission of the same scenario may make one older than the catalog's, which
     /// changes the reason a decision gives, not the decision (the memo table makes it).
-    pub(super) last_runs: Option<HashMap<String, Option<crate::store::LastRun>>>,
+    pub(super) last_runs: Option<crate::store::LastRuns>,
     on_status: Option<super::StatusCallback>,
     pub(super) slots: Vec<Slot>,
     started: Instant,
@@ -211,15 +211,21 @@ impl Run {
             options.force,
             target.tasks.len(),
         );
-        let position: HashMap<usize, usize> = target.tasks.iter().enumerate().map(|(s, &t)| (t, s)).collect();
+        // Jobs are numbered as their tasks when the submission covers every task (ascending).
+        let every = target.tasks.len() == config.tasks().len();
+        let mut position = vec![None; if every { 0 } else { config.tasks().len() }];
+        if !every {
+            for (s, &t) in target.tasks.iter().enumerate() {
+                position[t] = Some(s);
+            }
+        }
+        let within = |tasks: &[usize]| tasks.iter().filter_map(|&t| position[t]).collect();
         let slots: Vec<Slot> = target
             .tasks
             .iter()
             .map(|&t| Slot {
                 task: t,
-                upstream: config.upstream(t).iter().filter_map(|u| position.get(u).copied()).collect(),
-                downstream: config.downstream(t).iter().filter_map(|d| position.get(d).copied()).collect(),
-                warning: job_warning(&config.tasks()[t]),
+                links: (!every).then(|| (within(config.upstream(t)), within(config.downstream(t)))),
             })
             .collect();
 
@@ -278,6 +284,7 @@ impl Run {
         });
         store.preload_node_states(touched.map(|name| scenario.node_id(name)));
         let count = slots.len();
+        let waiting = (0..count).map(|i| Self::upstream(&slots, &config, i).len()).collect();
         let run = Arc::new(Run {
             id,
             store,
@@ -289,7 +296,7 @@ impl Run {
             last_runs,
             on_status: options.on_status,
             state: Mutex::new(State {
-                waiting: slots.iter().map(|s| s.upstream.len()).collect(),
+                waiting,
                 claimed: vec![false; count],
                 reads_done: vec![false; count],
                 unfinished: count,
@@ -342,7 +349,18 @@ impl Run {
 
     /// The jobs of this submission reading an output of job `i`.
     pub(super) fn downstream_of(&self, i: usize) -> &[usize] {
-        &self.slots[i].downstream
+        match &self.slots[i].links {
+            Some((_, downstream)) => downstream,
+            None => self.config.downstream(self.slots[i].task),
+        }
+    }
+
+    /// The jobs of a submission with `slots` producing an input of job `i`.
+    fn upstream<'a>(slots: &'a [Slot], config: &'a ScenarioConfig, i: usize) -> &'a [usize] {
+        match &slots[i].links {
+            Some((upstream, _)) => upstream,
+            None => config.upstream(slots[i].task),
+        }
     }
 
     /// The config position of job `i`'s task.
@@ -519,7 +537,7 @@ impl Run {
             }
         }
         if state.jobs[i].status.is_success() {
-            for &d in &self.slots[i].downstream {
+            for &d in self.downstream_of(i) {
                 state.waiting[d] -= 1;
                 if state.waiting[d] == 0 && state.jobs[d].status == JobStatus::Blocked {
                     if let Err(e) = self.transition(state, d, JobStatus::Pending, None) {
@@ -575,7 +593,7 @@ impl Run {
     }
 
     fn abandon_downstream(&self, state: &mut State, i: usize, task: &str) {
-        let mut stack: Vec<usize> = self.slots[i].downstream.clone();
+        let mut stack: Vec<usize> = self.downstream_of(i).to_vec();
         while let Some(d) = stack.pop() {
             if state.jobs[d].status.is_finished() || state.claimed[d] {
                 continue;
@@ -587,7 +605,7 @@ impl Run {
                 eprintln!("taipy: cannot record job {}: {e}", state.jobs[d].id);
             }
             state.unfinished -= 1;
-            stack.extend(self.slots[d].downstream.iter().copied());
+            stack.extend(self.downstream_of(d).iter().copied());
         }
     }
 
@@ -661,26 +679,6 @@ impl Run {
             elapsed: end.duration_since(self.started),
         }
     }
-}
-
-/// The job's warnings, if any: a task without a code fingerprint (a closure), and each type it
-/// reads or writes whose layout is only its name (its changes are not detected, see
-/// [`Layout::of_serde_or_name`](crate::Layout::of_serde_or_name)).
-fn job_warning(task: &TaskConfig) -> Option<String> {
-    let mut warnings: Vec<String> = task.unfingerprinted_warning().map(str::to_owned).into_iter().collect();
-    let mut named: Vec<&str> = Vec::new();
-    for ty in task.input_types().iter().chain(task.output_types()) {
-        if ty.layout().is_some_and(|layout| layout.is_name_only()) && !named.contains(&ty.name()) {
-            named.push(ty.name());
-        }
-    }
-    warnings.extend(named.into_iter().map(|name| {
-        format!(
-            "type `{name}` has no traced layout, only its name: a change to its fields is not detected \
-             (`#[derive(DataValue)]` on a type of yours falls back to its declaration instead)"
-        )
-    }));
-    (!warnings.is_empty()).then(|| warnings.join("; "))
 }
 
 #[cfg(test)]

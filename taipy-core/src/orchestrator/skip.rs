@@ -41,7 +41,8 @@ use crate::events::{EntityType, Event};
 use crate::fingerprint::{Fingerprint, FingerprintBuilder};
 use crate::job::{InputVersion, Reason};
 use crate::store::{
-    ArtifactState, LastRun, MemoEntry, NodeLayouts, RunResult, Store, TaskRun, Version, Writer, now_us,
+    ArtifactState, LastRun, LastRunView, LastRuns, MemoEntry, NodeLayouts, Store, TaskRun, Version, Writer,
+    now_us,
 };
 use crate::value::Stored;
 
@@ -56,18 +57,64 @@ pub(crate) struct Scope<'a> {
     pub(crate) force: bool,
     /// The scenario's last task runs as the submission found them when it started (see
     /// [`Store::last_runs`]), or `None`: each decision reads its task's.
-    pub(crate) last_runs: Option<&'a HashMap<String, Option<LastRun>>>,
+    pub(crate) last_runs: Option<&'a LastRuns>,
 }
 
 impl Scope<'_> {
-    /// Task `task_id`'s last run in the scenario: from the runs read when the submission
-    /// started, if it read them (a record unreadable then is read again, for its error), else
-    /// from the store.
-    fn last_run(&self, task_id: &str) -> Result<Option<LastRun>, StoreError> {
-        match self.last_runs.map(|runs| runs.get(task_id)) {
-            Some(None) => Ok(None), // not run in this scenario when the submission started
-            Some(Some(Some(found))) => Ok(Some(found.clone())),
-            Some(Some(None)) | None => self.store.last_run(self.scenario_id, task_id),
+    /// Task `task_id`'s last run in the scenario: read in place from the runs read when the
+    /// submission started, if it read them (a record unreadable then is read again, to be
+    /// reported), else from the store.
+    fn last_run(&self, task_id: &str) -> Result<Last<'_>, StoreError> {
+        let viewed = self.last_runs.map(|runs| {
+            runs.get(task_id).map(|bytes| {
+                crate::store::decode_view::<LastRunView<'_>>("task run", task_id.as_bytes(), bytes)
+            })
+        });
+        match viewed {
+            Some(None) => Ok(Last::None), // not run in this scenario when the submission started
+            Some(Some(Ok(view))) => Ok(Last::Viewed(view)),
+            Some(Some(Err(_))) | None => {
+                Ok(self.store.last_run(self.scenario_id, task_id)?.map_or(Last::None, Last::Read))
+            }
+        }
+    }
+}
+
+/// A task's last run in the scenario, as [`Scope::last_run`] found it.
+enum Last<'s> {
+    /// Never run (or skipped) in this scenario.
+    None,
+    /// Read in place from the runs the submission read when it started.
+    Viewed(LastRunView<'s>),
+    /// Read from the store.
+    Read(LastRun),
+}
+
+impl Last<'_> {
+    /// Whether it ran with `run` (the same code, input hashes and layouts).
+    fn is(&self, run: &TaskRun) -> bool {
+        match self {
+            Last::None => false,
+            Last::Viewed(view) => view.run.is(run),
+            Last::Read(last) => last.run == *run,
+        }
+    }
+
+    /// The result it recorded: the job and the outputs' hashes.
+    fn result(&self) -> Option<(&str, &[Fingerprint])> {
+        match self {
+            Last::None => None,
+            Last::Viewed(view) => view.result.as_ref().map(|r| (r.job_id, &r.outputs[..])),
+            Last::Read(last) => last.result.as_ref().map(|r| (r.job_id.as_str(), &r.outputs[..])),
+        }
+    }
+
+    /// The run, as an owned copy.
+    fn into_run(self) -> Option<TaskRun> {
+        match self {
+            Last::None => None,
+            Last::Viewed(view) => Some(view.run.to_owned_run()),
+            Last::Read(last) => Some(last.run),
         }
     }
 }
@@ -81,10 +128,9 @@ pub(crate) struct Assessment {
     pub(crate) inputs: Vec<InputVersion>,
     /// The task's code fingerprint and input hashes now.
     pub(crate) current: TaskRun,
-    /// What the task last ran with in this scenario.
-    pub(crate) last: Option<TaskRun>,
-    /// The result that last run left in the task's outputs, as recorded with it.
-    pub(crate) last_result: Option<RunResult>,
+    /// Whether the task's last run in this scenario is recorded as `current` with the result
+    /// `entry` holds: a skip then has no last run to rewrite.
+    pub(crate) recorded: bool,
     /// The memo key of `current`.
     pub(crate) key: Fingerprint,
     /// The remembered result for `key`, if it can be restored.
@@ -122,8 +168,8 @@ pub(crate) fn assess(
     let judged = judge(scope, task, hashes, &stale, |node, stored, current, rerun| {
         restorable(scope.store, node, stored, current, rerun, true)
     })?;
-    let Judged { current, last, last_result, key, entry, decision } = judged;
-    Ok(Assessment { versions, inputs, current, last, last_result, key, entry, decision })
+    let Judged { current, recorded, key, entry, decision } = judged;
+    Ok(Assessment { versions, inputs, current, recorded, key, entry, decision })
 }
 
 /// The decision [`assess`] would make for `task` now, changing nothing: no external file's
@@ -173,8 +219,7 @@ pub(crate) fn preview(
 /// What [`judge`] found.
 struct Judged {
     current: TaskRun,
-    last: Option<TaskRun>,
-    last_result: Option<RunResult>,
+    recorded: bool,
     key: Fingerprint,
     entry: Option<MemoEntry>,
     decision: Decision,
@@ -203,15 +248,13 @@ fn judge(
         outputs: task.output_nodes().iter().map(layout_of).collect(),
     };
     let current = TaskRun { fingerprint: task.fingerprint(), inputs: hashes, layouts };
-    let key = memo_key(task, &current.inputs.iter().map(|(_, h)| *h).collect::<Vec<_>>(), &current.layouts);
-    let (last, last_result) = match scope.last_run(task.id())? {
-        Some(recorded) => (Some(recorded.run), recorded.result),
-        None => (None, None),
-    };
+    let key = memo_key(task, current.inputs.iter().map(|(_, h)| *h), &current.layouts);
+    let last = scope.last_run(task.id())?;
+    let rerun = last.is(&current);
     let output_types: Vec<&DataNodeConfig> =
         task.output_nodes().iter().map(|n| scope.config.node(n).expect("validated")).collect();
-    let left = match last_result.as_ref().filter(|_| last.as_ref() == Some(&current)) {
-        Some(result) => left_by_last_run(scope, task, &output_types, result)?,
+    let left = match last.result().filter(|_| rerun) {
+        Some((job_id, outputs)) => left_by_last_run(scope, task, &output_types, job_id, outputs)?,
         None => None,
     };
     let entry = match left {
@@ -228,7 +271,7 @@ fn judge(
                     true => scope.store.with_current_version(&scope.node_ids[name], |v| v.map(|v| v.hash))?,
                     false => None,
                 };
-                match check(ty, output, recorded, last.as_ref() == Some(&current))? {
+                match check(ty, output, recorded, rerun)? {
                     ArtifactState::Intact => {}
                     ArtifactState::Missing => memo = Memo::OutputsMissing,
                     ArtifactState::Corrupt => {
@@ -240,9 +283,23 @@ fn judge(
             memo
         }
     };
-    let decision = decide(task.is_skippable(), scope.force, &current, last.as_ref(), memo, stale);
     let entry = entry.filter(|_| memo == Memo::Usable);
-    Ok(Judged { current, last, last_result, key, entry, decision })
+    let recorded = rerun
+        && entry.as_ref().is_some_and(|e| {
+            last.result().is_some_and(|(job_id, outputs)| {
+                job_id == e.job_id && outputs.iter().copied().eq(e.outputs.iter().map(|s| s.hash))
+            })
+        });
+    // The last run is copied out of its record only when it differs from this one (to say
+    // what changed); the same run is `current` itself.
+    let decision = match rerun {
+        true => decide(task.is_skippable(), scope.force, &current, Some(&current), memo, stale),
+        false => {
+            let last = last.into_run();
+            decide(task.is_skippable(), scope.force, &current, last.as_ref(), memo, stale)
+        }
+    };
+    Ok(Judged { current, recorded, key, entry, decision })
 }
 
 /// The result the task's last run left in its outputs, as the memo entry that holds it, if
@@ -257,16 +314,17 @@ fn left_by_last_run(
     scope: &Scope<'_>,
     task: &TaskConfig,
     output_types: &[&DataNodeConfig],
-    result: &RunResult,
+    job_id: &str,
+    hashes: &[Fingerprint],
 ) -> Result<Option<MemoEntry>, StoreError> {
     if scope.store.is_shared()
-        || result.outputs.len() != output_types.len()
+        || hashes.len() != output_types.len()
         || output_types.iter().any(|node| node.is_watched())
     {
         return Ok(None);
     }
-    let mut outputs = Vec::with_capacity(result.outputs.len());
-    for (name, hash) in task.output_nodes().iter().zip(&result.outputs) {
+    let mut outputs = Vec::with_capacity(hashes.len());
+    for (name, hash) in task.output_nodes().iter().zip(hashes) {
         let holds = |current: Option<&Version>| current.filter(|v| v.hash == *hash).map(|v| v.stored.clone());
         match scope.store.with_current_version(&scope.node_ids[name], holds)? {
             Some(stored) => outputs.push(stored),
@@ -274,7 +332,7 @@ fn left_by_last_run(
         }
     }
     let entry =
-        MemoEntry { task_id: task.id().to_owned(), job_id: result.job_id.clone(), outputs, created_us: 0 };
+        MemoEntry { task_id: task.id().to_owned(), job_id: job_id.to_owned(), outputs, created_us: 0 };
     Ok(Some(entry))
 }
 
@@ -349,11 +407,15 @@ fn input_version(scope: &Scope<'_>, name: &str, events: &mut Vec<Event>) -> Resu
 }
 
 /// The memo key of a task run with these input hashes (in declared order) and node layouts.
-pub(crate) fn memo_key(task: &TaskConfig, inputs: &[Fingerprint], layouts: &NodeLayouts) -> Fingerprint {
+pub(crate) fn memo_key(
+    task: &TaskConfig,
+    inputs: impl ExactSizeIterator<Item = Fingerprint>,
+    layouts: &NodeLayouts,
+) -> Fingerprint {
     let mut builder = FingerprintBuilder::new("taipy.memo.v2");
     builder.str(task.id()).fingerprint(&task.fingerprint()).u64(inputs.len() as u64);
     for input in inputs {
-        builder.fingerprint(input);
+        builder.fingerprint(&input);
     }
     for list in [&layouts.inputs, &layouts.outputs] {
         builder.u64(list.len() as u64);
@@ -521,11 +583,11 @@ mod tests {
         let f = |a: &i64, b: &i64| a + b;
         let t = TaskConfig::new("t", f);
         let none = NodeLayouts::default();
-        let base = memo_key(&t, &[fp(1), fp(2)], &none);
-        assert_ne!(base, memo_key(&t, &[fp(2), fp(1)], &none));
-        assert_ne!(base, memo_key(&TaskConfig::new("u", f), &[fp(1), fp(2)], &none));
-        assert_ne!(base, memo_key(&TaskConfig::new("t", f).version(1), &[fp(1), fp(2)], &none));
-        assert_eq!(base, memo_key(&TaskConfig::new("t", f), &[fp(1), fp(2)], &none));
+        let base = memo_key(&t, [fp(1), fp(2)].into_iter(), &none);
+        assert_ne!(base, memo_key(&t, [fp(2), fp(1)].into_iter(), &none));
+        assert_ne!(base, memo_key(&TaskConfig::new("u", f), [fp(1), fp(2)].into_iter(), &none));
+        assert_ne!(base, memo_key(&TaskConfig::new("t", f).version(1), [fp(1), fp(2)].into_iter(), &none));
+        assert_eq!(base, memo_key(&TaskConfig::new("t", f), [fp(1), fp(2)].into_iter(), &none));
     }
 
     fn layouts(a: Option<u8>, out: Option<u8>) -> NodeLayouts {
@@ -538,11 +600,11 @@ mod tests {
     #[test]
     fn memo_keys_depend_on_every_node_layout() {
         let t = TaskConfig::new("t", |a: &i64, b: &i64| a + b);
-        let base = memo_key(&t, &[fp(1), fp(2)], &layouts(Some(7), Some(8)));
-        assert_ne!(base, memo_key(&t, &[fp(1), fp(2)], &layouts(Some(9), Some(8))));
-        assert_ne!(base, memo_key(&t, &[fp(1), fp(2)], &layouts(Some(7), Some(9))));
-        assert_ne!(base, memo_key(&t, &[fp(1), fp(2)], &layouts(None, Some(8))));
-        assert_eq!(base, memo_key(&t, &[fp(1), fp(2)], &layouts(Some(7), Some(8))));
+        let base = memo_key(&t, [fp(1), fp(2)].into_iter(), &layouts(Some(7), Some(8)));
+        assert_ne!(base, memo_key(&t, [fp(1), fp(2)].into_iter(), &layouts(Some(9), Some(8))));
+        assert_ne!(base, memo_key(&t, [fp(1), fp(2)].into_iter(), &layouts(Some(7), Some(9))));
+        assert_ne!(base, memo_key(&t, [fp(1), fp(2)].into_iter(), &layouts(None, Some(8))));
+        assert_eq!(base, memo_key(&t, [fp(1), fp(2)].into_iter(), &layouts(Some(7), Some(8))));
     }
 
     #[test]

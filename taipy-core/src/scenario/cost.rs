@@ -2,6 +2,8 @@
 //! as the in-memory catalog counts them (the time they take is measured by
 //! `benches/orchestration.rs`).
 
+use crate::job::Reason;
+use crate::orchestrator::SubmissionReport;
 use crate::prelude::*;
 use crate::store::CatalogCounts as Counts;
 
@@ -126,6 +128,42 @@ fn a_submission_reads_its_tasks_last_runs_with_one_scan() {
     scenario.submit_task("t1", SubmitOptions::default()).unwrap().wait().unwrap();
     let one = store.catalog_counts().since(&before);
     assert_eq!((one.got("task run"), one.scanned("task run")), (1, 0), "{one:?}");
+}
+
+/// Old main: a task's last run that could not be decoded failed its job, and every later
+/// submission of the task, forced or not. A last run only explains a decision (the memo table
+/// makes it), so now a damaged one is reported and the job decides without it: it skips
+/// through the memo table and records its run anew. The last runs a submission reads together
+/// (kept as their records' bytes, read in place) behave so too.
+#[test]
+fn a_damaged_last_run_is_reported_and_the_job_decides_without_it() {
+    let n = 6;
+    let store = Store::in_memory(StoreOptions::development()).unwrap();
+    let scenario = Scenario::create(&store, &chain(n), "s").unwrap();
+    scenario.submit().unwrap().wait().unwrap();
+    let mut group = crate::store::Group::default();
+    group.writes.push(crate::store::catalog::Write {
+        space: crate::store::keys::Space::TaskRuns,
+        key: crate::store::keys::task_run(scenario.id(), "t3").bytes().to_vec(),
+        value: Some(vec![9, 9, 9]),
+    });
+    store.stage(group);
+    store.apply_all().unwrap();
+    let report = scenario.submit().unwrap().wait().unwrap();
+    let reason = |report: &SubmissionReport, task: &str| {
+        let job = report.jobs.iter().find(|j| j.task == task).unwrap();
+        (job.status, job.reason.clone())
+    };
+    assert_eq!(reason(&report, "t3"), (JobStatus::Skipped, Some(Reason::ReusedElsewhere)), "{report}");
+    let others = (1..=n).filter(|&i| i != 3).map(|i| reason(&report, &format!("t{i}")));
+    assert!(others.into_iter().all(|r| r == (JobStatus::Skipped, Some(Reason::Unchanged))), "{report}");
+    let unreadable = store.unreadable_records();
+    assert_eq!(unreadable.len(), 1, "{unreadable:?}");
+    assert!(unreadable[0].what == "task run" && unreadable[0].reason.contains("unknown record format 9"));
+
+    // Its run was recorded anew: the next submit finds every task as it last ran.
+    let report = scenario.submit().unwrap().wait().unwrap();
+    assert!(report.jobs.iter().all(|j| j.reason == Some(Reason::Unchanged)), "{report}");
 }
 
 /// Old main: each job's output node, never written before, was found through its scenario's

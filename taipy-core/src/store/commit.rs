@@ -290,7 +290,11 @@ fn check_edit_lock(record: &NodeRecord, editor: Option<&str>) -> Result<(), Stor
 }
 
 /// Refuses if a job other than `job` holds one of `outputs`.
-fn check_not_held(table: &Table, job: &str, outputs: &[String]) -> Result<(), StoreError> {
+fn check_not_held<'a>(
+    table: &Table,
+    job: &str,
+    outputs: impl IntoIterator<Item = &'a String>,
+) -> Result<(), StoreError> {
     for node_id in outputs {
         if let Some((holder, node)) = table.busy.get(node_id).filter(|(holder, _)| holder != job) {
             return Err(StoreError::NodeBusy { node: node.clone(), job: holder.clone() });
@@ -709,8 +713,8 @@ impl Store {
     /// The group reaches the catalog with the writer thread's next batch.
     pub(crate) fn commit_job(&self, commit: &JobCommit<'_>) -> Result<Committed, StoreError> {
         let mut table = self.fresh_table();
-        let outputs: Vec<String> = commit.outputs.iter().map(|(id, _)| id.clone()).collect();
-        let staged = check_not_held(&table, &commit.job.id, &outputs).and_then(|()| {
+        let outputs = || commit.outputs.iter().map(|(id, _)| id);
+        let staged = check_not_held(&table, &commit.job.id, outputs()).and_then(|()| {
             let mut group = Group::default();
             // A job is "anyone else" for a user's edit lock. Checked for every output before
             // any is staged, so a refusal leaves the node states untouched.
@@ -750,7 +754,7 @@ impl Store {
             crate::fault::point("job.staged");
             Ok(Committed { deferred })
         });
-        for node_id in commit.release.iter().chain(&outputs) {
+        for node_id in commit.release.iter().chain(outputs()) {
             if table.busy.get(node_id).is_some_and(|(job, _)| *job == commit.job.id) {
                 table.busy.remove(node_id);
                 table.bases.remove(node_id);

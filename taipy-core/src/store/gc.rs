@@ -150,11 +150,11 @@ impl Store {
         artifact_hash(stored).map(|hash| self.pin_what(Pinned::Artifact(hash)))
     }
 
-    /// Pins version `number` of node `node_id`, and its artifact, until the pins are dropped: a
-    /// running job's input, which its lineage will name.
-    pub(crate) fn pin_version(&self, node_id: &str, number: u64, stored: &Stored) -> Vec<Pin> {
-        let version = self.pin_what(Pinned::Version(node_id.to_owned(), number));
-        std::iter::once(version).chain(self.pin(stored)).collect()
+    /// Pins version `number` of node `node_id`, and its artifact, until the pins (added to
+    /// `pins`) are dropped: a running job's input, which its lineage will name.
+    pub(crate) fn pin_version(&self, node_id: &str, number: u64, stored: &Stored, pins: &mut Vec<Pin>) {
+        pins.push(self.pin_what(Pinned::Version(node_id.to_owned(), number)));
+        pins.extend(self.pin(stored));
     }
 
     /// Deletes artifact files that no data-node version, remembered result or running

@@ -64,6 +64,7 @@ use artifacts::{Artifacts, CatalogFiles, LocalArtifacts};
 use catalog::{Catalog, MemoryCatalog, SledCatalog};
 use keys::{Key, Prefix, Record};
 use records::decode;
+pub(crate) use records::decode_view;
 
 #[cfg(test)]
 pub(crate) use catalog::Counts as CatalogCounts;
@@ -79,7 +80,8 @@ pub use lineage::{JobOrigin, Lineage};
 pub(crate) use nodes::scenario_node_id;
 pub use records::{EditLock, StoredConfig, UnreadableRecord, Version, Writer};
 pub(crate) use records::{
-    LastRun, MemoEntry, NodeLayouts, NodeRecord, RunResult, ScenarioRecord, SubmissionRecord, TaskRun, now_us,
+    LastRun, LastRunView, MemoEntry, NodeLayouts, NodeRecord, RunResult, ScenarioRecord, SubmissionRecord,
+    TaskRun, now_us,
 };
 pub use submissions::SubmissionInfo;
 
@@ -526,28 +528,34 @@ impl Store {
         Ok(self.read(&keys::layout(layout))?.map(|r: records::LayoutRecord| r.text))
     }
 
-    /// What task `task_id` of scenario `scenario_id` last ran (or skipped) with.
+    /// What task `task_id` of scenario `scenario_id` last ran (or skipped) with. A record that
+    /// cannot be read is reported ([`unreadable_records`](Self::unreadable_records)) and counts
+    /// as none: it only explains a decision (the memo table makes it), so the job decides
+    /// without it and records its run anew.
     pub(crate) fn last_run(&self, scenario_id: &str, task_id: &str) -> Result<Option<LastRun>, StoreError> {
-        self.read(&keys::task_run(scenario_id, task_id))
+        self.read_or_report(&keys::task_run(scenario_id, task_id))
     }
 
-    /// The last runs of a scenario's tasks, by task id, read with one scan: what a submission
-    /// of most of its tasks decides with, instead of a read per job. `None`: the record is
-    /// unreadable ([`last_run`](Self::last_run) gives its error).
-    pub(crate) fn last_runs(
-        &self,
-        scenario_id: &str,
-    ) -> Result<std::collections::HashMap<String, Option<LastRun>>, StoreError> {
+    /// The last runs of a scenario's tasks, read with one scan: what a submission of most of
+    /// its tasks decides with, instead of a read per job. Kept as the records' bytes, each read
+    /// in place when its task's job asks for it.
+    pub(crate) fn last_runs(&self, scenario_id: &str) -> Result<LastRuns, StoreError> {
         let prefix = keys::task_runs_of(scenario_id);
-        let scanned = self.inner.catalog.scan(keys::Space::TaskRuns, prefix.bytes())?;
-        self.count_records(scanned.len());
-        Ok(scanned
-            .into_iter()
-            .map(|(key, bytes)| {
-                let run = decode::<LastRun>(keys::Space::TaskRuns.what(), &key, &bytes).ok();
-                (keys::task_of_run(&prefix.key(key)), run)
-            })
-            .collect())
+        let skip = prefix.bytes().len();
+        let mut runs = LastRuns { bytes: Vec::new(), records: Vec::new() };
+        self.inner.catalog.scan_each(keys::Space::TaskRuns, prefix.bytes(), &mut |key, bytes| {
+            let task = key.get(skip..).unwrap_or_default();
+            let start = runs.bytes.len();
+            runs.bytes.extend_from_slice(task);
+            runs.bytes.extend_from_slice(bytes);
+            runs.records.push((start, task.len(), bytes.len()));
+        })?;
+        self.count_records(runs.records.len());
+        // In key order already from the embedded catalogs; sorting is a check then.
+        let LastRuns { bytes, mut records } = runs;
+        let task = |&(start, len, _): &(usize, usize, usize)| &bytes[start..start + len];
+        records.sort_unstable_by(|a, b| task(a).cmp(task(b)));
+        Ok(LastRuns { bytes, records })
     }
 
     /// Rewrites the scenario's last task runs as format 7 and older wrote them, without the
@@ -841,6 +849,24 @@ impl Store {
     pub(crate) fn catalog_counts(&self) -> catalog::Counts {
         self.apply_all().expect("applied");
         self.inner.catalog.counts().expect("a catalog that counts (Store::in_memory)")
+    }
+}
+
+/// A scenario's last task runs as [`Store::last_runs`] read them: each task id and record,
+/// packed in one buffer, in task order.
+pub(crate) struct LastRuns {
+    bytes: Vec<u8>,
+    /// Where each record starts in `bytes` (its task id, then its bytes), and their lengths.
+    records: Vec<(usize, usize, usize)>,
+}
+
+impl LastRuns {
+    /// The bytes of task `task_id`'s last run, if it has one.
+    pub(crate) fn get(&self, task_id: &str) -> Option<&[u8]> {
+        let task = |&(start, len, _): &(usize, usize, usize)| &self.bytes[start..start + len];
+        let found = self.records.binary_search_by(|r| task(r).cmp(task_id.as_bytes())).ok()?;
+        let (start, task, len) = self.records[found];
+        Some(&self.bytes[start + task..start + task + len])
     }
 }
 

@@ -27,6 +27,15 @@ pub(crate) fn decode<T: DeserializeOwned>(
     key: &[u8],
     bytes: &[u8],
 ) -> Result<T, StoreError> {
+    decode_view(what, key, bytes)
+}
+
+/// [`decode`], for a record type that may borrow from `bytes` (its names, not copied).
+pub(crate) fn decode_view<'a, T: Deserialize<'a>>(
+    what: &'static str,
+    key: &[u8],
+    bytes: &'a [u8],
+) -> Result<T, StoreError> {
     let corrupt =
         |reason: String| StoreError::Corrupt { what, key: String::from_utf8_lossy(key).into_owned(), reason };
     match bytes.split_first() {
@@ -336,6 +345,72 @@ pub(crate) struct LastRun {
     pub(crate) result: Option<RunResult>,
 }
 
+/// A [`LastRun`] read in place from its record's bytes (names and the job id borrowed, not
+/// copied): what a submission compares with the run its job would make now, copied into a
+/// [`LastRun`] only when they differ (`orchestrator/skip.rs`). The same fields in the same order,
+/// so it reads every record a [`LastRun`] reads.
+#[derive(Debug, Deserialize)]
+pub(crate) struct LastRunView<'a> {
+    #[serde(borrow)]
+    pub(crate) run: TaskRunView<'a>,
+    #[serde(default, borrow, deserialize_with = "appended")]
+    pub(crate) result: Option<RunResultView<'a>>,
+}
+
+/// A [`TaskRun`] read in place (see [`LastRunView`]).
+#[derive(Debug, Deserialize)]
+pub(crate) struct TaskRunView<'a> {
+    pub(crate) fingerprint: Fingerprint,
+    #[serde(borrow)]
+    pub(crate) inputs: Vec<(&'a str, Fingerprint)>,
+    #[serde(default, borrow, deserialize_with = "appended")]
+    pub(crate) layouts: NodeLayoutsView<'a>,
+}
+
+/// [`NodeLayouts`] read in place (see [`LastRunView`]).
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct NodeLayoutsView<'a> {
+    #[serde(borrow)]
+    pub(crate) inputs: Vec<(&'a str, Option<Fingerprint>)>,
+    #[serde(borrow)]
+    pub(crate) outputs: Vec<(&'a str, Option<Fingerprint>)>,
+}
+
+/// A [`RunResult`] read in place (see [`LastRunView`]).
+#[derive(Debug, Deserialize)]
+pub(crate) struct RunResultView<'a> {
+    pub(crate) job_id: &'a str,
+    pub(crate) outputs: Vec<Fingerprint>,
+}
+
+impl TaskRunView<'_> {
+    /// Whether it records the same run as `run`.
+    pub(crate) fn is(&self, run: &TaskRun) -> bool {
+        let same = |a: &[(&str, Option<Fingerprint>)], b: &[(String, Option<Fingerprint>)]| {
+            a.len() == b.len() && a.iter().zip(b).all(|((n, l), (m, k))| n == m && l == k)
+        };
+        self.fingerprint == run.fingerprint
+            && self.inputs.len() == run.inputs.len()
+            && self.inputs.iter().zip(&run.inputs).all(|((n, h), (m, k))| n == m && h == k)
+            && same(&self.layouts.inputs, &run.layouts.inputs)
+            && same(&self.layouts.outputs, &run.layouts.outputs)
+    }
+
+    /// A copy that owns its names.
+    pub(crate) fn to_owned_run(&self) -> TaskRun {
+        let names =
+            |list: &[(&str, Option<Fingerprint>)]| list.iter().map(|(n, l)| ((*n).to_owned(), *l)).collect();
+        TaskRun {
+            fingerprint: self.fingerprint,
+            inputs: self.inputs.iter().map(|(n, h)| ((*n).to_owned(), *h)).collect(),
+            layouts: NodeLayouts {
+                inputs: names(&self.layouts.inputs),
+                outputs: names(&self.layouts.outputs),
+            },
+        }
+    }
+}
+
 /// The result a task run gave its outputs: the job that computed it (for a skip, the job whose
 /// remembered result was restored) and the outputs' content hashes, in declared order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -537,6 +612,57 @@ mod tests {
         node.edit_lock = Some(EditLock { owner: "ana".into(), expires_us: 9 });
         let back: NodeRecord = decode("data node", b"n", &encode("data node", &node).unwrap()).unwrap();
         assert_eq!(back.edit_lock, node.edit_lock);
+    }
+
+    /// A last run read in place says what the copying read says: with and without its result,
+    /// with and without layouts (records of older stores), and it tells the run it recorded
+    /// from any other.
+    #[test]
+    fn a_last_run_read_in_place_reads_what_a_copy_reads() {
+        let run = TaskRun {
+            fingerprint: Fingerprint([1; 32]),
+            inputs: vec![("a".into(), Fingerprint([2; 32])), ("b".into(), Fingerprint([3; 32]))],
+            layouts: NodeLayouts {
+                inputs: vec![("a".into(), Some(Fingerprint([4; 32]))), ("b".into(), None)],
+                outputs: vec![("y".into(), Some(Fingerprint([5; 32])))],
+            },
+        };
+        let result = RunResult { job_id: "JOB_t_1-0".into(), outputs: vec![Fingerprint([6; 32])] };
+        let older = TaskRun { layouts: NodeLayouts::default(), ..run.clone() };
+        for recorded in [
+            LastRun { run: run.clone(), result: Some(result.clone()) },
+            LastRun { run: run.clone(), result: None },
+            LastRun { run: older.clone(), result: None },
+        ] {
+            let bytes = encode("task run", &recorded).unwrap();
+            let copy: LastRun = decode("task run", b"r", &bytes).unwrap();
+            let view: LastRunView<'_> = decode_view("task run", b"r", &bytes).unwrap();
+            assert_eq!(view.run.to_owned_run(), copy.run);
+            assert!(view.run.is(&copy.run));
+            let viewed = view.result.map(|r| RunResult { job_id: r.job_id.to_owned(), outputs: r.outputs });
+            assert_eq!(viewed, copy.result);
+        }
+        // A format 7 record: the run alone.
+        let bytes = encode("task run", &run).unwrap();
+        let view: LastRunView<'_> = decode_view("task run", b"r", &bytes).unwrap();
+        assert!(view.run.is(&run) && view.result.is_none());
+        // Any field that differs is another run.
+        let view_of = |r: &TaskRun| encode("task run", &LastRun { run: r.clone(), result: None }).unwrap();
+        let bytes = view_of(&run);
+        let view: LastRunView<'_> = decode_view("task run", b"r", &bytes).unwrap();
+        let mut renamed = run.clone();
+        renamed.inputs[1].0 = "c".into();
+        let mut rehashed = run.clone();
+        rehashed.inputs[0].1 = Fingerprint([9; 32]);
+        let mut relaid = run.clone();
+        relaid.layouts.outputs[0].1 = None;
+        let recoded = TaskRun { fingerprint: Fingerprint([8; 32]), ..run.clone() };
+        for other in [&renamed, &rehashed, &relaid, &recoded, &older] {
+            assert!(!view.run.is(other), "{other:?}");
+        }
+        // Damaged bytes are an error naming the record, not a run.
+        let err = decode_view::<LastRunView<'_>>("task run", b"r", &bytes[..bytes.len() / 2]).unwrap_err();
+        assert!(err.to_string().contains("task run"), "{err}");
     }
 }
 

@@ -163,6 +163,21 @@ pub(crate) trait Catalog: Send + Sync {
         keys.iter().map(|key| self.get(space, key)).collect()
     }
 
+    /// [`scan`](Self::scan), handing each record to `visit` (its key without the space's
+    /// prefix, and its bytes) instead of copying them out: for a reader that keeps many records
+    /// packed. This default scans.
+    fn scan_each(
+        &self,
+        space: Space,
+        prefix: &[u8],
+        visit: &mut dyn FnMut(&[u8], &[u8]),
+    ) -> Result<(), StoreError> {
+        for (key, bytes) in self.scan(space, prefix)? {
+            visit(&key, &bytes);
+        }
+        Ok(())
+    }
+
     /// The record of `space` with the greatest key starting with `prefix` (key without the
     /// space's prefix), if any: a node's newest version. This default scans; backends seek.
     fn last(&self, space: Space, prefix: &[u8]) -> Result<Option<Found>, StoreError> {

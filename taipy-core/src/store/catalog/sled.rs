@@ -110,6 +110,20 @@ impl Catalog for SledCatalog {
             .collect()
     }
 
+    fn scan_each(
+        &self,
+        space: Space,
+        prefix: &[u8],
+        visit: &mut dyn FnMut(&[u8], &[u8]),
+    ) -> Result<(), StoreError> {
+        let skip = space.prefix().len();
+        for item in self.tree(space).scan_prefix(Self::full_key(space, prefix)) {
+            let (key, bytes) = item.map_err(error)?;
+            visit(&key[skip..], &bytes);
+        }
+        Ok(())
+    }
+
     fn last(&self, space: Space, prefix: &[u8]) -> Result<Option<super::Found>, StoreError> {
         let skip = space.prefix().len();
         let found = self.tree(space).scan_prefix(Self::full_key(space, prefix)).next_back();
