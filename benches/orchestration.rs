@@ -4,6 +4,12 @@
 //!
 //! `cargo bench -p taipy --bench orchestration [-- --tasks N --repeat R --graph chain|fan-out --mode standalone|development]`
 //!
+//! Last, the floor the embedded catalog sets on a first run: sled alone applying the records a
+//! first run of the chain wrote per job (its status, its output's version, its memo entry and
+//! its task's last run: the keys and bytes the store wrote, copied from its database) to a
+//! fresh database configured as the store's, in batches of [`FLOOR_BATCH`] jobs, with no
+//! orchestration around it.
+//!
 //! `--quick` runs 200 tasks once per case (unless `--tasks` or `--repeat` say otherwise): the
 //! times mean little, but every case runs and its checks (every job Completed on the first run,
 //! every job Skipped on the re-run) hold or panic. CI runs it so in the test profile, with the
@@ -11,7 +17,8 @@
 
 mod support;
 
-use std::time::Duration;
+use std::path::Path;
+use std::time::{Duration, Instant};
 
 use support::{Args, chain, first_and_skipped, median};
 use taipy::prelude::*;
@@ -26,6 +33,73 @@ fn fan_out(n: usize) -> std::sync::Arc<ScenarioConfig> {
         );
     }
     builder.build().unwrap()
+}
+
+/// How many jobs' records the floor applies in one sled batch (the store's writer thread
+/// applies whatever groups are queued together; under a first run's load, tens of jobs).
+const FLOOR_BATCH: usize = 64;
+
+/// sled as the store configures its database (`taipy-core/src/store/catalog/sled.rs`).
+fn sled_config(path: &Path) -> sled::Config {
+    sled::Config::new()
+        .path(path)
+        .cache_capacity(StoreOptions::default().cache_bytes)
+        .flush_every_ms(Some(1000))
+        .mode(sled::Mode::HighThroughput)
+        .segment_size(1 << 20)
+}
+
+/// The records a first run of `config` (a chain) wrote per job, in job order: its status, its
+/// output's version, its memo entry and its task's last run, as keys and bytes in the store's
+/// database.
+fn first_run_records(config: &std::sync::Arc<ScenarioConfig>) -> Vec<[(Vec<u8>, Vec<u8>); 4]> {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open_with(dir.path(), StoreOptions::development()).unwrap();
+        let report = Scenario::create(&store, config, "floor").unwrap().submit().unwrap().wait().unwrap();
+        assert!(report.jobs.iter().all(|j| j.status == JobStatus::Completed), "{report:?}");
+    }
+    // sled releases the closed store's lock from a thread of its own: retry briefly.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let db = loop {
+        match sled_config(&dir.path().join("db")).open() {
+            Err(e) if Instant::now() < deadline && e.to_string().contains("lock") => {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            opened => break opened.unwrap(),
+        }
+    };
+    let tree = db.open_tree("entities").unwrap();
+    let space = |prefix: &str| -> Vec<(Vec<u8>, Vec<u8>)> {
+        tree.scan_prefix(prefix).map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec())).unwrap()).collect()
+    };
+    let (jobs, memo, runs) = (space("job/"), space("memo/"), space("taskrun/"));
+    // The chain's outputs' versions (the source node's default is not a job's).
+    let versions: Vec<_> =
+        space("version/").into_iter().filter(|(k, _)| !k.starts_with(b"version/DATANODE_n0_")).collect();
+    let n = config.tasks().len();
+    for (what, list) in [("job", &jobs), ("version", &versions), ("memo entry", &memo), ("task run", &runs)] {
+        assert_eq!(list.len(), n, "a first run of {n} jobs writes one {what} each");
+    }
+    jobs.into_iter().zip(versions).zip(memo).zip(runs).map(|(((j, v), m), r)| [j, v, m, r]).collect()
+}
+
+/// The time sled alone takes to apply `records` to a fresh database, [`FLOOR_BATCH`] jobs a
+/// batch, then flush: µs per job.
+fn sled_floor(records: &[[(Vec<u8>, Vec<u8>); 4]]) -> f64 {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sled_config(&dir.path().join("db")).open().unwrap();
+    let tree = db.open_tree("entities").unwrap();
+    let started = Instant::now();
+    for jobs in records.chunks(FLOOR_BATCH) {
+        let mut batch = sled::Batch::default();
+        for (key, value) in jobs.iter().flatten() {
+            batch.insert(key.as_slice(), value.as_slice());
+        }
+        tree.apply_batch(batch).unwrap();
+    }
+    db.flush().unwrap();
+    started.elapsed().as_secs_f64() * 1e6 / records.len() as f64
 }
 
 struct Sample {
@@ -64,5 +138,13 @@ fn main() {
             let skipped = median(samples.iter().map(|s| per_job(s.skipped)).collect());
             println!("{name:<10} {mode:<12} {first:>16.1} {skipped:>20.1}");
         }
+    }
+    if only_graph.is_none() && only_mode.is_none() {
+        let records = first_run_records(&chain(tasks));
+        let floor = median((0..repeat).map(|_| sled_floor(&records)).collect());
+        println!(
+            "sled alone, applying the 4 records of each first-run job of the chain \
+             ({FLOOR_BATCH} jobs a batch): {floor:.1} µs/job"
+        );
     }
 }
