@@ -203,7 +203,7 @@ impl Run {
                     outputs: &stored,
                     release: &[],
                     writer: Writer::Job { job: job.id.clone(), task: task.id().to_owned() },
-                    memo: Some((assessment.key, memo)),
+                    memo: assessment.key.map(|key| (key, memo)),
                     task_run: Some(task_run(last_run)),
                     deferrable: false,
                 };

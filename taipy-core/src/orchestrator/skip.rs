@@ -131,8 +131,10 @@ pub(crate) struct Assessment {
     /// Whether the task's last run in this scenario is recorded as `current` with the result
     /// `entry` holds: a skip then has no last run to rewrite.
     pub(crate) recorded: bool,
-    /// The memo key of `current`.
-    pub(crate) key: Fingerprint,
+    /// The memo key of `current`, if it was needed: to look the result up in the memo table, or
+    /// to remember the result of a run (`None` only for a skip decided as the task's last run,
+    /// which reads and writes no memo entry).
+    pub(crate) key: Option<Fingerprint>,
     /// The remembered result for `key`, if it can be restored.
     pub(crate) entry: Option<MemoEntry>,
     pub(crate) decision: Decision,
@@ -220,7 +222,7 @@ pub(crate) fn preview(
 struct Judged {
     current: TaskRun,
     recorded: bool,
-    key: Fingerprint,
+    key: Option<Fingerprint>,
     entry: Option<MemoEntry>,
     decision: Decision,
 }
@@ -248,7 +250,8 @@ fn judge(
         outputs: task.output_nodes().iter().map(layout_of).collect(),
     };
     let current = TaskRun { fingerprint: task.fingerprint(), inputs: hashes, layouts };
-    let key = memo_key(task, current.inputs.iter().map(|(_, h)| *h), &current.layouts);
+    let key_of = |run: &TaskRun| memo_key(task, run.inputs.iter().map(|(_, h)| *h), &run.layouts);
+    let mut key = None;
     let last = scope.last_run(task.id())?;
     let rerun = last.is(&current);
     let output_types: Vec<&DataNodeConfig> =
@@ -259,7 +262,7 @@ fn judge(
     };
     let entry = match left {
         Some(entry) => Some(entry),
-        None => scope.store.memo_entry(&key)?,
+        None => scope.store.memo_entry(key.get_or_insert_with(|| key_of(&current)))?,
     };
     let entry = entry.filter(|e| e.outputs.len() == output_types.len());
     let memo = match &entry {
@@ -299,6 +302,9 @@ fn judge(
             decide(task.is_skippable(), scope.force, &current, last.as_ref(), memo, stale)
         }
     };
+    if matches!(decision, Decision::Run(_)) {
+        key.get_or_insert_with(|| key_of(&current));
+    }
     Ok(Judged { current, recorded, key, entry, decision })
 }
 
