@@ -141,14 +141,7 @@ fn a_damaged_last_run_is_reported_and_the_job_decides_without_it() {
     let store = Store::in_memory(StoreOptions::development()).unwrap();
     let scenario = Scenario::create(&store, &chain(n), "s").unwrap();
     scenario.submit().unwrap().wait().unwrap();
-    let mut group = crate::store::Group::default();
-    group.writes.push(crate::store::catalog::Write {
-        space: crate::store::keys::Space::TaskRuns,
-        key: crate::store::keys::task_run(scenario.id(), "t3").bytes().to_vec(),
-        value: Some(vec![9, 9, 9]),
-    });
-    store.stage(group);
-    store.apply_all().unwrap();
+    store.damage_last_run(scenario.id(), "t3").unwrap();
     let report = scenario.submit().unwrap().wait().unwrap();
     let reason = |report: &SubmissionReport, task: &str| {
         let job = report.jobs.iter().find(|j| j.task == task).unwrap();

@@ -558,6 +558,20 @@ impl Store {
         Ok(LastRuns { bytes, records })
     }
 
+    /// Overwrites task `task_id`'s last run in scenario `scenario_id` with bytes no taipy
+    /// reads, as a damaged disk could leave them, and applies it (tests).
+    #[cfg(test)]
+    pub(crate) fn damage_last_run(&self, scenario_id: &str, task_id: &str) -> Result<(), StoreError> {
+        let mut group = Group::default();
+        group.writes.push(catalog::Write {
+            space: keys::Space::TaskRuns,
+            key: keys::task_run(scenario_id, task_id).bytes().to_vec(),
+            value: Some(vec![9, 9, 9]),
+        });
+        self.stage(group);
+        self.apply_all()
+    }
+
     /// Rewrites the scenario's last task runs as format 7 and older wrote them, without the
     /// result they left (tests of reading such records); returns how many it rewrote.
     #[cfg(test)]
