@@ -49,9 +49,10 @@ fn sled_config(path: &Path) -> sled::Config {
         .segment_size(1 << 20)
 }
 
-/// The records a first run of `config` (a chain) wrote per job, in job order: its status, its
-/// output's version, its memo entry and its task's last run, as keys and bytes in the store's
-/// database.
+/// The records a first run of `config` (a chain) wrote, four a job: a status, an output's
+/// version, a memo entry and a task's last run, as keys and bytes in the store's database. Each
+/// space's records are taken in key order and grouped by position (memo keys are hashes, so a
+/// group is not one job's own four): what matters for sled is their keys' spread and sizes.
 fn first_run_records(config: &std::sync::Arc<ScenarioConfig>) -> Vec<[(Vec<u8>, Vec<u8>); 4]> {
     let dir = tempfile::tempdir().unwrap();
     {
@@ -85,7 +86,7 @@ fn first_run_records(config: &std::sync::Arc<ScenarioConfig>) -> Vec<[(Vec<u8>, 
 }
 
 /// The time sled alone takes to apply `records` to a fresh database, [`FLOOR_BATCH`] jobs a
-/// batch, then flush: µs per job.
+/// batch, then flush (as a submission makes its commits durable when it ends): µs per job.
 fn sled_floor(records: &[[(Vec<u8>, Vec<u8>); 4]]) -> f64 {
     let dir = tempfile::tempdir().unwrap();
     let db = sled_config(&dir.path().join("db")).open().unwrap();

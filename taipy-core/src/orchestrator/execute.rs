@@ -203,7 +203,7 @@ impl Run {
                     outputs: &stored,
                     release: &[],
                     writer: Writer::Job { job: job.id.clone(), task: task.id().to_owned() },
-                    memo: assessment.key.map(|key| (key, memo)),
+                    memo: Some((assessment.key.expect("a run has its memo key"), memo)),
                     task_run: Some(task_run(last_run)),
                     deferrable: false,
                 };

@@ -211,8 +211,8 @@ impl Run {
             options.force,
             target.tasks.len(),
         );
-        // Jobs are numbered as their tasks when the submission covers every task (ascending).
-        let every = target.tasks.len() == config.tasks().len();
+        // Jobs are numbered as their tasks when the submission covers every task.
+        let every = target.tasks.iter().copied().eq(0..config.tasks().len());
         let mut position = vec![None; if every { 0 } else { config.tasks().len() }];
         if !every {
             for (s, &t) in target.tasks.iter().enumerate() {

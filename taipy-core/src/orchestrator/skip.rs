@@ -135,7 +135,8 @@ pub(crate) struct Assessment {
     /// to remember the result of a run (`None` only for a skip decided as the task's last run,
     /// which reads and writes no memo entry).
     pub(crate) key: Option<Fingerprint>,
-    /// The remembered result for `key`, if it can be restored.
+    /// The remembered result of `current` (found as the task's last run left it, or in the
+    /// memo table under `key`), if it can be restored.
     pub(crate) entry: Option<MemoEntry>,
     pub(crate) decision: Decision,
 }

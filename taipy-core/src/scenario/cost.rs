@@ -152,9 +152,21 @@ fn a_damaged_last_run_is_reported_and_the_job_decides_without_it() {
     assert!(others.into_iter().all(|r| r == (JobStatus::Skipped, Some(Reason::Unchanged))), "{report}");
     let unreadable = store.unreadable_records();
     assert_eq!(unreadable.len(), 1, "{unreadable:?}");
-    assert!(unreadable[0].what == "task run" && unreadable[0].reason.contains("unknown record format 9"));
+    let named = format!("{}/t3", scenario.id());
+    assert_eq!((unreadable[0].what, unreadable[0].key.as_str()), ("task run", named.as_str()));
+    assert!(unreadable[0].reason.contains("unknown record format 9"), "{unreadable:?}");
 
     // Its run was recorded anew: the next submit finds every task as it last ran.
+    let report = scenario.submit().unwrap().wait().unwrap();
+    assert!(report.jobs.iter().all(|j| j.reason == Some(Reason::Unchanged)), "{report}");
+
+    // A submission of the one task reads its last run alone, and a forced one runs it.
+    store.damage_last_run(scenario.id(), "t5").unwrap();
+    let report = scenario.submit_task("t5", SubmitOptions::new()).unwrap().wait().unwrap();
+    assert_eq!(reason(&report, "t5"), (JobStatus::Skipped, Some(Reason::ReusedElsewhere)), "{report}");
+    store.damage_last_run(scenario.id(), "t5").unwrap();
+    let report = scenario.submit_task("t5", SubmitOptions::new().force(true)).unwrap().wait().unwrap();
+    assert_eq!(reason(&report, "t5"), (JobStatus::Completed, Some(Reason::Forced)), "{report}");
     let report = scenario.submit().unwrap().wait().unwrap();
     assert!(report.jobs.iter().all(|j| j.reason == Some(Reason::Unchanged)), "{report}");
 }

@@ -279,17 +279,22 @@ impl<R: Record> Prefix<R> {
     }
 }
 
-/// A key as text: ids are UTF-8; the version number or memo key bytes show as hex.
+/// A key as text: ids are UTF-8 (after an id, a task's or sequence's name too); the version
+/// number or memo key bytes show as hex.
 pub(crate) fn display(bytes: &[u8]) -> String {
+    let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
     match std::str::from_utf8(bytes) {
         Ok(text) if !text.contains('\0') => text.to_owned(),
         _ => match bytes.iter().position(|&b| b == 0) {
-            Some(zero) => format!(
-                "{}/{}",
-                String::from_utf8_lossy(&bytes[..zero]),
-                bytes[zero + 1..].iter().map(|b| format!("{b:02x}")).collect::<String>()
-            ),
-            None => bytes.iter().map(|b| format!("{b:02x}")).collect(),
+            Some(zero) => {
+                let rest = &bytes[zero + 1..];
+                let rest = match std::str::from_utf8(rest) {
+                    Ok(name) if !name.is_empty() && !name.contains(char::is_control) => name.to_owned(),
+                    _ => hex(rest),
+                };
+                format!("{}/{rest}", String::from_utf8_lossy(&bytes[..zero]))
+            }
+            None => hex(bytes),
         },
     }
 }
@@ -429,6 +434,8 @@ mod tests {
         assert_eq!(task_of_run(&task_run("s", "clean")), "clean");
         assert_eq!(sequence_name(&sequence("s", "fast")), "fast");
         assert_eq!(display(version("n", 1).bytes()), "n/0000000000000001");
+        assert_eq!(display(version("n", 0x41).bytes()), "n/0000000000000041", "a number is never text");
+        assert_eq!(display(task_run("SCENARIO_s_0", "t1").bytes()), "SCENARIO_s_0/t1");
     }
 
     #[test]

@@ -551,7 +551,8 @@ impl Store {
             runs.records.push((start, task.len(), bytes.len()));
         })?;
         self.count_records(runs.records.len());
-        // In key order already from the embedded catalogs; sorting is a check then.
+        // Scans come in key order; sorted here all the same, since lookups rely on it (cheap on
+        // a sorted list).
         let LastRuns { bytes, mut records } = runs;
         let task = |&(start, len, _): &(usize, usize, usize)| &bytes[start..start + len];
         records.sort_unstable_by(|a, b| task(a).cmp(task(b)));

@@ -29,6 +29,7 @@ macro_rules! catalog_conformance {
             a_scan_is_in_key_order,
             a_scan_stays_in_its_space,
             a_scan_prefix_excludes_longer_ids,
+            a_visiting_scan_sees_what_a_scan_returns,
             many_gets_answer_each_key_in_order,
             the_last_of_a_prefix_is_its_greatest_key,
             an_empty_group_commits,
@@ -150,6 +151,25 @@ pub(crate) fn a_scan_prefix_excludes_longer_ids(c: &dyn Catalog) {
     .unwrap();
     let found = c.scan(Space::TaskRuns, keys::task_runs_of("s").bytes()).unwrap();
     assert_eq!(found.iter().map(|(_, v)| v.as_slice()).collect::<Vec<_>>(), [b"1", b"3"]);
+}
+
+/// `scan_each` hands the visitor exactly what `scan` returns, in the same order: the records of
+/// the prefix in its space only, keys without the space's prefix.
+pub(crate) fn a_visiting_scan_sees_what_a_scan_returns(c: &dyn Catalog) {
+    c.commit(vec![
+        put(Space::TaskRuns, keys::task_run("s", "t10").bytes(), b"10"),
+        put(Space::TaskRuns, keys::task_run("s", "t1").bytes(), &[0, 255, 7]),
+        put(Space::TaskRuns, keys::task_run("s2", "t1").bytes(), b"longer id"),
+        put(Space::Jobs, keys::task_run("s", "t2").bytes(), b"other space"),
+        put(Space::TaskRuns, keys::task_run("s", "t2").bytes(), b"2"),
+    ])
+    .unwrap();
+    let prefix = keys::task_runs_of("s");
+    let mut visited = Vec::new();
+    c.scan_each(Space::TaskRuns, prefix.bytes(), &mut |k, v| visited.push((k.to_vec(), v.to_vec()))).unwrap();
+    assert_eq!(visited, c.scan(Space::TaskRuns, prefix.bytes()).unwrap());
+    let values: Vec<&[u8]> = visited.iter().map(|(_, v)| v.as_slice()).collect();
+    assert_eq!(values, [&[0, 255, 7][..], b"10", b"2"]);
 }
 
 pub(crate) fn an_empty_group_commits(c: &dyn Catalog) {
