@@ -60,6 +60,18 @@ pub(super) struct Slot {
     links: Option<(Vec<usize>, Vec<usize>)>,
 }
 
+impl Slot {
+    /// The jobs of this submission producing an input of this one (`config`: the scenario's).
+    fn upstream<'a>(&'a self, config: &'a ScenarioConfig) -> &'a [usize] {
+        self.links.as_ref().map_or_else(|| config.upstream(self.task), |(upstream, _)| upstream)
+    }
+
+    /// The jobs of this submission reading an output of this one.
+    fn downstream<'a>(&'a self, config: &'a ScenarioConfig) -> &'a [usize] {
+        self.links.as_ref().map_or_else(|| config.downstream(self.task), |(_, downstream)| downstream)
+    }
+}
+
 /// A job's outputs, stored by its producer's fused query (`fuse.rs`) before the job itself is
 /// decided.
 pub(super) struct Speculation {
@@ -284,7 +296,7 @@ impl Run {
         });
         store.preload_node_states(touched.map(|name| scenario.node_id(name)));
         let count = slots.len();
-        let waiting = (0..count).map(|i| Self::upstream(&slots, &config, i).len()).collect();
+        let waiting = slots.iter().map(|s| s.upstream(&config).len()).collect();
         let run = Arc::new(Run {
             id,
             store,
@@ -349,18 +361,7 @@ impl Run {
 
     /// The jobs of this submission reading an output of job `i`.
     pub(super) fn downstream_of(&self, i: usize) -> &[usize] {
-        match &self.slots[i].links {
-            Some((_, downstream)) => downstream,
-            None => self.config.downstream(self.slots[i].task),
-        }
-    }
-
-    /// The jobs of a submission with `slots` producing an input of job `i`.
-    fn upstream<'a>(slots: &'a [Slot], config: &'a ScenarioConfig, i: usize) -> &'a [usize] {
-        match &slots[i].links {
-            Some((upstream, _)) => upstream,
-            None => config.upstream(slots[i].task),
-        }
+        self.slots[i].downstream(&self.config)
     }
 
     /// The config position of job `i`'s task.

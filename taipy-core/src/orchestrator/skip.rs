@@ -288,12 +288,12 @@ fn judge(
         }
     };
     let entry = entry.filter(|_| memo == Memo::Usable);
-    let recorded = rerun
-        && entry.as_ref().is_some_and(|e| {
-            last.result().is_some_and(|(job_id, outputs)| {
-                job_id == e.job_id && outputs.iter().copied().eq(e.outputs.iter().map(|s| s.hash))
-            })
-        });
+    let recorded = match (&entry, last.result()) {
+        (Some(e), Some((job_id, outputs))) if rerun => {
+            job_id == e.job_id && outputs.iter().copied().eq(e.outputs.iter().map(|s| s.hash))
+        }
+        _ => false,
+    };
     // The last run is copied out of its record only when it differs from this one (to say
     // what changed); the same run is `current` itself.
     let decision = match rerun {
@@ -416,9 +416,10 @@ fn input_version(scope: &Scope<'_>, name: &str, events: &mut Vec<Event>) -> Resu
 /// The memo key of a task run with these input hashes (in declared order) and node layouts.
 pub(crate) fn memo_key(
     task: &TaskConfig,
-    inputs: impl ExactSizeIterator<Item = Fingerprint>,
+    inputs: impl IntoIterator<Item = Fingerprint, IntoIter: ExactSizeIterator>,
     layouts: &NodeLayouts,
 ) -> Fingerprint {
+    let inputs = inputs.into_iter();
     let mut builder = FingerprintBuilder::new("taipy.memo.v2");
     builder.str(task.id()).fingerprint(&task.fingerprint()).u64(inputs.len() as u64);
     for input in inputs {
@@ -590,11 +591,11 @@ mod tests {
         let f = |a: &i64, b: &i64| a + b;
         let t = TaskConfig::new("t", f);
         let none = NodeLayouts::default();
-        let base = memo_key(&t, [fp(1), fp(2)].into_iter(), &none);
-        assert_ne!(base, memo_key(&t, [fp(2), fp(1)].into_iter(), &none));
-        assert_ne!(base, memo_key(&TaskConfig::new("u", f), [fp(1), fp(2)].into_iter(), &none));
-        assert_ne!(base, memo_key(&TaskConfig::new("t", f).version(1), [fp(1), fp(2)].into_iter(), &none));
-        assert_eq!(base, memo_key(&TaskConfig::new("t", f), [fp(1), fp(2)].into_iter(), &none));
+        let base = memo_key(&t, [fp(1), fp(2)], &none);
+        assert_ne!(base, memo_key(&t, [fp(2), fp(1)], &none));
+        assert_ne!(base, memo_key(&TaskConfig::new("u", f), [fp(1), fp(2)], &none));
+        assert_ne!(base, memo_key(&TaskConfig::new("t", f).version(1), [fp(1), fp(2)], &none));
+        assert_eq!(base, memo_key(&TaskConfig::new("t", f), [fp(1), fp(2)], &none));
     }
 
     fn layouts(a: Option<u8>, out: Option<u8>) -> NodeLayouts {
@@ -607,11 +608,11 @@ mod tests {
     #[test]
     fn memo_keys_depend_on_every_node_layout() {
         let t = TaskConfig::new("t", |a: &i64, b: &i64| a + b);
-        let base = memo_key(&t, [fp(1), fp(2)].into_iter(), &layouts(Some(7), Some(8)));
-        assert_ne!(base, memo_key(&t, [fp(1), fp(2)].into_iter(), &layouts(Some(9), Some(8))));
-        assert_ne!(base, memo_key(&t, [fp(1), fp(2)].into_iter(), &layouts(Some(7), Some(9))));
-        assert_ne!(base, memo_key(&t, [fp(1), fp(2)].into_iter(), &layouts(None, Some(8))));
-        assert_eq!(base, memo_key(&t, [fp(1), fp(2)].into_iter(), &layouts(Some(7), Some(8))));
+        let base = memo_key(&t, [fp(1), fp(2)], &layouts(Some(7), Some(8)));
+        assert_ne!(base, memo_key(&t, [fp(1), fp(2)], &layouts(Some(9), Some(8))));
+        assert_ne!(base, memo_key(&t, [fp(1), fp(2)], &layouts(Some(7), Some(9))));
+        assert_ne!(base, memo_key(&t, [fp(1), fp(2)], &layouts(None, Some(8))));
+        assert_eq!(base, memo_key(&t, [fp(1), fp(2)], &layouts(Some(7), Some(8))));
     }
 
     #[test]

@@ -92,7 +92,9 @@ pub(crate) struct NodeState {
 }
 
 /// The owner entries of scenarios looked up so far (`nodes.rs`), by scenario number: the
-/// scenario id, config id and config version (`None`: no scenario of that number).
+/// scenario id, config id and config version (`None`: no scenario of that number). Here rather
+/// than in `nodes.rs`, which imports this file: [`Store::preload_node_states`] shares one among
+/// the nodes it reads.
 pub(crate) type Owners = HashMap<String, Option<(String, String, Fingerprint)>>;
 
 /// The in-memory table of node states and busy marks (one lock: see the module doc).

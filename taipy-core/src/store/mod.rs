@@ -473,13 +473,15 @@ impl Store {
     /// A job by id.
     pub fn job(&self, id: &str) -> Result<Job, StoreError> {
         self.apply_all()?;
-        let job = match self.read(&keys::job(id))? {
-            Some(job) => Some(job),
-            None => match self.skipped_job(id)? {
-                Some(job) => Some(job),
-                None => self.unstarted_job(id)?,
-            },
-        };
+        // Its own record; else its submission's record of jobs skipped without one; else, not
+        // started, its submission's record.
+        let mut job = self.read(&keys::job(id))?;
+        if job.is_none() {
+            job = self.skipped_job(id)?;
+        }
+        if job.is_none() {
+            job = self.unstarted_job(id)?;
+        }
         job.ok_or_else(|| StoreError::NotFound { kind: "job", id: id.to_owned() })
     }
 
@@ -543,20 +545,12 @@ impl Store {
         let prefix = keys::task_runs_of(scenario_id);
         let skip = prefix.bytes().len();
         let mut runs = LastRuns { bytes: Vec::new(), records: Vec::new() };
+        // In key order (the catalog's promise, checked by its conformance suite), so by task id.
         self.inner.catalog.scan_each(keys::Space::TaskRuns, prefix.bytes(), &mut |key, bytes| {
-            let task = key.get(skip..).unwrap_or_default();
-            let start = runs.bytes.len();
-            runs.bytes.extend_from_slice(task);
-            runs.bytes.extend_from_slice(bytes);
-            runs.records.push((start, task.len(), bytes.len()));
+            runs.push(key.get(skip..).unwrap_or_default(), bytes);
         })?;
         self.count_records(runs.records.len());
-        // Scans come in key order; sorted here all the same, since lookups rely on it (cheap on
-        // a sorted list).
-        let LastRuns { bytes, mut records } = runs;
-        let task = |&(start, len, _): &(usize, usize, usize)| &bytes[start..start + len];
-        records.sort_unstable_by(|a, b| task(a).cmp(task(b)));
-        Ok(LastRuns { bytes, records })
+        Ok(runs)
     }
 
     /// Overwrites task `task_id`'s last run in scenario `scenario_id` with bytes no taipy
@@ -871,17 +865,27 @@ impl Store {
 /// packed in one buffer, in task order.
 pub(crate) struct LastRuns {
     bytes: Vec<u8>,
-    /// Where each record starts in `bytes` (its task id, then its bytes), and their lengths.
+    /// Where each task id starts in `bytes`, where its record starts (right after it) and
+    /// where the record ends.
     records: Vec<(usize, usize, usize)>,
 }
 
 impl LastRuns {
+    /// Appends task `task`'s record (tasks come in order).
+    fn push(&mut self, task: &[u8], record: &[u8]) {
+        let start = self.bytes.len();
+        self.bytes.extend_from_slice(task);
+        self.bytes.extend_from_slice(record);
+        self.records.push((start, start + task.len(), self.bytes.len()));
+    }
+
     /// The bytes of task `task_id`'s last run, if it has one.
     pub(crate) fn get(&self, task_id: &str) -> Option<&[u8]> {
-        let task = |&(start, len, _): &(usize, usize, usize)| &self.bytes[start..start + len];
-        let found = self.records.binary_search_by(|r| task(r).cmp(task_id.as_bytes())).ok()?;
-        let (start, task, len) = self.records[found];
-        Some(&self.bytes[start + task..start + task + len])
+        let found = self
+            .records
+            .binary_search_by(|&(task, record, _)| self.bytes[task..record].cmp(task_id.as_bytes()));
+        let (_, record, end) = self.records[found.ok()?];
+        Some(&self.bytes[record..end])
     }
 }
 

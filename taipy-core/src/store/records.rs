@@ -736,7 +736,7 @@ struct PackedConfig {
 }
 
 /// Byte strings as postcard's byte arrays (one length and the bytes), not sequences of `u8`.
-pub(crate) mod bytes {
+mod bytes {
     use serde::{Deserializer, Serializer};
 
     pub(crate) fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
