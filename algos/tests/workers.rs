@@ -275,27 +275,33 @@ fn kill_mid_job(
     let first = Duration::from_millis(random.below(before.as_millis() as u64));
     eprintln!("the killer starts looking {first:?} into the walkthrough");
     std::thread::sleep(first);
-    // (queue task id, worker, job id, task name) of the running jobs, oldest first.
-    // The queue's `job` column has been seen as bytea (JSON text) and as jsonb: read either.
-    let column: String = db
-        .query_one(
-            "SELECT data_type FROM information_schema.columns \
-             WHERE table_schema = 'apalis' AND table_name = 'jobs' AND column_name = 'job'",
-            &[],
-        )
-        .unwrap()
-        .get(0);
-    let message = if column == "bytea" { "convert_from(job, 'UTF8')::json" } else { "job::json" };
-    let query = format!(
-        "SELECT id, lock_by, {message}->>'job', {message}->>'task' FROM apalis.jobs \
-         WHERE status = 'Running' AND lock_by IS NOT NULL ORDER BY lock_at"
-    );
+    // (queue task id, worker, job id, task name) of the running jobs, oldest first. The queue's
+    // `job` column has been seen as bytea (JSON text) and as jsonb, and the queue's migrations
+    // change it as they run, so its type is read at each look: before the migrations made the
+    // table there is nothing to find, and a look that races a migration finds nothing and
+    // looks again (an error that lasts shows as no kill, with the errors printed).
     let running = |db: &mut postgres::Client| -> Vec<(String, String, String, String)> {
-        db.query(&query, &[])
+        let column: Option<String> = db
+            .query_opt(
+                "SELECT data_type FROM information_schema.columns \
+                 WHERE table_schema = 'apalis' AND table_name = 'jobs' AND column_name = 'job'",
+                &[],
+            )
             .unwrap()
-            .iter()
-            .map(|row| (row.get(0), row.get(1), row.get(2), row.get(3)))
-            .collect()
+            .map(|row| row.get(0));
+        let Some(column) = column else { return Vec::new() };
+        let message = if column == "bytea" { "convert_from(job, 'UTF8')::json" } else { "job::json" };
+        let query = format!(
+            "SELECT id, lock_by, {message}->>'job', {message}->>'task' FROM apalis.jobs \
+             WHERE status = 'Running' AND lock_by IS NOT NULL ORDER BY lock_at"
+        );
+        match db.query(&query, &[]) {
+            Ok(rows) => rows.iter().map(|row| (row.get(0), row.get(1), row.get(2), row.get(3))).collect(),
+            Err(e) => {
+                eprintln!("the killer's look at the queue failed, looking again: {e}");
+                Vec::new()
+            }
+        }
     };
     while !done.load(Ordering::Relaxed) {
         let Some((task, worker, job, name)) = running(&mut db).into_iter().next() else {
