@@ -2,7 +2,11 @@
 //! fan-out, first run and fully-skipped re-run. Prints the median per-job time of several
 //! repetitions.
 //!
-//! `cargo bench -p taipy --bench orchestration [-- --tasks N --repeat R --graph chain|fan-out --mode standalone|development]`
+//! `cargo bench -p taipy --bench orchestration [-- --tasks N --repeat R --reruns K --graph chain|fan-out --mode standalone|development]`
+//!
+//! Each repetition is one fresh store: one first run, then `K` (default 1) fully skipped
+//! re-runs, whose median is the repetition's skipped time (many re-runs make a profile of
+//! skipping).
 //!
 //! Last, the floor the embedded catalog sets on a first run: sled alone applying the records a
 //! first run of the chain wrote per job (its status, its output's version, its memo entry and
@@ -20,7 +24,7 @@ mod support;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use support::{Args, chain, first_and_skipped, median};
+use support::{Args, chain, first_and_reruns, median};
 use taipy::prelude::*;
 
 fn fan_out(n: usize) -> std::sync::Arc<ScenarioConfig> {
@@ -108,11 +112,12 @@ struct Sample {
     skipped: Duration,
 }
 
-fn measure(config: &std::sync::Arc<ScenarioConfig>, options: StoreOptions) -> Sample {
+/// One store's first run of `config` and the median of its `reruns` fully skipped re-runs.
+fn measure(config: &std::sync::Arc<ScenarioConfig>, options: StoreOptions, reruns: usize) -> Sample {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open_with(dir.path(), options).unwrap();
-    let (first, skipped) = first_and_skipped(&Scenario::create(&store, config, "bench").unwrap());
-    Sample { first, skipped }
+    let (first, skipped) = first_and_reruns(&Scenario::create(&store, config, "bench").unwrap(), reruns);
+    Sample { first, skipped: median(skipped) }
 }
 
 fn main() {
@@ -121,6 +126,7 @@ fn main() {
     let quick = args.quick();
     let tasks = flag("--tasks", if quick { 200 } else { 10_000 });
     let repeat = flag("--repeat", if quick { 1 } else { 5 });
+    let reruns = flag("--reruns", 1);
     let only = |name: &str| args.text(name);
     let (only_graph, only_mode) = (only("--graph"), only("--mode"));
     println!("orchestration overhead: {tasks} trivial tasks, on-disk store, median of {repeat} runs");
@@ -133,7 +139,7 @@ fn main() {
             if skip(&only_graph, name) || skip(&only_mode, mode) {
                 continue;
             }
-            let samples: Vec<Sample> = (0..repeat).map(|_| measure(&config, options.clone())).collect();
+            let samples: Vec<Sample> = (0..repeat).map(|_| measure(&config, options.clone(), reruns)).collect();
             let per_job = |d: Duration| d.as_secs_f64() * 1e6 / tasks as f64;
             let first = median(samples.iter().map(|s| per_job(s.first)).collect());
             let skipped = median(samples.iter().map(|s| per_job(s.skipped)).collect());

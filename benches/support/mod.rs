@@ -52,14 +52,26 @@ pub(crate) fn chain(n: usize) -> Arc<ScenarioConfig> {
 /// How long `scenario`'s first submit took (every job must complete) and its re-submit (every
 /// job must be skipped).
 pub(crate) fn first_and_skipped(scenario: &Scenario) -> (Duration, Duration) {
+    let (first, skipped) = first_and_reruns(scenario, 1);
+    (first, skipped[0])
+}
+
+/// How long `scenario`'s first submit took (every job must complete) and each of `reruns`
+/// re-submits (every job must be skipped): the re-submits alone make a profile of skipping.
+pub(crate) fn first_and_reruns(scenario: &Scenario, reruns: usize) -> (Duration, Vec<Duration>) {
     let started = Instant::now();
     let report = scenario.submit().unwrap().wait().unwrap();
     let first = started.elapsed();
     assert!(report.jobs.iter().all(|j| j.status == JobStatus::Completed), "{report:?}");
-    let started = Instant::now();
-    let report = scenario.submit().unwrap().wait().unwrap();
-    let skipped = started.elapsed();
-    assert!(report.jobs.iter().all(|j| j.status == JobStatus::Skipped), "{report:?}");
+    let skipped = (0..reruns.max(1))
+        .map(|_| {
+            let started = Instant::now();
+            let report = scenario.submit().unwrap().wait().unwrap();
+            let skipped = started.elapsed();
+            assert!(report.jobs.iter().all(|j| j.status == JobStatus::Skipped), "{report:?}");
+            skipped
+        })
+        .collect();
     (first, skipped)
 }
 
