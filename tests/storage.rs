@@ -7,6 +7,8 @@
 //! 4. (unreadable records: unit tests in `taipy-core/src/store/mod.rs`);
 //! 5. stale temporaries go at open, and `gc` frees what no current version needs.
 //!
+//! Later: 6. results remembered while the memo filter is built are found (issue 14).
+//!
 //! And the tests of what writing these found: `GcPolicy::keep` counts, a duplicate's copies
 //! under GC, event callbacks that use the store.
 //!
@@ -731,4 +733,58 @@ fn finished_submissions_leave_nothing_to_recover_at_open() {
         let stats = store.stats();
         assert_eq!((stats.records_read, stats.index_entries_read), (0, 0), "{stats:?}");
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 6. The memo filter (`taipy-core/src/store/memo_keys.rs`)
+
+/// `n` independent tasks, each reading `x`: what runs in parallel.
+fn fan_config(n: u64) -> Arc<ScenarioConfig> {
+    let mut builder = ScenarioConfig::builder("fan").node(DataNodeConfig::with_default("x", 1u64));
+    for i in 0..n {
+        builder = builder.task(
+            TaskConfig::new(format!("t{i}"), move |x: &u64| x * 100 + i)
+                .version(1)
+                .inputs(["x"])
+                .outputs([format!("y{i}")]),
+        );
+    }
+    builder.build().unwrap()
+}
+
+/// A store lists the memo keys its catalog holds at the first lookup (its submission's
+/// dispatcher waits for the list), while another submission, from another thread, decides with
+/// the catalog and stages its entries. Whatever the interleaving, every result remembered by
+/// either is found afterwards: new scenarios of the same config on the same inputs reuse all.
+#[test]
+fn results_staged_while_the_memo_filter_is_built_are_all_found() {
+    watchdog(Duration::from_secs(300), || {
+        let config = fan_config(12);
+        for round in 0..40 {
+            let dir = tempfile::tempdir().unwrap();
+            let store = Store::open_with(dir.path(), StoreOptions::standalone(2)).unwrap();
+            let scenario = |name: &str, x: u64| {
+                let s = Scenario::create(&store, &config, name).unwrap();
+                s.data_node::<u64>("x").unwrap().write(x).unwrap();
+                s
+            };
+            let (one, two) = (scenario("one", 1), scenario("two", 2));
+            let start = std::sync::Barrier::new(2);
+            std::thread::scope(|threads| {
+                for s in [&one, &two] {
+                    let start = &start;
+                    threads.spawn(move || {
+                        start.wait();
+                        let report = s.submit().unwrap().wait().unwrap();
+                        assert!(report.jobs.iter().all(|j| j.status == JobStatus::Completed), "{report}");
+                    });
+                }
+            });
+            for (name, x) in [("again-one", 1), ("again-two", 2)] {
+                let report = scenario(name, x).submit().unwrap().wait().unwrap();
+                let reused = report.jobs.iter().filter(|j| j.reason == Some(Reason::ReusedElsewhere));
+                assert_eq!(reused.count(), 12, "round {round}, x = {x}: {report}");
+            }
+        }
+    });
 }

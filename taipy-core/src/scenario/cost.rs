@@ -65,6 +65,43 @@ fn a_job_skipped_as_its_last_run_reads_no_memo_entry() {
     assert!(skipped.total_reads() as usize <= n, "{skipped:?}");
 }
 
+/// Old main: every job that may run read its memo key from the catalog, finding nothing on a
+/// first run (a sled read, ~9 µs, for nothing). Now the store keeps which keys the catalog
+/// holds (`store/memo_keys.rs`), listed with one scan by the first lookup.
+#[test]
+fn a_first_run_reads_no_memo_entry() {
+    let n = 50;
+    let (first, _) = first_and_skipped(n);
+    assert_eq!((first.got("memo entry"), first.scanned("memo entry")), (0, 1), "{first:?}");
+    assert_eq!(first.written("memo entry"), n as u64, "{first:?}");
+}
+
+/// The results a first run remembers are found without a catalog read for the keys it does not
+/// hold: an input back to its first value is skipped through the memo table (the entries this
+/// handle staged), and a new scenario of the same config reuses them after a reopen (the
+/// entries the scan finds).
+#[test]
+fn results_remembered_before_and_after_the_filter_is_built_are_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = chain(3);
+    {
+        let store = Store::open_with(dir.path(), StoreOptions::development()).unwrap();
+        let scenario = Scenario::create(&store, &config, "s").unwrap();
+        scenario.submit().unwrap().wait().unwrap();
+        let n0 = scenario.data_node::<u64>("n0").unwrap();
+        n0.write(10).unwrap();
+        let report = scenario.submit().unwrap().wait().unwrap();
+        assert!(report.jobs.iter().all(|j| j.status == JobStatus::Completed), "{report}");
+        n0.write(0).unwrap();
+        let report = scenario.submit().unwrap().wait().unwrap();
+        let reused = report.jobs.iter().filter(|j| matches!(j.reason, Some(Reason::Reused { .. })));
+        assert_eq!(reused.count(), 3, "{report}");
+    }
+    let store = Store::open_with(dir.path(), StoreOptions::development()).unwrap();
+    let report = Scenario::create(&store, &config, "t").unwrap().submit().unwrap().wait().unwrap();
+    assert!(report.jobs.iter().all(|j| j.reason == Some(Reason::ReusedElsewhere)), "{report}");
+}
+
 /// The result a last run left is used only while the outputs hold it: an output a user wrote
 /// since is put back from the memo table (as before), the producer is skipped and its readers
 /// find their input as it was.

@@ -62,7 +62,8 @@
 //! Leaf locks, under which nothing else is taken: the artifact pins (`gc.rs`), the files marked
 //! for deletion (`artifacts/local.rs`: a rename into place and a deletion happen under it;
 //! `artifacts/object.rs`: a put takes its mark off under it, a deletion request is made under it), the
-//! list of unreadable records, the event subscribers. No lock is held while user code (a task, a value's
+//! list of unreadable records, the event subscribers, the memo filter (`memo_keys.rs`; its
+//! first lookup lists the catalog's keys with none of them held, after waiting for the queue). No lock is held while user code (a task, a value's
 //! `store`, an event callback) runs, except `gate` around a value's `store`.
 
 use std::collections::HashMap;
@@ -753,6 +754,10 @@ impl Store {
             // In the job's span (see `orchestrator/trace.rs`).
             tracing::debug!(records = group.writes.len(), bytes = group.bytes(), deferred, "job committed");
             self.enqueue(group)?;
+            // Once queued (see `memo_keys.rs`).
+            if let Some((key, _)) = &commit.memo {
+                self.inner.memo_keys.add(key);
+            }
             crate::fault::point("job.staged");
             Ok(Committed { deferred })
         });

@@ -18,6 +18,8 @@
 //!   indexes.rs    index entries (scenarios by tag and name, submissions by scenario,
 //!                 unfinished submissions) written with the records they index
 //!   nodes.rs      a scenario's node ids; the record of a node not written yet
+//!   memo_keys.rs  which memo keys the catalog holds, in memory: a lookup of a new key reads
+//!                 nothing
 //!   scenarios.rs, cycles.rs, submissions.rs, lineage.rs, versions.rs
 //!                 typed operations on those records
 //! ```
@@ -46,6 +48,7 @@ mod gc;
 mod indexes;
 pub(crate) mod keys;
 mod lineage;
+mod memo_keys;
 mod nodes;
 pub(crate) mod records;
 mod scenarios;
@@ -133,6 +136,8 @@ pub(crate) struct StoreInner {
     current_configs: Mutex<std::collections::HashMap<String, crate::fingerprint::Fingerprint>>,
     /// Node type names per config version, for nodes not written yet (`nodes.rs`).
     node_types: nodes::NodeTypes,
+    /// Which memo keys the catalog may hold (`memo_keys.rs`).
+    memo_keys: memo_keys::MemoKeys,
     /// The lock file, for a store one process owns (not for a shared catalog).
     _lock: Option<File>,
     _temporary: Option<tempfile::TempDir>,
@@ -317,6 +322,7 @@ impl Store {
         };
         let committer = commit::Committer::start(Arc::clone(&catalog), options.node_cache)
             .map_err(|e| StoreError::io("cannot start the commit thread", path, e))?;
+        let other_writers = catalog.shared();
         let store = Store {
             inner: Arc::new(StoreInner {
                 path: path.to_owned(),
@@ -335,6 +341,7 @@ impl Store {
                 reads: ReadCounters::default(),
                 current_configs: Mutex::default(),
                 node_types: nodes::NodeTypes::default(),
+                memo_keys: memo_keys::MemoKeys::new(other_writers),
                 _lock: lock,
                 _temporary: temporary,
             }),
@@ -509,12 +516,28 @@ impl Store {
         self.read(&keys::version(node_id, number))
     }
 
-    /// The remembered result for a memo key, if any.
+    /// The remembered result for a memo key, if any. A key the filter of `memo_keys.rs` does
+    /// not hold is not in the catalog: no read.
     pub(crate) fn memo_entry(
         &self,
         key: &crate::fingerprint::Fingerprint,
     ) -> Result<Option<MemoEntry>, StoreError> {
+        if !self.inner.memo_keys.may_hold(key, || self.memo_keys_in_catalog()) {
+            return Ok(None);
+        }
         self.read(&keys::memo(key))
+    }
+
+    /// The short keys (`memo_keys::short`) of every memo entry in the catalog, once every group
+    /// staged so far is applied: what the filter is built from.
+    fn memo_keys_in_catalog(&self) -> Result<std::collections::HashSet<u64>, StoreError> {
+        self.apply_all()?;
+        let mut keys = std::collections::HashSet::new();
+        self.inner.catalog.scan_each(keys::Space::Memo, b"", &mut |key, _| {
+            keys.insert(memo_keys::short(key));
+        })?;
+        tracing::debug!(entries = keys.len(), "remembered results listed");
+        Ok(keys)
     }
 
     /// The readable form of a type layout, as recorded with the values written with it (or
