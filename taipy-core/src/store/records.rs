@@ -17,9 +17,20 @@ const RECORD_FORMAT_V1: u8 = 1;
 pub(crate) fn encode<T: Serialize>(what: &'static str, record: &T) -> Result<Vec<u8>, StoreError> {
     // Most records are a few hundred bytes: room for them up front spares the doublings.
     let mut buffer = Vec::with_capacity(256);
+    encode_into(what, record, &mut buffer)?;
+    Ok(buffer)
+}
+
+/// [`encode`], appending the bytes to `buffer`.
+pub(crate) fn encode_into<T: Serialize>(
+    what: &'static str,
+    record: &T,
+    buffer: &mut Vec<u8>,
+) -> Result<(), StoreError> {
     buffer.push(RECORD_FORMAT_V1);
-    postcard::to_extend(record, buffer)
-        .map_err(|e| StoreError::Encode { type_name: what, reason: e.to_string() })
+    *buffer = postcard::to_extend(record, std::mem::take(buffer))
+        .map_err(|e| StoreError::Encode { type_name: what, reason: e.to_string() })?;
+    Ok(())
 }
 
 pub(crate) fn decode<T: DeserializeOwned>(
@@ -471,6 +482,19 @@ pub(crate) struct SkippedRecord {
 /// A record's bytes, as one byte string.
 #[derive(Serialize, Deserialize)]
 pub(crate) struct Encoded(#[serde(with = "bytes")] pub(crate) Vec<u8>);
+
+/// A [`SkippedRecord`] as it is written: its jobs' bytes borrowed (from one buffer holding
+/// them all, where owned ones took a vector a job). Encoded as a `SkippedRecord` is (a test
+/// checks).
+#[derive(Serialize)]
+pub(crate) struct SkippedRecordOut<'a> {
+    pub(crate) submission: &'a str,
+    pub(crate) jobs: Vec<(u32, EncodedRef<'a>)>,
+}
+
+/// [`Encoded`], borrowed.
+#[derive(Serialize)]
+pub(crate) struct EncodedRef<'a>(#[serde(with = "bytes")] pub(crate) &'a [u8]);
 
 #[cfg(test)]
 mod tests {
