@@ -102,6 +102,16 @@ fn results_remembered_before_and_after_the_filter_is_built_are_found() {
     assert!(report.jobs.iter().all(|j| j.reason == Some(Reason::ReusedElsewhere)), "{report}");
 }
 
+/// Old main: a first submit read each node's state when it started, a catalog read and a
+/// reverse scan per node, finding nothing for a new scenario's nodes. Now creating a scenario
+/// tells the node table its nodes without a first value have nothing (`nodes.rs` tests that
+/// the state it is told is the one it would read).
+#[test]
+fn a_first_submit_of_a_new_scenario_reads_no_node_state() {
+    let (first, _) = first_and_skipped(50);
+    assert_eq!((first.got("data node"), first.scanned("version")), (0, 0), "{first:?}");
+}
+
 /// The result a last run left is used only while the outputs hold it: an output a user wrote
 /// since is put back from the memo table (as before), the producer is skipped and its readers
 /// find their input as it was.
@@ -210,12 +220,18 @@ fn a_damaged_last_run_is_reported_and_the_job_decides_without_it() {
 
 /// Old main: each job's output node, never written before, was found through its scenario's
 /// owner entry, a scan per job. Now a submission reads its nodes' states together when it
-/// starts, and the nodes of its scenario share one owner lookup.
+/// starts, and the nodes of its scenario share one owner lookup. (A new scenario's nodes are
+/// in memory already, unless the node table has no room for them, as here, or another process
+/// created it: `a_first_submit_of_a_new_scenario_reads_no_node_state`.)
 #[test]
 fn a_first_submit_looks_its_scenario_owner_up_once() {
-    let n = 50;
-    let (first, _) = first_and_skipped(n);
+    let store = Store::in_memory(StoreOptions::development().with_node_cache(1)).unwrap();
+    let scenario = Scenario::create(&store, &chain(50), "s").unwrap();
+    let before = store.catalog_counts();
+    scenario.submit().unwrap().wait().unwrap();
+    let first = store.catalog_counts().since(&before);
     assert_eq!(first.scanned("owner index entry"), 1, "{first:?}");
+    assert_eq!(first.got("data node"), 50, "{first:?}");
 }
 
 /// Old main (format 7): a fully skipped re-run wrote one record per job, its Skipped status.

@@ -66,7 +66,7 @@ impl Scenario {
             properties: BTreeMap::new(),
             config_version: None,
         };
-        save_with_nodes(store, config, &mut record, true)?;
+        save_with_nodes(store, config, &mut record, Saving::New)?;
         store.emit(Event::new(EntityType::Scenario, &record.id, Operation::Creation));
         store.join_cycle(config, &record)?;
         Ok(Self { store: store.clone(), config: config.clone(), record })
@@ -92,7 +92,7 @@ impl Scenario {
             });
         }
         let rebound = versions::reconcile(store, config, &mut record)?;
-        save_with_nodes(store, config, &mut record, rebound.changed)?;
+        save_with_nodes(store, config, &mut record, Saving::Opened { changed: rebound.changed })?;
         versions::delete_replaced(store, rebound.replaced)?;
         Ok(Self { store: store.clone(), config: config.clone(), record })
     }
@@ -215,6 +215,13 @@ impl Scenario {
     }
 }
 
+/// What [`save_with_nodes`] saves: a scenario just created, or one opened (`changed`: its
+/// record changed, as re-binding it to another config version does).
+enum Saving {
+    New,
+    Opened { changed: bool },
+}
+
 /// Creates the node instances `record` lacks (all of them for a new scenario) with their
 /// defaults, then the scenario record (if `changed` or a node was added) bound to `config`'s
 /// version, as one commit group; durable when this returns.
@@ -227,14 +234,19 @@ fn save_with_nodes(
     store: &Store,
     config: &ScenarioConfig,
     record: &mut ScenarioRecord,
-    changed: bool,
+    saving: Saving,
 ) -> Result<(), StoreError> {
+    let (new, changed) = match saving {
+        Saving::New => (true, true),
+        Saving::Opened { changed } => (false, changed),
+    };
     // Defaults are written as artifacts before their versions are staged: hold the gate (not
     // while events are delivered: callbacks run with no lock held).
     let gate = store.write_gate();
     let mut group = Group::default();
     let mut added = false;
     let mut created = Vec::new();
+    let mut unwritten = Vec::new();
     let cycle = crate::store::cycle_of(config.id(), config.frequency(), record.created_us);
     for node in config.nodes() {
         if record.nodes.contains_key(node.id()) {
@@ -262,19 +274,22 @@ fn save_with_nodes(
             // A source node stored in a file starts as the file, when it exists.
             None => node.storage().adopt(node.value_type(), &store.cx())?,
         };
-        // A scenario's own node without a first value gets its record at its first write.
+        let node_record = NodeRecord {
+            id: node_id.clone(),
+            config_id: node.id().to_owned(),
+            scope: node.node_scope(),
+            owner,
+            type_name: node.value_type().name().to_owned(),
+            current: None,
+            next_version: 0,
+            edit_lock: None,
+        };
+        // A scenario's own node without a first value gets its record at its first write; in a
+        // new scenario it has nothing yet, which the node table is told (once it is saved).
         if shared || default.is_some() {
-            let node_record = NodeRecord {
-                id: node_id.clone(),
-                config_id: node.id().to_owned(),
-                scope: node.node_scope(),
-                owner,
-                type_name: node.value_type().name().to_owned(),
-                current: None,
-                next_version: 0,
-                edit_lock: None,
-            };
             store.stage_new_node(&mut group, node_record, default.as_ref().map(|s| (s, Writer::Default)))?;
+        } else if new {
+            unwritten.push(node_record);
         }
         created.push(node_id.clone());
         record.nodes.insert(node.id().to_owned(), node_id);
@@ -289,6 +304,7 @@ fn save_with_nodes(
         crate::store::stage_bound_version(store, &mut group, record, &recorded.shape, toml, name)?;
         store.stage(group);
         store.flush()?;
+        store.know_unwritten_nodes(unwritten);
     }
     drop(gate);
     for node_id in created {
