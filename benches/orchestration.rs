@@ -139,7 +139,8 @@ fn main() {
             if skip(&only_graph, name) || skip(&only_mode, mode) {
                 continue;
             }
-            let samples: Vec<Sample> = (0..repeat).map(|_| measure(&config, options.clone(), reruns)).collect();
+            let samples: Vec<Sample> =
+                (0..repeat).map(|_| measure(&config, options.clone(), reruns)).collect();
             let per_job = |d: Duration| d.as_secs_f64() * 1e6 / tasks as f64;
             let first = median(samples.iter().map(|s| per_job(s.first)).collect());
             let skipped = median(samples.iter().map(|s| per_job(s.skipped)).collect());
