@@ -396,8 +396,8 @@ struct JobRecordRef<'a> {
     panic_location: Option<&'a str>,
 }
 
-impl Serialize for Job {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl Job {
+    fn record_ref(&self) -> JobRecordRef<'_> {
         JobRecordRef {
             id: &self.id,
             submission: &self.submission,
@@ -415,7 +415,36 @@ impl Serialize for Job {
             attempt: &self.attempt,
             panic_location: self.error.as_ref().and_then(|e| e.location.as_deref()),
         }
-        .serialize(serializer)
+    }
+}
+
+impl Serialize for Job {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.record_ref().serialize(serializer)
+    }
+}
+
+/// A job encoded as its record is, with the fields its reader knows otherwise left empty: its
+/// id, submission and scenario where they are `known`'s, and its warning (kept apart). What a
+/// submission's skipped record keeps of each job (`store/skipped.rs`); decoded as a job record
+/// is, the reader fills them in.
+pub(crate) struct BareJob<'a> {
+    pub(crate) job: &'a Job,
+    /// The id, submission and scenario the reader will give it.
+    pub(crate) known: (&'a str, &'a str, &'a str),
+}
+
+impl<'a> Serialize for BareJob<'a> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let job: &'a Job = self.job;
+        let (id, submission, scenario) = self.known;
+        let blank = |own: &'a str, known: &str| -> &'a str { if own == known { "" } else { own } };
+        let mut record = job.record_ref();
+        record.id = blank(&job.id, id);
+        record.submission = blank(&job.submission, submission);
+        record.scenario = blank(&job.scenario, scenario);
+        record.warning = &None;
+        record.serialize(serializer)
     }
 }
 

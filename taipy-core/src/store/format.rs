@@ -64,6 +64,16 @@
 //!   records, their job ids (`JOB_<task>_<n>`) are still read through those records, and their
 //!   unfinished submissions have no skipped record (recovery abandons their unstarted jobs as
 //!   before).
+//! - 9: a skipped record keeps its jobs compact (appended fields `scenario`, `warnings`,
+//!   `compact`; its format 8 list empty): each job encoded as its record is with its id,
+//!   submission, scenario and warning left empty, the record holding the submission's
+//!   scenario and each warning's text once; a job's id follows from its task and place. Some
+//!   140 bytes a job instead of 300 (the closure warning alone was 120), 3 MB less to write
+//!   per fully skipped re-run of 10k jobs.
+//!
+//!   A taipy reading format 8 would find no jobs in such a record and list them as Submitted,
+//!   so it refuses format 9. Opening a format 5 to 8 store changes nothing but the format
+//!   record: format 8 skipped records are read through their whole jobs as before.
 
 use super::catalog::{Catalog, Group};
 use super::records::{FormatRecord, decode};
@@ -71,7 +81,7 @@ use super::{indexes, keys};
 use crate::error::StoreError;
 
 /// The format this version of taipy writes.
-pub(crate) const CURRENT: u32 = 8;
+pub(crate) const CURRENT: u32 = 9;
 
 /// The first format with today's indexes.
 const INDEXED: u32 = 5;

@@ -469,14 +469,26 @@ pub(crate) struct SubmissionRecord {
 }
 
 /// The jobs of one submission skipped without a record of their own, written at its end
-/// (format 8, `skipped.rs`).
+/// (format 8, compact since format 9: `skipped.rs`).
 #[derive(Serialize, Deserialize)]
 pub(crate) struct SkippedRecord {
     /// The submission's id.
     pub(crate) submission: String,
-    /// Each job's place in the submission (as its id ends) and the job, encoded as a job's own
-    /// record is (so a field appended to jobs later reads here as it does there); by place.
+    /// Format 8: each job's place in the submission (as its id ends) and the job, encoded as a
+    /// job's own record is (so a field appended to jobs later reads here as it does there); by
+    /// place. Empty since format 9 (`compact`).
     pub(crate) jobs: Vec<(u32, Encoded)>,
+    /// Format 9: the submission's scenario.
+    #[serde(default, deserialize_with = "appended")]
+    pub(crate) scenario: String,
+    /// Format 9: the jobs' warnings, each text once.
+    #[serde(default, deserialize_with = "appended")]
+    pub(crate) warnings: Vec<String>,
+    /// Format 9: each job's place, its warning (0: none; `i + 1`: `warnings[i]`) and the job
+    /// encoded as its own record is with its id, submission, scenario and warning left empty
+    /// (`crate::job::BareJob`): they are the record's, or follow from the place. By place.
+    #[serde(default, deserialize_with = "appended")]
+    pub(crate) compact: Vec<(u32, u32, Encoded)>,
 }
 
 /// A record's bytes, as one byte string.
@@ -484,12 +496,15 @@ pub(crate) struct SkippedRecord {
 pub(crate) struct Encoded(#[serde(with = "bytes")] pub(crate) Vec<u8>);
 
 /// A [`SkippedRecord`] as it is written: its jobs' bytes borrowed (from one buffer holding
-/// them all, where owned ones took a vector a job). Encoded as a `SkippedRecord` is (a test
-/// checks).
+/// them all, where owned ones took a vector a job). The same fields in the same order, read as
+/// a `SkippedRecord` (tests in `skipped.rs`).
 #[derive(Serialize)]
 pub(crate) struct SkippedRecordOut<'a> {
     pub(crate) submission: &'a str,
-    pub(crate) jobs: Vec<(u32, EncodedRef<'a>)>,
+    pub(crate) jobs: &'a [(u32, EncodedRef<'a>)],
+    pub(crate) scenario: &'a str,
+    pub(crate) warnings: Vec<&'a str>,
+    pub(crate) compact: Vec<(u32, u32, EncodedRef<'a>)>,
 }
 
 /// [`Encoded`], borrowed.

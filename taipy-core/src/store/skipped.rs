@@ -1,4 +1,4 @@
-//! Jobs skipped without a record of their own (format 8).
+//! Jobs skipped without a record of their own (format 8; compact since format 9).
 //!
 //! A job decided Skip whose remembered outputs are all already its output nodes' current
 //! versions, and whose task's last run is unchanged, changes nothing in the store but its own
@@ -14,7 +14,11 @@
 //! - a job's id names its submission: `JOB_<task>_<n>-<k>` ([`job_id`]), where `<n>` ends the
 //!   submission's id (`SUBMISSION_<config>_<n>`, a number unique in the store) and `<k>` is the
 //!   job's place in the submission; the record is keyed by `<n>`, so `Store::job` finds such a
-//!   job with one read, and a submission's listing with one read more.
+//!   job with one read, and a submission's listing with one read more;
+//! - since format 9 the record keeps its jobs compact: each encoded as its own record is, with
+//!   its id, submission, scenario and warning left empty (`crate::job::BareJob`); the record
+//!   holds the scenario and each warning's text once, and a job's id follows from its task and
+//!   place. Format 8 records, which hold whole jobs, are read as they are.
 //!
 //! Until the submission ends such a job has no record at all: readers see it as a job that has
 //! not started (Submitted), as for any job of an unfinished submission without a record
@@ -33,6 +37,7 @@ use super::catalog::{Group, Write};
 use super::keys::{self, Space};
 use super::records::{Encoded, EncodedRef, SkippedRecord, SkippedRecordOut, decode, encode_into};
 use crate::error::StoreError;
+use crate::job::BareJob;
 use crate::job::Job;
 
 /// The id of the job at place `k` of submission `submission_id`, a job of task `task`:
@@ -54,9 +59,66 @@ fn parse_job_id(id: &str) -> Option<(&str, u32)> {
     Some((n, u32::from_str_radix(k, 16).ok()?))
 }
 
-/// The index in `record`'s jobs (kept by place) of the job at place `k`.
-fn index_of(record: &SkippedRecord, k: u32) -> Option<usize> {
-    record.jobs.binary_search_by_key(&k, |(place, _)| *place).ok()
+/// A record's jobs, whichever way it keeps them (format 8: whole; since 9: compact).
+impl SkippedRecord {
+    fn is_compact(&self) -> bool {
+        self.jobs.is_empty()
+    }
+
+    fn len(&self) -> usize {
+        if self.is_compact() { self.compact.len() } else { self.jobs.len() }
+    }
+
+    /// The place of the job at index `at`.
+    fn place(&self, at: usize) -> u32 {
+        if self.is_compact() { self.compact[at].0 } else { self.jobs[at].0 }
+    }
+
+    /// The index of the job at place `k` (jobs are kept by place).
+    fn index_of(&self, k: u32) -> Option<usize> {
+        let found = match self.is_compact() {
+            true => self.compact.binary_search_by_key(&k, |(place, ..)| *place),
+            false => self.jobs.binary_search_by_key(&k, |(place, _)| *place),
+        };
+        found.ok()
+    }
+
+    fn remove(&mut self, at: usize) {
+        if self.is_compact() {
+            self.compact.remove(at);
+        } else {
+            self.jobs.remove(at);
+        }
+    }
+
+    /// The job at index `at`, decoded (what a compact record leaves out filled in).
+    fn job(&self, at: usize) -> Result<Job, StoreError> {
+        let what = Space::Jobs.what();
+        let key = || format!("{} #{}", self.submission, self.place(at));
+        if !self.is_compact() {
+            return decode(what, key().as_bytes(), &self.jobs[at].1.0);
+        }
+        let (k, warning, Encoded(bytes)) = &self.compact[at];
+        let mut job: Job = decode(what, key().as_bytes(), bytes)?;
+        if job.id.is_empty() {
+            job.id = job_id(&self.submission, &job.task, *k as usize);
+        }
+        if job.submission.is_empty() {
+            job.submission.clone_from(&self.submission);
+        }
+        if job.scenario.is_empty() {
+            job.scenario.clone_from(&self.scenario);
+        }
+        if let Some(i) = warning.checked_sub(1) {
+            let text = self.warnings.get(i as usize).ok_or_else(|| StoreError::Corrupt {
+                what,
+                key: key(),
+                reason: format!("warning {i} of {}", self.warnings.len()),
+            })?;
+            job.warning = Some(text.clone());
+        }
+        Ok(job)
+    }
 }
 
 /// A submission's skipped record, as a listing of its jobs reads it.
@@ -79,29 +141,43 @@ pub(crate) enum Lookup {
 
 impl Group {
     /// Stages the record of `jobs` (each with its place `k` in the submission, ascending), the
-    /// jobs of submission `submission_id` skipped without a record of their own. The jobs are
-    /// encoded one after another into one buffer, and the record into another sized for them:
-    /// a fully skipped re-run of 10k jobs writes a record of some 3 MB, which a vector per job
-    /// and a doubling buffer made in 10k allocations and a dozen copies.
+    /// jobs of submission `submission_id` skipped without a record of their own. Compact
+    /// (format 9): each job as its record is, without what the record knows (its id, its
+    /// submission and scenario, its warning's text, kept once): some 140 bytes a job instead of
+    /// 300, which a fully skipped re-run of 10k jobs wrote, 3 MB a re-run. The jobs are encoded
+    /// one after another into one buffer, and the record into another sized for them.
     pub(crate) fn put_skipped<'a>(
         &mut self,
         submission_id: &str,
-        jobs: impl ExactSizeIterator<Item = (usize, &'a Job)>,
+        jobs: impl ExactSizeIterator<Item = (usize, &'a Job)> + Clone,
     ) -> Result<(), StoreError> {
-        let what = Space::Jobs.what();
-        let mut all = Vec::with_capacity(jobs.len() * 320);
+        let scenario = jobs.clone().next().map_or("", |(_, job)| job.scenario.as_str());
+        let mut warnings: Vec<&str> = Vec::new();
+        let mut all = Vec::with_capacity(jobs.len() * 160);
         let mut ends = Vec::with_capacity(jobs.len());
         for (k, job) in jobs {
-            encode_into(what, job, &mut all)?;
-            ends.push((k as u32, all.len()));
+            let id = job_id(submission_id, &job.task, k);
+            let bare = BareJob { job, known: (&id, submission_id, scenario) };
+            encode_into(Space::Jobs.what(), &bare, &mut all)?;
+            let warning = match job.warning.as_deref() {
+                None => 0,
+                Some(text) => match warnings.iter().position(|w| *w == text) {
+                    Some(i) => i + 1,
+                    None => {
+                        warnings.push(text);
+                        warnings.len()
+                    }
+                },
+            };
+            ends.push((k as u32, warning as u32, all.len()));
         }
         let mut start = 0;
-        let jobs = ends
+        let compact = ends
             .into_iter()
-            .map(|(k, end)| (k, EncodedRef(&all[std::mem::replace(&mut start, end)..end])))
+            .map(|(k, warning, end)| (k, warning, EncodedRef(&all[std::mem::replace(&mut start, end)..end])))
             .collect();
-        let record = SkippedRecordOut { submission: submission_id, jobs };
-        let mut value = Vec::with_capacity(all.len() + 8 * record.jobs.len() + 64);
+        let record = SkippedRecordOut { submission: submission_id, jobs: &[], scenario, warnings, compact };
+        let mut value = Vec::with_capacity(all.len() + 12 * record.compact.len() + 256);
         encode_into(Space::Skipped.what(), &record, &mut value)?;
         let key = keys::skipped(number(submission_id));
         self.writes.push(Write { space: Space::Skipped, key: key.bytes().to_vec(), value: Some(value) });
@@ -123,16 +199,15 @@ impl Store {
 
     /// The job at index `at` of `record`'s jobs, decoded.
     fn decode_at(&self, record: &SkippedRecord, at: usize) -> Result<Job, StoreError> {
-        let (k, Encoded(bytes)) = &record.jobs[at];
         self.count_records(1);
-        decode(Space::Jobs.what(), format!("{} #{k}", record.submission).as_bytes(), bytes)
+        record.job(at)
     }
 
     /// The job at index `at` of `record`'s jobs, decoded; one that cannot be read is reported.
     fn decode_skipped(&self, record: &SkippedRecord, at: usize) -> Option<Job> {
         self.decode_at(record, at)
             .map_err(|e| {
-                let key = format!("{} #{}", record.submission, record.jobs[at].0);
+                let key = format!("{} #{}", record.submission, record.place(at));
                 self.report_unreadable(Space::Jobs.what(), key.as_bytes(), e)
             })
             .ok()
@@ -143,7 +218,7 @@ impl Store {
     pub(crate) fn skipped_job(&self, id: &str) -> Result<Option<Job>, StoreError> {
         let Some((n, k)) = parse_job_id(id) else { return Ok(None) };
         let Some(record) = self.read(&keys::skipped(n))? else { return Ok(None) };
-        let Some(at) = index_of(&record, k) else { return Ok(None) };
+        let Some(at) = record.index_of(k) else { return Ok(None) };
         let job = self.decode_at(&record, at)?;
         Ok((job.id == id).then_some(job))
     }
@@ -169,7 +244,7 @@ impl Store {
             SkippedOf::Unreadable => return Lookup::Unreadable,
             SkippedOf::Record(record) => record,
         };
-        let Some(at) = parse_job_id(id).and_then(|(_, k)| index_of(record, k)) else { return Lookup::Absent };
+        let Some(at) = parse_job_id(id).and_then(|(_, k)| record.index_of(k)) else { return Lookup::Absent };
         match self.decode_skipped(record, at) {
             Some(job) if job.id == id => Lookup::Found(Box::new(job)),
             Some(_) => Lookup::Absent,
@@ -181,7 +256,7 @@ impl Store {
     pub(crate) fn all_skipped_jobs(&self) -> Result<Vec<Job>, StoreError> {
         let mut jobs = Vec::new();
         for (_, record) in self.list::<SkippedRecord>(&keys::Prefix::all())? {
-            jobs.extend((0..record.jobs.len()).filter_map(|at| self.decode_skipped(&record, at)));
+            jobs.extend((0..record.len()).filter_map(|at| self.decode_skipped(&record, at)));
         }
         Ok(jobs)
     }
@@ -191,10 +266,10 @@ impl Store {
     pub(crate) fn stage_skipped_job_removal(&self, group: &mut Group, id: &str) -> Result<(), StoreError> {
         let Some((n, k)) = parse_job_id(id) else { return Ok(()) };
         let Some(mut record) = self.skipped_record(n)? else { return Ok(()) };
-        let Some(at) = index_of(&record, k) else { return Ok(()) };
-        record.jobs.remove(at);
+        let Some(at) = record.index_of(k) else { return Ok(()) };
+        record.remove(at);
         let key = keys::skipped(n);
-        if record.jobs.is_empty() {
+        if record.len() == 0 {
             group.remove(&key);
         } else {
             group.put(&key, &record)?;
@@ -229,33 +304,93 @@ impl Store {
 mod tests {
     use super::*;
 
-    /// The record as `put_skipped` writes it (jobs borrowed from one buffer) reads as the
-    /// owned record encoded the plain way: the same bytes.
-    #[test]
-    fn a_skipped_record_is_written_as_the_owned_record_encodes() {
-        use crate::store::records::encode;
-        let jobs: Vec<Job> = (0..3)
+    /// Skipped jobs of every kind: with and without a warning (two texts), one whose scenario
+    /// is not the first job's, one whose id does not follow from its task and place.
+    fn jobs() -> Vec<(usize, Job)> {
+        let submission = "SUBMISSION_c_7";
+        [0usize, 5, 300, 301, 302]
+            .into_iter()
             .map(|k| {
-                let id = job_id("SUBMISSION_c_7", "t", k);
-                let mut job =
-                    Job::submitted(id, "SUBMISSION_c_7".into(), "SCENARIO_s".into(), "t".into(), 1 << 50);
-                job.warning = (k == 1).then(|| "a warning".to_owned());
-                job
+                let task = format!("task_{k}");
+                let id = if k == 302 { "JOB_older_7".to_owned() } else { job_id(submission, &task, k) };
+                let scenario = if k == 301 { "SCENARIO_other" } else { "SCENARIO_s" };
+                let mut job = Job::submitted(id, submission.into(), scenario.into(), task, 1 << 50);
+                job.status = crate::job::JobStatus::Skipped;
+                job.reason = Some(crate::job::Reason::Unchanged);
+                job.started_us = Some((1 << 50) + 3);
+                job.code = Some(crate::fingerprint::Fingerprint([k as u8; 32]));
+                job.warning = match k % 3 {
+                    0 => Some("no code fingerprint".to_owned()),
+                    1 => None,
+                    _ => Some("another warning".to_owned()),
+                };
+                (k, job)
             })
-            .collect();
-        let mut group = Group::default();
-        group.put_skipped("SUBMISSION_c_7", [0, 5, 300].into_iter().zip(&jobs)).unwrap();
-        let owned = SkippedRecord {
-            submission: "SUBMISSION_c_7".to_owned(),
-            jobs: [0u32, 5, 300]
-                .into_iter()
-                .zip(&jobs)
-                .map(|(k, job)| (k, Encoded(encode("job", job).unwrap())))
-                .collect(),
-        };
+            .collect()
+    }
+
+    fn staged_record(group: &Group) -> SkippedRecord {
         assert_eq!(group.writes.len(), 1);
         assert_eq!(group.writes[0].key, keys::skipped("7").bytes());
-        assert_eq!(group.writes[0].value.as_deref(), Some(&encode("skipped jobs", &owned).unwrap()[..]));
+        decode("skipped jobs", b"", group.writes[0].value.as_deref().unwrap()).unwrap()
+    }
+
+    /// Written compact, every job reads back whole, by place.
+    #[test]
+    fn a_compact_skipped_record_reads_back_every_job() {
+        let jobs = jobs();
+        let mut group = Group::default();
+        group.put_skipped("SUBMISSION_c_7", jobs.iter().map(|(k, job)| (*k, job))).unwrap();
+        let record = staged_record(&group);
+        assert!(record.jobs.is_empty() && record.compact.len() == jobs.len());
+        assert_eq!((record.scenario.as_str(), record.warnings.len()), ("SCENARIO_s", 2));
+        for (at, (k, job)) in jobs.iter().enumerate() {
+            assert_eq!(record.index_of(*k as u32), Some(at));
+            assert_eq!(record.job(at).unwrap(), *job);
+        }
+        assert_eq!(record.index_of(1), None);
+    }
+
+    /// A job the compact form holds is smaller than its record: what the record knows is left
+    /// out (the warning of a task without a code fingerprint alone is some 120 bytes).
+    #[test]
+    fn a_compact_job_leaves_out_what_its_record_knows() {
+        let (k, mut job) = jobs().remove(0);
+        let closure = crate::TaskConfig::new("t", |x: &u64| *x);
+        job.warning = closure.unfingerprinted_warning().map(str::to_owned);
+        let mut group = Group::default();
+        group.put_skipped("SUBMISSION_c_7", [(k, &job)].into_iter()).unwrap();
+        let compact = staged_record(&group).compact.remove(0).2.0.len();
+        let whole = crate::store::records::encode("job", &job).unwrap().len();
+        assert!(compact + 150 < whole, "{compact} bytes compact, {whole} whole");
+    }
+
+    /// A format 8 record (each job whole) is read as before, and a job is removed from it.
+    #[test]
+    fn a_format_8_skipped_record_is_read_as_it_was_written() {
+        use crate::store::records::encode;
+        let jobs = jobs();
+        let old = SkippedRecord {
+            submission: "SUBMISSION_c_7".to_owned(),
+            jobs: jobs.iter().map(|(k, job)| (*k as u32, Encoded(encode("job", job).unwrap()))).collect(),
+            scenario: String::new(),
+            warnings: Vec::new(),
+            compact: Vec::new(),
+        };
+        // As format 8 wrote it: its two fields alone.
+        #[derive(serde::Serialize)]
+        struct Format8<'a> {
+            submission: &'a str,
+            jobs: &'a [(u32, Encoded)],
+        }
+        let bytes =
+            encode("skipped jobs", &Format8 { submission: &old.submission, jobs: &old.jobs }).unwrap();
+        let mut record: SkippedRecord = decode("skipped jobs", b"", &bytes).unwrap();
+        for (at, (k, job)) in jobs.iter().enumerate() {
+            assert_eq!((record.index_of(*k as u32), record.job(at).unwrap()), (Some(at), job.clone()));
+        }
+        record.remove(0);
+        assert_eq!((record.len(), record.place(0)), (jobs.len() - 1, 5));
     }
 
     #[test]
