@@ -285,7 +285,7 @@ fn save_with_nodes(
             edit_lock: None,
         };
         // A scenario's own node without a first value gets its record at its first write; in a
-        // new scenario it has nothing yet, which the node table is told (once it is saved).
+        // new scenario it has nothing yet, which the node table is told as the scenario is staged.
         if shared || default.is_some() {
             store.stage_new_node(&mut group, node_record, default.as_ref().map(|s| (s, Writer::Default)))?;
         } else if new {
@@ -302,9 +302,8 @@ fn save_with_nodes(
         let name = versions::version_name(store);
         let toml = || recorded.toml(config).map(str::to_owned);
         crate::store::stage_bound_version(store, &mut group, record, &recorded.shape, toml, name)?;
-        store.stage(group);
+        store.stage_scenario(group, unwritten);
         store.flush()?;
-        store.know_unwritten_nodes(unwritten);
     }
     drop(gate);
     for node_id in created {

@@ -62,8 +62,9 @@
 //! Leaf locks, under which nothing else is taken: the artifact pins (`gc.rs`), the files marked
 //! for deletion (`artifacts/local.rs`: a rename into place and a deletion happen under it;
 //! `artifacts/object.rs`: a put takes its mark off under it, a deletion request is made under it), the
-//! list of unreadable records, the event subscribers, the memo filter (`memo_keys.rs`; its
-//! first lookup lists the catalog's keys with none of them held, after waiting for the queue). No lock is held while user code (a task, a value's
+//! list of unreadable records, the event subscribers, the memo filter (`memo_keys.rs`; not held
+//! while its first lookup lists the catalog's keys, which waits for the writer thread to apply
+//! the queue under the shared `gate`: the writer takes no lock but `queue`). No lock is held while user code (a task, a value's
 //! `store`, an event callback) runs, except `gate` around a value's `store`.
 
 use std::collections::HashMap;
@@ -515,20 +516,28 @@ impl Store {
         Ok(Some(number))
     }
 
-    /// Puts in the table the states of nodes known to have neither record nor version: the
-    /// scenario-scoped nodes without a first value of a scenario this handle just created
-    /// (their ids end with a scenario number new to the store: `nodes.rs`). Its first
-    /// submission then reads none of them, where reading each took a catalog read and a
-    /// reverse scan (on sled ~8 µs a node, a sixth of a first run's time per job). Only as many
-    /// as the table has room for ([`StoreOptions::node_cache`](crate::StoreOptions::node_cache));
-    /// none in a shared store, whose operations read afresh.
-    pub(crate) fn know_unwritten_nodes(&self, records: Vec<NodeRecord>) {
+    /// Queues `group`, a scenario's, and puts in the table, under the same lock, the states of
+    /// `unwritten`, a new scenario's own nodes without a first value (none for a scenario
+    /// opened): no record, no version (their ids
+    /// end with a scenario number new to the store: `nodes.rs`). Its first submission then reads
+    /// none of them, where reading each took a catalog read and a reverse scan (on sled ~8 µs a
+    /// node, a sixth of a first run's time per job). Under one lock, no other thread can see
+    /// the scenario before its nodes' states are there (a write or a deletion made meanwhile
+    /// would be overwritten by them). Only as many as the table has room for
+    /// ([`StoreOptions::node_cache`](crate::StoreOptions::node_cache)); none in a shared store,
+    /// whose operations read afresh.
+    pub(crate) fn stage_scenario(&self, group: Group, unwritten: Vec<NodeRecord>) {
+        let mut table = self.table();
+        if let Err(e) = self.enqueue(group) {
+            // Only a shared store applies (and so fails) here.
+            lock(&self.committer().shared_queue.queue).pending = Some(e);
+            return;
+        }
         if self.committer().shared {
             return;
         }
-        let mut table = self.table();
         let room = self.committer().node_cache.saturating_sub(table.states.len());
-        for record in records.into_iter().take(room) {
+        for record in unwritten.into_iter().take(room) {
             let state = NodeState { record, current: None, read_as: None, recorded: false };
             table.states.entry(state.record.id.clone()).or_insert(state);
         }

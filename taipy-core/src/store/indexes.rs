@@ -309,7 +309,7 @@ impl Store {
     /// `bytes`, read under `key`, decoded; or reported as unreadable.
     pub(crate) fn decode_or_report<R: Record>(&self, key: &Key<R>, bytes: &[u8]) -> Option<R> {
         self.count_records(1);
-        decode(R::SPACE.what(), key.bytes(), bytes)
+        R::decode_record(R::SPACE.what(), key.bytes(), bytes)
             .map_err(|e| self.report_unreadable(R::SPACE.what(), key.bytes(), e))
             .ok()
     }

@@ -180,6 +180,13 @@ pub(crate) trait Record: Serialize + DeserializeOwned {
     fn index_writes(&self) -> Vec<IndexEntry> {
         self.index_entries()
     }
+
+    /// Decodes a record of this type (`what` and `key` name it in errors): by default as
+    /// [`records::decode`](super::records::decode) does; a type whose record has more than one
+    /// layout chooses (`SkippedRecord`).
+    fn decode_record(what: &'static str, key: &[u8], bytes: &[u8]) -> Result<Self, crate::error::StoreError> {
+        super::records::decode(what, key, bytes)
+    }
 }
 
 /// One entry of an index: an empty value under `key` in `space`, present or absent.
@@ -209,7 +216,14 @@ records! {
     SequenceRecord => Sequences,
     FormatRecord => Meta,
     LayoutRecord => Layouts,
-    SkippedRecord => Skipped,
+}
+
+impl Record for SkippedRecord {
+    const SPACE: Space = Space::Skipped;
+
+    fn decode_record(what: &'static str, key: &[u8], bytes: &[u8]) -> Result<Self, crate::error::StoreError> {
+        super::records::decode_skipped(what, key, bytes)
+    }
 }
 
 /// A record that carries its own id, and so its key.

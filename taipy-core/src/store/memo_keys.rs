@@ -186,6 +186,29 @@ mod tests {
         assert!(!filter.is_built());
     }
 
+    /// The first lookup lists the catalog's keys once every group staged before it is applied:
+    /// an entry staged before any lookup (by a job its last run decided, after a collection
+    /// removed the entry) and not written yet is found. The writer thread waits a millisecond
+    /// for more groups before it writes, so without that wait the list would miss it.
+    #[test]
+    fn the_first_lookup_sees_the_entries_staged_before_it() {
+        use crate::store::catalog::Group;
+        use crate::store::{Store, keys, records::MemoEntry};
+        for _ in 0..20 {
+            let store = Store::in_memory(crate::StoreOptions::development()).unwrap();
+            let entry = MemoEntry {
+                task_id: "t".into(),
+                job_id: "JOB_t_1-0".into(),
+                outputs: Vec::new(),
+                created_us: 1,
+            };
+            let mut group = Group::default();
+            group.put(&keys::memo(&key(4)), &entry).unwrap();
+            store.stage(group);
+            assert!(store.memo_entry(&key(4)).unwrap().is_some());
+        }
+    }
+
     #[test]
     fn a_short_key_is_its_first_eight_bytes() {
         assert_eq!(short(&[1, 0, 0, 0, 0, 0, 0, 0, 9, 9]), 1);

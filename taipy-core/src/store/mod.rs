@@ -66,7 +66,6 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard};
 use artifacts::{Artifacts, CatalogFiles, LocalArtifacts};
 use catalog::{Catalog, MemoryCatalog, SledCatalog};
 use keys::{Key, Prefix, Record};
-use records::decode;
 pub(crate) use records::decode_view;
 
 #[cfg(test)]
@@ -681,7 +680,7 @@ impl Store {
         match self.inner.catalog.get(R::SPACE, key.bytes())? {
             Some(bytes) => {
                 self.count_records(1);
-                Ok(Some(decode(R::SPACE.what(), key.bytes(), &bytes)?))
+                Ok(Some(R::decode_record(R::SPACE.what(), key.bytes(), &bytes)?))
             }
             None => Ok(None),
         }
@@ -719,7 +718,7 @@ impl Store {
         let scanned = self.inner.catalog.scan(R::SPACE, prefix.bytes())?;
         self.count_records(scanned.len());
         for (key, bytes) in scanned {
-            match decode::<R>(R::SPACE.what(), &key, &bytes) {
+            match R::decode_record(R::SPACE.what(), &key, &bytes) {
                 Ok(record) => out.push((prefix.key(key), record)),
                 Err(e) => self.report_unreadable(R::SPACE.what(), &key, e),
             }

@@ -197,7 +197,7 @@ mod tests {
     }
 
     /// The state creating a scenario puts in the node table for a node without a first value
-    /// (`Store::know_unwritten_nodes`) is the one read from the catalog without it.
+    /// (`Store::stage_scenario`) is the one read from the catalog without it.
     #[test]
     fn a_new_scenarios_unwritten_node_is_known_as_the_catalog_has_it() {
         let dir = tempfile::tempdir().unwrap();

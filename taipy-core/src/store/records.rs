@@ -337,9 +337,10 @@ impl std::fmt::Display for UnreadableRecord {
 pub(crate) struct TaskRun {
     pub(crate) fingerprint: Fingerprint,
     pub(crate) inputs: Vec<(String, Fingerprint)>,
-    /// The layouts of its input and output types (empty: recorded before layouts).
+    /// The layouts of its input and output types (empty: recorded before layouts); shared with
+    /// its config's (`ScenarioConfig::node_layouts`), encoded as they are.
     #[serde(default, deserialize_with = "appended")]
-    pub(crate) layouts: NodeLayouts,
+    pub(crate) layouts: std::sync::Arc<NodeLayouts>,
 }
 
 /// A task's last run in a scenario as its record keeps it: what it ran (or skipped) with, and
@@ -399,8 +400,8 @@ impl TaskRunView<'_> {
     /// sides are taken apart field by field, so a field added to [`TaskRun`] or [`NodeLayouts`]
     /// without its view does not compile.
     pub(crate) fn is(&self, run: &TaskRun) -> bool {
-        let TaskRun { fingerprint, inputs, layouts: NodeLayouts { inputs: laid_in, outputs: laid_out } } =
-            run;
+        let TaskRun { fingerprint, inputs, layouts } = run;
+        let NodeLayouts { inputs: laid_in, outputs: laid_out } = &**layouts;
         let TaskRunView { fingerprint: f, inputs: i, layouts: NodeLayoutsView { inputs: vi, outputs: vo } } =
             self;
         let same = |a: &[(&str, Option<Fingerprint>)], b: &[(String, Option<Fingerprint>)]| {
@@ -420,10 +421,10 @@ impl TaskRunView<'_> {
         TaskRun {
             fingerprint: self.fingerprint,
             inputs: self.inputs.iter().map(|(n, h)| ((*n).to_owned(), *h)).collect(),
-            layouts: NodeLayouts {
+            layouts: std::sync::Arc::new(NodeLayouts {
                 inputs: names(&self.layouts.inputs),
                 outputs: names(&self.layouts.outputs),
-            },
+            }),
         }
     }
 }
@@ -436,19 +437,7 @@ pub(crate) struct RunResult {
     pub(crate) outputs: Vec<Fingerprint>,
 }
 
-/// The type layouts of a task's input and output nodes, by node name, in declared order.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct NodeLayouts {
-    pub(crate) inputs: Vec<(String, Option<Fingerprint>)>,
-    pub(crate) outputs: Vec<(String, Option<Fingerprint>)>,
-}
-
-impl NodeLayouts {
-    /// Whether none were recorded (a run recorded before layouts).
-    pub(crate) fn is_empty(&self) -> bool {
-        self.inputs.is_empty() && self.outputs.is_empty()
-    }
-}
+pub(crate) use crate::config::NodeLayouts;
 
 /// A persisted submission.
 ///
@@ -479,16 +468,54 @@ pub(crate) struct SkippedRecord {
     /// place. Empty since format 9 (`compact`).
     pub(crate) jobs: Vec<(u32, Encoded)>,
     /// Format 9: the submission's scenario.
-    #[serde(default, deserialize_with = "appended")]
     pub(crate) scenario: String,
     /// Format 9: the jobs' warnings, each text once.
-    #[serde(default, deserialize_with = "appended")]
     pub(crate) warnings: Vec<String>,
     /// Format 9: each job's place, its warning (0: none; `i + 1`: `warnings[i]`) and the job
     /// encoded as its own record is with its id, submission, scenario and warning left empty
     /// (`crate::job::BareJob`): they are the record's, or follow from the place. By place.
-    #[serde(default, deserialize_with = "appended")]
     pub(crate) compact: Vec<(u32, u32, Encoded)>,
+}
+
+/// A [`SkippedRecord`] as format 8 wrote it: its first two fields.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct SkippedRecord8 {
+    pub(crate) submission: String,
+    pub(crate) jobs: Vec<(u32, Encoded)>,
+}
+
+/// Decodes a skipped record: format 9's layout read to its last byte, else format 8's read to
+/// its last byte. Its format 9 fields are not read as appended ones (which take whatever does
+/// not decode for absent): a damaged record would read as one without jobs, and its jobs would
+/// be listed as never started, where it must be reported unreadable.
+pub(crate) fn decode_skipped(
+    what: &'static str,
+    key: &[u8],
+    bytes: &[u8],
+) -> Result<SkippedRecord, StoreError> {
+    let corrupt = |reason: &str| StoreError::Corrupt {
+        what,
+        key: String::from_utf8_lossy(key).into_owned(),
+        reason: reason.to_owned(),
+    };
+    let Some((&RECORD_FORMAT_V1, rest)) = bytes.split_first() else {
+        return decode(what, key, bytes); // its error names the format byte
+    };
+    if let Ok((record, [])) = postcard::take_from_bytes::<SkippedRecord>(rest) {
+        return Ok(record);
+    }
+    // A record holds at least one job (the last one removed takes it): format 8's layout with
+    // none is a format 9 record cut after its first two fields.
+    match postcard::take_from_bytes::<SkippedRecord8>(rest) {
+        Ok((SkippedRecord8 { submission, jobs }, [])) if !jobs.is_empty() => Ok(SkippedRecord {
+            submission,
+            jobs,
+            scenario: String::new(),
+            warnings: Vec::new(),
+            compact: Vec::new(),
+        }),
+        _ => Err(corrupt("neither a skipped record of format 9 nor one of format 8")),
+    }
 }
 
 /// A record's bytes, as one byte string.
@@ -643,10 +670,10 @@ mod tests {
         let back: MemoEntry = decode("memo entry", b"m", &encode("memo entry", &memo).unwrap()).unwrap();
         assert_eq!(back.outputs, memo.outputs);
         let run = TaskRun {
-            layouts: NodeLayouts {
+            layouts: std::sync::Arc::new(NodeLayouts {
                 inputs: vec![("a".into(), laid.layout)],
                 outputs: vec![("y".into(), None)],
-            },
+            }),
             ..run
         };
         let back: TaskRun = decode("task run", b"r", &encode("task run", &run).unwrap()).unwrap();
@@ -667,13 +694,13 @@ mod tests {
         let run = TaskRun {
             fingerprint: Fingerprint([1; 32]),
             inputs: vec![("a".into(), Fingerprint([2; 32])), ("b".into(), Fingerprint([3; 32]))],
-            layouts: NodeLayouts {
+            layouts: std::sync::Arc::new(NodeLayouts {
                 inputs: vec![("a".into(), Some(Fingerprint([4; 32]))), ("b".into(), None)],
                 outputs: vec![("y".into(), Some(Fingerprint([5; 32])))],
-            },
+            }),
         };
         let result = RunResult { job_id: "JOB_t_1-0".into(), outputs: vec![Fingerprint([6; 32])] };
-        let older = TaskRun { layouts: NodeLayouts::default(), ..run.clone() };
+        let older = TaskRun { layouts: Default::default(), ..run.clone() };
         for recorded in [
             LastRun { run: run.clone(), result: Some(result.clone()) },
             LastRun { run: run.clone(), result: None },
@@ -716,7 +743,7 @@ mod tests {
         let mut rehashed = run.clone();
         rehashed.inputs[0].1 = Fingerprint([9; 32]);
         let mut relaid = run.clone();
-        relaid.layouts.outputs[0].1 = None;
+        std::sync::Arc::make_mut(&mut relaid.layouts).outputs[0].1 = None;
         let recoded = TaskRun { fingerprint: Fingerprint([8; 32]), ..run.clone() };
         for other in [&renamed, &rehashed, &relaid, &recoded, &older] {
             assert!(!view.run.is(other), "{other:?}");

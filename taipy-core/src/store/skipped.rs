@@ -36,6 +36,8 @@ use super::Store;
 use super::catalog::{Group, Write};
 use super::keys::{self, Space};
 use super::records::{Encoded, EncodedRef, SkippedRecord, SkippedRecordOut, decode, encode_into};
+#[cfg(test)]
+use super::records::{SkippedRecord8, decode_skipped};
 use crate::error::StoreError;
 use crate::job::BareJob;
 use crate::job::Job;
@@ -332,7 +334,7 @@ mod tests {
     fn staged_record(group: &Group) -> SkippedRecord {
         assert_eq!(group.writes.len(), 1);
         assert_eq!(group.writes[0].key, keys::skipped("7").bytes());
-        decode("skipped jobs", b"", group.writes[0].value.as_deref().unwrap()).unwrap()
+        decode_skipped("skipped jobs", b"", group.writes[0].value.as_deref().unwrap()).unwrap()
     }
 
     /// Written compact, every job reads back whole, by place.
@@ -378,19 +380,52 @@ mod tests {
             compact: Vec::new(),
         };
         // As format 8 wrote it: its two fields alone.
-        #[derive(serde::Serialize)]
-        struct Format8<'a> {
-            submission: &'a str,
-            jobs: &'a [(u32, Encoded)],
-        }
-        let bytes =
-            encode("skipped jobs", &Format8 { submission: &old.submission, jobs: &old.jobs }).unwrap();
-        let mut record: SkippedRecord = decode("skipped jobs", b"", &bytes).unwrap();
+        let format8 = SkippedRecord8 { submission: old.submission.clone(), jobs: old.jobs };
+        let bytes = encode("skipped jobs", &format8).unwrap();
+        let mut record = decode_skipped("skipped jobs", b"", &bytes).unwrap();
         for (at, (k, job)) in jobs.iter().enumerate() {
             assert_eq!((record.index_of(*k as u32), record.job(at).unwrap()), (Some(at), job.clone()));
         }
         record.remove(0);
         assert_eq!((record.len(), record.place(0)), (jobs.len() - 1, 5));
+    }
+
+    /// A damaged compact record is unreadable, never a record without jobs (whose jobs would
+    /// be listed as never started): cut anywhere, it fails to decode.
+    #[test]
+    fn a_truncated_compact_record_does_not_decode() {
+        let jobs = jobs();
+        let mut group = Group::default();
+        group.put_skipped("SUBMISSION_c_7", jobs.iter().map(|(k, job)| (*k, job))).unwrap();
+        let bytes = group.writes[0].value.clone().unwrap();
+        for cut in 1..bytes.len() - 1 {
+            let decoded = decode_skipped("skipped jobs", b"k", &bytes[..bytes.len() - cut]);
+            assert!(decoded.is_err(), "cut by {cut}: {:?}", decoded.map(|r| r.len()));
+        }
+    }
+
+    /// A job removed from a compact record (`stage_skipped_job_removal`, as deleting a job
+    /// does) is gone; the others read back whole; the last one removed takes the record.
+    #[test]
+    fn a_job_removed_from_a_compact_record_is_gone_and_the_others_stay() {
+        let store = Store::in_memory(crate::StoreOptions::development()).unwrap();
+        // Found by id: ids of `job_id`'s form (as every job skipped so has).
+        let jobs: Vec<_> = jobs().into_iter().filter(|(_, job)| parse_job_id(&job.id).is_some()).collect();
+        let mut group = Group::default();
+        group.put_skipped("SUBMISSION_c_7", jobs.iter().map(|(k, job)| (*k, job))).unwrap();
+        store.stage(group);
+        store.apply_all().unwrap();
+        for (removed, (_, job)) in jobs.iter().enumerate() {
+            let mut group = Group::default();
+            store.stage_skipped_job_removal(&mut group, &job.id).unwrap();
+            store.stage(group);
+            store.apply_all().unwrap();
+            assert_eq!(store.skipped_job(&job.id).unwrap(), None);
+            for (_, left) in &jobs[removed + 1..] {
+                assert_eq!(store.skipped_job(&left.id).unwrap().as_ref(), Some(left));
+            }
+        }
+        assert_eq!(store.skipped_records(), 0);
     }
 
     #[test]
