@@ -51,7 +51,6 @@ pub(super) fn build(builder: ScenarioConfigBuilder) -> Result<Arc<ScenarioConfig
         frequency,
         recorded: std::sync::OnceLock::new(),
         warnings: std::sync::OnceLock::new(),
-        layouts: Default::default(),
     }))
 }
 

@@ -63,24 +63,6 @@ pub struct ScenarioConfig {
     recorded: std::sync::OnceLock<forms::Recorded>,
     /// Each task's warning for its jobs, once computed ([`job_warning`](Self::job_warning)).
     warnings: std::sync::OnceLock<Vec<Option<String>>>,
-    /// Each task's node layouts, once computed ([`node_layouts`](Self::node_layouts)).
-    layouts: std::sync::OnceLock<Vec<Arc<NodeLayouts>>>,
-}
-
-/// The type layouts of a task's input and output nodes, by node name, in declared order: what
-/// a run of the task records of its types (`store/records.rs`, `TaskRun`), and part of its
-/// memo key.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub(crate) struct NodeLayouts {
-    pub(crate) inputs: Vec<(String, Option<crate::fingerprint::Fingerprint>)>,
-    pub(crate) outputs: Vec<(String, Option<crate::fingerprint::Fingerprint>)>,
-}
-
-impl NodeLayouts {
-    /// Whether none were recorded (a run recorded before layouts).
-    pub(crate) fn is_empty(&self) -> bool {
-        self.inputs.is_empty() && self.outputs.is_empty()
-    }
 }
 
 impl ScenarioConfig {
@@ -141,26 +123,6 @@ impl ScenarioConfig {
     pub(crate) fn job_warning(&self, task: usize) -> Option<&str> {
         let warnings = self.warnings.get_or_init(|| self.tasks.iter().map(task_warning).collect());
         warnings[task].as_deref()
-    }
-
-    /// The layouts of `task`'s nodes, made once per config (each job of a submission asked the
-    /// global layout cache of every node's type, and copied the names, once per job).
-    pub(crate) fn node_layouts(&self, task: &TaskConfig) -> Arc<NodeLayouts> {
-        let of = |task: &TaskConfig| {
-            let layout_of = |name: &String| {
-                let node = self.node(name).expect("validated");
-                (name.clone(), node.value_type().layout().map(|l| l.fingerprint()))
-            };
-            Arc::new(NodeLayouts {
-                inputs: task.input_nodes().iter().map(layout_of).collect(),
-                outputs: task.output_nodes().iter().map(layout_of).collect(),
-            })
-        };
-        let all = self.layouts.get_or_init(|| self.tasks.iter().map(of).collect());
-        match self.task_index.get(task.id()) {
-            Some(&i) if std::ptr::eq(&self.tasks[i], task) => Arc::clone(&all[i]),
-            _ => of(task),
-        }
     }
 
     pub(crate) fn upstream(&self, task: usize) -> &[usize] {

@@ -240,7 +240,16 @@ fn judge(
     stale: &[String],
     check: impl Fn(&DataNodeConfig, &Stored, Option<Fingerprint>, bool) -> Result<ArtifactState, StoreError>,
 ) -> Result<Judged, StoreError> {
-    let layouts = scope.config.node_layouts(task);
+    let layout_of = |name: &String| {
+        (
+            name.clone(),
+            scope.config.node(name).expect("validated").value_type().layout().map(|l| l.fingerprint()),
+        )
+    };
+    let layouts = NodeLayouts {
+        inputs: task.input_nodes().iter().map(layout_of).collect(),
+        outputs: task.output_nodes().iter().map(layout_of).collect(),
+    };
     let current = TaskRun { fingerprint: task.fingerprint(), inputs: hashes, layouts };
     let key_of = |run: &TaskRun| memo_key(task, run.inputs.iter().map(|(_, h)| *h), &run.layouts);
     let mut key = None;
@@ -530,7 +539,7 @@ mod tests {
         TaskRun {
             fingerprint: fp(code),
             inputs: vec![("a".into(), fp(a)), ("b".into(), fp(b))],
-            layouts: Default::default(),
+            layouts: NodeLayouts::default(),
         }
     }
 
@@ -608,7 +617,7 @@ mod tests {
 
     #[test]
     fn a_changed_layout_is_named_and_an_unrecorded_one_is_not() {
-        let with = |layouts| TaskRun { layouts: std::sync::Arc::new(layouts), ..run(1, 1, 1) };
+        let with = |layouts| TaskRun { layouts, ..run(1, 1, 1) };
         let (now, before) = (with(layouts(Some(1), Some(2))), with(layouts(Some(1), Some(3))));
         let d = decide(true, false, &now, Some(&before), Memo::Absent, &[]);
         assert_eq!(d, Decision::Run(Reason::LayoutChanged { inputs: vec![], outputs: vec!["y".into()] }));

@@ -337,10 +337,9 @@ impl std::fmt::Display for UnreadableRecord {
 pub(crate) struct TaskRun {
     pub(crate) fingerprint: Fingerprint,
     pub(crate) inputs: Vec<(String, Fingerprint)>,
-    /// The layouts of its input and output types (empty: recorded before layouts); shared with
-    /// its config's (`ScenarioConfig::node_layouts`), encoded as they are.
+    /// The layouts of its input and output types (empty: recorded before layouts).
     #[serde(default, deserialize_with = "appended")]
-    pub(crate) layouts: std::sync::Arc<NodeLayouts>,
+    pub(crate) layouts: NodeLayouts,
 }
 
 /// A task's last run in a scenario as its record keeps it: what it ran (or skipped) with, and
@@ -400,8 +399,8 @@ impl TaskRunView<'_> {
     /// sides are taken apart field by field, so a field added to [`TaskRun`] or [`NodeLayouts`]
     /// without its view does not compile.
     pub(crate) fn is(&self, run: &TaskRun) -> bool {
-        let TaskRun { fingerprint, inputs, layouts } = run;
-        let NodeLayouts { inputs: laid_in, outputs: laid_out } = &**layouts;
+        let TaskRun { fingerprint, inputs, layouts: NodeLayouts { inputs: laid_in, outputs: laid_out } } =
+            run;
         let TaskRunView { fingerprint: f, inputs: i, layouts: NodeLayoutsView { inputs: vi, outputs: vo } } =
             self;
         let same = |a: &[(&str, Option<Fingerprint>)], b: &[(String, Option<Fingerprint>)]| {
@@ -421,10 +420,10 @@ impl TaskRunView<'_> {
         TaskRun {
             fingerprint: self.fingerprint,
             inputs: self.inputs.iter().map(|(n, h)| ((*n).to_owned(), *h)).collect(),
-            layouts: std::sync::Arc::new(NodeLayouts {
+            layouts: NodeLayouts {
                 inputs: names(&self.layouts.inputs),
                 outputs: names(&self.layouts.outputs),
-            }),
+            },
         }
     }
 }
@@ -437,7 +436,19 @@ pub(crate) struct RunResult {
     pub(crate) outputs: Vec<Fingerprint>,
 }
 
-pub(crate) use crate::config::NodeLayouts;
+/// The type layouts of a task's input and output nodes, by node name, in declared order.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct NodeLayouts {
+    pub(crate) inputs: Vec<(String, Option<Fingerprint>)>,
+    pub(crate) outputs: Vec<(String, Option<Fingerprint>)>,
+}
+
+impl NodeLayouts {
+    /// Whether none were recorded (a run recorded before layouts).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.inputs.is_empty() && self.outputs.is_empty()
+    }
+}
 
 /// A persisted submission.
 ///
@@ -670,10 +681,10 @@ mod tests {
         let back: MemoEntry = decode("memo entry", b"m", &encode("memo entry", &memo).unwrap()).unwrap();
         assert_eq!(back.outputs, memo.outputs);
         let run = TaskRun {
-            layouts: std::sync::Arc::new(NodeLayouts {
+            layouts: NodeLayouts {
                 inputs: vec![("a".into(), laid.layout)],
                 outputs: vec![("y".into(), None)],
-            }),
+            },
             ..run
         };
         let back: TaskRun = decode("task run", b"r", &encode("task run", &run).unwrap()).unwrap();
@@ -694,13 +705,13 @@ mod tests {
         let run = TaskRun {
             fingerprint: Fingerprint([1; 32]),
             inputs: vec![("a".into(), Fingerprint([2; 32])), ("b".into(), Fingerprint([3; 32]))],
-            layouts: std::sync::Arc::new(NodeLayouts {
+            layouts: NodeLayouts {
                 inputs: vec![("a".into(), Some(Fingerprint([4; 32]))), ("b".into(), None)],
                 outputs: vec![("y".into(), Some(Fingerprint([5; 32])))],
-            }),
+            },
         };
         let result = RunResult { job_id: "JOB_t_1-0".into(), outputs: vec![Fingerprint([6; 32])] };
-        let older = TaskRun { layouts: Default::default(), ..run.clone() };
+        let older = TaskRun { layouts: NodeLayouts::default(), ..run.clone() };
         for recorded in [
             LastRun { run: run.clone(), result: Some(result.clone()) },
             LastRun { run: run.clone(), result: None },
@@ -743,7 +754,7 @@ mod tests {
         let mut rehashed = run.clone();
         rehashed.inputs[0].1 = Fingerprint([9; 32]);
         let mut relaid = run.clone();
-        std::sync::Arc::make_mut(&mut relaid.layouts).outputs[0].1 = None;
+        relaid.layouts.outputs[0].1 = None;
         let recoded = TaskRun { fingerprint: Fingerprint([8; 32]), ..run.clone() };
         for other in [&renamed, &rehashed, &relaid, &recoded, &older] {
             assert!(!view.run.is(other), "{other:?}");
