@@ -94,3 +94,31 @@ fn a_node_never_written_is_read_written_locked_and_deleted_as_before() {
     // x2's write (format 7) wrote its version alone.
     assert_eq!(store.node_records(), 2, "the copy's x0 and x1");
 }
+
+/// The state creating a scenario puts in the node table for a node without a first value
+/// (`Store::stage_scenario`) is the one read from the catalog without it.
+#[test]
+fn a_new_scenarios_unwritten_node_is_known_as_the_catalog_has_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (id, known) = {
+        let store = Store::open_with(dir.path(), StoreOptions::development()).unwrap();
+        let scenario = Scenario::create(&store, &chain(3), "s").unwrap();
+        let id = crate::store::scenario_node_id(scenario.id(), "x2");
+        (id.clone(), store.node_state(&id).unwrap())
+    };
+    let store = Store::open_with(dir.path(), StoreOptions::development()).unwrap();
+    let read = store.node_state(&id).unwrap();
+    assert_eq!(format!("{:?}", known.record), format!("{:?}", read.record));
+    assert_eq!((known.recorded, known.current.is_none()), (read.recorded, read.current.is_none()));
+    assert_eq!((read.recorded, read.current.is_none()), (false, true));
+}
+
+/// No more states than the table keeps (`StoreOptions::node_cache`).
+#[test]
+fn a_new_scenario_fills_the_node_table_no_further_than_its_bound() {
+    let store = Store::in_memory(StoreOptions::development().with_node_cache(5)).unwrap();
+    let scenario = Scenario::create(&store, &chain(20), "s").unwrap();
+    assert_eq!(store.node_states_cached(), 5);
+    let report = scenario.submit().unwrap().wait().unwrap();
+    assert!(report.jobs.iter().all(|j| j.status == JobStatus::Completed), "{report}");
+}

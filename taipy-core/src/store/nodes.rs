@@ -180,47 +180,4 @@ mod tests {
         assert_eq!(parse_owner(&entry.key), Some(("SCENARIO_c_2a".into(), "c".into(), Fingerprint([7; 32]))));
         assert!(owner_entry(&ScenarioRecord { config_version: None, ..record }).is_none());
     }
-
-    /// A chain of `n` tasks: n0 (with a default) → t1 → n1 → … → nn.
-    fn chain(n: usize) -> std::sync::Arc<crate::ScenarioConfig> {
-        use crate::prelude::*;
-        let mut builder = ScenarioConfig::builder("chain").node(DataNodeConfig::with_default("n0", 0u64));
-        for i in 1..=n {
-            builder = builder.task(
-                TaskConfig::new(format!("t{i}"), |x: &u64| x + 1)
-                    .version(1)
-                    .inputs([format!("n{}", i - 1)])
-                    .outputs([format!("n{i}")]),
-            );
-        }
-        builder.build().unwrap()
-    }
-
-    /// The state creating a scenario puts in the node table for a node without a first value
-    /// (`Store::stage_scenario`) is the one read from the catalog without it.
-    #[test]
-    fn a_new_scenarios_unwritten_node_is_known_as_the_catalog_has_it() {
-        let dir = tempfile::tempdir().unwrap();
-        let (id, known) = {
-            let store = Store::open_with(dir.path(), crate::StoreOptions::development()).unwrap();
-            let scenario = crate::Scenario::create(&store, &chain(3), "s").unwrap();
-            let id = scenario_node_id(scenario.id(), "n2");
-            (id.clone(), store.node_state(&id).unwrap())
-        };
-        let store = Store::open_with(dir.path(), crate::StoreOptions::development()).unwrap();
-        let read = store.node_state(&id).unwrap();
-        assert_eq!(format!("{:?}", known.record), format!("{:?}", read.record));
-        assert_eq!((known.recorded, known.current.is_none()), (read.recorded, read.current.is_none()));
-        assert_eq!((read.recorded, read.current.is_none()), (false, true));
-    }
-
-    /// No more states than the table keeps (`StoreOptions::node_cache`).
-    #[test]
-    fn a_new_scenario_fills_the_node_table_no_further_than_its_bound() {
-        let store = Store::in_memory(crate::StoreOptions::development().with_node_cache(5)).unwrap();
-        let scenario = crate::Scenario::create(&store, &chain(20), "s").unwrap();
-        assert_eq!(store.node_states_cached(), 5);
-        let report = scenario.submit().unwrap().wait().unwrap();
-        assert!(report.jobs.iter().all(|j| j.status == crate::JobStatus::Completed), "{report}");
-    }
 }
