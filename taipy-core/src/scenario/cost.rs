@@ -21,19 +21,36 @@ fn chain(n: usize) -> std::sync::Arc<ScenarioConfig> {
     builder.build().unwrap()
 }
 
+/// What `act` returned, and what it asked of `store`'s catalog.
+fn counted<T>(store: &Store, act: impl FnOnce() -> T) -> (T, Counts) {
+    let before = store.catalog_counts();
+    let out = act();
+    (out, store.catalog_counts().since(&before))
+}
+
+/// `scenario`'s submission, waited for, with what it asked of `store`'s catalog.
+fn submitted(store: &Store, scenario: &Scenario) -> (SubmissionReport, Counts) {
+    counted(store, || scenario.submit().unwrap().wait().unwrap())
+}
+
+/// A store in memory holding a scenario of a chain of `n` tasks, submitted once.
+fn submitted_once(n: usize) -> (Store, Scenario) {
+    let store = Store::in_memory(StoreOptions::development()).unwrap();
+    let scenario = Scenario::create(&store, &chain(n), "s").unwrap();
+    scenario.submit().unwrap().wait().unwrap();
+    (store, scenario)
+}
+
 /// The catalog work of a first submit of a chain of `n` tasks and of its fully skipped
 /// re-submit.
 fn first_and_skipped(n: usize) -> (Counts, Counts) {
     let store = Store::in_memory(StoreOptions::development()).unwrap();
     let scenario = Scenario::create(&store, &chain(n), "s").unwrap();
-    let before = store.catalog_counts();
-    let report = scenario.submit().unwrap().wait().unwrap();
+    let (report, first) = submitted(&store, &scenario);
     assert!(report.jobs.iter().all(|j| j.status == JobStatus::Completed), "{report}");
-    let after_first = store.catalog_counts();
-    let report = scenario.submit().unwrap().wait().unwrap();
+    let (report, skipped) = submitted(&store, &scenario);
     assert!(report.jobs.iter().all(|j| j.status == JobStatus::Skipped), "{report}");
-    let after_skipped = store.catalog_counts();
-    (after_first.since(&before), after_skipped.since(&after_first))
+    (first, skipped)
 }
 
 /// Records written per job beyond the submission's own (its record, index entries and
@@ -117,13 +134,9 @@ fn a_first_submit_of_a_new_scenario_reads_no_node_state() {
 /// find their input as it was.
 #[test]
 fn an_output_written_since_the_last_run_is_restored_from_the_memo_table() {
-    let store = Store::in_memory(StoreOptions::development()).unwrap();
-    let scenario = Scenario::create(&store, &chain(2), "s").unwrap();
-    scenario.submit().unwrap().wait().unwrap();
+    let (store, scenario) = submitted_once(2);
     scenario.data_node::<u64>("n1").unwrap().write(99).unwrap();
-    let before = store.catalog_counts();
-    let report = scenario.submit().unwrap().wait().unwrap();
-    let counts = store.catalog_counts().since(&before);
+    let (report, counts) = submitted(&store, &scenario);
     assert!(report.jobs.iter().all(|j| j.status == JobStatus::Skipped), "{report}");
     assert_eq!(scenario.data_node::<u64>("n1").unwrap().read().unwrap(), 1);
     assert_eq!(scenario.data_node::<u64>("n2").unwrap().read().unwrap(), 2);
@@ -137,16 +150,13 @@ fn an_output_written_since_the_last_run_is_restored_from_the_memo_table() {
 #[test]
 fn a_last_run_recorded_without_its_result_is_decided_through_the_memo_table_once() {
     let n = 5;
-    let store = Store::in_memory(StoreOptions::development()).unwrap();
-    let scenario = Scenario::create(&store, &chain(n), "s").unwrap();
-    scenario.submit().unwrap().wait().unwrap();
+    let (store, scenario) = submitted_once(n);
     // Rewrite each last run as an older taipy wrote it: the run alone.
     assert_eq!(store.forget_run_results(scenario.id()).unwrap(), n);
     let skipped = |store: &Store| {
-        let before = store.catalog_counts();
-        let report = scenario.submit().unwrap().wait().unwrap();
+        let (report, counts) = submitted(store, &scenario);
         assert!(report.jobs.iter().all(|j| j.status == JobStatus::Skipped), "{report}");
-        store.catalog_counts().since(&before)
+        counts
     };
     let upgraded = skipped(&store);
     assert_eq!(upgraded.got("memo entry"), n as u64, "{upgraded:?}");
@@ -168,12 +178,9 @@ fn a_submission_reads_its_tasks_last_runs_with_one_scan() {
     }
     assert_eq!(skipped.total_reads(), 1, "a fully skipped re-run reads one scan: {skipped:?}");
 
-    let store = Store::in_memory(StoreOptions::development()).unwrap();
-    let scenario = Scenario::create(&store, &chain(n), "s").unwrap();
-    scenario.submit().unwrap().wait().unwrap();
-    let before = store.catalog_counts();
-    scenario.submit_task("t1", SubmitOptions::default()).unwrap().wait().unwrap();
-    let one = store.catalog_counts().since(&before);
+    let (store, scenario) = submitted_once(n);
+    let (_, one) =
+        counted(&store, || scenario.submit_task("t1", SubmitOptions::default()).unwrap().wait().unwrap());
     assert_eq!((one.got("task run"), one.scanned("task run")), (1, 0), "{one:?}");
 }
 
@@ -185,9 +192,7 @@ fn a_submission_reads_its_tasks_last_runs_with_one_scan() {
 #[test]
 fn a_damaged_last_run_is_reported_and_the_job_decides_without_it() {
     let n = 6;
-    let store = Store::in_memory(StoreOptions::development()).unwrap();
-    let scenario = Scenario::create(&store, &chain(n), "s").unwrap();
-    scenario.submit().unwrap().wait().unwrap();
+    let (store, scenario) = submitted_once(n);
     store.damage_last_run(scenario.id(), "t3").unwrap();
     let report = scenario.submit().unwrap().wait().unwrap();
     let reason = |report: &SubmissionReport, task: &str| {
@@ -227,9 +232,7 @@ fn a_damaged_last_run_is_reported_and_the_job_decides_without_it() {
 fn a_first_submit_looks_its_scenario_owner_up_once() {
     let store = Store::in_memory(StoreOptions::development().with_node_cache(1)).unwrap();
     let scenario = Scenario::create(&store, &chain(50), "s").unwrap();
-    let before = store.catalog_counts();
-    scenario.submit().unwrap().wait().unwrap();
-    let first = store.catalog_counts().since(&before);
+    let (_, first) = submitted(&store, &scenario);
     assert_eq!(first.scanned("owner index entry"), 1, "{first:?}");
     assert_eq!(first.got("data node"), 50, "{first:?}");
 }

@@ -302,7 +302,7 @@ fn save_with_nodes(
         let name = versions::version_name(store);
         let toml = || recorded.toml(config).map(str::to_owned);
         crate::store::stage_bound_version(store, &mut group, record, &recorded.shape, toml, name)?;
-        store.stage_scenario(group, unwritten);
+        store.stage_with_unwritten(group, unwritten);
         store.flush()?;
     }
     drop(gate);

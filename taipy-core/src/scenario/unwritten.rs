@@ -96,7 +96,7 @@ fn a_node_never_written_is_read_written_locked_and_deleted_as_before() {
 }
 
 /// The state creating a scenario puts in the node table for a node without a first value
-/// (`Store::stage_scenario`) is the one read from the catalog without it.
+/// (`Store::stage_with_unwritten`) is the one read from the catalog without it.
 #[test]
 fn a_new_scenarios_unwritten_node_is_known_as_the_catalog_has_it() {
     let dir = tempfile::tempdir().unwrap();

@@ -526,14 +526,15 @@ impl Store {
     /// would be overwritten by them). Only as many as the table has room for
     /// ([`StoreOptions::node_cache`](crate::StoreOptions::node_cache)); none in a shared store,
     /// whose operations read afresh.
-    pub(crate) fn stage_scenario(&self, group: Group, unwritten: Vec<NodeRecord>) {
+    pub(crate) fn stage_with_unwritten(&self, group: Group, unwritten: Vec<NodeRecord>) {
+        // Under the table lock, so groups queue in staging order.
         let mut table = self.table();
         if let Err(e) = self.enqueue(group) {
             // Only a shared store applies (and so fails) here.
             lock(&self.committer().shared_queue.queue).pending = Some(e);
             return;
         }
-        if self.committer().shared {
+        if unwritten.is_empty() || self.committer().shared {
             return;
         }
         let room = self.committer().node_cache.saturating_sub(table.states.len());
@@ -826,12 +827,7 @@ impl Store {
 
     /// Queues a group of records that involves no node state.
     pub(crate) fn stage(&self, group: Group) {
-        // Under the table lock, so groups queue in staging order.
-        let _table = self.table();
-        if let Err(e) = self.enqueue(group) {
-            // Only a shared store applies (and so fails) here.
-            lock(&self.committer().shared_queue.queue).pending = Some(e);
-        }
+        self.stage_with_unwritten(group, Vec::new());
     }
 
     /// Queues a group for the writer thread; the caller holds the table lock, so groups queue

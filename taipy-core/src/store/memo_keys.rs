@@ -86,18 +86,22 @@ impl MemoKeys {
         key: &Fingerprint,
         scan: impl FnOnce() -> Result<HashSet<u64>, StoreError>,
     ) -> bool {
-        match &*self.read() {
-            State::Built(keys) => return keys.contains(&short(&key.0)),
-            State::Off | State::Building(_) => return true,
-            State::Unbuilt => {}
+        // The answer a state gives, unless it is unbuilt.
+        let answer = |state: &State| match state {
+            State::Built(keys) => Some(keys.contains(&short(&key.0))),
+            State::Off | State::Building(_) => Some(true),
+            State::Unbuilt => None,
+        };
+        if let Some(holds) = answer(&self.read()) {
+            return holds;
         }
         {
+            // Checked again under the write lock: another lookup may have started building.
             let mut state = self.write();
-            match &*state {
-                State::Built(keys) => return keys.contains(&short(&key.0)),
-                State::Off | State::Building(_) => return true,
-                State::Unbuilt => *state = State::Building(Vec::new()),
+            if let Some(holds) = answer(&state) {
+                return holds;
             }
+            *state = State::Building(Vec::new());
         }
         let scanned = scan();
         let mut state = self.write();

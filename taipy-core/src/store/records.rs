@@ -33,6 +33,11 @@ pub(crate) fn encode_into<T: Serialize>(
     Ok(())
 }
 
+/// The error of a record under `key` that cannot be read.
+fn corrupt(what: &'static str, key: &[u8], reason: String) -> StoreError {
+    StoreError::Corrupt { what, key: String::from_utf8_lossy(key).into_owned(), reason }
+}
+
 pub(crate) fn decode<T: DeserializeOwned>(
     what: &'static str,
     key: &[u8],
@@ -47,8 +52,7 @@ pub(crate) fn decode_view<'a, T: Deserialize<'a>>(
     key: &[u8],
     bytes: &'a [u8],
 ) -> Result<T, StoreError> {
-    let corrupt =
-        |reason: String| StoreError::Corrupt { what, key: String::from_utf8_lossy(key).into_owned(), reason };
+    let corrupt = |reason: String| corrupt(what, key, reason);
     match bytes.split_first() {
         Some((&RECORD_FORMAT_V1, rest)) => postcard::from_bytes(rest).map_err(|e| corrupt(e.to_string())),
         Some((v, _)) => Err(corrupt(format!("unknown record format {v}"))),
@@ -476,15 +480,16 @@ pub(crate) struct SkippedRecord {
     pub(crate) submission: String,
     /// Format 8: each job's place in the submission (as its id ends) and the job, encoded as a
     /// job's own record is (so a field appended to jobs later reads here as it does there); by
-    /// place. Empty since format 9 (`compact`).
+    /// place. Empty since format 9, and moved into `compact` when a format 8 record is read.
     pub(crate) jobs: Vec<(u32, Encoded)>,
     /// Format 9: the submission's scenario.
     pub(crate) scenario: String,
     /// Format 9: the jobs' warnings, each text once.
     pub(crate) warnings: Vec<String>,
-    /// Format 9: each job's place, its warning (0: none; `i + 1`: `warnings[i]`) and the job
+    /// Format 9: each job's place, its warning (0: its own; `i + 1`: `warnings[i]`) and the job
     /// encoded as its own record is with its id, submission, scenario and warning left empty
-    /// (`crate::job::BareJob`): they are the record's, or follow from the place. By place.
+    /// (`crate::job::BareJob`): they are the record's, or follow from the place. By place. A
+    /// format 8 record's jobs, whole, are read into it (warning 0, nothing left empty).
     pub(crate) compact: Vec<(u32, u32, Encoded)>,
 }
 
@@ -496,19 +501,15 @@ pub(crate) struct SkippedRecord8 {
 }
 
 /// Decodes a skipped record: format 9's layout read to its last byte, else format 8's read to
-/// its last byte. Its format 9 fields are not read as appended ones (which take whatever does
-/// not decode for absent): a damaged record would read as one without jobs, and its jobs would
-/// be listed as never started, where it must be reported unreadable.
+/// its last byte, its whole jobs moved into `compact` (so readers know one layout). Its format
+/// 9 fields are not read as appended ones (which take whatever does not decode for absent): a
+/// damaged record would read as one without jobs, and its jobs would be listed as never
+/// started, where it must be reported unreadable.
 pub(crate) fn decode_skipped(
     what: &'static str,
     key: &[u8],
     bytes: &[u8],
 ) -> Result<SkippedRecord, StoreError> {
-    let corrupt = |reason: &str| StoreError::Corrupt {
-        what,
-        key: String::from_utf8_lossy(key).into_owned(),
-        reason: reason.to_owned(),
-    };
     let Some((&RECORD_FORMAT_V1, rest)) = bytes.split_first() else {
         return decode(what, key, bytes); // its error names the format byte
     };
@@ -520,12 +521,12 @@ pub(crate) fn decode_skipped(
     match postcard::take_from_bytes::<SkippedRecord8>(rest) {
         Ok((SkippedRecord8 { submission, jobs }, [])) if !jobs.is_empty() => Ok(SkippedRecord {
             submission,
-            jobs,
+            jobs: Vec::new(),
             scenario: String::new(),
             warnings: Vec::new(),
-            compact: Vec::new(),
+            compact: jobs.into_iter().map(|(k, job)| (k, 0, job)).collect(),
         }),
-        _ => Err(corrupt("neither a skipped record of format 9 nor one of format 8")),
+        _ => Err(corrupt(what, key, "neither a skipped record of format 9 nor one of format 8".into())),
     }
 }
 

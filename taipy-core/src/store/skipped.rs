@@ -61,45 +61,31 @@ fn parse_job_id(id: &str) -> Option<(&str, u32)> {
     Some((n, u32::from_str_radix(k, 16).ok()?))
 }
 
-/// A record's jobs, whichever way it keeps them (format 8: whole; since 9: compact).
+/// A record's jobs, as read (a format 8 record's whole jobs are in `compact` too: what they
+/// hold is never left empty, and their warning is their own).
 impl SkippedRecord {
-    fn is_compact(&self) -> bool {
-        self.jobs.is_empty()
-    }
-
     fn len(&self) -> usize {
-        if self.is_compact() { self.compact.len() } else { self.jobs.len() }
+        self.compact.len()
     }
 
     /// The place of the job at index `at`.
     fn place(&self, at: usize) -> u32 {
-        if self.is_compact() { self.compact[at].0 } else { self.jobs[at].0 }
+        self.compact[at].0
     }
 
     /// The index of the job at place `k` (jobs are kept by place).
     fn index_of(&self, k: u32) -> Option<usize> {
-        let found = match self.is_compact() {
-            true => self.compact.binary_search_by_key(&k, |(place, ..)| *place),
-            false => self.jobs.binary_search_by_key(&k, |(place, _)| *place),
-        };
-        found.ok()
+        self.compact.binary_search_by_key(&k, |(place, ..)| *place).ok()
     }
 
     fn remove(&mut self, at: usize) {
-        if self.is_compact() {
-            self.compact.remove(at);
-        } else {
-            self.jobs.remove(at);
-        }
+        self.compact.remove(at);
     }
 
     /// The job at index `at`, decoded (what a compact record leaves out filled in).
     fn job(&self, at: usize) -> Result<Job, StoreError> {
         let what = Space::Jobs.what();
         let key = || format!("{} #{}", self.submission, self.place(at));
-        if !self.is_compact() {
-            return decode(what, key().as_bytes(), &self.jobs[at].1.0);
-        }
         let (k, warning, Encoded(bytes)) = &self.compact[at];
         let mut job: Job = decode(what, key().as_bytes(), bytes)?;
         if job.id.is_empty() {
@@ -388,6 +374,12 @@ mod tests {
         }
         record.remove(0);
         assert_eq!((record.len(), record.place(0)), (jobs.len() - 1, 5));
+        // Written back (as a removal does), it is a format 9 record holding whole jobs.
+        let bytes = encode("skipped jobs", &record).unwrap();
+        let back = decode_skipped("skipped jobs", b"", &bytes).unwrap();
+        for (at, (_, job)) in jobs[1..].iter().enumerate() {
+            assert_eq!(back.job(at).unwrap(), *job);
+        }
     }
 
     /// A damaged compact record is unreadable, never a record without jobs (whose jobs would

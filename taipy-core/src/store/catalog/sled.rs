@@ -103,11 +103,9 @@ impl Catalog for SledCatalog {
     }
 
     fn scan(&self, space: Space, prefix: &[u8]) -> Result<Scanned, StoreError> {
-        let skip = space.prefix().len();
-        self.tree(space)
-            .scan_prefix(Self::full_key(space, prefix))
-            .map(|item| item.map(|(k, v)| (k[skip..].to_vec(), v.to_vec())).map_err(error))
-            .collect()
+        let mut scanned = Vec::new();
+        self.scan_each(space, prefix, &mut |key, bytes| scanned.push((key.to_vec(), bytes.to_vec())))?;
+        Ok(scanned)
     }
 
     fn scan_each(
