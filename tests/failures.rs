@@ -126,7 +126,8 @@ fn sample_report() -> SubmissionReport {
             job("scale", JobStatus::Skipped, Some(Reason::Unchanged), Some(40)),
             failed,
             job("mean", JobStatus::Abandoned, Some(Reason::Upstream { task: "readings".into() }), None),
-        ],
+        ]
+        .into(),
         elapsed: std::time::Duration::from_micros(12_345),
     }
 }

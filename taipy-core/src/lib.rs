@@ -63,8 +63,8 @@ pub use events::{EntityType, Event, EventFilter, Operation, SubscriptionId};
 pub use fingerprint::{Fingerprint, FingerprintBuilder};
 pub use node::{DataNode, NodeName};
 pub use orchestrator::{
-    Attempt, InputVersion, Job, JobStatus, Plan, Planned, PlannedJob, Reason, StatusCallback, Submission,
-    SubmissionReport, SubmissionStatus, SubmitError, SubmitOptions,
+    Attempt, InputVersion, Job, JobStatus, Jobs, Plan, Planned, PlannedJob, Reason, StatusCallback,
+    Submission, SubmissionReport, SubmissionStatus, SubmitError, SubmitOptions,
 };
 pub use orchestrator::{QueueError, WorkerOptions, run_worker};
 pub use registry::RegistryError;

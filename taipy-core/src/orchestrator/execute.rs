@@ -39,7 +39,7 @@ impl Run {
                 return Vec::new(); // canceled before a worker took it
             }
             state.claimed[i] = true;
-            state.jobs[i].started_us = Some(now_us());
+            state.jobs.make_mut()[i].started_us = Some(now_us());
             trace::job_span(&self.span, &state.jobs[i])
         };
         let _in_span = span.enter();

@@ -94,7 +94,8 @@ impl Speculation {
 
 /// The changing part of the submission, behind one mutex.
 pub(super) struct State {
-    pub(super) jobs: Vec<Job>,
+    /// Shared with the reports made once the submission has finished (`SubmissionReport::jobs`).
+    pub(super) jobs: super::Jobs,
     /// Unfinished upstream jobs per job.
     waiting: Vec<usize>,
     /// Whether a worker has taken the job (it can no longer be canceled).
@@ -312,7 +313,7 @@ impl Run {
                 claimed: vec![false; count],
                 reads_done: vec![false; count],
                 unfinished: count,
-                jobs,
+                jobs: jobs.into(),
                 values: HashMap::new(),
                 readers_left,
                 finished_at: None,
@@ -430,7 +431,7 @@ impl Run {
         next: JobStatus,
         reason: Option<Reason>,
     ) -> Result<(), StoreError> {
-        let job = &mut state.jobs[i];
+        let job = &mut state.jobs.make_mut()[i];
         job.advance(next, reason, now_us())?;
         if next.is_finished() {
             // Through the commit queue, so it lands after the submission's record.
@@ -581,7 +582,7 @@ impl Run {
                     to: job.status.to_string(),
                 });
             }
-            state.jobs[i] = job;
+            state.jobs.make_mut()[i] = job;
             if unrecorded {
                 state.unrecorded.push(i);
             }
@@ -667,7 +668,7 @@ impl Run {
     }
 
     pub(crate) fn jobs(&self) -> Vec<Job> {
-        self.lock().jobs.clone()
+        self.lock().jobs.to_vec()
     }
 
     pub(crate) fn report(&self) -> SubmissionReport {
@@ -676,7 +677,8 @@ impl Run {
         SubmissionReport {
             id: self.id.clone(),
             status: super::SubmissionStatus::from_jobs(state.jobs.iter().map(|j| j.status)),
-            jobs: state.jobs.clone(),
+            // Shared once finished; a running submission's list still changes.
+            jobs: if state.complete { state.jobs.clone() } else { state.jobs.copy() },
             elapsed: end.duration_since(self.started),
         }
     }
@@ -748,5 +750,49 @@ mod tests {
         let mut reported: Vec<_> = report.jobs.into_iter().map(|j| (j.id, j.status)).collect();
         reported.sort_by(|a, b| a.0.cmp(&b.0));
         assert_eq!(stored, reported);
+    }
+
+    /// A report of a running submission is a snapshot: the jobs' later changes do not reach it.
+    /// The reports of a finished one share its list (no copy per report), and taking a report's
+    /// jobs apart by value leaves the other reports whole.
+    #[test]
+    fn reports_of_a_finished_submission_share_its_jobs_and_a_running_ones_are_snapshots() {
+        let (started_tx, started) = mpsc::channel::<()>();
+        let (release, release_rx) = mpsc::channel::<()>();
+        let started_tx = Mutex::new(started_tx);
+        let release_rx = Mutex::new(release_rx);
+        let config = ScenarioConfig::builder("gate")
+            .node(DataNodeConfig::with_default("x", 1i64))
+            .task(
+                TaskConfig::new("wait", move |x: &i64| {
+                    started_tx.lock().unwrap().send(()).unwrap();
+                    release_rx.lock().unwrap().recv().unwrap();
+                    x + 1
+                })
+                .inputs(["x"])
+                .outputs(["y"]),
+            )
+            .task(TaskConfig::new("double", |y: &i64| y * 2).inputs(["y"]).outputs(["z"]))
+            .build()
+            .unwrap();
+        let store = Store::temporary().unwrap();
+        let scenario = Scenario::create(&store, &config, "s").unwrap();
+        let submission = scenario.submit().unwrap();
+        started.recv().unwrap();
+        let running = submission.report();
+        release.send(()).unwrap();
+        let first = submission.wait().unwrap();
+        let second = submission.report();
+
+        let statuses = |jobs: &crate::Jobs| jobs.iter().map(|j| j.status).collect::<Vec<_>>();
+        assert_eq!(statuses(&running.jobs), [JobStatus::Running, JobStatus::Blocked]);
+        assert_eq!(statuses(&first.jobs), [JobStatus::Completed, JobStatus::Completed]);
+        assert!(std::ptr::eq(first.jobs.as_ptr(), second.jobs.as_ptr()), "shared, not copied");
+        assert!(!std::ptr::eq(running.jobs.as_ptr(), first.jobs.as_ptr()));
+
+        let owned: Vec<crate::Job> = first.jobs.into_iter().collect();
+        assert_eq!(owned, second.jobs.to_vec());
+        assert_eq!(statuses(&second.jobs), [JobStatus::Completed, JobStatus::Completed]);
+        assert_eq!(submission.report().jobs, second.jobs);
     }
 }

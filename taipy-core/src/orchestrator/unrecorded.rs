@@ -95,7 +95,7 @@ fn a_job_skipped_without_restoring_has_no_record_and_reads_as_reported() {
 
     store.delete_job(&same.id).unwrap();
     assert!(matches!(store.job(&same.id), Err(StoreError::NotFound { .. })));
-    let mut left = third.jobs.clone();
+    let mut left = third.jobs.to_vec();
     left.retain(|j| j.id != same.id);
     check_readers(
         &store,
