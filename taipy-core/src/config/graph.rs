@@ -4,7 +4,9 @@
 //! Each step appends what it finds wrong to one problems list, so one build reports every
 //! problem; the config is assembled only when the list is empty.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
+
+use foldhash::{HashMap, HashMapExt};
 use std::sync::Arc;
 
 use super::order::topological_order;

@@ -26,7 +26,9 @@ mod order;
 mod shape;
 mod task;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::HashMap;
 use std::sync::Arc;
 
 use crate::error::ConfigError;

@@ -14,7 +14,9 @@
 //! [`DataNode::is_up_to_date`] is a plan of what the node needs: up to date when its producer
 //! and everything upstream would skip and leave the node's current value in place.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::{HashMap, HashMapExt};
 
 use super::SubmitError;
 use super::skip::{self, Decision};

@@ -8,7 +8,7 @@
 //! independent branches go on. Values produced within the submission are handed to downstream
 //! jobs in memory instead of being read back from the store.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};

@@ -32,7 +32,7 @@
 //! makes it; the scheduler (`run.rs`) only acts on the result. [`preview`] makes the same
 //! decision without changing anything, for plans (`plan.rs`).
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use crate::config::DataNodeConfig;
 use crate::config::{ScenarioConfig, TaskConfig};

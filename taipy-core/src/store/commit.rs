@@ -67,7 +67,7 @@
 //! the queue under the shared `gate`: the writer takes no lock but `queue`). No lock is held while user code (a task, a value's
 //! `store`, an event callback) runs, except `gate` around a value's `store`.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use super::catalog::{Catalog, Group, Mismatch, Write};

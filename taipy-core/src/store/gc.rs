@@ -112,7 +112,7 @@ enum Pinned {
 
 /// What is in use by running submissions, with how many pins each.
 #[derive(Default)]
-pub(crate) struct Pins(Mutex<HashMap<Pinned, usize>>);
+pub(crate) struct Pins(Mutex<foldhash::HashMap<Pinned, usize>>);
 
 /// Keeps an artifact or a version from collection while alive.
 pub(crate) struct Pin {

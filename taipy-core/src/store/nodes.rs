@@ -26,7 +26,9 @@
 //! Shared (cycle and global) nodes and the nodes of stores older than format 6 keep their
 //! records from the start, as before.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::{HashMap, HashMapExt};
 use std::sync::{Arc, Mutex};
 
 use super::keys::{self, IndexEntry, Space};
