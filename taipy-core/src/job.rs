@@ -425,22 +425,24 @@ impl Serialize for Job {
 }
 
 /// A job encoded as its record is, with the fields its reader knows otherwise left empty: its
-/// id, submission and scenario where they are `known`'s, and its warning (kept apart). What a
-/// submission's skipped record keeps of each job (`store/skipped.rs`); decoded as a job record
-/// is, the reader fills them in.
+/// id if `id_known`, its submission and scenario where they are `known`'s, and its warning (kept
+/// apart). What a submission's skipped record keeps of each job (`store/skipped.rs`); decoded as
+/// a job record is, the reader fills them in.
 pub(crate) struct BareJob<'a> {
     pub(crate) job: &'a Job,
-    /// The id, submission and scenario the reader will give it.
-    pub(crate) known: (&'a str, &'a str, &'a str),
+    /// Whether the reader will give it its id (it is the one its task and place make).
+    pub(crate) id_known: bool,
+    /// The submission and scenario the reader will give it.
+    pub(crate) known: (&'a str, &'a str),
 }
 
 impl<'a> Serialize for BareJob<'a> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let job: &'a Job = self.job;
-        let (id, submission, scenario) = self.known;
+        let (submission, scenario) = self.known;
         let blank = |own: &'a str, known: &str| -> &'a str { if own == known { "" } else { own } };
         let mut record = job.record_ref();
-        record.id = blank(&job.id, id);
+        record.id = if self.id_known { "" } else { &job.id };
         record.submission = blank(&job.submission, submission);
         record.scenario = blank(&job.scenario, scenario);
         record.warning = &None;

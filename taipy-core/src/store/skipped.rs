@@ -45,7 +45,42 @@ use crate::job::Job;
 /// The id of the job at place `k` of submission `submission_id`, a job of task `task`:
 /// `JOB_<task>_<n>-<k>` (`k` in hex), where `<n>` is the number the submission's id ends with.
 pub(crate) fn job_id(submission_id: &str, task: &str, k: usize) -> String {
-    format!("JOB_{task}_{}-{k:x}", number(submission_id))
+    // Pushed, not formatted: made for every job of every submission.
+    let (n, mut digits) = (number(submission_id), [0; 16]);
+    let place = hex(k, &mut digits);
+    let mut id = String::with_capacity(6 + task.len() + n.len() + place.len());
+    for part in ["JOB_", task, "_", n, "-", place] {
+        id.push_str(part);
+    }
+    id
+}
+
+/// `k` in lowercase hex, written at the end of `digits`.
+fn hex(k: usize, digits: &mut [u8; 16]) -> &str {
+    let mut at = digits.len();
+    let mut rest = k;
+    loop {
+        at -= 1;
+        digits[at] = b"0123456789abcdef"[rest % 16];
+        rest /= 16;
+        if rest == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&digits[at..]).expect("ASCII digits")
+}
+
+/// Whether `id` is `job_id(submission_id, task, k)`, compared without formatting it (the
+/// skipped record is written for every job of a re-run).
+fn is_job_id(id: &str, submission_id: &str, task: &str, k: usize) -> bool {
+    let mut digits = [0; 16];
+    let place = id
+        .strip_prefix("JOB_")
+        .and_then(|id| id.strip_prefix(task))
+        .and_then(|id| id.strip_prefix('_'))
+        .and_then(|id| id.strip_prefix(number(submission_id)))
+        .and_then(|id| id.strip_prefix('-'));
+    place == Some(hex(k, &mut digits))
 }
 
 /// The number an id ends with (after its last `_`); the whole id if it has none.
@@ -144,8 +179,8 @@ impl Group {
         let mut all = Vec::with_capacity(jobs.len() * 160);
         let mut ends = Vec::with_capacity(jobs.len());
         for (k, job) in jobs {
-            let id = job_id(submission_id, &job.task, k);
-            let bare = BareJob { job, known: (&id, submission_id, scenario) };
+            let id_known = is_job_id(&job.id, submission_id, &job.task, k);
+            let bare = BareJob { job, id_known, known: (submission_id, scenario) };
             encode_into(Space::Jobs.what(), &bare, &mut all)?;
             let warning = match job.warning.as_deref() {
                 None => 0,
@@ -424,8 +459,45 @@ mod tests {
     fn a_job_id_names_its_submission_and_place() {
         let id = job_id("SUBMISSION_my_config_2a", "clean_rows", 26);
         assert_eq!(id, "JOB_clean_rows_2a-1a");
+        for k in [0, 1, 15, 16, 255, 4096, usize::MAX] {
+            assert_eq!(job_id("SUBMISSION_c_7", "t", k), format!("JOB_t_7-{k:x}"));
+        }
         assert_eq!(parse_job_id(&id), Some(("2a", 26)));
         assert_eq!(parse_job_id("JOB_clean_rows_2a"), None, "an id of an older store");
         assert_eq!(parse_job_id("JOB_t_2a-zz"), None);
+    }
+
+    /// `is_job_id` says exactly what comparing with the formatted id says, for ids of every
+    /// shape near the one expected (other place, task, number; extra or missing characters).
+    #[test]
+    fn a_job_id_is_recognised_without_formatting_it() {
+        let submissions = ["SUBMISSION_c_2a", "SUBMISSION_c_2", "SUBMISSION_c_a_1", "2a", ""];
+        let tasks = ["t", "t_2a", "clean_rows", ""];
+        let places = [0, 1, 9, 15, 16, 26, 255, 256, 4096, usize::MAX];
+        let mut ids: Vec<String> = ["", "JOB_", "JOB_t_2a-", "JOB_t_2a-01a", "JOB_t_2a-1A", "job_t_2a-1a"]
+            .map(str::to_owned)
+            .to_vec();
+        for s in submissions {
+            for t in tasks {
+                for k in places {
+                    let id = job_id(s, t, k);
+                    ids.extend([format!("{id}0"), id[..id.len() - 1].to_owned(), format!("X{id}")]);
+                    ids.push(id);
+                }
+            }
+        }
+        let mut matched = 0;
+        for id in &ids {
+            for s in submissions {
+                for t in tasks {
+                    for k in places {
+                        let expected = *id == job_id(s, t, k);
+                        assert_eq!(is_job_id(id, s, t, k), expected, "{id:?} {s} {t} {k}");
+                        matched += usize::from(expected);
+                    }
+                }
+            }
+        }
+        assert!(matched >= submissions.len() * tasks.len() * places.len());
     }
 }
