@@ -432,7 +432,7 @@ fn gc_and_doctor() {
         ok(store, &["gc", "--dry-run"]).starts_with("would remove 0 old version(s), 0 remembered result(s)")
     );
     let doctor = ok(store, &["doctor"]);
-    assert_eq!(json(store, &["doctor"])["format"], 9);
+    assert_eq!(json(store, &["doctor"])["format"], 10);
     snapshot("doctor", &doctor.replace(&store.display().to_string(), "<store>"));
 }
 

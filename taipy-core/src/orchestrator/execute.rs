@@ -69,7 +69,6 @@ impl Run {
                 release: &release,
                 writer: Writer::User,
                 memo: None,
-                task_run: None,
                 deferrable: false,
             };
             self.store.commit_job(&commit)?;
@@ -91,7 +90,7 @@ impl Run {
             scenario_name: &self.scenario_name,
             node_ids: &self.node_ids,
             force: self.force,
-            last_runs: self.last_runs.as_ref(),
+            last_runs: &self.last_runs,
         };
         let mut events = Vec::new();
         let assessment = {
@@ -120,7 +119,6 @@ impl Run {
         job.warning = self.config.job_warning(self.slots[i].task).map(str::to_owned);
         let outputs: Vec<String> = task.output_nodes().iter().map(|n| self.node_ids[n].clone()).collect();
         let current = assessment.current;
-        let task_run = |run| (self.scenario_id.clone(), task.id().to_owned(), run);
 
         match assessment.decision {
             Decision::Skip(reason) => {
@@ -130,7 +128,7 @@ impl Run {
                 let last_run = (!assessment.recorded).then(|| {
                     let outputs = entry.outputs.iter().map(|s| s.hash).collect();
                     let result = RunResult { job_id: entry.job_id.clone(), outputs };
-                    task_run(LastRun { run: current, result: Some(result) })
+                    LastRun { run: current, result: Some(result) }
                 });
                 // A file edited outside since the remembered run is kept, not restored (see
                 // `skip::restorable`): its readers pick the edit up as a new version.
@@ -155,12 +153,12 @@ impl Run {
                     release: &[],
                     writer: Writer::Reused { job: job.id.clone(), from_job: entry.job_id },
                     memo: None,
-                    task_run: last_run,
                     // Restoring nothing, its record waits for the submission's end
                     // (`store/skipped.rs`).
                     deferrable: true,
                 };
                 let committed = self.store.commit_job(&commit).map_err(store_error)?;
+                self.leave_run(task, last_run);
                 self.publish_as(i, job, committed.deferred).map_err(store_error)?;
                 Ok(Vec::new())
             }
@@ -204,15 +202,23 @@ impl Run {
                     release: &[],
                     writer: Writer::Job { job: job.id.clone(), task: task.id().to_owned() },
                     memo: Some((assessment.key.expect("a run has its memo key"), memo)),
-                    task_run: Some(task_run(last_run)),
                     deferrable: false,
                 };
                 self.store.commit_job(&commit).map_err(store_error)?;
+                self.leave_run(task, Some(last_run));
                 // Callbacks (told by `publish`) run with no lock held, the gate included.
                 drop(gate);
                 self.publish(i, job).map_err(store_error)?;
                 Ok(handed)
             }
+        }
+    }
+
+    /// Keeps `run` (if any), the last run a committed job of `task` leaves, for the submission's
+    /// end (`store/runs.rs`).
+    fn leave_run(&self, task: &TaskConfig, run: Option<LastRun>) {
+        if let Some(run) = run {
+            self.lock().runs_left.push((task.id().to_owned(), run));
         }
     }
 

@@ -272,6 +272,7 @@ fn up_to_date(planner: &Planner, name: &str) -> Result<bool, StoreError> {
 /// Plans `tasks` (config positions, ascending: producers first); returns the plan and what
 /// each output node will hold.
 fn plan_tasks(planner: &Planner, tasks: &[usize]) -> Result<(Plan, BTreeMap<String, Foreseen>), StoreError> {
+    let last_runs = planner.store.last_runs(&planner.scenario_id)?;
     let scope = skip::Scope {
         store: &planner.store,
         config: &planner.config,
@@ -279,7 +280,7 @@ fn plan_tasks(planner: &Planner, tasks: &[usize]) -> Result<(Plan, BTreeMap<Stri
         scenario_name: &planner.scenario_name,
         node_ids: &planner.node_ids,
         force: false,
-        last_runs: None,
+        last_runs: &last_runs,
     };
     let mut foreseen: BTreeMap<String, Foreseen> = BTreeMap::new();
     let mut jobs = Vec::with_capacity(tasks.len());

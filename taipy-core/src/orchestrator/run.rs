@@ -127,6 +127,9 @@ pub(super) struct State {
     /// their final states are written in one record when the submission ends
     /// (`store/skipped.rs`).
     unrecorded: Vec<usize>,
+    /// The last runs its jobs leave (task id, run), written together when the submission ends
+    /// (`store/runs.rs`).
+    pub(super) runs_left: Vec<(String, crate::store::LastRun)>,
 }
 
 impl State {
@@ -149,12 +152,11 @@ pub(crate) struct Run {
     pub(super) scenario_name: String,
     pub(super) node_ids: HashMap<String, String>,
     pub(super) force: bool,
-    /// The scenario's last task runs when the submission started, read with one scan when it
-    /// covers at least half of the scenario's tasks (`None`: each job reads its task's). Only
-    /// this submission's own jobs write its tasks' runs meanwhile, each after deciding; a
-    /// concurrent submission of the same scenario may make one older than the catalog's, which
-    /// changes the reason a decision gives, not the decision (the memo table makes it).
-    pub(super) last_runs: Option<crate::store::LastRuns>,
+    /// The scenario's last task runs when the submission started, read with one scan
+    /// (`store/runs.rs`). A concurrent submission of the same scenario may leave newer ones
+    /// meanwhile, which changes the reason a decision gives, not the decision (the memo table
+    /// makes it).
+    pub(super) last_runs: crate::store::LastRuns,
     on_status: Option<super::StatusCallback>,
     pub(super) slots: Vec<Slot>,
     started: Instant,
@@ -286,10 +288,7 @@ impl Run {
         }
         let node_ids =
             config.nodes().iter().map(|n| (n.id().to_owned(), scenario.node_id(n.id()).to_owned())).collect();
-        let last_runs = match !store.is_shared() && 2 * slots.len() >= config.tasks().len() {
-            true => Some(store.last_runs(scenario.id())?),
-            false => None,
-        };
+        let last_runs = store.last_runs(scenario.id())?;
         // Its nodes' states, read together now rather than job by job.
         let touched = slots.iter().flat_map(|s| {
             let task = &config.tasks()[s.task];
@@ -324,6 +323,7 @@ impl Run {
                 commit_error: None,
                 pins: Vec::new(),
                 speculated: HashMap::new(),
+                runs_left: Vec::new(),
                 unrecorded: Vec::new(),
             }),
             slots,
@@ -483,6 +483,9 @@ impl Run {
             } else {
                 group.put_skipped(&self.id, unrecorded.iter().map(|&i| (i, &state.jobs[i])))
             };
+            let runs_left = std::mem::take(&mut state.runs_left);
+            let staged = staged
+                .and_then(|()| group.put_run_set(&self.scenario_id, &self.id, runs_left, &self.last_runs));
             drop(state);
             if staged.is_ok() {
                 group.mark_unfinished(&self.id, false);

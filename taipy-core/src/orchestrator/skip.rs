@@ -41,8 +41,7 @@ use crate::events::{EntityType, Event};
 use crate::fingerprint::{Fingerprint, FingerprintBuilder};
 use crate::job::{InputVersion, Reason};
 use crate::store::{
-    ArtifactState, LastRun, LastRunView, LastRuns, MemoEntry, NodeLayouts, Store, TaskRun, Version, Writer,
-    now_us,
+    ArtifactState, LastRunView, LastRuns, MemoEntry, NodeLayouts, Store, TaskRun, Version, Writer, now_us,
 };
 use crate::value::Stored;
 
@@ -56,25 +55,24 @@ pub(crate) struct Scope<'a> {
     pub(crate) node_ids: &'a HashMap<String, String>,
     pub(crate) force: bool,
     /// The scenario's last task runs as the submission found them when it started (see
-    /// [`Store::last_runs`]), or `None`: each decision reads its task's.
-    pub(crate) last_runs: Option<&'a LastRuns>,
+    /// [`Store::last_runs`]).
+    pub(crate) last_runs: &'a LastRuns,
 }
 
 impl Scope<'_> {
-    /// Task `task_id`'s last run in the scenario: read in place from the runs read when the
-    /// submission started, if it read them (a record unreadable then is read again, to be
-    /// reported), else from the store.
-    fn last_run(&self, task_id: &str) -> Result<Last<'_>, StoreError> {
-        let viewed = self.last_runs.map(|runs| {
-            runs.get(task_id).map(|bytes| {
-                crate::store::decode_view::<LastRunView<'_>>("task run", task_id.as_bytes(), bytes)
-            })
-        });
-        match viewed {
-            Some(None) => Ok(Last::None), // not run in this scenario when the submission started
-            Some(Some(Ok(view))) => Ok(Last::Viewed(view)),
-            Some(Some(Err(_))) | None => {
-                Ok(self.store.last_run(self.scenario_id, task_id)?.map_or(Last::None, Last::Read))
+    /// Task `task_id`'s last run in the scenario, read in place from the runs read when the
+    /// submission started. One that cannot be read is reported and counts as none: it only
+    /// explains a decision (the memo table makes it), so the job decides without it and its
+    /// run is recorded anew.
+    fn last_run(&self, task_id: &str) -> Last<'_> {
+        let Some(bytes) = self.last_runs.get(task_id) else {
+            return Last::None; // not run in this scenario when the submission started
+        };
+        match crate::store::decode_view::<LastRunView<'_>>("task run", task_id.as_bytes(), bytes) {
+            Ok(view) => Last::Viewed(view),
+            Err(e) => {
+                self.store.report_unreadable_run(self.scenario_id, task_id, e);
+                Last::None
             }
         }
     }
@@ -82,12 +80,10 @@ impl Scope<'_> {
 
 /// A task's last run in the scenario, as [`Scope::last_run`] found it.
 enum Last<'s> {
-    /// Never run (or skipped) in this scenario.
+    /// Never run (or skipped) in this scenario, or unreadable.
     None,
     /// Read in place from the runs the submission read when it started.
     Viewed(LastRunView<'s>),
-    /// Read from the store.
-    Read(LastRun),
 }
 
 impl Last<'_> {
@@ -96,7 +92,6 @@ impl Last<'_> {
         match self {
             Last::None => false,
             Last::Viewed(view) => view.run.is(run),
-            Last::Read(last) => last.run == *run,
         }
     }
 
@@ -105,7 +100,6 @@ impl Last<'_> {
         match self {
             Last::None => None,
             Last::Viewed(view) => view.result.as_ref().map(|r| (r.job_id, &r.outputs[..])),
-            Last::Read(last) => last.result.as_ref().map(|r| (r.job_id.as_str(), &r.outputs[..])),
         }
     }
 
@@ -114,7 +108,6 @@ impl Last<'_> {
         match self {
             Last::None => None,
             Last::Viewed(view) => Some(view.run.to_owned_run()),
-            Last::Read(last) => Some(last.run),
         }
     }
 }
@@ -253,7 +246,7 @@ fn judge(
     let current = TaskRun { fingerprint: task.fingerprint(), inputs: hashes, layouts };
     let key_of = |run: &TaskRun| memo_key(task, run.inputs.iter().map(|(_, h)| *h), &run.layouts);
     let mut key = None;
-    let last = scope.last_run(task.id())?;
+    let last = scope.last_run(task.id());
     let rerun = last.is(&current);
     let output_types: Vec<&DataNodeConfig> =
         task.output_nodes().iter().map(|n| scope.config.node(n).expect("validated")).collect();

@@ -160,28 +160,44 @@ fn a_last_run_recorded_without_its_result_is_decided_through_the_memo_table_once
     };
     let upgraded = skipped(&store);
     assert_eq!(upgraded.got("memo entry"), n as u64, "{upgraded:?}");
-    assert_eq!(upgraded.written("task run"), n as u64, "{upgraded:?}");
+    assert_eq!(upgraded.written("task runs"), 1, "{upgraded:?}");
     let again = skipped(&store);
     assert_eq!(again.got("memo entry"), 0, "{again:?}");
-    assert_eq!(again.written("task run"), 0, "{again:?}");
+    assert_eq!(again.written("task runs"), 0, "{again:?}");
 }
 
 /// Old main: deciding a job read its task's last run in the scenario, a read per job (finding
-/// none on a first submit). Now a submission of most of a scenario's tasks reads them with one
-/// scan when it starts; a submission of a few tasks still reads each.
+/// none on a first submit). Now a submission reads them with one scan when it starts, of
+/// the scenario's run sets (`store/runs.rs`): one set after a first submission.
 #[test]
 fn a_submission_reads_its_tasks_last_runs_with_one_scan() {
     let n = 50;
     let (first, skipped) = first_and_skipped(n);
     for counts in [&first, &skipped] {
-        assert_eq!((counts.got("task run"), counts.scanned("task run")), (0, 1), "{counts:?}");
+        assert_eq!((counts.got("task runs"), counts.scanned("task runs")), (0, 1), "{counts:?}");
     }
     assert_eq!(skipped.total_reads(), 1, "a fully skipped re-run reads one scan: {skipped:?}");
 
     let (store, scenario) = submitted_once(n);
     let (_, one) =
         counted(&store, || scenario.submit_task("t1", SubmitOptions::default()).unwrap().wait().unwrap());
-    assert_eq!((one.got("task run"), one.scanned("task run")), (1, 0), "{one:?}");
+    assert_eq!((one.got("task runs"), one.scanned("task runs")), (0, 1), "{one:?}");
+}
+
+/// Old main (format 9): every job of a first run wrote its task's last run in its commit
+/// group, with its status, output version and memo entry. Now a submission's jobs' last runs
+/// are one record, written at its end (`store/runs.rs`).
+#[test]
+fn a_first_run_writes_its_last_runs_in_one_record() {
+    for n in [10, 60] {
+        let (first, _) = first_and_skipped(n);
+        assert_eq!(first.written("task runs"), 1, "{first:?}");
+        assert_eq!(
+            (first.written("version"), first.written("memo entry")),
+            (n as u64, n as u64),
+            "{first:?}"
+        );
+    }
 }
 
 /// Old main: a task's last run that could not be decoded failed its job, and every later
@@ -193,7 +209,11 @@ fn a_submission_reads_its_tasks_last_runs_with_one_scan() {
 fn a_damaged_last_run_is_reported_and_the_job_decides_without_it() {
     let n = 6;
     let (store, scenario) = submitted_once(n);
-    store.damage_last_run(scenario.id(), "t3").unwrap();
+    let damage = |task: &'static str| {
+        let damaged = |t: &str, run: &[u8]| if t == task { vec![9, 9, 9] } else { run.to_vec() };
+        store.rewrite_last_runs(scenario.id(), damaged).unwrap();
+    };
+    damage("t3");
     let report = scenario.submit().unwrap().wait().unwrap();
     let reason = |report: &SubmissionReport, task: &str| {
         let job = report.jobs.iter().find(|j| j.task == task).unwrap();
@@ -212,11 +232,11 @@ fn a_damaged_last_run_is_reported_and_the_job_decides_without_it() {
     let report = scenario.submit().unwrap().wait().unwrap();
     assert!(report.jobs.iter().all(|j| j.reason == Some(Reason::Unchanged)), "{report}");
 
-    // A submission of the one task reads its last run alone, and a forced one runs it.
-    store.damage_last_run(scenario.id(), "t5").unwrap();
+    // A submission of the one task decides without it too, and a forced one runs it.
+    damage("t5");
     let report = scenario.submit_task("t5", SubmitOptions::new()).unwrap().wait().unwrap();
     assert_eq!(reason(&report, "t5"), (JobStatus::Skipped, Some(Reason::ReusedElsewhere)), "{report}");
-    store.damage_last_run(scenario.id(), "t5").unwrap();
+    damage("t5");
     let report = scenario.submit_task("t5", SubmitOptions::new().force(true)).unwrap().wait().unwrap();
     assert_eq!(reason(&report, "t5"), (JobStatus::Completed, Some(Reason::Forced)), "{report}");
     let report = scenario.submit().unwrap().wait().unwrap();

@@ -10,6 +10,8 @@ mod versions;
 #[cfg(test)]
 mod cost;
 #[cfg(test)]
+mod last_runs;
+#[cfg(test)]
 mod unwritten;
 
 use std::collections::BTreeMap;

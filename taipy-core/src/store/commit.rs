@@ -2,9 +2,11 @@
 //!
 //! 1. A value's bytes are made durable first: inline values are part of the record; artifacts
 //!    are written to a temporary file, fsynced and renamed into `artifacts/` (`artifacts/`).
-//! 2. Then everything a job produced — the new data-node versions, the memo entry, the task's
-//!    last run and the job's final status — is staged as one commit [`Group`] and applied to the
-//!    catalog as one atomic commit. Either all of it is visible after a crash or none of it.
+//! 2. Then everything a job produced — the new data-node versions, the memo entry and the
+//!    job's final status — is staged as one commit [`Group`] and applied to the catalog as one
+//!    atomic commit. Either all of it is visible after a crash or none of it. (The task's last
+//!    run, which explains decisions but never makes one, is written with the others of its
+//!    submission at the submission's end: `runs.rs`.)
 //! 3. Records are not fsynced per job. Groups are applied in the order they were staged by the
 //!    store's writer thread (group commit): while it writes one batch, the groups of jobs that
 //!    finish meanwhile queue up and go together into the next, so a pipeline pays for one log
@@ -72,9 +74,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use super::catalog::{Catalog, Group, Mismatch, Write};
 use super::keys::{self, Space};
-use super::records::{
-    LastRun, LayoutRecord, MemoEntry, NodeRecord, Version, VersionRef, Writer, decode, now_us,
-};
+use super::records::{LayoutRecord, MemoEntry, NodeRecord, Version, VersionRef, Writer, decode, now_us};
 use super::{Store, StoreError};
 use crate::fingerprint::Fingerprint;
 use crate::job::Job;
@@ -259,11 +259,9 @@ pub(crate) struct JobCommit<'a> {
     pub(crate) release: &'a [String],
     pub(crate) writer: Writer,
     pub(crate) memo: Option<(Fingerprint, MemoEntry)>,
-    /// The scenario and task whose last run this is, with the run.
-    pub(crate) task_run: Option<(String, String, LastRun)>,
     /// A skipped job: if the commit would write nothing but the job's record (every output is
-    /// already current, no memo entry, no last run), it stages nothing and the job's record is
-    /// left to its submission's end (`skipped.rs`).
+    /// already current, no memo entry), it stages nothing and the job's record is left to its
+    /// submission's end (`skipped.rs`).
     pub(crate) deferrable: bool,
 }
 
@@ -740,8 +738,7 @@ impl Store {
         Ok(())
     }
 
-    /// Stages a finished job's commit group: its outputs' versions, memo entry and last run, and
-    /// its status (unless [deferred](JobCommit::deferrable)); then releases the nodes it held.
+    /// Stages a finished job's commit group: its outputs' versions and memo entry, and its status (unless [deferred](JobCommit::deferrable)); then releases the nodes it held.
     /// The group reaches the catalog with the writer thread's next batch.
     pub(crate) fn commit_job(&self, commit: &JobCommit<'_>) -> Result<Committed, StoreError> {
         let mut table = self.fresh_table();
@@ -770,13 +767,7 @@ impl Store {
             if let Some((key, entry)) = &commit.memo {
                 group.put(&keys::memo(key), entry)?;
             }
-            if let Some((scenario, task, run)) = &commit.task_run {
-                group.put(&keys::task_run(scenario, task), run)?;
-            }
-            let deferred = commit.deferrable
-                && commit.memo.is_none()
-                && commit.task_run.is_none()
-                && written.iter().all(Option::is_none);
+            let deferred = commit.deferrable && commit.memo.is_none() && written.iter().all(Option::is_none);
             if !deferred {
                 group.put(&keys::job(&commit.job.id), commit.job)?;
             }

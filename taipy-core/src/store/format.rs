@@ -74,14 +74,21 @@
 //!   A taipy reading format 8 would find no jobs in such a record and list them as Submitted,
 //!   so it refuses format 9. Opening a format 5 to 8 store changes nothing but the format
 //!   record: format 8 skipped records are read through their whole jobs as before.
+//! - 10: a scenario's task last runs are kept in one record per submission that changed them
+//!   (`taskrun/`, keyed by the scenario and the submission's number; `runs.rs`), written at the
+//!   submission's end, where each job's commit wrote its task's: one record less per job of a
+//!   first run. A taipy reading format 9 would find none of them (and decide every job through
+//!   the memo table for good), so it refuses format 10. Opening an older store rewrites its
+//!   last runs, a record per task, as one set per scenario holding their bytes as they are,
+//!   in the same atomic commit as the format record.
 
 use super::catalog::{Catalog, Group};
 use super::records::{FormatRecord, decode};
-use super::{indexes, keys};
+use super::{indexes, keys, runs};
 use crate::error::StoreError;
 
 /// The format this version of taipy writes.
-pub(crate) const CURRENT: u32 = 9;
+pub(crate) const CURRENT: u32 = 10;
 
 /// The first format with today's indexes.
 const INDEXED: u32 = 5;
@@ -114,6 +121,8 @@ pub(crate) fn check_and_record(catalog: &dyn Catalog, path: &std::path::Path) ->
         }
         group.writes = writes;
     }
+    // Format 9 and older: a record per task's last run.
+    group.writes.extend(runs::sets_from_task_runs(catalog)?);
     let record = FormatRecord { version: CURRENT, written_by: env!("CARGO_PKG_VERSION").to_owned() };
     group.put(&key, &record)?;
     crate::fault::point("upgrade.built");
@@ -148,14 +157,15 @@ mod tests {
         assert!(text.contains(&format!("reads formats up to {CURRENT}")) && text.contains("9.0.0"), "{text}");
     }
 
-    /// Format 5 to 6, 6 to 7, 7 to 8 and 8 to 9 change what is written, not what was: the
+    /// Format 5 to 6, 6 to 7, 7 to 8 and 8 to 9 change what is written, not what was (and 9 to
+    /// 10 rewrites only last runs, of which these stores have none): the
     /// upgrade records the format and nothing else (a format 5 store has a record for every job;
     /// format 5 and 6 node records name their newest version, and plain config versions are read
     /// as they are; format 7 and older finished jobs all have records; format 8 skipped records
     /// are read as they are, `skipped.rs`).
     #[test]
-    fn a_format_5_to_8_store_is_upgraded_without_rewriting_anything() {
-        for old in [5, 6, 7, 8] {
+    fn a_format_5_to_9_store_is_upgraded_without_rewriting_anything() {
+        for old in [5, 6, 7, 8, 9] {
             let catalog = MemoryCatalog::default();
             let mut group = Group::default();
             group.put(&keys::format(), &FormatRecord { version: old, written_by: "0.1.0".into() }).unwrap();
@@ -175,5 +185,45 @@ mod tests {
                 assert!(catalog.scan(space, b"").unwrap().is_empty(), "{space:?}");
             }
         }
+    }
+
+    /// Format 9 kept a record per task's last run: the upgrade to 10 rewrites them as one run
+    /// set per scenario, numbered 0, holding each record's bytes as they were (a damaged one
+    /// too: it is reported when read, as it was), and removes them, in the commit that records
+    /// the format.
+    #[test]
+    fn a_format_9_stores_last_runs_become_one_run_set_per_scenario() {
+        use crate::store::records::RunSet;
+        let catalog = MemoryCatalog::default();
+        let mut group = Group::default();
+        group.put(&keys::format(), &FormatRecord { version: 9, written_by: "0.1.0".into() }).unwrap();
+        let old = [
+            ("SCENARIO_a_1", "t1", &b"\x01one"[..]),
+            ("SCENARIO_a_1", "t2", b"\x01two"),
+            ("SCENARIO_b_2", "t1", b"\x09"),
+        ];
+        for (scenario, task, bytes) in old {
+            let key = keys::task_run(scenario, task);
+            group.writes.push(super::super::catalog::Write {
+                space: keys::Space::TaskRuns,
+                key,
+                value: Some(bytes.to_vec()),
+            });
+        }
+        catalog.commit(group.writes).unwrap();
+        check_and_record(&catalog, std::path::Path::new("/stores/old")).unwrap();
+
+        let sets = catalog.scan(keys::Space::TaskRuns, b"").unwrap();
+        let expected = [keys::run_set("SCENARIO_a_1", 0), keys::run_set("SCENARIO_b_2", 0)];
+        assert_eq!(
+            sets.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>(),
+            expected.map(|k| k.bytes().to_vec())
+        );
+        let runs = |i: usize| {
+            let set: RunSet = decode("task runs", &sets[i].0, &sets[i].1).unwrap();
+            set.runs.into_iter().map(|(task, run)| (task, run.0)).collect::<Vec<_>>()
+        };
+        assert_eq!(runs(0), [("t1".to_owned(), b"\x01one".to_vec()), ("t2".to_owned(), b"\x01two".to_vec())]);
+        assert_eq!(runs(1), [("t1".to_owned(), b"\x09".to_vec())]);
     }
 }

@@ -14,7 +14,7 @@
 //! | `job/`       | job id                                      | [`Job`] |
 //! | `submission/`| submission id                               | [`SubmissionRecord`] |
 //! | `memo/`      | memo key (32 bytes)                         | [`MemoEntry`] |
-//! | `taskrun/`   | scenario id, `0`, task id                   | [`LastRun`] |
+//! | `taskrun/`   | scenario id, `0`, submission id's number (u64 big-endian) | [`RunSet`] (format 10: `runs.rs`; scenario id, `0`, task id → [`LastRun`] before) |
 //! | `cycle/`     | cycle id                                    | [`CycleRecord`] |
 //! | `sequence/`  | scenario id, `0`, sequence name             | [`SequenceRecord`] |
 //! | `meta/`      | `format`                                    | [`FormatRecord`] |
@@ -36,7 +36,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::records::{
-    ConfigVersionRecord, CycleRecord, FormatRecord, LastRun, LayoutRecord, MemoEntry, NodeRecord,
+    ConfigVersionRecord, CycleRecord, FormatRecord, LayoutRecord, MemoEntry, NodeRecord, RunSet,
     ScenarioRecord, SequenceRecord, SkippedRecord, StoredConfig, SubmissionRecord, Version,
 };
 use crate::fingerprint::Fingerprint;
@@ -145,7 +145,7 @@ impl Space {
             Space::Jobs => "job",
             Space::Submissions => "submission",
             Space::Memo => "memo entry",
-            Space::TaskRuns => "task run",
+            Space::TaskRuns => "task runs",
             Space::Cycles => "cycle",
             Space::Sequences => "sequence",
             Space::Meta => "store metadata",
@@ -211,7 +211,7 @@ records! {
     NodeRecord => Nodes,
     Version => Versions,
     MemoEntry => Memo,
-    LastRun => TaskRuns,
+    RunSet => TaskRuns,
     CycleRecord => Cycles,
     SequenceRecord => Sequences,
     FormatRecord => Meta,
@@ -371,19 +371,32 @@ pub(crate) fn memo(key: &Fingerprint) -> Key<MemoEntry> {
     Key::new(key.0.to_vec())
 }
 
-pub(crate) fn task_run(scenario_id: &str, task_id: &str) -> Key<LastRun> {
-    Key::new(joined(scenario_id, task_id.as_bytes()))
+/// The last runs submission number `n` left in scenario `scenario_id` (format 10).
+pub(crate) fn run_set(scenario_id: &str, n: u64) -> Key<RunSet> {
+    Key::new(joined(scenario_id, &n.to_be_bytes()))
 }
 
-pub(crate) fn task_runs_of(scenario_id: &str) -> Prefix<LastRun> {
+pub(crate) fn run_sets_of(scenario_id: &str) -> Prefix<RunSet> {
     Prefix::new(joined(scenario_id, b""))
 }
 
-/// The task id of a task-run key.
-pub(crate) fn task_of_run(key: &Key<LastRun>) -> String {
-    let bytes = key.bytes();
-    let zero = bytes.iter().position(|&b| b == 0).map_or(0, |z| z + 1);
-    String::from_utf8_lossy(&bytes[zero..]).into_owned()
+/// The submission number of a run-set key (its last 8 bytes), from a key of
+/// [`run_sets_of`]`(scenario_id)`'s scan, without the prefix: `None` if it is not 8 bytes.
+pub(crate) fn run_set_number(rest: &[u8]) -> Option<u64> {
+    Some(u64::from_be_bytes(rest.try_into().ok()?))
+}
+
+/// A task's last run as format 9 and older kept it, one record per task (tests of the upgrade
+/// to format 10, which reads such keys with [`split_task_run`]).
+#[cfg(test)]
+pub(crate) fn task_run(scenario_id: &str, task_id: &str) -> Vec<u8> {
+    joined(scenario_id, task_id.as_bytes())
+}
+
+/// The scenario id and task id of a format 9 task-run key.
+pub(crate) fn split_task_run(key: &[u8]) -> Option<(&[u8], &[u8])> {
+    let zero = key.iter().position(|&b| b == 0)?;
+    Some((&key[..zero], &key[zero + 1..]))
 }
 
 pub(crate) fn cycle(id: &str) -> Key<CycleRecord> {
@@ -444,12 +457,16 @@ mod tests {
 
     #[test]
     fn scenario_scoped_keys_do_not_collide() {
-        assert_ne!(task_run("a", "bc").bytes(), task_run("ab", "c").bytes());
-        assert_eq!(task_of_run(&task_run("s", "clean")), "clean");
+        assert_ne!(task_run("a", "bc"), task_run("ab", "c"));
+        assert_eq!(split_task_run(&task_run("s", "clean")), Some((&b"s"[..], &b"clean"[..])));
+        assert_ne!(run_set("a", 0x62).bytes(), run_set("ab", 0).bytes());
+        let (set, prefix) = (run_set("s", 0x2a), run_sets_of("s"));
+        assert_eq!(run_set_number(&set.bytes()[prefix.bytes().len()..]), Some(0x2a));
+        assert!(run_set("s", 9).bytes() < run_set("s", 0x100).bytes(), "in number order");
         assert_eq!(sequence_name(&sequence("s", "fast")), "fast");
         assert_eq!(display(version("n", 1).bytes()), "n/0000000000000001");
         assert_eq!(display(version("n", 0x41).bytes()), "n/0000000000000041", "a number is never text");
-        assert_eq!(display(task_run("SCENARIO_s_0", "t1").bytes()), "SCENARIO_s_0/t1");
+        assert_eq!(display(&task_run("SCENARIO_s_0", "t1")), "SCENARIO_s_0/t1");
     }
 
     #[test]

@@ -51,6 +51,10 @@ mod lineage;
 mod memo_keys;
 mod nodes;
 pub(crate) mod records;
+mod runs;
+pub(crate) use runs::LastRuns;
+#[cfg(test)]
+pub(crate) use runs::MAX_SETS;
 mod scenarios;
 mod skipped;
 pub(crate) use skipped::job_id;
@@ -552,63 +556,6 @@ impl Store {
         Ok(self.read(&keys::layout(layout))?.map(|r: records::LayoutRecord| r.text))
     }
 
-    /// What task `task_id` of scenario `scenario_id` last ran (or skipped) with. A record that
-    /// cannot be read is reported ([`unreadable_records`](Self::unreadable_records)) and counts
-    /// as none: it only explains a decision (the memo table makes it), so the job decides
-    /// without it and records its run anew.
-    pub(crate) fn last_run(&self, scenario_id: &str, task_id: &str) -> Result<Option<LastRun>, StoreError> {
-        self.read_or_report(&keys::task_run(scenario_id, task_id))
-    }
-
-    /// The last runs of a scenario's tasks, read with one scan: what a submission of most of
-    /// its tasks decides with, instead of a read per job. Kept as the records' bytes, each read
-    /// in place when its task's job asks for it.
-    pub(crate) fn last_runs(&self, scenario_id: &str) -> Result<LastRuns, StoreError> {
-        let prefix = keys::task_runs_of(scenario_id);
-        let skip = prefix.bytes().len();
-        let mut runs = LastRuns { bytes: Vec::new(), records: Vec::new() };
-        // In key order (the catalog's promise, checked by its conformance suite), so by task id.
-        self.inner.catalog.scan_each(keys::Space::TaskRuns, prefix.bytes(), &mut |key, bytes| {
-            runs.push(key.get(skip..).unwrap_or_default(), bytes);
-        })?;
-        self.count_records(runs.records.len());
-        Ok(runs)
-    }
-
-    /// Overwrites task `task_id`'s last run in scenario `scenario_id` with bytes no taipy
-    /// reads, as a damaged disk could leave them, and applies it (tests).
-    #[cfg(test)]
-    pub(crate) fn damage_last_run(&self, scenario_id: &str, task_id: &str) -> Result<(), StoreError> {
-        let mut group = Group::default();
-        group.writes.push(catalog::Write {
-            space: keys::Space::TaskRuns,
-            key: keys::task_run(scenario_id, task_id).bytes().to_vec(),
-            value: Some(vec![9, 9, 9]),
-        });
-        self.stage(group);
-        self.apply_all()
-    }
-
-    /// Rewrites the scenario's last task runs as format 7 and older wrote them, without the
-    /// result they left (tests of reading such records); returns how many it rewrote.
-    #[cfg(test)]
-    pub(crate) fn forget_run_results(&self, scenario_id: &str) -> Result<usize, StoreError> {
-        self.apply_all()?;
-        let runs = self.list(&keys::task_runs_of(scenario_id))?;
-        let mut group = Group::default();
-        for (key, recorded) in &runs {
-            let value = records::encode("task run", &recorded.run)?;
-            group.writes.push(catalog::Write {
-                space: keys::Space::TaskRuns,
-                key: key.bytes().to_vec(),
-                value: Some(value),
-            });
-        }
-        self.stage(group);
-        self.apply_all()?;
-        Ok(runs.len())
-    }
-
     /// The records this handle found unreadable so far (a damaged value, or a record written by
     /// a newer taipy): listings leave them out instead of failing.
     pub fn unreadable_records(&self) -> Vec<UnreadableRecord> {
@@ -880,34 +827,6 @@ impl Store {
     pub(crate) fn catalog_counts(&self) -> catalog::Counts {
         self.apply_all().expect("applied");
         self.inner.catalog.counts().expect("a catalog that counts (Store::in_memory)")
-    }
-}
-
-/// A scenario's last task runs as [`Store::last_runs`] read them: each task id and record,
-/// packed in one buffer, in task order.
-pub(crate) struct LastRuns {
-    bytes: Vec<u8>,
-    /// Where each task id starts in `bytes`, where its record starts (right after it) and
-    /// where the record ends.
-    records: Vec<(usize, usize, usize)>,
-}
-
-impl LastRuns {
-    /// Appends task `task`'s record (tasks come in order).
-    fn push(&mut self, task: &[u8], record: &[u8]) {
-        let start = self.bytes.len();
-        self.bytes.extend_from_slice(task);
-        self.bytes.extend_from_slice(record);
-        self.records.push((start, start + task.len(), self.bytes.len()));
-    }
-
-    /// The bytes of task `task_id`'s last run, if it has one.
-    pub(crate) fn get(&self, task_id: &str) -> Option<&[u8]> {
-        let found = self
-            .records
-            .binary_search_by(|&(task, record, _)| self.bytes[task..record].cmp(task_id.as_bytes()));
-        let (_, record, end) = self.records[found.ok()?];
-        Some(&self.bytes[record..end])
     }
 }
 

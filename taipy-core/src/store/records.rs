@@ -472,6 +472,26 @@ pub(crate) struct SubmissionRecord {
     pub(crate) tasks: Vec<String>,
 }
 
+/// The last runs one submission left in its scenario (format 10: `runs.rs`): each task id with
+/// its [`LastRun`] encoded as a record of its own is, by task id.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct RunSet {
+    pub(crate) runs: Vec<(String, Encoded)>,
+}
+
+/// A [`RunSet`] as it is written: the runs' bytes borrowed.
+#[derive(Serialize)]
+pub(crate) struct RunSetOut<'a> {
+    pub(crate) runs: &'a [(&'a str, EncodedRef<'a>)],
+}
+
+/// A [`RunSet`] read in place: task ids and runs borrowed from the record's bytes.
+#[derive(Deserialize)]
+pub(crate) struct RunSetView<'a> {
+    #[serde(borrow)]
+    pub(crate) runs: Vec<(&'a str, &'a [u8])>,
+}
+
 /// The jobs of one submission skipped without a record of their own, written at its end
 /// (format 8, compact since format 9: `skipped.rs`).
 #[derive(Serialize, Deserialize)]

@@ -114,9 +114,7 @@ impl Store {
             group.remove_skipped(&submission.id);
             deleted.push(Event::new(EntityType::Submission, submission.id, Operation::Deletion));
         }
-        for (key, _) in self.list(&keys::task_runs_of(id))? {
-            group.remove(&key);
-        }
+        self.stage_run_sets_removal(&mut group, id)?;
         for (key, _) in self.list(&keys::sequences_of(id))? {
             group.remove(&key);
         }
@@ -184,9 +182,7 @@ impl Store {
         to: &str,
     ) -> Result<(), StoreError> {
         self.apply_all()?;
-        for (key, run) in self.list(&keys::task_runs_of(from))? {
-            group.put(&keys::task_run(to, &keys::task_of_run(&key)), &run)?;
-        }
+        self.stage_copy_of_last_runs(group, from, to)?;
         for (key, sequence) in self.list(&keys::sequences_of(from))? {
             group.put(&keys::sequence(to, &keys::sequence_name(&key)), &sequence)?;
         }

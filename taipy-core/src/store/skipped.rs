@@ -1,8 +1,8 @@
 //! Jobs skipped without a record of their own (format 8; compact since format 9).
 //!
 //! A job decided Skip whose remembered outputs are all already its output nodes' current
-//! versions, and whose task's last run is unchanged, changes nothing in the store but its own
-//! status. Writing that status as a record per job was most of what a fully skipped re-run
+//! versions changes nothing in the store but its own status (its task's last run, if it
+//! changed, is written with the others of its submission at its end: `runs.rs`). Writing that status as a record per job was most of what a fully skipped re-run
 //! wrote (one record per job, on the orchestrator's hot path). Instead:
 //!
 //! - such a job stages nothing when it is skipped (`commit.rs`, [`JobCommit::deferrable`]);

@@ -144,12 +144,12 @@ pub(crate) fn a_scan_stays_in_its_space(c: &dyn Catalog) {
 
 pub(crate) fn a_scan_prefix_excludes_longer_ids(c: &dyn Catalog) {
     c.commit(vec![
-        put(Space::TaskRuns, keys::task_run("s", "a").bytes(), b"1"),
-        put(Space::TaskRuns, keys::task_run("s2", "a").bytes(), b"2"),
-        put(Space::TaskRuns, keys::task_run("s", "b").bytes(), b"3"),
+        put(Space::TaskRuns, &keys::task_run("s", "a"), b"1"),
+        put(Space::TaskRuns, &keys::task_run("s2", "a"), b"2"),
+        put(Space::TaskRuns, &keys::task_run("s", "b"), b"3"),
     ])
     .unwrap();
-    let found = c.scan(Space::TaskRuns, keys::task_runs_of("s").bytes()).unwrap();
+    let found = c.scan(Space::TaskRuns, keys::run_sets_of("s").bytes()).unwrap();
     assert_eq!(found.iter().map(|(_, v)| v.as_slice()).collect::<Vec<_>>(), [b"1", b"3"]);
 }
 
@@ -157,14 +157,14 @@ pub(crate) fn a_scan_prefix_excludes_longer_ids(c: &dyn Catalog) {
 /// the prefix in its space only, keys without the space's prefix.
 pub(crate) fn a_visiting_scan_sees_what_a_scan_returns(c: &dyn Catalog) {
     c.commit(vec![
-        put(Space::TaskRuns, keys::task_run("s", "t10").bytes(), b"10"),
-        put(Space::TaskRuns, keys::task_run("s", "t1").bytes(), &[0, 255, 7]),
-        put(Space::TaskRuns, keys::task_run("s2", "t1").bytes(), b"longer id"),
-        put(Space::Jobs, keys::task_run("s", "t2").bytes(), b"other space"),
-        put(Space::TaskRuns, keys::task_run("s", "t2").bytes(), b"2"),
+        put(Space::TaskRuns, &keys::task_run("s", "t10"), b"10"),
+        put(Space::TaskRuns, &keys::task_run("s", "t1"), &[0, 255, 7]),
+        put(Space::TaskRuns, &keys::task_run("s2", "t1"), b"longer id"),
+        put(Space::Jobs, &keys::task_run("s", "t2"), b"other space"),
+        put(Space::TaskRuns, &keys::task_run("s", "t2"), b"2"),
     ])
     .unwrap();
-    let prefix = keys::task_runs_of("s");
+    let prefix = keys::run_sets_of("s");
     let mut visited = Vec::new();
     c.scan_each(Space::TaskRuns, prefix.bytes(), &mut |k, v| visited.push((k.to_vec(), v.to_vec()))).unwrap();
     assert_eq!(visited, c.scan(Space::TaskRuns, prefix.bytes()).unwrap());
