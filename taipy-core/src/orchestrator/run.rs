@@ -153,9 +153,8 @@ pub(crate) struct Run {
     pub(super) node_ids: HashMap<String, String>,
     pub(super) force: bool,
     /// The scenario's last task runs when the submission started, read with one scan
-    /// (`store/runs.rs`). A concurrent submission of the same scenario may leave newer ones
-    /// meanwhile, which changes the reason a decision gives, not the decision (the memo table
-    /// makes it).
+    /// (`store/runs.rs`, which says why a run read there may be older than its task's newest
+    /// and what then must not trust it).
     pub(super) last_runs: crate::store::LastRuns,
     on_status: Option<super::StatusCallback>,
     pub(super) slots: Vec<Slot>,
@@ -483,9 +482,12 @@ impl Run {
             } else {
                 group.put_skipped(&self.id, unrecorded.iter().map(|&i| (i, &state.jobs[i])))
             };
+            // Runs that cannot be encoded are lost, not the jobs' record: the memo table makes up
+            // for them (`store/runs.rs`).
             let runs_left = std::mem::take(&mut state.runs_left);
-            let staged = staged
-                .and_then(|()| group.put_run_set(&self.scenario_id, &self.id, runs_left, &self.last_runs));
+            if let Err(e) = group.put_run_set(&self.scenario_id, &self.id, runs_left, &self.last_runs) {
+                tracing::warn!(submission = %self.id, error = %e, "the submission's last runs are not kept");
+            }
             drop(state);
             if staged.is_ok() {
                 group.mark_unfinished(&self.id, false);

@@ -161,8 +161,8 @@ pub(crate) fn assess(
     }
     let hashes: Vec<(String, Fingerprint)> =
         task.input_nodes().iter().zip(&versions).map(|(n, v)| (n.clone(), v.hash)).collect();
-    let judged = judge(scope, task, hashes, &stale, |node, stored, current, rerun| {
-        restorable(scope.store, node, stored, current, rerun, true)
+    let judged = judge(scope, task, hashes, &stale, |node, node_id, stored, current, rerun| {
+        restorable(scope.store, node, node_id, stored, current, rerun, true)
     })?;
     let Judged { current, recorded, key, entry, decision } = judged;
     Ok(Assessment { versions, inputs, current, recorded, key, entry, decision })
@@ -201,9 +201,9 @@ pub(crate) fn preview(
         }
         hashes.push((name.clone(), hash));
     }
-    let judged = judge(scope, task, hashes, &stale, |node, stored, current, rerun| {
+    let judged = judge(scope, task, hashes, &stale, |node, node_id, stored, current, rerun| {
         if node.is_watched() {
-            restorable(scope.store, node, stored, current, rerun, false)
+            restorable(scope.store, node, node_id, stored, current, rerun, false)
         } else {
             scope.store.check_artifact(stored)
         }
@@ -231,7 +231,7 @@ fn judge(
     task: &TaskConfig,
     hashes: Vec<(String, Fingerprint)>,
     stale: &[String],
-    check: impl Fn(&DataNodeConfig, &Stored, Option<Fingerprint>, bool) -> Result<ArtifactState, StoreError>,
+    check: impl Fn(&DataNodeConfig, &str, &Stored, Option<Fingerprint>, bool) -> Result<ArtifactState, StoreError>,
 ) -> Result<Judged, StoreError> {
     let layout_of = |name: &String| {
         (
@@ -268,7 +268,7 @@ fn judge(
                     true => scope.store.with_current_version(&scope.node_ids[name], |v| v.map(|v| v.hash))?,
                     false => None,
                 };
-                match check(ty, output, recorded, rerun)? {
+                match check(ty, &scope.node_ids[name], output, recorded, rerun)? {
                     ArtifactState::Intact => {}
                     ArtifactState::Missing => memo = Memo::OutputsMissing,
                     ArtifactState::Corrupt => {
@@ -342,29 +342,34 @@ fn left_by_last_run(
 ///
 /// A watched output (a file the node is stored in) edited outside counts as intact when the
 /// task's inputs and code are those of its last run (`rerun`) and the node's current version
-/// (`current`) is the remembered output or already the edited file: the producer is skipped
-/// and the edit is kept (the skip does not restore the old content), and the edited content
-/// becomes a new version of the node when its readers refresh it, so they re-run (Taipy's
-/// rule). A file overwritten by a run for other inputs is put back from the store's copy (with
+/// (`current`) is the remembered output, or is already the edited file and was made by edits
+/// (outside or by a user) of the remembered output: the producer is skipped and the edit is
+/// kept (the skip does not restore the old content), and the edited content becomes a new
+/// version of the node when its readers refresh it, so they re-run (Taipy's rule). The last
+/// run alone does not say the file holds an edit of this result: it may be older than the
+/// task's newest run (lost in a crash before its submission's end, or hidden by a concurrent
+/// submission's: `store/runs.rs`), and the file that run's output. A file overwritten by a run for other inputs is put back from the store's copy (with
 /// `restore`; `preview` only checks the copy), so returning to earlier inputs skips as it does
 /// for values kept in the store. A deleted file, or an `in_memory` value of another process, is
 /// missing: the producer re-runs.
 fn restorable(
     store: &Store,
     node: &DataNodeConfig,
+    node_id: &str,
     stored: &Stored,
     current: Option<Fingerprint>,
     rerun: bool,
     restore: bool,
 ) -> Result<ArtifactState, StoreError> {
     if node.is_watched() {
-        let edit_kept = |fresh| {
-            rerun
+        let edit_kept = |fresh| -> Result<bool, StoreError> {
+            Ok(rerun
                 && !node.value_type().is_external()
-                && (current == Some(stored.hash) || current == Some(fresh))
+                && (current == Some(stored.hash)
+                    || (current == Some(fresh) && store.hash_before_edits(node_id)? == Some(stored.hash))))
         };
         let fresh = match node.refresh(stored, &store.cx()) {
-            Ok(fresh) if fresh == stored.hash || edit_kept(fresh) => return Ok(ArtifactState::Intact),
+            Ok(fresh) if fresh == stored.hash || edit_kept(fresh)? => return Ok(ArtifactState::Intact),
             Ok(fresh) => fresh,
             // Deleted (or an in_memory value of another process): the producer re-runs.
             Err(_) => return Ok(ArtifactState::Missing),

@@ -61,7 +61,8 @@ fn per_job(counts: &Counts, n: usize) -> f64 {
 
 /// Old main (format 6): every job that ran rewrote its output node's record beside the new
 /// version, 6 records per job. Now the version alone: the job's two records (Running, then
-/// its end), the version, the memo entry and the task's last run.
+/// its end), the version and the memo entry (its task's last run is written with its
+/// submission's others, at its end: `store/runs.rs`).
 #[test]
 fn a_job_that_runs_writes_its_output_version_without_the_nodes_record() {
     let n = 50;

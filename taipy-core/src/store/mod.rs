@@ -513,6 +513,14 @@ impl Store {
         Ok(self.list(&keys::versions_of(node_id))?.into_iter().map(|(_, v)| v).collect())
     }
 
+    /// The content data node `node_id` had before the edits made since (a user's writes, a file
+    /// changed outside): the hash of its newest version written otherwise, if any.
+    pub(crate) fn hash_before_edits(&self, node_id: &str) -> Result<Option<crate::Fingerprint>, StoreError> {
+        let versions = self.versions_of(node_id)?;
+        let edit = |v: &&Version| matches!(v.writer, Writer::User | Writer::FileChanged);
+        Ok(versions.iter().rev().find(|v| !edit(v)).map(|v| v.hash))
+    }
+
     /// Version `number` of data node `node_id`, if stored.
     pub(crate) fn version(&self, node_id: &str, number: u64) -> Result<Option<Version>, StoreError> {
         self.apply_all()?;
