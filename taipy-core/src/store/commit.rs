@@ -66,8 +66,10 @@
 //! `artifacts/object.rs`: a put takes its mark off under it, a deletion request is made under it), the
 //! list of unreadable records, the event subscribers, the memo filter (`memo_keys.rs`; not held
 //! while its first lookup lists the catalog's keys, which waits for the writer thread to apply
-//! the queue under the shared `gate`: the writer takes no lock but `queue`). No lock is held while user code (a task, a value's
-//! `store`, an event callback) runs, except `gate` around a value's `store`.
+//! the queue under the shared `gate`: the writer takes no lock but `queue`; a decision reading
+//! a file output's versions, `Store::hash_before_edits`, waits so too). No lock is held while
+//! user code (a task, a value's `store`, an event callback) runs, except `gate` around a value's
+//! `store`.
 
 use foldhash::{HashMap, HashMapExt};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
