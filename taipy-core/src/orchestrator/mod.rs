@@ -100,7 +100,7 @@ pub struct SubmissionReport {
 /// The reports of a finished submission share the scheduler's own list instead of copying it:
 /// a report costs no allocation per job (of a fully skipped re-run of 10,000 jobs, copying them
 /// was about a tenth of the time). `to_vec()` gives an owned copy; iterating a `Jobs` by value
-/// copies only if another report still holds the list.
+/// copies the jobs unless nothing else holds the list (the submission, while it lives, does).
 #[derive(Clone, Default, PartialEq)]
 pub struct Jobs(Arc<Vec<Job>>);
 

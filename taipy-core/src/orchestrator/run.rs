@@ -701,16 +701,13 @@ mod tests {
         store.job_records()
     }
 
-    /// Old main: every job had a Submitted record at submit time (a write per job that no reader
-    /// needed). Now a job's first record is written when it starts, and until then the
-    /// submission's record stands for it: listings still see it, as Submitted.
-    #[test]
-    fn a_job_has_no_record_of_its_own_until_it_starts() {
+    /// `x → wait → y → double → z`, where `wait` says it started (on the first channel) and
+    /// waits to be released (on the second); more tasks may be added.
+    fn gated() -> (crate::config::ScenarioConfigBuilder, mpsc::Receiver<()>, mpsc::Sender<()>) {
         let (started_tx, started) = mpsc::channel::<()>();
         let (release, release_rx) = mpsc::channel::<()>();
-        let started_tx = Mutex::new(started_tx);
-        let release_rx = Mutex::new(release_rx);
-        let config = ScenarioConfig::builder("gate")
+        let (started_tx, release_rx) = (Mutex::new(started_tx), Mutex::new(release_rx));
+        let builder = ScenarioConfig::builder("gate")
             .node(DataNodeConfig::with_default("x", 1i64))
             .task(
                 TaskConfig::new("wait", move |x: &i64| {
@@ -721,7 +718,17 @@ mod tests {
                 .inputs(["x"])
                 .outputs(["y"]),
             )
-            .task(TaskConfig::new("double", |y: &i64| y * 2).inputs(["y"]).outputs(["z"]))
+            .task(TaskConfig::new("double", |y: &i64| y * 2).inputs(["y"]).outputs(["z"]));
+        (builder, started, release)
+    }
+
+    /// Old main: every job had a Submitted record at submit time (a write per job that no reader
+    /// needed). Now a job's first record is written when it starts, and until then the
+    /// submission's record stands for it: listings still see it, as Submitted.
+    #[test]
+    fn a_job_has_no_record_of_its_own_until_it_starts() {
+        let (builder, started, release) = gated();
+        let config = builder
             .task(TaskConfig::new("triple", |y: &i64| y * 3).inputs(["y"]).outputs(["w"]))
             .build()
             .unwrap();
@@ -762,24 +769,8 @@ mod tests {
     /// jobs apart by value leaves the other reports whole.
     #[test]
     fn reports_of_a_finished_submission_share_its_jobs_and_a_running_ones_are_snapshots() {
-        let (started_tx, started) = mpsc::channel::<()>();
-        let (release, release_rx) = mpsc::channel::<()>();
-        let started_tx = Mutex::new(started_tx);
-        let release_rx = Mutex::new(release_rx);
-        let config = ScenarioConfig::builder("gate")
-            .node(DataNodeConfig::with_default("x", 1i64))
-            .task(
-                TaskConfig::new("wait", move |x: &i64| {
-                    started_tx.lock().unwrap().send(()).unwrap();
-                    release_rx.lock().unwrap().recv().unwrap();
-                    x + 1
-                })
-                .inputs(["x"])
-                .outputs(["y"]),
-            )
-            .task(TaskConfig::new("double", |y: &i64| y * 2).inputs(["y"]).outputs(["z"]))
-            .build()
-            .unwrap();
+        let (builder, started, release) = gated();
+        let config = builder.build().unwrap();
         let store = Store::temporary().unwrap();
         let scenario = Scenario::create(&store, &config, "s").unwrap();
         let submission = scenario.submit().unwrap();

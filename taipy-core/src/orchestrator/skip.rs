@@ -161,8 +161,8 @@ pub(crate) fn assess(
     }
     let hashes: Vec<(String, Fingerprint)> =
         task.input_nodes().iter().zip(&versions).map(|(n, v)| (n.clone(), v.hash)).collect();
-    let judged = judge(scope, task, hashes, &stale, |node, node_id, stored, current, rerun| {
-        restorable(scope.store, node, node_id, stored, current, rerun, true)
+    let judged = judge(scope, task, hashes, &stale, |node, node_id, stored, current| {
+        restorable(scope.store, node, node_id, stored, current, true)
     })?;
     let Judged { current, recorded, key, entry, decision } = judged;
     Ok(Assessment { versions, inputs, current, recorded, key, entry, decision })
@@ -201,9 +201,9 @@ pub(crate) fn preview(
         }
         hashes.push((name.clone(), hash));
     }
-    let judged = judge(scope, task, hashes, &stale, |node, node_id, stored, current, rerun| {
+    let judged = judge(scope, task, hashes, &stale, |node, node_id, stored, current| {
         if node.is_watched() {
-            restorable(scope.store, node, node_id, stored, current, rerun, false)
+            restorable(scope.store, node, node_id, stored, current, false)
         } else {
             scope.store.check_artifact(stored)
         }
@@ -231,7 +231,7 @@ fn judge(
     task: &TaskConfig,
     hashes: Vec<(String, Fingerprint)>,
     stale: &[String],
-    check: impl Fn(&DataNodeConfig, &str, &Stored, Option<Fingerprint>, bool) -> Result<ArtifactState, StoreError>,
+    check: impl Fn(&DataNodeConfig, &str, &Stored, Option<Fingerprint>) -> Result<ArtifactState, StoreError>,
 ) -> Result<Judged, StoreError> {
     let layout_of = |name: &String| {
         (
@@ -268,7 +268,7 @@ fn judge(
                     true => scope.store.with_current_version(&scope.node_ids[name], |v| v.map(|v| v.hash))?,
                     false => None,
                 };
-                match check(ty, &scope.node_ids[name], output, recorded, rerun)? {
+                match check(ty, &scope.node_ids[name], output, recorded)? {
                     ArtifactState::Intact => {}
                     ArtifactState::Missing => memo = Memo::OutputsMissing,
                     ArtifactState::Corrupt => {
@@ -341,30 +341,28 @@ fn left_by_last_run(
 /// remembered content.
 ///
 /// A watched output (a file the node is stored in) edited outside counts as intact when the
-/// task's inputs and code are those of its last run (`rerun`) and the node's current version
-/// (`current`) is the remembered output, or is already the edited file and was made by edits
-/// (outside or by a user) of the remembered output: the producer is skipped and the edit is
-/// kept (the skip does not restore the old content), and the edited content becomes a new
-/// version of the node when its readers refresh it, so they re-run (Taipy's rule). The last
-/// run alone does not say the file holds an edit of this result: it may be older than the
-/// task's newest run (lost in a crash before its submission's end, or hidden by a concurrent
-/// submission's: `store/runs.rs`), and the file that run's output. A file overwritten by a run for other inputs is put back from the store's copy (with
-/// `restore`; `preview` only checks the copy), so returning to earlier inputs skips as it does
-/// for values kept in the store. A deleted file, or an `in_memory` value of another process, is
-/// missing: the producer re-runs.
+/// node's current version (`current`) is the remembered output, or is already the edited file
+/// and was made by edits (outside or a user's) of the remembered output
+/// ([`Store::hash_before_edits`]): the producer is skipped and the edit is kept (the skip does
+/// not restore the old content), and the edited content becomes a new version of the node when
+/// its readers refresh it, so they re-run (Taipy's rule: an edit stands while the inputs are
+/// those of the run it edited). Told by the node's versions, not by the task's last run, which
+/// may be older than its newest run (lost in a crash before its submission's end, or hidden by
+/// another submission's: `store/runs.rs`). A file overwritten by a run for other inputs is put
+/// back from the store's copy (with `restore`; `preview` only checks the copy), so returning to
+/// earlier inputs skips as it does for values kept in the store. A deleted file, or an
+/// `in_memory` value of another process, is missing: the producer re-runs.
 fn restorable(
     store: &Store,
     node: &DataNodeConfig,
     node_id: &str,
     stored: &Stored,
     current: Option<Fingerprint>,
-    rerun: bool,
     restore: bool,
 ) -> Result<ArtifactState, StoreError> {
     if node.is_watched() {
         let edit_kept = |fresh| -> Result<bool, StoreError> {
-            Ok(rerun
-                && !node.value_type().is_external()
+            Ok(!node.value_type().is_external()
                 && (current == Some(stored.hash)
                     || (current == Some(fresh) && store.hash_before_edits(node_id)? == Some(stored.hash))))
         };

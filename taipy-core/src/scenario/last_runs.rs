@@ -118,18 +118,27 @@ fn a_duplicate_starts_with_its_originals_last_runs() {
     assert!(all_unchanged(&first), "{:?}", reasons(&first));
 }
 
-/// `n → double → out`, `out` a JSON file: a watched output, whose file a skip keeps when it
-/// holds an edit of the remembered result and restores otherwise.
+/// `n → double → out → total → sum`, `out` a JSON file: a watched output, whose file a skip
+/// keeps when it holds an edit of the remembered result and restores otherwise. `total` reading
+/// it records an edit found in the file as a version of `out` (written by `FileChanged`).
 fn file_config(dir: &std::path::Path) -> std::sync::Arc<ScenarioConfig> {
     let out = DataNodeConfig::new::<Vec<i64>>("out")
         .with_storage(crate::Storage::json(dir.join("out.json")))
         .unwrap();
+    let total = |out: &Vec<i64>| out.iter().sum::<i64>();
     ScenarioConfig::builder("file")
         .node(DataNodeConfig::with_default("n", 3i64))
         .node(out)
         .task(TaskConfig::new("double", |n: &i64| vec![n * 2]).inputs(["n"]).outputs(["out"]))
+        .task(TaskConfig::new("total", total).inputs(["out"]).outputs(["sum"]))
         .build()
         .unwrap()
+}
+
+/// The writers of `out`'s versions, oldest first.
+fn writers(scenario: &Scenario) -> Vec<crate::store::Writer> {
+    let history = scenario.data_node::<Vec<i64>>("out").unwrap().history().unwrap();
+    history.into_iter().map(|v| v.writer).collect()
 }
 
 /// Submits with `n`; returns `double`'s status and what the file holds then.
@@ -182,7 +191,56 @@ fn a_file_edited_outside_since_its_run_is_kept() {
     assert_eq!(double(&scenario, 3), (JobStatus::Completed, vec![6]));
     std::fs::write(dir.path().join("out.json"), "[60]").unwrap();
     assert_eq!(double(&scenario, 3), (JobStatus::Skipped, vec![60]));
-    assert_eq!(double(&scenario, 3), (JobStatus::Skipped, vec![60]), "recorded as a version by the read");
+    assert_eq!(writers(&scenario).last(), Some(&crate::store::Writer::FileChanged), "recorded by its reader");
+    assert_eq!(double(&scenario, 3), (JobStatus::Skipped, vec![60]));
     assert_eq!(double(&scenario, 5), (JobStatus::Completed, vec![10]));
     assert_eq!(double(&scenario, 3), (JobStatus::Skipped, vec![6]));
+}
+
+/// Found by the second review: with the run that wrote the file lost (a crash before its
+/// submission's end), an edit of that run's result was restored over, since the last run read
+/// was another's. The node's versions say the file is an edit of this result: kept.
+#[test]
+fn an_edit_of_the_newest_result_is_kept_though_its_run_was_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::temporary().unwrap();
+    let scenario = Scenario::create(&store, &file_config(dir.path()), "s").unwrap();
+    double(&scenario, 3);
+    double(&scenario, 5);
+    let newest = *store.run_sets(scenario.id()).last().unwrap();
+    store.remove_run_set(scenario.id(), newest).unwrap();
+    std::fs::write(dir.path().join("out.json"), "[100]").unwrap();
+    assert_eq!(double(&scenario, 5), (JobStatus::Skipped, vec![100]));
+}
+
+/// Found by the second review: a duplicate's output version is a copy of the original's, here
+/// of an edit recorded there; the edit is of the remembered result in the original's history,
+/// so it is kept in the duplicate too (both read the same file).
+#[test]
+fn an_edit_copied_into_a_duplicate_is_kept_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::temporary().unwrap();
+    let scenario = Scenario::create(&store, &file_config(dir.path()), "s").unwrap();
+    double(&scenario, 3);
+    std::fs::write(dir.path().join("out.json"), "[60]").unwrap();
+    assert_eq!(double(&scenario, 3), (JobStatus::Skipped, vec![60]));
+    assert_eq!(writers(&scenario).last(), Some(&crate::store::Writer::FileChanged));
+    let copy = scenario.duplicate("copy").unwrap();
+    assert_eq!(double(&copy, 3), (JobStatus::Skipped, vec![60]));
+}
+
+/// Found by the second review: garbage collection forgot the version an edit was made on (an
+/// edit's lineage led nowhere), and the edit was then restored over. An edit's lineage is now
+/// the version it edited.
+#[test]
+fn garbage_collection_keeps_the_version_an_edit_was_made_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::temporary().unwrap();
+    let scenario = Scenario::create(&store, &file_config(dir.path()), "s").unwrap();
+    double(&scenario, 3);
+    std::fs::write(dir.path().join("out.json"), "[60]").unwrap();
+    assert_eq!(double(&scenario, 3), (JobStatus::Skipped, vec![60]));
+    assert_eq!(writers(&scenario).last(), Some(&crate::store::Writer::FileChanged));
+    store.gc(crate::GcPolicy::keep(0, 10)).unwrap();
+    assert_eq!(double(&scenario, 3), (JobStatus::Skipped, vec![60]));
 }

@@ -514,11 +514,24 @@ impl Store {
     }
 
     /// The content data node `node_id` had before the edits made since (a user's writes, a file
-    /// changed outside): the hash of its newest version written otherwise, if any.
+    /// changed outside): the hash of its newest version written otherwise, if any. A version
+    /// copied from another node (a duplicate's) stands for the source version's history: the
+    /// edits made there before the copy count too. (Garbage collection keeps the versions an
+    /// edit was made on: `gc.rs`.)
     pub(crate) fn hash_before_edits(&self, node_id: &str) -> Result<Option<crate::Fingerprint>, StoreError> {
-        let versions = self.versions_of(node_id)?;
-        let edit = |v: &&Version| matches!(v.writer, Writer::User | Writer::FileChanged);
-        Ok(versions.iter().rev().find(|v| !edit(v)).map(|v| v.hash))
+        let (mut node, mut upto) = (node_id.to_owned(), u64::MAX);
+        // Copies of copies are few; the bound only guards against a damaged chain.
+        for _ in 0..64 {
+            let versions = self.versions_of(&node)?;
+            let edit = |v: &&Version| matches!(v.writer, Writer::User | Writer::FileChanged);
+            match versions.iter().rev().filter(|v| v.number <= upto).find(|v| !edit(v)) {
+                Some(Version { writer: Writer::Copied { node: from, number }, .. }) => {
+                    (node, upto) = (from.clone(), *number);
+                }
+                found => return Ok(found.map(|v| v.hash)),
+            }
+        }
+        Ok(None)
     }
 
     /// Version `number` of data node `node_id`, if stored.

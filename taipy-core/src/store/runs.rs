@@ -33,8 +33,9 @@
 //!   inputs;
 //! - whether a file output holds an edit of the remembered result, kept, or another run's
 //!   output, restored (`skip.rs`, `restorable`), is told by the node's versions, not by the
-//!   last run alone (before review it was: a file holding a newer run's output was kept as an
-//!   edit when the inputs returned to an older run's; tests in `scenario/last_runs.rs`).
+//!   last run (before review it was: a file holding a newer run's output was kept as an edit
+//!   when the inputs returned to an older run's, and an edit of a result whose run was lost
+//!   was restored over; tests in `scenario/last_runs.rs`).
 //!
 //! A set that cannot be read is reported, left out, and removed by the scenario's next set.
 
