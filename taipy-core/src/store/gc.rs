@@ -220,9 +220,10 @@ impl Store {
                     }
                 }
                 Writer::Copied { node, number } => stack.push((node.clone(), *number)),
-                // An edit's lineage is the version it edited: a decision tells a file edited
-                // outside from another run's output by it (`Store::hash_before_edits`).
-                Writer::User | Writer::FileChanged if id.1 > 1 => stack.push((id.0.clone(), id.1 - 1)),
+                // A file edited outside: its lineage is the version it edited, by which a
+                // decision tells the edit from another run's output (`Store::hash_before_edits`).
+                // (A user's write through taipy keeps its own value, not what it replaced.)
+                Writer::FileChanged if id.1 > 1 => stack.push((id.0.clone(), id.1 - 1)),
                 _ => {}
             }
         }
