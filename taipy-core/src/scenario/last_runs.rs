@@ -141,6 +141,23 @@ fn writers(scenario: &Scenario) -> Vec<crate::store::Writer> {
     history.into_iter().map(|v| v.writer).collect()
 }
 
+/// A store and a scenario of [`file_config`], its file in the returned folder.
+fn file_scenario() -> (tempfile::TempDir, Store, Scenario) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::temporary().unwrap();
+    let scenario = Scenario::create(&store, &file_config(dir.path()), "s").unwrap();
+    (dir, store, scenario)
+}
+
+/// Runs `double` for n = 3, edits its file outside to `[60]`, and submits again: the edit is
+/// kept and recorded as a version (by `total`, reading it).
+fn edit_recorded(scenario: &Scenario, dir: &std::path::Path) {
+    double(scenario, 3);
+    std::fs::write(dir.join("out.json"), "[60]").unwrap();
+    assert_eq!(double(scenario, 3), (JobStatus::Skipped, vec![60]));
+    assert_eq!(writers(scenario).last(), Some(&crate::store::Writer::FileChanged));
+}
+
 /// Submits with `n`; returns `double`'s status and what the file holds then.
 fn double(scenario: &Scenario, n: i64) -> (JobStatus, Vec<i64>) {
     scenario.data_node::<i64>("n").unwrap().write(n).unwrap();
@@ -155,9 +172,7 @@ fn double(scenario: &Scenario, n: i64) -> (JobStatus, Vec<i64>) {
 /// result).
 #[test]
 fn a_last_run_lost_in_a_crash_does_not_keep_another_runs_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::temporary().unwrap();
-    let scenario = Scenario::create(&store, &file_config(dir.path()), "s").unwrap();
+    let (dir, store, scenario) = file_scenario();
     assert_eq!(double(&scenario, 3), (JobStatus::Completed, vec![6]));
     assert_eq!(double(&scenario, 5), (JobStatus::Completed, vec![10]));
     let newest = *store.run_sets(scenario.id()).last().unwrap();
@@ -170,9 +185,7 @@ fn a_last_run_lost_in_a_crash_does_not_keep_another_runs_file() {
 /// scenario ending out of order); the same wrong file was kept. Now restored.
 #[test]
 fn an_older_run_in_a_newer_set_does_not_keep_another_runs_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::temporary().unwrap();
-    let scenario = Scenario::create(&store, &file_config(dir.path()), "s").unwrap();
+    let (dir, store, scenario) = file_scenario();
     double(&scenario, 3);
     let first = store.run_sets(scenario.id())[0];
     double(&scenario, 5);
@@ -185,9 +198,7 @@ fn an_older_run_in_a_newer_set_does_not_keep_another_runs_file() {
 /// yet; once the inputs change the task runs, and returning to them restores the result.
 #[test]
 fn a_file_edited_outside_since_its_run_is_kept() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::temporary().unwrap();
-    let scenario = Scenario::create(&store, &file_config(dir.path()), "s").unwrap();
+    let (dir, store, scenario) = file_scenario();
     assert_eq!(double(&scenario, 3), (JobStatus::Completed, vec![6]));
     std::fs::write(dir.path().join("out.json"), "[60]").unwrap();
     assert_eq!(double(&scenario, 3), (JobStatus::Skipped, vec![60]));
@@ -202,9 +213,7 @@ fn a_file_edited_outside_since_its_run_is_kept() {
 /// was another's. The node's versions say the file is an edit of this result: kept.
 #[test]
 fn an_edit_of_the_newest_result_is_kept_though_its_run_was_lost() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::temporary().unwrap();
-    let scenario = Scenario::create(&store, &file_config(dir.path()), "s").unwrap();
+    let (dir, store, scenario) = file_scenario();
     double(&scenario, 3);
     double(&scenario, 5);
     let newest = *store.run_sets(scenario.id()).last().unwrap();
@@ -218,13 +227,8 @@ fn an_edit_of_the_newest_result_is_kept_though_its_run_was_lost() {
 /// so it is kept in the duplicate too (both read the same file).
 #[test]
 fn an_edit_copied_into_a_duplicate_is_kept_there() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::temporary().unwrap();
-    let scenario = Scenario::create(&store, &file_config(dir.path()), "s").unwrap();
-    double(&scenario, 3);
-    std::fs::write(dir.path().join("out.json"), "[60]").unwrap();
-    assert_eq!(double(&scenario, 3), (JobStatus::Skipped, vec![60]));
-    assert_eq!(writers(&scenario).last(), Some(&crate::store::Writer::FileChanged));
+    let (dir, store, scenario) = file_scenario();
+    edit_recorded(&scenario, dir.path());
     let copy = scenario.duplicate("copy").unwrap();
     assert_eq!(double(&copy, 3), (JobStatus::Skipped, vec![60]));
 }
@@ -234,13 +238,8 @@ fn an_edit_copied_into_a_duplicate_is_kept_there() {
 /// the version it edited.
 #[test]
 fn garbage_collection_keeps_the_version_an_edit_was_made_on() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::temporary().unwrap();
-    let scenario = Scenario::create(&store, &file_config(dir.path()), "s").unwrap();
-    double(&scenario, 3);
-    std::fs::write(dir.path().join("out.json"), "[60]").unwrap();
-    assert_eq!(double(&scenario, 3), (JobStatus::Skipped, vec![60]));
-    assert_eq!(writers(&scenario).last(), Some(&crate::store::Writer::FileChanged));
+    let (dir, store, scenario) = file_scenario();
+    edit_recorded(&scenario, dir.path());
     store.gc(crate::GcPolicy::keep(0, 10)).unwrap();
     assert_eq!(double(&scenario, 3), (JobStatus::Skipped, vec![60]));
 }
