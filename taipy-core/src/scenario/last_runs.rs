@@ -172,7 +172,7 @@ fn double(scenario: &Scenario, n: i64) -> (JobStatus, Vec<i64>) {
 /// result).
 #[test]
 fn a_last_run_lost_in_a_crash_does_not_keep_another_runs_file() {
-    let (dir, store, scenario) = file_scenario();
+    let (_dir, store, scenario) = file_scenario();
     assert_eq!(double(&scenario, 3), (JobStatus::Completed, vec![6]));
     assert_eq!(double(&scenario, 5), (JobStatus::Completed, vec![10]));
     let newest = *store.run_sets(scenario.id()).last().unwrap();
@@ -185,7 +185,7 @@ fn a_last_run_lost_in_a_crash_does_not_keep_another_runs_file() {
 /// scenario ending out of order); the same wrong file was kept. Now restored.
 #[test]
 fn an_older_run_in_a_newer_set_does_not_keep_another_runs_file() {
-    let (dir, store, scenario) = file_scenario();
+    let (_dir, store, scenario) = file_scenario();
     double(&scenario, 3);
     let first = store.run_sets(scenario.id())[0];
     double(&scenario, 5);
@@ -198,7 +198,7 @@ fn an_older_run_in_a_newer_set_does_not_keep_another_runs_file() {
 /// yet; once the inputs change the task runs, and returning to them restores the result.
 #[test]
 fn a_file_edited_outside_since_its_run_is_kept() {
-    let (dir, store, scenario) = file_scenario();
+    let (dir, _store, scenario) = file_scenario();
     assert_eq!(double(&scenario, 3), (JobStatus::Completed, vec![6]));
     std::fs::write(dir.path().join("out.json"), "[60]").unwrap();
     assert_eq!(double(&scenario, 3), (JobStatus::Skipped, vec![60]));
@@ -227,7 +227,7 @@ fn an_edit_of_the_newest_result_is_kept_though_its_run_was_lost() {
 /// so it is kept in the duplicate too (both read the same file).
 #[test]
 fn an_edit_copied_into_a_duplicate_is_kept_there() {
-    let (dir, store, scenario) = file_scenario();
+    let (dir, _store, scenario) = file_scenario();
     edit_recorded(&scenario, dir.path());
     let copy = scenario.duplicate("copy").unwrap();
     assert_eq!(double(&copy, 3), (JobStatus::Skipped, vec![60]));
