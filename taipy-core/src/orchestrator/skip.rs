@@ -64,51 +64,12 @@ impl Scope<'_> {
     /// submission started. One that cannot be read is reported and counts as none: it only
     /// explains a decision (the memo table makes it), so the job decides without it and its
     /// run is recorded anew.
-    fn last_run(&self, task_id: &str) -> Last<'_> {
-        let Some(bytes) = self.last_runs.get(task_id) else {
-            return Last::None; // not run in this scenario when the submission started
-        };
-        match crate::store::decode_view::<LastRunView<'_>>("task run", task_id.as_bytes(), bytes) {
-            Ok(view) => Last::Viewed(view),
-            Err(e) => {
-                self.store.report_unreadable_run(self.scenario_id, task_id, e);
-                Last::None
-            }
-        }
-    }
-}
-
-/// A task's last run in the scenario, as [`Scope::last_run`] found it.
-enum Last<'s> {
-    /// Never run (or skipped) in this scenario, or unreadable.
-    None,
-    /// Read in place from the runs the submission read when it started.
-    Viewed(LastRunView<'s>),
-}
-
-impl Last<'_> {
-    /// Whether it ran with `run` (the same code, input hashes and layouts).
-    fn is(&self, run: &TaskRun) -> bool {
-        match self {
-            Last::None => false,
-            Last::Viewed(view) => view.run.is(run),
-        }
-    }
-
-    /// The result it recorded: the job and the outputs' hashes.
-    fn result(&self) -> Option<(&str, &[Fingerprint])> {
-        match self {
-            Last::None => None,
-            Last::Viewed(view) => view.result.as_ref().map(|r| (r.job_id, &r.outputs[..])),
-        }
-    }
-
-    /// The run, as an owned copy.
-    fn into_run(self) -> Option<TaskRun> {
-        match self {
-            Last::None => None,
-            Last::Viewed(view) => Some(view.run.to_owned_run()),
-        }
+    fn last_run(&self, task_id: &str) -> Option<LastRunView<'_>> {
+        // None: not run in this scenario when the submission started.
+        let bytes = self.last_runs.get(task_id)?;
+        crate::store::decode_view::<LastRunView<'_>>("task run", task_id.as_bytes(), bytes)
+            .map_err(|e| self.store.report_unreadable_run(self.scenario_id, task_id, e))
+            .ok()
     }
 }
 
@@ -247,10 +208,11 @@ fn judge(
     let key_of = |run: &TaskRun| memo_key(task, run.inputs.iter().map(|(_, h)| *h), &run.layouts);
     let mut key = None;
     let last = scope.last_run(task.id());
-    let rerun = last.is(&current);
+    let rerun = last.as_ref().is_some_and(|last| last.run.is(&current));
+    let last_result = || last.as_ref()?.result.as_ref().map(|r| (r.job_id, &r.outputs[..]));
     let output_types: Vec<&DataNodeConfig> =
         task.output_nodes().iter().map(|n| scope.config.node(n).expect("validated")).collect();
-    let left = match last.result().filter(|_| rerun) {
+    let left = match last_result().filter(|_| rerun) {
         Some((job_id, outputs)) => left_by_last_run(scope, task, &output_types, job_id, outputs)?,
         None => None,
     };
@@ -281,7 +243,7 @@ fn judge(
         }
     };
     let entry = entry.filter(|_| memo == Memo::Usable);
-    let recorded = match (&entry, last.result()) {
+    let recorded = match (&entry, last_result()) {
         (Some(e), Some((job_id, outputs))) if rerun => {
             job_id == e.job_id && outputs.iter().copied().eq(e.outputs.iter().map(|s| s.hash))
         }
@@ -292,7 +254,7 @@ fn judge(
     let decision = match rerun {
         true => decide(task.is_skippable(), scope.force, &current, Some(&current), memo, stale),
         false => {
-            let last = last.into_run();
+            let last = last.map(|last| last.run.to_owned_run());
             decide(task.is_skippable(), scope.force, &current, last.as_ref(), memo, stale)
         }
     };

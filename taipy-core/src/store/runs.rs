@@ -82,8 +82,20 @@ impl LastRuns {
 
 /// The number a submission's id ends with (hex, as `Store::new_id` makes it).
 fn submission_number(submission_id: &str) -> Option<u64> {
-    let (_, n) = submission_id.rsplit_once('_')?;
-    u64::from_str_radix(n, 16).ok()
+    u64::from_str_radix(super::skipped::number(submission_id), 16).ok()
+}
+
+/// The write of run set `n` of scenario `scenario_id` holding `runs` (by task id, one run a
+/// task), each run's record bytes as they are.
+fn set_write(scenario_id: &str, n: u64, runs: &[(&str, EncodedRef<'_>)]) -> Result<Write, StoreError> {
+    let mut value =
+        Vec::with_capacity(runs.iter().map(|(task, run)| task.len() + run.0.len() + 4).sum::<usize>() + 16);
+    encode_into(Space::TaskRuns.what(), &RunSetOut { runs }, &mut value)?;
+    Ok(Write {
+        space: Space::TaskRuns,
+        key: keys::run_set(scenario_id, n).bytes().to_vec(),
+        value: Some(value),
+    })
 }
 
 impl Store {
@@ -170,13 +182,7 @@ impl Store {
         }
         let runs: Vec<(&str, EncodedRef<'_>)> =
             read.entries().map(|(task, run)| (task, EncodedRef(run))).collect();
-        let mut value = Vec::with_capacity(read.bytes.len() + 256);
-        encode_into(Space::TaskRuns.what(), &RunSetOut { runs: &runs }, &mut value)?;
-        group.writes.push(Write {
-            space: Space::TaskRuns,
-            key: keys::run_set(to, 0).bytes().to_vec(),
-            value: Some(value),
-        });
+        group.writes.push(set_write(to, 0, &runs)?);
         Ok(())
     }
 
@@ -232,10 +238,7 @@ impl Group {
         let compacting = read.sets.len() >= MAX_SETS;
         let entries: Vec<(&str, EncodedRef<'_>)> =
             if compacting { merged(own, read.entries()) } else { own.collect() };
-        let mut value = Vec::with_capacity(encoded.len() + 256);
-        encode_into(Space::TaskRuns.what(), &RunSetOut { runs: &entries }, &mut value)?;
-        let key = keys::run_set(scenario_id, n);
-        self.writes.push(Write { space: Space::TaskRuns, key: key.bytes().to_vec(), value: Some(value) });
+        self.writes.push(set_write(scenario_id, n, &entries)?);
         if compacting {
             for &m in read.sets.iter().filter(|&&m| m != n) {
                 self.remove(&keys::run_set(scenario_id, m));
@@ -294,19 +297,19 @@ pub(crate) fn sets_from_task_runs(catalog: &dyn Catalog) -> Result<Vec<Write>, S
         writes.push(Write { space: Space::TaskRuns, key: key.clone(), value: None });
     }
     for (scenario, runs) in sets {
-        let mut value = Vec::new();
-        encode_into(Space::TaskRuns.what(), &RunSetOut { runs: &runs }, &mut value)?;
-        writes.push(Write {
-            space: Space::TaskRuns,
-            key: keys::run_set(scenario, 0).bytes().to_vec(),
-            value: Some(value),
-        });
+        writes.push(set_write(scenario, 0, &runs)?);
     }
     Ok(writes)
 }
 
 #[cfg(test)]
 impl Store {
+    /// Stages `group` and applies it (the test doors below).
+    fn applied(&self, group: Group) -> Result<(), StoreError> {
+        self.stage(group);
+        self.apply_all()
+    }
+
     /// The numbers of scenario `scenario_id`'s run sets (tests).
     pub(crate) fn run_sets(&self, scenario_id: &str) -> Vec<u64> {
         self.apply_all().unwrap();
@@ -333,12 +336,8 @@ impl Store {
         for &n in &read.sets {
             group.remove(&keys::run_set(scenario_id, n));
         }
-        let mut value = Vec::new();
-        encode_into(Space::TaskRuns.what(), &RunSetOut { runs: &runs }, &mut value)?;
-        let key = keys::run_set(scenario_id, read.sets.last().copied().unwrap_or(0));
-        group.writes.push(Write { space: Space::TaskRuns, key: key.bytes().to_vec(), value: Some(value) });
-        self.stage(group);
-        self.apply_all()?;
+        group.writes.push(set_write(scenario_id, read.sets.last().copied().unwrap_or(0), &runs)?);
+        self.applied(group)?;
         Ok(runs.len())
     }
 
@@ -347,8 +346,7 @@ impl Store {
     pub(crate) fn remove_run_set(&self, scenario_id: &str, n: u64) -> Result<(), StoreError> {
         let mut group = Group::default();
         group.remove(&keys::run_set(scenario_id, n));
-        self.stage(group);
-        self.apply_all()
+        self.applied(group)
     }
 
     /// Copies scenario `scenario_id`'s run set `from` to number `to`, as a submission that read
@@ -363,8 +361,7 @@ impl Store {
             key: keys::run_set(scenario_id, to).bytes().to_vec(),
             value,
         });
-        self.stage(group);
-        self.apply_all()
+        self.applied(group)
     }
 
     /// Rewrites scenario `scenario_id`'s last runs as format 7 and older wrote them, without the
@@ -384,8 +381,7 @@ impl Store {
             let key = keys::run_set(scenario_id, n).bytes().to_vec();
             group.writes.push(Write { space: Space::TaskRuns, key, value: Some(vec![1, 0xff, 0xff]) });
         }
-        self.stage(group);
-        self.apply_all()
+        self.applied(group)
     }
 
     /// Rewrites scenario `scenario_id`'s run sets as format 9 kept last runs, a record per task
@@ -401,8 +397,7 @@ impl Store {
             let key = keys::task_run(scenario_id, task);
             group.writes.push(Write { space: Space::TaskRuns, key, value: Some(run.to_vec()) });
         }
-        self.stage(group);
-        self.apply_all()?;
+        self.applied(group)?;
         Ok(read.runs.len())
     }
 
@@ -410,8 +405,7 @@ impl Store {
     pub(crate) fn upgrade_task_runs(&self) -> Result<(), StoreError> {
         self.apply_all()?;
         let writes = sets_from_task_runs(&*self.inner.catalog)?;
-        self.stage(Group { writes, ..Group::default() });
-        self.apply_all()
+        self.applied(Group { writes, ..Group::default() })
     }
 }
 
@@ -423,14 +417,7 @@ mod tests {
     fn put_raw(store: &Store, n: u64, runs: &[(&str, &[u8])]) {
         let runs: Vec<(&str, EncodedRef<'_>)> =
             runs.iter().map(|&(task, run)| (task, EncodedRef(run))).collect();
-        let mut value = Vec::new();
-        encode_into("task runs", &RunSetOut { runs: &runs }, &mut value).unwrap();
-        let key = keys::run_set("s", n).bytes().to_vec();
-        store.stage(Group {
-            writes: vec![Write { space: Space::TaskRuns, key, value: Some(value) }],
-            ..Group::default()
-        });
-        store.apply_all().unwrap();
+        store.applied(Group { writes: vec![set_write("s", n, &runs).unwrap()], ..Group::default() }).unwrap();
     }
 
     /// A set is read by task id with one run a task even when it was not written so (a damaged

@@ -84,7 +84,7 @@ fn is_job_id(id: &str, submission_id: &str, task: &str, k: usize) -> bool {
 }
 
 /// The number an id ends with (after its last `_`); the whole id if it has none.
-fn number(id: &str) -> &str {
+pub(super) fn number(id: &str) -> &str {
     id.rsplit_once('_').map_or(id, |(_, n)| n)
 }
 
