@@ -285,7 +285,7 @@ impl Run {
                 *readers_left.entry(input.clone()).or_default() += 1;
             }
         }
-        let node_ids =
+        let node_ids: HashMap<String, String> =
             config.nodes().iter().map(|n| (n.id().to_owned(), scenario.node_id(n.id()).to_owned())).collect();
         let last_runs = store.last_runs(scenario.id())?;
         // Its nodes' states, read together now rather than job by job.
@@ -293,7 +293,7 @@ impl Run {
             let task = &config.tasks()[s.task];
             task.input_nodes().iter().chain(task.output_nodes())
         });
-        store.preload_node_states(touched.map(|name| scenario.node_id(name)));
+        store.preload_node_states(touched.map(|name| node_ids[name].as_str()));
         let count = slots.len();
         let waiting = slots.iter().map(|s| s.upstream(&config).len()).collect();
         let run = Arc::new(Run {
