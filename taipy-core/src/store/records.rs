@@ -182,8 +182,8 @@ impl std::fmt::Display for Writer {
 }
 
 /// One version of a data node: an entry of its edit history.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(from = "VersionWire", into = "VersionWire")]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(from = "VersionWire")]
 pub struct Version {
     /// 1 for the first version, then consecutive.
     pub number: u64,
@@ -235,24 +235,37 @@ impl From<VersionWire> for Version {
     }
 }
 
-impl From<Version> for VersionWire {
-    fn from(v: Version) -> Self {
-        let layout = v.stored.layout;
-        Self {
-            number: v.number,
-            hash: v.hash,
-            stored: v.stored,
-            written_us: v.written_us,
-            writer: v.writer,
-            comment: v.comment,
-            layout,
+/// A [`VersionWire`] borrowed from a version, encoded as it is (the same fields in the same
+/// order): every job's output is a version, and going through an owned wire record cloned it.
+#[derive(Serialize)]
+struct VersionWireRef<'a> {
+    number: u64,
+    hash: Fingerprint,
+    stored: &'a Stored,
+    written_us: u64,
+    writer: &'a Writer,
+    comment: &'a Option<String>,
+    layout: Option<Fingerprint>,
+}
+
+impl Serialize for Version {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        VersionWireRef {
+            number: self.number,
+            hash: self.hash,
+            stored: &self.stored,
+            written_us: self.written_us,
+            writer: &self.writer,
+            comment: &self.comment,
+            layout: self.stored.layout,
         }
+        .serialize(serializer)
     }
 }
 
 /// A remembered task result: the outputs produced for one memo key.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(from = "MemoWire", into = "MemoWire")]
+#[derive(Clone, Debug, Deserialize)]
+#[serde(from = "MemoWire")]
 pub(crate) struct MemoEntry {
     pub(crate) task_id: String,
     pub(crate) job_id: String,
@@ -285,10 +298,35 @@ impl From<MemoWire> for MemoEntry {
     }
 }
 
-impl From<MemoEntry> for MemoWire {
-    fn from(e: MemoEntry) -> Self {
-        let layouts = e.outputs.iter().map(|o| o.layout).collect();
-        Self { task_id: e.task_id, job_id: e.job_id, outputs: e.outputs, created_us: e.created_us, layouts }
+/// A [`MemoWire`] borrowed from an entry, encoded as it is (see [`VersionWireRef`]).
+#[derive(Serialize)]
+struct MemoWireRef<'a> {
+    task_id: &'a str,
+    job_id: &'a str,
+    outputs: &'a [Stored],
+    created_us: u64,
+    layouts: Layouts<'a>,
+}
+
+/// The outputs' layouts, encoded as a list without being collected into one.
+struct Layouts<'a>(&'a [Stored]);
+
+impl Serialize for Layouts<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(|o| o.layout))
+    }
+}
+
+impl Serialize for MemoEntry {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        MemoWireRef {
+            task_id: &self.task_id,
+            job_id: &self.job_id,
+            outputs: &self.outputs,
+            created_us: self.created_us,
+            layouts: Layouts(&self.outputs),
+        }
+        .serialize(serializer)
     }
 }
 
@@ -600,6 +638,54 @@ mod tests {
         created_us: u64,
         started_us: Option<u64>,
         finished_us: Option<u64>,
+    }
+
+    #[test]
+    fn versions_and_memo_entries_encode_as_their_wire_records() {
+        use crate::value::Payload;
+        let layout = Fingerprint::of_bytes("test.layout", b"l");
+        let stored = |byte: u8, layout| Stored {
+            layout,
+            ..Stored::new(Fingerprint([byte; 32]), Payload::Inline(vec![byte; 3]))
+        };
+        for (comment, layout) in [(None, None), (Some("why".to_owned()), Some(layout))] {
+            let version = Version {
+                number: 7,
+                hash: Fingerprint([1; 32]),
+                stored: stored(1, layout),
+                written_us: 1_700_000_000_000_000,
+                writer: Writer::Job { job: "JOB_t_1".into(), task: "t".into() },
+                comment: comment.clone(),
+            };
+            let wire = VersionWire {
+                number: 7,
+                hash: Fingerprint([1; 32]),
+                stored: stored(1, None),
+                written_us: 1_700_000_000_000_000,
+                writer: version.writer.clone(),
+                comment,
+                layout,
+            };
+            assert_eq!(postcard::to_allocvec(&version).unwrap(), postcard::to_allocvec(&wire).unwrap());
+            let bytes = encode("version", &version).unwrap();
+            assert_eq!(decode::<Version>("version", b"k", &bytes).unwrap(), version);
+        }
+        let entry = MemoEntry {
+            task_id: "t".into(),
+            job_id: "JOB_t_1".into(),
+            outputs: vec![stored(2, Some(layout)), stored(3, None)],
+            created_us: 42,
+        };
+        let wire = MemoWire {
+            task_id: "t".into(),
+            job_id: "JOB_t_1".into(),
+            outputs: vec![stored(2, None), stored(3, None)],
+            created_us: 42,
+            layouts: vec![Some(layout), None],
+        };
+        assert_eq!(postcard::to_allocvec(&entry).unwrap(), postcard::to_allocvec(&wire).unwrap());
+        let back: MemoEntry = decode("memo entry", b"k", &encode("memo entry", &entry).unwrap()).unwrap();
+        assert_eq!((back.task_id, back.job_id, back.outputs, back.created_us), ("t".into(), "JOB_t_1".into(), entry.outputs, 42));
     }
 
     fn stored_without(stored: &Stored) -> Stored {
