@@ -109,7 +109,7 @@ struct Table {
     busy: HashMap<String, (String, String)>,
     /// The layouts whose readable record this handle has staged (written once, not with every
     /// version).
-    layouts: std::collections::HashSet<Fingerprint>,
+    layouts: foldhash::HashSet<Fingerprint>,
     /// In a shared store: data node id → its record's bytes and its newest version number when
     /// the job holding it started, what the job's commit checks (see the module doc).
     bases: HashMap<String, (Option<Vec<u8>>, u64)>,

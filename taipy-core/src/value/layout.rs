@@ -25,7 +25,7 @@
 //!   job reading or writing such a type says so in its warning.
 
 use std::any::TypeId;
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::fmt::Write as _;
 use std::sync::{Mutex, OnceLock};
 
