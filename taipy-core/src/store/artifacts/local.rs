@@ -6,7 +6,7 @@
 //! artifacts/quarantine/<name>.<µs>       files whose bytes did not match their name
 //! ```
 //!
-//! `put`: fsync the written file, hash it, rename it over `<hash>.<ext>` (replacing whatever
+//! `put`: fsync the written file and hash it (at once, for a large file), rename it over `<hash>.<ext>` (replacing whatever
 //! is there), fsync the folder, and cache the hash as verified for the new file's stamp.
 
 use std::collections::HashSet;
@@ -24,6 +24,10 @@ use crate::store::records::now_us;
 use crate::value::{
     ArtifactAccess, FileCache, Payload, Stored, fingerprint_cached, hash_file, stamp_trusted, sync_dir,
 };
+
+/// From this size on, an artifact is hashed while it is fsynced (a thread for the fsync costs
+/// less than either wait).
+const OVERLAPPED_BYTES: u64 = 4 << 20;
 
 /// The file-fingerprint cache, kept in the catalog's [`Space::Files`].
 pub(crate) struct CatalogFiles(pub(crate) Arc<dyn Catalog>);
@@ -146,10 +150,23 @@ impl ArtifactAccess for LocalArtifacts {
     fn put(&self, temp: &Path, extension: &str) -> Result<Stored, StoreError> {
         let file =
             std::fs::File::open(temp).map_err(|e| StoreError::io("cannot open written artifact", temp, e))?;
-        file.sync_all().map_err(|e| StoreError::io("cannot fsync artifact", temp, e))?;
+        let fsync_error = |e| StoreError::io("cannot fsync artifact", temp, e);
+        let hash = if file.metadata().is_ok_and(|meta| meta.len() >= OVERLAPPED_BYTES) {
+            // Hashed while the disk flushes it: the hash reads it back from the page cache, so
+            // the two waits overlap. Both end before the rename.
+            let (synced, hash) = std::thread::scope(|scope| {
+                let sync = scope.spawn(|| file.sync_all());
+                let hash = hash_file(temp);
+                (sync.join().unwrap_or_else(|_| Err(std::io::Error::other("the fsync thread panicked"))), hash)
+            });
+            synced.map_err(fsync_error)?;
+            hash?
+        } else {
+            file.sync_all().map_err(fsync_error)?;
+            hash_file(temp)?
+        };
         drop(file);
         crate::fault::point("artifact.synced");
-        let hash = hash_file(temp)?;
         let target = self.path(&hash, extension);
         {
             // A file garbage collection doomed is wanted again: take the mark off as it lands.
@@ -335,4 +352,20 @@ mod tests {
     }
 
     crate::artifacts_conformance!(fixture());
+
+    #[test]
+    fn artifacts_hashed_while_fsynced_are_named_by_their_bytes() {
+        let (_dir, artifacts) = artifacts();
+        // Either side of the size from which the hash and the fsync overlap.
+        for len in [OVERLAPPED_BYTES as usize - 1, OVERLAPPED_BYTES as usize + 4097] {
+            let bytes: Vec<u8> = (0..len).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+            let temp = artifacts.temp_path("bin");
+            std::fs::write(&temp, &bytes).unwrap();
+            let stored = artifacts.put(&temp, "bin").unwrap();
+            let hash = crate::value::hash_bytes(&bytes);
+            assert_eq!(stored.hash, hash, "{len} bytes");
+            assert_eq!(std::fs::read(artifacts.path(&hash, "bin")).unwrap(), bytes);
+            assert!(!temp.exists());
+        }
+    }
 }
