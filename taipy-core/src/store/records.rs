@@ -685,7 +685,10 @@ mod tests {
         };
         assert_eq!(postcard::to_allocvec(&entry).unwrap(), postcard::to_allocvec(&wire).unwrap());
         let back: MemoEntry = decode("memo entry", b"k", &encode("memo entry", &entry).unwrap()).unwrap();
-        assert_eq!((back.task_id, back.job_id, back.outputs, back.created_us), ("t".into(), "JOB_t_1".into(), entry.outputs, 42));
+        assert_eq!(
+            (back.task_id, back.job_id, back.outputs, back.created_us),
+            ("t".into(), "JOB_t_1".into(), entry.outputs, 42)
+        );
     }
 
     fn stored_without(stored: &Stored) -> Stored {

@@ -25,10 +25,10 @@
 //!   job reading or writing such a type says so in its warning.
 
 use std::any::TypeId;
-use foldhash::HashMap;
 use std::fmt::Write as _;
 use std::sync::{Mutex, OnceLock};
 
+use foldhash::HashMap;
 use serde::de::DeserializeOwned;
 use serde_reflection::{ContainerFormat, Format, Named, Registry, Tracer, TracerConfig, VariantFormat};
 

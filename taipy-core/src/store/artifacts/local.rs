@@ -157,7 +157,10 @@ impl ArtifactAccess for LocalArtifacts {
             let (synced, hash) = std::thread::scope(|scope| {
                 let sync = scope.spawn(|| file.sync_all());
                 let hash = hash_file(temp);
-                (sync.join().unwrap_or_else(|_| Err(std::io::Error::other("the fsync thread panicked"))), hash)
+                (
+                    sync.join().unwrap_or_else(|_| Err(std::io::Error::other("the fsync thread panicked"))),
+                    hash,
+                )
             });
             synced.map_err(fsync_error)?;
             hash?
