@@ -14,12 +14,24 @@
 //! configured as the store's, in batches of [`FLOOR_BATCH`] jobs, then the one record holding
 //! the jobs' last runs, with no orchestration around it.
 //!
+//! Built with `--features jemalloc`, the bench runs on jemalloc rather than the system's
+//! allocator (its first line says which): `cargo bench -p taipy --features jemalloc --bench
+//! orchestration`. The library allocates per job (records, ids, the job's snapshots), and how
+//! much that costs is the allocator's: the README's "Performance" gives both.
+//!
 //! `--quick` runs 200 tasks once per case (unless `--tasks` or `--repeat` say otherwise): the
 //! times mean little, but every case runs and its checks (every job Completed on the first run,
 //! every job Skipped on the re-run) hold or panic. CI runs it so in the test profile, with the
 //! build `cargo test --workspace` made: `cargo test --workspace --bench orchestration -- --quick`.
 
 mod support;
+
+#[cfg(feature = "jemalloc")]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+/// The allocator this bench was built with.
+const ALLOCATOR_NAME: &str = if cfg!(feature = "jemalloc") { "jemalloc" } else { "the system's allocator" };
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -138,7 +150,9 @@ fn main() {
     let reruns = flag("--reruns", 1);
     let only = |name: &str| args.text(name);
     let (only_graph, only_mode) = (only("--graph"), only("--mode"));
-    println!("orchestration overhead: {tasks} trivial tasks, on-disk store, median of {repeat} runs");
+    println!(
+        "orchestration overhead: {tasks} trivial tasks, on-disk store, median of {repeat} runs, on {ALLOCATOR_NAME}"
+    );
     println!("{:<10} {:<12} {:>16} {:>20}", "graph", "mode", "first run µs/job", "skipped re-run µs/job");
     for (name, config) in [("chain", chain(tasks)), ("fan-out", fan_out(tasks))] {
         for (mode, options) in
