@@ -95,18 +95,22 @@ thread_local! {
     static STARTS: std::cell::RefCell<Vec<(Box<str>, blake3::Hasher)>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// A hasher in `domain`'s derive-key context, with nothing hashed yet.
+/// A hasher in `domain`'s derive-key context, with nothing hashed yet. Derived afresh where
+/// the thread's copies are gone (a fingerprint made by a thread-local's destructor).
 fn start(domain: &str) -> blake3::Hasher {
-    STARTS.with_borrow_mut(|starts| {
-        if let Some((_, hasher)) = starts.iter().find(|(name, _)| **name == *domain) {
-            return hasher.clone();
-        }
-        let hasher = blake3::Hasher::new_derive_key(domain);
-        if starts.len() < CACHED_DOMAINS {
-            starts.push((domain.into(), hasher.clone()));
-        }
-        hasher
-    })
+    STARTS
+        .try_with(|starts| {
+            let mut starts = starts.borrow_mut();
+            if let Some((_, hasher)) = starts.iter().find(|(name, _)| **name == *domain) {
+                return hasher.clone();
+            }
+            let hasher = blake3::Hasher::new_derive_key(domain);
+            if starts.len() < CACHED_DOMAINS {
+                starts.push((domain.into(), hasher.clone()));
+            }
+            hasher
+        })
+        .unwrap_or_else(|_| blake3::Hasher::new_derive_key(domain))
 }
 
 impl FingerprintBuilder {
@@ -210,6 +214,30 @@ mod tests {
             }
         }
         assert_eq!(FingerprintBuilder::new("empty").finish(), by_definition("empty", &[]));
+    }
+
+    #[test]
+    fn a_fingerprint_made_while_a_thread_ends_is_the_definitions() {
+        // A thread-local made before the domain cache is destroyed after it: its destructor's
+        // fingerprint finds the cache gone.
+        struct HashesOnDrop(std::sync::mpsc::Sender<Fingerprint>);
+        impl Drop for HashesOnDrop {
+            fn drop(&mut self) {
+                let _ = self.0.send(Fingerprint::of_bytes("taipy.test.drop", b"v"));
+            }
+        }
+        thread_local! {
+            static ON_DROP: std::cell::RefCell<Option<HashesOnDrop>> = const { std::cell::RefCell::new(None) };
+        }
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            ON_DROP.with_borrow_mut(|slot| *slot = Some(HashesOnDrop(sender)));
+            // The cache, first touched now, is destroyed before `ON_DROP`.
+            Fingerprint::of_bytes("taipy.test.drop", b"v");
+        })
+        .join()
+        .expect("no panic while the thread ends");
+        assert_eq!(receiver.recv().unwrap(), by_definition("taipy.test.drop", &[b"v"]));
     }
 
     #[test]

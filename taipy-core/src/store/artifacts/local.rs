@@ -151,23 +151,29 @@ impl ArtifactAccess for LocalArtifacts {
         let file =
             std::fs::File::open(temp).map_err(|e| StoreError::io("cannot open written artifact", temp, e))?;
         let fsync_error = |e| StoreError::io("cannot fsync artifact", temp, e);
-        let hash = if file.metadata().is_ok_and(|meta| meta.len() >= OVERLAPPED_BYTES) {
-            // Hashed while the disk flushes it: the hash reads it back from the page cache, so
-            // the two waits overlap. Both end before the rename.
-            let (synced, hash) = std::thread::scope(|scope| {
-                let sync = scope.spawn(|| file.sync_all());
-                let hash = hash_file(temp);
-                (
-                    sync.join().unwrap_or_else(|_| Err(std::io::Error::other("the fsync thread panicked"))),
-                    hash,
-                )
-            });
-            synced.map_err(fsync_error)?;
-            hash?
-        } else {
-            file.sync_all().map_err(fsync_error)?;
-            hash_file(temp)?
-        };
+        let large = file.metadata().is_ok_and(|meta| meta.len() >= OVERLAPPED_BYTES);
+        let hash = std::thread::scope(|scope| {
+            // A large file is hashed while the disk flushes it: the hash reads it back from the
+            // page cache, so the two waits overlap. Both end before the rename. (No thread to be
+            // had: one after the other.)
+            let sync = match large {
+                true => std::thread::Builder::new().spawn_scoped(scope, || file.sync_all()).ok(),
+                false => None,
+            };
+            match sync {
+                Some(sync) => {
+                    let hash = hash_file(temp);
+                    sync.join()
+                        .unwrap_or_else(|_| Err(std::io::Error::other("the fsync thread panicked")))
+                        .map_err(fsync_error)?;
+                    hash
+                }
+                None => {
+                    file.sync_all().map_err(fsync_error)?;
+                    hash_file(temp)
+                }
+            }
+        })?;
         drop(file);
         crate::fault::point("artifact.synced");
         let target = self.path(&hash, extension);
