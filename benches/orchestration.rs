@@ -26,18 +26,18 @@
 
 mod support;
 
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use support::{Args, chain, first_and_reruns, median};
+use taipy::prelude::*;
+
 #[cfg(feature = "jemalloc")]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 /// The allocator this bench was built with.
 const ALLOCATOR_NAME: &str = if cfg!(feature = "jemalloc") { "jemalloc" } else { "the system's allocator" };
-
-use std::path::Path;
-use std::time::{Duration, Instant};
-
-use support::{Args, chain, first_and_reruns, median};
-use taipy::prelude::*;
 
 fn fan_out(n: usize) -> std::sync::Arc<ScenarioConfig> {
     let mut builder = ScenarioConfig::builder("fan_out").node(DataNodeConfig::with_default("x", 0u64));

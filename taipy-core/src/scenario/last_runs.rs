@@ -17,6 +17,14 @@ fn config() -> std::sync::Arc<ScenarioConfig> {
         .unwrap()
 }
 
+/// A scenario of [`config`] in a temporary store, after its first submission.
+fn first_run() -> (Store, Scenario) {
+    let store = Store::temporary().unwrap();
+    let scenario = Scenario::create(&store, &config(), "s").unwrap();
+    scenario.submit().unwrap().wait().unwrap();
+    (store, scenario)
+}
+
 fn reasons(report: &SubmissionReport) -> Vec<(String, Option<Reason>)> {
     report.jobs.iter().map(|j: &Job| (j.task.clone(), j.reason.clone())).collect()
 }
@@ -52,9 +60,7 @@ fn a_scenario_keeps_few_sets_and_every_tasks_newest_run() {
 /// both are read, each task from the newest set that holds it.
 #[test]
 fn a_tasks_run_is_taken_from_the_newest_set_holding_it() {
-    let store = Store::temporary().unwrap();
-    let scenario = Scenario::create(&store, &config(), "s").unwrap();
-    scenario.submit().unwrap().wait().unwrap();
+    let (store, scenario) = first_run();
     scenario.data_node::<i64>("u").unwrap().write(50).unwrap();
     let one = scenario.submit_task("t3", SubmitOptions::new()).unwrap().wait().unwrap();
     assert_eq!(one.tasks_with(JobStatus::Completed), ["t3"]);
@@ -67,9 +73,7 @@ fn a_tasks_run_is_taken_from_the_newest_set_holding_it() {
 /// table (same results), and their runs are recorded anew. Deleting the scenario removes it.
 #[test]
 fn a_damaged_set_is_reported_and_its_tasks_decide_through_the_memo_table() {
-    let store = Store::temporary().unwrap();
-    let scenario = Scenario::create(&store, &config(), "s").unwrap();
-    scenario.submit().unwrap().wait().unwrap();
+    let (store, scenario) = first_run();
     store.damage_run_sets(scenario.id()).unwrap();
 
     let report = scenario.submit().unwrap().wait().unwrap();
@@ -92,9 +96,7 @@ fn a_damaged_set_is_reported_and_its_tasks_decide_through_the_memo_table() {
 /// runs, now one set, find every task as it last ran.
 #[test]
 fn last_runs_read_after_the_upgrade_from_format_9_are_the_same() {
-    let store = Store::temporary().unwrap();
-    let scenario = Scenario::create(&store, &config(), "s").unwrap();
-    scenario.submit().unwrap().wait().unwrap();
+    let (store, scenario) = first_run();
     assert_eq!(store.as_format_9_task_runs(scenario.id()).unwrap(), 3);
     assert!(store.run_sets(scenario.id()).is_empty());
     store.upgrade_task_runs().unwrap();
@@ -107,9 +109,7 @@ fn last_runs_read_after_the_upgrade_from_format_9_are_the_same() {
 /// original last ran it.
 #[test]
 fn a_duplicate_starts_with_its_originals_last_runs() {
-    let store = Store::temporary().unwrap();
-    let scenario = Scenario::create(&store, &config(), "s").unwrap();
-    scenario.submit().unwrap().wait().unwrap();
+    let (store, scenario) = first_run();
     scenario.data_node::<i64>("u").unwrap().write(50).unwrap();
     scenario.submit_task("t3", SubmitOptions::new()).unwrap().wait().unwrap();
     let copy = scenario.duplicate("copy").unwrap();

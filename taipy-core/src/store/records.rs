@@ -208,8 +208,10 @@ impl Version {
 }
 
 /// A [`Version`] as the store encodes it: the value's layout goes last, appended after the
-/// fields stores had before layouts.
-#[derive(Clone, Serialize, Deserialize)]
+/// fields stores had before layouts. (Encoded through [`VersionWireRef`]; its own `Serialize` is
+/// the tests' reference for those bytes.)
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(Serialize))]
 struct VersionWire {
     number: u64,
     hash: Fingerprint,
@@ -276,8 +278,10 @@ pub(crate) struct MemoEntry {
     pub(crate) created_us: u64,
 }
 
-/// A [`MemoEntry`] as the store encodes it: the outputs' layouts are appended last.
-#[derive(Clone, Serialize, Deserialize)]
+/// A [`MemoEntry`] as the store encodes it: the outputs' layouts are appended last. (Encoded
+/// through [`MemoWireRef`], as [`VersionWire`] is.)
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(Serialize))]
 struct MemoWire {
     task_id: String,
     job_id: String,

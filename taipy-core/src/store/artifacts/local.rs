@@ -6,8 +6,9 @@
 //! artifacts/quarantine/<name>.<µs>       files whose bytes did not match their name
 //! ```
 //!
-//! `put`: fsync the written file and hash it (at once, for a large file), rename it over `<hash>.<ext>` (replacing whatever
-//! is there), fsync the folder, and cache the hash as verified for the new file's stamp.
+//! `put`: fsync the written file and hash it (at once, for a large file), rename it over
+//! `<hash>.<ext>` (replacing whatever is there), fsync the folder, and cache the hash as verified
+//! for the new file's stamp.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -156,11 +157,8 @@ impl ArtifactAccess for LocalArtifacts {
             // A large file is hashed while the disk flushes it: the hash reads it back from the
             // page cache, so the two waits overlap. Both end before the rename. (No thread to be
             // had: one after the other.)
-            let sync = match large {
-                true => std::thread::Builder::new().spawn_scoped(scope, || file.sync_all()).ok(),
-                false => None,
-            };
-            match sync {
+            let sync = large.then(|| std::thread::Builder::new().spawn_scoped(scope, || file.sync_all()));
+            match sync.and_then(Result::ok) {
                 Some(sync) => {
                     let hash = hash_file(temp);
                     sync.join()
